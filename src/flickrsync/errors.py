@@ -1,0 +1,98 @@
+"""The one exception tree of flickrsync.
+
+Every error the tool raises on purpose is a :class:`FlickrsyncError`. Each class says who is at
+fault, and ``cli.main`` maps the tree to exit codes in one place::
+
+    FlickrsyncError                 (exit 1 unless a subclass says otherwise)
+    ├── UsageError                  the user asked for something impossible     -> exit 2
+    │   └── ConfigError             config.ini, profile, home dir, paths         -> exit 2
+    ├── AuthError                   token missing, revoked, or too few perms     -> exit 2
+    ├── LockedError                 another run holds the profile's lock         -> exit 2
+    ├── RemoteError                 Flickr refused a call (code + message)       -> exit 1
+    │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
+    ├── LocalFileError              a file in the library could not be used      -> exit 1
+    └── DatabaseError               the SQLite index is unusable                 -> exit 1
+
+Messages are one line for the user: what happened and what to do. The ``hint`` attribute holds
+the "what to do" part so the CLI can print it after the message.
+"""
+
+from __future__ import annotations
+
+
+class FlickrsyncError(Exception):
+    """Root of every error flickrsync raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class UsageError(FlickrsyncError):
+    """The user's request cannot be carried out as given (bad option, bad argument)."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """config.ini, the profile, the home directory or a configured path is wrong."""
+
+
+class AuthError(FlickrsyncError):
+    """No usable token for the profile: run ``flickrsync auth -p NAME``."""
+
+    exit_code = 2
+
+
+class LockedError(FlickrsyncError):
+    """Another flickrsync run holds the profile's lock."""
+
+    exit_code = 2
+
+
+class RemoteError(FlickrsyncError):
+    """Flickr answered, and said no. Carries Flickr's error code and message when there is one.
+
+    ``code`` is Flickr's API error code (``stat="fail"``), or ``None`` for HTTP-level failures
+    (then ``http_status`` says what happened). ``method`` names the API method or endpoint.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        method: str | None = None,
+        http_status: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+        self.method = method
+        self.http_status = http_status
+
+
+class TransientError(RemoteError):
+    """A failure that may go away on its own: connection errors, timeouts, HTTP 429/5xx,
+    Flickr codes 105/106/201. The client retries these before raising."""
+
+
+class LocalFileError(FlickrsyncError):
+    """A file in the library could not be read, or is not a usable picture or video."""
+
+    def __init__(self, path: str, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {reason}", hint=hint)
+        self.path = path
+        self.reason = reason
+
+
+class DatabaseError(FlickrsyncError):
+    """The profile's SQLite index cannot be opened or migrated."""

@@ -1,0 +1,36 @@
+"""Shared pytest fixtures. Paths to optional external test data live here, in one place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+#: Real sample photos and recorded Flickr responses, present in the development environment
+#: only (a user's clone has no ../shared). Tests that need them skip with this reason.
+SHARED = Path(os.environ.get("FLICKRSYNC_SHARED", REPO.parent / "shared"))
+SHARED_REASON = f"needs the shared test data at {SHARED} (not part of a user's clone)"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the calling test with a clear reason."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(SHARED_REASON)
+    return path
+
+
+def exiftool_path() -> str:
+    """exiftool 13.x with ImageDataHash (installed by `make test` from npm), or skip."""
+    candidate = os.environ.get("FLICKRSYNC_EXIFTOOL") or str(
+        REPO / ".tools/node_modules/exiftool-vendored.pl/bin/exiftool"
+    )
+    if Path(candidate).is_file():
+        return candidate
+    found = shutil.which("exiftool")
+    if found is None:
+        pytest.skip("exiftool 13.x not installed (run `make test`, which installs it from npm)")
+    return found
