@@ -132,3 +132,25 @@ def jpeg(
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+def mp4(
+    width: int = 1280, height: int = 720, *, seconds: int = 12, created: int = 0, brand: bytes = b"isom"
+) -> bytes:
+    """A minimal ISO-BMFF movie: ftyp + moov(mvhd, trak(tkhd)) + an mdat of noise.
+
+    ``created`` is the mvhd creation time in seconds since 1904-01-01 (0 = not set)."""
+    import struct
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    mvhd = struct.pack(">IIIII", 0, created, created, 1000, seconds * 1000) + bytes(80)
+    tkhd = struct.pack(">IIIII", 7, created, created, 1, 0) + bytes(4) + struct.pack(">I", seconds * 1000)
+    tkhd += bytes(8 + 2 + 2 + 2 + 2 + 36) + struct.pack(">II", width << 16, height << 16)
+    moov = box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd)))
+    return (
+        box(b"ftyp", brand + b"\x00\x00\x02\x00" + brand + b"mp41")
+        + moov
+        + box(b"mdat", bytes(range(256)) * 8)
+    )

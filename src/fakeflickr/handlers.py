@@ -16,13 +16,14 @@ JSON value types follow the recorded 2012-2013 JSON bodies field by field (REFER
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from fakeflickr.errors import ApiError
-from fakeflickr.media import Size, available_sizes, size_dims, size_secret
+from fakeflickr.media import Size, available_sizes, exif_entries, size_dims, size_secret
 from fakeflickr.render import El, Scalar, text_el
 from fakeflickr.state import (
     PERM_LEVEL,
@@ -336,11 +337,16 @@ def photo_list(
     """A standard ``<photos page pages perpage total>`` list (REFERENCE §3.2, §3.4)."""
     per_page, page = page_args(call, default_per_page)
     extras = parse_extras(call)
-    total, _ = call.store.query_photos(q, 1, 1)
-    paging = paginate(total, per_page, page, cap)
+    pagings: list[Paging] = []
+
+    def choose(total: int) -> int:
+        pagings.append(paginate(total, per_page, page, cap))
+        return pagings[0].fetch
+
+    total, photos = call.store.query_photos(q, per_page, choose)
+    paging = pagings[0]
     if cap_error and cap and (paging.page - 1) * per_page >= cap:
         raise ApiError(20, "Excessive photo offset in search")
-    _, photos = call.store.query_photos(q, per_page, paging.fetch)
     owners = owners_of(call, photos)
     tags = call.store.tags_for(p.id for p in photos) if {"tags", "machine_tags"} & set(extras) else {}
     items = [photo_item(call, p, extras, owners, tags) for p in photos]
@@ -927,6 +933,41 @@ def photos_get_all_contexts(call: Call) -> list[El]:
     return out
 
 
+@method("flickr.photos.getExif")
+def photos_get_exif(call: Call) -> list[El]:
+    photo_id = parse_id(call.arg("photo_id"))
+    photo = call.store.photo(photo_id) if photo_id is not None else None
+    if photo is None:
+        raise ApiError(1, "Photo not found")
+    if not can_see(call, photo) and call.arg("secret") != photo.secret:
+        raise ApiError(2, "Permission denied")
+    camera, entries = "", list[tuple[str, str, str]]()
+    if photo.media == "photo":
+        photo, path = call.store.ensure_original(photo)
+        camera, entries = exif_entries(path)
+    items = [
+        El(
+            "exif",
+            {"tagspace": space, "tagspaceid": "0", "tag": tag, "label": _label(tag)},
+            [text_el("raw", raw)],
+        )
+        for space, tag, raw in entries
+    ]
+    attrs: dict[str, Scalar] = {
+        "id": str(photo.id),
+        "secret": photo.secret,
+        "server": photo.server,
+        "farm": photo.farm,
+        "camera": camera,
+    }
+    return [El("photo", attrs, items, arrays=("exif",))]
+
+
+def _label(tag: str) -> str:
+    """``DateTimeOriginal`` -> ``Date Time Original`` (Flickr labels are spaced words)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", tag)
+
+
 @method("flickr.tags.getListPhoto")
 def tags_get_list_photo(call: Call) -> list[El]:
     photo = get_photo(call)
@@ -1226,9 +1267,14 @@ def photosets_get_photos(call: Call) -> list[El]:
     _media_filter(call, q)
     per_page, page = page_args(call, 500, 500)
     extras = parse_extras(call)
-    total, _ = call.store.query_photos(q, 1, 1)
-    paging = paginate(total, per_page, page)
-    _, photos = call.store.query_photos(q, per_page, paging.fetch)
+    pagings: list[Paging] = []
+
+    def choose(total: int) -> int:
+        pagings.append(paginate(total, per_page, page))
+        return pagings[0].fetch
+
+    total, photos = call.store.query_photos(q, per_page, choose)
+    paging = pagings[0]
     owners = {owner.nsid: owner}
     tags = call.store.tags_for(p.id for p in photos) if {"tags", "machine_tags"} & set(extras) else {}
     items = [

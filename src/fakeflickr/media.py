@@ -26,6 +26,7 @@ from typing import Literal
 
 import pillow_heif
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL.ExifTags import GPSTAGS, TAGS
 
 from fakeflickr.text import format_taken
 
@@ -320,6 +321,59 @@ def render_size(
         except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
             pass
     return _encode_jpeg(_shape(_placeholder(width, height, seed), size, width, height))
+
+
+def generate_mp4(width: int, height: int, seconds: int) -> bytes:
+    """A minimal, deterministic ISO-BMFF movie (ftyp, moov with mvhd and one tkhd, mdat) for a
+    seeded video without bytes. Not playable; enough to be recognised and sized."""
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    mvhd = struct.pack(">IIIII", 0, 0, 0, 1000, seconds * 1000) + bytes(80)
+    tkhd = struct.pack(">IIIII", 7, 0, 0, 1, 0) + bytes(4) + struct.pack(">I", seconds * 1000)
+    tkhd += bytes(52) + struct.pack(">II", width << 16, height << 16)
+    moov = box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd)))
+    return box(b"ftyp", b"isom\x00\x00\x02\x00isommp41") + moov + box(b"mdat", bytes(1024))
+
+
+def exif_entries(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """(camera, [(tagspace, tag name, raw value)]) from a picture's EXIF, for photos.getExif."""
+    entries: list[tuple[str, str, str]] = []
+    camera = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                exif = im.getexif()
+                for tag, value in exif.items():
+                    if tag in (0x8769, 0x8825, 0xA005):
+                        continue
+                    entries.append(("IFD0", TAGS.get(tag, str(tag)), _exif_raw(value)))
+                for tag, value in exif.get_ifd(0x8769).items():
+                    entries.append(("ExifIFD", TAGS.get(tag, str(tag)), _exif_raw(value)))
+                for tag, value in exif.get_ifd(0x8825).items():
+                    entries.append(("GPS", GPSTAGS.get(tag, str(tag)), _exif_raw(value)))
+                make, model = str(exif.get(0x010F, "")).strip(), str(exif.get(0x0110, "")).strip()
+                camera = model if model.startswith(make) else f"{make} {model}".strip()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        struct.error,
+        Image.DecompressionBombError,
+    ):
+        pass
+    return camera, entries
+
+
+def _exif_raw(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1").rstrip("\x00")
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value).rstrip("\x00")
 
 
 def generate_jpeg(seed: str, width: int, height: int, date_taken: str | None = None) -> bytes:

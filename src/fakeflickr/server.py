@@ -65,7 +65,6 @@ from fakeflickr.media import (
     CONTENT_TYPES,
     SIZE_BY_SUFFIX,
     available_sizes,
-    generate_jpeg,
     render_size,
     size_secret,
 )
@@ -125,7 +124,6 @@ class App:
         self.nonces = oauth.NonceCache()
         self._calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
-        self._file_lock = threading.Lock()
 
     # --- counters -------------------------------------------------------------------------------
 
@@ -429,26 +427,6 @@ class App:
 
     # --- static files ---------------------------------------------------------------------------
 
-    def ensure_original(self, photo: Photo) -> tuple[Photo, Path]:
-        """The original's path; a lazily seeded photo gets its deterministic bytes now."""
-        path = self.store.original_path(photo)
-        if path is not None and path.exists():
-            return photo, path
-        with self._file_lock:
-            fresh = self.store.photo(photo.id)
-            assert fresh is not None
-            path = self.store.original_path(fresh)
-            if path is not None and path.exists():
-                return fresh, path
-            date = None if fresh.takenunknown or fresh.datetaken.startswith("0000") else fresh.datetaken
-            data = generate_jpeg(f"{fresh.id}", fresh.width, fresh.height, date)
-            tmp = self.store.data_dir / "incoming" / f"lazy-{fresh.id}"
-            tmp.write_bytes(data)
-            updated = self.store.attach_file(fresh.id, tmp)
-            final = self.store.original_path(updated)
-            assert final is not None
-            return updated, final
-
     def static(self, request: Request, m: re.Match[str]) -> Response:
         photo = self.store.photo(int(m["id"])) if len(m["id"]) < 19 else None
         if photo is None or photo.server != m["server"]:
@@ -478,7 +456,7 @@ class App:
         return self._resized(request, photo, suffix, filename, bool(m["download"]))
 
     def _original(self, request: Request, photo: Photo, filename: str, download: bool) -> Response:
-        photo, path = self.ensure_original(photo)
+        photo, path = self.store.ensure_original(photo)
         md5 = photo.file_md5 or ""
         headers = {
             "Content-Length": str(photo.file_size),
@@ -505,7 +483,7 @@ class App:
             if photo.media == "video":
                 original = None
             else:
-                photo, original = self.ensure_original(photo)
+                photo, original = self.store.ensure_original(photo)
             if suffix == "o":
                 size = available_sizes(photo.width, photo.height, "video")[-1]
             else:
@@ -558,7 +536,7 @@ class App:
         expected = photo.originalsecret if label == "orig" else photo.secret
         if m["secret"] != expected:
             return _not_found()
-        photo, path = self.ensure_original(photo)
+        photo, path = self.store.ensure_original(photo)
         headers = {"Content-Length": str(photo.file_size), "Cache-Control": "public, max-age=31536000"}
         body = wrap_file(request.environ, path.open("rb"))
         content_type = (

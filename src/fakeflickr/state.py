@@ -32,7 +32,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from fakeflickr.media import generate_jpeg, generate_mp4
 from fakeflickr.text import MachineTagQuery, ParsedTag, clean_text, format_taken
 
 Perms = Literal["none", "read", "write", "delete"]
@@ -393,7 +394,8 @@ def new_secret() -> str:
 
 
 def _row_photo(row: sqlite3.Row) -> Photo:
-    return Photo(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - sqlite3.Row has no iterator of keys
+    """A ``photos`` row (columns in the dataclass's field order, see SCHEMA)."""
+    return Photo(*row)
 
 
 def _row_user(row: sqlite3.Row) -> User:
@@ -505,11 +507,20 @@ class Store:
         self._meta_set(key, str(value))
         return value
 
-    def _next_photo_id(self) -> int:
+    def _next_photo_ids(self, count: int) -> list[int]:
+        """Photo ids grow like Flickr's (11 digits, increasing, not contiguous)."""
         current = self._meta_get("next_photo_id")
-        value = 53000000001 if current is None else int(current) + 1 + int(current) % 7
-        self._meta_set("next_photo_id", str(value))
-        return value
+        ids: list[int] = []
+        value = None if current is None else int(current)
+        for _ in range(count):
+            value = 53000000001 if value is None else value + 1 + value % 7
+            ids.append(value)
+        if ids:
+            self._meta_set("next_photo_id", str(ids[-1]))
+        return ids
+
+    def _next_photo_id(self) -> int:
+        return self._next_photo_ids(1)[0]
 
     def _next_set_id(self) -> int:
         return self._counter("next_set_id", 72157720000000001, 17)
@@ -732,6 +743,30 @@ class Store:
 
     # --- photos -------------------------------------------------------------------------------------
 
+    def ensure_original(self, photo: Photo) -> tuple[Photo, Path]:
+        """The original's path; a lazily seeded photo gets its deterministic bytes now (a JPEG
+        with the EXIF date taken when known, or a minimal MP4 for a video)."""
+        path = self.original_path(photo)
+        if path is not None and path.exists():
+            return photo, path
+        with self.lock:
+            fresh = self.photo(photo.id)
+            assert fresh is not None
+            path = self.original_path(fresh)
+            if path is not None and path.exists():
+                return fresh, path
+            if fresh.media == "video":
+                data = generate_mp4(fresh.width, fresh.height, fresh.duration or 1)
+            else:
+                date = None if fresh.takenunknown or fresh.datetaken.startswith("0000") else fresh.datetaken
+                data = generate_jpeg(f"{fresh.id}", fresh.width, fresh.height, date)
+            tmp = self.data_dir / "incoming" / f"lazy-{fresh.id}"
+            tmp.write_bytes(data)
+            updated = self.attach_file(fresh.id, tmp)
+            final = self.original_path(updated)
+            assert final is not None
+            return updated, final
+
     def original_path(self, photo: Photo) -> Path | None:
         return None if photo.file_path is None else self.data_dir / photo.file_path
 
@@ -830,13 +865,11 @@ class Store:
     def add_photos_bulk(self, rows: list[dict[str, Any]]) -> list[int]:
         """Fast insert of many lazy photos (no files). Each row has the ``add_photo`` keywords
         (minus ``source_file``) plus ``tags`` as parsed tags."""
-        ids: list[int] = []
         with self.tx() as db:
+            ids = self._next_photo_ids(len(rows))
             photo_rows = []
             tag_rows: list[tuple[int, str, list[ParsedTag]]] = []
-            for row in rows:
-                photo_id = self._next_photo_id()
-                ids.append(photo_id)
+            for photo_id, row in zip(ids, rows, strict=True):
                 photo_rows.append(
                     (
                         photo_id,
@@ -879,8 +912,7 @@ class Store:
                 " ?, ?, 0, ?, ?, NULL, NULL, NULL, ?)",
                 photo_rows,
             )
-            for photo_id, owner, tags in tag_rows:
-                self._insert_tags(photo_id, owner, tags)
+            self._insert_tags_bulk(tag_rows)
         return ids
 
     def attach_file(self, photo_id: int, source_file: Path) -> Photo:
@@ -1039,8 +1071,10 @@ class Store:
 
     # --- queries ------------------------------------------------------------------------------------
 
-    def query_photos(self, q: PhotoQuery, per_page: int, page: int) -> tuple[int, list[Photo]]:
-        """(total, photos of the page). ``page`` is the 1-based page actually fetched."""
+    def query_photos(
+        self, q: PhotoQuery, per_page: int, choose_page: Callable[[int], int]
+    ) -> tuple[int, list[Photo]]:
+        """(total, photos of one page); ``choose_page(total)`` says which 1-based page to read."""
         where: list[str] = []
         args: list[Any] = []
         join = ""
@@ -1121,6 +1155,7 @@ class Store:
         order = SORTS[q.sort]
         with self.tx() as db:
             total = int(db.execute(f"SELECT COUNT(*) FROM photos p{join}{sql_where}", args).fetchone()[0])  # noqa: S608
+            page = choose_page(total)
             rows = db.execute(
                 f"SELECT p.* FROM photos p{join}{sql_where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
                 [*args, per_page, (page - 1) * per_page],
@@ -1136,6 +1171,34 @@ class Store:
         num = self._counter("next_tag_num", 1211, 1)
         self.db.execute("INSERT INTO tag_numbers (clean, num) VALUES (?, ?)", (clean, num))
         return num
+
+    def _insert_tags_bulk(self, rows: list[tuple[int, str, list[ParsedTag]]]) -> None:
+        """Tags of many new photos at once (bulk seeding)."""
+        cleans = sorted({t.clean for _, _, tags in rows for t in tags})
+        numbers: dict[str, int] = {}
+        for chunk in _chunks(cleans, 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(f"SELECT clean, num FROM tag_numbers WHERE clean IN ({marks})", chunk):  # noqa: S608
+                numbers[r[0]] = int(r[1])
+        missing = [c for c in cleans if c not in numbers]
+        if missing:
+            current = self._meta_get("next_tag_num")
+            start = 1211 if current is None else int(current) + 1
+            for offset, clean in enumerate(missing):
+                numbers[clean] = start + offset
+            self.db.executemany(
+                "INSERT INTO tag_numbers (clean, num) VALUES (?, ?)", [(c, numbers[c]) for c in missing]
+            )
+            self._meta_set("next_tag_num", str(start + len(missing) - 1))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO tags (photo_id, author, raw, clean, machine, num)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (photo_id, author, t.raw, t.clean, int(t.machine), numbers[t.clean])
+                for photo_id, author, tags in rows
+                for t in tags
+            ],
+        )
 
     def _insert_tags(self, photo_id: int, author: str, tags: Sequence[ParsedTag]) -> list[ParsedTag]:
         added = []
@@ -1259,7 +1322,11 @@ class Store:
             return [self._set_from_row(r) for r in rows]
 
     def find_photosets_by_title(self, owner: str, title: str) -> list[Photoset]:
-        return [s for s in self.photosets(owner) if s.title == title]
+        with self.tx() as db:
+            rows = db.execute(
+                "SELECT * FROM photosets WHERE owner = ? AND title = ? ORDER BY sort_key, id", (owner, title)
+            ).fetchall()
+            return [self._set_from_row(r) for r in rows]
 
     def set_members(self, set_id: int) -> list[int]:
         with self.tx() as db:

@@ -35,6 +35,8 @@ class ParsedTag:
 
 def split_tag_string(tags: str) -> list[str]:
     """Split a Flickr tag string into raw tags: whitespace separates, double quotes group."""
+    if '"' not in tags:
+        return tags.split()
     out: list[str] = []
     current: list[str] = []
     quoted = False
@@ -56,9 +58,15 @@ def split_tag_string(tags: str) -> list[str]:
     return [t.strip() for t in out if t.strip()]
 
 
+_ASCII_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def clean_text(text: str) -> str:
     """Lower-case and keep only letters and digits (Unicode aware)."""
-    return "".join(ch for ch in text.lower() if unicodedata.category(ch)[0] in ("L", "N"))
+    lowered = text.lower()
+    if lowered.isascii():
+        return _ASCII_NOT_ALNUM.sub("", lowered)
+    return "".join(ch for ch in lowered if unicodedata.category(ch)[0] in ("L", "N"))
 
 
 def parse_tag(raw: str) -> ParsedTag | None:
