@@ -367,6 +367,8 @@ class FlickrClient:
         rng: random.Random | None = None,
         listing_cap: int = LISTING_CAP,
         upload_timeout: float = 600.0,
+        ticket_poll: float = 1.0,
+        slide_windows: bool = True,
     ) -> None:
         self.http = http
         self.endpoints = endpoints
@@ -382,6 +384,9 @@ class FlickrClient:
         self._clock = clock
         self._rng = rng or random.Random()
         self._upload_timeout = httpx.Timeout(upload_timeout, connect=30.0)
+        self._ticket_poll = ticket_poll
+        #: Use the upload-date order of answers to narrow listing windows (False: time slices only).
+        self.slide_windows = slide_windows
         self._lock = threading.Lock()
         self._by_method: Counter[str] = Counter()
         self._retries = 0
@@ -757,9 +762,9 @@ class FlickrClient:
                 and page_no == 1
                 and total is not None
                 and total > cap
-                and order.direction is None
+                and (order.direction is None or not self.slide_windows)
             ):
-                return order.outcome(True, total)  # in no date order: it will be cut, stop paging
+                return order.outcome(True, total)  # it will be cut in time slices: stop paging
             if len(page.photos) < size or (page_no > 1 and not fresh):
                 return order.outcome(False, total)
             at_end = page.pages is not None and page_no >= page.pages
@@ -817,14 +822,15 @@ class FlickrClient:
         """The windows still to read after ``window`` turned out to hold more than the cap."""
         crowded: int | None = None
         rest: list[Window]
-        if outcome.direction == "desc" and outcome.oldest is not None:
+        direction = outcome.direction if self.slide_windows else None
+        if direction == "desc" and outcome.oldest is not None:
             if window.hi is not None and outcome.oldest >= window.hi:
                 crowded = window.hi  # the cap's worth of photos in its last second
                 below = window.hi - 1
                 rest = [Window(window.lo, below)] if window.lo is None or window.lo <= below else []
             else:
                 rest = [Window(window.lo, outcome.oldest)]
-        elif outcome.direction == "asc" and outcome.newest is not None:
+        elif direction == "asc" and outcome.newest is not None:
             if window.lo is not None and outcome.newest <= window.lo:
                 crowded = window.lo
                 above = window.lo + 1
@@ -1250,14 +1256,15 @@ class FlickrClient:
         return tuple(result)
 
     def wait_for_tickets(
-        self, tickets: Sequence[TicketId], *, timeout: float = 600.0, interval: float = 1.0
+        self, tickets: Sequence[TicketId], *, timeout: float = 600.0, interval: float | None = None
     ) -> dict[TicketId, Ticket]:
         """Poll until every ticket is complete, failed or invalid, or ``timeout`` passes (those
-        still pending are returned as pending). Polls back off from ``interval`` to 15 s."""
+        still pending are returned as pending). Polls back off from ``interval`` (default: the
+        client's ``ticket_poll``, 1 s) to 15 s."""
         done: dict[TicketId, Ticket] = {}
         waiting = list(dict.fromkeys(tickets))
         waited = 0.0
-        delay = interval
+        delay = self._ticket_poll if interval is None else interval
         while waiting:
             for ticket in self.check_tickets(waiting):
                 if ticket.state != "pending":
