@@ -1112,16 +1112,9 @@ class FlickrClient:
         return answer
 
     def _upload_error(self, code: int, message: str, what: str) -> FlickrsyncError:
-        full = f"{what}: Flickr error {code}: {message}"
-        if code in (98, 99):
-            return AuthError(full, hint=auth_hint(self.profile))
-        if code == 100:
-            return AuthError(full, hint=f"check api_key in config.ini for profile [{self.profile}]")
         if code in (105, 201):  # refused before anything was stored
-            return TransientError(full, code=code, method=what)
-        if code == 106:
-            return OutcomeUnknownError(full, code=code, method=what)
-        return RemoteError(full, code=code, method=what)
+            return TransientError(f"{what}: Flickr error {code}: {message}", code=code, method=what)
+        return self._api_error(code, message, what, idempotent=False)
 
     def start_upload(
         self,
@@ -1327,12 +1320,25 @@ def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Clien
 
 
 def budgets_for(settings: Iterable[Settings]) -> dict[str, RateBudget]:
-    """One budget per API key: profiles sharing a key share Flickr's per-key limit."""
-    budgets: dict[str, RateBudget] = {}
+    """One budget per API key: profiles sharing a key share Flickr's per-key limit (the
+    smallest ``calls_per_hour`` among them)."""
+    limits: dict[str, int] = {}
     for s in settings:
-        if s.api_key not in budgets:
-            budgets[s.api_key] = RateBudget(s.calls_per_hour)
-    return budgets
+        limits[s.api_key] = min(limits.get(s.api_key, s.calls_per_hour), s.calls_per_hour)
+    return {key: RateBudget(calls) for key, calls in limits.items()}
+
+
+def open_clients(
+    settings: Sequence[Settings], http: httpx.Client, *, need: Perms = "write", **client_options: Any
+) -> dict[str, FlickrClient]:
+    """A client per profile (``-p`` repeated, ``--all-profiles``), keyed by profile name, sharing
+    the HTTP connection pool and one call budget per API key. Raises :class:`AuthError` naming
+    the first profile that is not authorised with ``need`` (so a run stops before it starts)."""
+    budgets = budgets_for(settings)
+    return {
+        s.profile: FlickrClient.from_settings(s, http, need=need, budget=budgets[s.api_key], **client_options)
+        for s in settings
+    }
 
 
 def authorize(
@@ -1415,7 +1421,10 @@ def profile_status(
         index_pictures=index_pictures,
         last_sync=last_sync,
     )
-    token = load_token(settings.token_file, settings.profile)
+    try:
+        token = load_token(settings.token_file, settings.profile)
+    except AuthError as exc:
+        return replace(base, authorization="invalid", problem=str(exc))
     if token is None:
         return replace(base, problem=f"not authorised: {auth_hint(settings.profile)}")
     known = replace(base, account=token.account, perms=token.perms)

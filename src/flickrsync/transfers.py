@@ -79,7 +79,7 @@ def download_file(
     with contextlib.suppress(OSError):
         tmp.unlink()
     fsync_dir(dest.parent)
-    log.debug("downloaded %s (%d bytes) to %s", url, size, dest)
+    log.debug("downloaded %s (%d bytes) to %s", shown_url(url), size, dest)
     return Downloaded(path=dest, size=size, md5=md5)
 
 
@@ -93,19 +93,20 @@ def _stream(
 ) -> tuple[int, str]:
     digest = hashlib.md5()
     size = 0
+    shown = shown_url(url)
     try:
         limit = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
         with http.stream("GET", url, follow_redirects=True, timeout=limit) as response:
             status = response.status_code
             if status != 200:
-                message = f"download {url}: HTTP {status}"
+                message = f"download {shown}: HTTP {status}"
                 if is_retryable_status(status):
                     raise TransientError(message, method="download", http_status=status)
                 raise RemoteError(message, method="download", http_status=status)
             announced = _int_header(response, "Content-Length")
             if announced is not None and expected_size is not None and announced != expected_size:
                 raise TransientError(
-                    f"download {url}: server announces {announced} bytes, expected {expected_size}",
+                    f"download {shown}: server announces {announced} bytes, expected {expected_size}",
                     method="download",
                 )
             for chunk in response.iter_bytes(CHUNK):
@@ -114,18 +115,26 @@ def _stream(
                 size += len(chunk)
             content_md5 = response.headers.get("Content-MD5")
     except httpx.TransportError as exc:
-        raise TransientError(f"download {url}: {type(exc).__name__}: {exc}", method="download") from exc
+        raise TransientError(f"download {shown}: {type(exc).__name__}: {exc}", method="download") from exc
     want = announced if announced is not None else expected_size
     if want is not None and size != want:
-        raise TransientError(f"download {url}: got {size} of {want} bytes", method="download")
+        raise TransientError(f"download {shown}: got {size} of {want} bytes", method="download")
     if content_md5:
         try:
             expected_md5 = base64.b64decode(content_md5, validate=True).hex()
         except ValueError:
             expected_md5 = None
         if expected_md5 is not None and expected_md5 != digest.hexdigest():
-            raise TransientError(f"download {url}: content does not match its Content-MD5", method="download")
+            raise TransientError(
+                f"download {shown}: content does not match its Content-MD5", method="download"
+            )
     return size, digest.hexdigest()
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for messages and logs: without its query, which may hold a signed token
+    (Flickr's video URLs end ``?s=<token>``)."""
+    return url.split("?", 1)[0]
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:

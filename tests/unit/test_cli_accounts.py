@@ -61,3 +61,15 @@ def test_status_of_unauthorised_profiles(tmp_path: Path, capsys: pytest.CaptureF
             "last_sync": None,
         }
     ]
+
+
+def test_status_with_a_damaged_token_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    write_config(home, f"[DEFAULT]\napi_key = k\napi_secret = s\ndirectory = {tmp_path}\n[a]\n")
+    (home / "tokens").mkdir(mode=0o700)
+    (home / "tokens" / "a.json").write_text("{garbage")
+    assert main(["--home", str(home), "status", "-p", "a"]) == 0
+    out = capsys.readouterr().out
+    assert "NOT VALID" in out
+    assert "the token file is damaged" in out
+    assert "flickrsync auth -p a" in out

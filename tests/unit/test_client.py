@@ -10,6 +10,7 @@ import io
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -32,10 +33,12 @@ from flickrsync.client import (
     FlickrClient,
     WalkReport,
     format_tags,
+    open_clients,
 )
-from flickrsync.config import Endpoints, UploadOptions
+from flickrsync.config import Endpoints, UploadOptions, load_settings
 from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError, UsageError
 from flickrsync.models import AccessToken, Account, Nsid, Perms, PhotoId, PhotosetId, TicketId
+from flickrsync.oauth import save_token
 from flickrsync.retry import Backoff, RateBudget
 
 KEY, SECRET = "0123456789abcdef0123456789abcdef", "fedcba9876543210"
@@ -764,3 +767,24 @@ def oauth_problem_with_sbs() -> Handler:
 
 def test_json_response_helper_sanity() -> None:
     assert json_response({"a": 1}).json() == {"a": 1}
+
+
+def test_profiles_sharing_a_key_share_one_budget(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.ini").write_text(
+        f"[DEFAULT]\napi_key = k1\napi_secret = s\ndirectory = {tmp_path}\n"
+        "[a]\ncalls_per_hour = 3000\n[b]\n[c]\napi_key = k2\n"
+    )
+    settings = [load_settings(home, name) for name in ("a", "b", "c")]
+    account = Account(Nsid("1@N01"), "me")
+    for s in settings:
+        save_token(s.token_file, AccessToken("t", "s", "write", account))
+    clients = open_clients(settings, httpx.Client(transport=httpx.MockTransport(signed(Script()))))
+    assert clients["a"].budget is clients["b"].budget
+    assert clients["a"].budget.limit == 3000
+    assert clients["c"].budget is not clients["a"].budget
+    assert clients["c"].budget.limit == 3600
+    save_token(settings[1].token_file, AccessToken("t", "s", "read", account))
+    with pytest.raises(AuthError, match=r"\[b\].*flickrsync auth -p b"):
+        open_clients(settings, httpx.Client())

@@ -150,3 +150,15 @@ def test_dropped_connection_is_transient(tmp_path: Path) -> None:
 def test_unwritable_folder(tmp_path: Path) -> None:
     with pytest.raises(LocalFileError, match="cannot write here"):
         download_file(serve(DATA), "https://x/1_o.jpg", tmp_path / "missing" / "a.jpg")
+
+
+def test_messages_never_show_a_signed_query(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    url = "https://live.staticflickr.com/video/1/s/orig.mp4?s=SIGNEDTOKEN"
+    with pytest.raises(RemoteError) as info:
+        download_file(serve(b"", status=403), url, tmp_path / "a.mp4")
+    assert "SIGNEDTOKEN" not in str(info.value)
+    assert "orig.mp4" in str(info.value)
+    with caplog.at_level("DEBUG", logger="flickrsync"):
+        download_file(serve(DATA), url, tmp_path / "b.mp4")
+    assert "b.mp4" in caplog.text
+    assert "SIGNEDTOKEN" not in caplog.text
