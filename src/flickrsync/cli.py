@@ -31,6 +31,7 @@ from flickrsync.client import authorize, budgets_for, new_http_client, profile_s
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.models import ProfileStatus
+from flickrsync.retry import Backoff
 
 log = logging.getLogger("flickrsync")
 
@@ -245,7 +246,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     all_settings = opts.settings()
     budgets = budgets_for(all_settings)
     with new_http_client() as http:
-        found = [profile_status(s, http, budget=budgets[s.api_key]) for s in all_settings]
+        # a status is a quick look: a few tries only when Flickr cannot be reached
+        quick = Backoff(attempts=3, base=1.0, cap=4.0)
+        found = [profile_status(s, http, budget=budgets[s.api_key], backoff=quick) for s in all_settings]
     if as_json:
         emit_json("status", {"profiles": [asdict(item) for item in found]})
         return

@@ -484,7 +484,6 @@ class FlickrClient:
             callback=callback,
             verifier=verifier,
         )
-        headers["Accept-Encoding"] = "gzip, deflate"
         self.budget.acquire()
         self._count(what)
         started = time.monotonic()

@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from flickrsync.cli import main
+from flickrsync.client import profile_status
+from flickrsync.config import load_settings
+from flickrsync.models import AccessToken, Account, Nsid
+from flickrsync.oauth import save_token
+from flickrsync.retry import Backoff
 
 
 def write_config(home: Path, body: str) -> None:
@@ -73,3 +79,22 @@ def test_status_with_a_damaged_token_file(tmp_path: Path, capsys: pytest.Capture
     assert "NOT VALID" in out
     assert "the token file is damaged" in out
     assert "flickrsync auth -p a" in out
+
+
+def test_status_when_flickr_cannot_be_reached(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    write_config(home, f"[DEFAULT]\napi_key = k\napi_secret = s\ndirectory = {tmp_path}\n")
+    settings = load_settings(home, None)
+    save_token(settings.token_file, AccessToken("t", "s", "write", Account(Nsid("1@N01"), "me")))
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    with httpx.Client(transport=httpx.MockTransport(refuse)) as http:
+        result = profile_status(
+            settings, http, backoff=Backoff(attempts=2, base=0.001), sleep=lambda _s: None
+        )
+    assert result.authorization == "unknown"
+    assert result.account == Account(Nsid("1@N01"), "me")
+    assert result.problem is not None
+    assert "ConnectError" in result.problem
