@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 import httpx
 
@@ -106,6 +106,8 @@ from flickrsync.retry import Backoff, RateBudget, call_with_retry, is_retryable_
 from flickrsync.transfers import Downloaded, download_file
 
 log = logging.getLogger("flickrsync.client")
+
+T = TypeVar("T")
 
 #: Extras the sync needs on every listed photo (https://www.flickr.com/services/api/flickr.people.getPhotos.html).
 SYNC_EXTRAS: tuple[str, ...] = (
@@ -449,7 +451,7 @@ class FlickrClient:
         with self._lock:
             self._retries += 1
 
-    def with_retries(self, fn: Callable[[], Any], what: str) -> Any:
+    def with_retries(self, fn: Callable[[], T], what: str) -> T:
         """Run ``fn`` under this client's retry policy (for the engine, once it has checked)."""
         return call_with_retry(
             fn, what=what, policy=self.backoff, sleep=self._sleep, rng=self._rng, on_retry=self._on_retry
