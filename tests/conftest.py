@@ -45,3 +45,7 @@ def exiftool_path() -> str:
     if found is None:
         pytest.skip("exiftool 13.x not installed (run `make test`, which installs it from npm)")
     return found
+
+
+# The `fakeflickr` fixture (a fresh emulator per test) for the whole suite.
+pytest_plugins = ["tests.fakeflickr_fixtures"]
