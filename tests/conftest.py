@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
 #: Real sample photos and recorded Flickr responses, present in the development environment
 #: only (a user's clone has no ../shared). Tests that need them skip with this reason.
 def _find_shared() -> Path:
