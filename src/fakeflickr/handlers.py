@@ -441,7 +441,6 @@ def people_get_photos(call: Call) -> list[El]:
     q = PhotoQuery(owner=owner.nsid, viewer=call.user.nsid if call.user else None)
     _date_filters(call, q)
     _privacy_filter(call, q, owner)
-    _media_filter(call, q)
     return photo_list(call, q, cap=call.store.config.deep_page_cap)
 
 
