@@ -683,7 +683,10 @@ class FakeFlickr:
         self._server = make_server(
             self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fakeflickr", daemon=True)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), name="fakeflickr", daemon=True
+        )
         self._thread.start()
         return self
 
