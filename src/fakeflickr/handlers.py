@@ -1456,7 +1456,7 @@ def groups_pools_add(call: Call) -> list[El]:
         raise ApiError(7, "Your Photo has already been added to the Pending Queue for this Pool")
     if group.moderated:
         call.store.add_to_pool(group.nsid, photo.id, "pending")
-        raise ApiError(6, "Your Photo has been added to the Pending Queue for this Pool")
+        raise ApiError(6, "Your Photo has been added to the Pending Queue for this Pool", keep_changes=True)
     call.store.add_to_pool(group.nsid, photo.id, "added")
     return []
 

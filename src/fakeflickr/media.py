@@ -321,7 +321,8 @@ def render_size(
                     return _encode_jpeg(_shape(upright, size, width, height))
         except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
             pass
-    return _encode_jpeg(_shape(_placeholder(width, height, seed), size, width, height))
+    small = fit(width, height, size.edge)  # never draw a full-size placeholder for a huge picture
+    return _encode_jpeg(_shape(_placeholder(*small, seed), size, width, height))
 
 
 def generate_mp4(width: int, height: int, seconds: int) -> bytes:

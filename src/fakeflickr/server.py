@@ -296,8 +296,16 @@ class App:
                 raise insufficient_permissions(PERM_NAMES[needed], perms if user is not None else "none")
             uploads.complete_due_tickets(self.store)
             call = Call(self.store, params, user, perms, _base_url(request), request.method, token)
+            kept: ApiError | None = None
             with self.store.tx():
-                payload = spec.handler(call)
+                try:
+                    payload = spec.handler(call)
+                except ApiError as error:
+                    if not error.keep_changes:
+                        raise
+                    kept = error
+            if kept is not None:
+                raise kept
             return self.render(params, payload, None, repeatable=spec.repeatable)
         except ApiError as error:
             return self.render(params, None, error)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY, Client
-from tests.fakeflickr_client import FORM, Api, jpeg
+from tests.fakeflickr_client import FORM, HTTP, Api, jpeg
 
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, AccessToken, FakeFlickrHandle
@@ -86,7 +86,7 @@ def test_api_errors_with_api_key_only(
 ) -> None:
     for fmt in ("json", "rest"):
         query = {"api_key": TEST_CONSUMER_KEY, "format": fmt, "nojsoncallback": "1", **params}
-        response = httpx.get(shared_ff.rest_url, params=query)
+        response = HTTP.get(shared_ff.rest_url, params=query)
         assert response.status_code == 200
         if fmt == "json":
             assert response.headers["content-type"] == "text/plain; charset=utf-8"
@@ -100,31 +100,31 @@ def test_api_errors_with_api_key_only(
 
 
 def test_unknown_format_and_bad_keys(shared_ff: FakeFlickrHandle) -> None:
-    response = httpx.get(
+    response = HTTP.get(
         shared_ff.rest_url,
         params={"api_key": TEST_CONSUMER_KEY, "method": "flickr.test.echo", "format": "php_serial"},
     )
     assert b'<err code="111" msg="Format &quot;php_serial&quot; not found" />' in response.content
-    unknown = httpx.get(
+    unknown = HTTP.get(
         shared_ff.rest_url, params={"api_key": "f" * 32, "method": "flickr.photos.search", "tags": "a"}
     )
     assert b'<err code="100" msg="Invalid API Key (Key not found)" />' in unknown.content
-    malformed = httpx.get(
+    malformed = HTTP.get(
         shared_ff.rest_url, params={"api_key": "x", "method": "flickr.photos.search", "tags": "a"}
     )
     assert b'<err code="100" msg="Invalid API Key (Key has invalid format)" />' in malformed.content
-    missing = httpx.get(shared_ff.rest_url, params={"method": "flickr.photos.search", "tags": "a"})
+    missing = HTTP.get(shared_ff.rest_url, params={"method": "flickr.photos.search", "tags": "a"})
     assert b'<err code="100"' in missing.content
 
 
 def test_jsonp_and_a_hostile_callback_name(shared_ff: FakeFlickrHandle) -> None:
     base = {"api_key": TEST_CONSUMER_KEY, "method": "flickr.test.echo", "format": "json"}
-    plain = httpx.get(shared_ff.rest_url, params=base)
+    plain = HTTP.get(shared_ff.rest_url, params=base)
     assert plain.headers["content-type"] == "text/javascript; charset=utf-8"
     assert plain.text.startswith("jsonFlickrApi({")
-    named = httpx.get(shared_ff.rest_url, params={**base, "jsoncallback": "cb"})
+    named = HTTP.get(shared_ff.rest_url, params={**base, "jsoncallback": "cb"})
     assert named.text.startswith("cb({")
-    hostile = httpx.get(shared_ff.rest_url, params={**base, "jsoncallback": "alert(1)//"})
+    hostile = HTTP.get(shared_ff.rest_url, params={**base, "jsoncallback": "alert(1)//"})
     assert hostile.text.startswith("jsonFlickrApi({")
 
 
@@ -186,11 +186,11 @@ def test_fuzzed_parameters_never_break_the_envelope(
 
 def test_invalid_utf8_and_odd_bodies_are_harmless(shared_ff: FakeFlickrHandle) -> None:
     url = f"{shared_ff.rest_url}?method=flickr.photos.search&api_key={TEST_CONSUMER_KEY}&tags=%FF%FE&text=%00"
-    assert httpx.get(url).status_code == 200
-    weird = httpx.post(shared_ff.rest_url, content=b"\xff\x00garbage=%%%", headers=FORM)
+    assert HTTP.get(url).status_code == 200
+    weird = HTTP.post(shared_ff.rest_url, content=b"\xff\x00garbage=%%%", headers=FORM)
     assert weird.status_code == 200
     assert b'<err code="100"' in weird.content
-    multipart = httpx.post(
+    multipart = HTTP.post(
         shared_ff.rest_url,
         content=b"--x\r\nnot a part",
         headers={"Content-Type": "multipart/form-data; boundary=x"},
@@ -229,7 +229,7 @@ def test_bad_uploads(fakeflickr: FakeFlickrHandle) -> None:
             _, headers, _ = _client(token).sign(fakeflickr.upload_url, method)
         if content_type:
             headers["Content-Type"] = content_type
-        response = httpx.request(method, fakeflickr.upload_url, content=content, headers=headers)
+        response = HTTP.request(method, fakeflickr.upload_url, content=content, headers=headers)
         assert _upload_err(response) == ("2", "No photo specified"), (content, response.text)
     assert fakeflickr.photos() == []
     # Nothing was left behind in the data dir.
@@ -239,9 +239,9 @@ def test_bad_uploads(fakeflickr: FakeFlickrHandle) -> None:
 
 def test_upload_without_signature_or_key(fakeflickr: FakeFlickrHandle) -> None:
     files = {"photo": ("p.jpg", jpeg())}
-    no_key = httpx.post(fakeflickr.upload_url, files=files)
+    no_key = HTTP.post(fakeflickr.upload_url, files=files)
     assert _upload_err(no_key) == ("100", "Invalid API Key (Key has invalid format)")
-    key_only = httpx.post(fakeflickr.upload_url, data={"api_key": TEST_CONSUMER_KEY}, files=files)
+    key_only = HTTP.post(fakeflickr.upload_url, data={"api_key": TEST_CONSUMER_KEY}, files=files)
     assert _upload_err(key_only) == (
         "99",
         "Insufficient permissions. Method requires write privileges; none granted.",
@@ -262,7 +262,7 @@ def test_upload_signature_must_cover_the_form_fields(fakeflickr: FakeFlickrHandl
 
 def _signed_get(ff: FakeFlickrHandle, client: Client, **params: str) -> httpx.Response:
     url, headers, _ = client.sign(f"{ff.rest_url}?{urlencode({'method': 'flickr.test.login', **params})}")
-    return httpx.get(url, headers=headers)
+    return HTTP.get(url, headers=headers)
 
 
 def test_oauth_failures(fakeflickr: FakeFlickrHandle) -> None:
@@ -302,7 +302,7 @@ def test_request_token_cannot_call_the_api(fakeflickr: FakeFlickrHandle) -> None
     url, headers, _ = Client(TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET, callback_uri="oob").sign(
         fakeflickr.request_token_url
     )
-    request = dict(pair.split("=", 1) for pair in httpx.get(url, headers=headers).text.split("&"))
+    request = dict(pair.split("=", 1) for pair in HTTP.get(url, headers=headers).text.split("&"))
     client = Client(
         TEST_CONSUMER_KEY,
         client_secret=TEST_CONSUMER_SECRET,
@@ -317,19 +317,19 @@ def test_request_token_needs_a_callback_and_a_known_token_to_authorize(fakeflick
     url, headers, _ = Client(TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET).sign(
         fakeflickr.request_token_url
     )
-    response = httpx.get(url, headers=headers)
+    response = HTTP.get(url, headers=headers)
     assert (response.status_code, response.text) == (
         400,
         "oauth_problem=parameter_absent&oauth_parameters_absent=oauth_callback",
     )
-    page = httpx.get(fakeflickr.authorize_url, params={"oauth_token": "nope", "perms": "read"})
+    page = HTTP.get(fakeflickr.authorize_url, params={"oauth_token": "nope", "perms": "read"})
     assert page.status_code == 400
     assert 'id="verifier"' not in page.text
     url, headers, _ = Client(TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET, callback_uri="oob").sign(
         fakeflickr.request_token_url
     )
-    token = httpx.get(url, headers=headers).text.split("&")[1].split("=")[1]
-    no_perms = httpx.get(fakeflickr.authorize_url, params={"oauth_token": token})
+    token = HTTP.get(url, headers=headers).text.split("&")[1].split("=")[1]
+    no_perms = HTTP.get(fakeflickr.authorize_url, params={"oauth_token": token})
     assert "recognise the permission set" in no_perms.text
     assert 'id="verifier"' not in no_perms.text
 
@@ -339,8 +339,8 @@ def test_callback_mode_redirects_with_the_verifier(fakeflickr: FakeFlickrHandle)
     url, headers, _ = Client(
         TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET, callback_uri=callback
     ).sign(fakeflickr.request_token_url)
-    token = httpx.get(url, headers=headers).text.split("&")[1].split("=")[1]
-    page = httpx.get(fakeflickr.authorize_url, params={"oauth_token": token, "perms": "delete"})
+    token = HTTP.get(url, headers=headers).text.split("&")[1].split("=")[1]
+    page = HTTP.get(fakeflickr.authorize_url, params={"oauth_token": token, "perms": "delete"})
     assert page.status_code == 302
     assert page.headers["location"].startswith(f"{callback}&oauth_token={token}&oauth_verifier=")
 
@@ -354,17 +354,17 @@ def test_oauth_parameters_may_travel_anywhere(fakeflickr: FakeFlickrHandle, styl
     url = fakeflickr.rest_url
     if style == "header":
         signed_url, headers, _ = _client(token).sign(f"{url}?{urlencode(params)}")
-        response = httpx.get(signed_url, headers=headers)
+        response = HTTP.get(signed_url, headers=headers)
     elif style == "query":
         signed_url, headers, _ = _client(token, signature_type=SIGNATURE_TYPE_QUERY).sign(
             f"{url}?{urlencode(params)}"
         )
-        response = httpx.get(signed_url, headers=headers)
+        response = HTTP.get(signed_url, headers=headers)
     elif style == "body":
         _, headers, body = _client(token, signature_type=SIGNATURE_TYPE_BODY).sign(
             url, "POST", body=urlencode(params), headers=FORM
         )
-        response = httpx.post(url, content=body, headers=headers)
+        response = HTTP.post(url, content=body, headers=headers)
     else:
         _, _, body = _client(token, signature_type=SIGNATURE_TYPE_BODY).sign(
             url, "POST", body=urlencode(params), headers=FORM
@@ -373,6 +373,6 @@ def test_oauth_parameters_may_travel_anywhere(fakeflickr: FakeFlickrHandle, styl
         from urllib.parse import unquote_plus
 
         fields = {k: unquote_plus(v) for k, v in fields.items()}
-        response = httpx.post(url, files={k: (None, v) for k, v in fields.items()})
+        response = HTTP.post(url, files={k: (None, v) for k, v in fields.items()})
     assert response.status_code == 200, response.text
     assert response.json()["user"]["id"] == token.user_nsid

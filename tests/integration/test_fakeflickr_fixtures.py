@@ -21,10 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from tests.conftest import SHARED, shared_path
-from tests.fakeflickr_client import Api, jpeg, mp4
+from tests.fakeflickr_client import HTTP, Api, jpeg, mp4
 from tests.fakeflickr_shape import json_shape_diff, xml_shape_diff
 
 from fakeflickr.server import FakeFlickr
@@ -588,7 +587,7 @@ def upload_async(w: World) -> list[str]:
 
 
 def upload_bad_key(w: World) -> list[str]:
-    response = httpx.post(w.ff.upload_url, data={"api_key": "REDACTED"}, files={"photo": ("p.jpg", jpeg())})
+    response = HTTP.post(w.ff.upload_url, data={"api_key": "REDACTED"}, files={"photo": ("p.jpg", jpeg())})
     assert response.content == _recorded("upload.error-100.xml")
     return []
 
@@ -623,7 +622,7 @@ def login_xml(w: World) -> list[str]:
 
 
 def error_invalid_key(w: World) -> list[str]:
-    response = httpx.get(w.ff.rest_url, params={"api_key": "REDACTED", "method": "flickr.urls.lookupUser"})
+    response = HTTP.get(w.ff.rest_url, params={"api_key": "REDACTED", "method": "flickr.urls.lookupUser"})
     assert response.content == _recorded("error.100-invalid-api-key.xml")
     return []
 
@@ -654,7 +653,7 @@ def oauth_request_token(w: World, name: str = "oauth.request_token.txt") -> list
     url, headers, _ = Client(TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET, callback_uri="oob").sign(
         w.ff.request_token_url, "POST"
     )
-    response = httpx.post(url, headers=headers)
+    response = HTTP.post(url, headers=headers)
     assert (response.status_code, response.headers["content-type"]) == (200, "text/plain;charset=UTF-8")
     if _shape_of_form(response.text) != _shape_of_form(_oauth_text(name)):
         return [f"request_token body {response.text!r}"]
@@ -668,8 +667,8 @@ def oauth_access_token(w: World) -> list[str]:
     url, headers, _ = Client(TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET, callback_uri="oob").sign(
         w.ff.request_token_url
     )
-    request = dict(pair.split("=", 1) for pair in httpx.get(url, headers=headers).text.split("&"))
-    page = httpx.get(
+    request = dict(pair.split("=", 1) for pair in HTTP.get(url, headers=headers).text.split("&"))
+    page = HTTP.get(
         w.ff.authorize_url,
         params={"oauth_token": request["oauth_token"], "perms": "read", "user": "flickypedia"},
     )
@@ -683,7 +682,7 @@ def oauth_access_token(w: World) -> list[str]:
         verifier=match.group(1),
     )
     url, headers, _ = client.sign(w.ff.access_token_url, "POST")
-    response = httpx.post(url, headers=headers)
+    response = HTTP.post(url, headers=headers)
     assert response.text.startswith("fullname=Flickypedia%20Bot&")
     assert "&user_nsid=" in response.text
     assert "%40N" in response.text
@@ -696,7 +695,7 @@ def oauth_consumer_unknown(w: World) -> list[str]:
     url, headers, _ = Client("ffffffffffffffffffffffffffffffff", client_secret="x", callback_uri="oob").sign(
         w.ff.request_token_url
     )
-    response = httpx.get(url, headers=headers)
+    response = HTTP.get(url, headers=headers)
     assert (response.status_code, response.text) == (401, _oauth_text("oauth.error.consumer_key_unknown.txt"))
     return []
 
@@ -708,7 +707,7 @@ def oauth_parameter_absent(w: World) -> list[str]:
     url, headers, _ = Client(TEST_CONSUMER_KEY, client_secret=TEST_CONSUMER_SECRET).sign(
         f"{w.ff.rest_url}?{params}"
     )
-    response = httpx.get(url, headers=headers)
+    response = HTTP.get(url, headers=headers)
     assert (response.status_code, response.text) == (400, _oauth_text("oauth.error.parameter_absent.txt"))
     return []
 
@@ -774,7 +773,7 @@ def oauth_token_rejected(w: World) -> list[str]:
         verifier="123-456-789",
     )
     url, headers, _ = client.sign(w.ff.access_token_url)
-    response = httpx.get(url, headers=headers)
+    response = HTTP.get(url, headers=headers)
     assert (response.status_code, response.text) == (401, _oauth_text("oauth.error.token_rejected.txt"))
     return []
 
@@ -783,7 +782,7 @@ def static_original_headers(w: World) -> list[str]:
     recorded = json.loads((FIXTURES / "static.original.headers.json").read_text())
     sizes = w.json(w.janko, "flickr.photos.getSizes", photo_id=w.p1)["sizes"]["size"]
     original = next(s for s in sizes if s["label"] == "Original")["source"]
-    response = httpx.get(original)
+    response = HTTP.get(original)
     wanted = [
         "Cache-Control",
         "Content-Length",
