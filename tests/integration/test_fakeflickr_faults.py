@@ -180,4 +180,5 @@ def _mine(fakeflickr: FakeFlickrHandle, tag: str) -> list[str]:
 
 
 def _original_url(fakeflickr: FakeFlickrHandle, photo: dict[str, Any]) -> str:
-    return f"{fakeflickr.base_url}/{photo['server']}/{photo['id']}_{photo['originalsecret']}_o.{photo['originalformat']}"
+    name = f"{photo['id']}_{photo['originalsecret']}_o.{photo['originalformat']}"
+    return f"{fakeflickr.base_url}/{photo['server']}/{name}"
