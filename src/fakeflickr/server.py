@@ -712,8 +712,11 @@ class FakeFlickr:
         )
 
     def stop(self) -> None:
+        """Stop serving and close the store. (``shutdown()`` is only for a server running in the
+        background thread: it would wait forever for a loop that never started.)"""
         if self._server is not None:
-            self._server.shutdown()
+            if self._thread is not None:
+                self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)

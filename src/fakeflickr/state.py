@@ -1129,10 +1129,9 @@ class Store:
         if q.machine_tags:
             parts = []
             for mt in q.machine_tags:
-                parts.append(
-                    "p.id IN (SELECT photo_id FROM tags WHERE machine = 1 AND clean LIKE ? ESCAPE '\\')"
-                )
-                args.append(mt.like_pattern())
+                condition, values = mt.condition()
+                parts.append(f"p.id IN (SELECT photo_id FROM tags WHERE machine = 1 AND {condition})")  # noqa: S608
+                args.extend(values)
             joiner = " OR " if q.machine_tag_mode == "any" else " AND "
             where.append("(" + joiner.join(parts) + ")")
         for word, negate in [(w, False) for w in q.text_include] + [(w, True) for w in q.text_exclude]:

@@ -20,22 +20,22 @@ pytestmark = pytest.mark.integration
 
 @contextmanager
 def _running(*args: str) -> Iterator[tuple[str, list[str]]]:
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "fakeflickr", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline().strip()
-        match = re.fullmatch(r"fakeflickr listening on (http://127\.0\.0\.1:\d+)", first)
-        assert match, first + (process.stderr.read() if process.stderr else "")
-        lines = [process.stdout.readline().strip() for _ in range(2)]
-        yield match.group(1), lines
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=10)
+    ) as process:
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline().strip()
+            match = re.fullmatch(r"fakeflickr listening on (http://127\.0\.0\.1:\d+)", first)
+            assert match, first
+            lines = [process.stdout.readline().strip() for _ in range(2)]
+            yield match.group(1), lines
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _out, err = process.communicate(timeout=10)
         assert process.returncode == 0, err
         assert "Traceback" not in err
 
@@ -76,3 +76,16 @@ def test_consumers_on_the_command_line_and_bad_arguments(tmp_path: Path) -> None
     )
     assert bad.returncode == 2
     assert "KEY:SECRET" in bad.stderr
+
+
+def test_readme_example_runs(tmp_path: Path) -> None:
+    """The README's fakeflickr snippet is real code."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## fakeflickr (for developers)", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {"tmp_path": tmp_path}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    state = namespace["state"]
+    assert isinstance(state, dict)
+    assert [p["title"] for p in state["photos"]] == ["IMG_1"]
+    assert [s["title"] for s in state["photosets"]] == ["Trip"]
