@@ -70,6 +70,7 @@ def _route(app: App, request: Request, body: Any) -> Response:
     if path == "health":
         return _json({"ok": True})
     if path == "state":
+        complete_due_tickets(store)
         with_photos = request.args.get("photos", "1") != "0"
         return _json(dump_state(app, with_photos=with_photos, owner=request.args.get("owner")))
     if path == "calls":
@@ -260,6 +261,7 @@ def _seed_row(store: Store, owner: User, spec: dict[str, Any], now: int) -> dict
         "height": int(spec.get("height", 480)),
         "views": int(spec.get("views", 0)),
         "license": str(spec.get("license", "0")),
+        "hidden": int(spec.get("hidden", 1)),
     }
 
 
@@ -366,6 +368,7 @@ def dump_state(app: App, *, with_photos: bool = True, owner: str | None = None) 
             "faults": app.faults.describe(),
             "rate_limit": app.rate_limit.describe(),
             "deletions": store.deletions(),
+            "internal_errors": list(app.internal_errors),
             "tickets": [
                 {
                     "id": t.id,

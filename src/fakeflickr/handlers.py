@@ -409,8 +409,10 @@ def test_echo(call: Call) -> list[El]:
 
 @method("flickr.auth.oauth.checkToken")
 def auth_oauth_check_token(call: Call) -> list[El]:
+    if call.token is None:
+        raise ApiError(97, "Missing signature")  # reflection: needssigning=1
     token_value = call.arg("oauth_token") or call.token
-    token = call.store.token(token_value) if token_value else None
+    token = call.store.token(token_value)
     if token is None or token.kind != "access" or token.state != "active" or token.user_nsid is None:
         raise ApiError(98, "Invalid token")
     user = call.store.user(token.user_nsid)
@@ -622,6 +624,8 @@ def photos_search(call: Call) -> list[El]:
         if group is None:
             raise ApiError(4, "You don't have permission to view this pool")
         q.in_pool = group.nsid
+    # Photos uploaded with hidden=2 stay out of everybody else's searches.
+    q.exclude_hidden = q.owner is None or q.owner != viewer
     sort = (call.nonempty("sort") or "date-posted-desc").strip().lower()
     q.sort = (
         sort

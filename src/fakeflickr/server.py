@@ -123,6 +123,8 @@ class App:
         self.rate_limit = RateLimiter()
         self.nonces = oauth.NonceCache()
         self._calls: Counter[str] = Counter()
+        #: Unexpected failures inside fakeflickr (answered as error 105); tests assert it stays empty.
+        self.internal_errors: list[str] = []
         self._calls_lock = threading.Lock()
 
     # --- counters -------------------------------------------------------------------------------
@@ -210,8 +212,9 @@ class App:
             response = self.api_error_response(
                 request, ApiError(*SERVICE_UNAVAILABLE), xml_only=endpoint != "rest"
             )
-        except Exception:
+        except Exception as exc:
             log.exception("fakeflickr failed on %s", request.path)
+            self.internal_errors.append(f"{request.method} {request.path}: {exc!r}")
             response = self.api_error_response(
                 request, ApiError(*SERVICE_UNAVAILABLE), xml_only=endpoint != "rest"
             )

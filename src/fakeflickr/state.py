@@ -382,6 +382,8 @@ class PhotoQuery:
     not_in_set: bool = False
     in_set: int | None = None
     in_pool: str | None = None
+    #: Leave out photos uploaded with hidden=2 ("hide from public searches").
+    exclude_hidden: bool = False
     searchable_before: int | None = None
     sort: str = "date-posted-desc"
 
@@ -1143,6 +1145,8 @@ class Store:
             )
             where.append(("NOT " if negate else "") + cond)
             args.extend([like, like, clean_like])
+        if q.exclude_hidden:
+            where.append("p.hidden = 1")
         if q.in_pool is not None:
             where.append(
                 "p.id IN (SELECT photo_id FROM pool_photos WHERE group_nsid = ? AND state = 'added')"

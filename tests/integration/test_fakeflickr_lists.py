@@ -246,6 +246,13 @@ def test_not_in_set_and_extras_visibility(fakeflickr: FakeFlickrHandle) -> None:
     assert "url_l" not in theirs  # a 640x480 picture has no Large size
 
 
+def test_hidden_photos_stay_out_of_other_peoples_searches(fakeflickr: FakeFlickrHandle) -> None:
+    shown, hidden = fakeflickr.seed_photos([{"tags": "t", "hidden": 1}, {"tags": "t", "hidden": 2}])
+    assert _ids(Api(fakeflickr).ok("flickr.photos.search", "GET", tags="t")) == [shown]
+    owner = Api(fakeflickr, fakeflickr.mint_token(perms="read"))
+    assert _ids(owner.ok("flickr.photos.search", "GET", user_id="me", tags="t")) == [hidden, shown]
+
+
 def test_search_index_delay(fakeflickr: FakeFlickrHandle) -> None:
     fakeflickr.configure(search_index_delay=3600)
     fakeflickr.seed_photo(title="fresh", tags="new")
