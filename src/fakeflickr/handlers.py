@@ -322,6 +322,26 @@ def photo_item(
     return El("photo", attrs, children)
 
 
+def tags_element(call: Call, tags: list[Tag]) -> El:
+    """``<tags><tag id author authorname raw machine_tag>clean</tag>…</tags>`` (getInfo, getListPhoto)."""
+    authors = call.store.users_by_nsid(t.author for t in tags)
+    items = [
+        El(
+            "tag",
+            {
+                "id": t.id,
+                "author": t.author,
+                "authorname": authors[t.author].username if t.author in authors else "",
+                "raw": t.raw,
+                "machine_tag": int(t.machine),
+            },
+            text=t.clean,
+        )
+        for t in tags
+    ]
+    return El("tags", children=items, arrays=("tag",))
+
+
 def _media(photo: Photo) -> Any:
     return "video" if photo.media == "video" else "photo"
 
@@ -686,7 +706,6 @@ def photos_get_info(call: Call) -> list[El]:
     owner = call.store.user(photo.owner)
     assert owner is not None
     tags = call.store.tags_for([photo.id]).get(photo.id, [])
-    authors = call.store.users_by_nsid(t.author for t in tags)
     attrs: dict[str, Scalar] = {
         "id": str(photo.id),
         "secret": photo.secret,
@@ -744,24 +763,7 @@ def photos_get_info(call: Call) -> list[El]:
         text_el("comments", "0"),
         El("notes", arrays=("note",)),
         El("people", {"haspeople": 0}),
-        El(
-            "tags",
-            children=[
-                El(
-                    "tag",
-                    {
-                        "id": t.id,
-                        "author": t.author,
-                        "authorname": authors[t.author].username if t.author in authors else "",
-                        "raw": t.raw,
-                        "machine_tag": int(t.machine),
-                    },
-                    text=t.clean,
-                )
-                for t in tags
-            ],
-            arrays=("tag",),
-        ),
+        tags_element(call, tags),
         El(
             "urls",
             children=[El("url", {"type": "photopage"}, text=photo_page_url(call, owner, photo.id))],
@@ -975,22 +977,7 @@ def _label(tag: str) -> str:
 def tags_get_list_photo(call: Call) -> list[El]:
     photo = get_photo(call)
     tags = call.store.tags_for([photo.id]).get(photo.id, [])
-    authors = call.store.users_by_nsid(t.author for t in tags)
-    items = [
-        El(
-            "tag",
-            {
-                "id": t.id,
-                "author": t.author,
-                "authorname": authors[t.author].username if t.author in authors else "",
-                "raw": t.raw,
-                "machine_tag": int(t.machine),
-            },
-            text=t.clean,
-        )
-        for t in tags
-    ]
-    return [El("photo", {"id": str(photo.id)}, [El("tags", children=items, arrays=("tag",))])]
+    return [El("photo", {"id": str(photo.id)}, [tags_element(call, tags)])]
 
 
 # --- photos: writes -----------------------------------------------------------------------------------

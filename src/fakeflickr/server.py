@@ -523,14 +523,19 @@ class App:
         # Resized files were served chunked, without Content-Length or Content-MD5 (recorded 2024).
         return Response(_chunks(data), status=200, headers=headers, content_type="image/jpeg")
 
-    def play(self, request: Request, m: re.Match[str]) -> Response:
+    def _video_for(self, m: re.Match[str]) -> Photo | None:
+        """The video a play/video URL names, if its secret fits the label ("orig": original)."""
         photo = self.store.photo(int(m["id"])) if len(m["id"]) < 19 else None
         if photo is None or photo.media != "video":
+            return None
+        expected = photo.originalsecret if m["label"] == "orig" else photo.secret
+        return photo if m["secret"] == expected else None
+
+    def play(self, request: Request, m: re.Match[str]) -> Response:
+        photo = self._video_for(m)
+        if photo is None:
             return _not_found()
         label = m["label"]
-        expected = photo.originalsecret if label == "orig" else photo.secret
-        if m["secret"] != expected:
-            return _not_found()
         ext = photo.originalformat if label == "orig" else "mp4"
         token = base64.urlsafe_b64encode(f"{photo.id}:{label}".encode()).decode().rstrip("=")
         response = Response(b"", status=302)
@@ -540,13 +545,10 @@ class App:
         return response
 
     def video(self, request: Request, m: re.Match[str]) -> Response:
-        photo = self.store.photo(int(m["id"])) if len(m["id"]) < 19 else None
-        if photo is None or photo.media != "video":
+        photo = self._video_for(m)
+        if photo is None:
             return _not_found()
         label = m["label"]
-        expected = photo.originalsecret if label == "orig" else photo.secret
-        if m["secret"] != expected:
-            return _not_found()
         photo, path = self.store.ensure_original(photo)
         headers = {"Content-Length": str(photo.file_size), "Cache-Control": "public, max-age=31536000"}
         body = wrap_file(request.environ, path.open("rb"))

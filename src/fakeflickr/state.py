@@ -479,6 +479,15 @@ class Store:
             self._depth = 0
             self.db.execute("COMMIT")
 
+    def _update_columns(
+        self, table: str, key_column: str, key: object, values: dict[str, Any], allowed: set[str]
+    ) -> None:
+        """UPDATE whitelisted columns of one row (names never come from a request)."""
+        for column, value in values.items():
+            if column not in allowed:
+                raise KeyError(column)
+            self.db.execute(f"UPDATE {table} SET {column} = ? WHERE {key_column} = ?", (value, key))  # noqa: S608
+
     def _meta_get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
@@ -611,11 +620,8 @@ class Store:
             "default_is_friend",
             "default_is_family",
         }
-        with self.tx() as db:
-            for key, value in values.items():
-                if key not in allowed:
-                    raise KeyError(key)
-                db.execute(f"UPDATE users SET {key} = ? WHERE nsid = ?", (value, nsid))  # noqa: S608
+        with self.tx():
+            self._update_columns("users", "nsid", nsid, values, allowed)
             user = self.user(nsid)
             if user is None:
                 raise KeyError(nsid)
@@ -1032,11 +1038,8 @@ class Store:
             "license",
             "views",
         }
-        with self.tx() as db:
-            for key, value in values.items():
-                if key not in allowed:
-                    raise KeyError(key)
-                db.execute(f"UPDATE photos SET {key} = ? WHERE id = ?", (value, photo_id))  # noqa: S608
+        with self.tx():
+            self._update_columns("photos", "id", photo_id, values, allowed)
             if touch:
                 self.touch(photo_id)
             photo = self.photo(photo_id)
@@ -1394,11 +1397,10 @@ class Store:
             self._bump_set(set_id)
 
     def update_set(self, set_id: int, **values: Any) -> None:
-        with self.tx() as db:
-            for key, value in values.items():
-                if key not in {"title", "description", "primary_id", "views"}:
-                    raise KeyError(key)
-                db.execute(f"UPDATE photosets SET {key} = ? WHERE id = ?", (value, set_id))  # noqa: S608
+        with self.tx():
+            self._update_columns(
+                "photosets", "id", set_id, values, {"title", "description", "primary_id", "views"}
+            )
             self._bump_set(set_id)
 
     def reorder_sets(self, owner: str, set_ids: list[int]) -> None:
