@@ -283,7 +283,8 @@ def photo_item(
     if "tags" in wanted:
         attrs["tags"] = " ".join(t.clean for t in photo_tags)
     if "machine_tags" in wanted:
-        attrs["machine_tags"] = " ".join(t.clean for t in photo_tags if t.machine)
+        shown = call.store.config.machine_tags_extra
+        attrs["machine_tags"] = " ".join(t.clean for t in photo_tags if t.machine) if shown else ""
     if "o_dims" in wanted and mine:
         attrs["o_width"] = str(photo.width)
         attrs["o_height"] = str(photo.height)

@@ -225,6 +225,9 @@ class Config:
     max_tags_per_photo: int = 75
     #: Pillow formats accepted as photos (others -> upload error 5).
     photo_formats: list[str] = field(default_factory=lambda: ["JPEG", "MPO", "PNG", "GIF", "TIFF", "HEIF"])
+    #: False makes the ``machine_tags`` extra come back empty while ``tags`` still lists the
+    #: machine tags, as one 2013 recording shows (lets tests check a client does not depend on it).
+    machine_tags_extra: bool = True
     #: ``server``/``farm`` given to new photos (modern values).
     server: str = "65535"
     farm: int = 66

@@ -253,6 +253,23 @@ def test_hidden_photos_stay_out_of_other_peoples_searches(fakeflickr: FakeFlickr
     assert _ids(owner.ok("flickr.photos.search", "GET", user_id="me", tags="t")) == [hidden, shown]
 
 
+def test_machine_tags_extra_can_come_back_empty_as_once_recorded(fakeflickr: FakeFlickrHandle) -> None:
+    fakeflickr.seed_photo(tags=f"foo checksum:sha1={SHA}")
+    api = Api(fakeflickr, fakeflickr.mint_token(perms="read"))
+    fakeflickr.configure(machine_tags_extra=False)
+    (item,) = api.ok("flickr.people.getPhotos", "GET", user_id="me", extras="tags,machine_tags")["photos"][
+        "photo"
+    ]
+    assert (item["tags"], item["machine_tags"]) == (f"foo checksum:sha1={SHA}", "")
+    # Searching by machine tag still works.
+    assert (
+        api.ok("flickr.photos.search", "GET", user_id="me", machine_tags=f"checksum:sha1={SHA}")["photos"][
+            "total"
+        ]
+        == "1"
+    )
+
+
 def test_search_index_delay(fakeflickr: FakeFlickrHandle) -> None:
     fakeflickr.configure(search_index_delay=3600)
     fakeflickr.seed_photo(title="fresh", tags="new")

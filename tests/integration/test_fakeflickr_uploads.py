@@ -315,3 +315,16 @@ def test_real_files_flickr_does_not_take(fakeflickr: FakeFlickrHandle, name: str
     path = shared_path("photos", "real", name)
     api = Api(fakeflickr, fakeflickr.mint_token())
     assert _error(api.upload(path.read_bytes(), name)) == ("5", "Filetype was not recognised")
+
+
+def test_generated_seed_pictures_are_deterministic(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from fakeflickr.server import FakeFlickr
+
+    digests = []
+    for _ in range(2):
+        with FakeFlickr(tmp_path_factory.mktemp("det")) as server:
+            ff = FakeFlickrHandle(server.base_url, *server.consumer)
+            ff.seed_photos([{"title": "a", "generate": True}, {"title": "a", "generate": True}])
+            digests.append([p["file_md5"] for p in ff.photos()])
+    assert digests[0] == digests[1]
+    assert digests[0][0] != digests[0][1]
