@@ -358,16 +358,11 @@ def photo_list(
     """A standard ``<photos page pages perpage total>`` list (REFERENCE §3.2, §3.4)."""
     per_page, page = page_args(call, default_per_page)
     extras = parse_extras(call)
-    pagings: list[Paging] = []
-
-    def choose(total: int) -> int:
-        pagings.append(paginate(total, per_page, page, cap))
-        return pagings[0].fetch
-
-    total, photos = call.store.query_photos(q, per_page, choose)
-    paging = pagings[0]
+    total = call.store.count_photos(q)
+    paging = paginate(total, per_page, page, cap)
     if cap_error and cap and (paging.page - 1) * per_page >= cap:
         raise ApiError(20, "Excessive photo offset in search")
+    photos = call.store.select_photos(q, per_page, paging.fetch)
     owners = owners_of(call, photos)
     tags = call.store.tags_for(p.id for p in photos) if {"tags", "machine_tags"} & set(extras) else {}
     items = [photo_item(call, p, extras, owners, tags) for p in photos]
@@ -1258,14 +1253,9 @@ def photosets_get_photos(call: Call) -> list[El]:
     _media_filter(call, q)
     per_page, page = page_args(call, 500, 500)
     extras = parse_extras(call)
-    pagings: list[Paging] = []
-
-    def choose(total: int) -> int:
-        pagings.append(paginate(total, per_page, page))
-        return pagings[0].fetch
-
-    total, photos = call.store.query_photos(q, per_page, choose)
-    paging = pagings[0]
+    total = call.store.count_photos(q)
+    paging = paginate(total, per_page, page)
+    photos = call.store.select_photos(q, per_page, paging.fetch)
     owners = {owner.nsid: owner}
     tags = call.store.tags_for(p.id for p in photos) if {"tags", "machine_tags"} & set(extras) else {}
     items = [

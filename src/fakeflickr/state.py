@@ -32,7 +32,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -1079,10 +1079,23 @@ class Store:
 
     # --- queries ------------------------------------------------------------------------------------
 
-    def query_photos(
-        self, q: PhotoQuery, per_page: int, choose_page: Callable[[int], int]
-    ) -> tuple[int, list[Photo]]:
-        """(total, photos of one page); ``choose_page(total)`` says which 1-based page to read."""
+    def count_photos(self, q: PhotoQuery) -> int:
+        join, where, args = self._photo_filter(q)
+        with self.tx() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM photos p{join}{where}", args).fetchone()[0])  # noqa: S608
+
+    def select_photos(self, q: PhotoQuery, per_page: int, page: int) -> list[Photo]:
+        """One 1-based page of the photos ``q`` matches, in ``q.sort`` order."""
+        join, where, args = self._photo_filter(q)
+        with self.tx() as db:
+            rows = db.execute(
+                f"SELECT p.* FROM photos p{join}{where} ORDER BY {SORTS[q.sort]} LIMIT ? OFFSET ?",  # noqa: S608
+                [*args, per_page, (page - 1) * per_page],
+            ).fetchall()
+        return [_row_photo(r) for r in rows]
+
+    def _photo_filter(self, q: PhotoQuery) -> tuple[str, str, list[Any]]:
+        """(JOIN clause, WHERE clause, arguments) for a photo query."""
         where: list[str] = []
         args: list[Any] = []
         join = ""
@@ -1160,16 +1173,7 @@ class Store:
             args.append(q.in_pool)
         if q.not_in_set:
             where.append("p.id NOT IN (SELECT photo_id FROM set_photos)")
-        sql_where = (" WHERE " + " AND ".join(where)) if where else ""
-        order = SORTS[q.sort]
-        with self.tx() as db:
-            total = int(db.execute(f"SELECT COUNT(*) FROM photos p{join}{sql_where}", args).fetchone()[0])  # noqa: S608
-            page = choose_page(total)
-            rows = db.execute(
-                f"SELECT p.* FROM photos p{join}{sql_where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
-                [*args, per_page, (page - 1) * per_page],
-            ).fetchall()
-        return total, [_row_photo(r) for r in rows]
+        return join, (" WHERE " + " AND ".join(where)) if where else "", args
 
     # --- tags ---------------------------------------------------------------------------------------
 
