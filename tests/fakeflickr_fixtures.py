@@ -35,9 +35,12 @@ Faults, limits, config
     names and/or rest, upload, replace, oauth, static), ``clear_faults()``, ``faults()``,
     ``set_rate_limit(calls, window=3600.0)``, ``configure(**config)`` (deep_page_cap,
     deep_page_mode, ticket_delay, timezone, clock, clock_offset, search_index_delay,
-    oauth_timestamp_window, max_tags_per_photo, photo_formats), ``complete_tickets()``.
+    oauth_timestamp_window, max_tags_per_photo, photo_formats, machine_tags_extra),
+    ``complete_tickets()``.
 
 Async upload tickets complete after ``ticket_delay`` (0.5 s by default; the fixture keeps it).
+At teardown the fixture fails the test if fakeflickr hit an unexpected exception (a fakeflickr bug,
+answered to the client as error 105).
 """
 
 from __future__ import annotations
@@ -64,3 +67,7 @@ def fakeflickr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeFlickrF
     data_dir: Path = tmp_path_factory.mktemp("fakeflickr")
     with FakeFlickr(data_dir, consumers=[(TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET)]) as server:
         yield FakeFlickrFixture(server.base_url, data_dir=data_dir, server=server)
+        # An unexpected exception inside the emulator is a fakeflickr bug (it answered error 105).
+        assert server.app.internal_errors == [], (
+            f"fakeflickr bug, please report: {server.app.internal_errors}"
+        )

@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    print(f"fakeflickr listening on {server.base_url}", flush=True)
-    for key, secret in server.store.consumers():
-        print(f"consumer {key}:{secret}", flush=True)
-    for user in server.store.users():
-        print(f"user {user.username} {user.nsid}", flush=True)
     try:
+        print(f"fakeflickr listening on {server.base_url}", flush=True)
+        for key, secret in server.store.consumers():
+            print(f"consumer {key}:{secret}", flush=True)
+        for user in server.store.users():
+            print(f"user {user.username} {user.nsid}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

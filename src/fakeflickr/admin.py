@@ -70,6 +70,7 @@ def _route(app: App, request: Request, body: Any) -> Response:
     if path == "health":
         return _json({"ok": True})
     if path == "state":
+        complete_due_tickets(store)
         with_photos = request.args.get("photos", "1") != "0"
         return _json(dump_state(app, with_photos=with_photos, owner=request.args.get("owner")))
     if path == "calls":
@@ -181,11 +182,12 @@ def seed_photos(store: Store, body: dict[str, Any]) -> list[int]:
     ``date_taken`` ("YYYY-MM-DD HH:MM:SS"), ``date_taken_unknown`` (bool), ``granularity``,
     ``date_upload`` (Unix seconds; default now), ``last_update``, ``media`` ("photo"/"video"),
     ``is_public``/``is_friend``/``is_family`` (default: the owner's defaults), ``views``,
-    ``license``, ``width``/``height`` (default 640x480), ``original_format`` (default "jpg"),
-    ``sets`` (photoset titles: found by title or created), ``pools`` (group NSIDs);
+    ``license``, ``hidden``, ``width``/``height`` (default 640x480), ``original_format`` (default
+    "jpg"), ``sets`` (photoset titles: found by title or created), ``pools`` (group NSIDs);
     and the bytes: ``image_base64`` (stored as the original; size and EXIF date read from it
-    unless given) or ``generate: true`` (a deterministic JPEG made now, with EXIF date when
-    known). Without either, the photo is *lazy*: its JPEG is generated on first download.
+    unless given) or ``generate: true`` (a JPEG made now, with EXIF date when known, the same for
+    the same ``seed``; default seed: owner, title and position in the call). Without either, the
+    photo is *lazy*: its JPEG (or MP4) is generated on first download.
     """
     owner = _find_user(store, body.get("owner"))
     specs = body.get("photos")
@@ -203,7 +205,8 @@ def seed_photos(store: Store, body: dict[str, Any]) -> list[int]:
                 data = base64.b64decode(spec["image_base64"])
             elif spec.get("generate"):
                 date = None if row["takenunknown"] else row["datetaken"]
-                data = generate_jpeg(f"seed-{uuid.uuid4().hex}", row["width"], row["height"], date)
+                seed = str(spec.get("seed", f"{owner.nsid}:{row['title']}:{index}"))
+                data = generate_jpeg(seed, row["width"], row["height"], date)
             if data is None:
                 lazy_rows.append(row)
                 lazy_index.append(index)
@@ -260,6 +263,7 @@ def _seed_row(store: Store, owner: User, spec: dict[str, Any], now: int) -> dict
         "height": int(spec.get("height", 480)),
         "views": int(spec.get("views", 0)),
         "license": str(spec.get("license", "0")),
+        "hidden": int(spec.get("hidden", 1)),
     }
 
 
@@ -366,6 +370,7 @@ def dump_state(app: App, *, with_photos: bool = True, owner: str | None = None) 
             "faults": app.faults.describe(),
             "rate_limit": app.rate_limit.describe(),
             "deletions": store.deletions(),
+            "internal_errors": list(app.internal_errors),
             "tickets": [
                 {
                     "id": t.id,

@@ -16,13 +16,17 @@ if TYPE_CHECKING:
 
 class ApiError(Exception):
     """A Flickr API error: code and message exactly as Flickr words them. ``extra`` holds elements
-    Flickr adds after ``<err>`` (upload error 9 adds ``<duplicate_photo_id>``)."""
+    Flickr adds after ``<err>`` (upload error 9 adds ``<duplicate_photo_id>``). ``keep_changes``:
+    the change was made all the same (groups.pools.add code 6, "added to the Pending Queue")."""
 
-    def __init__(self, code: int, message: str, extra: list[El] | None = None) -> None:
+    def __init__(
+        self, code: int, message: str, extra: list[El] | None = None, *, keep_changes: bool = False
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.extra = extra or []
+        self.keep_changes = keep_changes
 
 
 class OAuthProblem(Exception):

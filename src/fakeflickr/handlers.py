@@ -283,7 +283,8 @@ def photo_item(
     if "tags" in wanted:
         attrs["tags"] = " ".join(t.clean for t in photo_tags)
     if "machine_tags" in wanted:
-        attrs["machine_tags"] = " ".join(t.clean for t in photo_tags if t.machine)
+        shown = call.store.config.machine_tags_extra
+        attrs["machine_tags"] = " ".join(t.clean for t in photo_tags if t.machine) if shown else ""
     if "o_dims" in wanted and mine:
         attrs["o_width"] = str(photo.width)
         attrs["o_height"] = str(photo.height)
@@ -322,6 +323,26 @@ def photo_item(
     return El("photo", attrs, children)
 
 
+def tags_element(call: Call, tags: list[Tag]) -> El:
+    """``<tags><tag id author authorname raw machine_tag>clean</tag>…</tags>`` (getInfo, getListPhoto)."""
+    authors = call.store.users_by_nsid(t.author for t in tags)
+    items = [
+        El(
+            "tag",
+            {
+                "id": t.id,
+                "author": t.author,
+                "authorname": authors[t.author].username if t.author in authors else "",
+                "raw": t.raw,
+                "machine_tag": int(t.machine),
+            },
+            text=t.clean,
+        )
+        for t in tags
+    ]
+    return El("tags", children=items, arrays=("tag",))
+
+
 def _media(photo: Photo) -> Any:
     return "video" if photo.media == "video" else "photo"
 
@@ -337,16 +358,11 @@ def photo_list(
     """A standard ``<photos page pages perpage total>`` list (REFERENCE §3.2, §3.4)."""
     per_page, page = page_args(call, default_per_page)
     extras = parse_extras(call)
-    pagings: list[Paging] = []
-
-    def choose(total: int) -> int:
-        pagings.append(paginate(total, per_page, page, cap))
-        return pagings[0].fetch
-
-    total, photos = call.store.query_photos(q, per_page, choose)
-    paging = pagings[0]
+    total = call.store.count_photos(q)
+    paging = paginate(total, per_page, page, cap)
     if cap_error and cap and (paging.page - 1) * per_page >= cap:
         raise ApiError(20, "Excessive photo offset in search")
+    photos = call.store.select_photos(q, per_page, paging.fetch)
     owners = owners_of(call, photos)
     tags = call.store.tags_for(p.id for p in photos) if {"tags", "machine_tags"} & set(extras) else {}
     items = [photo_item(call, p, extras, owners, tags) for p in photos]
@@ -409,8 +425,10 @@ def test_echo(call: Call) -> list[El]:
 
 @method("flickr.auth.oauth.checkToken")
 def auth_oauth_check_token(call: Call) -> list[El]:
+    if call.token is None:
+        raise ApiError(97, "Missing signature")  # reflection: needssigning=1
     token_value = call.arg("oauth_token") or call.token
-    token = call.store.token(token_value) if token_value else None
+    token = call.store.token(token_value)
     if token is None or token.kind != "access" or token.state != "active" or token.user_nsid is None:
         raise ApiError(98, "Invalid token")
     user = call.store.user(token.user_nsid)
@@ -441,7 +459,6 @@ def people_get_photos(call: Call) -> list[El]:
     q = PhotoQuery(owner=owner.nsid, viewer=call.user.nsid if call.user else None)
     _date_filters(call, q)
     _privacy_filter(call, q, owner)
-    _media_filter(call, q)
     return photo_list(call, q, cap=call.store.config.deep_page_cap)
 
 
@@ -623,6 +640,8 @@ def photos_search(call: Call) -> list[El]:
         if group is None:
             raise ApiError(4, "You don't have permission to view this pool")
         q.in_pool = group.nsid
+    # Photos uploaded with hidden=2 stay out of everybody else's searches.
+    q.exclude_hidden = q.owner is None or q.owner != viewer
     sort = (call.nonempty("sort") or "date-posted-desc").strip().lower()
     q.sort = (
         sort
@@ -683,7 +702,6 @@ def photos_get_info(call: Call) -> list[El]:
     owner = call.store.user(photo.owner)
     assert owner is not None
     tags = call.store.tags_for([photo.id]).get(photo.id, [])
-    authors = call.store.users_by_nsid(t.author for t in tags)
     attrs: dict[str, Scalar] = {
         "id": str(photo.id),
         "secret": photo.secret,
@@ -741,24 +759,7 @@ def photos_get_info(call: Call) -> list[El]:
         text_el("comments", "0"),
         El("notes", arrays=("note",)),
         El("people", {"haspeople": 0}),
-        El(
-            "tags",
-            children=[
-                El(
-                    "tag",
-                    {
-                        "id": t.id,
-                        "author": t.author,
-                        "authorname": authors[t.author].username if t.author in authors else "",
-                        "raw": t.raw,
-                        "machine_tag": int(t.machine),
-                    },
-                    text=t.clean,
-                )
-                for t in tags
-            ],
-            arrays=("tag",),
-        ),
+        tags_element(call, tags),
         El(
             "urls",
             children=[El("url", {"type": "photopage"}, text=photo_page_url(call, owner, photo.id))],
@@ -972,22 +973,7 @@ def _label(tag: str) -> str:
 def tags_get_list_photo(call: Call) -> list[El]:
     photo = get_photo(call)
     tags = call.store.tags_for([photo.id]).get(photo.id, [])
-    authors = call.store.users_by_nsid(t.author for t in tags)
-    items = [
-        El(
-            "tag",
-            {
-                "id": t.id,
-                "author": t.author,
-                "authorname": authors[t.author].username if t.author in authors else "",
-                "raw": t.raw,
-                "machine_tag": int(t.machine),
-            },
-            text=t.clean,
-        )
-        for t in tags
-    ]
-    return [El("photo", {"id": str(photo.id)}, [El("tags", children=items, arrays=("tag",))])]
+    return [El("photo", {"id": str(photo.id)}, [tags_element(call, tags)])]
 
 
 # --- photos: writes -----------------------------------------------------------------------------------
@@ -1267,14 +1253,9 @@ def photosets_get_photos(call: Call) -> list[El]:
     _media_filter(call, q)
     per_page, page = page_args(call, 500, 500)
     extras = parse_extras(call)
-    pagings: list[Paging] = []
-
-    def choose(total: int) -> int:
-        pagings.append(paginate(total, per_page, page))
-        return pagings[0].fetch
-
-    total, photos = call.store.query_photos(q, per_page, choose)
-    paging = pagings[0]
+    total = call.store.count_photos(q)
+    paging = paginate(total, per_page, page)
+    photos = call.store.select_photos(q, per_page, paging.fetch)
     owners = {owner.nsid: owner}
     tags = call.store.tags_for(p.id for p in photos) if {"tags", "machine_tags"} & set(extras) else {}
     items = [
@@ -1457,7 +1438,7 @@ def groups_pools_add(call: Call) -> list[El]:
         raise ApiError(7, "Your Photo has already been added to the Pending Queue for this Pool")
     if group.moderated:
         call.store.add_to_pool(group.nsid, photo.id, "pending")
-        raise ApiError(6, "Your Photo has been added to the Pending Queue for this Pool")
+        raise ApiError(6, "Your Photo has been added to the Pending Queue for this Pool", keep_changes=True)
     call.store.add_to_pool(group.nsid, photo.id, "added")
     return []
 

@@ -241,25 +241,26 @@ def size_dims(size: Size, width: int, height: int) -> tuple[int, int]:
 
 
 def available_sizes(width: int, height: int, media: Media = "photo") -> list[Size]:
-    """Sizes Flickr lists for a picture of this display size.
+    """Sizes Flickr lists for a picture of this display size, smallest first.
 
-    Photos: every size up to Large (1024) is listed, capped at the original's size (an 800 px
-    original lists Large at 800 px, as recorded); bigger sizes only while the original is larger
-    than the size below them (a 6000 px original lists 6K at 6000 px, as recorded).
-    Videos (poster frames): the squares, then each size while the frame is larger than the size
-    below it (a 640x360 video lists up to Medium 640, as recorded)."""
+    Squares and Medium (500, Flickr's base size) always exist. Every other size exists while the
+    picture is at least as big as the size below it (photos) or bigger than it (videos), and is
+    capped at the picture's size. This fits every recording: an 800x600 photo lists Medium 800
+    and Large at 800x600 (2013), a 1024x768 photo Large at 1024x768, a 6000x4000 photo 6K at
+    6000x4000; a 320x240 video lists Small 320 and Medium at 320x240 (2012), a 640x360 video stops
+    at Medium 640 (2023)."""
     longest = max(width, height)
     out: list[Size] = []
     previous_edge = 0
+    growing = True
     for size in SIZES:
         if size.square:
             out.append(size)
             continue
-        if (media == "photo" and size.edge <= 1024) or longest > previous_edge:
+        growing = growing and (longest > previous_edge or (media == "photo" and longest == previous_edge))
+        if growing or size.suffix == "":
             out.append(size)
-            previous_edge = size.edge
-        else:
-            break
+        previous_edge = size.edge
     return out
 
 
@@ -320,7 +321,8 @@ def render_size(
                     return _encode_jpeg(_shape(upright, size, width, height))
         except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
             pass
-    return _encode_jpeg(_shape(_placeholder(width, height, seed), size, width, height))
+    small = fit(width, height, size.edge)  # never draw a full-size placeholder for a huge picture
+    return _encode_jpeg(_shape(_placeholder(*small, seed), size, width, height))
 
 
 def generate_mp4(width: int, height: int, seconds: int) -> bytes:

@@ -19,6 +19,7 @@ JSON is emitted like the recorded 2012-2013 bodies: ``", "`` after commas, ``\\/
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 Scalar = str | int | float | None
@@ -50,10 +51,15 @@ def text_el(tag: str, text: str) -> El:
 # --- XML ------------------------------------------------------------------------------------------
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def xml_escape(text: str) -> str:
-    """Escape like PHP's htmlspecialchars(ENT_QUOTES), as Flickr's XML shows (``&#039;``)."""
+    """Escape like PHP's htmlspecialchars(ENT_QUOTES), as Flickr's XML shows (``&#039;``).
+    Characters XML 1.0 cannot carry (control characters) are dropped, so the XML stays parseable."""
     return (
-        text.replace("&", "&amp;")
+        _NOT_XML.sub("", text)
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
@@ -64,7 +70,8 @@ def xml_escape(text: str) -> str:
 def _xml_attr(value: Scalar) -> str:
     if value is None:
         return '""'
-    return '"' + xml_escape(str(value)).replace("\n", "&#10;").replace("\r", "&#13;") + '"'
+    escaped = xml_escape(str(value)).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return '"' + escaped + '"'
 
 
 def _xml_element(el: El, depth: int, out: list[str]) -> None:

@@ -123,6 +123,8 @@ class App:
         self.rate_limit = RateLimiter()
         self.nonces = oauth.NonceCache()
         self._calls: Counter[str] = Counter()
+        #: Unexpected failures inside fakeflickr (answered as error 105); tests assert it stays empty.
+        self.internal_errors: list[str] = []
         self._calls_lock = threading.Lock()
 
     # --- counters -------------------------------------------------------------------------------
@@ -210,8 +212,9 @@ class App:
             response = self.api_error_response(
                 request, ApiError(*SERVICE_UNAVAILABLE), xml_only=endpoint != "rest"
             )
-        except Exception:
+        except Exception as exc:
             log.exception("fakeflickr failed on %s", request.path)
+            self.internal_errors.append(f"{request.method} {request.path}: {exc!r}")
             response = self.api_error_response(
                 request, ApiError(*SERVICE_UNAVAILABLE), xml_only=endpoint != "rest"
             )
@@ -296,8 +299,16 @@ class App:
                 raise insufficient_permissions(PERM_NAMES[needed], perms if user is not None else "none")
             uploads.complete_due_tickets(self.store)
             call = Call(self.store, params, user, perms, _base_url(request), request.method, token)
+            kept: ApiError | None = None
             with self.store.tx():
-                payload = spec.handler(call)
+                try:
+                    payload = spec.handler(call)
+                except ApiError as error:
+                    if not error.keep_changes:
+                        raise
+                    kept = error
+            if kept is not None:
+                raise kept
             return self.render(params, payload, None, repeatable=spec.repeatable)
         except ApiError as error:
             return self.render(params, None, error)
@@ -512,14 +523,19 @@ class App:
         # Resized files were served chunked, without Content-Length or Content-MD5 (recorded 2024).
         return Response(_chunks(data), status=200, headers=headers, content_type="image/jpeg")
 
-    def play(self, request: Request, m: re.Match[str]) -> Response:
+    def _video_for(self, m: re.Match[str]) -> Photo | None:
+        """The video a play/video URL names, if its secret fits the label ("orig": original)."""
         photo = self.store.photo(int(m["id"])) if len(m["id"]) < 19 else None
         if photo is None or photo.media != "video":
+            return None
+        expected = photo.originalsecret if m["label"] == "orig" else photo.secret
+        return photo if m["secret"] == expected else None
+
+    def play(self, request: Request, m: re.Match[str]) -> Response:
+        photo = self._video_for(m)
+        if photo is None:
             return _not_found()
         label = m["label"]
-        expected = photo.originalsecret if label == "orig" else photo.secret
-        if m["secret"] != expected:
-            return _not_found()
         ext = photo.originalformat if label == "orig" else "mp4"
         token = base64.urlsafe_b64encode(f"{photo.id}:{label}".encode()).decode().rstrip("=")
         response = Response(b"", status=302)
@@ -529,13 +545,10 @@ class App:
         return response
 
     def video(self, request: Request, m: re.Match[str]) -> Response:
-        photo = self.store.photo(int(m["id"])) if len(m["id"]) < 19 else None
-        if photo is None or photo.media != "video":
+        photo = self._video_for(m)
+        if photo is None:
             return _not_found()
         label = m["label"]
-        expected = photo.originalsecret if label == "orig" else photo.secret
-        if m["secret"] != expected:
-            return _not_found()
         photo, path = self.store.ensure_original(photo)
         headers = {"Content-Length": str(photo.file_size), "Cache-Control": "public, max-age=31536000"}
         body = wrap_file(request.environ, path.open("rb"))
@@ -683,7 +696,10 @@ class FakeFlickr:
         self._server = make_server(
             self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fakeflickr", daemon=True)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), name="fakeflickr", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -701,8 +717,11 @@ class FakeFlickr:
         )
 
     def stop(self) -> None:
+        """Stop serving and close the store. (``shutdown()`` is only for a server running in the
+        background thread: it would wait forever for a loop that never started.)"""
         if self._server is not None:
-            self._server.shutdown()
+            if self._thread is not None:
+                self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -32,7 +32,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -225,6 +225,9 @@ class Config:
     max_tags_per_photo: int = 75
     #: Pillow formats accepted as photos (others -> upload error 5).
     photo_formats: list[str] = field(default_factory=lambda: ["JPEG", "MPO", "PNG", "GIF", "TIFF", "HEIF"])
+    #: False makes the ``machine_tags`` extra come back empty while ``tags`` still lists the
+    #: machine tags, as one 2013 recording shows (lets tests check a client does not depend on it).
+    machine_tags_extra: bool = True
     #: ``server``/``farm`` given to new photos (modern values).
     server: str = "65535"
     farm: int = 66
@@ -382,6 +385,8 @@ class PhotoQuery:
     not_in_set: bool = False
     in_set: int | None = None
     in_pool: str | None = None
+    #: Leave out photos uploaded with hidden=2 ("hide from public searches").
+    exclude_hidden: bool = False
     searchable_before: int | None = None
     sort: str = "date-posted-desc"
 
@@ -476,6 +481,15 @@ class Store:
                 raise
             self._depth = 0
             self.db.execute("COMMIT")
+
+    def _update_columns(
+        self, table: str, key_column: str, key: object, values: dict[str, Any], allowed: set[str]
+    ) -> None:
+        """UPDATE whitelisted columns of one row (names never come from a request)."""
+        for column, value in values.items():
+            if column not in allowed:
+                raise KeyError(column)
+            self.db.execute(f"UPDATE {table} SET {column} = ? WHERE {key_column} = ?", (value, key))  # noqa: S608
 
     def _meta_get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -609,11 +623,8 @@ class Store:
             "default_is_friend",
             "default_is_family",
         }
-        with self.tx() as db:
-            for key, value in values.items():
-                if key not in allowed:
-                    raise KeyError(key)
-                db.execute(f"UPDATE users SET {key} = ? WHERE nsid = ?", (value, nsid))  # noqa: S608
+        with self.tx():
+            self._update_columns("users", "nsid", nsid, values, allowed)
             user = self.user(nsid)
             if user is None:
                 raise KeyError(nsid)
@@ -1030,11 +1041,8 @@ class Store:
             "license",
             "views",
         }
-        with self.tx() as db:
-            for key, value in values.items():
-                if key not in allowed:
-                    raise KeyError(key)
-                db.execute(f"UPDATE photos SET {key} = ? WHERE id = ?", (value, photo_id))  # noqa: S608
+        with self.tx():
+            self._update_columns("photos", "id", photo_id, values, allowed)
             if touch:
                 self.touch(photo_id)
             photo = self.photo(photo_id)
@@ -1071,10 +1079,23 @@ class Store:
 
     # --- queries ------------------------------------------------------------------------------------
 
-    def query_photos(
-        self, q: PhotoQuery, per_page: int, choose_page: Callable[[int], int]
-    ) -> tuple[int, list[Photo]]:
-        """(total, photos of one page); ``choose_page(total)`` says which 1-based page to read."""
+    def count_photos(self, q: PhotoQuery) -> int:
+        join, where, args = self._photo_filter(q)
+        with self.tx() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM photos p{join}{where}", args).fetchone()[0])  # noqa: S608
+
+    def select_photos(self, q: PhotoQuery, per_page: int, page: int) -> list[Photo]:
+        """One 1-based page of the photos ``q`` matches, in ``q.sort`` order."""
+        join, where, args = self._photo_filter(q)
+        with self.tx() as db:
+            rows = db.execute(
+                f"SELECT p.* FROM photos p{join}{where} ORDER BY {SORTS[q.sort]} LIMIT ? OFFSET ?",  # noqa: S608
+                [*args, per_page, (page - 1) * per_page],
+            ).fetchall()
+        return [_row_photo(r) for r in rows]
+
+    def _photo_filter(self, q: PhotoQuery) -> tuple[str, str, list[Any]]:
+        """(JOIN clause, WHERE clause, arguments) for a photo query."""
         where: list[str] = []
         args: list[Any] = []
         join = ""
@@ -1129,10 +1150,9 @@ class Store:
         if q.machine_tags:
             parts = []
             for mt in q.machine_tags:
-                parts.append(
-                    "p.id IN (SELECT photo_id FROM tags WHERE machine = 1 AND clean LIKE ? ESCAPE '\\')"
-                )
-                args.append(mt.like_pattern())
+                condition, values = mt.condition()
+                parts.append(f"p.id IN (SELECT photo_id FROM tags WHERE machine = 1 AND {condition})")  # noqa: S608
+                args.extend(values)
             joiner = " OR " if q.machine_tag_mode == "any" else " AND "
             where.append("(" + joiner.join(parts) + ")")
         for word, negate in [(w, False) for w in q.text_include] + [(w, True) for w in q.text_exclude]:
@@ -1144,6 +1164,8 @@ class Store:
             )
             where.append(("NOT " if negate else "") + cond)
             args.extend([like, like, clean_like])
+        if q.exclude_hidden:
+            where.append("p.hidden = 1")
         if q.in_pool is not None:
             where.append(
                 "p.id IN (SELECT photo_id FROM pool_photos WHERE group_nsid = ? AND state = 'added')"
@@ -1151,16 +1173,7 @@ class Store:
             args.append(q.in_pool)
         if q.not_in_set:
             where.append("p.id NOT IN (SELECT photo_id FROM set_photos)")
-        sql_where = (" WHERE " + " AND ".join(where)) if where else ""
-        order = SORTS[q.sort]
-        with self.tx() as db:
-            total = int(db.execute(f"SELECT COUNT(*) FROM photos p{join}{sql_where}", args).fetchone()[0])  # noqa: S608
-            page = choose_page(total)
-            rows = db.execute(
-                f"SELECT p.* FROM photos p{join}{sql_where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
-                [*args, per_page, (page - 1) * per_page],
-            ).fetchall()
-        return total, [_row_photo(r) for r in rows]
+        return join, (" WHERE " + " AND ".join(where)) if where else "", args
 
     # --- tags ---------------------------------------------------------------------------------------
 
@@ -1391,11 +1404,10 @@ class Store:
             self._bump_set(set_id)
 
     def update_set(self, set_id: int, **values: Any) -> None:
-        with self.tx() as db:
-            for key, value in values.items():
-                if key not in {"title", "description", "primary_id", "views"}:
-                    raise KeyError(key)
-                db.execute(f"UPDATE photosets SET {key} = ? WHERE id = ?", (value, set_id))  # noqa: S608
+        with self.tx():
+            self._update_columns(
+                "photosets", "id", set_id, values, {"title", "description", "primary_id", "views"}
+            )
             self._bump_set(set_id)
 
     def reorder_sets(self, owner: str, set_ids: list[int]) -> None:

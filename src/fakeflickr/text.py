@@ -110,6 +110,17 @@ class MachineTagQuery:
     predicate: str | None
     value: str | None
 
+    def condition(self) -> tuple[str, list[str]]:
+        """A SQL condition over ``clean`` (with its arguments) that can use the tags index: an
+        equality for a full tag, a range for a namespace/predicate prefix, LIKE for wildcards."""
+        if self.namespace and self.predicate and self.value:
+            return "clean = ?", [f"{self.namespace}:{self.predicate}={self.value}"]
+        if self.namespace and self.value is None:
+            prefix = f"{self.namespace}:{self.predicate}=" if self.predicate else f"{self.namespace}:"
+            # Every character a clean machine tag can hold sorts below U+10FFFF.
+            return "clean >= ? AND clean < ?", [prefix, prefix + "\U0010ffff"]
+        return "clean LIKE ? ESCAPE '\\'", [self.like_pattern()]
+
     def like_pattern(self) -> str:
         """A SQL LIKE pattern (escape char ``\\``) over clean machine tags ``ns:pred=value``."""
 

@@ -112,6 +112,20 @@ def _check_size(user: User, received: Received, probe: Probe) -> None:
         raise ApiError(8, "Filesize was too large")
 
 
+def _checked_probe(
+    store: Store, user: User, fields: Mapping[str, str], received: Received
+) -> tuple[bool, Probe | None]:
+    """(async?, what the file is). Synchronous calls refuse unrecognised files with 5; async ones
+    let the ticket fail later. Too big for the account: 8."""
+    asynchronous = (fields.get("async") or "").strip() == "1"
+    probe = _probe(store, received)
+    if probe is None and not asynchronous:
+        raise ApiError(5, "Filetype was not recognised")
+    if probe is not None:
+        _check_size(user, received, probe)
+    return asynchronous, probe
+
+
 def _check_received(received: Received | None) -> Received:
     if received is None:
         raise ApiError(2, "No photo specified")
@@ -176,12 +190,7 @@ def upload(store: Store, user: User, fields: Mapping[str, str], received: Receiv
     received = _check_received(received)
     try:
         with store.tx():
-            asynchronous = (fields.get("async") or "").strip() == "1"
-            probe = _probe(store, received)
-            if probe is None and not asynchronous:
-                raise ApiError(5, "Filetype was not recognised")
-            if probe is not None:
-                _check_size(user, received, probe)
+            asynchronous, probe = _checked_probe(store, user, fields, received)
             if user.item_limit is not None and store.count_items(user.nsid) >= user.item_limit:
                 raise ApiError(6, "Upload limit reached. For more info, visit flickr.com/pro")
             if (fields.get("dedup_check") or "").strip() in ("1", "2"):
@@ -230,12 +239,7 @@ def replace(store: Store, user: User, fields: Mapping[str, str], received: Recei
             photo = store.photo(int(raw_id)) if raw_id.isdigit() and len(raw_id) < 19 else None
             if photo is None or photo.owner != user.nsid:
                 raise ApiError(7, "Photo not found")
-            asynchronous = (fields.get("async") or "").strip() == "1"
-            probe = _probe(store, received)
-            if probe is None and not asynchronous:
-                raise ApiError(5, "Filetype was not recognised")
-            if probe is not None:
-                _check_size(user, received, probe)
+            asynchronous, probe = _checked_probe(store, user, fields, received)
             if asynchronous:
                 payload = {
                     "incoming": received.path.name,

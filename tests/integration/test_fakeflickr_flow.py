@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl
 
-import httpx
 import pytest
 from oauthlib.oauth1 import Client
-from tests.fakeflickr_client import Api, jpeg
+from tests.fakeflickr_client import HTTP, Api, http_client, jpeg
 
 from fakeflickr.testing import AccessToken, FakeFlickrHandle
 
@@ -25,7 +24,7 @@ def test_fixture_serves_a_registered_key_and_a_default_user(fakeflickr: FakeFlic
 
 def test_three_legged_oauth_with_oob_then_test_login(fakeflickr: FakeFlickrHandle) -> None:
     key, secret = fakeflickr.consumer_key, fakeflickr.consumer_secret
-    with httpx.Client() as http:
+    with http_client() as http:
         url, headers, _ = Client(key, client_secret=secret, callback_uri="oob").sign(
             fakeflickr.request_token_url
         )
@@ -95,7 +94,7 @@ def test_three_legged_oauth_with_oob_then_test_login(fakeflickr: FakeFlickrHandl
 
 def test_authorize_page_approves_for_the_user_named_in_the_query(fakeflickr: FakeFlickrHandle) -> None:
     other = fakeflickr.create_user("alice", fullname="Alice A")
-    with httpx.Client() as http:
+    with http_client() as http:
         url, headers, _ = Client(
             fakeflickr.consumer_key, client_secret=fakeflickr.consumer_secret, callback_uri="oob"
         ).sign(fakeflickr.request_token_url)
@@ -147,7 +146,7 @@ def test_upload_with_tags_then_people_get_photos_with_extras(fakeflickr: FakeFli
     assert item["originalformat"] == "jpg"
     assert (item["width_o"], item["height_o"]) == ("320", "240")
     assert "url_b" not in item
-    original = httpx.get(item["url_o"])
+    original = HTTP.get(item["url_o"])
     assert original.content == data
     # Raw forms are kept.
     info = api.ok("flickr.photos.getInfo", "GET", photo_id=photo_id)["photo"]

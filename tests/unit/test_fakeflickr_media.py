@@ -44,10 +44,19 @@ def test_sizes_of_recorded_photos() -> None:
     assert size_dims(SIZE_BY_SUFFIX["s"], 1025, 1536) == (75, 75)
 
 
-def test_sizes_of_a_recorded_video() -> None:
-    # 640x360 video (photos.getSizes.video.xml): squares then up to Medium 640.
+def test_sizes_of_recorded_videos() -> None:
+    # 640x360 video (photos.getSizes.video.xml, 2023): squares then up to Medium 640.
     assert _codes(640, 360, "video") == ["sq", "q", "t", "s", "n", "w", "m", "z"]
     assert size_dims(SIZE_BY_SUFFIX["t"], 640, 360) == (100, 56)
+    # 320x240 video (photos.getSizes.video.json, 2012): Small 320 and Medium both at 320x240.
+    assert _codes(320, 240, "video") == ["sq", "q", "t", "s", "n", "m"]
+    assert size_dims(SIZE_BY_SUFFIX[""], 320, 240) == (320, 240)
+
+
+def test_small_pictures_keep_the_base_size() -> None:
+    assert _codes(64, 48) == ["sq", "q", "t", "m"]
+    assert size_dims(SIZE_BY_SUFFIX["q"], 64, 48) == (48, 48)
+    assert size_dims(SIZE_BY_SUFFIX[""], 64, 48) == (64, 48)
 
 
 def test_fit_never_upscales() -> None:

@@ -103,3 +103,8 @@ def test_json_escapes_slashes_and_non_ascii_like_2013_recordings() -> None:
     assert json.loads(body) == {"url": "http://x/y", "name": "Marohnić"}
     assert wrap_jsonp("{}", None) == "jsonFlickrApi({})"
     assert wrap_jsonp("{}", "cb") == "cb({})"
+
+
+def test_xml_drops_characters_xml_cannot_carry() -> None:
+    body = to_xml([El("ticket", {"id": "0\x1f0"}, text="a\x00b\tc")])
+    assert '<ticket id="00">ab\tc</ticket>' in body
