@@ -11,6 +11,7 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     ├── RemoteError                 Flickr refused a call (code + message)       -> exit 1
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
+    ├── MediaError                  bytes that are not a usable picture/video    -> exit 1
     └── DatabaseError               the SQLite index is unusable                 -> exit 1
 
 Messages are one line for the user: what happened and what to do. The ``hint`` attribute holds
@@ -96,3 +97,15 @@ class LocalFileError(FlickrsyncError):
 
 class DatabaseError(FlickrsyncError):
     """The profile's SQLite index cannot be opened or migrated."""
+
+
+class MediaError(FlickrsyncError):
+    """The bytes given are not a usable picture or video (empty, unknown format, undecodable).
+
+    Raised by the pure fingerprint module, which knows no path; the scanner turns it into a
+    problem recorded against the file.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
