@@ -203,7 +203,14 @@ def init(ctx: click.Context) -> None:
 def emit_json(kind: str, payload: dict[str, Any]) -> None:
     """Print one JSON document on stdout with the schema version and kind."""
     doc = {"schema": JSON_SCHEMA_VERSION, "kind": kind, **payload}
-    click.echo(json.dumps(doc, ensure_ascii=False, sort_keys=False, default=str))
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (kept as surrogate escapes): JSON's \udcXX escapes carry
+        # it losslessly (os.fsencode(json.loads(...)) gives back the original bytes).
+        text = json.dumps(doc, ensure_ascii=True, sort_keys=False, default=str)
+    click.echo(text)
 
 
 def confirm(opts: GlobalOptions, question: str) -> bool:
@@ -345,16 +352,17 @@ def _path_json(path: LocalPath) -> dict[str, str]:
 
 def _echo_problems(report: ScanReport) -> None:
     for file in report.problems:
-        click.echo(f"flickrsync: problem: {_show(file.path)}: {file.problem}", err=True)
+        click.echo(f"flickrsync: problem: {_show(file.path)}: {_show(file.problem or '')}", err=True)
     for issue in report.issues:
         kind = "problem" if issue.problem else "skipped"
-        click.echo(f"flickrsync: {kind}: {_show(issue.path)}: {issue.reason}", err=True)
+        click.echo(f"flickrsync: {kind}: {_show(issue.path)}: {_show(issue.reason)}", err=True)
 
 
-def _show(path: LocalPath) -> str:
-    """A path for the terminal: undecodable bytes shown as \\xNN, never a crash."""
-    full = os.path.join(path.root, path.relpath)
-    return full.encode("utf-8", "backslashreplace").decode("utf-8")
+def _show(path: LocalPath | str) -> str:
+    """A path (or text holding one) for the terminal: bytes that are not UTF-8 are shown as
+    ``\\xNN``, never a crash."""
+    text = os.path.join(path.root, path.relpath) if isinstance(path, LocalPath) else path
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _scan_failed(report: ScanReport) -> bool:
@@ -409,7 +417,7 @@ def _scan_json(settings: Settings, report: ScanReport) -> dict[str, Any]:
 
 def _render_scan(settings: Settings, report: ScanReport) -> None:
     c = report.counts
-    roots = ", ".join(report.roots)
+    roots = _show(", ".join(report.roots))
     click.echo(f"[{settings.profile}] {roots}")
     click.echo(f"  pictures     {c.pictures:>9,}")
     click.echo(f"  videos       {c.videos:>9,}")
@@ -588,6 +596,8 @@ def _inspect_one(path: str, settings: Settings | None, index: Index | None) -> d
         known = index.file(location)
         if known is None:
             result["indexed"] = "no"
+        elif known.problem is not None:
+            result["indexed"] = f"yes, as a problem: {known.problem}"
         elif st is not None and (known.stat.size, known.stat.mtime_ns) == (st.size, st.mtime_ns):
             result["indexed"] = "yes"
         else:
@@ -604,8 +614,7 @@ def _inspect_one(path: str, settings: Settings | None, index: Index | None) -> d
 
 
 def _render_inspect(r: dict[str, Any]) -> None:
-    shown = str(r["path"]).encode("utf-8", "backslashreplace").decode("utf-8")
-    click.echo(shown)
+    click.echo(_show(str(r["path"])))
 
     def line(label: str, value: object) -> None:
         click.echo(f"  {label:<13} {value}")
@@ -639,6 +648,6 @@ def _render_inspect(r: dict[str, Any]) -> None:
     if r["indexed"] is not None:
         line("indexed", r["indexed"])
     for dup in r["duplicates"]:
-        line("duplicate", str(dup["path"]).encode("utf-8", "backslashreplace").decode("utf-8"))
+        line("duplicate", _show(str(dup["path"])))
     for link in r["links"]:
         line("on Flickr", f"photo {link['photo_id']} of {link['nsid']} (matched by {link['rule']})")

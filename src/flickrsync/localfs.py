@@ -276,7 +276,7 @@ def _walk(config: ScanConfig, progress: ProgressCallback | None) -> _Walk:
             except OSError:
                 continue
             if (st.st_dev, st.st_ino) in visited:
-                log.debug("link %s leads to a folder already scanned; not followed", dirpath)
+                log.debug("link %r leads to a folder already scanned; not followed", dirpath)
                 continue
             visited.add((st.st_dev, st.st_ino))
             stack.append((ri, dirpath, prefix))
@@ -414,7 +414,7 @@ def _read_one(path: bytes) -> _Outcome:
         except OSError as exc:
             return _problem("unreadable", f"read error: {exc.strerror or exc}")
         except Exception as exc:
-            log.warning("fingerprint failed on %s", os.fsdecode(path), exc_info=True)
+            log.debug("fingerprint failed on %r", path, exc_info=True)
             reason = f"could not be fingerprinted ({type(exc).__name__}: {exc}); please report this file"
             after = before
         try:
@@ -454,10 +454,10 @@ def _perceptual_one(candidates: list[tuple[bytes, int, int]]) -> tuple[str | Non
         except MediaError as exc:
             return None, exc.reason
         except OSError as exc:
-            log.debug("perceptual hash: cannot read %s: %s", os.fsdecode(path), exc)
+            log.debug("perceptual hash: cannot read %r: %s", path, exc)
             continue
         except Exception as exc:
-            log.warning("perceptual hash failed on %s", os.fsdecode(path), exc_info=True)
+            log.debug("perceptual hash failed on %r", path, exc_info=True)
             return None, f"could not be decoded ({type(exc).__name__}: {exc})"
     return None, None
 
