@@ -20,6 +20,7 @@ import logging
 import logging.handlers
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,16 +28,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from flickrsync import __version__, localfs
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
@@ -306,18 +297,32 @@ def _progress(label: str) -> Iterator[ProgressCallback | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    # Imported here: rich costs start-up time that a non-interactive run does not need.
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     names = {"walk": "listing", "read": "reading", "perceptual": "perceptual hashes", "digests": "digests"}
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
+        # No refresh thread: the scanner may fork worker processes, which is only safe in a
+        # process without threads. The bar is redrawn from the callback instead.
+        auto_refresh=False,
     ) as bar:
         tasks: dict[str, Any] = {}
+        last = [0.0]
 
         def update(p: ScanProgress) -> None:
             if p.phase not in tasks:
@@ -331,6 +336,10 @@ def _progress(label: str) -> Iterator[ProgressCallback | None]:
                     completed=p.bytes_done,
                     description=f"{label}: {names[p.phase]} {p.files_done:,}/{p.files_total:,} files",
                 )
+            now = time.monotonic()
+            if now - last[0] >= 0.1 or p.files_done == p.files_total:
+                last[0] = now
+                bar.refresh()
 
         yield update
 

@@ -51,20 +51,20 @@ Parallel, without waste
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import re
 import stat
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import translate
+from types import ModuleType
 from typing import BinaryIO, TypeVar
 
-from flickrsync import fingerprint
 from flickrsync.config import Settings
 from flickrsync.errors import ConfigError, LocalFileError, MediaError
 from flickrsync.index import Index
@@ -366,6 +366,14 @@ class _Outcome:
     vanished: bool = False
 
 
+def _fingerprint() -> ModuleType:
+    """The fingerprint module, imported on first use: it pulls in Pillow, pillow-heif and numpy,
+    which a re-scan of an unchanged library never needs (start-up time is most of its cost)."""
+    from flickrsync import fingerprint  # noqa: PLC0415 - deliberately lazy, see above
+
+    return fingerprint
+
+
 def _open_ro(path: bytes | str) -> int:
     """Open read-only without updating the access time when the OS lets us."""
     if _NOATIME:
@@ -407,7 +415,7 @@ def _read_one(path: bytes) -> _Outcome:
                 if hasattr(os, "posix_fadvise"):
                     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
                 try:
-                    fp = fingerprint.fingerprint_stream(stream, size=before.st_size)
+                    fp = _fingerprint().fingerprint_stream(stream, size=before.st_size)
                 except MediaError as exc:
                     reason = exc.reason
                 after = os.fstat(fd)
@@ -450,7 +458,7 @@ def _perceptual_one(candidates: list[tuple[bytes, int, int]]) -> tuple[str | Non
                 st = os.fstat(fd)
                 if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
                     continue
-                return fingerprint.perceptual_hash(stream), None
+                return _fingerprint().perceptual_hash(stream), None
         except MediaError as exc:
             return None, exc.reason
         except OSError as exc:
@@ -476,7 +484,7 @@ def _digests_one(path: bytes, size: int, mtime_ns: int, algorithms: tuple[str, .
             st = os.fstat(fd)
             if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
                 return None
-            digests = fingerprint.file_digests(stream, algorithms)
+            digests = _fingerprint().file_digests(stream, algorithms)
             return digests if _same(st, os.fstat(fd)) else None
     except OSError:
         return None
@@ -491,14 +499,21 @@ def _digests_batch(items: list[tuple[bytes, int, int, tuple[str, ...]]]) -> list
 
 @contextmanager
 def _pool(workers: int) -> Iterator[Executor]:
-    """A process pool. ``forkserver`` where available (forking a process that may run threads,
-    such as the progress display, is unsafe), else ``spawn``. The server preloads this module so
-    workers start fast."""
+    """A process pool. ``fork`` when this process runs no other thread (cheapest: no new
+    interpreter, nothing imported twice); otherwise ``forkserver`` (forking a process that runs
+    threads can deadlock the child), or ``spawn`` where neither exists."""
+    import multiprocessing  # noqa: PLC0415 - only a scan with work to do needs a pool
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    elif "forkserver" in methods:
+        method = "forkserver"
+    else:
+        method = "spawn"
     context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(["flickrsync.localfs"])
+    log.debug("process pool: %d workers (%s)", workers, method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
         yield executor
 
