@@ -11,7 +11,7 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     ├── RemoteError                 Flickr refused a call (code + message)       -> exit 1
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
-    ├── MediaError                  bytes that are not a usable picture/video    -> exit 1
+    ├── MediaError                  a file's bytes are not a usable picture/video -> exit 1
     └── DatabaseError               the SQLite index is unusable                 -> exit 1
 
 Messages are one line for the user: what happened and what to do. The ``hint`` attribute holds
@@ -95,17 +95,18 @@ class LocalFileError(FlickrsyncError):
         self.reason = reason
 
 
-class DatabaseError(FlickrsyncError):
-    """The profile's SQLite index cannot be opened or migrated."""
-
-
 class MediaError(FlickrsyncError):
-    """The bytes given are not a usable picture or video (empty, unknown format, undecodable).
+    """The bytes of a file are not a usable picture or video.
 
-    Raised by the pure fingerprint module, which knows no path; the scanner turns it into a
-    problem recorded against the file.
+    Raised by the pure ``fingerprint`` module, which sees an open stream and no path: ``reason`` is one
+    user-readable line such as ``"empty file"`` or ``"not a picture or video (text file)"``. The
+    scanner (``localfs``) adds the path, records the reason and goes on with the other files.
     """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class DatabaseError(FlickrsyncError):
+    """The profile's SQLite index cannot be opened or migrated."""
