@@ -15,8 +15,8 @@ Everything is measured in the same run, on the same files, and printed as figure
 (b) the floor of (a): reading the same files and hashing them with SHA-256, in a process pool with
     as many processes as the scanner uses (the pool is started before the clock starts);
 (c) the perceptual pass, ``flickrsync scan --perceptual`` on the indexed corpus, against the floor
-    of a bare Pillow draft decode (1/8 scale, the smallest JPEG draft) of one file per picture, in
-    the same pool (page cache warm for both);
+    of a bare Pillow draft decode (greyscale, 1/8 scale: the smallest JPEG draft, as the perceptual
+    hash uses) of one file per picture, in the same pool (page cache warm for both);
 (d) a warm re-scan of ``--warm-n`` unchanged small files against a bare ``os.walk`` + ``os.stat``
     of the same tree, in-process and as subprocesses (each includes Python's start-up). The small
     files are distinct 16x16 JPEGs (a re-scan never reads contents, so their size does not matter,
@@ -71,7 +71,8 @@ def _camera_jpeg(args: tuple[str, int]) -> int:
     exif[0x0110] = "BC-12"
     exif[0x0112] = int(rng.choice([1, 1, 1, 6, 8, 3]))
     day = 1 + seed % 28
-    exif.get_ifd(0x8769)[0x9003] = f"2019:{1 + seed % 12:02d}:{day:02d} {seed % 24:02d}:{seed % 60:02d}:{(seed * 7) % 60:02d}"
+    clock = f"{seed % 24:02d}:{seed % 60:02d}:{(seed * 7) % 60:02d}"
+    exif.get_ifd(0x8769)[0x9003] = f"2019:{1 + seed % 12:02d}:{day:02d} {clock}"
     exif.get_ifd(0x8769)[0x9291] = f"{seed % 100:02d}"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(pixels).save(path, "JPEG", quality=92, exif=exif)
@@ -122,8 +123,8 @@ def small_corpus(n: int) -> Path:
         shutil.rmtree(root, ignore_errors=True)
         print(f"generating {n:,} small JPEGs in {root} …", flush=True)
         jobs = [
-            (str(root / f"{2000 + (start // 100) % 25}" / f"event-{start // 100:05d}"), start, min(100, n - start))
-            for start in range(0, n, 100)
+            (str(root / f"{2000 + (i // 100) % 25}" / f"event-{i // 100:05d}"), i, min(100, n - i))
+            for i in range(0, n, 100)
         ]
         with multiprocessing.Pool(WORKERS) as pool:
             pool.map(_small_jpegs, jobs, chunksize=8)
@@ -150,9 +151,7 @@ class Figure:
         return self.nbytes / self.seconds / 1e6
 
     def line(self) -> str:
-        return (
-            f"  {self.name:<46} {self.seconds:8.2f} s {self.per_s:9.1f} files/s {self.mb_s:9.1f} MB/s"
-        )
+        return f"  {self.name:<46} {self.seconds:8.2f} s {self.per_s:9.1f} files/s {self.mb_s:9.1f} MB/s"
 
 
 def drop_cache(files: Sequence[Path]) -> None:
@@ -177,7 +176,7 @@ def _draft_decode(path: str) -> tuple[int, int]:
     from PIL import Image
 
     with Image.open(path) as img:
-        img.draft("RGB", (img.width // 8, img.height // 8))
+        img.draft("L", (256, 256))  # greyscale, smallest scale >= 256 px: 1/8 for 12 MP
         img.load()
         return img.size
 
@@ -273,7 +272,8 @@ def part_cold(n: int, skip_011: bool, results: dict[str, float]) -> Path:
     print(f"\n(a)(b) cold index of {len(files)} camera JPEGs, {nbytes / 1e6:,.0f} MB, {WORKERS} processes")
 
     drop_cache(files)
-    floor = Figure("floor: read + SHA-256 (process pool)", timed_pool(_sha256_file, paths), len(files), nbytes)
+    seconds = timed_pool(_sha256_file, paths)
+    floor = Figure("floor: read + SHA-256 (process pool)", seconds, len(files), nbytes)
     print(floor.line())
 
     home = OUT / f"home-camera-{n}"
@@ -296,7 +296,7 @@ def part_cold(n: int, skip_011: bool, results: dict[str, float]) -> Path:
         if python is not None:
             drop_cache(files)
             old_seconds, errors = run_011(python, files)
-            old = Figure("flickrsync 0.1.1 image_worker (Pool.imap_unordered)", old_seconds, len(files), nbytes)
+            old = Figure("flickrsync 0.1.1 image_worker (Pool)", old_seconds, len(files), nbytes)
             print(old.line() + (f"  [{errors} errors]" if errors else ""))
             results["cold_vs_011"] = old.seconds / ours.seconds
     return home
@@ -312,7 +312,8 @@ def part_perceptual(n: int, home: Path, results: dict[str, float]) -> None:
     print(f"\n(c) perceptual pass over {len(paths)} pictures (page cache warm)")
     for p in paths:  # warm the cache for both
         _sha256_file(p)
-    floor = Figure("floor: Pillow draft decode 1/8 (process pool)", timed_pool(_draft_decode, paths), len(paths), nbytes)
+    seconds = timed_pool(_draft_decode, paths)
+    floor = Figure("floor: Pillow draft decode (process pool)", seconds, len(paths), nbytes)
     print(floor.line())
     seconds, doc = run_cli(home, "--perceptual")
     ours = Figure("flickrsync scan --perceptual (CLI)", seconds, int(doc["perceptual"]), nbytes)  # type: ignore[call-overload]
@@ -349,7 +350,7 @@ def part_warm(n: int, repeat: int, results: dict[str, float]) -> None:
     db = home / "index-DEFAULT.db"
     if not db.exists():
         write_config(home, root)
-        seconds, doc = run_cli(home)
+        seconds, _doc = run_cli(home)
         print(Figure("(first index of the small files, CLI)", seconds, n, 0).line())
     config = ScanConfig(roots=(str(root),), skip_paths=(str(home),))
 
@@ -375,7 +376,8 @@ def part_warm(n: int, repeat: int, results: dict[str, float]) -> None:
     ours_p = Figure("flickrsync scan, warm (CLI subprocess)", min(scan_cli), n, 0)
     for figure in (walk, ours, walk_p, ours_p):
         print(f"  {figure.name:<46} {figure.seconds:8.3f} s {figure.per_s:12,.0f} files/s")
-    print(f"  (best of {repeat}; medians: walk {statistics.median(walk_times):.3f} s, scan {statistics.median(scan_times):.3f} s)")
+    medians = f"walk {statistics.median(walk_times):.3f} s, scan {statistics.median(scan_times):.3f} s"
+    print(f"  (best of {repeat}; medians: {medians})")
     results["warm_vs_walk"] = ours.seconds / walk.seconds
     results["warm_cli_vs_walk_cli"] = ours_p.seconds / walk_p.seconds
 

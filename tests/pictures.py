@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from tests.fingerprint_samples import Track, mp4
+
 
 def make_jpeg(
     path: Path,
@@ -29,7 +31,8 @@ def make_jpeg(
     return path
 
 
-def fake_mp4(path: Path, payload: bytes = b"movie") -> Path:
+def fake_mp4(path: Path, seed: int = 0) -> Path:
+    """A small, structurally valid MP4 (one video track of random sample bytes, no encoder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + payload * 50)
+    path.write_bytes(mp4([Track(b"vide", [300, 200, 250], [(1, 3)])], seed=seed))
     return path
