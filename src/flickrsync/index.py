@@ -15,8 +15,10 @@ Rules kept here:
 * The schema changes only through the named migrations in :data:`MIGRATIONS`, applied in order,
   each in one transaction that also bumps ``PRAGMA user_version`` and records its name in
   ``schema_migration``. Never drop and rebuild.
-* WAL journal, foreign keys on, ``synchronous=FULL`` (a committed upload intent survives a power
-  cut). Every write method is one transaction unless called inside :meth:`Index.transaction`.
+* WAL journal, foreign keys on. Journals and remote state are committed with ``synchronous=FULL``
+  (a committed upload intent survives a power cut); scan results with ``NORMAL`` (never corrupt,
+  at worst the last batches are read again). Every write method is one transaction unless called
+  inside :meth:`Index.transaction`.
 * Paths are stored as bytes (``os.fsencode``), so any file name the OS gives round-trips,
   including names that are not valid UTF-8. Models carry them as ``str`` (``os.fsdecode``).
 * Remote rows are scoped by the account's NSID: two accounts never mix, even in one file.
@@ -30,6 +32,7 @@ import json
 import logging
 import os
 import sqlite3
+import struct
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -63,9 +66,42 @@ from flickrsync.models import (
 
 log = logging.getLogger("flickrsync.index")
 
-#: The scanner's fast path: ``(root id, relpath bytes) -> (file id, dev, ino, size, mtime_ns,
-#: problem kind)`` for every file in the index.
+#: ``(root id, relpath bytes) -> (file id, dev, ino, size, mtime_ns, problem kind)`` for every
+#: file in the index (see :meth:`Index.stat_rows`).
 StatRow = tuple[int, int, int, int, int, str | None]
+
+#: A file's (dev, ino, size, mtime_ns) packed into 32 bytes: one value to compare per file on a
+#: re-scan (see :meth:`Index.stat_keys`). ``STAT_KEY.pack(dev, ino, size, mtime_ns)``.
+STAT_KEY = struct.Struct("<QQqq")
+
+_U64 = 1 << 64
+_S64_MAX = (1 << 63) - 1
+
+
+def manifest(entries: list[bytes]) -> bytes:
+    """A folder's manifest from its entries ``name + b"\\0" + stat key`` (sorted here, in place):
+    equal manifests mean the same pictures with the same stats."""
+    entries.sort()
+    return b"".join(entries)
+
+
+def _dir_of(relpath: bytes) -> bytes:
+    return relpath.rpartition(b"/")[0]
+
+
+def stat_key(stat: FileStat) -> bytes:
+    """The packed form of a file's stat, as :meth:`Index.stat_keys` returns it."""
+    return STAT_KEY.pack(stat.dev, stat.ino, stat.size, stat.mtime_ns)
+
+
+def _s64(value: int) -> int:
+    """An unsigned 64-bit number (st_dev, st_ino) as the signed integer SQLite can store."""
+    return value - _U64 if value > _S64_MAX else value
+
+
+def _u64(value: int) -> int:
+    return value + _U64 if value < 0 else value
+
 
 #: Whole-file digests the index can keep per file.
 DIGESTS = ("md5", "sha1", "sha256")
@@ -108,6 +144,7 @@ _SCHEMA_1 = (
         ino INTEGER NOT NULL,
         size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL,
+        stat_key BLOB NOT NULL,
         content_id TEXT REFERENCES local_picture(content_id),
         id_kind TEXT,
         media TEXT,
@@ -128,8 +165,15 @@ _SCHEMA_1 = (
         CHECK ((content_id IS NULL) <> (problem IS NULL)),
         UNIQUE (root_id, relpath)
     )""",
+    """CREATE TABLE local_dir (
+        root_id INTEGER NOT NULL REFERENCES local_root(id),
+        relpath BLOB NOT NULL,
+        manifest BLOB,
+        PRIMARY KEY (root_id, relpath)
+    ) WITHOUT ROWID""",
     "CREATE INDEX local_file_inode ON local_file(dev, ino)",
     "CREATE INDEX local_file_content ON local_file(content_id)",
+    "CREATE INDEX local_file_media ON local_file(media, content_id) WHERE content_id IS NOT NULL",
     "CREATE INDEX local_file_problem ON local_file(problem_kind) WHERE problem_kind IS NOT NULL",
     # -- remote side, scoped by account
     """CREATE TABLE account (
@@ -262,6 +306,7 @@ TABLES = (
     "local_root",
     "local_picture",
     "local_file",
+    "local_dir",
     "account",
     "remote_photo",
     "photoset",
@@ -341,7 +386,7 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
         )
     return LocalFile(
         path=LocalPath(_dec(root), _dec(relpath)),
-        stat=FileStat(size=size, mtime_ns=mtime_ns, dev=dev, ino=ino),
+        stat=FileStat(size=size, mtime_ns=mtime_ns, dev=_u64(dev), ino=_u64(ino)),
         fingerprint=fingerprint,
         problem=problem,
         problem_kind=cast("ProblemKind | None", problem_kind),
@@ -385,7 +430,7 @@ class Index:
         try:
             conn.execute("PRAGMA journal_mode=WAL").fetchall()
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             if migrate:
                 index.migrate()
         except sqlite3.DatabaseError as exc:
@@ -409,18 +454,30 @@ class Index:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes into one transaction (nested calls join the outer one)."""
+    def transaction(self, *, durable: bool = False) -> Iterator[None]:
+        """Group writes into one transaction (nested calls join the outer one).
+
+        ``durable``: the commit is synced to disk before returning (``synchronous=FULL``), so it
+        survives a power cut; journals and remote state use it. Scan results do not need it (a
+        lost batch is simply read again), and skipping the sync keeps a cold scan's writes out of
+        the way of its reads.
+        """
         if self._conn.in_transaction:
             yield
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        if durable:
+            self._conn.execute("PRAGMA synchronous=FULL")
         try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        finally:
+            if durable:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
 
     # -- migrations --------------------------------------------------------------------------
 
@@ -493,22 +550,118 @@ class Index:
     def root_paths(self) -> dict[int, str]:
         return {int(rid): _dec(path) for rid, path in self._conn.execute("SELECT id, path FROM local_root")}
 
-    def stat_rows(self) -> dict[tuple[int, bytes], StatRow]:
-        """Every file's stat, keyed by (root id, relpath bytes): the scanner's change detection.
-
-        Plain tuples, not models: this is read once per scan for every file (100,000 rows must
-        cost well under the walk itself).
-        """
-        rows = self._conn.execute(
-            "SELECT root_id, relpath, id, dev, ino, size, mtime_ns, problem_kind FROM local_file"
+    def dir_manifests(self, root_id: int) -> dict[bytes, bytes | None]:
+        """``folder relpath -> manifest`` for every folder of a root the index knows (``b""`` is
+        the root itself). A manifest lists the folder's files with their stat (see
+        :func:`manifest`); None means "compare file by file" (something changed since the last
+        scan, or a file in it is retried on every scan). This is what makes a re-scan of an
+        unchanged library cost one comparison per folder, not one database row per file."""
+        return dict(
+            self._conn.execute("SELECT relpath, manifest FROM local_dir WHERE root_id = ?", (root_id,))
         )
-        return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+
+    def dir_keys(self, root_id: int, folder: bytes) -> dict[bytes, bytes | None]:
+        """``name -> stat key`` of the files directly in one folder; None for files whose problem
+        is retried on every scan (it equals no stat, so they are read again)."""
+        keys: dict[bytes, bytes | None] = {}
+        if folder:
+            rows = self._conn.execute(
+                "SELECT relpath, stat_key, problem_kind FROM local_file "
+                "WHERE root_id = ? AND relpath >= ? AND relpath < ?",
+                # Everything under "folder/": from "folder/" up to "folder0" ("0" follows "/").
+                (root_id, folder + b"/", folder + b"0"),
+            )
+        else:
+            rows = self._conn.execute(
+                "SELECT relpath, stat_key, problem_kind FROM local_file "
+                "WHERE root_id = ? AND instr(relpath, x'2f') = 0",
+                (root_id,),
+            )
+        for relpath, key, kind in rows:
+            name = relpath[len(folder) + 1 :] if folder else relpath
+            if b"/" not in name:
+                keys[name] = None if kind in ("unreadable", "changing") else key
+        return keys
+
+    def refresh_dirs(self, root_id: int, folders: Iterable[bytes], gone: Iterable[bytes] = ()) -> None:
+        """After a scan: rebuild the manifest of these folders (they exist) from what the index
+        now holds, and forget the ``gone`` folders."""
+        with self.transaction():
+            for folder in folders:
+                keys = self.dir_keys(root_id, folder)
+                value = None
+                if None not in keys.values():
+                    value = manifest([name + b"\0" + key for name, key in keys.items() if key is not None])
+                self._conn.execute(
+                    "INSERT INTO local_dir(root_id, relpath, manifest) VALUES (?, ?, ?) "
+                    "ON CONFLICT(root_id, relpath) DO UPDATE SET manifest = excluded.manifest",
+                    (root_id, folder, value),
+                )
+            self._conn.executemany(
+                "DELETE FROM local_dir WHERE root_id = ? AND relpath = ?", [(root_id, g) for g in gone]
+            )
+
+    def forget_roots(self, root_ids: Iterable[int]) -> None:
+        """Drop the folder manifests of roots no longer scanned (their files are removed apart)."""
+        with self.transaction():
+            self._conn.executemany("DELETE FROM local_dir WHERE root_id = ?", [(r,) for r in root_ids])
+
+    def _touch_dirs(self, dirs: Iterable[tuple[int, bytes]]) -> None:
+        """Files of these folders changed outside a scan's bookkeeping: compare them file by file
+        next time."""
+        self._conn.executemany(
+            "INSERT INTO local_dir(root_id, relpath, manifest) VALUES (?, ?, NULL) "
+            "ON CONFLICT(root_id, relpath) DO UPDATE SET manifest = NULL",
+            list(dict.fromkeys(dirs)),
+        )
+
+    def stat_rows(self, keys: Iterable[tuple[int, bytes]] | None = None) -> dict[tuple[int, bytes], StatRow]:
+        """Id, stat and problem kind of these files (default: every file), keyed by (root id,
+        relpath bytes)."""
+        sql = "SELECT root_id, relpath, id, dev, ino, size, mtime_ns, problem_kind FROM local_file"
+        if keys is None:
+            rows: Iterable[Sequence[Any]] = self._conn.execute(sql)
+        else:
+            rows = [
+                row
+                for rid, rel in keys
+                for row in self._conn.execute(sql + " WHERE root_id = ? AND relpath = ?", (rid, rel))
+            ]
+        return {(r[0], r[1]): (r[2], _u64(r[3]), _u64(r[4]), r[5], r[6], r[7]) for r in rows}
+
+    def usable_by_stat(
+        self, stats: Iterable[tuple[int, int, int, int]]
+    ) -> dict[tuple[int, int, int, int], int]:
+        """``(dev, ino, size, mtime_ns) -> file id`` of usable files (no problem) with one of these
+        stats: a file found at a new path with the stat of an indexed one is that file (moved,
+        renamed or hard-linked)."""
+        found: dict[tuple[int, int, int, int], int] = {}
+        for dev, ino, size, mtime_ns in stats:
+            row = self._conn.execute(
+                "SELECT id FROM local_file WHERE dev = ? AND ino = ? AND size = ? AND mtime_ns = ? "
+                "AND problem_kind IS NULL LIMIT 1",
+                (_s64(dev), _s64(ino), size, mtime_ns),
+            ).fetchone()
+            if row is not None:
+                found[(dev, ino, size, mtime_ns)] = int(row[0])
+        return found
+
+    def file_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM local_file").fetchone()[0])
+
+    def roots_in_use(self) -> set[int]:
+        """Ids of the roots that have files in the index."""
+        rows = self._conn.execute(
+            "SELECT id FROM local_root r WHERE EXISTS (SELECT 1 FROM local_file f WHERE f.root_id = r.id)"
+        )
+        return {int(rid) for (rid,) in rows}
 
     def record_files(self, files: Iterable[LocalFile], *, now: float | None = None) -> int:
         """Write scan results (a fingerprint or a problem per file), replacing what was known of
         those paths. Pictures are created as needed. One transaction; returns the count."""
         stamp = _now(now)
         count = 0
+        touched: list[tuple[int, bytes]] = []
         with self.transaction():
             for file in files:
                 (root_id,) = self.ensure_roots([file.path.root])
@@ -524,10 +677,11 @@ class Index:
                 values = (
                     root_id,
                     _enc(file.path.relpath),
-                    file.stat.dev,
-                    file.stat.ino,
+                    _s64(file.stat.dev),
+                    _s64(file.stat.ino),
                     file.stat.size,
                     file.stat.mtime_ns,
+                    stat_key(file.stat),
                     fp.content_id if fp else None,
                     fp.id_kind if fp else None,
                     fp.media if fp else None,
@@ -544,12 +698,13 @@ class Index:
                     stamp,
                 )
                 self._conn.execute(
-                    "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, content_id, "
-                    "id_kind, media, format, width, height, orientation, date_taken, subsec, tz_offset, "
-                    "warnings, problem, problem_kind, scanned_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, stat_key, "
+                    "content_id, id_kind, media, format, width, height, orientation, date_taken, subsec, "
+                    "tz_offset, warnings, problem, problem_kind, scanned_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
-                    "size = excluded.size, mtime_ns = excluded.mtime_ns, content_id = excluded.content_id, "
+                    "size = excluded.size, mtime_ns = excluded.mtime_ns, stat_key = excluded.stat_key, "
+                    "content_id = excluded.content_id, "
                     "id_kind = excluded.id_kind, media = excluded.media, format = excluded.format, "
                     "width = excluded.width, height = excluded.height, orientation = excluded.orientation, "
                     "date_taken = excluded.date_taken, subsec = excluded.subsec, "
@@ -559,6 +714,8 @@ class Index:
                     values,
                 )
                 count += 1
+                touched.append((root_id, _dir_of(_enc(file.path.relpath))))
+            self._touch_dirs(touched)
         return count
 
     def copy_files(self, copies: Sequence[tuple[int, LocalPath]], *, now: float | None = None) -> int:
@@ -570,8 +727,8 @@ class Index:
         """
         stamp = _now(now)
         columns = (
-            "dev, ino, size, mtime_ns, content_id, id_kind, media, format, width, height, orientation, "
-            "date_taken, subsec, tz_offset, warnings, md5, sha1, sha256, problem, problem_kind"
+            "dev, ino, size, mtime_ns, stat_key, content_id, id_kind, media, format, width, height, "
+            "orientation, date_taken, subsec, tz_offset, warnings, md5, sha1, sha256, problem, problem_kind"
         )
         with self.transaction():
             # Read every source first: a source may also be a destination (two files swapped).
@@ -596,6 +753,7 @@ class Index:
                     f"VALUES ({marks})",
                     (root_id, _enc(dest.relpath), *sources[source_id], stamp),
                 )
+            self._touch_dirs((self.ensure_roots([d.root])[0], _dir_of(_enc(d.relpath))) for _s, d in copies)
         return len(copies)
 
     def remove_files(self, file_ids: Iterable[int]) -> int:
@@ -606,7 +764,12 @@ class Index:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT root_id, relpath FROM local_file WHERE id IN ({marks})",  # noqa: S608
+                    chunk,
+                ).fetchall()
                 self._conn.execute(f"DELETE FROM local_file WHERE id IN ({marks})", chunk)  # noqa: S608
+                self._touch_dirs((rid, _dir_of(rel)) for rid, rel in rows)
         return len(ids)
 
     def prune_pictures(self) -> int:
@@ -627,30 +790,30 @@ class Index:
     # -- local queries -----------------------------------------------------------------------
 
     def counts(self) -> LibraryCounts:
-        """Totals over the whole local index."""
-        files, problems = self._conn.execute("SELECT count(*), count(problem) FROM local_file").fetchone()
-        by_media = dict(
-            self._conn.execute(
-                "SELECT p.media, count(*) FROM local_picture p WHERE EXISTS "
-                "(SELECT 1 FROM local_file f WHERE f.content_id = p.content_id) GROUP BY p.media"
-            ).fetchall()
-        )
-        groups, extra = self._conn.execute(
-            "SELECT count(*), coalesce(sum(n) - count(*), 0) FROM (SELECT count(*) AS n FROM local_file "
-            "WHERE content_id IS NOT NULL GROUP BY content_id HAVING count(*) > 1)"
+        """Totals over the whole local index (a few index-only queries: cheap at 100,000 files)."""
+        (files,) = self._conn.execute("SELECT count(*) FROM local_file").fetchone()
+        (problems,) = self._conn.execute(
+            "SELECT count(*) FROM local_file WHERE problem_kind IS NOT NULL"
         ).fetchone()
-        (orphans,) = self._conn.execute(
-            "SELECT count(*) FROM local_picture p WHERE NOT EXISTS "
-            "(SELECT 1 FROM local_file f WHERE f.content_id = p.content_id)"
+        # One pass over the content index gives the pictures held by files and the duplicates;
+        # videos are few, counted through the (media, content_id) index.
+        with_paths, groups, extra = self._conn.execute(
+            "SELECT count(*), coalesce(sum(n > 1), 0), coalesce(sum(n - 1), 0) FROM "
+            "(SELECT count(*) AS n FROM local_file WHERE content_id IS NOT NULL GROUP BY content_id)"
         ).fetchone()
+        (videos,) = self._conn.execute(
+            "SELECT count(DISTINCT content_id) FROM local_file "
+            "WHERE media = 'video' AND content_id IS NOT NULL"
+        ).fetchone()
+        (known,) = self._conn.execute("SELECT count(*) FROM local_picture").fetchone()
         return LibraryCounts(
             files=files,
-            pictures=by_media.get("photo", 0),
-            videos=by_media.get("video", 0),
+            pictures=with_paths - videos,
+            videos=videos,
             duplicate_groups=groups,
             duplicate_files=extra,
             problems=problems,
-            pictures_without_paths=orphans,
+            pictures_without_paths=known - with_paths,
         )
 
     def file(self, path: LocalPath) -> LocalFile | None:
@@ -902,7 +1065,7 @@ class Index:
 
     def upsert_account(self, account: Account) -> None:
         """Create or refresh the account row; every remote row needs its account first."""
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute(
                 "INSERT INTO account(nsid, username, fullname) VALUES (?, ?, ?) ON CONFLICT(nsid) "
                 "DO UPDATE SET username = excluded.username, fullname = excluded.fullname",
@@ -930,7 +1093,7 @@ class Index:
         synced_at: int | None = None,
     ) -> None:
         """Set the given watermarks (None leaves a value unchanged). The account must exist."""
-        with self.transaction():
+        with self.transaction(durable=True):
             cursor = self._conn.execute(
                 "UPDATE account SET last_update = coalesce(?, last_update), "
                 "listed_at = coalesce(?, listed_at), synced_at = coalesce(?, synced_at) WHERE nsid = ?",
@@ -945,7 +1108,7 @@ class Index:
         """Insert or refresh photos of the account. A cached perceptual hash is kept while the
         small size's URL stays the same. Returns the count."""
         count = 0
-        with self.transaction():
+        with self.transaction(durable=True):
             for p in photos:
                 self._conn.execute(
                     f"INSERT INTO remote_photo(nsid, {_REMOTE_COLUMNS}) VALUES "  # noqa: S608
@@ -995,7 +1158,7 @@ class Index:
     def delete_remote_photos(self, nsid: Nsid, photo_ids: Iterable[PhotoId]) -> int:
         """Forget photos gone from Flickr, with their links, set and pool memberships."""
         count = 0
-        with self.transaction():
+        with self.transaction(durable=True):
             for pid in photo_ids:
                 for table, column in (
                     ("link", "photo_id"),
@@ -1039,7 +1202,7 @@ class Index:
 
     def set_remote_phashes(self, nsid: Nsid, hashes: Mapping[PhotoId, tuple[str, str | None]]) -> None:
         """Cache ``{photo id: (phash, the small URL it was computed from)}``."""
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.executemany(
                 "UPDATE remote_photo SET phash = ?, phash_url = ? WHERE nsid = ? AND id = ?",
                 [(value, url, nsid, pid) for pid, (value, url) in hashes.items()],
@@ -1050,7 +1213,7 @@ class Index:
     def replace_photosets(self, nsid: Nsid, photosets: Sequence[Photoset]) -> None:
         """The account's full list of sets, in Flickr's order. Sets not in it are deleted with
         their membership; a remembered source folder is kept for sets that stay."""
-        with self.transaction():
+        with self.transaction(durable=True):
             keep = {s.id for s in photosets}
             for (sid,) in self._conn.execute("SELECT id FROM photoset WHERE nsid = ?", (nsid,)).fetchall():
                 if sid not in keep:
@@ -1060,7 +1223,7 @@ class Index:
 
     def upsert_photoset(self, nsid: Nsid, photoset: Photoset) -> None:
         """Add or refresh one set (a new one goes last in the account's order)."""
-        with self.transaction():
+        with self.transaction(durable=True):
             row = self._conn.execute(
                 "SELECT position FROM photoset WHERE nsid = ? AND id = ?", (nsid, photoset.id)
             ).fetchone()
@@ -1085,7 +1248,7 @@ class Index:
         )  # fmt: skip
 
     def delete_photoset(self, nsid: Nsid, photoset_id: PhotosetId) -> None:
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute("DELETE FROM photoset WHERE nsid = ? AND id = ?", (nsid, photoset_id))
 
     def photosets(self, nsid: Nsid) -> list[Photoset]:
@@ -1100,7 +1263,7 @@ class Index:
 
     def set_photoset_photos(self, nsid: Nsid, photoset_id: PhotosetId, photo_ids: Sequence[PhotoId]) -> None:
         """Replace a set's ordered membership."""
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute(
                 "DELETE FROM photoset_photo WHERE nsid = ? AND photoset_id = ?", (nsid, photoset_id)
             )
@@ -1130,7 +1293,7 @@ class Index:
 
     def set_photoset_folder(self, nsid: Nsid, photoset_id: PhotosetId, folder: str | None) -> None:
         """Remember the folder (relative to the first root) a tool-made set was made from."""
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute(
                 "UPDATE photoset SET folder = ? WHERE nsid = ? AND id = ?",
                 (None if folder is None else _enc(folder), nsid, photoset_id),
@@ -1149,7 +1312,7 @@ class Index:
     ) -> None:
         """Record that ``content_id`` is ``photo_id``. A photo links to at most one picture and a
         picture to at most one photo per account: an older link of either is replaced."""
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute(
                 "INSERT OR REPLACE INTO link(nsid, photo_id, content_id, rule, linked_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -1157,7 +1320,7 @@ class Index:
             )
 
     def remove_link(self, nsid: Nsid, photo_id: PhotoId) -> None:
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute("DELETE FROM link WHERE nsid = ? AND photo_id = ?", (nsid, photo_id))
 
     def links(self, nsid: Nsid | None = None) -> list[Link]:
@@ -1184,7 +1347,7 @@ class Index:
         self, nsid: Nsid, content_id: ContentId, path: LocalPath, *, now: float | None = None
     ) -> int:
         """Commit the intent to upload, before uploading. Returns the journal id."""
-        with self.transaction():
+        with self.transaction(durable=True):
             cursor = self._conn.execute(
                 "INSERT INTO upload_journal(nsid, content_id, root, relpath, started_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -1197,7 +1360,7 @@ class Index:
     ) -> None:
         """The upload created ``photo_id``: close the intent and link the picture, atomically."""
         stamp = _now(now)
-        with self.transaction():
+        with self.transaction(durable=True):
             row = self._conn.execute(
                 "SELECT nsid, content_id FROM upload_journal WHERE id = ?", (intent_id,)
             ).fetchone()
@@ -1212,7 +1375,7 @@ class Index:
 
     def fail_upload(self, intent_id: int, error: str, *, now: float | None = None) -> None:
         """The upload certainly created nothing (Flickr refused it): close the intent."""
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute(
                 "UPDATE upload_journal SET finished_at = ?, error = ? WHERE id = ?",
                 (_now(now), error, intent_id),
@@ -1257,7 +1420,7 @@ class Index:
         now: float | None = None,
     ) -> int:
         """Commit the intent to download into ``path`` via ``temp_relpath`` (same root)."""
-        with self.transaction():
+        with self.transaction(durable=True):
             cursor = self._conn.execute(
                 "INSERT INTO download_journal(nsid, photo_id, root, relpath, temp_relpath, started_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -1269,7 +1432,7 @@ class Index:
         """The file is in place and indexed as ``content_id``: close the intent, link the picture
         to the photo (rule ``download``) and mark it as coming from Flickr."""
         stamp = _now(now)
-        with self.transaction():
+        with self.transaction(durable=True):
             row = self._conn.execute(
                 "SELECT nsid, photo_id FROM download_journal WHERE id = ?", (intent_id,)
             ).fetchone()
@@ -1284,7 +1447,7 @@ class Index:
             self.set_picture_origin(content_id, Nsid(nsid), PhotoId(photo_id))
 
     def fail_download(self, intent_id: int, error: str, *, now: float | None = None) -> None:
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.execute(
                 "UPDATE download_journal SET finished_at = ?, error = ? WHERE id = ?",
                 (_now(now), error, intent_id),
@@ -1319,7 +1482,7 @@ class Index:
     ) -> None:
         """Remember photos added to a group pool, so they are added once."""
         stamp = _now(now)
-        with self.transaction():
+        with self.transaction(durable=True):
             self._conn.executemany(
                 "INSERT OR IGNORE INTO group_pool_photo(nsid, group_id, photo_id, added_at) "
                 "VALUES (?, ?, ?, ?)",

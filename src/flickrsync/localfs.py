@@ -59,7 +59,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from fnmatch import translate
 from types import ModuleType
@@ -67,7 +67,7 @@ from typing import BinaryIO, TypeVar
 
 from flickrsync.config import Settings
 from flickrsync.errors import ConfigError, LocalFileError, MediaError
-from flickrsync.index import Index
+from flickrsync.index import STAT_KEY, Index, manifest
 from flickrsync.models import (
     ContentId,
     FileInspection,
@@ -128,6 +128,10 @@ _OPEN_FLAGS = (
     | getattr(os, "O_NONBLOCK", 0)
 )
 _NOATIME = getattr(os, "O_NOATIME", 0)
+#: Beyond this many changed or vanished files, load every file's row at once rather than each.
+_FULL_LOAD = 2000
+#: Files at least this big are read ahead while the previous one is hashed.
+_PREFETCH_MIN = 256 << 10
 
 ProgressCallback = Callable[[ScanProgress], None]
 T = TypeVar("T")
@@ -227,21 +231,35 @@ def _exclude_matcher(patterns: Sequence[str]) -> Callable[[bytes, bytes], bool] 
 
 # --- the walk --------------------------------------------------------------------------------
 
-#: (root index, relpath, (dev, ino, size, mtime_ns))
-_Found = tuple[int, bytes, tuple[int, int, int, int]]
+#: A file found by the walk: (root index, relpath, dev, ino, size, mtime_ns).
+_Found = tuple[int, bytes, int, int, int, int]
 
 
 @dataclass(slots=True)
 class _Walk:
-    files: list[_Found] = field(default_factory=list)
+    #: Folders whose manifest differs from the index's: (root index, folder, entries), each
+    #: entry ``name + b"\0" + stat key`` of a picture or video found there.
+    mismatched: list[tuple[int, bytes, list[bytes]]] = field(default_factory=list)
+    #: Files in folders whose manifest is what the index says: nothing to do.
+    unchanged: int = 0
     ignored: Counter[str] = field(default_factory=Counter)
     issues: list[ScanIssue] = field(default_factory=list)
     #: Folders that could not be listed: their indexed files are kept as they are.
     unlisted: list[tuple[int, bytes]] = field(default_factory=list)
 
 
-def _walk(config: ScanConfig, progress: ProgressCallback | None) -> _Walk:
-    """List every candidate file under the roots, iteratively (any depth), as bytes."""
+def _walk(
+    config: ScanConfig, progress: ProgressCallback | None, manifests: Sequence[dict[bytes, bytes | None]]
+) -> _Walk:
+    """Walk the roots (iteratively, any depth, names as bytes), build each folder's manifest
+    (its pictures and videos with their stat, :func:`~flickrsync.index.manifest`) and compare it
+    with ``manifests[root index][folder]``: equal means every file in the folder is unchanged.
+    Each folder walked is removed from ``manifests``: what is left there afterwards is gone from
+    disk (or inside a folder that could not be listed).
+
+    This loop runs once per file on every scan, so it is written for speed: one ``stat`` per
+    picture (types come from ``d_type``) and one short bytes object; one comparison per folder.
+    """
     out = _Walk()
     roots = [os.fsencode(root) for root in config.roots]
     real_roots = [os.path.realpath(root) for root in roots]
@@ -249,10 +267,16 @@ def _walk(config: ScanConfig, progress: ProgressCallback | None) -> _Walk:
     skip_paths = {os.fsencode(os.path.abspath(p)) for p in config.skip_paths}
     skip_names = {os.path.basename(p) for p in skip_paths}
     visited: set[tuple[int, int]] = set()
-    linked_dirs: list[tuple[int, bytes, bytes, bytes]] = []
-    files = out.files
+    linked_dirs: list[tuple[int, bytes, bytes]] = []
+    mismatched = out.mismatched
+    unchanged = found = 0
     ignored: Counter[bytes] = Counter()
     issue = out.issues.append
+    pack = STAT_KEY.pack
+    media = _MEDIA_EXT_BYTES
+    clutter = _CLUTTER_BYTES
+    is_reg = stat.S_ISREG
+    reported = 0
 
     def where(ri: int, rel: bytes) -> LocalPath:
         return LocalPath(config.roots[ri], os.fsdecode(rel))
@@ -270,7 +294,7 @@ def _walk(config: ScanConfig, progress: ProgressCallback | None) -> _Walk:
     # real tree did not reach, and never into a loop.
     while stack or linked_dirs:
         if not stack:
-            ri, dirpath, prefix, _link = linked_dirs.pop()
+            ri, dirpath, prefix = linked_dirs.pop()
             try:
                 st = os.stat(dirpath)
             except OSError:
@@ -282,6 +306,7 @@ def _walk(config: ScanConfig, progress: ProgressCallback | None) -> _Walk:
             stack.append((ri, dirpath, prefix))
             continue
         ri, dirpath, prefix = stack.pop()
+        entries: list[bytes] = []
         try:
             scanner = os.scandir(dirpath)
         except OSError as exc:
@@ -290,63 +315,79 @@ def _walk(config: ScanConfig, progress: ProgressCallback | None) -> _Walk:
             issue(ScanIssue(where(ri, rel), f"folder cannot be read: {exc.strerror or exc}"))
             continue
         with scanner:
-            while True:
-                try:
-                    entry = next(scanner)
-                except StopIteration:
-                    break
-                except OSError as exc:
-                    rel = prefix.rstrip(b"/")
-                    out.unlisted.append((ri, rel))
-                    issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
-                    break
-                name = entry.name
-                if name[:1] == b"." or name.lower() in _CLUTTER_BYTES:
-                    continue
-                rel = prefix + name
-                if excluded is not None and excluded(rel, name):
-                    continue
-                if name in skip_names and os.path.abspath(entry.path) in skip_paths:
-                    continue
-                try:
-                    if entry.is_symlink():
-                        real = os.path.realpath(entry.path)
-                        if not inside(real):
+            try:
+                for entry in scanner:
+                    name = entry.name
+                    if name[0] == 0x2E:  # hidden: ".DS_Store", ".Trash-1000", ".@__thumb", temp files
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        rel = prefix + name
+                        if name.lower() in clutter or (excluded is not None and excluded(rel, name)):
+                            continue
+                        if name in skip_names and entry.path in skip_paths:
+                            continue
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError as exc:
                             issue(
-                                ScanIssue(
-                                    where(ri, rel),
-                                    f"link to {os.fsdecode(real)}, outside the library: skipped",
-                                    problem=False,
-                                )
+                                ScanIssue(where(ri, rel), f"folder cannot be examined: {exc.strerror or exc}")
                             )
                             continue
-                        st = os.stat(entry.path)
-                        if stat.S_ISDIR(st.st_mode):
-                            linked_dirs.append((ri, entry.path, rel + b"/", real))
-                            continue
-                    elif entry.is_dir(follow_symlinks=False):
-                        st = entry.stat(follow_symlinks=False)
-                        key = (st.st_dev, st.st_ino)
-                        if key not in visited:
-                            visited.add(key)
+                        if (st.st_dev, st.st_ino) not in visited:
+                            visited.add((st.st_dev, st.st_ino))
                             stack.append((ri, entry.path, rel + b"/"))
                         continue
-                    else:
-                        st = entry.stat(follow_symlinks=False)
-                except FileNotFoundError:
-                    continue  # vanished (or a broken link): nothing to index
-                except OSError as exc:
-                    issue(ScanIssue(where(ri, rel), f"cannot be examined: {exc.strerror or exc}"))
-                    continue
-                if not stat.S_ISREG(st.st_mode):
-                    continue
-                ext = name.rpartition(b".")[2].lower() if b"." in name else b""
-                if ext not in _MEDIA_EXT_BYTES:
-                    ignored[ext] += 1
-                    continue
-                files.append((ri, rel, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)))
-                if progress is not None and len(files) % 2000 == 0:
-                    progress(ScanProgress("walk", files_done=len(files)))
+                    dot = name.rfind(b".")
+                    ext = name[dot + 1 :].lower() if dot >= 0 else b""
+                    link = entry.is_symlink()
+                    if name in skip_names and entry.path in skip_paths:
+                        continue  # the index and its -wal/-shm files, when they live in a root
+                    if ext not in media and not link:
+                        if name.lower() not in clutter and entry.is_file(follow_symlinks=False):
+                            ignored[ext] += 1
+                        continue
+                    rel = prefix + name
+                    if excluded is not None and excluded(rel, name):
+                        continue
+                    try:
+                        if link:
+                            real = os.path.realpath(entry.path)
+                            if not inside(real):
+                                reason = f"link to {os.fsdecode(real)}, outside the library: skipped"
+                                issue(ScanIssue(where(ri, rel), reason, problem=False))
+                                continue
+                            st = os.stat(entry.path)
+                            if stat.S_ISDIR(st.st_mode):
+                                linked_dirs.append((ri, entry.path, rel + b"/"))
+                                continue
+                            if ext not in media:
+                                continue
+                        else:
+                            st = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue  # vanished, or a broken link: nothing to index
+                    except OSError as exc:
+                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {exc.strerror or exc}"))
+                        continue
+                    if not is_reg(st.st_mode):
+                        continue  # FIFO, socket, device: never opened
+                    entries.append(name + b"\0" + pack(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+            except OSError as exc:
+                rel = prefix.rstrip(b"/")
+                out.unlisted.append((ri, rel))
+                issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
+                continue
+        folder = prefix[:-1]
+        stored = manifests[ri].pop(folder, None)
+        if stored is not None and stored == manifest(entries):
+            unchanged += len(entries)
+        else:
+            mismatched.append((ri, folder, entries))
+        found += len(entries)
+        if progress is not None and found - reported >= 2000:
+            reported = found
+            progress(ScanProgress("walk", files_done=found))
+    out.unchanged = unchanged
     out.ignored = Counter({("." + os.fsdecode(ext)) if ext else "(none)": n for ext, n in ignored.items()})
     return out
 
@@ -438,9 +479,35 @@ def _read_one(path: bytes) -> _Outcome:
     return _problem("changing", "changed while being read; it is read again on the next scan")
 
 
-def _read_batch(paths: list[bytes]) -> list[_Outcome]:
-    """Pool task: fingerprint a batch of files."""
-    return [_read_one(path) for path in paths]
+def _read_batch(items: list[tuple[bytes, int]]) -> list[_Outcome]:
+    """Pool task: fingerprint a batch of (path, size). While a large file is hashed, the kernel
+    is asked to read the next one ahead (``POSIX_FADV_WILLNEED``), so the disk never waits."""
+    outcomes = []
+    for i, (path, _size) in enumerate(items):
+        if i + 1 < len(items) and items[i + 1][1] >= _PREFETCH_MIN:
+            _prefetch(items[i + 1][0])
+        outcomes.append(_read_one(path))
+    return outcomes
+
+
+def _prefetch(path: bytes) -> None:
+    if not hasattr(os, "posix_fadvise"):
+        return
+    try:
+        fd = _open_ro(path)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _warm_up() -> None:
+    """Pool task: import the fingerprint module while the main process is still walking."""
+    _fingerprint()
 
 
 def _perceptual_one(candidates: list[tuple[bytes, int, int]]) -> tuple[str | None, str | None]:
@@ -521,22 +588,27 @@ def _pool(workers: int) -> Iterator[Executor]:
 def _batches(
     sizes: Sequence[int], workers: int, max_files: int, max_bytes: int, per_worker: int
 ) -> list[range]:
-    """Split items (by their size in bytes) into consecutive batches: at most ``max_files`` and
-    ``max_bytes`` each, and small enough that every worker gets ``per_worker`` batches."""
-    total = sum(sizes)
+    """Split items (by their size in bytes) into consecutive batches, guided: each batch takes
+    about ``1 / (workers * per_worker)`` of what is left (bounded by ``max_files`` and
+    ``max_bytes``), so batches are large at first (little traffic) and small at the end (no
+    worker waits long for the last one)."""
     want = max(1, workers * per_worker)
-    max_bytes = max(1, min(max_bytes, -(-total // want)))
-    max_files = max(1, min(max_files, -(-len(sizes) // want)))
+    left_bytes, left_files = sum(sizes), len(sizes)
     out: list[range] = []
     start = 0
-    acc = 0
-    for i, size in enumerate(sizes):
-        if i > start and (i - start >= max_files or acc + size > max_bytes):
-            out.append(range(start, i))
-            start, acc = i, 0
-        acc += size
-    if start < len(sizes):
-        out.append(range(start, len(sizes)))
+    while start < len(sizes):
+        cap_bytes = max(1, min(max_bytes, left_bytes // want))
+        cap_files = max(1, min(max_files, left_files // want))
+        end, acc = start, 0
+        while end < len(sizes) and (
+            end == start or (end - start < cap_files and acc + sizes[end] <= cap_bytes)
+        ):
+            acc += sizes[end]
+            end += 1
+        out.append(range(start, end))
+        left_bytes -= acc
+        left_files -= end - start
+        start = end
     return out
 
 
@@ -589,48 +661,97 @@ def scan_library(
     recorded in the report and the index, and the scan goes on. ``executor`` replaces the
     process pool (tests, or a caller that keeps one alive).
     """
+    with ExitStack() as stack:
+        return _scan(
+            index, config, stack, progress=progress, perceptual=perceptual, now=now, executor=executor
+        )
+
+
+def _scan(
+    index: Index,
+    config: ScanConfig,
+    stack: ExitStack,
+    *,
+    progress: ProgressCallback | None,
+    perceptual: bool,
+    now: float | None,
+    executor: Executor | None,
+) -> ScanReport:
     started = time.monotonic()
     stamp = time.time() if now is None else now
     check_roots(config)
     root_ids = index.ensure_roots(config.roots)
-    walk = _walk(config, progress)
-    known = index.stat_rows()
+    tuning = config.tuning
+    if executor is None and tuning.workers > 1 and index.file_count() == 0:
+        # A first scan reads everything: start the workers now, so that they import the
+        # fingerprint module (Pillow, numpy: a few hundred ms) while this process walks.
+        executor = stack.enter_context(_pool(tuning.workers))
+        for _ in range(tuning.workers):
+            executor.submit(_warm_up)
+    manifests = [index.dir_manifests(rid) for rid in root_ids]
+    walk = _walk(config, progress, manifests)
     issues = list(walk.issues)
 
-    # Which paths need reading?
-    seen: set[tuple[int, bytes]] = set()
-    changed: list[tuple[int, bytes, tuple[int, int, int, int]]] = []
-    unchanged = 0
-    for ri, rel, st in walk.files:
-        key = (root_ids[ri], rel)
-        seen.add(key)
-        row = known.get(key)
-        if row is not None and row[1:5] == st and row[5] in (None, "media"):
-            unchanged += 1
-        else:
-            changed.append((ri, rel, st))
+    # Folders whose manifest differs: compare their files one by one.
+    unchanged = walk.unchanged
+    changed: list[_Found] = []
+    gone_keys: list[tuple[int, bytes]] = []
+    refresh: dict[int, list[bytes]] = {}
+    for ri, folder, entries in walk.mismatched:
+        rid = root_ids[ri]
+        known = index.dir_keys(rid, folder)
+        base = folder + b"/" if folder else b""
+        for entry in entries:
+            name, key = entry[:-33], entry[-32:]
+            if known.pop(name, None) == key:
+                unchanged += 1
+            else:
+                changed.append((ri, base + name, *STAT_KEY.unpack(key)))
+        gone_keys += [(rid, base + name) for name in known]
+        refresh.setdefault(ri, []).append(folder)
+    # Folders the index knows that were not walked are gone, unless they could not be listed.
+    unlisted = [(ri, rel) for ri, rel in walk.unlisted]
+    gone_dirs: dict[int, list[bytes]] = {}
+    for ri, left in enumerate(manifests):
+        for folder in left:
+            if any(
+                u == ri and (not rel or folder == rel or folder.startswith(rel + b"/")) for u, rel in unlisted
+            ):
+                continue
+            gone_dirs.setdefault(ri, []).append(folder)
+            base = folder + b"/" if folder else b""
+            gone_keys += [(root_ids[ri], base + name) for name in index.dir_keys(root_ids[ri], folder)]
+    other_roots = index.roots_in_use() - set(root_ids)
+    if len(changed) + len(gone_keys) > _FULL_LOAD or other_roots:
+        rows = index.stat_rows()
+    else:
+        rows = index.stat_rows(gone_keys + [(root_ids[f[0]], f[1]) for f in changed])
 
     # Moved, renamed, hard-linked: same (dev, ino, size, mtime_ns) as an indexed, usable file.
     copies: list[tuple[int, LocalPath]] = []
-    to_read: list[tuple[int, bytes, tuple[int, int, int, int]]] = []
+    to_read: list[_Found] = []
     if changed:
-        by_stat = {row[1:5]: row[0] for row in known.values() if row[5] is None}
-        for ri, rel, st in changed:
-            source = by_stat.get(st)
-            if source is not None:
+        if len(rows) > _FULL_LOAD:
+            by_stat = {row[1:5]: row[0] for row in rows.values() if row[5] is None}
+        else:
+            by_stat = index.usable_by_stat(f[2:] for f in changed)
+        for found in changed:
+            ri, rel = found[0], found[1]
+            source = by_stat.get(found[2:])
+            if source is not None and rows.get((root_ids[ri], rel), (None,))[0] != source:
                 copies.append((source, LocalPath(config.roots[ri], os.fsdecode(rel))))
             else:
-                to_read.append((ri, rel, st))
+                to_read.append(found)
     if copies:
         index.copy_files(copies, now=stamp)
 
     # Read what is new or changed. Hard links among new files are read once.
-    work: list[tuple[int, bytes, tuple[int, int, int, int]]] = []
-    leaders: set[tuple[int, int, int, int]] = set()
-    for item in to_read:
-        if item[2] not in leaders:
-            leaders.add(item[2])
-            work.append(item)
+    work: list[_Found] = []
+    leaders: set[tuple[int, ...]] = set()
+    for found in to_read:
+        if found[2:] not in leaders:
+            leaders.add(found[2:])
+            work.append(found)
     read_bytes, vanished_during = _read_and_record(
         index,
         config,
@@ -642,25 +763,18 @@ def scan_library(
         issues=issues,
     )
 
-    # Paths gone from disk (or out of the roots) leave the index. Files in folders that could not
-    # be listed are kept as they are.
-    scanned_ids = set(root_ids)
-    unlisted = [(root_ids[ri], rel + b"/" if rel else b"") for ri, rel in walk.unlisted]
-    gone: list[int] = []
-    for key, row in known.items():
-        if key in seen and key not in vanished_during:
-            continue
-        rid, rel = key
-        if (
-            rid in scanned_ids
-            and key not in vanished_during
-            and any(rid == urid and rel.startswith(prefix) for urid, prefix in unlisted)
-        ):
-            continue
-        gone.append(row[0])
+    # Paths gone from disk (or out of the configured roots) leave the index.
+    gone = [rows[key][0] for key in gone_keys if key in rows]
+    gone += [row[0] for key, row in rows.items() if key[0] in other_roots]
+    gone += [rows[key][0] for key in vanished_during if key in rows]
     if gone or copies or work:
         index.remove_files(gone)
         index.prune_pictures()
+    for ri, rid in enumerate(root_ids):
+        if ri in refresh or ri in gone_dirs:
+            index.refresh_dirs(rid, refresh.get(ri, []), gone_dirs.get(ri, []))
+    if other_roots:
+        index.forget_roots(other_roots)
 
     computed = 0
     if perceptual:
@@ -689,8 +803,8 @@ def _read_and_record(
     index: Index,
     config: ScanConfig,
     *,
-    work: list[tuple[int, bytes, tuple[int, int, int, int]]],
-    to_read: list[tuple[int, bytes, tuple[int, int, int, int]]],
+    work: list[_Found],
+    to_read: list[_Found],
     stamp: float,
     progress: ProgressCallback | None,
     executor: Executor | None,
@@ -701,18 +815,19 @@ def _read_and_record(
     tuning = config.tuning
     roots = config.roots
     root_ids = index.ensure_roots(roots)
-    abs_paths = [os.path.join(os.fsencode(roots[ri]), rel) for ri, rel, _ in work]
-    sizes = [st[2] for _, _, st in work]
+    items = [(os.path.join(os.fsencode(roots[f[0]]), f[1]), f[4]) for f in work]
+    sizes = [f[4] for f in work]
     total = sum(sizes)
-    inline = tuning.workers <= 1 or (len(work) < tuning.inline_files and total < tuning.inline_bytes)
+    small = len(work) < tuning.inline_files and total < tuning.inline_bytes
+    inline = tuning.workers <= 1 or (executor is None and small)
     batches = _batches(
         sizes, tuning.workers, tuning.batch_files, tuning.batch_bytes, tuning.batches_per_worker
     )
-    firsts = {(ri, rel) for ri, rel, _ in work}
-    extra: dict[tuple[int, int, int, int], list[tuple[int, bytes]]] = {}
-    for ri, rel, st in to_read:
-        if (ri, rel) not in firsts:
-            extra.setdefault(st, []).append((ri, rel))
+    firsts = {(f[0], f[1]) for f in work}
+    extra: dict[tuple[int, ...], list[tuple[int, bytes]]] = {}
+    for f in to_read:
+        if (f[0], f[1]) not in firsts:
+            extra.setdefault(f[2:], []).append((f[0], f[1]))
     vanished: set[tuple[int, bytes]] = set()
     done_files = done_bytes = 0
     if progress is not None:
@@ -720,14 +835,14 @@ def _read_and_record(
     if not work:
         return 0, vanished
     for batch, outcomes in _run_batches(
-        _read_batch, abs_paths, batches, inline=inline, workers=tuning.workers, executor=executor
+        _read_batch, items, batches, inline=inline, workers=tuning.workers, executor=executor
     ):
         records: list[LocalFile] = []
         for i, outcome in zip(batch, outcomes, strict=True):
-            ri, rel, st = work[i]
+            ri, rel, dev, ino, size, mtime_ns = work[i]
             done_files += 1
-            done_bytes += st[2]
-            paths = [(ri, rel), *extra.get(st, [])]
+            done_bytes += size
+            paths = [(ri, rel), *extra.get((dev, ino, size, mtime_ns), [])]
             if outcome.vanished:
                 for pri, prel in paths:
                     vanished.add((root_ids[pri], prel))
@@ -735,7 +850,7 @@ def _read_and_record(
                         ScanIssue(LocalPath(roots[pri], os.fsdecode(prel)), "vanished during the scan", False)
                     )
                 continue
-            file_stat = outcome.stat or FileStat(size=st[2], mtime_ns=st[3], dev=st[0], ino=st[1])
+            file_stat = outcome.stat or FileStat(size=size, mtime_ns=mtime_ns, dev=dev, ino=ino)
             for pri, prel in paths:
                 records.append(
                     LocalFile(
@@ -780,7 +895,7 @@ def compute_perceptual(
         for _cid, files in candidates
     ]
     sizes = [files[0].stat.size for _cid, files in candidates]
-    inline = tuning.workers <= 1 or len(items) < tuning.inline_decodes
+    inline = tuning.workers <= 1 or (executor is None and len(items) < tuning.inline_decodes)
     batches = _batches(
         [1] * len(items), tuning.workers, tuning.perceptual_batch, 1 << 62, tuning.batches_per_worker
     )
@@ -833,7 +948,8 @@ def compute_digests(
     ]
     sizes = [f.stat.size for f in files]
     total = sum(sizes)
-    inline = tuning.workers <= 1 or (len(items) < tuning.inline_files and total < tuning.inline_bytes)
+    small = len(items) < tuning.inline_files and total < tuning.inline_bytes
+    inline = tuning.workers <= 1 or (executor is None and small)
     batches = _batches(
         sizes, tuning.workers, tuning.batch_files, tuning.batch_bytes, tuning.batches_per_worker
     )
