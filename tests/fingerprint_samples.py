@@ -123,26 +123,52 @@ def mp4(
         traks = []
         for i, (track, layout) in enumerate(zip(tracks, layouts, strict=True)):
             stts_entries = track.stts if track.stts is not None else [(len(track.samples), 1000)]
-            stts = full_box(b"stts", 0, 0, struct.pack(">I", len(stts_entries)), *(struct.pack(">II", *e) for e in stts_entries))
+            stts = full_box(
+                b"stts",
+                0,
+                0,
+                struct.pack(">I", len(stts_entries)),
+                *(struct.pack(">II", *e) for e in stts_entries),
+            )
             stsc = full_box(
-                b"stsc", 0, 0, struct.pack(">I", len(track.runs)), *(struct.pack(">III", f, s, 1) for f, s in track.runs)
+                b"stsc",
+                0,
+                0,
+                struct.pack(">I", len(track.runs)),
+                *(struct.pack(">III", f, s, 1) for f, s in track.runs),
             )
             if track.fixed_size:
                 stsz = full_box(b"stsz", 0, 0, struct.pack(">II", track.samples[0], len(track.samples)))
             else:
-                stsz = full_box(b"stsz", 0, 0, struct.pack(">II", 0, len(track.samples)), *(struct.pack(">I", s) for s in track.samples))
+                stsz = full_box(
+                    b"stsz",
+                    0,
+                    0,
+                    struct.pack(">II", 0, len(track.samples)),
+                    *(struct.pack(">I", s) for s in track.samples),
+                )
             if track.co64:
-                stco = full_box(b"co64", 0, 0, struct.pack(">I", len(layout)), *(struct.pack(">Q", o) for o in offsets[i]))
+                stco = full_box(
+                    b"co64", 0, 0, struct.pack(">I", len(layout)), *(struct.pack(">Q", o) for o in offsets[i])
+                )
             else:
-                stco = full_box(b"stco", 0, 0, struct.pack(">I", len(layout)), *(struct.pack(">I", o) for o in offsets[i]))
+                stco = full_box(
+                    b"stco", 0, 0, struct.pack(">I", len(layout)), *(struct.pack(">I", o) for o in offsets[i])
+                )
             stsd = full_box(b"stsd", 0, 0, struct.pack(">I", 0))
             stbl = box(b"stbl", stsd, stts, stsc, stsz, stco)
             minf = box(b"minf", box(b"dinf", b""), stbl)
             hdlr = full_box(b"hdlr", 0, 0, b"\0\0\0\0", track.handler, b"\0" * 12, b"test\0")
             mdhd = full_box(b"mdhd", 0, 0, struct.pack(">IIIIHH", created, created, 1000, 1000, 0, 0))
             tkhd = full_box(
-                b"tkhd", 0, 3, struct.pack(">IIIII", created, created, i + 1, 0, 1000), b"\0" * 8,
-                struct.pack(">HHHH", 0, 0, 0, 0), b"\0" * 36, struct.pack(">II", 640 << 16, 480 << 16),
+                b"tkhd",
+                0,
+                3,
+                struct.pack(">IIIII", created, created, i + 1, 0, 1000),
+                b"\0" * 8,
+                struct.pack(">HHHH", 0, 0, 0, 0),
+                b"\0" * 36,
+                struct.pack(">II", 640 << 16, 480 << 16),
             )
             traks.append(box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf)))
         mvhd = full_box(b"mvhd", 0, 0, struct.pack(">IIII", created, created, 1000, 1000), b"\0" * 80)
@@ -177,7 +203,9 @@ def mp4(
 # --- TIFF built tag by tag ------------------------------------------------------------------------
 
 
-def tiff(ifds: Sequence[dict[int, tuple[int, Sequence[int] | bytes]]], *, order: str = "<", data: bytes = b"") -> bytes:
+def tiff(
+    ifds: Sequence[dict[int, tuple[int, Sequence[int] | bytes]]], *, order: str = "<", data: bytes = b""
+) -> bytes:
     """A TIFF whose IFDs hold exactly the given entries ``{tag: (type, values)}``, chained IFD0 ->
     IFD1 ... Values that do not fit in 4 bytes are stored after the IFDs. ``data`` is appended at
     offset 8 (before the IFDs), so entries can point into it at ``8 + k``."""
@@ -233,11 +261,22 @@ def avi(frames: Iterable[bytes], *, idit: bytes | None = b"Mon Mar  3 09:44:56 2
 
 def exiftool_hashes(exiftool: str, paths: Sequence[Path]) -> dict[Path, str | None]:
     """``ImageDataHash`` (SHA-256) of each file per ExifTool, None where it computes none."""
-    result: dict[Path, str | None] = {p: None for p in paths}
+    result: dict[Path, str | None] = dict.fromkeys(paths)
     for start in range(0, len(paths), 400):
         batch = paths[start : start + 400]
         out = subprocess.run(
-            [exiftool, "-api", "ImageHashType=SHA256", "-q", "-q", "-T", "-Directory", "-FileName", "-ImageDataHash", *map(str, batch)],
+            [
+                exiftool,
+                "-api",
+                "ImageHashType=SHA256",
+                "-q",
+                "-q",
+                "-T",
+                "-Directory",
+                "-FileName",
+                "-ImageDataHash",
+                *map(str, batch),
+            ],
             capture_output=True,
             text=True,
             check=False,

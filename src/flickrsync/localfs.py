@@ -781,7 +781,9 @@ def _scan(
         result = compute_perceptual(index, config, progress=progress, executor=executor)
         computed = result.computed
         for cid, reason in result.failed:
-            log.info("perceptual hash of %s failed: %s", cid, reason)
+            files = index.files(ContentId(cid))
+            if files:  # indexed and backed up, but never matched by look: worth a note
+                issues.append(ScanIssue(files[0].path, f"no perceptual hash: {reason}", problem=False))
     index.set_meta("last_scan_at", str(int(stamp)))
     return ScanReport(
         roots=config.roots,

@@ -265,6 +265,66 @@ def test_moves_between_roots_are_recognised(tmp_path: Path, index: Index, reads:
     assert [f.path for f in index.files()] == [LocalPath(str(two), "a.jpg")]
 
 
+def test_folder_deleted_or_renamed(lib: Path, index: Index, reads: Reads) -> None:
+    make_jpeg(lib / "2019" / "trip" / "a.jpg", 1)
+    make_jpeg(lib / "2019" / "trip" / "deeper" / "b.jpg", 2)
+    make_jpeg(lib / "2020" / "c.jpg", 3)
+    scan(index, lib)
+    reads.take()
+    ids = relpaths(index)
+    os.rename(lib / "2019", lib / "1999")
+    report = scan(index, lib)
+    assert reads.take() == []
+    assert report.reused == 2
+    assert relpaths(index) == {
+        "1999/trip/a.jpg": ids["2019/trip/a.jpg"],
+        "1999/trip/deeper/b.jpg": ids["2019/trip/deeper/b.jpg"],
+        "2020/c.jpg": ids["2020/c.jpg"],
+    }
+    for path in (lib / "1999").rglob("*.jpg"):
+        path.unlink()
+    for folder in sorted((lib / "1999").rglob("*"), reverse=True):
+        folder.rmdir()
+    (lib / "1999").rmdir()
+    report = scan(index, lib)
+    assert report.removed == 2
+    assert list(relpaths(index)) == ["2020/c.jpg"]
+
+
+def test_replaced_file_with_same_size_and_mtime_is_read(lib: Path, index: Index, reads: Reads) -> None:
+    a = make_jpeg(lib / "a.jpg", 1)
+    scan(index, lib)
+    reads.take()
+    old = a.stat()
+    other = make_jpeg(lib / "other.tmp", 2)  # not a picture extension: not scanned itself
+    other.write_bytes(other.read_bytes()[: old.st_size].ljust(old.st_size, b"\0"))
+    os.utime(other, ns=(old.st_atime_ns, old.st_mtime_ns))
+    os.replace(other, a)  # what an editor does: same name, same size and mtime, new inode
+    assert (a.stat().st_size, a.stat().st_mtime_ns) == (old.st_size, old.st_mtime_ns)
+    scan(index, lib)
+    assert reads.take() == ["a.jpg"]
+
+
+def test_files_indexed_outside_a_scan_are_checked_next_time(lib: Path, index: Index) -> None:
+    make_jpeg(lib / "Flickr" / "kept.jpg", 1)
+    scan(index, lib)
+    new = make_jpeg(lib / "Flickr" / "downloaded.jpg", 2)
+    localfs.index_files(index, ScanConfig(roots=(str(lib),)), [LocalPath(str(lib), "Flickr/downloaded.jpg")])
+    new.unlink()  # gone before the next scan: the folder's manifest must not hide it
+    report = scan(index, lib)
+    assert report.removed == 1
+    assert list(relpaths(index)) == ["Flickr/kept.jpg"]
+
+
+def test_newly_excluded_folder_leaves_the_index(lib: Path, index: Index) -> None:
+    make_jpeg(lib / "keep" / "a.jpg", 1)
+    make_jpeg(lib / "drafts" / "b.jpg", 2)
+    scan(index, lib)
+    report = scan(index, lib, exclude=("drafts",))
+    assert report.removed == 1
+    assert list(relpaths(index)) == ["keep/a.jpg"]
+
+
 # --- bad input never stops a scan -----------------------------------------------------------
 
 
