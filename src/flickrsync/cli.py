@@ -363,7 +363,7 @@ def _echo_problems(report: ScanReport) -> None:
     for file in report.problems:
         click.echo(f"flickrsync: problem: {_show(file.path)}: {_show(file.problem or '')}", err=True)
     for issue in report.issues:
-        kind = "problem" if issue.problem else "skipped"
+        kind = "problem" if issue.problem else "note"
         click.echo(f"flickrsync: {kind}: {_show(issue.path)}: {_show(issue.reason)}", err=True)
 
 
@@ -410,6 +410,7 @@ def _scan_json(settings: Settings, report: ScanReport) -> dict[str, Any]:
         "counts": dataclasses.asdict(report.counts),
         "read": report.read,
         "read_bytes": report.read_bytes,
+        "read_seconds": round(report.read_seconds, 3),
         "reused": report.reused,
         "unchanged": report.unchanged,
         "removed": report.removed,
@@ -434,8 +435,10 @@ def _render_scan(settings: Settings, report: ScanReport) -> None:
     if c.duplicate_groups:
         dup += f" ({c.duplicate_files:,} extra copies; see `flickrsync duplicates`)"
     click.echo(dup)
-    rate = report.read_bytes / report.elapsed / 1e6 if report.elapsed > 0 else 0.0
-    click.echo(f"  read         {report.read:>9,} files, {_mb(report.read_bytes)} ({rate:,.0f} MB/s)")
+    read = f"  read         {report.read:>9,} files, {_mb(report.read_bytes)}"
+    if report.read_seconds > 0:
+        read += f" ({report.read_bytes / report.read_seconds / 1e6:,.0f} MB/s)"
+    click.echo(read)
     click.echo(f"  unchanged    {report.unchanged:>9,}")
     if report.reused:
         click.echo(f"  moved/linked {report.reused:>9,} (identified without reading)")

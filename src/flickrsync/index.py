@@ -71,7 +71,7 @@ log = logging.getLogger("flickrsync.index")
 StatRow = tuple[int, int, int, int, int, str | None]
 
 #: A file's (dev, ino, size, mtime_ns) packed into 32 bytes: one value to compare per file on a
-#: re-scan (see :meth:`Index.stat_keys`). ``STAT_KEY.pack(dev, ino, size, mtime_ns)``.
+#: re-scan (see :meth:`Index.dir_manifests`). ``STAT_KEY.pack(dev, ino, size, mtime_ns)``.
 STAT_KEY = struct.Struct("<QQqq")
 
 _U64 = 1 << 64
@@ -90,7 +90,7 @@ def _dir_of(relpath: bytes) -> bytes:
 
 
 def stat_key(stat: FileStat) -> bytes:
-    """The packed form of a file's stat, as :meth:`Index.stat_keys` returns it."""
+    """The packed form of a file's stat, as folder manifests hold it."""
     return STAT_KEY.pack(stat.dev, stat.ino, stat.size, stat.mtime_ns)
 
 

@@ -174,6 +174,10 @@ class ScanConfig:
     profile: str = ""
     tuning: ScanTuning = ScanTuning()
 
+    def __post_init__(self) -> None:
+        # A root given twice would be walked once and look half gone the second time.
+        object.__setattr__(self, "roots", tuple(dict.fromkeys(self.roots)))
+
     @classmethod
     def from_settings(cls, settings: Settings, tuning: ScanTuning | None = None) -> ScanConfig:
         db = str(settings.database)
@@ -752,6 +756,7 @@ def _scan(
         if found[2:] not in leaders:
             leaders.add(found[2:])
             work.append(found)
+    read_started = time.monotonic()
     read_bytes, vanished_during = _read_and_record(
         index,
         config,
@@ -762,6 +767,8 @@ def _scan(
         executor=executor,
         issues=issues,
     )
+
+    read_seconds = time.monotonic() - read_started if work else 0.0
 
     # Paths gone from disk (or out of the configured roots) leave the index.
     gone = [rows[key][0] for key in gone_keys if key in rows]
@@ -790,6 +797,7 @@ def _scan(
         counts=index.counts(),
         read=len(work),
         read_bytes=read_bytes,
+        read_seconds=read_seconds,
         reused=len(copies) + (len(to_read) - len(work)),
         unchanged=unchanged,
         removed=len(gone),

@@ -304,9 +304,10 @@ class ScanReport:
 
     roots: tuple[str, ...]
     counts: LibraryCounts
-    #: Files read (hashed) this scan, and their bytes.
+    #: Files read (hashed) this scan, their bytes, and the seconds spent reading them.
     read: int = 0
     read_bytes: int = 0
+    read_seconds: float = 0.0
     #: Files identified without reading: moved, renamed or hard-linked (same inode, size, mtime).
     reused: int = 0
     unchanged: int = 0

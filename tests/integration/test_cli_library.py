@@ -229,3 +229,16 @@ def test_picture_id_is_stable_across_cli_runs(
     assert run(home, "inspect", "--json", str(lib / "moved.jpg")) == 0
     [second] = out_json(capsys)
     assert ContentId(first["files"][0]["content_id"]) == second["files"][0]["content_id"]
+
+
+def test_readme_documents_every_library_option() -> None:
+    from flickrsync.cli import cli
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name in ("scan", "duplicates", "inspect"):
+        assert f"### `flickrsync {name}" in readme, name
+        command = cli.commands[name]
+        own = [p for p in command.params if p.name in ("perceptual", "no_scan", "as_json")]
+        for param in own:
+            for option in param.opts:
+                assert f"`{option}`" in readme, (name, option)
