@@ -11,7 +11,7 @@ from flickrsync.errors import MediaError
 from flickrsync.models import ContentId, Fingerprint, IdKind, Media
 
 from ._bmff import parse_bmff
-from ._detect import IMAGE_BRANDS, describe_other, detect_format
+from ._detect import IMAGE_BRANDS, describe_other, detect_format, is_tiff_magic
 from ._facts import DateTaken, avi_date, date_taken, quicktime_date
 from ._jpeg import parse_jpeg
 from ._riff import parse_png, parse_riff
@@ -143,16 +143,19 @@ def _gif(src: Source, hasher: hashlib._Hash) -> Fingerprint:
 
 def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     facts = exif_facts(src.read, src.size)
+    if facts.entries == 0:
+        if not is_tiff_magic(src.read(0, 4)):
+            raise MediaError(describe_other(src.read(0, 4096)))
+        raise MediaError("damaged TIFF: the first image directory is unreadable")
     kind = tiff_type(src)
     warnings: list[str] = []
-    if kind is None:
+    id_kind: IdKind = "imagedata"
+    if kind is None or not hash_tiff(src, hasher, kind):
+        # ExifTool computes no ImageDataHash for this file (BigTIFF, ORF, RW2, a JPEG-compressed
+        # TIFF without NewSubfileType, image data outside the file): identify the whole file.
         hasher = _whole_file(src)
-        id_kind: IdKind = "file"
-        warnings.append("TIFF variant without an ExifTool image-data hash: content id is the whole-file hash")
-    else:
-        if not hash_tiff(src, hasher, kind):
-            raise MediaError("TIFF without readable image data")
-        id_kind = "imagedata"
+        id_kind = "file"
+        warnings.append("no image data ExifTool would hash: content id is the whole-file hash")
     fmt = "cr2" if kind == "CR2" else "dng" if facts.dng else "tiff"
     return _result(
         hasher,

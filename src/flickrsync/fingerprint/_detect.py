@@ -22,6 +22,11 @@ IMAGE_BRANDS = {
 }
 
 
+def is_tiff_magic(head: bytes) -> bool:
+    """Whether a file starting with a byte order mark has one of the known TIFF magic numbers."""
+    return head.startswith(_TIFF_MAGIC)
+
+
 def detect_format(head: bytes) -> str | None:
     """The container format of a file from its first bytes (at least 12), or None."""
     if head.startswith(b"\xff\xd8\xff"):
@@ -30,7 +35,9 @@ def detect_format(head: bytes) -> str | None:
         return "png"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "gif"
-    if head.startswith(_TIFF_MAGIC):
+    if head[:2] in (b"II", b"MM") and len(head) >= 8:
+        # ExifTool checks only the byte order mark (raw formats use other magic numbers), then
+        # reads IFD0; so does flickrsync (see is_tiff_magic for error messages)
         return "tiff"
     if head.startswith((b"RIFF", b"RF64")) and len(head) >= 12:
         return {b"WEBP": "webp", b"AVI ": "avi"}.get(head[8:12], "riff")

@@ -25,6 +25,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ._exif_tags import BINARY_TAGS, KNOWN_TAGS
 from ._source import Hasher, Source
 
 #: Bytes per value for TIFF field types 1..13 (and 129, Exif 3.0 UTF-8).
@@ -40,9 +41,6 @@ _MAX_IFDS = 256
 _MAX_DEPTH = 24
 _MAX_ENTRIES = 500_000
 
-#: Tags whose values ExifTool must read even when they are huge (the others above 10 MB are
-#: skipped unread, so a bogus huge value does not make the IFD fail).
-_NEEDED = frozenset({0xFE, 0x103, 0x111, 0x117, 0x120, 0x121, 0x144, 0x145, 0x14A, 0x201, 0x202})
 
 # Offset/length pairs (offset tag -> length tag and back).
 _STRIPS, _STRIP_BYTES = 0x111, 0x117
@@ -219,7 +217,8 @@ def _process_entries(walk: _Walk, offset: int, name: str, *, multi: bool | None)
             at = struct.unpack(f"{walk.order}I", entry.raw)[0]
             suspect = at < 8 or (at < dir_end and at + nbytes > offset)
             inside = offset <= at and at + nbytes <= dir_end + len(tail)
-            unread = nbytes > _BINARY_DATA_LIMIT and entry.tag not in _NEEDED
+            # ExifTool leaves huge values of unknown or binary tags unread (so they cannot fail)
+            unread = nbytes > _BINARY_DATA_LIMIT and (entry.tag not in KNOWN_TAGS or entry.tag in BINARY_TAGS)
             if not inside and not unread and at + nbytes > size:
                 return False, b""  # "Error reading value": the whole IFD is dropped
             if suspect:
@@ -341,6 +340,8 @@ class ExifFacts:
     width: int | None = None
     height: int | None = None
     dng: bool = False
+    #: Entries read in IFD0 (0 when there is no readable IFD0).
+    entries: int = 0
     warnings: tuple[str, ...] = ()
 
 
@@ -423,6 +424,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         width=integer(ifd0, _WIDTH),
         height=integer(ifd0, _HEIGHT),
         dng=_DNG_VERSION in ifd0,
+        entries=len(ifd0),
         warnings=tuple(warnings),
     )
 

@@ -1,0 +1,248 @@
+"""Synthetic media files for the fingerprint tests: pictures made with Pillow/pillow-heif, and
+videos, TIFFs and AVIs assembled box by box (no encoder needed: ExifTool and flickrsync hash the
+container's sample data without decoding it)."""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+
+def photo(width: int = 96, height: int = 64, seed: int = 0, mode: str = "RGB") -> Image.Image:
+    """A small picture with gradients, shapes and noise (so that codecs have work to do)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = np.stack(
+        [
+            127 + 100 * np.sin(x / (7 + seed % 5) + seed),
+            127 + 100 * np.cos(y / (5 + seed % 3)),
+            (x * 3 + y * 2 + seed * 17) % 256,
+        ],
+        axis=-1,
+    )
+    cx, cy, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(5, max(width, height) / 2)
+    base[(x - cx) ** 2 + (y - cy) ** 2 < r * r] *= 0.4
+    base += rng.normal(0, 12, base.shape)
+    image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
+    return image if mode == "RGB" else image.convert(mode)
+
+
+def exif_bytes(date: str = "2021:06:05 04:03:02", orientation: int = 1, **extra: str) -> bytes:
+    """A Pillow EXIF block with DateTimeOriginal (Exif IFD), Orientation and optional extras."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "FlickrsyncTest"
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = date
+    if "subsec" in extra:
+        ifd[0x9291] = extra["subsec"]
+    if "offset" in extra:
+        ifd[0x9011] = extra["offset"]
+    return exif.tobytes()
+
+
+def save(image: Image.Image, fmt: str, **params: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return out.getvalue()
+
+
+# --- ISO BMFF (MP4/MOV) -----------------------------------------------------------------------------
+
+
+def box(kind: bytes, *parts: bytes) -> bytes:
+    payload = b"".join(parts)
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def full_box(kind: bytes, version: int, flags: int, *parts: bytes) -> bytes:
+    return box(kind, struct.pack(">I", (version << 24) | flags), *parts)
+
+
+@dataclass
+class Track:
+    handler: bytes
+    samples: Sequence[int]
+    #: (first chunk, samples per chunk) runs, as in stsc
+    runs: Sequence[tuple[int, int]]
+    #: stts entries (count, delta); defaults to one entry covering all samples
+    stts: Sequence[tuple[int, int]] | None = None
+    co64: bool = False
+    fixed_size: bool = False
+
+
+def _chunk_layout(track: Track) -> list[int]:
+    """Samples per chunk for each chunk, from the stsc runs, until all samples are placed."""
+    counts = []
+    remaining = len(track.samples)
+    chunk = 1
+    runs = list(track.runs)
+    while remaining > 0:
+        per = runs[0][1]
+        for first, spc in runs:
+            if first <= chunk:
+                per = spc
+        take = min(per, remaining)
+        counts.append(take)
+        remaining -= take
+        chunk += 1
+    return counts
+
+
+def mp4(
+    tracks: Sequence[Track],
+    *,
+    brand: bytes = b"isom",
+    moov_first: bool = True,
+    created: int = 3_700_000_000,
+    seed: int = 0,
+    extra_top: bytes = b"",
+) -> bytes:
+    """An MP4/MOV with the given tracks. Chunk data is random bytes, interleaved track by track."""
+    rng = random.Random(seed)
+    ftyp = box(b"ftyp", brand, struct.pack(">I", 0x200), brand, b"mp41")
+    layouts = [_chunk_layout(t) for t in tracks]
+    # chunk payloads: one list per track
+    payloads: list[list[bytes]] = []
+    for track, layout in zip(tracks, layouts, strict=True):
+        chunks, k = [], 0
+        for n in layout:
+            chunks.append(b"".join(rng.randbytes(s) for s in track.samples[k : k + n]))
+            k += n
+        payloads.append(chunks)
+
+    def build_moov(offsets: list[list[int]]) -> bytes:
+        traks = []
+        for i, (track, layout) in enumerate(zip(tracks, layouts, strict=True)):
+            stts_entries = track.stts if track.stts is not None else [(len(track.samples), 1000)]
+            stts = full_box(b"stts", 0, 0, struct.pack(">I", len(stts_entries)), *(struct.pack(">II", *e) for e in stts_entries))
+            stsc = full_box(
+                b"stsc", 0, 0, struct.pack(">I", len(track.runs)), *(struct.pack(">III", f, s, 1) for f, s in track.runs)
+            )
+            if track.fixed_size:
+                stsz = full_box(b"stsz", 0, 0, struct.pack(">II", track.samples[0], len(track.samples)))
+            else:
+                stsz = full_box(b"stsz", 0, 0, struct.pack(">II", 0, len(track.samples)), *(struct.pack(">I", s) for s in track.samples))
+            if track.co64:
+                stco = full_box(b"co64", 0, 0, struct.pack(">I", len(layout)), *(struct.pack(">Q", o) for o in offsets[i]))
+            else:
+                stco = full_box(b"stco", 0, 0, struct.pack(">I", len(layout)), *(struct.pack(">I", o) for o in offsets[i]))
+            stsd = full_box(b"stsd", 0, 0, struct.pack(">I", 0))
+            stbl = box(b"stbl", stsd, stts, stsc, stsz, stco)
+            minf = box(b"minf", box(b"dinf", b""), stbl)
+            hdlr = full_box(b"hdlr", 0, 0, b"\0\0\0\0", track.handler, b"\0" * 12, b"test\0")
+            mdhd = full_box(b"mdhd", 0, 0, struct.pack(">IIIIHH", created, created, 1000, 1000, 0, 0))
+            tkhd = full_box(
+                b"tkhd", 0, 3, struct.pack(">IIIII", created, created, i + 1, 0, 1000), b"\0" * 8,
+                struct.pack(">HHHH", 0, 0, 0, 0), b"\0" * 36, struct.pack(">II", 640 << 16, 480 << 16),
+            )
+            traks.append(box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf)))
+        mvhd = full_box(b"mvhd", 0, 0, struct.pack(">IIII", created, created, 1000, 1000), b"\0" * 80)
+        return box(b"moov", mvhd, *traks)
+
+    # interleave chunks: round robin across tracks
+    order = []
+    longest = max(len(p) for p in payloads)
+    for c in range(longest):
+        for t, chunks in enumerate(payloads):
+            if c < len(chunks):
+                order.append((t, c))
+    mdat_payload = b"".join(payloads[t][c] for t, c in order)
+
+    def offsets_at(mdat_data_at: int) -> list[list[int]]:
+        offsets: list[list[int]] = [[0] * len(p) for p in payloads]
+        pos = mdat_data_at
+        for t, c in order:
+            offsets[t][c] = pos
+            pos += len(payloads[t][c])
+        return offsets
+
+    mdat = box(b"mdat", mdat_payload)
+    if moov_first:
+        moov_len = len(build_moov(offsets_at(0)))
+        head = len(ftyp) + len(extra_top) + moov_len
+        return ftyp + extra_top + build_moov(offsets_at(head + 8)) + mdat
+    head = len(ftyp) + len(extra_top)
+    return ftyp + extra_top + mdat + build_moov(offsets_at(head + 8))
+
+
+# --- TIFF built tag by tag ------------------------------------------------------------------------
+
+
+def tiff(ifds: Sequence[dict[int, tuple[int, Sequence[int] | bytes]]], *, order: str = "<", data: bytes = b"") -> bytes:
+    """A TIFF whose IFDs hold exactly the given entries ``{tag: (type, values)}``, chained IFD0 ->
+    IFD1 ... Values that do not fit in 4 bytes are stored after the IFDs. ``data`` is appended at
+    offset 8 (before the IFDs), so entries can point into it at ``8 + k``."""
+    sizes = {1: "B", 2: "s", 3: "H", 4: "I", 7: "s", 13: "I"}
+    header = (b"II*\0" if order == "<" else b"MM\0*") + b"\0\0\0\0"
+    body = bytearray(header + data)
+    layout = []
+    pos = len(body)
+    for entries in ifds:
+        layout.append(pos)
+        pos += 2 + 12 * len(entries) + 4
+    extra = bytearray()
+    ifd_bytes = bytearray()
+    for n, entries in enumerate(ifds):
+        ifd_bytes += struct.pack(f"{order}H", len(entries))
+        for tag in sorted(entries):
+            typ, values = entries[tag]
+            if isinstance(values, bytes):
+                raw, count = values, len(values)
+            else:
+                code = sizes[typ]
+                raw = struct.pack(f"{order}{len(values)}{code}", *values)
+                count = len(values)
+            if len(raw) <= 4:
+                field = raw.ljust(4, b"\0")
+            else:
+                field = struct.pack(f"{order}I", pos + len(extra))
+                extra += raw + (b"\0" if len(raw) % 2 else b"")
+            ifd_bytes += struct.pack(f"{order}HHI", tag, typ, count) + field
+        nxt = layout[n + 1] if n + 1 < len(ifds) else 0
+        ifd_bytes += struct.pack(f"{order}I", nxt)
+    body[4:8] = struct.pack(f"{order}I", layout[0] if ifds else 0)
+    return bytes(body + ifd_bytes + extra)
+
+
+# --- AVI ------------------------------------------------------------------------------------------
+
+
+def chunk(tag: bytes, payload: bytes) -> bytes:
+    return struct.pack("<4sI", tag, len(payload)) + payload + (b"\0" if len(payload) % 2 else b"")
+
+
+def avi(frames: Iterable[bytes], *, idit: bytes | None = b"Mon Mar  3 09:44:56 2008\n\0") -> bytes:
+    avih = struct.pack("<14I", 33333, 0, 0, 0x10, 3, 0, 1, 0, 320, 240, 0, 0, 0, 0)
+    hdrl = b"hdrl" + chunk(b"avih", avih) + (chunk(b"IDIT", idit) if idit is not None else b"")
+    movi = b"movi" + b"".join(chunk(b"00dc", f) for f in frames)
+    body = b"AVI " + chunk(b"LIST", hdrl) + chunk(b"LIST", movi)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+# --- ExifTool -------------------------------------------------------------------------------------
+
+
+def exiftool_hashes(exiftool: str, paths: Sequence[Path]) -> dict[Path, str | None]:
+    """``ImageDataHash`` (SHA-256) of each file per ExifTool, None where it computes none."""
+    result: dict[Path, str | None] = {p: None for p in paths}
+    for start in range(0, len(paths), 400):
+        batch = paths[start : start + 400]
+        out = subprocess.run(
+            [exiftool, "-api", "ImageHashType=SHA256", "-q", "-q", "-T", "-Directory", "-FileName", "-ImageDataHash", *map(str, batch)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        for line in out.splitlines():
+            directory, name, digest = line.split("\t")
+            result[Path(directory) / name] = None if digest == "-" else digest
+    return result
