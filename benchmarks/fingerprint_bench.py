@@ -30,6 +30,8 @@ from flickrsync.fingerprint._jpeg import parse_jpeg
 from flickrsync.fingerprint._source import BufferSource
 from flickrsync.fingerprint._tiff import exif_facts
 
+_SHARED = Path(os.environ.get("FLICKRSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
 
 class _NullHash:
     def update(self, data: bytes | memoryview, /) -> None:

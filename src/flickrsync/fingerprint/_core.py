@@ -15,7 +15,7 @@ from ._detect import IMAGE_BRANDS, describe_other, detect_format, is_tiff_magic
 from ._facts import DateTaken, avi_date, date_taken, quicktime_date
 from ._jpeg import parse_jpeg
 from ._riff import parse_png, parse_riff
-from ._source import Source, open_source
+from ._source import BufferSource, Source, open_source
 from ._tiff import ExifFacts, exif_facts, hash_tiff, tiff_type
 
 
@@ -88,6 +88,28 @@ def _result(
         offset=dates.offset,
         warnings=tuple(dict.fromkeys(found)),
     )
+
+
+class _NoHash:
+    def update(self, data: bytes | memoryview, /) -> None:
+        pass
+
+
+def orientation_of(data: bytes) -> int | None:
+    """The EXIF orientation of a JPEG, PNG, WebP or TIFF file, read without hashing anything
+    (for the perceptual hash, which must rotate the picture as the fingerprint says)."""
+    src = BufferSource(data)
+    kind = detect_format(src.read(0, 64))
+    facts: ExifFacts | None = None
+    if kind == "jpeg":
+        facts = _facts_of(parse_jpeg(src, _NoHash(), metadata_only=True).exif)
+    elif kind == "png":
+        facts = _facts_of(parse_png(src, _NoHash()).exif)
+    elif kind == "webp":
+        facts = _facts_of(parse_riff(src, _NoHash()).exif)
+    elif kind == "tiff":
+        facts = exif_facts(src.read, src.size)
+    return facts.orientation if facts else None
 
 
 def _facts_of(blob: bytes | None) -> ExifFacts | None:

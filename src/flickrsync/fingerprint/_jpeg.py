@@ -57,8 +57,11 @@ class JpegInfo:
     truncated: bool
 
 
-def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
-    """Walk the markers of the JPEG in ``src`` (which starts with ``FF D8``), hashing as ExifTool."""
+def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> JpegInfo:
+    """Walk the markers of the JPEG in ``src`` (which starts with ``FF D8``), hashing as ExifTool.
+
+    With ``metadata_only`` the walk stops at the first scan: size and EXIF, nothing hashed.
+    """
     size = src.size
     pos = 2  # just after SOI
     marker: int | None = None
@@ -115,6 +118,8 @@ def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
                 if code in _HASHED:
                     region = first
                     saw_scan = saw_scan or code == 0xDA
+                    if metadata_only:
+                        break
                 piece, pos, marker = first, k + 1, code
                 if code in _END:
                     end = k + 1
