@@ -4,6 +4,7 @@ container's sample data without decoding it)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import struct
@@ -53,6 +54,46 @@ def save(image: Image.Image, fmt: str, **params: object) -> bytes:
     out = io.BytesIO()
     image.save(out, fmt, **params)
     return out.getvalue()
+
+
+def reference_jpeg_hash(data: bytes) -> str:
+    """Marker-by-marker transliteration of ExifTool's ProcessJPEG hash loop (slow, obvious)."""
+    standalone = {0x00, 0x01, *range(0xD0, 0xDB), *range(0x30, 0x40), 0x4F, 0x92, 0x93}
+    hashed_after = {0x00, 0xDA, *range(0xD0, 0xD8)}
+    digest = hashlib.sha256()
+    if not data.startswith(b"\xff\xd8\xff"):  # ExifTool's magic number test for JPEG
+        return digest.hexdigest()
+    pos, marker = 2, None
+    while marker not in (0xD9, 0x93):
+        ff = data.find(b"\xff", pos)
+        if ff < 0:
+            break
+        k = ff + 1
+        while k < len(data) and data[k] == 0xFF:
+            k += 1
+        if k >= len(data):
+            break
+        code = data[k]
+        if code not in standalone and code not in (0x74, 0x75, 0x77):
+            if k + 3 > len(data):
+                break
+            length = struct.unpack(">H", data[k + 1 : k + 3])[0]
+            if length < 2 or k + 1 + length > len(data):
+                break
+            nxt = k + 1 + length
+        elif code in (0x74, 0x75, 0x77):
+            if k + 5 > len(data):
+                break
+            length = struct.unpack(">I", data[k + 1 : k + 5])[0]
+            if length < 4:
+                break
+            nxt = k + 1 + length
+        else:
+            if marker is not None and marker in hashed_after:
+                digest.update(bytes([0xFF, marker]) + data[pos : k - 1])
+            nxt = k + 1
+        pos, marker = nxt, code
+    return digest.hexdigest()
 
 
 # --- ISO BMFF (MP4/MOV) -----------------------------------------------------------------------------

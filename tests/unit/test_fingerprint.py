@@ -7,7 +7,7 @@ import io
 import struct
 
 import pytest
-from tests.fingerprint_samples import Track, avi, box, exif_bytes, mp4, photo, save, tiff
+from tests.fingerprint_samples import Track, avi, box, exif_bytes, mp4, photo, reference_jpeg_hash, save, tiff
 
 from flickrsync.errors import FlickrsyncError, MediaError
 from flickrsync.fingerprint import (
@@ -176,47 +176,9 @@ def test_progressive_jpeg_leaves_out_the_last_piece_of_each_scan() -> None:
     data = save(photo(200, 150, seed=5), "JPEG", quality=90, progressive=True)
     fp = fingerprint_bytes(data)
     # the reference: every piece ended by a stand-alone marker, as in ExifTool's loop
-    assert fp.content_id == _reference_jpeg_hash(data)
+    assert fp.content_id == reference_jpeg_hash(data)
     sos = data.index(b"\xff\xda", jpeg_segments(data)[-1][1])
     assert fp.content_id != sha(data[sos:-2])  # a simple "SOS to EOI" is not what ExifTool does
-
-
-def _reference_jpeg_hash(data: bytes) -> str:
-    """Marker-by-marker transliteration of ExifTool's ProcessJPEG hash loop (slow, obvious)."""
-    standalone = {0x00, 0x01, *range(0xD0, 0xDB), *range(0x30, 0x40), 0x4F, 0x92, 0x93}
-    hashed_after = {0x00, 0xDA, *range(0xD0, 0xD8)}
-    digest = hashlib.sha256()
-    pos, marker = 2, None
-    while marker not in (0xD9, 0x93):
-        ff = data.find(b"\xff", pos)
-        if ff < 0:
-            break
-        k = ff + 1
-        while k < len(data) and data[k] == 0xFF:
-            k += 1
-        if k >= len(data):
-            break
-        code = data[k]
-        if code not in standalone and code not in (0x74, 0x75, 0x77):
-            if k + 3 > len(data):
-                break
-            length = struct.unpack(">H", data[k + 1 : k + 3])[0]
-            if length < 2 or k + 1 + length > len(data):
-                break
-            nxt = k + 1 + length
-        elif code in (0x74, 0x75, 0x77):
-            if k + 5 > len(data):
-                break
-            length = struct.unpack(">I", data[k + 1 : k + 5])[0]
-            if length < 4:
-                break
-            nxt = k + 1 + length
-        else:
-            if marker is not None and marker in hashed_after:
-                digest.update(bytes([0xFF, marker]) + data[pos : k - 1])
-            nxt = k + 1
-        pos, marker = nxt, code
-    return digest.hexdigest()
 
 
 def test_mpo_is_recognised_and_hashed_on_its_first_frame() -> None:
@@ -529,20 +491,24 @@ def test_streams_with_or_without_size_and_seekability_agree() -> None:
 
 
 def test_large_files_are_streamed_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flickrsync.fingerprint import _source
+    from flickrsync.fingerprint import _core, _source
 
     samples = [
         save(photo(300, 200), "JPEG", progressive=True, exif=exif_bytes()),
+        save(photo(300, 200), "JPEG", restart_marker_blocks=2),
         save(photo(300, 200), "PNG"),
         save(photo(300, 200), "TIFF"),
+        save(photo(300, 200), "WEBP"),
         mp4([Track(b"vide", [5000] * 6, [(1, 2)])]),
     ]
-    expected = [fingerprint_bytes(d) for d in samples]
+    for data in samples:
+        expected = fingerprint_bytes(data)
+        # tiny blocks: every read, scan and hash crosses block boundaries
+        streamed = _source.StreamSource(io.BytesIO(data), len(data), block=257, cache=64)
+        assert _core._fingerprint(streamed) == expected
     monkeypatch.setattr(_source, "INMEMORY_LIMIT", 1000)
-    monkeypatch.setattr(_source, "BLOCK", 4096)
-    monkeypatch.setattr(_source, "_CACHE", 512)
-    for data, fp in zip(samples, expected, strict=True):
-        assert fingerprint_stream(io.BytesIO(data), size=len(data)) == fp
+    assert isinstance(_source.open_source(io.BytesIO(samples[0]), None), _source.StreamSource)
+    assert fingerprint_stream(io.BytesIO(samples[0])) == fingerprint_bytes(samples[0])
 
 
 def test_file_digests_in_one_pass_from_the_start() -> None:

@@ -16,6 +16,10 @@ such a file is rotated too, and the two hashes must agree with each other, not w
 HEIF pictures are not rotated again: their container transforms, applied by the decoder, are the
 authoritative orientation and the EXIF tag only repeats them.
 
+Decoders (Pillow's plugins, libheif) raise all kinds of exceptions on damaged or hostile files
+(OSError, SyntaxError, ValueError, TypeError, IndexError, struct.error ...); every one of them
+becomes a :class:`MediaError` with the decoder's message, and their warnings are silenced.
+
 The hash itself is chosen by measurement (``benchmarks/phash_study.py``; figures in
 ``docs/content-id.md``).
 """
@@ -37,8 +41,10 @@ from ._detect import IMAGE_BRANDS, detect_format
 
 #: A decode is reduced to no less than this many pixels on each side before hashing.
 DRAFT_SIZE = 256
-#: Largest picture decoded in full (formats without a reduced decode); about 1.2 GB as RGBA.
-MAX_DECODE_PIXELS = 300_000_000
+#: Largest picture decoded in full (formats without a reduced decode, HEIF without a thumbnail):
+#: 160 megapixels, about 480 MB as RGB. Larger ones get no perceptual hash (MediaError); their
+#: content id is unaffected.
+MAX_DECODE_PIXELS = 160_000_000
 #: The chosen hash: imagehash.phash of a 64x64 reduction, 16x16 low DCT frequencies (256 bits,
 #: 64 hex digits). Measured against dHash and 64-bit pHash in benchmarks/phash_study.py.
 HASH_SIZE = 16
@@ -95,7 +101,7 @@ def reduced_image(data: bytes) -> Image.Image:
     if kind == "avi" or (kind == "bmff" and brand not in IMAGE_BRANDS):
         raise MediaError("videos have no perceptual hash")
     if kind == "bmff" and IMAGE_BRANDS[brand] != "avif":
-        return _heif_image(data)
+        return _small(_heif_image(data))
     orientation = None
     if kind == "bmff":
         # AVIF through Pillow, which reports the container's rotation/mirroring as the EXIF
@@ -114,12 +120,17 @@ def reduced_image(data: bytes) -> Image.Image:
 def _jpeg_image(data: bytes) -> Image.Image:
     try:
         # The plugin class directly: Image.open would refuse a very large JPEG before draft mode
-        # had a chance to reduce it.
-        image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))
-        image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
-        _check_pixels(image.size)
-        _load(image)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # had a chance to reduce it. Decoder warnings about damaged files are not for the user:
+        # a picture that cannot be decoded raises MediaError.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))
+            image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
+            _check_pixels(image.size)
+            _load(image)
+    except MediaError:
+        raise
+    except Exception as exc:  # decoders raise anything on damaged files
         raise MediaError(f"cannot decode the JPEG image ({_why(exc)})") from exc
     return image
 
@@ -128,13 +139,15 @@ def _pillow_image(data: bytes) -> Image.Image:
     image: Image.Image
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # DecompressionBombWarning, "Corrupt EXIF data" ...
             opened = Image.open(io.BytesIO(data))
             _check_pixels(opened.size)
             opened.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
             _load(opened)
             image = opened
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError) as exc:
+    except MediaError:
+        raise
+    except Exception as exc:  # decoders raise anything on damaged files
         raise MediaError(f"cannot decode the picture ({_why(exc)})") from exc
     return image
 
@@ -163,20 +176,24 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def _heif_image(data: bytes) -> Image.Image:
+    image: Image.Image
     try:
-        heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
-        primary = heif[heif.primary_index]
-        count = len(cast("list[int]", primary.info.get("thumbnails") or []))
-        thumbs = [primary.get_thumbnail(i) for i in range(count)]
-        usable = [t for t in thumbs if min(t.size) >= DRAFT_SIZE // 2 and t.mode == primary.mode]
-        if usable:
-            image: Image.Image = min(usable, key=lambda t: t.size[0] * t.size[1]).to_pillow()
-        else:
-            _check_pixels(primary.size)
-            image = primary.to_pillow()
-    except (OSError, ValueError, RuntimeError, EOFError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
+            primary = heif[heif.primary_index]
+            count = len(cast("list[int]", primary.info.get("thumbnails") or []))
+            thumbs = [primary.get_thumbnail(i) for i in range(count)]
+            usable = [t for t in thumbs if min(t.size) >= DRAFT_SIZE // 2 and t.mode == primary.mode]
+            if usable:
+                image = min(usable, key=lambda t: t.size[0] * t.size[1]).to_pillow()
+            else:
+                _check_pixels(primary.size)
+                image = primary.to_pillow()
+    except MediaError:
+        raise
+    except Exception as exc:  # decoders raise anything on damaged files
         raise MediaError(f"cannot decode the HEIF image ({_why(exc)})") from exc
-    image.thumbnail((DRAFT_SIZE * 2, DRAFT_SIZE * 2), Image.Resampling.BOX)
     return image
 
 
