@@ -44,7 +44,6 @@ class _Item:
     data_ref: int = 0
     base: int = 0
     extents: list[tuple[int, int]] | None = None
-    properties: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -147,6 +146,7 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
     idat_at: int | None = None
     properties: list[tuple[bytes, bytes]] = []
     exif_refs: dict[int, set[int]] = {}
+    associations: list[bytes] = []
     for kind, at, size in _children(data, 4, len(data)):
         body = data[at : at + size]
         if kind == b"pitm" and len(body) >= 6:
@@ -168,10 +168,11 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
                     boxes = _children(body, cat, cat + csize)
                     properties = [(pkind, body[pat : pat + psize]) for pkind, pat, psize in boxes]
                 elif child == b"ipma":
-                    _parse_ipma(body[cat : cat + csize], items)
+                    associations.append(body[cat : cat + csize])
         elif kind == b"iref" and body:
             _parse_iref(body, exif_refs)
     # ExifTool's HandleItemInfo: hash the coded image items in item-ID order.
+    run: list[int] = []  # [start, length] of the byte range being hashed
     for item_id in sorted(items):
         item = items[item_id]
         kind = item.content_type or item.type
@@ -187,9 +188,17 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
             if offset + base < 0:
                 break
             info.image_bytes += length
-            info.hashed += src.hash_range(hasher, offset + base, length)
-    if primary is not None and primary in items:
-        for index in items[primary].properties:
+            # consecutive extents (grid tiles stored one after the other) are hashed in one go
+            if run and run[0] + run[1] == offset + base:
+                run[1] += length
+            else:
+                if run:
+                    info.hashed += src.hash_range(hasher, run[0], run[1])
+                run = [offset + base, length]
+    if run:
+        info.hashed += src.hash_range(hasher, run[0], run[1])
+    if primary is not None:
+        for index in _properties_of(associations, primary):
             if 0 < index <= len(properties) and properties[index - 1][0] == b"ispe":
                 body = properties[index - 1][1]
                 if len(body) >= 12:
@@ -205,7 +214,7 @@ def _parse_infe(body: bytes, items: dict[int, _Item]) -> None:
     if version in (0, 1):
         item_id, protection = struct.unpack_from(">HH", body, 4)
         names = body[8:].split(b"\0")
-        item = items.setdefault(item_id, _Item())
+        item = items.get(item_id) or items.setdefault(item_id, _Item())
         item.protection = protection
         item.content_type = names[1] if len(names) > 1 else b""
         return
@@ -217,7 +226,7 @@ def _parse_infe(body: bytes, items: dict[int, _Item]) -> None:
         return
     if pos + 6 > len(body):
         return
-    item = items.setdefault(item_id, _Item())
+    item = items.get(item_id) or items.setdefault(item_id, _Item())
     item.protection = struct.unpack_from(">H", body, pos)[0]
     item.type = body[pos + 2 : pos + 6]
     if item.type == b"mime":
@@ -239,76 +248,80 @@ def _var_int(body: bytes, pos: int, n: int) -> int | None:
 
 def _parse_iloc(body: bytes, items: dict[int, _Item]) -> None:
     """ExifTool's ``ParseItemLocation``: stops at the first entry that does not fit."""
-    if len(body) < 8:
+    end = len(body)
+    if end < 8:
         return
     version = body[0]
-    sizes = struct.unpack_from(">H", body, 4)[0]
-    n_off, n_len, n_base, n_idx = sizes >> 12, (sizes >> 8) & 15, (sizes >> 4) & 15, sizes & 15
+    n_off, n_len, n_base, n_idx = body[4] >> 4, body[4] & 15, body[5] >> 4, body[5] & 15
     if version < 2:
         count, pos = struct.unpack_from(">H", body, 6)[0], 8
-    elif len(body) >= 10:
+    elif end >= 10:
         count, pos = struct.unpack_from(">I", body, 6)[0], 10
     else:
         return
+    width = 2 if version < 2 else 4
+    has_method = version in (1, 2)
     for _ in range(count):
-        width = 2 if version < 2 else 4
-        if pos + width > len(body):
+        if pos + width > end:
             return
         item_id = int.from_bytes(body[pos : pos + width], "big")
         pos += width
-        item = items.setdefault(item_id, _Item())
-        if version in (1, 2):
-            if pos + 2 > len(body):
+        item = items.get(item_id)
+        if item is None:
+            item = items[item_id] = _Item()
+        if has_method:
+            if pos + 2 > end:
                 return
-            item.method = struct.unpack_from(">H", body, pos)[0] & 15
+            item.method = body[pos + 1] & 15
             pos += 2
-        if pos + 2 > len(body):
+        if pos + 2 > end:
             return
-        item.data_ref = struct.unpack_from(">H", body, pos)[0]
-        pos += 2
-        item.base = _var_int(body, pos, n_base) or 0
-        pos += n_base
-        if pos + 2 > len(body):
+        item.data_ref = (body[pos] << 8) | body[pos + 1]
+        item.base = _var_int(body, pos + 2, n_base) or 0
+        pos += 2 + n_base
+        if pos + 2 > end:
             return
-        n_extents = struct.unpack_from(">H", body, pos)[0]
+        n_extents = (body[pos] << 8) | body[pos + 1]
         pos += 2
         extents = []
         for _ in range(n_extents):
-            if version in (1, 2):
+            if has_method:
                 pos += n_idx
             offset = _var_int(body, pos, n_off)
-            pos += n_off
-            length = _var_int(body, pos, n_len)
-            pos += n_len
+            length = _var_int(body, pos + n_off, n_len)
+            pos += n_off + n_len
             if length is None:
                 return
             extents.append((offset or 0, length))
         item.extents = extents
 
 
-def _parse_ipma(body: bytes, items: dict[int, _Item]) -> None:
-    if len(body) < 8:
-        return
-    version, flags = body[0], int.from_bytes(body[1:4], "big")
-    count = struct.unpack_from(">I", body, 4)[0]
-    pos = 8
-    for _ in range(count):
+def _properties_of(associations: list[bytes], wanted: int) -> list[int]:
+    """The property indices ``ipma`` associates with one item (the primary image)."""
+    for body in associations:
+        if len(body) < 8:
+            continue
+        version, flags = body[0], body[3]
+        count = struct.unpack_from(">I", body, 4)[0]
         width = 2 if version == 0 else 4
-        if pos + width + 1 > len(body):
-            return
-        item_id = int.from_bytes(body[pos : pos + width], "big")
-        pos += width
-        n = body[pos]
-        pos += 1
         step = 2 if flags & 1 else 1
-        if pos + n * step > len(body):
-            return
-        props = []
-        for j in range(n):
-            raw = int.from_bytes(body[pos + j * step : pos + (j + 1) * step], "big")
-            props.append(raw & (0x7FFF if step == 2 else 0x7F))
-        pos += n * step
-        items.setdefault(item_id, _Item()).properties = props
+        mask = 0x7FFF if step == 2 else 0x7F
+        pos, end = 8, len(body)
+        for _ in range(count):
+            if pos + width + 1 > end:
+                break
+            item_id = int.from_bytes(body[pos : pos + width], "big")
+            n = body[pos + width]
+            pos += width + 1
+            if pos + n * step > end:
+                break
+            if item_id == wanted:
+                return [
+                    int.from_bytes(body[pos + j * step : pos + (j + 1) * step], "big") & mask
+                    for j in range(n)
+                ]
+            pos += n * step
+    return []
 
 
 def _parse_iref(body: bytes, refs: dict[int, set[int]]) -> None:

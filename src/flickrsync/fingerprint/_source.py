@@ -104,8 +104,10 @@ def _first_marker(arr: np.ndarray, start: int, end: int) -> int:
     """
     scratch = _scratch
     pos = start
+    window = 64 * 1024  # grows: the next marker is often near (progressive scans, small files)
     while pos < end - 1:
-        stop = min(pos + SCAN_WINDOW, end - 1)
+        stop = min(pos + window, end - 1)
+        window = min(window * 2, SCAN_WINDOW)
         width = stop - pos
         following = arr[pos + 1 : stop + 1]
         candidates = scratch.ff[:width]
@@ -166,14 +168,19 @@ class BufferSource:
 
     def run_start(self, low: int, last: int) -> int:
         low = max(low, 0)
-        if last < low:
-            return last + 1
-        window = self._arr[low : last + 1][::-1]
-        not_ff = window != _FF
-        first = int(not_ff.argmax())
-        if not not_ff[first]:
-            return low
-        return last + 1 - first
+        at = last
+        # fill runs are a few bytes long: walk back, widening the window only when needed
+        width = 16
+        while at >= low:
+            lo = max(low, at - width + 1)
+            window = self._arr[lo : at + 1][::-1]
+            not_ff = window != _FF
+            first = int(not_ff.argmax())
+            if not_ff[first]:
+                return at + 1 - first
+            at = lo - 1
+            width *= 4
+        return low
 
     def find_scan_marker(self, start: int) -> int:
         return _first_marker(self._arr, max(start, 0), len(self._buf))
