@@ -192,7 +192,13 @@ def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
 
 def _riff(src: Source, hasher: hashlib._Hash, kind: str) -> Fingerprint:
     if kind == "riff":
-        raise MediaError(f"not a picture or video (RIFF {src.read(8, 4).decode('latin-1').strip()} file)")
+        form = src.read(8, 4)
+        shown = (
+            form.decode("ascii").strip()
+            if form.isascii() and form.decode("ascii").isprintable()
+            else form.hex()
+        )
+        raise MediaError(f"not a picture or video (RIFF {shown} file)")
     info = parse_riff(src, hasher)
     if kind == "webp":
         if not info.hashed:
