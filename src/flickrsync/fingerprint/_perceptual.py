@@ -183,7 +183,9 @@ def _heif_image(data: bytes) -> Image.Image:
             heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
             primary = heif[heif.primary_index]
             count = len(cast("list[int]", primary.info.get("thumbnails") or []))
-            thumbs = [primary.get_thumbnail(i) for i in range(count)]
+            # get_thumbnail is pillow-heif 1.x; without it, the full decode (size-capped) is used
+            thumbnail_at = getattr(primary, "get_thumbnail", None)
+            thumbs = [thumbnail_at(i) for i in range(count)] if thumbnail_at else []
             usable = [t for t in thumbs if min(t.size) >= DRAFT_SIZE // 2 and t.mode == primary.mode]
             if usable:
                 image = min(usable, key=lambda t: t.size[0] * t.size[1]).to_pillow()
