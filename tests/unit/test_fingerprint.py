@@ -463,6 +463,39 @@ def test_avi_movie_list_and_date() -> None:
     )
 
 
+# --- hostile structures: bounded, and the whole-file id instead of a walk without end ---------------
+
+
+def test_jpeg_with_absurdly_many_markers_gets_the_whole_file_id() -> None:
+    data = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0" + b"\xff\x01" * 150_000 + b"\xff\xd9"
+    fp = fingerprint_bytes(data)
+    assert (fp.id_kind, fp.content_id) == ("file", sha(data))
+    assert fp.warnings == ("damaged JPEG with too many markers: content id is the whole-file hash",)
+
+
+def test_heif_with_billions_of_zero_size_extents_is_bounded() -> None:
+    # iloc version 1, offset/length/base/index sizes all 0: every extent takes no bytes
+    entries = b"".join(struct.pack(">HHHH", i, 0, 0, 0xFFFF) for i in range(1, 2000))
+    iloc = box(b"iloc", struct.pack(">BBBBHH", 1, 0, 0, 0, 0, 1999), entries)
+    meta = box(b"meta", b"\0\0\0\0", iloc)
+    data = box(b"ftyp", b"heic", b"\0\0\0\0", b"mif1heic") + meta + box(b"mdat", b"x" * 64)
+    fp = fingerprint_bytes(data)
+    assert (fp.id_kind, fp.content_id, fp.format) == ("file", sha(data), "heic")
+
+
+def test_video_with_millions_of_chunks_gets_the_whole_file_id() -> None:
+    chunks = 2_000_001
+    stco = box(b"stco", struct.pack(">II", 0, chunks), bytes(4 * chunks))
+    stsc = box(b"stsc", struct.pack(">III", 0, 1, 1), struct.pack(">III", 1, 1, 1))
+    stsz = box(b"stsz", struct.pack(">III", 0, 10, chunks))
+    hdlr = box(b"hdlr", bytes(8), b"vide", bytes(12))
+    trak = box(b"trak", box(b"mdia", hdlr, box(b"minf", box(b"stbl", stsc, stsz, stco))))
+    data = box(b"ftyp", b"isom", b"\0\0\0\0", b"isom") + box(b"moov", trak) + box(b"mdat", b"x" * 64)
+    fp = fingerprint_bytes(data)
+    assert (fp.id_kind, fp.media, fp.content_id) == ("file", "video", sha(data))
+    assert fp.warnings == ("structure too large to walk: content id is the whole-file hash",)
+
+
 # --- streams, digests, hamming ----------------------------------------------------------------------------
 
 

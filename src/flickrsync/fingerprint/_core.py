@@ -126,6 +126,15 @@ def _whole_file(src: Source) -> hashlib._Hash:
 
 def _jpeg(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     info = parse_jpeg(src, hasher)
+    if info.too_many:
+        return _result(
+            _whole_file(src),
+            id_kind="file",
+            fmt="jpeg",
+            width=info.width,
+            height=info.height,
+            warnings=["damaged JPEG with too many markers: content id is the whole-file hash"],
+        )
     if not info.hashed:
         raise MediaError("truncated or damaged JPEG: no image data")
     warnings = []
@@ -217,6 +226,15 @@ def _bmff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     if major == b"crx ":
         raise MediaError("unsupported picture format (Canon CR3 raw)")
     is_picture = major in IMAGE_BRANDS or (b"vide" not in info.handlers and info.image_items > 0)
+    if info.too_complex:
+        # more items, extents or chunks than flickrsync walks (hostile, or a day-long video)
+        return _result(
+            _whole_file(src),
+            id_kind="file",
+            media="photo" if is_picture else "video",
+            fmt=IMAGE_BRANDS.get(major, "heif") if is_picture else _video_format(major, info.brands),
+            warnings=["structure too large to walk: content id is the whole-file hash"],
+        )
     if is_picture:
         fmt = IMAGE_BRANDS.get(major, "heif")
         if not info.hashed:

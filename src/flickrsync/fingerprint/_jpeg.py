@@ -41,6 +41,9 @@ _END = frozenset({0xD9, 0x93})
 _SOF = frozenset(m for m in range(0xC0, 0xD0) if m == 0xC0 or m & 0x03)
 _APP1 = 0xE1
 _APP2 = 0xE2
+#: Markers walked one by one before giving up. Real files have a few dozen (progressive JPEGs a few
+#: hundred); RST and stuffing inside scans are skipped in bulk and do not count.
+_MAX_MARKERS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class JpegInfo:
     end: int | None
     #: The scan data ran into the end of the file.
     truncated: bool
+    #: The walk stopped after :data:`_MAX_MARKERS` markers (a hostile file).
+    too_many: bool = False
 
 
 def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> JpegInfo:
@@ -70,7 +75,7 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
     hashed = 0
     width = height = None
     exif: bytes | None = None
-    mpo = saw_scan = truncated = False
+    mpo = saw_scan = truncated = too_many = False
     end: int | None = None
 
     def flush(stop: int) -> None:
@@ -79,7 +84,12 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
             hashed += src.hash_range(hasher, region, stop - region)
         region = -1
 
+    markers = 0
     while marker not in _END:
+        markers += 1
+        if markers > _MAX_MARKERS:
+            too_many = True
+            break
         if marker in _HASHED:
             # Inside a scan: jump to the next marker that is not stuffing, RST or fill.
             p = src.find_scan_marker(pos)
@@ -160,4 +170,5 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
         saw_scan=saw_scan,
         end=end,
         truncated=truncated,
+        too_many=too_many,
     )

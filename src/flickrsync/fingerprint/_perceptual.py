@@ -188,7 +188,9 @@ def _heif_image(data: bytes) -> Image.Image:
             thumbs = [thumbnail_at(i) for i in range(count)] if thumbnail_at else []
             usable = [t for t in thumbs if min(t.size) >= DRAFT_SIZE // 2 and t.mode == primary.mode]
             if usable:
-                image = min(usable, key=lambda t: t.size[0] * t.size[1]).to_pillow()
+                chosen = min(usable, key=lambda t: t.size[0] * t.size[1])
+                _check_pixels(chosen.size)
+                image = chosen.to_pillow()
             else:
                 _check_pixels(primary.size)
                 image = primary.to_pillow()
