@@ -7,6 +7,7 @@ import io
 import struct
 
 import pytest
+from PIL import Image
 from tests.fingerprint_samples import Track, avi, box, exif_bytes, mp4, photo, reference_jpeg_hash, save, tiff
 
 from flickrsync.errors import FlickrsyncError, MediaError
@@ -16,6 +17,7 @@ from flickrsync.fingerprint import (
     fingerprint_bytes,
     fingerprint_stream,
     hamming,
+    perceptual_hash,
 )
 from flickrsync.fingerprint._detect import detect_format
 from flickrsync.fingerprint._facts import exif_date, quicktime_date
@@ -461,6 +463,72 @@ def test_avi_movie_list_and_date() -> None:
         320,
         240,
     )
+
+
+# --- perceptual hash ---------------------------------------------------------------------------------
+
+
+def _phash(data: bytes) -> str:
+    return perceptual_hash(io.BytesIO(data))
+
+
+def test_perceptual_hash_matches_a_small_rendition_and_not_another_picture() -> None:
+    from benchmarks.synthetic import photo_like
+
+    picture = photo_like(1600, 1200, seed=11)
+    original = save(picture, "JPEG", quality=92, exif=exif_bytes())
+    small = picture.copy()
+    small.thumbnail((320, 320))
+    rendition = save(small, "JPEG", quality=70)
+    other = save(photo_like(1600, 1200, seed=12), "JPEG", quality=92)
+    assert hamming(_phash(original), _phash(rendition)) <= PHASH_MATCH_DISTANCE
+    assert hamming(_phash(original), _phash(other)) > PHASH_MATCH_DISTANCE
+    assert len(_phash(original)) == 64
+
+
+def test_perceptual_hash_applies_the_exif_orientation() -> None:
+    from benchmarks.synthetic import photo_like
+
+    upright = photo_like(600, 800, seed=5)
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # as a camera held sideways stores it
+    tagged = save(stored, "JPEG", quality=90, exif=exif_bytes(orientation=6))
+    plain = save(upright, "JPEG", quality=90)
+    assert hamming(_phash(tagged), _phash(plain)) <= PHASH_MATCH_DISTANCE
+    untagged = save(stored, "JPEG", quality=90)
+    assert hamming(_phash(untagged), _phash(plain)) > PHASH_MATCH_DISTANCE
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        save(photo(200, 150).convert("RGBA"), "PNG"),
+        save(photo(200, 150).convert("I;16"), "PNG"),
+        save(photo(200, 150).convert("I;16"), "TIFF"),
+        save(photo(200, 150).convert("P"), "GIF"),
+        save(photo(200, 150), "WEBP"),
+        save(photo(200, 150), "AVIF"),
+    ],
+    ids=["rgba-png", "16bit-png", "16bit-tiff", "gif", "webp", "avif"],
+)
+def test_perceptual_hash_of_every_picture_format(data: bytes) -> None:
+    assert len(_phash(data)) == 64
+
+
+def test_perceptual_hash_refuses_videos_and_oversized_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flickrsync.fingerprint import _perceptual
+
+    with pytest.raises(MediaError, match="videos have no perceptual hash"):
+        _phash(mp4([Track(b"vide", [100], [(1, 1)])]))
+    with pytest.raises(MediaError, match="not a picture"):
+        _phash(b"plain text")
+    data = save(photo(), "JPEG")
+    monkeypatch.setattr(_perceptual, "MAX_FILE_BYTES", len(data) - 1)
+    with pytest.raises(MediaError, match="too large for a perceptual hash"):
+        _phash(data)
+    monkeypatch.setattr(_perceptual, "MAX_FILE_BYTES", 1 << 30)
+    monkeypatch.setattr(_perceptual, "MAX_DECODE_PIXELS", 1000)
+    with pytest.raises(MediaError, match="too large to decode"):
+        _phash(save(photo(), "PNG"))
 
 
 # --- hostile structures: bounded, and the whole-file id instead of a walk without end ---------------

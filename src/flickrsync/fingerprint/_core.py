@@ -23,7 +23,9 @@ def fingerprint_stream(stream: BinaryIO, *, size: int | None = None) -> Fingerpr
     """Fingerprint the file open in ``stream`` (binary, read from its start).
 
     ``size`` is the file size when the caller knows it (from ``stat``); otherwise the stream is
-    asked. Each byte is read once; files up to 64 MiB are read into memory in one call.
+    asked. Each byte is read once; files up to 64 MiB are read into memory in one call, larger ones
+    are streamed. Raises :class:`MediaError` for unusable content; read errors of the stream
+    (``OSError``) propagate unchanged.
     """
     return _fingerprint(open_source(stream, size))
 

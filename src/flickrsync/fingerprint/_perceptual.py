@@ -26,6 +26,7 @@ The hash itself is chosen by measurement (``benchmarks/phash_study.py``; figures
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from typing import BinaryIO, cast
@@ -41,6 +42,8 @@ from ._detect import IMAGE_BRANDS, detect_format
 
 #: A decode is reduced to no less than this many pixels on each side before hashing.
 DRAFT_SIZE = 256
+#: Largest file read for a perceptual hash (decoders need it in memory).
+MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Largest picture decoded in full (formats without a reduced decode, HEIF without a thumbnail):
 #: 160 megapixels, about 480 MB as RGB. Larger ones get no perceptual hash (MediaError); their
 #: content id is unaffected.
@@ -84,12 +87,14 @@ def hash_image(image: Image.Image, *, method: str = "phash", size: int = HASH_SI
 
 
 def _read_all(stream: BinaryIO) -> bytes:
-    try:
+    """The whole file, from its start; refused above :data:`MAX_FILE_BYTES`."""
+    with contextlib.suppress(AttributeError, OSError):
         if stream.seekable():
             stream.seek(0)
-    except (AttributeError, OSError):
-        pass
-    return stream.read()
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise MediaError(f"file too large for a perceptual hash (over {MAX_FILE_BYTES >> 20} MiB)")
+    return data
 
 
 def reduced_image(data: bytes) -> Image.Image:
