@@ -30,7 +30,13 @@ from flickrsync.fingerprint._jpeg import parse_jpeg
 from flickrsync.fingerprint._source import BufferSource
 from flickrsync.fingerprint._tiff import exif_facts
 
-_SHARED = Path(os.environ.get("FLICKRSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+_SHARED = Path(
+    os.environ.get("FLICKRSYNC_SHARED")
+    or next(
+        (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "photos").is_dir()),
+        "shared",
+    )
+)
 
 
 class _NullHash:

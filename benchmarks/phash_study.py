@@ -41,7 +41,13 @@ CANDIDATES = (
     ("dhash16", "dhash", 16),
 )
 
-_SHARED = Path(os.environ.get("FLICKRSYNC_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+_SHARED = Path(
+    os.environ.get("FLICKRSYNC_SHARED")
+    or next(
+        (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "photos").is_dir()),
+        "shared",
+    )
+)
 
 
 @dataclass
