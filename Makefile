@@ -33,8 +33,8 @@ demo: $(BIN)/.installed
 	$(BIN)/python scripts/demo.py
 
 lint: $(BIN)/.installed-test
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks $(wildcard scripts)
+	$(BIN)/ruff format --check src tests benchmarks $(wildcard scripts)
 
 typecheck: $(BIN)/.installed-test
 	$(BIN)/mypy

@@ -30,6 +30,14 @@ from flickrsync.fingerprint._jpeg import parse_jpeg
 from flickrsync.fingerprint._source import BufferSource
 from flickrsync.fingerprint._tiff import exif_facts
 
+_SHARED = Path(
+    os.environ.get("FLICKRSYNC_SHARED")
+    or next(
+        (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "photos").is_dir()),
+        "shared",
+    )
+)
+
 
 class _NullHash:
     def update(self, data: bytes | memoryview, /) -> None:
@@ -79,6 +87,28 @@ def _compare(label: str, paths: list[Path], repeat: int) -> None:
     print(f"  ratio                {floor / ours:8.0%} of the floor (target >= 60%)")
 
 
+def _draft_floor(path: Path) -> None:
+    """The floor of a perceptual pass: a bare Pillow draft decode, nothing else."""
+    with Image.open(path) as image:
+        image.draft("L", (256, 256))
+        image.load()
+
+
+def _perceptual(path: Path) -> None:
+    with path.open("rb") as f, contextlib.suppress(MediaError):
+        perceptual_hash(f)
+
+
+def _compare_perceptual(paths: list[Path], repeat: int) -> None:
+    best = _passes(paths, {"floor": _draft_floor, "ours": _perceptual}, repeat)
+    floor, ours = best["floor"], best["ours"]
+    n = len(paths)
+    print(f"perceptual pass, {n} files (CPU time, best of {repeat} interleaved passes)")
+    print(f"  bare draft decode    {n / floor:8.1f} files/s ({floor / n * 1e3:6.1f} ms/file)")
+    print(f"  perceptual_hash      {n / ours:8.1f} files/s ({ours / n * 1e3:6.1f} ms/file)")
+    print(f"  ratio                {floor / ours:8.0%} of the floor (target >= 90%)")
+
+
 def _per_call(work: Callable[[], object], repeat: int = 200) -> float:
     times = []
     for _ in range(repeat):
@@ -116,9 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=16, help="number of generated 12-MP JPEGs")
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument(
-        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared/photos/real"
-    )
+    parser.add_argument("--shared", type=Path, default=_SHARED / "photos/real")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="fp-bench-") as tmp:
         paths = []
@@ -129,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = [p.stat().st_size / 1e6 for p in paths]
         print(f"generated {len(paths)} 12-MP JPEGs with EXIF, {min(sizes):.1f}-{max(sizes):.1f} MB")
         _compare("generated camera JPEGs", paths, args.repeat)
+        _compare_perceptual(paths, max(2, args.repeat // 3))
         _pieces(paths[0])
     if args.shared.is_dir():
         real = sorted(p for p in args.shared.iterdir() if p.suffix.lower() not in (".tsv", ".md"))

@@ -9,9 +9,22 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
 #: Real sample photos and recorded Flickr responses, present in the development environment
 #: only (a user's clone has no ../shared). Tests that need them skip with this reason.
-SHARED = Path(os.environ.get("FLICKRSYNC_SHARED", REPO.parent / "shared"))
+def _find_shared() -> Path:
+    """``$FLICKRSYNC_SHARED``, else the first ``shared`` folder beside the repo or an ancestor
+    (git worktrees live one level deeper than the main checkout)."""
+    if os.environ.get("FLICKRSYNC_SHARED"):
+        return Path(os.environ["FLICKRSYNC_SHARED"])
+    for parent in REPO.parents:
+        if (parent / "shared" / "flickr-api").is_dir() or (parent / "shared" / "photos").is_dir():
+            return parent / "shared"
+    return REPO.parent / "shared"
+
+
+SHARED = _find_shared()
 SHARED_REASON = f"needs the shared test data at {SHARED} (not part of a user's clone)"
 
 
@@ -34,3 +47,7 @@ def exiftool_path() -> str:
     if found is None:
         pytest.skip("exiftool 13.x not installed (run `make test`, which installs it from npm)")
     return found
+
+
+# The `fakeflickr` fixture (a fresh emulator per test) for the whole suite.
+pytest_plugins = ["tests.fakeflickr_fixtures"]

@@ -21,20 +21,23 @@ import logging.handlers
 import os
 import sys
 import time
+import webbrowser
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from flickrsync import __version__, localfs
+from flickrsync.client import authorize, budgets_for, new_http_client, profile_status
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
 from flickrsync.localfs import ProgressCallback, ScanConfig
-from flickrsync.models import LocalPath, ScanProgress, ScanReport
+from flickrsync.models import LocalPath, ProfileStatus, ScanProgress, ScanReport
+from flickrsync.retry import Backoff
 
 log = logging.getLogger("flickrsync")
 
@@ -186,6 +189,96 @@ def init(ctx: click.Context) -> None:
         click.echo("next: fill in api_key, api_secret and directory, then run `flickrsync auth`")
     else:
         click.echo(f"{path} already exists; left unchanged")
+
+
+# --- accounts: auth, status ------------------------------------------------------------------
+
+
+@cli.command()
+@global_options
+@click.pass_context
+def auth(ctx: click.Context) -> None:
+    """Authorise flickrsync to use a Flickr account (-p NAME), with write permission.
+
+    Prints a Flickr page to open; approve flickrsync there and enter the code Flickr shows.
+    The code may also be piped in on stdin. The token is kept in <home>/tokens/ (mode 0600).
+    """
+    opts = start(ctx)
+    settings = opts.one_settings()
+    with new_http_client(settings.transfers) as http:
+        info = authorize(settings, http, show_url=_show_authorize_url, read_verifier=_read_verifier)
+    account = info.account
+    who = f"{account.username} ({account.nsid})" + (f", {account.fullname}" if account.fullname else "")
+    click.echo(f"logged in to Flickr as {who} with {info.perms} permission [{settings.profile}]")
+    if info.perms == "read":
+        click.echo("warning: read permission only; uploads and photosets need write", err=True)
+
+
+def _show_authorize_url(url: str) -> None:
+    interactive = sys.stdin.isatty()
+    click.echo("Open this page in a browser, approve flickrsync, then enter the code Flickr shows:", err=True)
+    click.echo(url)
+    if interactive:
+        _open_browser(url)
+
+
+def _open_browser(url: str) -> None:
+    """Open ``url`` when a browser is available (never when stdin is piped, so never in tests)."""
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return
+    webbrowser.open(url)
+
+
+def _read_verifier() -> str:
+    if sys.stdin.isatty():
+        return str(click.prompt("Code", err=True))
+    line = sys.stdin.readline()
+    if not line:
+        raise UsageError(
+            "no verification code on stdin", hint="pipe the code Flickr shows, or run in a terminal"
+        )
+    return line.strip()
+
+
+@cli.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show each profile's account, whether its token works, its directory and index."""
+    opts = start(ctx)
+    all_settings = opts.settings()
+    budgets = budgets_for(all_settings)
+    with new_http_client() as http:
+        # a status is a quick look: a few tries only when Flickr cannot be reached
+        quick = Backoff(attempts=3, base=1.0, cap=4.0)
+        found = [profile_status(s, http, budget=budgets[s.api_key], backoff=quick) for s in all_settings]
+    if as_json:
+        emit_json("status", {"profiles": [asdict(item) for item in found]})
+        return
+    for item in found:
+        _render_status(item)
+
+
+def _render_status(item: ProfileStatus) -> None:
+    account = item.account
+    who = f"{account.username} ({account.nsid})" if account else "no account"
+    click.echo(f"[{item.profile}] {who}")
+    perms = f" ({item.perms})" if item.perms else ""
+    token = {
+        "valid": "valid",
+        "missing": "none",
+        "invalid": "NOT VALID",
+        "unknown": "not checked (Flickr unreachable)",
+    }[item.authorization]
+    click.echo(f"  token:     {token}{perms}")
+    if item.problem:
+        click.echo(f"             {item.problem}")
+    click.echo(f"  directory: {item.directory}" + ("" if item.directory_exists else " (missing)"))
+    pictures = "unknown" if item.index_pictures is None else f"{item.index_pictures} pictures"
+    click.echo(f"  index:     {pictures}; last sync: {item.last_sync or 'unknown'}")
 
 
 # --- output helpers --------------------------------------------------------------------------

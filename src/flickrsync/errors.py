@@ -10,6 +10,7 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     ├── LockedError                 another run holds the profile's lock         -> exit 2
     ├── RemoteError                 Flickr refused a call (code + message)       -> exit 1
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
+    │       └── OutcomeUnknownError     a write reached Flickr, its answer was lost  -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
     ├── MediaError                  a file's bytes are not a usable picture/video -> exit 1
     └── DatabaseError               the SQLite index is unusable                 -> exit 1
@@ -84,6 +85,12 @@ class RemoteError(FlickrsyncError):
 class TransientError(RemoteError):
     """A failure that may go away on its own: connection errors, timeouts, HTTP 429/5xx,
     Flickr codes 105/106/201. The client retries these before raising."""
+
+
+class OutcomeUnknownError(TransientError):
+    """A write that must not be repeated blindly (upload, replace, photoset create) may or may
+    not have happened: the request was sent but its answer was lost (timeout, dropped connection,
+    5xx). Check Flickr (e.g. search the upload's machine tag) before sending it again."""
 
 
 class LocalFileError(FlickrsyncError):

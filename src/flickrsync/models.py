@@ -255,6 +255,71 @@ class UploadLimits:
     max_video_bytes: int
     #: Items the account may still hold (free accounts: 1,000 in all); None = unlimited.
     remaining_items: int | None = None
+    #: Videos the account may still upload (getUploadStatus ``videos.remaining``); None = "lots".
+    remaining_videos: int | None = None
+    #: Non-public items a free account may still hold (50 in all since 2022); None = unlimited.
+    remaining_private: int | None = None
+
+
+# --- client (issue 3): what the Flickr client hands to the engine ----------------------------
+
+#: An asynchronous upload ticket (``<ticketid>``), e.g. ``"78701040-72157636215117185"``.
+TicketId = NewType("TicketId", str)
+TicketState = Literal["pending", "complete", "failed", "invalid"]
+#: What ``flickr.groups.pools.add`` did: added, was already there, or queued for a moderator.
+PoolAddResult = Literal["added", "already", "pending"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoPage:
+    """One page of a Flickr photo list (``<photos page pages perpage total>``).
+
+    ``total``/``pages`` are None when Flickr sent them empty (it has, transiently); they can
+    also be wrong, so walkers must not trust them alone.
+    """
+
+    photos: tuple[RemotePhoto, ...]
+    page: int
+    pages: int | None
+    per_page: int
+    total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One entry of flickr.photos.upload.checkTickets."""
+
+    id: TicketId
+    state: TicketState
+    photo_id: PhotoId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """flickr.auth.oauth.checkToken: the perms a token was granted and whose it is."""
+
+    perms: Perms
+    account: Account
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileStatus:
+    """What ``flickrsync status`` shows for one profile.
+
+    ``authorization``: ``missing`` (never authorised), ``valid``, ``invalid`` (revoked, expired or
+    for another API key), ``unknown`` (Flickr could not be reached: ``problem`` says why).
+    The index figures come from the index module; None when not known.
+    """
+
+    profile: str
+    directory: str
+    directory_exists: bool
+    authorization: Literal["missing", "valid", "invalid", "unknown"]
+    account: Account | None = None
+    perms: Perms | None = None
+    problem: str | None = None
+    index_pictures: int | None = None
+    last_sync: str | None = None
 
 
 # --- local library: scanner and index (localfs.py, index.py) ---------------------------------

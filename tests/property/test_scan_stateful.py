@@ -13,11 +13,11 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from tests.pictures import make_jpeg
 
 from flickrsync import fingerprint
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig, ScanTuning, scan_library
+from tests.pictures import make_jpeg
 
 FOLDERS = ("", "a", "a/b", "c")
 NAMES = ("x.jpg", "y.JPG", "z.jpeg")

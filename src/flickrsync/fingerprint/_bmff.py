@@ -31,8 +31,13 @@ from ._source import Hasher, Source
 
 _MAX_BOX = 0x2000000  # 32 MiB: ExifTool skips larger boxes it would have to read into memory
 _IMAGE_ITEMS = frozenset({b"av01", b"avc1", b"hvc1", b"lhv1", b"hvt1"})
-#: Samples processed per track before giving up (a 24-hour 60 fps video has 5.2 million).
-_MAX_SAMPLES = 20_000_000
+#: Chunks per track flickrsync walks (one sample per chunk for 9 hours at 60 fps); beyond that the
+#: video gets the whole-file id instead of being walked in Python for minutes.
+_MAX_CHUNKS = 2_000_000
+#: Items and extents in a HEIF file (a 200-MP phone picture has about 800 items).
+_MAX_ITEMS = 200_000
+_MAX_EXTENTS = 1_000_000
+_MAX_EXIF = 1 << 20
 
 
 @dataclass(slots=True)
@@ -44,7 +49,6 @@ class _Item:
     data_ref: int = 0
     base: int = 0
     extents: list[tuple[int, int]] | None = None
-    properties: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -63,6 +67,8 @@ class BmffInfo:
     created: int | None = None
     handlers: set[bytes] = field(default_factory=set)
     moov_skipped: bool = False
+    #: the sample tables or item list exceed flickrsync's bounds: the caller falls back
+    too_complex: bool = False
     video_width: int | None = None
     video_height: int | None = None
 
@@ -126,7 +132,10 @@ def parse_bmff(src: Source, hasher: Hasher) -> BmffInfo:
                 break  # "Truncated 'meta' data"
             if kind == b"meta":
                 info.saw_meta = True
-                _parse_meta(src, hasher, info, data, payload_at)
+                try:
+                    _parse_meta(src, hasher, info, data, payload_at)
+                except TooComplex:
+                    info.too_complex = True
             else:
                 _parse_moov(src, hasher, info, data, mdat)
         else:
@@ -147,6 +156,7 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
     idat_at: int | None = None
     properties: list[tuple[bytes, bytes]] = []
     exif_refs: dict[int, set[int]] = {}
+    associations: list[bytes] = []
     for kind, at, size in _children(data, 4, len(data)):
         body = data[at : at + size]
         if kind == b"pitm" and len(body) >= 6:
@@ -168,10 +178,11 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
                     boxes = _children(body, cat, cat + csize)
                     properties = [(pkind, body[pat : pat + psize]) for pkind, pat, psize in boxes]
                 elif child == b"ipma":
-                    _parse_ipma(body[cat : cat + csize], items)
+                    associations.append(body[cat : cat + csize])
         elif kind == b"iref" and body:
             _parse_iref(body, exif_refs)
     # ExifTool's HandleItemInfo: hash the coded image items in item-ID order.
+    run: list[int] = []  # [start, length] of the byte range being hashed
     for item_id in sorted(items):
         item = items[item_id]
         kind = item.content_type or item.type
@@ -187,15 +198,30 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
             if offset + base < 0:
                 break
             info.image_bytes += length
-            info.hashed += src.hash_range(hasher, offset + base, length)
-    if primary is not None and primary in items:
-        for index in items[primary].properties:
+            # consecutive extents (grid tiles stored one after the other) are hashed in one go
+            if run and run[0] + run[1] == offset + base:
+                run[1] += length
+            else:
+                if run:
+                    info.hashed += src.hash_range(hasher, run[0], run[1])
+                run = [offset + base, length]
+    if run:
+        info.hashed += src.hash_range(hasher, run[0], run[1])
+    if primary is not None:
+        for index in _properties_of(associations, primary):
             if 0 < index <= len(properties) and properties[index - 1][0] == b"ispe":
                 body = properties[index - 1][1]
                 if len(body) >= 12:
                     info.width, info.height = struct.unpack_from(">II", body, 4)
                 break
     info.exif = _exif_item(src, items, primary, exif_refs, idat_at)
+
+
+def _new_item(items: dict[int, _Item], item_id: int) -> _Item:
+    if len(items) >= _MAX_ITEMS:
+        raise TooComplex(f"more than {_MAX_ITEMS} items")
+    item = items[item_id] = _Item()
+    return item
 
 
 def _parse_infe(body: bytes, items: dict[int, _Item]) -> None:
@@ -205,7 +231,7 @@ def _parse_infe(body: bytes, items: dict[int, _Item]) -> None:
     if version in (0, 1):
         item_id, protection = struct.unpack_from(">HH", body, 4)
         names = body[8:].split(b"\0")
-        item = items.setdefault(item_id, _Item())
+        item = items.get(item_id) or _new_item(items, item_id)
         item.protection = protection
         item.content_type = names[1] if len(names) > 1 else b""
         return
@@ -217,7 +243,7 @@ def _parse_infe(body: bytes, items: dict[int, _Item]) -> None:
         return
     if pos + 6 > len(body):
         return
-    item = items.setdefault(item_id, _Item())
+    item = items.get(item_id) or _new_item(items, item_id)
     item.protection = struct.unpack_from(">H", body, pos)[0]
     item.type = body[pos + 2 : pos + 6]
     if item.type == b"mime":
@@ -239,76 +265,86 @@ def _var_int(body: bytes, pos: int, n: int) -> int | None:
 
 def _parse_iloc(body: bytes, items: dict[int, _Item]) -> None:
     """ExifTool's ``ParseItemLocation``: stops at the first entry that does not fit."""
-    if len(body) < 8:
+    end = len(body)
+    if end < 8:
         return
     version = body[0]
-    sizes = struct.unpack_from(">H", body, 4)[0]
-    n_off, n_len, n_base, n_idx = sizes >> 12, (sizes >> 8) & 15, (sizes >> 4) & 15, sizes & 15
+    n_off, n_len, n_base, n_idx = body[4] >> 4, body[4] & 15, body[5] >> 4, body[5] & 15
     if version < 2:
         count, pos = struct.unpack_from(">H", body, 6)[0], 8
-    elif len(body) >= 10:
+    elif end >= 10:
         count, pos = struct.unpack_from(">I", body, 6)[0], 10
     else:
         return
+    width = 2 if version < 2 else 4
+    has_method = version in (1, 2)
+    total = 0
     for _ in range(count):
-        width = 2 if version < 2 else 4
-        if pos + width > len(body):
+        if pos + width > end:
             return
         item_id = int.from_bytes(body[pos : pos + width], "big")
         pos += width
-        item = items.setdefault(item_id, _Item())
-        if version in (1, 2):
-            if pos + 2 > len(body):
+        item = items.get(item_id)
+        if item is None:
+            if len(items) >= _MAX_ITEMS:
+                raise TooComplex(f"more than {_MAX_ITEMS} items")
+            item = items[item_id] = _Item()
+        if has_method:
+            if pos + 2 > end:
                 return
-            item.method = struct.unpack_from(">H", body, pos)[0] & 15
+            item.method = body[pos + 1] & 15
             pos += 2
-        if pos + 2 > len(body):
+        if pos + 2 > end:
             return
-        item.data_ref = struct.unpack_from(">H", body, pos)[0]
-        pos += 2
-        item.base = _var_int(body, pos, n_base) or 0
-        pos += n_base
-        if pos + 2 > len(body):
+        item.data_ref = (body[pos] << 8) | body[pos + 1]
+        item.base = _var_int(body, pos + 2, n_base) or 0
+        pos += 2 + n_base
+        if pos + 2 > end:
             return
-        n_extents = struct.unpack_from(">H", body, pos)[0]
+        n_extents = (body[pos] << 8) | body[pos + 1]
         pos += 2
+        total += n_extents
+        if total > _MAX_EXTENTS:  # zero-size offset and length fields consume no bytes
+            raise TooComplex(f"more than {_MAX_EXTENTS} extents")
         extents = []
         for _ in range(n_extents):
-            if version in (1, 2):
+            if has_method:
                 pos += n_idx
             offset = _var_int(body, pos, n_off)
-            pos += n_off
-            length = _var_int(body, pos, n_len)
-            pos += n_len
+            length = _var_int(body, pos + n_off, n_len)
+            pos += n_off + n_len
             if length is None:
                 return
             extents.append((offset or 0, length))
         item.extents = extents
 
 
-def _parse_ipma(body: bytes, items: dict[int, _Item]) -> None:
-    if len(body) < 8:
-        return
-    version, flags = body[0], int.from_bytes(body[1:4], "big")
-    count = struct.unpack_from(">I", body, 4)[0]
-    pos = 8
-    for _ in range(count):
+def _properties_of(associations: list[bytes], wanted: int) -> list[int]:
+    """The property indices ``ipma`` associates with one item (the primary image)."""
+    for body in associations:
+        if len(body) < 8:
+            continue
+        version, flags = body[0], body[3]
+        count = struct.unpack_from(">I", body, 4)[0]
         width = 2 if version == 0 else 4
-        if pos + width + 1 > len(body):
-            return
-        item_id = int.from_bytes(body[pos : pos + width], "big")
-        pos += width
-        n = body[pos]
-        pos += 1
         step = 2 if flags & 1 else 1
-        if pos + n * step > len(body):
-            return
-        props = []
-        for j in range(n):
-            raw = int.from_bytes(body[pos + j * step : pos + (j + 1) * step], "big")
-            props.append(raw & (0x7FFF if step == 2 else 0x7F))
-        pos += n * step
-        items.setdefault(item_id, _Item()).properties = props
+        mask = 0x7FFF if step == 2 else 0x7F
+        pos, end = 8, len(body)
+        for _ in range(count):
+            if pos + width + 1 > end:
+                break
+            item_id = int.from_bytes(body[pos : pos + width], "big")
+            n = body[pos + width]
+            pos += width + 1
+            if pos + n * step > end:
+                break
+            if item_id == wanted:
+                return [
+                    int.from_bytes(body[pos + j * step : pos + (j + 1) * step], "big") & mask
+                    for j in range(n)
+                ]
+            pos += n * step
+    return []
 
 
 def _parse_iref(body: bytes, refs: dict[int, set[int]]) -> None:
@@ -339,7 +375,13 @@ def _exif_item(
     if item.method > 1 or (item.method == 1 and idat_at is None) or item.data_ref:
         return None
     base = item.base + (idat_at if item.method == 1 and idat_at is not None else 0)
-    blob = b"".join(src.read(offset + base, min(length, 1 << 20)) for offset, length in item.extents or ())
+    parts, kept = [], 0
+    for offset, length in item.extents or ():
+        if kept >= _MAX_EXIF:
+            break
+        parts.append(src.read(offset + base, min(length, _MAX_EXIF - kept)))
+        kept += len(parts[-1])
+    blob = b"".join(parts)
     if blob[:4] in (b"MM\0*", b"II*\0"):
         return blob
     if blob.startswith(b"Exif\0\0"):
@@ -411,8 +453,13 @@ def _walk_mdia(
                     for table, tat, tsize in _children(data, cat, cat + csize):
                         if state.handler in (b"vide", b"soun") and tsize <= _MAX_BOX:
                             _sample_table(table, data[tat : tat + tsize], state.tables)
-                    if state.handler in (b"vide", b"soun"):
-                        for offset, length in _chunks(state.tables, mdat):
+                    if state.handler in (b"vide", b"soun") and not info.too_complex:
+                        try:
+                            chunks = _chunks(state.tables, mdat)
+                        except TooComplex:
+                            info.too_complex = True
+                            chunks = []
+                        for offset, length in chunks:
                             info.hashed += src.hash_range(hasher, offset, length)
                     state.tables = {}
             state.handler = b""  # reset at the end of the media information box
@@ -426,46 +473,76 @@ def _set_handler(body: bytes, state: _Track, info: BmffInfo) -> None:
             info.handlers.add(handler)
 
 
-def _values(body: bytes, at: int, code: str, count: int) -> list[int] | None:
-    """ExifTool's ``ReadValue`` in list context: as many values as fit; [] becomes None."""
-    width = struct.calcsize(code)
+class TooComplex(Exception):
+    """A sample table too large to walk within flickrsync's bounds (hostile, or a day-long video)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sizes:
+    """Sample sizes: ``count`` samples, all ``fixed`` bytes, or with cumulative sums ``prefix``."""
+
+    count: int
+    fixed: int = 0
+    prefix: np.ndarray | None = None
+
+    def span(self, first: int, stop: int) -> int:
+        """Bytes of samples ``first``..``stop-1`` (samples past the table count as 0, as in Perl)."""
+        first, stop = min(first, self.count), min(stop, self.count)
+        if self.prefix is None:
+            return (stop - first) * self.fixed
+        return int(self.prefix[stop] - self.prefix[first])
+
+
+def _array(body: bytes, at: int, dtype: str, count: int) -> np.ndarray | None:
+    """ExifTool's ``ReadValue`` in list context: as many values as fit; none at all is None."""
+    width = np.dtype(dtype).itemsize
     count = min(count, max(len(body) - at, 0) // width)
     if count < 1:
         return None
-    return list(struct.unpack_from(f">{count}{code}", body, at))
+    return np.frombuffer(body, dtype=dtype, count=count, offset=at)
+
+
+def _from_values(values: np.ndarray | None) -> _Sizes:
+    if values is None:  # ReadValue returned '' or undef: one sample of size 0
+        return _Sizes(count=1)
+    return _Sizes(count=len(values), prefix=np.concatenate(([0], np.cumsum(values, dtype=np.int64))))
 
 
 def _sample_table(kind: bytes, body: bytes, tables: dict[str, object]) -> None:
-    """ExifTool's ``ParseTag`` for the boxes of a sample table."""
+    """ExifTool's ``ParseTag`` for the boxes of a sample table (kept as numpy arrays)."""
     if kind == b"stsz" or (kind == b"stz2" and len(body) > 12):
         fixed, count = struct.unpack_from(">II", body, 4) if len(body) >= 12 else (0, 0)
         if kind == b"stsz":
             if fixed == 0:
-                tables["size"] = np.asarray(_values(body, 12, "I", count) or [0], dtype=np.int64)
-            elif count <= _MAX_SAMPLES:
-                tables["size"] = np.full(count, fixed, dtype=np.int64)
+                tables["size"] = _from_values(_array(body, 12, ">u4", count))
             else:
-                tables["size"] = None  # absurd sample count: give up on this track
+                tables["size"] = _Sizes(count=count, fixed=fixed)
         else:
             field_size = fixed & 0xFF
             if field_size == 4:
-                packed = _values(body, 12, "B", (count + 1) // 2) or []
-                nibbles = [v for byte in packed for v in (byte >> 4, byte & 0xFF)]
-                tables["size"] = np.asarray(nibbles or [0], dtype=np.int64)
+                packed = _array(body, 12, "u1", (count + 1) // 2)
+                if packed is None:
+                    tables["size"] = _Sizes(count=1)
+                else:
+                    # (ExifTool keeps the whole byte, not its low nibble, as the second size)
+                    pairs = np.stack([packed >> 4, packed]).T.reshape(-1)
+                    tables["size"] = _from_values(pairs)
             elif field_size in (8, 16):
-                code = "B" if field_size == 8 else "H"
-                tables["size"] = np.asarray(_values(body, 12, code, count) or [0], dtype=np.int64)
+                tables["size"] = _from_values(_array(body, 12, "u1" if field_size == 8 else ">u2", count))
     elif kind == b"stco" or (kind == b"co64" and len(body) > 8):
         count = struct.unpack_from(">I", body, 4)[0] if len(body) >= 8 else 0
-        tables["stco"] = _values(body, 8, "I" if kind == b"stco" else "Q", count) or []
+        offsets = _array(body, 8, ">u4" if kind == b"stco" else ">u8", count)
+        tables["stco"] = offsets if offsets is not None else np.zeros(0, dtype=np.uint64)
     elif kind == b"stsc" and len(body) > 8:
         count = struct.unpack_from(">I", body, 4)[0]
         if len(body) >= 8 + count * 12:
-            tables["stsc"] = [struct.unpack_from(">III", body, 8 + i * 12) for i in range(count)]
+            tables["stsc"] = np.frombuffer(body, dtype=">u4", count=3 * count, offset=8).reshape(count, 3)
     elif kind == b"stts" and len(body) > 8:
         count = struct.unpack_from(">I", body, 4)[0]
-        if len(body) >= 8 + count * 8:
-            tables["stts"] = list(struct.unpack_from(f">{2 * count}I", body, 8))
+        if len(body) >= 8 + count * 8 and count:
+            # only the total matters: where ExifTool's time bookkeeping runs out
+            pairs = np.frombuffer(body, dtype=">u4", count=2 * count, offset=8)
+            tables["stts"] = int(pairs[0::2].sum(dtype=np.uint64))
 
 
 def _chunks(tables: dict[str, object], mdat: tuple[int, int] | None) -> list[tuple[int, int]]:
@@ -473,44 +550,41 @@ def _chunks(tables: dict[str, object], mdat: tuple[int, int] | None) -> list[tup
     sizes = tables.get("size")
     stco = tables.get("stco")
     stsc = tables.get("stsc")
-    stts = tables.get("stts")
-    if not isinstance(sizes, np.ndarray) or not isinstance(stco, list):
+    if not isinstance(sizes, _Sizes) or not isinstance(stco, np.ndarray):
         return []
-    if not isinstance(stsc, list) or not stsc:
+    if not isinstance(stsc, np.ndarray) or not len(stsc):
         return []
-    n_sizes = len(sizes)
-    prefix = np.concatenate(([0], np.cumsum(sizes)))
+    if len(stco) > _MAX_CHUNKS:
+        raise TooComplex(f"{len(stco)} chunks")
     # Sample index at which ExifTool's time-to-sample bookkeeping runs out (it then cuts the chunk).
-    time_left: int | None = None
-    if isinstance(stts, list) and len(stts) > 1:
-        time_left = sum(stts[0::2])
-    queue = list(stsc)
+    time_left = tables.get("stts")
+    runs = stsc.tolist()
+    run = 0
     next_chunk, chunk_number, per_chunk = 0, 1, 0
     done = 0  # samples ExifTool has pushed so far
     chunk_sizes: list[int] = []
-    for _ in stco:
-        if chunk_number >= next_chunk and queue:
-            per_chunk = queue.pop(0)[1]
-            if queue:
-                next_chunk = queue[0][0]
-        if n_sizes < done + per_chunk or done > _MAX_SAMPLES:
+    for _ in range(len(stco)):
+        if chunk_number >= next_chunk and run < len(runs):
+            per_chunk = runs[run][1]
+            run += 1
+            if run < len(runs):
+                next_chunk = runs[run][0]
+        if sizes.count < done + per_chunk:
             break  # "Sample size error"
         n = max(per_chunk, 1)
-        if time_left is not None and time_left < done + n:
+        if isinstance(time_left, int) and time_left < done + n:
             counted = time_left - done
             time_left = None
-            stop = min(done + counted, n_sizes)
-            chunk_sizes.append(int(prefix[stop] - prefix[min(done, n_sizes)]))
+            chunk_sizes.append(sizes.span(done, done + counted))
             done += counted + 1
         else:
-            stop = min(done + n, n_sizes)
-            chunk_sizes.append(int(prefix[stop] - prefix[min(done, n_sizes)]))
+            chunk_sizes.append(sizes.span(done, done + n))
             done += n
         chunk_number += 1
-    if done != n_sizes:
+    if done != sizes.count:
         return []  # "Incorrect sample start/size count": ExifTool hashes nothing for this track
     chunks = []
-    for chunk_start, length in zip(stco, chunk_sizes, strict=False):
+    for chunk_start, length in zip(stco.tolist(), chunk_sizes, strict=False):
         size = length
         if mdat is not None and chunk_start >= mdat[0] and chunk_start + size > mdat[0] + mdat[1]:
             size = max(mdat[0] + mdat[1] - chunk_start, 0)

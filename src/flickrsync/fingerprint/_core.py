@@ -15,7 +15,7 @@ from ._detect import IMAGE_BRANDS, describe_other, detect_format, is_tiff_magic
 from ._facts import DateTaken, avi_date, date_taken, quicktime_date
 from ._jpeg import parse_jpeg
 from ._riff import parse_png, parse_riff
-from ._source import Source, open_source
+from ._source import BufferSource, Source, open_source
 from ._tiff import ExifFacts, exif_facts, hash_tiff, tiff_type
 
 
@@ -23,7 +23,9 @@ def fingerprint_stream(stream: BinaryIO, *, size: int | None = None) -> Fingerpr
     """Fingerprint the file open in ``stream`` (binary, read from its start).
 
     ``size`` is the file size when the caller knows it (from ``stat``); otherwise the stream is
-    asked. Each byte is read once; files up to 64 MiB are read into memory in one call.
+    asked. Each byte is read once; files up to 64 MiB are read into memory in one call, larger ones
+    are streamed. Raises :class:`MediaError` for unusable content; read errors of the stream
+    (``OSError``) propagate unchanged.
     """
     return _fingerprint(open_source(stream, size))
 
@@ -90,6 +92,28 @@ def _result(
     )
 
 
+class _NoHash:
+    def update(self, data: bytes | memoryview, /) -> None:
+        pass
+
+
+def orientation_of(data: bytes) -> int | None:
+    """The EXIF orientation of a JPEG, PNG, WebP or TIFF file, read without hashing anything
+    (for the perceptual hash, which must rotate the picture as the fingerprint says)."""
+    src = BufferSource(data)
+    kind = detect_format(src.read(0, 64))
+    facts: ExifFacts | None = None
+    if kind == "jpeg":
+        facts = _facts_of(parse_jpeg(src, _NoHash(), metadata_only=True).exif)
+    elif kind == "png":
+        facts = _facts_of(parse_png(src, _NoHash()).exif)
+    elif kind == "webp":
+        facts = _facts_of(parse_riff(src, _NoHash()).exif)
+    elif kind == "tiff":
+        facts = exif_facts(src.read, src.size)
+    return facts.orientation if facts else None
+
+
 def _facts_of(blob: bytes | None) -> ExifFacts | None:
     if blob is None:
         return None
@@ -104,6 +128,15 @@ def _whole_file(src: Source) -> hashlib._Hash:
 
 def _jpeg(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     info = parse_jpeg(src, hasher)
+    if info.too_many:
+        return _result(
+            _whole_file(src),
+            id_kind="file",
+            fmt="jpeg",
+            width=info.width,
+            height=info.height,
+            warnings=["damaged JPEG with too many markers: content id is the whole-file hash"],
+        )
     if not info.hashed:
         raise MediaError("truncated or damaged JPEG: no image data")
     warnings = []
@@ -170,7 +203,13 @@ def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
 
 def _riff(src: Source, hasher: hashlib._Hash, kind: str) -> Fingerprint:
     if kind == "riff":
-        raise MediaError(f"not a picture or video (RIFF {src.read(8, 4).decode('latin-1').strip()} file)")
+        form = src.read(8, 4)
+        shown = (
+            form.decode("ascii").strip()
+            if form.isascii() and form.decode("ascii").isprintable()
+            else form.hex()
+        )
+        raise MediaError(f"not a picture or video (RIFF {shown} file)")
     info = parse_riff(src, hasher)
     if kind == "webp":
         if not info.hashed:
@@ -189,6 +228,15 @@ def _bmff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     if major == b"crx ":
         raise MediaError("unsupported picture format (Canon CR3 raw)")
     is_picture = major in IMAGE_BRANDS or (b"vide" not in info.handlers and info.image_items > 0)
+    if info.too_complex:
+        # more items, extents or chunks than flickrsync walks (hostile, or a day-long video)
+        return _result(
+            _whole_file(src),
+            id_kind="file",
+            media="photo" if is_picture else "video",
+            fmt=IMAGE_BRANDS.get(major, "heif") if is_picture else _video_format(major, info.brands),
+            warnings=["structure too large to walk: content id is the whole-file hash"],
+        )
     if is_picture:
         fmt = IMAGE_BRANDS.get(major, "heif")
         if not info.hashed:

@@ -41,6 +41,9 @@ _END = frozenset({0xD9, 0x93})
 _SOF = frozenset(m for m in range(0xC0, 0xD0) if m == 0xC0 or m & 0x03)
 _APP1 = 0xE1
 _APP2 = 0xE2
+#: Markers walked one by one before giving up. Real files have a few dozen (progressive JPEGs a few
+#: hundred); RST and stuffing inside scans are skipped in bulk and do not count.
+_MAX_MARKERS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +58,15 @@ class JpegInfo:
     end: int | None
     #: The scan data ran into the end of the file.
     truncated: bool
+    #: The walk stopped after :data:`_MAX_MARKERS` markers (a hostile file).
+    too_many: bool = False
 
 
-def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
-    """Walk the markers of the JPEG in ``src`` (which starts with ``FF D8``), hashing as ExifTool."""
+def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> JpegInfo:
+    """Walk the markers of the JPEG in ``src`` (which starts with ``FF D8``), hashing as ExifTool.
+
+    With ``metadata_only`` the walk stops at the first scan: size and EXIF, nothing hashed.
+    """
     size = src.size
     pos = 2  # just after SOI
     marker: int | None = None
@@ -67,7 +75,7 @@ def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
     hashed = 0
     width = height = None
     exif: bytes | None = None
-    mpo = saw_scan = truncated = False
+    mpo = saw_scan = truncated = too_many = False
     end: int | None = None
 
     def flush(stop: int) -> None:
@@ -76,7 +84,12 @@ def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
             hashed += src.hash_range(hasher, region, stop - region)
         region = -1
 
+    markers = 0
     while marker not in _END:
+        markers += 1
+        if markers > _MAX_MARKERS:
+            too_many = True
+            break
         if marker in _HASHED:
             # Inside a scan: jump to the next marker that is not stuffing, RST or fill.
             p = src.find_scan_marker(pos)
@@ -115,6 +128,8 @@ def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
                 if code in _HASHED:
                     region = first
                     saw_scan = saw_scan or code == 0xDA
+                    if metadata_only:
+                        break
                 piece, pos, marker = first, k + 1, code
                 if code in _END:
                     end = k + 1
@@ -155,4 +170,5 @@ def parse_jpeg(src: Source, hasher: Hasher) -> JpegInfo:
         saw_scan=saw_scan,
         end=end,
         truncated=truncated,
+        too_many=too_many,
     )

@@ -16,6 +16,10 @@ such a file is rotated too, and the two hashes must agree with each other, not w
 HEIF pictures are not rotated again: their container transforms, applied by the decoder, are the
 authoritative orientation and the EXIF tag only repeats them.
 
+Decoders (Pillow's plugins, libheif) raise all kinds of exceptions on damaged or hostile files
+(OSError, SyntaxError, ValueError, TypeError, IndexError, struct.error ...); every one of them
+becomes a :class:`MediaError` with the decoder's message, and their warnings are silenced.
+
 The hash itself is chosen by measurement (``benchmarks/phash_study.py``; figures in
 ``docs/content-id.md``).
 """
@@ -33,17 +37,24 @@ from PIL import Image, ImageFile, JpegImagePlugin
 
 from flickrsync.errors import MediaError
 
-from ._core import fingerprint_bytes
+from ._core import orientation_of
 from ._detect import IMAGE_BRANDS, detect_format
 
 #: A decode is reduced to no less than this many pixels on each side before hashing.
 DRAFT_SIZE = 256
-#: Largest picture decoded in full (formats without a reduced decode); about 1.2 GB as RGBA.
-MAX_DECODE_PIXELS = 300_000_000
-#: The chosen hash: imagehash.phash with an 8x8 DCT (64 bits, 16 hex digits).
-HASH_SIZE = 8
-#: Largest Hamming distance between two hashes of the same picture (measured; see module doc).
-PHASH_MATCH_DISTANCE = 10
+#: Largest file read for a perceptual hash (decoders need it in memory).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: Largest picture decoded in full (formats without a reduced decode, HEIF without a thumbnail):
+#: 160 megapixels, about 480 MB as RGB. Larger ones get no perceptual hash (MediaError); their
+#: content id is unaffected.
+MAX_DECODE_PIXELS = 160_000_000
+#: The chosen hash: imagehash.phash of a 64x64 reduction, 16x16 low DCT frequencies (256 bits,
+#: 64 hex digits). Measured against dHash and 64-bit pHash in benchmarks/phash_study.py.
+HASH_SIZE = 16
+#: Hashes at most this far apart (Hamming distance, of 256 bits) show the same picture. Measured:
+#: a picture and its 320-px Flickr-like renditions were at most 16 apart, different pictures at
+#: least 86; 32 is twice the worst same-picture distance.
+PHASH_MATCH_DISTANCE = 32
 
 _TRANSPOSE = {
     2: (Image.Transpose.FLIP_LEFT_RIGHT,),
@@ -76,12 +87,14 @@ def hash_image(image: Image.Image, *, method: str = "phash", size: int = HASH_SI
 
 
 def _read_all(stream: BinaryIO) -> bytes:
-    try:
+    """The whole file, from its start; refused above :data:`MAX_FILE_BYTES`."""
+    with contextlib.suppress(AttributeError, OSError):
         if stream.seekable():
             stream.seek(0)
-    except (AttributeError, OSError):
-        pass
-    return stream.read()
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise MediaError(f"file too large for a perceptual hash (over {MAX_FILE_BYTES >> 20} MiB)")
+    return data
 
 
 def reduced_image(data: bytes) -> Image.Image:
@@ -89,32 +102,40 @@ def reduced_image(data: bytes) -> Image.Image:
     kind = detect_format(data[:64])
     if kind is None:
         raise MediaError("not a picture (cannot compute a perceptual hash)")
-    if kind in ("avi",) or (kind == "bmff" and not _is_heif(data)):
+    brand = data[8:12] if data[4:8] == b"ftyp" else b""
+    if kind == "avi" or (kind == "bmff" and brand not in IMAGE_BRANDS):
         raise MediaError("videos have no perceptual hash")
-    if kind == "bmff":
-        return _heif_image(data)
+    if kind == "bmff" and IMAGE_BRANDS[brand] != "avif":
+        return _small(_heif_image(data))
     orientation = None
-    with contextlib.suppress(MediaError):  # the decoder will say what is wrong
-        orientation = fingerprint_bytes(data).orientation
-    image = _jpeg_image(data) if kind == "jpeg" else _pillow_image(data)
-    for step in _TRANSPOSE.get(orientation or 1, ()):
+    if kind == "bmff":
+        # AVIF through Pillow, which reports the container's rotation/mirroring as the EXIF
+        # orientation of the decoded picture (and does not apply it)
+        image = _pillow_image(data)
+        orientation = image.getexif().get(0x0112)
+    else:
+        orientation = orientation_of(data)
+        image = _jpeg_image(data) if kind == "jpeg" else _pillow_image(data)
+    image = _small(image)
+    for step in _TRANSPOSE.get(orientation if isinstance(orientation, int) else 1, ()):
         image = image.transpose(step)
     return image
-
-
-def _is_heif(data: bytes) -> bool:
-    return data[4:8] == b"ftyp" and data[8:12] in IMAGE_BRANDS
 
 
 def _jpeg_image(data: bytes) -> Image.Image:
     try:
         # The plugin class directly: Image.open would refuse a very large JPEG before draft mode
-        # had a chance to reduce it.
-        image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))
-        image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
-        _check_pixels(image.size)
-        _load(image)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # had a chance to reduce it. Decoder warnings about damaged files are not for the user:
+        # a picture that cannot be decoded raises MediaError.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))
+            image.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
+            _check_pixels(image.size)
+            _load(image)
+    except MediaError:
+        raise
+    except Exception as exc:  # decoders raise anything on damaged files
         raise MediaError(f"cannot decode the JPEG image ({_why(exc)})") from exc
     return image
 
@@ -123,18 +144,26 @@ def _pillow_image(data: bytes) -> Image.Image:
     image: Image.Image
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # DecompressionBombWarning, "Corrupt EXIF data" ...
             opened = Image.open(io.BytesIO(data))
             _check_pixels(opened.size)
             opened.draft("L", (DRAFT_SIZE, DRAFT_SIZE))
             _load(opened)
             image = opened
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError) as exc:
+    except MediaError:
+        raise
+    except Exception as exc:  # decoders raise anything on damaged files
         raise MediaError(f"cannot decode the picture ({_why(exc)})") from exc
-    if image.mode not in ("L", "RGB"):
-        image = _flatten(image)
-    image.thumbnail((DRAFT_SIZE * 2, DRAFT_SIZE * 2), Image.Resampling.BOX)
     return image
+
+
+def _small(image: Image.Image) -> Image.Image:
+    """8-bit greyscale or RGB, at most twice :data:`DRAFT_SIZE` on its longer side."""
+    small = image if image.mode in ("L", "RGB") else _flatten(image)
+    if small is image:
+        small = image.copy()
+    small.thumbnail((DRAFT_SIZE * 2, DRAFT_SIZE * 2), Image.Resampling.BOX)
+    return small
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -152,20 +181,28 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def _heif_image(data: bytes) -> Image.Image:
+    image: Image.Image
     try:
-        heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
-        primary = heif[heif.primary_index]
-        count = len(cast("list[int]", primary.info.get("thumbnails") or []))
-        thumbs = [primary.get_thumbnail(i) for i in range(count)]
-        usable = [t for t in thumbs if min(t.size) >= DRAFT_SIZE // 2 and t.mode == primary.mode]
-        if usable:
-            image: Image.Image = min(usable, key=lambda t: t.size[0] * t.size[1]).to_pillow()
-        else:
-            _check_pixels(primary.size)
-            image = primary.to_pillow()
-    except (OSError, ValueError, RuntimeError, EOFError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
+            primary = heif[heif.primary_index]
+            count = len(cast("list[int]", primary.info.get("thumbnails") or []))
+            # get_thumbnail is pillow-heif 1.x; without it, the full decode (size-capped) is used
+            thumbnail_at = getattr(primary, "get_thumbnail", None)
+            thumbs = [thumbnail_at(i) for i in range(count)] if thumbnail_at else []
+            usable = [t for t in thumbs if min(t.size) >= DRAFT_SIZE // 2 and t.mode == primary.mode]
+            if usable:
+                chosen = min(usable, key=lambda t: t.size[0] * t.size[1])
+                _check_pixels(chosen.size)
+                image = chosen.to_pillow()
+            else:
+                _check_pixels(primary.size)
+                image = primary.to_pillow()
+    except MediaError:
+        raise
+    except Exception as exc:  # decoders raise anything on damaged files
         raise MediaError(f"cannot decode the HEIF image ({_why(exc)})") from exc
-    image.thumbnail((DRAFT_SIZE * 2, DRAFT_SIZE * 2), Image.Resampling.BOX)
     return image
 
 

@@ -104,8 +104,10 @@ def _first_marker(arr: np.ndarray, start: int, end: int) -> int:
     """
     scratch = _scratch
     pos = start
+    window = 64 * 1024  # grows: the next marker is often near (progressive scans, small files)
     while pos < end - 1:
-        stop = min(pos + SCAN_WINDOW, end - 1)
+        stop = min(pos + window, end - 1)
+        window = min(window * 2, SCAN_WINDOW)
         width = stop - pos
         following = arr[pos + 1 : stop + 1]
         candidates = scratch.ff[:width]
@@ -166,14 +168,19 @@ class BufferSource:
 
     def run_start(self, low: int, last: int) -> int:
         low = max(low, 0)
-        if last < low:
-            return last + 1
-        window = self._arr[low : last + 1][::-1]
-        not_ff = window != _FF
-        first = int(not_ff.argmax())
-        if not not_ff[first]:
-            return low
-        return last + 1 - first
+        at = last
+        # fill runs are a few bytes long: walk back, widening the window only when needed
+        width = 16
+        while at >= low:
+            lo = max(low, at - width + 1)
+            window = self._arr[lo : at + 1][::-1]
+            not_ff = window != _FF
+            first = int(not_ff.argmax())
+            if not_ff[first]:
+                return at + 1 - first
+            at = lo - 1
+            width *= 4
+        return low
 
     def find_scan_marker(self, start: int) -> int:
         return _first_marker(self._arr, max(start, 0), len(self._buf))
@@ -182,14 +189,16 @@ class BufferSource:
 class StreamSource:
     """Reads a large file through its stream, block by block, keeping one block cached."""
 
-    __slots__ = ("_block", "_block_at", "_scratch", "_size", "_stream")
+    __slots__ = ("_block", "_block_at", "_cache", "_read_size", "_scratch", "_size", "_stream")
 
-    def __init__(self, stream: BinaryIO, size: int) -> None:
+    def __init__(self, stream: BinaryIO, size: int, *, block: int = BLOCK, cache: int = _CACHE) -> None:
         self._stream = stream
         self._size = size
+        self._read_size = block
+        self._cache = cache
         self._block = b""
         self._block_at = -1
-        self._scratch = bytearray(BLOCK)
+        self._scratch = bytearray(block)
 
     @property
     def size(self) -> int:
@@ -203,12 +212,12 @@ class StreamSource:
         if offset < 0 or length <= 0 or offset >= self._size:
             return b""
         length = min(length, self._size - offset)
-        if length > _CACHE:
+        if length > self._cache:
             return self._raw(offset, length)
         # Metadata reads are small and clustered: serve them from one cached block.
         start = offset - self._block_at
         if self._block_at < 0 or start < 0 or start + length > len(self._block):
-            self._block = self._raw(offset, _CACHE)
+            self._block = self._raw(offset, self._cache)
             self._block_at = offset
             start = 0
         return self._block[start : start + length]
@@ -220,7 +229,7 @@ class StreamSource:
         view = memoryview(self._scratch)
         done = 0
         while done < length:
-            want = min(BLOCK, length - done)
+            want = min(self._read_size, length - done)
             got = self._stream.readinto(view[:want])  # type: ignore[attr-defined]
             if not got:
                 break
@@ -232,7 +241,7 @@ class StreamSource:
         pos = max(start, 0)
         end = min(end, self._size)
         while pos < end:
-            data = self._raw(pos, min(BLOCK, end - pos))
+            data = self._raw(pos, min(self._read_size, end - pos))
             if not data:
                 return -1
             found = data.find(b"\xff")
@@ -247,7 +256,7 @@ class StreamSource:
         start = max(start, 0)
         hi = end
         while hi > start:
-            lo = max(start, hi - BLOCK)
+            lo = max(start, hi - self._read_size)
             data = self._raw(lo, hi - lo)
             found = data.rfind(b"\xff")
             if found >= 0:
@@ -258,7 +267,7 @@ class StreamSource:
     def skip_ff(self, start: int) -> int:
         pos = max(start, 0)
         while pos < self._size:
-            data = self._raw(pos, min(BLOCK, self._size - pos))
+            data = self._raw(pos, min(self._read_size, self._size - pos))
             if not data:
                 break
             match = _NOT_FF.search(data)
@@ -271,7 +280,7 @@ class StreamSource:
         low = max(low, 0)
         hi = last + 1
         while hi > low:
-            lo = max(low, hi - BLOCK)
+            lo = max(low, hi - self._read_size)
             data = self._raw(lo, hi - lo)
             kept = len(data.rstrip(b"\xff"))
             if kept:
@@ -283,7 +292,7 @@ class StreamSource:
         pos = max(start, 0)
         while pos < self._size - 1:
             # one byte of overlap so that a pair split across two windows is seen
-            data = self._raw(pos, min(BLOCK + 1, self._size - pos))
+            data = self._raw(pos, min(self._read_size + 1, self._size - pos))
             if len(data) < 2:
                 return -1
             found = _first_marker(np.frombuffer(data, dtype=np.uint8), 0, len(data))

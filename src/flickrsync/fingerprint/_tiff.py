@@ -348,6 +348,18 @@ class ExifFacts:
 _ORIENTATION, _DATE_ORIGINAL, _SUBSEC_ORIGINAL, _OFFSET_ORIGINAL = 0x112, 0x9003, 0x9291, 0x9011
 _WIDTH, _HEIGHT, _DNG_VERSION = 0x100, 0x101, 0xC612
 _MAX_EXIF_ENTRIES = 1000
+_USED = frozenset(
+    {
+        _ORIENTATION,
+        _DATE_ORIGINAL,
+        _SUBSEC_ORIGINAL,
+        _OFFSET_ORIGINAL,
+        _WIDTH,
+        _HEIGHT,
+        _DNG_VERSION,
+        _EXIF_IFD,
+    }
+)
 
 
 def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
@@ -359,9 +371,10 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         return ExifFacts(warnings=("EXIF block has no TIFF header: ignored",))
     order = "<" if head[:2] == b"II" else ">"
     ifd0_at = struct.unpack_from(f"{order}I", head, 4)[0]
-    ifd0 = _lenient_dir(read, size, order, at=ifd0_at, name="IFD0", warnings=warnings)
-    if ifd0 is None:
+    found = _lenient_dir(read, size, order, at=ifd0_at, name="IFD0", warnings=warnings)
+    if found is None:
         return ExifFacts(warnings=tuple(warnings))
+    ifd0, ifd0_entries = found
 
     def value(entries: dict[int, _Entry], tag: int) -> tuple[_Entry, bytes] | None:
         entry = entries.get(tag)
@@ -411,8 +424,9 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         elif pointer == ifd0_at:
             warnings.append("EXIF: the Exif IFD pointer loops back to IFD0: ignored")
         else:
-            exif = _lenient_dir(read, size, order, at=pointer, name="Exif IFD", warnings=warnings)
-            if exif is not None:
+            exif_found = _lenient_dir(read, size, order, at=pointer, name="Exif IFD", warnings=warnings)
+            if exif_found is not None:
+                exif = exif_found[0]
                 date = ascii(exif, _DATE_ORIGINAL) or date
                 subsec = ascii(exif, _SUBSEC_ORIGINAL)
                 offset = ascii(exif, _OFFSET_ORIGINAL)
@@ -424,15 +438,16 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         width=integer(ifd0, _WIDTH),
         height=integer(ifd0, _HEIGHT),
         dng=_DNG_VERSION in ifd0,
-        entries=len(ifd0),
+        entries=ifd0_entries,
         warnings=tuple(warnings),
     )
 
 
 def _lenient_dir(
     read: Callable[[int, int], bytes], size: int, order: str, *, at: int, name: str, warnings: list[str]
-) -> dict[int, _Entry] | None:
-    """The entries of one IFD by tag (first wins); None with a warning if there are none."""
+) -> tuple[dict[int, _Entry], int] | None:
+    """The entries of one IFD that flickrsync uses, by tag (first wins), and how many entries
+    could be read; None with a warning when the IFD is not there at all."""
     raw = read(at, 2) if 8 <= at < size else b""
     if len(raw) < 2:
         warnings.append(f"EXIF {name} is outside the EXIF block: ignored")
@@ -443,7 +458,7 @@ def _lenient_dir(
     if fits < n:
         warnings.append(f"EXIF {name} is truncated ({fits} of {n} entries readable)")
     entries: dict[int, _Entry] = {}
-    for i in range(fits):
-        tag, typ, count = struct.unpack_from(f"{order}HHI", body, 12 * i)
-        entries.setdefault(tag, _Entry(tag, typ, count, body[12 * i + 8 : 12 * i + 12]))
-    return entries
+    for i, (tag, typ, count) in enumerate(struct.iter_unpack(f"{order}HHI4x", body[: 12 * fits])):
+        if tag in _USED and tag not in entries:
+            entries[tag] = _Entry(tag, typ, count, body[12 * i + 8 : 12 * i + 12])
+    return entries, fits

@@ -1,0 +1,386 @@
+"""Pictures and videos: what an uploaded file is, its size and date taken, and the resized JPEGs
+Flickr serves (REFERENCE §5.3, §5.4, §6).
+
+* :func:`probe_file` tells a photo from a video by content (never by name) and reads the display
+  size (EXIF orientation applied), the EXIF ``DateTimeOriginal`` and, for MP4/MOV, the size,
+  duration and creation time from the ``moov`` box. Anything else is "not recognised" (error 5).
+* :data:`SIZES` and :func:`available_sizes` decide which sizes exist for a picture of a given size;
+  :func:`render_size` makes one of them from the original (orientation applied, re-encoded as JPEG).
+* :func:`generate_jpeg` makes a small deterministic picture for seeded photos that have no bytes.
+
+Pillow (with pillow-heif registered as an opener) does the image work. Very large pictures are
+never decoded for previews: a placeholder of the right size is drawn instead (see docs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import struct
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import pillow_heif
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL.ExifTags import GPSTAGS, TAGS
+
+from fakeflickr.text import format_taken
+
+pillow_heif.register_heif_opener()
+
+Media = Literal["photo", "video"]
+
+#: Pillow format -> Flickr ``originalformat``. Formats not listed are refused with error 5.
+PHOTO_FORMATS: dict[str, str] = {
+    "JPEG": "jpg",
+    "MPO": "jpg",
+    "PNG": "png",
+    "GIF": "gif",
+    "TIFF": "tiff",
+    "HEIF": "heic",
+}
+CONTENT_TYPES: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "tiff": "image/tiff",
+    "heic": "image/heic",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "3gp": "video/3gpp",
+}
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+#: Pictures above this many pixels are not decoded to make previews (a placeholder is drawn).
+MAX_DECODE_PIXELS = 60_000_000
+#: Default size of a video's poster frame when the file does not say.
+VIDEO_FALLBACK_SIZE = (640, 360)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    media: Media
+    originalformat: str
+    width: int
+    height: int
+    date_taken: str | None
+    duration: int | None = None
+
+
+# --- probing ----------------------------------------------------------------------------------------
+
+
+def _exif_date(exif: Image.Exif) -> str | None:
+    raw = exif.get_ifd(0x8769).get(36867) or exif.get(36867)
+    if not isinstance(raw, str):
+        return None
+    raw = raw.strip().rstrip("\x00")
+    try:
+        dt = datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    return format_taken(dt)
+
+
+def _probe_image(path: Path) -> Probe | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                fmt = im.format or ""
+                if fmt not in PHOTO_FORMATS:
+                    return None
+                exif = im.getexif()
+                width, height = im.size
+                if exif.get(0x0112) in (5, 6, 7, 8):
+                    width, height = height, width
+                return Probe("photo", PHOTO_FORMATS[fmt], width, height, _exif_date(exif))
+    except Image.DecompressionBombError:
+        return _probe_huge_heif(path)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error):
+        return None
+
+
+def _probe_huge_heif(path: Path) -> Probe | None:
+    try:
+        heif = pillow_heif.open_heif(str(path))
+        width, height = heif.size
+        date = None
+        exif_bytes = heif.info.get("exif")
+        if exif_bytes:
+            exif = Image.Exif()
+            exif.load(exif_bytes)
+            date = _exif_date(exif)
+        return Probe("photo", "heic", int(width), int(height), date)
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def _iter_boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """ISO-BMFF boxes in data[start:end] as (type, payload start, box end)."""
+    boxes: list[tuple[bytes, int, int]] = []
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1 and pos + 16 <= end:
+            size = struct.unpack(">Q", data[pos + 8 : pos + 16])[0]
+            header = 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            boxes.append((kind, pos + header, end))
+            break
+        boxes.append((kind, pos + header, pos + size))
+        pos += size
+    return boxes
+
+
+def _probe_video(path: Path) -> Probe | None:
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    if len(head) < 12:
+        return None
+    kind = head[4:8]
+    if kind == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIF_BRANDS:
+            return None
+        fmt = "mov" if brand == b"qt  " else ("3gp" if brand.startswith(b"3g") else "mp4")
+    elif kind in (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
+        fmt = "mov"
+    else:
+        return None
+    data = path.read_bytes()
+    width, height = VIDEO_FALLBACK_SIZE
+    duration: int | None = None
+    created: str | None = None
+    for box, start, end in _iter_boxes(data, 0, len(data)):
+        if box != b"moov":
+            continue
+        for sub, s_start, s_end in _iter_boxes(data, start, end):
+            if sub == b"mvhd" and s_end - s_start >= 32:
+                version = data[s_start]
+                if version == 1:
+                    ctime, _mtime, scale, length = struct.unpack(">QQIQ", data[s_start + 4 : s_start + 32])
+                else:
+                    ctime, _mtime, scale, length = struct.unpack(">IIII", data[s_start + 4 : s_start + 20])
+                if scale:
+                    duration = round(length / scale)
+                if ctime:
+                    epoch = datetime(1904, 1, 1, tzinfo=UTC)
+                    created = format_taken(epoch + timedelta(seconds=ctime))
+            if sub == b"trak":
+                for tk, t_start, t_end in _iter_boxes(data, s_start, s_end):
+                    if tk == b"tkhd" and t_end - t_start >= 84:
+                        w, h = struct.unpack(">II", data[t_end - 8 : t_end])
+                        if w >> 16 and h >> 16 and (width, height) == VIDEO_FALLBACK_SIZE:
+                            width, height = w >> 16, h >> 16
+    return Probe("video", fmt, width, height, created, duration)
+
+
+def probe_file(path: Path) -> Probe | None:
+    """What the file is, by content; None when Flickr would not recognise it (error 5)."""
+    return _probe_video(path) or _probe_image(path)
+
+
+# --- sizes ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    suffix: str  # file name suffix ("" for Medium 500)
+    label: str  # getSizes label
+    code: str  # url_<code> extra and /sizes/<code>/ page
+    edge: int  # longest edge (side for squares)
+    square: bool = False
+    own_secret: bool = False
+
+
+SIZES: tuple[Size, ...] = (
+    Size("s", "Square", "sq", 75, square=True),
+    Size("q", "Large Square", "q", 150, square=True),
+    Size("t", "Thumbnail", "t", 100),
+    Size("m", "Small", "s", 240),
+    Size("n", "Small 320", "n", 320),
+    Size("w", "Small 400", "w", 400),
+    Size("", "Medium", "m", 500),
+    Size("z", "Medium 640", "z", 640),
+    Size("c", "Medium 800", "c", 800),
+    Size("b", "Large", "l", 1024),
+    Size("h", "Large 1600", "h", 1600, own_secret=True),
+    Size("k", "Large 2048", "k", 2048, own_secret=True),
+    Size("3k", "X-Large 3K", "3k", 3072, own_secret=True),
+    Size("4k", "X-Large 4K", "4k", 4096, own_secret=True),
+    Size("5k", "X-Large 5K", "5k", 5120, own_secret=True),
+    Size("6k", "X-Large 6K", "6k", 6144, own_secret=True),
+)
+SIZE_BY_SUFFIX = {s.suffix: s for s in SIZES}
+SIZE_BY_CODE = {s.code: s for s in SIZES}
+#: The ``url_*`` extras Flickr answers (reflection list plus url_h/url_k seen working). Not url_b.
+URL_EXTRAS = ("sq", "q", "t", "s", "n", "m", "z", "c", "l", "h", "k", "o")
+
+
+def fit(width: int, height: int, edge: int) -> tuple[int, int]:
+    """Scale (width, height) so the longest edge is at most ``edge`` (never upscale)."""
+    longest = max(width, height)
+    if longest <= edge:
+        return width, height
+    scale = edge / longest
+    return max(1, int(width * scale + 0.5)), max(1, int(height * scale + 0.5))
+
+
+def size_dims(size: Size, width: int, height: int) -> tuple[int, int]:
+    if size.square:
+        side = min(size.edge, width, height)
+        return side, side
+    return fit(width, height, size.edge)
+
+
+def available_sizes(width: int, height: int, media: Media = "photo") -> list[Size]:
+    """Sizes Flickr lists for a picture of this display size.
+
+    Photos: every size up to Large (1024) is listed, capped at the original's size (an 800 px
+    original lists Large at 800 px, as recorded); bigger sizes only while the original is larger
+    than the size below them (a 6000 px original lists 6K at 6000 px, as recorded).
+    Videos (poster frames): the squares, then each size while the frame is larger than the size
+    below it (a 640x360 video lists up to Medium 640, as recorded)."""
+    longest = max(width, height)
+    out: list[Size] = []
+    previous_edge = 0
+    for size in SIZES:
+        if size.square:
+            out.append(size)
+            continue
+        if (media == "photo" and size.edge <= 1024) or longest > previous_edge:
+            out.append(size)
+            previous_edge = size.edge
+        else:
+            break
+    return out
+
+
+def size_secret(photo_secret: str, original_secret: str, suffix: str) -> str:
+    """The own secret of sizes h, k, 3k…6k: stable per photo version, changes on replace."""
+    return hashlib.sha1(f"{original_secret}:{photo_secret}:{suffix}".encode()).hexdigest()[:10]
+
+
+# --- rendering ----------------------------------------------------------------------------------------
+
+
+def _placeholder(width: int, height: int, seed: str) -> Image.Image:
+    rng = random.Random(seed)
+    im = Image.new("RGB", (width, height), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(im)
+    for _ in range(6):
+        x0, y0 = rng.randrange(width), rng.randrange(height)
+        x1, y1 = x0 + rng.randrange(1, max(2, width)), y0 + rng.randrange(1, max(2, height))
+        colour = tuple(rng.randrange(256) for _ in range(3))
+        if rng.random() < 0.5:
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
+        else:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+    return im
+
+
+def _encode_jpeg(im: Image.Image, exif: Image.Exif | None = None) -> bytes:
+    out = io.BytesIO()
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    if exif is not None:
+        im.save(out, "JPEG", quality=85, exif=exif)
+    else:
+        im.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _shape(im: Image.Image, size: Size, width: int, height: int) -> Image.Image:
+    target = size_dims(size, width, height)
+    if size.square:
+        return ImageOps.fit(im, target, Image.Resampling.LANCZOS)
+    return im.resize(target, Image.Resampling.LANCZOS)
+
+
+def render_size(
+    original: Path | None, media: Media, width: int, height: int, *, size: Size, seed: str
+) -> bytes:
+    """One resized JPEG of a picture (orientation applied). Videos and pictures that cannot be
+    decoded get a deterministic placeholder of the right size instead."""
+    if original is not None and media == "photo" and width * height <= MAX_DECODE_PIXELS:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Image.open(original) as im:
+                    im.draft("RGB", size_dims(size, width, height))
+                    upright = ImageOps.exif_transpose(im)
+                    upright.load()
+                    return _encode_jpeg(_shape(upright, size, width, height))
+        except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
+            pass
+    return _encode_jpeg(_shape(_placeholder(width, height, seed), size, width, height))
+
+
+def generate_mp4(width: int, height: int, seconds: int) -> bytes:
+    """A minimal, deterministic ISO-BMFF movie (ftyp, moov with mvhd and one tkhd, mdat) for a
+    seeded video without bytes. Not playable; enough to be recognised and sized."""
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    mvhd = struct.pack(">IIIII", 0, 0, 0, 1000, seconds * 1000) + bytes(80)
+    tkhd = struct.pack(">IIIII", 7, 0, 0, 1, 0) + bytes(4) + struct.pack(">I", seconds * 1000)
+    tkhd += bytes(52) + struct.pack(">II", width << 16, height << 16)
+    moov = box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd)))
+    return box(b"ftyp", b"isom\x00\x00\x02\x00isommp41") + moov + box(b"mdat", bytes(1024))
+
+
+def exif_entries(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """(camera, [(tagspace, tag name, raw value)]) from a picture's EXIF, for photos.getExif."""
+    entries: list[tuple[str, str, str]] = []
+    camera = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                exif = im.getexif()
+                for tag, value in exif.items():
+                    if tag in (0x8769, 0x8825, 0xA005):
+                        continue
+                    entries.append(("IFD0", TAGS.get(tag, str(tag)), _exif_raw(value)))
+                for tag, value in exif.get_ifd(0x8769).items():
+                    entries.append(("ExifIFD", TAGS.get(tag, str(tag)), _exif_raw(value)))
+                for tag, value in exif.get_ifd(0x8825).items():
+                    entries.append(("GPS", GPSTAGS.get(tag, str(tag)), _exif_raw(value)))
+                make, model = str(exif.get(0x010F, "")).strip(), str(exif.get(0x0110, "")).strip()
+                camera = model if model.startswith(make) else f"{make} {model}".strip()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        struct.error,
+        Image.DecompressionBombError,
+    ):
+        pass
+    return camera, entries
+
+
+def _exif_raw(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1").rstrip("\x00")
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value).rstrip("\x00")
+
+
+def generate_jpeg(seed: str, width: int, height: int, date_taken: str | None = None) -> bytes:
+    """A small deterministic JPEG for a seeded photo; with ``date_taken`` it carries EXIF
+    DateTimeOriginal. Different seeds give visibly different pictures."""
+    exif = None
+    if date_taken:
+        exif = Image.Exif()
+        exif.get_ifd(0x8769)[36867] = date_taken.replace("-", ":", 2)
+    return _encode_jpeg(_placeholder(width, height, seed), exif)

@@ -1,0 +1,1442 @@
+"""FlickrClient: every conversation with Flickr, over an injected ``httpx.Client``.
+
+The client signs each request with OAuth 1.0a (:mod:`flickrsync.oauth`), keeps the key's call
+budget (:class:`~flickrsync.retry.RateBudget`), retries what may be retried
+(:func:`~flickrsync.retry.is_retryable`) and turns every failure into one typed error from
+:mod:`flickrsync.errors` carrying Flickr's code, message and the method. Answers become the
+records of :mod:`flickrsync.models` through the pure :mod:`flickrsync.parse`.
+
+Wire rules (REFERENCE §2): REST reads are GETs with the arguments in the query string, every
+write is a POST with a urlencoded body (Flickr refuses setters over GET, code 116), all with
+``format=json&nojsoncallback=1``. Uploads and replaces are multipart POSTs whose signature covers
+every field but ``photo`` (§1.4); they answer in XML.
+
+Writes that must not happen twice (upload, replace, photosets.create) are retried only when the
+request cannot have reached Flickr. Otherwise :class:`~flickrsync.errors.OutcomeUnknownError`
+is raised and the caller looks before trying again — :meth:`FlickrClient.upload_once` does that
+for uploads with the photo's machine tag.
+
+One client may be shared by many threads: ``httpx.Client`` pools connections and is thread-safe;
+the budget and the counters take a lock. Nothing here logs a token, a secret, a verifier or a
+signature: requests are logged by method name only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import mimetypes
+import random
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Literal, TypeVar
+
+import httpx
+
+from flickrsync import __version__
+from flickrsync.config import Endpoints, Settings, UploadOptions
+from flickrsync.errors import (
+    AuthError,
+    FlickrsyncError,
+    OutcomeUnknownError,
+    RemoteError,
+    TransientError,
+    UsageError,
+)
+from flickrsync.models import (
+    AccessToken,
+    Account,
+    Media,
+    Perms,
+    PhotoContext,
+    PhotoId,
+    PhotoPage,
+    Photoset,
+    PhotosetId,
+    PhotoSize,
+    PoolAddResult,
+    ProfileStatus,
+    RemotePhoto,
+    Ticket,
+    TicketId,
+    TokenInfo,
+    UploadLimits,
+)
+from flickrsync.oauth import (
+    Credentials,
+    RequestToken,
+    access_token_url,
+    auth_hint,
+    authorize_url,
+    encode_query,
+    load_token,
+    parse_access_token,
+    parse_form,
+    parse_request_token,
+    perms_at_least,
+    request_token_url,
+    save_token,
+    sign,
+)
+from flickrsync.parse import (
+    Json,
+    MalformedResponse,
+    UploadAnswer,
+    as_int,
+    parse_check_token,
+    parse_contexts,
+    parse_created_photoset,
+    parse_info,
+    parse_login,
+    parse_photo_page,
+    parse_photosets,
+    parse_sizes,
+    parse_tickets,
+    parse_upload_response,
+    parse_upload_status,
+)
+from flickrsync.retry import Backoff, RateBudget, call_with_retry, is_retryable_code, never_sent
+from flickrsync.transfers import Downloaded, download_file
+
+log = logging.getLogger("flickrsync.client")
+
+T = TypeVar("T")
+
+#: Extras the sync needs on every listed photo (https://www.flickr.com/services/api/flickr.people.getPhotos.html).
+SYNC_EXTRAS: tuple[str, ...] = (
+    "description",
+    "date_upload",
+    "date_taken",
+    "last_update",
+    "original_format",
+    "tags",
+    "machine_tags",
+    "o_dims",
+    "media",
+    "url_o",
+    "url_n",
+)
+PER_PAGE = 500
+#: Flickr serves at most this many results of one query (REFERENCE §3.4).
+LISTING_CAP = 4000
+#: 2004-02-01: nothing was uploaded to Flickr before it existed (garbage dates aside).
+FLICKR_EPOCH = 1_075_593_600
+#: Free accounts since 2022: 1,000 items, 50 of them non-public (REFERENCE §5.3).
+FREE_ITEMS = 1000
+FREE_NONPUBLIC = 50
+FLICKR = Endpoints()
+DEFAULT_BACKOFF = Backoff()
+DEFAULT_UPLOAD = UploadOptions()
+
+#: Methods that change something: POSTed, and refused unless the token has ``write``.
+WRITE_METHODS = frozenset(
+    {
+        "flickr.photos.addTags",
+        "flickr.photos.setTags",
+        "flickr.photos.removeTag",
+        "flickr.photos.setMeta",
+        "flickr.photos.setDates",
+        "flickr.photos.setPerms",
+        "flickr.photos.setSafetyLevel",
+        "flickr.photos.setContentType",
+        "flickr.photosets.create",
+        "flickr.photosets.addPhoto",
+        "flickr.photosets.removePhoto",
+        "flickr.photosets.removePhotos",
+        "flickr.photosets.editPhotos",
+        "flickr.photosets.editMeta",
+        "flickr.photosets.orderSets",
+        "flickr.photosets.setPrimaryPhoto",
+        "flickr.photosets.reorderPhotos",
+        "flickr.groups.pools.add",
+    }
+)
+#: Writes that would be duplicated if repeated after a lost answer.
+NOT_IDEMPOTENT = frozenset({"flickr.photosets.create"})
+#: flickrsync never deletes: these are refused before anything is sent.
+FORBIDDEN = frozenset({"flickr.photos.delete", "flickr.photosets.delete", "flickr.groups.pools.remove"})
+
+
+# --- small pure helpers ----------------------------------------------------------------------
+
+
+def format_tags(tags: Iterable[str]) -> str:
+    """Flickr's tag syntax (REFERENCE §5.6): space separated, multi-word tags in double quotes."""
+    out = []
+    for tag in tags:
+        clean = " ".join(tag.replace('"', "").split())
+        if clean:
+            out.append(f'"{clean}"' if " " in clean else clean)
+    return " ".join(dict.fromkeys(out))
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityCheck:
+    """What would not fit on the account. Empty means the uploads fit."""
+
+    #: One line each: what exceeds what.
+    problems: tuple[str, ...] = ()
+    #: Labels (paths) of the files too big to upload at all.
+    too_big: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_upload_capacity(
+    limits: UploadLimits,
+    n_photos: int,
+    n_videos: int,
+    sizes: Iterable[tuple[str, int, Media]],
+    *,
+    n_nonpublic: int = 0,
+) -> CapacityCheck:
+    """Pure: would uploading these items exceed the account's limits? Say what exceeds what.
+
+    ``sizes`` are ``(label, bytes, media)`` for each file to upload; ``n_nonpublic`` counts the
+    uploads that will not be public (free accounts hold only 50 such items).
+    """
+    problems: list[str] = []
+    too_big: list[str] = []
+    for label, size, media in sizes:
+        limit = limits.max_video_bytes if media == "video" else limits.max_photo_bytes
+        if size > limit:
+            too_big.append(label)
+            problems.append(f"{label}: {_mb(size)} is over Flickr's {_mb(limit)} limit for a {media}")
+    total = n_photos + n_videos
+    if limits.remaining_items is not None and total > limits.remaining_items:
+        problems.append(
+            f"{total} items to upload, but the account can take only {limits.remaining_items} more "
+            f"(free accounts hold {FREE_ITEMS})"
+        )
+    if limits.remaining_videos is not None and n_videos > limits.remaining_videos:
+        problems.append(
+            f"{n_videos} videos to upload, but the account can take only {limits.remaining_videos} more"
+        )
+    if limits.remaining_private is not None and n_nonpublic > limits.remaining_private:
+        problems.append(
+            f"{n_nonpublic} non-public items to upload, but the account can hold only "
+            f"{limits.remaining_private} more (free accounts hold {FREE_NONPUBLIC}; "
+            "set is_public = 1 or go Pro)"
+        )
+    return CapacityCheck(problems=tuple(problems), too_big=tuple(too_big))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_048_576:.0f} MB" if size >= 1_048_576 else f"{size} bytes"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """An inclusive range of upload dates (Unix seconds); None = unbounded on that side."""
+
+    lo: int | None = None
+    hi: int | None = None
+
+    def params(self) -> dict[str, str]:
+        out = {}
+        if self.lo is not None:
+            out["min_upload_date"] = str(self.lo)
+        if self.hi is not None:
+            out["max_upload_date"] = str(self.hi)
+        return out
+
+
+def split_window(window: Window, total: int | None, *, now: int, cap: int = LISTING_CAP) -> list[Window]:
+    """Pure: cut a window that holds more than ``cap`` photos into smaller ones covering it exactly.
+
+    Cuts in equal time slices, as many as the count suggests (aiming at 3/4 of the cap each),
+    2 to 16. Unbounded ends stay unbounded. Returns ``[]`` for a one-second window, which no
+    date filter can cut.
+    """
+    lo = window.lo if window.lo is not None else 0
+    hi = window.hi if window.hi is not None else max(now, lo) + 1
+    if hi <= lo:
+        return []
+    if window.lo is None and lo < FLICKR_EPOCH <= hi:
+        # Keep the years before Flickr existed as one window (normally empty: one call; dates
+        # can be garbage, e.g. a posted date set to "2013" seconds after 1970).
+        return [
+            Window(None, FLICKR_EPOCH - 1),
+            *split_window(Window(FLICKR_EPOCH, window.hi), total, now=now, cap=cap),
+        ]
+    wanted = math.ceil(total / (cap * 0.75)) if total else 2
+    k = max(2, min(16, wanted, hi - lo + 1))
+    edges = [lo + (hi - lo + 1) * i // k for i in range(k + 1)]
+    subs = [Window(edges[i], edges[i + 1] - 1) for i in range(k)]
+    subs[0] = Window(window.lo, subs[0].hi)
+    subs[-1] = Window(subs[-1].lo, window.hi)
+    return subs
+
+
+# --- counters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallStats:
+    """How much a client has talked to Flickr (for the run summary)."""
+
+    calls: int
+    retries: int
+    budget_wait: float
+    by_method: tuple[tuple[str, int], ...]
+    #: Image/video downloads (static hosts: not API calls, not in the budget).
+    downloads: int = 0
+
+
+@dataclass
+class WalkReport:
+    """Filled in by :meth:`FlickrClient.walk_photos` while it walks (read it afterwards).
+
+    ``complete`` is False when some photos may be missing from the listing: the caller must not
+    treat "not listed" as "not on Flickr" then (it would upload duplicates).
+    """
+
+    calls: int = 0
+    windows: int = 0
+    photos: int = 0
+    total: int | None = None
+    complete: bool = True
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _PagesOutcome:
+    over_cap: bool
+    total: int | None
+    #: The upload-date order the photos came in, if any; and the extreme dates seen.
+    direction: Literal["desc", "asc"] | None = None
+    oldest: int | None = None
+    newest: int | None = None
+
+
+class _Order:
+    """Watches the upload dates of a query's photos as they arrive: sorted which way?"""
+
+    def __init__(self) -> None:
+        self.desc = True
+        self.asc = True
+        self.last: int | None = None
+        self.oldest: int | None = None
+        self.newest: int | None = None
+
+    def add(self, dates: Iterable[int]) -> None:
+        for date in dates:
+            if self.last is not None:
+                self.desc = self.desc and date <= self.last
+                self.asc = self.asc and date >= self.last
+            self.last = date
+            self.oldest = date if self.oldest is None else min(self.oldest, date)
+            self.newest = date if self.newest is None else max(self.newest, date)
+
+    @property
+    def direction(self) -> Literal["desc", "asc"] | None:
+        if self.desc:
+            return "desc"  # also when every date is the same
+        return "asc" if self.asc else None
+
+    def outcome(self, over_cap: bool, total: int | None) -> _PagesOutcome:
+        return _PagesOutcome(over_cap, total, self.direction, self.oldest, self.newest)
+
+
+# --- the client ------------------------------------------------------------------------------
+
+
+class FlickrClient:
+    """Signed calls to Flickr for one profile (one API key + one token)."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        api_key: str,
+        api_secret: str,
+        token: AccessToken | None = None,
+        endpoints: Endpoints = FLICKR,
+        profile: str = "DEFAULT",
+        budget: RateBudget | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        listing_cap: int = LISTING_CAP,
+        upload_timeout: float = 600.0,
+        ticket_poll: float = 1.0,
+        slide_windows: bool = True,
+    ) -> None:
+        self.http = http
+        self.endpoints = endpoints
+        self.profile = profile
+        self.token = token
+        self.budget = budget or RateBudget(3600)
+        self.backoff = backoff
+        self.listing_cap = listing_cap
+        self._credentials = Credentials(
+            api_key, api_secret, token.token if token else None, token.secret if token else None
+        )
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._upload_timeout = httpx.Timeout(upload_timeout, connect=30.0)
+        self._ticket_poll = ticket_poll
+        #: Use the upload-date order of answers to narrow listing windows (False: time slices only).
+        self.slide_windows = slide_windows
+        self._lock = threading.Lock()
+        self._by_method: Counter[str] = Counter()
+        self._retries = 0
+        self._downloads = 0
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        http: httpx.Client,
+        *,
+        need: Perms | None = "write",
+        budget: RateBudget | None = None,
+        **kwargs: Any,
+    ) -> FlickrClient:
+        """A client for the profile's stored token; :class:`AuthError` unless it has ``need``.
+
+        ``need=None`` builds a client without a token (only for the authorisation flow).
+        """
+        settings.require_api_key()
+        token = None
+        if need is not None:
+            token = load_token(settings.token_file, settings.profile)
+            if token is None:
+                raise AuthError(
+                    f"profile [{settings.profile}] is not authorised with Flickr yet",
+                    hint=auth_hint(settings.profile),
+                )
+            if not perms_at_least(token.perms, need):
+                raise AuthError(
+                    f"the token of profile [{settings.profile}] has {token.perms} permission; "
+                    f"{need} is needed",
+                    hint=auth_hint(settings.profile),
+                )
+        return cls(
+            http,
+            api_key=settings.api_key,
+            api_secret=settings.api_secret,
+            token=token,
+            endpoints=settings.endpoints,
+            profile=settings.profile,
+            budget=budget or RateBudget(settings.calls_per_hour),
+            **kwargs,
+        )
+
+    # --- counters ----------------------------------------------------------------------------
+
+    def stats(self) -> CallStats:
+        with self._lock:
+            by_method = tuple(sorted(self._by_method.items()))
+            return CallStats(
+                sum(self._by_method.values()), self._retries, self.budget.waited, by_method, self._downloads
+            )
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            self._by_method[what] += 1
+
+    def _on_retry(self, _exc: BaseException, _wait: float) -> None:
+        with self._lock:
+            self._retries += 1
+
+    def with_retries(self, fn: Callable[[], T], what: str) -> T:
+        """Run ``fn`` under this client's retry policy (for the engine, once it has checked)."""
+        return call_with_retry(
+            fn, what=what, policy=self.backoff, sleep=self._sleep, rng=self._rng, on_retry=self._on_retry
+        )
+
+    # --- the wire ----------------------------------------------------------------------------
+
+    def _request(
+        self,
+        http_method: Literal["GET", "POST"],
+        url: str,
+        *,
+        what: str,
+        query: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, IO[bytes], str]] | None = None,
+        idempotent: bool = True,
+        credentials: Credentials | None = None,
+        callback: str | None = None,
+        verifier: str | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        """One signed request; HTTP-level failures become typed errors. No retries here."""
+        full_url = f"{url}?{encode_query(query)}" if query else url
+        headers = sign(
+            credentials or self._credentials,
+            http_method,
+            full_url,
+            nonce=secrets.token_hex(16),
+            timestamp=int(self._clock()),
+            form=form,
+            callback=callback,
+            verifier=verifier,
+        )
+        self.budget.acquire()
+        self._count(what)
+        started = time.monotonic()
+        kwargs: dict[str, Any] = {"headers": headers}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            if files is not None:
+                response = self.http.request(
+                    http_method, full_url, data=dict(form or {}), files=files, **kwargs
+                )
+            elif form is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                response = self.http.request(http_method, full_url, content=encode_query(form), **kwargs)
+            else:
+                response = self.http.request(http_method, full_url, **kwargs)
+        except httpx.TransportError as exc:
+            message = f"{what}: {type(exc).__name__}: {str(exc) or 'connection failed'}"
+            if idempotent or never_sent(exc):
+                raise TransientError(message, method=what) from exc
+            raise OutcomeUnknownError(message, method=what) from exc
+        log.debug("%s %s -> %d (%.2fs)", http_method, what, response.status_code, time.monotonic() - started)
+        self._check_status(response, what, idempotent)
+        return response
+
+    def oauth_step(
+        self,
+        url: str,
+        what: str,
+        credentials: Credentials,
+        *,
+        callback: str | None = None,
+        verifier: str | None = None,
+    ) -> str:
+        """One leg of the OAuth dance (request_token / access_token): the form-encoded answer."""
+        response = self._request(
+            "POST",
+            url,
+            what=what,
+            form={},
+            credentials=credentials,
+            callback=callback,
+            verifier=verifier,
+            idempotent=verifier is None,
+        )
+        return response.text
+
+    def _check_status(self, response: httpx.Response, what: str, idempotent: bool) -> None:
+        status = response.status_code
+        if status == 200:
+            return
+        if status == 429:
+            wait = self._retry_after(response)
+            self.budget.pause(wait)
+            raise TransientError(
+                f"{what}: Flickr says too many requests (HTTP 429)", method=what, http_status=429
+            )
+        if status >= 500:
+            message = f"{what}: Flickr server error (HTTP {status})"
+            if idempotent:
+                raise TransientError(message, method=what, http_status=status)
+            raise OutcomeUnknownError(message, method=what, http_status=status)
+        problem = parse_form(response.text).get("oauth_problem") if status in (400, 401) else None
+        if problem:
+            raise self._oauth_error(problem, what, status, response.text)
+        raise RemoteError(
+            f"{what}: Flickr refused the request (HTTP {status})", method=what, http_status=status
+        )
+
+    def _retry_after(self, response: httpx.Response) -> float:
+        header = as_int(response.headers.get("Retry-After"))
+        base = self.backoff.rate_limited
+        return float(min(max(header, 0), 900)) if header is not None else base
+
+    def _oauth_error(self, problem: str, what: str, status: int, body: str) -> AuthError:
+        sbs = parse_form(body).get("debug_sbs")
+        if sbs:
+            # The base string names the token and the consumer key: keep only its shape.
+            log.debug("%s: Flickr's base string starts %s", what, sbs.split("&", 2)[:2])
+        hint = auth_hint(self.profile)
+        if problem in ("consumer_key_unknown", "consumer_key_rejected", "consumer_key_refused"):
+            return AuthError(
+                f"Flickr does not know the API key of profile [{self.profile}] ({problem})",
+                hint=f"check api_key and api_secret in config.ini, then {hint}",
+            )
+        if problem == "signature_invalid" and self._credentials.token is None:
+            return AuthError(
+                f"Flickr rejected our signature for profile [{self.profile}] ({problem})",
+                hint="check api_secret in config.ini and the computer's clock",
+            )
+        return AuthError(
+            f"Flickr refused the authorisation of profile [{self.profile}] "
+            f"({what}: {problem}, HTTP {status})",
+            hint=hint,
+        )
+
+    def _decode(self, response: httpx.Response, method: str, idempotent: bool) -> Json:
+        text = response.text.strip()
+        if text.startswith("jsonFlickrApi(") and text.endswith(")"):
+            text = text[len("jsonFlickrApi(") : -1]
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            message = f"{method}: Flickr's answer is not JSON ({len(text)} bytes)"
+            if idempotent:
+                raise TransientError(message, method=method)
+            raise OutcomeUnknownError(message, method=method)
+        if doc.get("stat") == "ok":
+            return doc
+        code = as_int(doc.get("code"))
+        text_message = str(doc.get("message") or "unknown error")
+        raise self._api_error(code, text_message, method, idempotent)
+
+    def _api_error(self, code: int | None, message: str, method: str, idempotent: bool) -> FlickrsyncError:
+        full = f"{method}: Flickr error {code}: {message}"
+        if code in (98, 99):
+            return AuthError(full, hint=auth_hint(self.profile))
+        if code == 100:
+            return AuthError(full, hint=f"check api_key in config.ini for profile [{self.profile}]")
+        if is_retryable_code(code):
+            if idempotent:
+                return TransientError(full, code=code, method=method)
+            return OutcomeUnknownError(full, code=code, method=method)
+        return RemoteError(full, code=code, method=method)
+
+    def call(
+        self, method: str, params: Mapping[str, str | int] | None = None, *, post: bool | None = None
+    ) -> Json:
+        """One REST method, retried as :func:`~flickrsync.retry.is_retryable` allows.
+
+        Writes (:data:`WRITE_METHODS`) are POSTed and need a ``write`` token; reads are GETs
+        unless ``post=True`` (used to keep a token out of URLs).
+        """
+        if method in FORBIDDEN:
+            raise UsageError(f"{method}: flickrsync never deletes anything on Flickr")
+        write = method in WRITE_METHODS
+        if write:
+            self._require("write", method)
+        use_post = write if post is None else post
+        idempotent = method not in NOT_IDEMPOTENT
+        args = {"method": method, **{k: str(v) for k, v in (params or {}).items()}}
+        args.update(format="json", nojsoncallback="1")
+
+        def attempt() -> Json:
+            if use_post:
+                response = self._request(
+                    "POST", self.endpoints.rest, what=method, form=args, idempotent=idempotent
+                )
+            else:
+                response = self._request("GET", self.endpoints.rest, what=method, query=args)
+            return self._decode(response, method, idempotent)
+
+        result: Json = self.with_retries(attempt, method)
+        return result
+
+    def _require(self, need: Perms, what: str) -> None:
+        token = self.token
+        if token is None:
+            raise AuthError(
+                f"{what}: profile [{self.profile}] is not authorised", hint=auth_hint(self.profile)
+            )
+        if not perms_at_least(token.perms, need):
+            raise AuthError(
+                f"{what} needs {need} permission; the token of profile [{self.profile}] has {token.perms}",
+                hint=auth_hint(self.profile),
+            )
+
+    def _parsed(self, method: str, parse: Callable[[Json], Any], rsp: Json) -> Any:
+        try:
+            return parse(rsp)
+        except MalformedResponse as exc:
+            raise RemoteError(f"{method}: unexpected answer from Flickr: {exc}", method=method) from None
+
+    # --- account -----------------------------------------------------------------------------
+
+    def test_login(self) -> Account:
+        """flickr.test.login: whose token this is."""
+        account: Account = self._parsed("flickr.test.login", parse_login, self.call("flickr.test.login"))
+        return account
+
+    def check_token(self) -> TokenInfo:
+        """flickr.auth.oauth.checkToken: the token's perms and owner. POSTed: the token stays
+        out of URLs (and so out of every log that prints them)."""
+        token = self.token
+        if token is None:
+            raise AuthError(f"profile [{self.profile}] is not authorised", hint=auth_hint(self.profile))
+        rsp = self.call("flickr.auth.oauth.checkToken", {"oauth_token": token.token}, post=True)
+        info: TokenInfo = self._parsed("flickr.auth.oauth.checkToken", parse_check_token, rsp)
+        return info
+
+    def upload_limits(self, *, held: int | None = None, held_nonpublic: int | None = None) -> UploadLimits:
+        """flickr.people.getUploadStatus, plus the item limits of free accounts.
+
+        For a free account the items already held are counted (two cheap calls) unless the
+        caller knows them (``held``, ``held_nonpublic``, e.g. from a listing).
+        """
+        limits: UploadLimits = self._parsed(
+            "flickr.people.getUploadStatus", parse_upload_status, self.call("flickr.people.getUploadStatus")
+        )
+        if limits.is_pro:
+            return limits
+        if held is None or held_nonpublic is None:
+            everything = self._count_photos({})
+            public = self._count_photos({"privacy_filter": "1"})
+            held = everything if held is None else held
+            held_nonpublic = max(0, everything - public) if held_nonpublic is None else held_nonpublic
+        return UploadLimits(
+            is_pro=False,
+            max_photo_bytes=limits.max_photo_bytes,
+            max_video_bytes=limits.max_video_bytes,
+            remaining_items=max(0, FREE_ITEMS - held),
+            remaining_videos=limits.remaining_videos,
+            remaining_private=max(0, FREE_NONPUBLIC - held_nonpublic),
+        )
+
+    def _count_photos(self, params: Mapping[str, str]) -> int:
+        rsp = self.call("flickr.people.getPhotos", {"user_id": "me", "per_page": 1, "page": 1, **params})
+        page: PhotoPage = self._parsed("flickr.people.getPhotos", parse_photo_page, rsp)
+        return page.total or 0
+
+    # --- listing -----------------------------------------------------------------------------
+
+    def _photo_page(
+        self, method: str, params: Mapping[str, str | int], container: str = "photos"
+    ) -> PhotoPage:
+        rsp = self.call(method, params)
+        page: PhotoPage = self._parsed(method, lambda r: parse_photo_page(r, container), rsp)
+        return page
+
+    def _walk_pages(
+        self,
+        method: str,
+        params: Mapping[str, str | int],
+        *,
+        seen: set[PhotoId],
+        report: WalkReport,
+        container: str = "photos",
+        cap: int | None = None,
+        per_page: int = PER_PAGE,
+    ) -> Generator[RemotePhoto, None, _PagesOutcome]:
+        """Every page of one query, each new photo once; stops at the cap when there is one.
+
+        Past its end Flickr repeats the last page and ``pages``/``total`` may be wrong
+        (REFERENCE §10), so a query ends on a short page, a page with nothing new, or a full last
+        page when the photos seen add up to ``total``; otherwise a full "last" page earns one
+        more look. The outcome says whether the query held more than the cap, and in which
+        upload-date order the photos came (for :meth:`walk_photos` to cut the rest).
+        """
+        in_query: set[PhotoId] = set()
+        total: int | None = None
+        order = _Order()
+        page_no = 1
+        while True:
+            try:
+                page = self._photo_page(method, {**params, "per_page": per_page, "page": page_no}, container)
+            except RemoteError as exc:
+                if exc.code == 20 and cap is not None and page_no > 1:  # "Excessive photo offset"
+                    return order.outcome(True, total)
+                raise
+            report.calls += 1
+            if page_no == 1:
+                total = page.total
+            fresh = [p for p in page.photos if p.id not in in_query]
+            in_query.update(p.id for p in page.photos)
+            order.add(p.date_upload for p in page.photos)
+            for photo in fresh:
+                if photo.id not in seen:
+                    seen.add(photo.id)
+                    yield photo
+            size = page.per_page or per_page
+            if (
+                cap is not None
+                and page_no == 1
+                and total is not None
+                and total > cap
+                and (order.direction is None or not self.slide_windows)
+            ):
+                return order.outcome(True, total)  # it will be cut in time slices: stop paging
+            if len(page.photos) < size or (page_no > 1 and not fresh):
+                return order.outcome(False, total)
+            at_end = page.pages is not None and page_no >= page.pages
+            if at_end and total is not None and len(in_query) >= total:
+                return order.outcome(False, total)  # a full last page that adds up: done
+            if cap is not None and page_no * size >= cap:
+                if at_end and total is not None and total <= cap:
+                    return order.outcome(False, total)
+                return order.outcome(True, max(total or 0, cap + 1))
+            page_no += 1
+
+    def walk_photos(
+        self, extras: Sequence[str] = SYNC_EXTRAS, *, report: WalkReport | None = None
+    ) -> Iterator[RemotePhoto]:
+        """Every photo and video of the account, each once, with ``extras``.
+
+        flickr.people.getPhotos(user_id=me), 500 per page. A query that holds more than
+        Flickr's 4,000-result cap (REFERENCE §3.4) is narrowed with upload-date windows
+        (``min/max_upload_date``, inclusive), until every window fits; photos are deduplicated
+        by id. When the answers come in upload-date order (the photostream is newest first),
+        the 4,000 photos read already cover everything newer than the oldest of them, so the next
+        window ends at that date (inclusive: photos sharing that second are read again) and
+        costs no extra call. Otherwise the window is cut in time slices sized by its count
+        (:func:`split_window`). ``report`` (optional) tells how many calls it took and whether
+        the listing is known to be complete.
+        """
+        report = report if report is not None else WalkReport()
+        seen: set[PhotoId] = set()
+        wanted = list(dict.fromkeys([*extras, "date_upload"]))
+        base = {"user_id": "me", "extras": ",".join(wanted)}
+        pending = [Window()]
+        first = True
+        while pending:
+            window = pending.pop()
+            report.windows += 1
+            outcome = yield from self._walk_pages(
+                "flickr.people.getPhotos",
+                {**base, **window.params()},
+                seen=seen,
+                report=report,
+                cap=self.listing_cap,
+            )
+            if first:
+                report.total = outcome.total
+                first = False
+            if outcome.over_cap:
+                pending.extend(reversed(self._narrow(window, outcome, report)))
+        report.photos = len(seen)
+        if report.total is not None and len(seen) < report.total:
+            problem = f"Flickr reported {report.total} photos but listed {len(seen)} (deleted while listing?)"
+            log.warning("%s", problem)
+            report.problems.append(problem)
+
+    def _narrow(self, window: Window, outcome: _PagesOutcome, report: WalkReport) -> list[Window]:
+        """The windows still to read after ``window`` turned out to hold more than the cap."""
+        crowded: int | None = None
+        rest: list[Window]
+        direction = outcome.direction if self.slide_windows else None
+        if direction == "desc" and outcome.oldest is not None:
+            if window.hi is not None and outcome.oldest >= window.hi:
+                crowded = window.hi  # the cap's worth of photos in its last second
+                below = window.hi - 1
+                rest = [Window(window.lo, below)] if window.lo is None or window.lo <= below else []
+            else:
+                rest = [Window(window.lo, outcome.oldest)]
+        elif direction == "asc" and outcome.newest is not None:
+            if window.lo is not None and outcome.newest <= window.lo:
+                crowded = window.lo
+                above = window.lo + 1
+                rest = [Window(above, window.hi)] if window.hi is None or above <= window.hi else []
+            else:
+                rest = [Window(outcome.newest, window.hi)]
+        else:
+            rest = split_window(window, outcome.total, now=int(self._clock()), cap=self.listing_cap)
+            if not rest:
+                crowded = window.lo
+        if crowded is not None:
+            problem = (
+                f"more than {self.listing_cap} photos were uploaded in the second {crowded}; "
+                "Flickr lists only the first of them, some may be missing"
+            )
+            log.warning("%s", problem)
+            report.problems.append(problem)
+            report.complete = False
+        log.debug("listing window %s..%s (%s photos) -> %s", window.lo, window.hi, outcome.total, rest)
+        return rest
+
+    def list_photos(self, extras: Sequence[str] = SYNC_EXTRAS) -> tuple[list[RemotePhoto], WalkReport]:
+        """:meth:`walk_photos` into a list, with its report."""
+        report = WalkReport()
+        photos = list(self.walk_photos(extras, report=report))
+        return photos, report
+
+    def recently_updated(self, since: int, extras: Sequence[str] = SYNC_EXTRAS) -> Iterator[RemotePhoto]:
+        """Photos created or changed (metadata, tags, ...) since ``since`` (Unix seconds).
+
+        flickr.photos.recentlyUpdated; when more than the cap changed, falls back to a full
+        :meth:`walk_photos` filtered on ``last_update``.
+        """
+        seen: set[PhotoId] = set()
+        report = WalkReport()
+        params = {"min_date": str(since), "extras": ",".join(dict.fromkeys([*extras, "last_update"]))}
+        buffered: list[RemotePhoto] = []
+        walker = self._walk_pages(
+            "flickr.photos.recentlyUpdated", params, seen=seen, report=report, cap=self.listing_cap
+        )
+        while True:
+            try:
+                buffered.append(next(walker))
+            except StopIteration as stop:
+                outcome: _PagesOutcome = stop.value
+                break
+        if not outcome.over_cap:
+            yield from buffered
+            return
+        log.info("more than %d photos changed since %d: listing everything", self.listing_cap, since)
+        for photo in self.walk_photos(params["extras"].split(",")):
+            if photo.last_update >= since:
+                yield photo
+
+    def find_by_machine_tag(self, tag: str, *, uploaded_since: int | None = None) -> list[RemotePhoto]:
+        """The account's photos carrying machine tag ``tag`` (``namespace:predicate=value``).
+
+        flickr.photos.search(user_id=me, machine_tags=tag). Search is served from an index that
+        may lag behind a fresh upload (REFERENCE §4.2), so with ``uploaded_since`` the photos
+        uploaded since then (minus an hour for clock skew) are also looked through directly.
+        """
+        wanted = tag.lower()
+        params = {"user_id": "me", "machine_tags": tag, "extras": ",".join(SYNC_EXTRAS)}
+        report = WalkReport()
+        seen: set[PhotoId] = set()
+        found = [
+            p
+            for p in self._walk_pages("flickr.photos.search", params, seen=seen, report=report)
+            if wanted in p.machine_tags or wanted in p.tags
+        ]
+        if found or uploaded_since is None:
+            return found
+        window = Window(max(0, uploaded_since - 3600), None)
+        recent = {"user_id": "me", "extras": ",".join(SYNC_EXTRAS), **window.params()}
+        return [
+            p
+            for p in self._walk_pages("flickr.people.getPhotos", recent, seen=seen, report=report)
+            if wanted in p.machine_tags or wanted in p.tags
+        ]
+
+    # --- photo details -----------------------------------------------------------------------
+
+    def get_info(self, photo_id: PhotoId) -> RemotePhoto:
+        photo: RemotePhoto = self._parsed(
+            "flickr.photos.getInfo", parse_info, self.call("flickr.photos.getInfo", {"photo_id": photo_id})
+        )
+        return photo
+
+    def get_sizes(self, photo_id: PhotoId) -> tuple[PhotoSize, ...]:
+        sizes: tuple[PhotoSize, ...] = self._parsed(
+            "flickr.photos.getSizes", parse_sizes, self.call("flickr.photos.getSizes", {"photo_id": photo_id})
+        )
+        return sizes
+
+    def get_contexts(self, photo_id: PhotoId) -> PhotoContext:
+        contexts: PhotoContext = self._parsed(
+            "flickr.photos.getAllContexts",
+            parse_contexts,
+            self.call("flickr.photos.getAllContexts", {"photo_id": photo_id}),
+        )
+        return contexts
+
+    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
+        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""
+        text = format_tags(tags)
+        if text:
+            self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+
+    # --- photosets ---------------------------------------------------------------------------
+
+    def photosets(self) -> list[Photoset]:
+        """Every photoset of the account, in the user's order (flickr.photosets.getList)."""
+        result: list[Photoset] = []
+        known: set[PhotosetId] = set()
+        page_no = 1
+        while True:
+            rsp = self.call("flickr.photosets.getList", {"per_page": PER_PAGE, "page": page_no})
+            page = self._parsed("flickr.photosets.getList", parse_photosets, rsp)
+            fresh = [s for s in page.photosets if s.id not in known]
+            known.update(s.id for s in fresh)
+            result.extend(fresh)
+            if (
+                not fresh
+                or len(page.photosets) < PER_PAGE
+                or (page.pages is not None and page_no >= page.pages)
+            ):
+                return result
+            page_no += 1
+
+    def photoset_photos(
+        self, photoset_id: PhotosetId, extras: Sequence[str] = SYNC_EXTRAS
+    ) -> Iterator[RemotePhoto]:
+        """The photos of a set, in the set's order (flickr.photosets.getPhotos)."""
+        params = {"photoset_id": photoset_id, "extras": ",".join(extras)}
+        yield from self._walk_pages(
+            "flickr.photosets.getPhotos", params, seen=set(), report=WalkReport(), container="photoset"
+        )
+
+    def create_photoset(self, title: str, primary: PhotoId, description: str = "") -> PhotosetId:
+        """flickr.photosets.create. Not repeated blindly: see :meth:`create_photoset_once`."""
+        rsp = self.call(
+            "flickr.photosets.create",
+            {"title": title, "description": description, "primary_photo_id": primary},
+        )
+        set_id: PhotosetId = self._parsed("flickr.photosets.create", parse_created_photoset, rsp)
+        return set_id
+
+    def create_photoset_once(self, title: str, primary: PhotoId, description: str = "") -> PhotosetId:
+        """Create a set so that it exists once, even if Flickr's answer gets lost: after a lost
+        answer, a set with this title and description whose primary is ``primary`` is ours."""
+        attempt = 1
+        while True:
+            try:
+                return self.create_photoset(title, primary, description)
+            except OutcomeUnknownError as exc:
+                for existing in self.photosets():
+                    if (
+                        existing.title == title
+                        and existing.description == description
+                        and existing.primary == primary
+                    ):
+                        log.info("photoset %r was created after all (%s)", title, existing.id)
+                        return existing.id
+                if attempt >= self.backoff.attempts:
+                    raise
+                wait = self.backoff.delay(attempt, self._rng)
+                log.info("photoset %r was not created (%s); again in %.1fs", title, exc, wait)
+                self._sleep(wait)
+                attempt += 1
+
+    def add_to_photoset(self, photoset_id: PhotosetId, photo_id: PhotoId) -> bool:
+        """flickr.photosets.addPhoto. False when the photo was already in the set (code 3)."""
+        try:
+            self.call("flickr.photosets.addPhoto", {"photoset_id": photoset_id, "photo_id": photo_id})
+        except RemoteError as exc:
+            if exc.code == 3:
+                return False
+            raise
+        return True
+
+    def edit_photoset_meta(self, photoset_id: PhotosetId, title: str, description: str = "") -> None:
+        self.call(
+            "flickr.photosets.editMeta",
+            {"photoset_id": photoset_id, "title": title, "description": description},
+        )
+
+    def edit_photoset_photos(
+        self, photoset_id: PhotosetId, primary: PhotoId, photo_ids: Sequence[PhotoId]
+    ) -> None:
+        """flickr.photosets.editPhotos: the set's complete new membership and order.
+
+        Refuses an empty list, and a list without the primary (Flickr deletes a set that loses
+        its last photo, and needs the primary in the list).
+        """
+        if not photo_ids or primary not in photo_ids:
+            raise UsageError(
+                f"photoset {photoset_id}: refusing to leave it empty or without its primary photo"
+            )
+        self.call(
+            "flickr.photosets.editPhotos",
+            {"photoset_id": photoset_id, "primary_photo_id": primary, "photo_ids": ",".join(photo_ids)},
+        )
+
+    def set_photoset_primary(self, photoset_id: PhotosetId, photo_id: PhotoId) -> None:
+        self.call("flickr.photosets.setPrimaryPhoto", {"photoset_id": photoset_id, "photo_id": photo_id})
+
+    def add_to_group(self, group_id: str, photo_id: PhotoId) -> PoolAddResult:
+        """flickr.groups.pools.add: ``added``, ``already`` (code 3) or ``pending`` (moderated, 6/7)."""
+        try:
+            self.call("flickr.groups.pools.add", {"group_id": group_id, "photo_id": photo_id})
+        except RemoteError as exc:
+            if exc.code == 3:
+                return "already"
+            if exc.code in (6, 7):
+                return "pending"
+            raise
+        return "added"
+
+    # --- uploads -----------------------------------------------------------------------------
+
+    def _upload_fields(
+        self,
+        *,
+        title: str | None,
+        description: str | None,
+        tags: Sequence[str],
+        options: UploadOptions,
+        asynchronous: bool,
+    ) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        if title is not None:
+            fields["title"] = title
+        if description:
+            fields["description"] = description
+        tag_text = " ".join(t for t in (format_tags(tags), options.extra_tags.strip()) if t)
+        if tag_text:
+            fields["tags"] = tag_text
+        fields.update(
+            is_public=str(int(options.is_public)),
+            is_friend=str(int(options.is_friend)),
+            is_family=str(int(options.is_family)),
+            safety_level=str(options.safety_level),
+            content_type=str(options.content_type),
+            hidden=str(options.hidden),
+        )
+        fields["async"] = "1" if asynchronous else "0"
+        return fields
+
+    def _post_file(
+        self, url: str, what: str, photo: IO[bytes], filename: str, fields: Mapping[str, str]
+    ) -> UploadAnswer:
+        """POST a multipart upload/replace; resent only when it cannot have reached Flickr."""
+        self._require("write", what)
+        start = photo.tell()
+        mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+        def attempt() -> UploadAnswer:
+            photo.seek(start)
+            response = self._request(
+                "POST",
+                url,
+                what=what,
+                form=fields,
+                files={"photo": (filename, photo, mime)},
+                idempotent=False,
+                timeout=self._upload_timeout,
+            )
+            try:
+                answer = parse_upload_response(response.content)
+            except MalformedResponse as exc:
+                raise OutcomeUnknownError(
+                    f"{what}: unreadable answer from Flickr ({exc})", method=what
+                ) from None
+            if answer.error_code is not None:
+                raise self._upload_error(answer.error_code, answer.error_message or "", what)
+            return answer
+
+        answer: UploadAnswer = self.with_retries(attempt, what)
+        return answer
+
+    def _upload_error(self, code: int, message: str, what: str) -> FlickrsyncError:
+        if code in (105, 201):  # refused before anything was stored
+            return TransientError(f"{what}: Flickr error {code}: {message}", code=code, method=what)
+        return self._api_error(code, message, what, idempotent=False)
+
+    def start_upload(
+        self,
+        photo: IO[bytes],
+        filename: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+        options: UploadOptions = DEFAULT_UPLOAD,
+    ) -> Ticket:
+        """Asynchronous upload (``async=1``): a pending ticket to poll with :meth:`wait_for_tickets`
+        (or, should Flickr answer with the photo id at once, a complete one)."""
+        fields = self._upload_fields(
+            title=title, description=description, tags=tags, options=options, asynchronous=True
+        )
+        answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
+        if answer.ticket_id is not None:
+            return Ticket(answer.ticket_id, "pending")
+        if answer.photo_id is not None:
+            return Ticket(TicketId(""), "complete", answer.photo_id)
+        raise OutcomeUnknownError("upload: Flickr answered without a ticket", method="upload")
+
+    def upload(
+        self,
+        photo: IO[bytes],
+        filename: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+        options: UploadOptions = DEFAULT_UPLOAD,
+        asynchronous: bool = False,
+        ticket_timeout: float = 600.0,
+    ) -> PhotoId:
+        """Upload one file (an open binary stream and its file name) and return the photo id.
+
+        ``title`` None lets Flickr use the file name's stem. With ``asynchronous`` the upload
+        returns a ticket that is polled until Flickr has stored the photo. Resent only when it
+        cannot have reached Flickr; otherwise :class:`OutcomeUnknownError` (see :meth:`upload_once`).
+        """
+        if asynchronous:
+            ticket = self.start_upload(
+                photo, filename, title=title, description=description, tags=tags, options=options
+            )
+            if ticket.photo_id is not None:
+                return ticket.photo_id
+            return self._ticket_photo(ticket.id, ticket_timeout)
+        fields = self._upload_fields(
+            title=title, description=description, tags=tags, options=options, asynchronous=False
+        )
+        answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
+        if answer.photo_id is None:
+            if answer.ticket_id is not None:
+                return self._ticket_photo(answer.ticket_id, ticket_timeout)
+            raise OutcomeUnknownError("upload: Flickr answered without a photo id", method="upload")
+        return answer.photo_id
+
+    def upload_once(
+        self,
+        photo: IO[bytes],
+        filename: str,
+        *,
+        machine_tag: str,
+        title: str | None = None,
+        description: str | None = None,
+        tags: Sequence[str] = (),
+        options: UploadOptions = DEFAULT_UPLOAD,
+        asynchronous: bool = False,
+        ticket_timeout: float = 600.0,
+    ) -> PhotoId:
+        """Upload so that the photo lands on Flickr exactly once, even when answers get lost.
+
+        ``machine_tag`` (the picture's content tag) is added to the tags. When the outcome of an
+        attempt is unknown, the account is searched for that tag (twice, a backoff apart, as
+        search may lag): found means stored — its id is returned; else the upload is sent again.
+        """
+        all_tags = [*tags, machine_tag]
+        attempt = 1
+        while True:
+            started = int(self._clock())
+            try:
+                return self.upload(
+                    photo,
+                    filename,
+                    title=title,
+                    description=description,
+                    tags=all_tags,
+                    options=options,
+                    asynchronous=asynchronous,
+                    ticket_timeout=ticket_timeout,
+                )
+            except OutcomeUnknownError as exc:
+                log.info("upload of %s: answer lost (%s); looking for %s", filename, exc, machine_tag)
+                look_up = functools.partial(self.find_by_machine_tag, machine_tag, uploaded_since=started)
+                for look in range(2):
+                    found = self.with_retries(look_up, "find_by_machine_tag")
+                    if found:
+                        ids = sorted((p.id for p in found), key=lambda i: (len(i), i))
+                        if len(ids) > 1:
+                            log.warning("%s is on Flickr %d times: %s", machine_tag, len(ids), ", ".join(ids))
+                        log.info("upload of %s was stored after all: photo %s", filename, ids[0])
+                        return PhotoId(ids[0])
+                    if look == 0:
+                        self._sleep(self.backoff.delay(attempt, self._rng))
+                if attempt >= self.backoff.attempts:
+                    raise
+                attempt += 1
+                log.info("upload of %s was not stored; sending it again (try %d)", filename, attempt)
+
+    def replace(
+        self, photo_id: PhotoId, photo: IO[bytes], filename: str, *, asynchronous: bool = False
+    ) -> PhotoId:
+        """Replace the image of ``photo_id`` (https://www.flickr.com/services/api/replace.api.html).
+
+        Same id afterwards; metadata, sets and tags stay. Not resent after a lost answer
+        (:class:`OutcomeUnknownError`): replacing twice with the same file is harmless, so the
+        caller may simply call again.
+        """
+        fields = {"photo_id": photo_id, "async": "1" if asynchronous else "0"}
+        answer = self._post_file(self.endpoints.replace, "replace", photo, filename, fields)
+        if answer.ticket_id is not None and answer.photo_id is None:
+            return self._ticket_photo(answer.ticket_id, 600.0)
+        return answer.photo_id or photo_id
+
+    def check_tickets(self, tickets: Sequence[TicketId]) -> tuple[Ticket, ...]:
+        """flickr.photos.upload.checkTickets for up to 100 tickets at a time."""
+        result: list[Ticket] = []
+        for i in range(0, len(tickets), 100):
+            rsp = self.call("flickr.photos.upload.checkTickets", {"tickets": ",".join(tickets[i : i + 100])})
+            result.extend(self._parsed("flickr.photos.upload.checkTickets", parse_tickets, rsp))
+        return tuple(result)
+
+    def wait_for_tickets(
+        self, tickets: Sequence[TicketId], *, timeout: float = 600.0, interval: float | None = None
+    ) -> dict[TicketId, Ticket]:
+        """Poll until every ticket is complete, failed or invalid, or ``timeout`` passes (those
+        still pending are returned as pending). Polls back off from ``interval`` (default: the
+        client's ``ticket_poll``, 1 s) to 15 s."""
+        done: dict[TicketId, Ticket] = {}
+        waiting = list(dict.fromkeys(tickets))
+        waited = 0.0
+        delay = self._ticket_poll if interval is None else interval
+        while waiting:
+            for ticket in self.check_tickets(waiting):
+                if ticket.state != "pending":
+                    done[ticket.id] = ticket
+            waiting = [t for t in waiting if t not in done]
+            if not waiting or waited + delay > timeout:
+                break
+            self._sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 15.0)
+        for t in waiting:
+            done[t] = Ticket(t, "pending")
+        return done
+
+    def _ticket_photo(self, ticket: TicketId, timeout: float) -> PhotoId:
+        result = self.wait_for_tickets([ticket], timeout=timeout)[ticket]
+        if result.state == "complete" and result.photo_id is not None:
+            return result.photo_id
+        if result.state == "pending":
+            raise OutcomeUnknownError(
+                f"upload: ticket {ticket} still pending after {timeout:.0f}s", method="upload"
+            )
+        raise RemoteError(
+            f"upload: Flickr could not process the file (ticket {ticket} {result.state})", method="upload"
+        )
+
+    # --- downloads ---------------------------------------------------------------------------
+
+    def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> Downloaded:
+        """Stream ``url`` (a static-host or video URL) into the new file ``dest``, retrying
+        transient failures. Image hosts are not API calls: the budget is not charged."""
+        timeout = httpx.Timeout(120.0, connect=30.0)
+
+        def attempt() -> Downloaded:
+            with self._lock:
+                self._downloads += 1
+            try:
+                return download_file(self.http, url, dest, expected_size=expected_size, timeout=timeout)
+            except RemoteError as exc:
+                if exc.http_status == 429:
+                    self.budget.pause(self.backoff.rate_limited)
+                raise
+
+        result: Downloaded = self.with_retries(attempt, "download")
+        return result
+
+
+# --- authorisation and status (used by the CLI) ----------------------------------------------
+
+
+def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:
+    """The shared HTTP client: pooled connections for ``transfers`` threads plus API calls."""
+    connections = transfers + 4
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=15.0),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        headers={"User-Agent": f"flickrsync/{__version__}"},
+        follow_redirects=False,
+    )
+
+
+def budgets_for(settings: Iterable[Settings]) -> dict[str, RateBudget]:
+    """One budget per API key: profiles sharing a key share Flickr's per-key limit (the
+    smallest ``calls_per_hour`` among them)."""
+    limits: dict[str, int] = {}
+    for s in settings:
+        limits[s.api_key] = min(limits.get(s.api_key, s.calls_per_hour), s.calls_per_hour)
+    return {key: RateBudget(calls) for key, calls in limits.items()}
+
+
+def open_clients(
+    settings: Sequence[Settings], http: httpx.Client, *, need: Perms = "write", **client_options: Any
+) -> dict[str, FlickrClient]:
+    """A client per profile (``-p`` repeated, ``--all-profiles``), keyed by profile name, sharing
+    the HTTP connection pool and one call budget per API key. Raises :class:`AuthError` naming
+    the first profile that is not authorised with ``need`` (so a run stops before it starts)."""
+    budgets = budgets_for(settings)
+    return {
+        s.profile: FlickrClient.from_settings(s, http, need=need, budget=budgets[s.api_key], **client_options)
+        for s in settings
+    }
+
+
+def authorize(
+    settings: Settings,
+    http: httpx.Client,
+    *,
+    show_url: Callable[[str], None],
+    read_verifier: Callable[[], str],
+    **client_options: Any,
+) -> TokenInfo:
+    """The out-of-band OAuth flow for one profile; stores the token (0600) and returns who it is.
+
+    ``show_url`` gets the page the user must open; ``read_verifier`` returns the code Flickr
+    showed there. A wrong code is an :class:`AuthError`.
+    """
+    settings.require_api_key()
+    bare = FlickrClient.from_settings(settings, http, need=None, **client_options)
+    consumer = Credentials(settings.api_key, settings.api_secret)
+
+    def get_request_token() -> RequestToken:
+        answer = bare.oauth_step(
+            request_token_url(settings.endpoints), "oauth/request_token", consumer, callback="oob"
+        )
+        return parse_request_token(answer)
+
+    request_token: RequestToken = bare.with_retries(get_request_token, "oauth/request_token")
+    show_url(authorize_url(settings.endpoints, request_token))
+    verifier = read_verifier().strip()
+    if not verifier:
+        raise AuthError("no verification code given", hint=auth_hint(settings.profile))
+    exchange = Credentials(settings.api_key, settings.api_secret, request_token.token, request_token.secret)
+    try:
+        answer = bare.oauth_step(
+            access_token_url(settings.endpoints), "oauth/access_token", exchange, verifier=verifier
+        )
+    except AuthError:
+        raise AuthError(
+            "Flickr rejected the verification code (wrong, already used, or too old)",
+            hint=f"{auth_hint(settings.profile)} again and enter the code Flickr shows",
+        ) from None
+    granted = parse_access_token(answer)
+    provisional = AccessToken(granted.token, granted.secret, "read", granted.account)
+    client = FlickrClient(
+        http,
+        api_key=settings.api_key,
+        api_secret=settings.api_secret,
+        token=provisional,
+        endpoints=settings.endpoints,
+        profile=settings.profile,
+        budget=bare.budget,
+        **client_options,
+    )
+    info = client.check_token()
+    token = AccessToken(granted.token, granted.secret, info.perms, info.account)
+    save_token(settings.token_file, token)
+    client.token = token
+    account = client.test_login()
+    return TokenInfo(
+        info.perms, Account(account.nsid, account.username or info.account.username, info.account.fullname)
+    )
+
+
+def profile_status(
+    settings: Settings,
+    http: httpx.Client,
+    *,
+    index_pictures: int | None = None,
+    last_sync: str | None = None,
+    **client_options: Any,
+) -> ProfileStatus:
+    """What ``flickrsync status`` shows for one profile; asks Flickr whether the token still works.
+
+    The index figures come from the caller (the index module), None when unknown.
+    """
+    base = ProfileStatus(
+        profile=settings.profile,
+        directory=str(settings.directory),
+        directory_exists=settings.directory.is_dir(),
+        authorization="missing",
+        index_pictures=index_pictures,
+        last_sync=last_sync,
+    )
+    try:
+        token = load_token(settings.token_file, settings.profile)
+    except AuthError as exc:
+        return replace(base, authorization="invalid", problem=str(exc))
+    if token is None:
+        return replace(base, problem=f"not authorised: {auth_hint(settings.profile)}")
+    known = replace(base, account=token.account, perms=token.perms)
+    try:
+        client = FlickrClient.from_settings(settings, http, need="read", **client_options)
+        info = client.check_token()
+    except AuthError as exc:
+        return replace(known, authorization="invalid", problem=str(exc))
+    except RemoteError as exc:
+        return replace(known, authorization="unknown", problem=str(exc))
+    problem = None
+    if not perms_at_least(info.perms, "write"):
+        problem = f"read-only token: uploads and photosets need write; {auth_hint(settings.profile)}"
+    return replace(known, authorization="valid", account=info.account, perms=info.perms, problem=problem)

@@ -1,0 +1,188 @@
+"""retry.py: the one retryability predicate, the backoff policy, the rate budget."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import httpx
+import pytest
+
+from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError
+from flickrsync.retry import Backoff, RateBudget, call_with_retry, is_retryable, never_sent
+
+REQ = httpx.Request("GET", "https://api.flickr.com/services/rest/")
+
+CASES: list[tuple[str, BaseException, bool]] = [
+    ("connect error", httpx.ConnectError("refused", request=REQ), True),
+    ("read timeout", httpx.ReadTimeout("slow", request=REQ), True),
+    ("dropped connection", httpx.RemoteProtocolError("peer closed", request=REQ), True),
+    ("read error", httpx.ReadError("reset", request=REQ), True),
+    ("429", RemoteError("x", http_status=429), True),
+    ("500", RemoteError("x", http_status=500), True),
+    ("503", RemoteError("x", http_status=503), True),
+    ("code 105", RemoteError("x", code=105), True),
+    ("code 106", RemoteError("x", code=106), True),
+    ("code 201", RemoteError("x", code=201), True),
+    ("transient", TransientError("unparseable"), True),
+    ("not found", RemoteError("x", code=1), False),
+    ("bad params", RemoteError("x", code=2), False),
+    ("404", RemoteError("x", http_status=404), False),
+    ("400", RemoteError("x", http_status=400), False),
+    ("perms", AuthError("x"), False),
+    ("lost write", OutcomeUnknownError("x", http_status=502), False),
+    ("our bug", ValueError("x"), False),
+    ("local protocol error", httpx.LocalProtocolError("x"), False),
+]
+
+
+@pytest.mark.parametrize(("name", "error", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_is_retryable(name: str, error: BaseException, expected: bool) -> None:
+    assert is_retryable(error) is expected
+
+
+def test_never_sent() -> None:
+    assert never_sent(httpx.ConnectError("x", request=REQ))
+    assert never_sent(httpx.ConnectTimeout("x", request=REQ))
+    assert not never_sent(httpx.ReadTimeout("x", request=REQ))
+    assert not never_sent(httpx.RemoteProtocolError("x", request=REQ))
+
+
+def test_backoff_grows_with_jitter_and_caps() -> None:
+    policy = Backoff(base=1.0, factor=2.0, cap=10.0, rate_limited=30.0)
+    rng = random.Random(1)
+    for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 10.0), (9, 10.0)]:
+        delays = {policy.delay(attempt, rng) for _ in range(50)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(delays) > 1, "jittered"
+    assert policy.delay(1, rng, rate_limited=True) >= 30.0
+
+
+def test_call_with_retry_until_success() -> None:
+    outcomes: list[BaseException | str] = [RemoteError("x", http_status=502), TransientError("y"), "ok"]
+    slept: list[float] = []
+    retried: list[BaseException] = []
+
+    def fn() -> str:
+        item = outcomes.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    result = call_with_retry(
+        fn, what="t", policy=Backoff(base=1), sleep=slept.append, on_retry=lambda e, _w: retried.append(e)
+    )
+    assert result == "ok"
+    assert len(slept) == 2
+    assert len(retried) == 2
+
+
+def test_call_with_retry_gives_up_after_attempts() -> None:
+    calls = 0
+
+    def fn() -> None:
+        nonlocal calls
+        calls += 1
+        raise TransientError("always")
+
+    with pytest.raises(TransientError):
+        call_with_retry(fn, what="t", policy=Backoff(attempts=4), sleep=lambda _s: None)
+    assert calls == 4
+
+
+def test_call_with_retry_never_retries_final_errors() -> None:
+    for error in (RemoteError("nope", code=1), OutcomeUnknownError("lost"), AuthError("perms")):
+        calls = 0
+
+        def fn(error: BaseException = error) -> None:
+            nonlocal calls
+            calls += 1
+            raise error
+
+        with pytest.raises(type(error)):
+            call_with_retry(fn, what="t", policy=Backoff(), sleep=lambda _s: None)
+        assert calls == 1
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.lock = threading.Lock()
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        with self.lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
+
+
+def test_budget_lets_calls_through_until_full_then_waits() -> None:
+    t = FakeTime()
+    budget = RateBudget(3, period=60.0, clock=t.clock, sleep=t.sleep)
+    assert [budget.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert budget.acquire() == pytest.approx(60.0)  # waits for the first call to leave the window
+    assert budget.calls == 4
+    assert budget.waited == pytest.approx(60.0)
+
+
+def test_budget_is_a_sliding_window() -> None:
+    t = FakeTime()
+    budget = RateBudget(2, period=10.0, clock=t.clock, sleep=t.sleep)
+    budget.acquire()  # t=0
+    t.now = 6.0
+    budget.acquire()  # t=6
+    assert budget.acquire() == pytest.approx(4.0)  # until t=10, when the t=0 call expires
+    assert budget.acquire() == pytest.approx(6.0)  # until t=16
+
+
+def test_budget_never_exceeds_the_limit_in_any_window() -> None:
+    t = FakeTime()
+    budget = RateBudget(5, period=100.0, clock=t.clock, sleep=t.sleep)
+    stamps = []
+    for _ in range(23):
+        budget.acquire()
+        stamps.append(t.now)
+    for start in stamps:
+        assert sum(1 for s in stamps if start <= s < start + 100.0) <= 5
+
+
+def test_budget_pause_holds_everyone(caplog: pytest.LogCaptureFixture) -> None:
+    t = FakeTime()
+    budget = RateBudget(100, period=3600.0, clock=t.clock, sleep=t.sleep)
+    budget.pause(30.0)
+    with caplog.at_level("INFO", logger="flickrsync.retry"):
+        assert budget.acquire() == pytest.approx(30.0)
+    assert "slow down" in caplog.text
+    assert budget.acquire() == 0.0
+
+
+def test_budget_shared_by_threads_grants_exactly_the_limit() -> None:
+    granted: list[float] = []
+    lock = threading.Lock()
+    t = FakeTime()
+    budget = RateBudget(50, period=1000.0, clock=t.clock, sleep=t.sleep)
+
+    def worker() -> None:
+        for _ in range(20):
+            budget.acquire()
+            with lock:
+                granted.append(t.clock())
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert budget.calls == 100
+    assert sum(1 for g in granted if g < 1000.0) <= 50
+
+
+def test_budget_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="calls"):
+        RateBudget(0)
