@@ -31,13 +31,11 @@ from typing import Any, TypeVar
 import click
 
 from flickrsync import __version__, localfs
-from flickrsync.client import authorize, budgets_for, new_http_client, profile_status
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
 from flickrsync.localfs import ProgressCallback, ScanConfig
 from flickrsync.models import LocalPath, ProfileStatus, ScanProgress, ScanReport
-from flickrsync.retry import Backoff
 
 log = logging.getLogger("flickrsync")
 
@@ -203,6 +201,10 @@ def auth(ctx: click.Context) -> None:
     Prints a Flickr page to open; approve flickrsync there and enter the code Flickr shows.
     The code may also be piped in on stdin. The token is kept in <home>/tokens/ (mode 0600).
     """
+    # Imported here, not at the top: httpx and the client cost ~0.1 s of start-up that local
+    # commands (scan, duplicates, inspect) do not need.
+    from flickrsync.client import authorize, new_http_client  # noqa: PLC0415
+
     opts = start(ctx)
     settings = opts.one_settings()
     with new_http_client(settings.transfers) as http:
@@ -248,6 +250,9 @@ def _read_verifier() -> str:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show each profile's account, whether its token works, its directory and index."""
+    from flickrsync.client import budgets_for, new_http_client, profile_status  # noqa: PLC0415
+    from flickrsync.retry import Backoff  # noqa: PLC0415 - lazily, as in auth
+
     opts = start(ctx)
     all_settings = opts.settings()
     budgets = budgets_for(all_settings)
