@@ -43,7 +43,7 @@ Bad input never stops a scan
 Parallel, without waste
     Reading and hashing run in a process pool sized to the machine, in batches, because one small
     file per task costs more in inter-process traffic than the hashing itself; below
-    :attr:`ScanTuning.inline_bytes` of work everything runs inline (starting the pool costs more).
+    :attr:`ScanTuning.inline_seconds` of work everything runs inline (starting the pool costs more).
     Results are written to the index in batches from the calling process only. The pool is only
     started when there is work: a re-scan of an unchanged library never starts it.
 """
@@ -143,23 +143,35 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True)
 class ScanTuning:
-    """How work is spread over processes. The defaults were measured (benchmarks/scan_bench.py):
-    a 12 MP JPEG costs a few ms to read and hash, a pool task round trip a fraction of a ms, and
-    starting the pool a few hundred ms."""
+    """How work is spread over processes, from measurements on a 2-CPU machine (scripts in
+    ``benchmarks/``; page cache warm):
+
+    * fingerprinting costs ~0.17 ms for a tiny JPEG and ~4 ms for a 4 MB 12 MP JPEG (read plus
+      SHA-256 of the image data); a pool task round trip costs a fraction of a ms;
+    * 20,000 tiny files: inline 3.4 s; pool of 2 with 1 file per task 5.1 s (slower than inline),
+      8 per task 1.8 s, 64 per task 0.9 s, 256 per task 1.4 s (too few batches to balance);
+    * 120 12 MP JPEGs: 1, 4, 12 or 30 files per task all within 0.25-0.31 s: with big files the
+      batch size matters little, and a larger one lets each worker read the next file ahead;
+    * starting the pool with its imports costs ~0.2 s, importing the fingerprint module inline
+      ~0.12 s: below ~0.25 s of estimated work, inline is faster.
+    """
 
     #: Worker processes; default: one per CPU.
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     #: A batch closes at this many files or bytes, whichever comes first …
     batch_files: int = 64
     batch_bytes: int = 48 << 20
-    #: … and is made smaller when that gives each worker at least this many batches.
+    #: … and batches shrink as the work runs out (guided), so no worker waits long for the last.
     batches_per_worker: int = 4
-    #: Below this much work, read inline rather than start the pool.
-    inline_files: int = 64
-    inline_bytes: int = 64 << 20
+    #: Below this much estimated work (seconds on one CPU), read inline: no pool.
+    inline_seconds: float = 0.25
     #: Perceptual hashes: decoding costs ~40 ms per 12 MP JPEG, so small batches balance well.
     perceptual_batch: int = 8
-    inline_decodes: int = 8
+    inline_decodes: int = 6
+
+    def estimate(self, files: int, nbytes: int) -> float:
+        """Seconds of fingerprinting on one CPU (see the figures above)."""
+        return files * 0.0002 + nbytes / 400e6
 
 
 @dataclass(frozen=True, slots=True)
@@ -828,7 +840,7 @@ def _read_and_record(
     items = [(os.path.join(os.fsencode(roots[f[0]]), f[1]), f[4]) for f in work]
     sizes = [f[4] for f in work]
     total = sum(sizes)
-    small = len(work) < tuning.inline_files and total < tuning.inline_bytes
+    small = tuning.estimate(len(work), total) < tuning.inline_seconds
     inline = tuning.workers <= 1 or (executor is None and small)
     batches = _batches(
         sizes, tuning.workers, tuning.batch_files, tuning.batch_bytes, tuning.batches_per_worker
@@ -958,7 +970,7 @@ def compute_digests(
     ]
     sizes = [f.stat.size for f in files]
     total = sum(sizes)
-    small = len(items) < tuning.inline_files and total < tuning.inline_bytes
+    small = tuning.estimate(len(items), total) < tuning.inline_seconds
     inline = tuning.workers <= 1 or (executor is None and small)
     batches = _batches(
         sizes, tuning.workers, tuning.batch_files, tuning.batch_bytes, tuning.batches_per_worker

@@ -466,15 +466,26 @@ def test_undecodable_file_names(lib: Path, index: Index) -> None:
 
 
 def test_very_deep_tree(lib: Path, index: Index) -> None:
-    deep = os.fsencode(lib)
-    for _ in range(1200):  # deeper than Python's recursion limit
-        deep = os.path.join(deep, b"d")
-        os.mkdir(deep)
-    make_jpeg(Path(os.fsdecode(os.path.join(deep, b"deep.jpg"))), 1)
-    report = scan(index, lib)
-    assert report.counts.pictures == 1
-    [file] = index.files()
-    assert file.path.relpath.count("/") == 1200
+    top = os.fsencode(lib / "deep")
+    deep = top
+    os.mkdir(deep)
+    try:
+        for _ in range(1200):  # deeper than Python's recursion limit
+            deep = os.path.join(deep, b"d")
+            os.mkdir(deep)
+        make_jpeg(Path(os.fsdecode(os.path.join(deep, b"deep.jpg"))), 1)
+        report = scan(index, lib)
+        assert report.counts.pictures == 1
+        [file] = index.files()
+        assert file.path.relpath.count("/") == 1201
+    finally:
+        # shutil.rmtree (and pytest's clean-up) recurse once per level: remove it bottom-up.
+        for name in os.listdir(deep):
+            os.unlink(os.path.join(deep, name))
+        while deep != top:
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
+        os.rmdir(top)
 
 
 def test_symlinks_inside_loops_and_outside(tmp_path: Path, lib: Path, index: Index) -> None:
@@ -550,7 +561,7 @@ def test_pool_gives_the_same_index_as_inline(tmp_path: Path) -> None:
     for n in range(30):
         make_jpeg(lib / f"f{n % 3}" / f"{n}.jpg", n % 25)
     (lib / "bad.jpg").write_text("no")
-    pooled = ScanTuning(workers=2, inline_files=0, inline_bytes=0, batch_files=4)
+    pooled = ScanTuning(workers=2, inline_seconds=0, batch_files=4)
     with Index.open(tmp_path / "a.db") as one, Index.open(tmp_path / "b.db") as two:
         report_pool = scan(one, lib, tuning=pooled)
         report_inline = scan(two, lib)

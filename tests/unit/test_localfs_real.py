@@ -35,7 +35,7 @@ def manifest(real: Path) -> list[dict[str, str]]:
 
 def test_every_sample_is_indexed_exactly_as_fingerprinted(real: Path, index: Index) -> None:
     rows = manifest(real)
-    pooled = ScanTuning(workers=2, inline_files=0, inline_bytes=0)
+    pooled = ScanTuning(workers=2, inline_seconds=0)
     report = scan_library(index, ScanConfig(roots=(str(real),), tuning=pooled))
     assert report.problems == ()
     assert report.issues == ()
