@@ -300,12 +300,9 @@ def _walk(
     def inside(real: bytes) -> bool:
         return any(real == r or real.startswith(r.rstrip(_SEP) + _SEP) for r in real_roots)
 
-    stack: list[tuple[int, bytes, bytes]] = []
-    for ri, root in enumerate(roots):
-        st = os.stat(root)
-        if (st.st_dev, st.st_ino) not in visited:
-            visited.add((st.st_dev, st.st_ino))
-            stack.append((ri, root, b""))
+    # Roots are pushed last first, so the first root is walked first: a folder reachable from two
+    # roots (one inside the other) belongs to the first.
+    stack: list[tuple[int, bytes, bytes]] = [(ri, root, b"") for ri, root in reversed(list(enumerate(roots)))]
     # Visit real folders first, links to folders afterwards: a link then leads only to what the
     # real tree did not reach, and never into a loop.
     while stack or linked_dirs:
@@ -322,6 +319,15 @@ def _walk(
             stack.append((ri, dirpath, prefix))
             continue
         ri, dirpath, prefix = stack.pop()
+        if not prefix:  # a root: skip it if another root already covered it
+            try:
+                root_st = os.stat(dirpath)
+            except OSError:
+                pass  # reported when it is listed
+            else:
+                if (root_st.st_dev, root_st.st_ino) in visited:
+                    continue
+                visited.add((root_st.st_dev, root_st.st_ino))
         entries: list[bytes] = []
         try:
             scanner = os.scandir(dirpath)

@@ -105,6 +105,26 @@ def test_missing_pictures_directory_is_exit_2(
     )
 
 
+def test_unreadable_pictures_directory_is_exit_2(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = os.fsencode(tmp_path / "Pictures")
+    original = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.fsencode(path) == lib:  # as chmod 000 would for a normal user
+            raise PermissionError(13, "Permission denied")
+        return original(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert run(home, "scan") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"flickrsync: error: profile [DEFAULT]: pictures directory {tmp_path / 'Pictures'} cannot be read: "
+        "Permission denied (check its permissions)"
+    ]
+
+
 def test_each_profile_has_its_own_index(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(home, "--all-profiles", "scan", "--json") == 0
     docs = out_json(capsys)

@@ -251,6 +251,20 @@ def test_files_of_roots_no_longer_configured_leave_the_index(tmp_path: Path, ind
     assert [f.path for f in index.files()] == [LocalPath(str(one), "a.jpg")]
 
 
+def test_nested_roots_index_each_file_once(tmp_path: Path, index: Index) -> None:
+    outer = tmp_path / "Pictures"
+    make_jpeg(outer / "a.jpg", 1)
+    make_jpeg(outer / "Phone" / "b.jpg", 2)
+    config = ScanConfig(roots=(str(outer), str(outer / "Phone"), str(outer)), tuning=INLINE)
+    report = scan_library(index, config)
+    assert report.counts.files == 2
+    assert [f.path for f in index.files()] == [
+        LocalPath(str(outer), "Phone/b.jpg"),
+        LocalPath(str(outer), "a.jpg"),
+    ]
+    assert scan_library(index, config).read == 0
+
+
 def test_moves_between_roots_are_recognised(tmp_path: Path, index: Index, reads: Reads) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     make_jpeg(one / "a.jpg", 1)
