@@ -975,6 +975,15 @@ class Index:
             (cid, sorted(files, key=lambda f: _path_key(f.path))) for cid, files in sorted(by_content.items())
         ]
 
+    def needs_phash(self) -> bool:
+        """Whether some photo held by a file has no perceptual hash yet (and no failed try)."""
+        row = self._conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM local_picture p WHERE p.media = 'photo' AND p.phash IS NULL "
+            "AND p.phash_error IS NULL AND EXISTS "
+            "(SELECT 1 FROM local_file f WHERE f.content_id = p.content_id))"
+        ).fetchone()
+        return bool(row[0])
+
     def _fill_wanted(self, content_ids: Iterable[ContentId]) -> int:
         """Load content ids into the temporary table ``wanted_content``; return how many."""
         self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_content(id TEXT PRIMARY KEY)")

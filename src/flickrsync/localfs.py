@@ -704,9 +704,14 @@ def _scan(
     check_roots(config)
     root_ids = index.ensure_roots(config.roots)
     tuning = config.tuning
-    if executor is None and tuning.workers > 1 and index.file_count() == 0:
-        # A first scan reads everything: start the workers now, so that they import the
-        # fingerprint module (Pillow, numpy: a few hundred ms) while this process walks.
+    if (
+        executor is None
+        and tuning.workers > 1
+        and (index.file_count() == 0 or (perceptual and index.needs_phash()))
+    ):
+        # Work is certain (a first scan reads everything; hashes are missing): start the workers
+        # now, so that they import the fingerprint module (Pillow, numpy: ~0.2 s) while this
+        # process walks.
         executor = stack.enter_context(_pool(tuning.workers))
         for _ in range(tuning.workers):
             executor.submit(_warm_up)
@@ -862,6 +867,15 @@ def _read_and_record(
         progress(ScanProgress("read", 0, len(work), 0, total))
     if not work:
         return 0, vanished
+    if not inline:
+        # While the workers start, have the kernel read the first files ahead (bounded).
+        ahead = 0
+        for path, size in items:
+            if ahead > tuning.workers * tuning.batch_bytes:
+                break
+            if size >= _PREFETCH_MIN:
+                _prefetch(path)
+                ahead += size
     for batch, outcomes in _run_batches(
         _read_batch, items, batches, inline=inline, workers=tuning.workers, executor=executor
     ):

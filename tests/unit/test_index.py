@@ -495,3 +495,11 @@ def test_transaction_rolls_back_everything(idx: Index) -> None:
         write_then_fail()
     assert idx.files() == []
     assert idx.get_meta("k") is None
+
+
+def test_needs_phash(idx: Index) -> None:
+    assert not idx.needs_phash()
+    idx.record_files([lf("a.jpg", 1)])
+    assert idx.needs_phash()
+    idx.set_phashes({}, {cid(1): "cannot decode"})
+    assert not idx.needs_phash()  # a failed decode is not retried by default
