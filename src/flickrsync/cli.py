@@ -14,7 +14,6 @@ debug log (``<home>/logs/flickrsync.log``), never to the terminal.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import logging.handlers
@@ -505,7 +504,7 @@ def _scan_json(settings: Settings, report: ScanReport) -> dict[str, Any]:
         "profile": settings.profile,
         "database": str(settings.database),
         "roots": list(report.roots),
-        "counts": dataclasses.asdict(report.counts),
+        "counts": asdict(report.counts),
         "read": report.read,
         "read_bytes": report.read_bytes,
         "read_seconds": round(report.read_seconds, 3),

@@ -211,6 +211,10 @@ _SCHEMA_1 = (
         is_family INTEGER NOT NULL,
         phash TEXT,
         phash_url TEXT,
+        phash_at INTEGER,
+        original_cid TEXT,
+        original_key TEXT,
+        original_at INTEGER,
         PRIMARY KEY (nsid, id)
     ) WITHOUT ROWID""",
     """CREATE TABLE photoset (
@@ -1009,6 +1013,18 @@ class Index:
                 [(reason, cid) for cid, reason in (errors or {}).items()],
             )
 
+    def local_phashes(self, content_ids: Iterable[ContentId] | None = None) -> dict[ContentId, str | None]:
+        """Perceptual hashes computed so far (of these pictures, default all): the hash, or None
+        when the picture could not be decoded (not retried)."""
+        sql = (
+            "SELECT content_id, phash FROM local_picture WHERE (phash IS NOT NULL OR phash_error IS NOT NULL)"
+        )
+        if content_ids is not None:
+            if not self._fill_wanted(content_ids):
+                return {}
+            sql += " AND content_id IN (SELECT id FROM wanted_content)"
+        return {ContentId(cid): value for cid, value in self._conn.execute(sql)}
+
     def phash_error(self, content_id: ContentId) -> str | None:
         row = self._conn.execute(
             "SELECT phash_error FROM local_picture WHERE content_id = ?", (content_id,)
@@ -1200,21 +1216,52 @@ class Index:
         rows = self._conn.execute("SELECT id FROM remote_photo WHERE nsid = ?", (nsid,))
         return {PhotoId(pid) for (pid,) in rows}
 
-    def remote_phashes(self, nsid: Nsid) -> dict[PhotoId, str]:
-        """Cached perceptual hashes of Flickr photos, still valid for their current small URL."""
+    def remote_phashes(self, nsid: Nsid) -> dict[PhotoId, str | None]:
+        """Perceptual hashes of Flickr photos' small size, cached: still valid only while the
+        photo's small-size URL is the one the hash was computed from (a replaced photo gets a new
+        secret, so a new URL). None: tried and unavailable (the download or decode failed)."""
         rows = self._conn.execute(
-            "SELECT id, phash FROM remote_photo WHERE nsid = ? AND phash IS NOT NULL "
+            "SELECT id, phash FROM remote_photo WHERE nsid = ? AND phash_at IS NOT NULL "
             "AND phash_url IS url_small",
             (nsid,),
         )
         return {PhotoId(pid): value for pid, value in rows}
 
-    def set_remote_phashes(self, nsid: Nsid, hashes: Mapping[PhotoId, tuple[str, str | None]]) -> None:
-        """Cache ``{photo id: (phash, the small URL it was computed from)}``."""
+    def set_remote_phashes(
+        self, nsid: Nsid, hashes: Mapping[PhotoId, tuple[str | None, str | None]], *, now: float | None = None
+    ) -> None:
+        """Cache ``{photo id: (phash or None when unavailable, the small URL it was tried from)}``."""
+        stamp = _now(now)
         with self.transaction(durable=True):
             self._conn.executemany(
-                "UPDATE remote_photo SET phash = ?, phash_url = ? WHERE nsid = ? AND id = ?",
-                [(value, url, nsid, pid) for pid, (value, url) in hashes.items()],
+                "UPDATE remote_photo SET phash = ?, phash_url = ?, phash_at = ? WHERE nsid = ? AND id = ?",
+                [(value, url, stamp, nsid, pid) for pid, (value, url) in hashes.items()],
+            )
+
+    def originals(self, nsid: Nsid) -> dict[PhotoId, ContentId | None]:
+        """Content ids of Flickr photos' originals downloaded to tell look-alikes apart, still
+        valid while the photo's original secret is unchanged. None: tried and unavailable."""
+        rows = self._conn.execute(
+            "SELECT id, original_cid FROM remote_photo WHERE nsid = ? AND original_at IS NOT NULL "
+            "AND original_key IS original_secret",
+            (nsid,),
+        )
+        return {PhotoId(pid): None if cid is None else ContentId(cid) for pid, cid in rows}
+
+    def set_originals(
+        self,
+        nsid: Nsid,
+        originals: Mapping[PhotoId, tuple[ContentId | None, str | None]],
+        *,
+        now: float | None = None,
+    ) -> None:
+        """Cache ``{photo id: (content id of its original or None, the original secret then)}``."""
+        stamp = _now(now)
+        with self.transaction(durable=True):
+            self._conn.executemany(
+                "UPDATE remote_photo SET original_cid = ?, original_key = ?, original_at = ? "
+                "WHERE nsid = ? AND id = ?",
+                [(cid, key, stamp, nsid, pid) for pid, (cid, key) in originals.items()],
             )
 
     # -- photosets ---------------------------------------------------------------------------

@@ -418,10 +418,11 @@ class LazyResult:
 
 # --- remote side in the index (index.py, for the sync engine) --------------------------------
 
-#: How a local picture and a Flickr photo were found to be the same (see the sync engine).
-#: Stored as text: new rules need no migration.
+#: How a local picture and a Flickr photo were found to be the same: the matcher's rules, plus
+#: ``upload``/``download`` for pictures flickrsync put there itself. Stored as text in the index,
+#: so a new rule needs no migration.
 LinkRule = Literal[
-    "machine_tag", "checksum", "title_date", "date", "perceptual", "original", "upload", "download"
+    "flickr_id", "machine_tag", "checksum", "title_date", "date", "original", "phash", "upload", "download"
 ]
 
 

@@ -389,11 +389,35 @@ def test_sync_state_watermarks(idx: Index) -> None:
 
 def test_remote_phash_is_dropped_when_the_small_url_changes(idx: Index) -> None:
     idx.upsert_account(Account(NSID, "me"))
-    idx.upsert_remote_photos(NSID, [remote("1", url_small="http://x/1_a.jpg"), remote("2")])
-    idx.set_remote_phashes(NSID, {PhotoId("1"): ("abcd", "http://x/1_a.jpg"), PhotoId("2"): ("ef01", None)})
-    assert idx.remote_phashes(NSID) == {"1": "abcd", "2": "ef01"}
+    idx.upsert_remote_photos(NSID, [remote("1", url_small="http://x/1_a.jpg"), remote("2"), remote("3")])
+    assert idx.remote_phashes(NSID) == {}
+    idx.set_remote_phashes(
+        NSID,
+        {
+            PhotoId("1"): ("abcd", "http://x/1_a.jpg"),
+            PhotoId("2"): ("ef01", None),
+            PhotoId("3"): (None, None),
+        },
+    )
+    assert idx.remote_phashes(NSID) == {"1": "abcd", "2": "ef01", "3": None}  # None: tried, unavailable
     idx.upsert_remote_photos(NSID, [remote("1", url_small="http://x/1_b.jpg")])  # replaced photo
-    assert idx.remote_phashes(NSID) == {"2": "ef01"}
+    assert idx.remote_phashes(NSID) == {"2": "ef01", "3": None}
+
+
+def test_originals_are_valid_while_the_original_secret_holds(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.upsert_remote_photos(NSID, [remote("1", original_secret="o1"), remote("2", original_secret="o2")])
+    idx.set_originals(NSID, {PhotoId("1"): (cid(1), "o1"), PhotoId("2"): (None, "o2")})
+    assert idx.originals(NSID) == {"1": cid(1), "2": None}
+    idx.upsert_remote_photos(NSID, [remote("1", original_secret="new")])  # photo replaced on Flickr
+    assert idx.originals(NSID) == {"2": None}
+
+
+def test_local_phashes_include_failures(idx: Index) -> None:
+    idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 2, ino=2), lf("c.jpg", 3, ino=3)])
+    idx.set_phashes({cid(1): "00ff"}, {cid(2): "truncated"})
+    assert idx.local_phashes() == {cid(1): "00ff", cid(2): None}
+    assert idx.local_phashes([cid(2), cid(3)]) == {cid(2): None}
 
 
 def test_deleting_a_remote_photo_drops_link_and_memberships(idx: Index) -> None:
