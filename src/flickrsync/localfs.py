@@ -27,10 +27,13 @@ Symbolic links
     loop is never followed. A link leading outside every root is skipped, with a notice.
 
 Incremental
-    A path whose (dev, ino, size, mtime_ns) is unchanged is not read again. A path that is new or
-    changed but whose (dev, ino, size, mtime_ns) equals a file already indexed (moved, renamed,
+    A path whose (dev, ino, size, mtime_ns) is unchanged is not read again. Each folder's list of
+    files with their stat is compared with the folder's manifest in the index in one go, so an
+    unchanged library costs one stat per file and one comparison per folder. A path that is new
+    or changed but whose (dev, ino, size, mtime_ns) equals a file already indexed (moved, renamed,
     hard-linked) takes that file's record without being read. Paths gone from disk leave the
-    index; their picture stays while another path holds it or Flickr links to it.
+    index; their picture stays while another path holds it or Flickr links to it. Nested or
+    repeated roots are walked once (the first root claims a shared folder).
 
 Bad input never stops a scan
     Unreadable files, empty files, files that are not pictures, undecodable pictures, files that
