@@ -17,21 +17,24 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import sys
+import time
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from flickrsync import __version__
-from flickrsync.client import authorize, budgets_for, new_http_client, profile_status
+from flickrsync import __version__, localfs
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
 from flickrsync.errors import FlickrsyncError, UsageError
-from flickrsync.models import ProfileStatus
-from flickrsync.retry import Backoff
+from flickrsync.index import Index
+from flickrsync.localfs import ProgressCallback, ScanConfig
+from flickrsync.models import LocalPath, ProfileStatus, ScanProgress, ScanReport
 
 log = logging.getLogger("flickrsync")
 
@@ -197,6 +200,10 @@ def auth(ctx: click.Context) -> None:
     Prints a Flickr page to open; approve flickrsync there and enter the code Flickr shows.
     The code may also be piped in on stdin. The token is kept in <home>/tokens/ (mode 0600).
     """
+    # Imported here, not at the top: httpx and the client cost ~0.1 s of start-up that local
+    # commands (scan, duplicates, inspect) do not need.
+    from flickrsync.client import authorize, new_http_client  # noqa: PLC0415
+
     opts = start(ctx)
     settings = opts.one_settings()
     with new_http_client(settings.transfers) as http:
@@ -242,6 +249,9 @@ def _read_verifier() -> str:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show each profile's account, whether its token works, its directory and index."""
+    from flickrsync.client import budgets_for, new_http_client, profile_status  # noqa: PLC0415
+    from flickrsync.retry import Backoff  # noqa: PLC0415 - lazily, as in auth
+
     opts = start(ctx)
     all_settings = opts.settings()
     budgets = budgets_for(all_settings)
@@ -281,7 +291,14 @@ def _render_status(item: ProfileStatus) -> None:
 def emit_json(kind: str, payload: dict[str, Any]) -> None:
     """Print one JSON document on stdout with the schema version and kind."""
     doc = {"schema": JSON_SCHEMA_VERSION, "kind": kind, **payload}
-    click.echo(json.dumps(doc, ensure_ascii=False, sort_keys=False, default=str))
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (kept as surrogate escapes): JSON's \udcXX escapes carry
+        # it losslessly (os.fsencode(json.loads(...)) gives back the original bytes).
+        text = json.dumps(doc, ensure_ascii=True, sort_keys=False, default=str)
+    click.echo(text)
 
 
 def confirm(opts: GlobalOptions, question: str) -> bool:
@@ -366,3 +383,380 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+# --- the local library: scan, duplicates, inspect --------------------------------------------
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    # Imported here: rich costs start-up time that a non-interactive run does not need.
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    names = {"walk": "listing", "read": "reading", "perceptual": "perceptual hashes", "digests": "digests"}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        # No refresh thread: the scanner may fork worker processes, which is only safe in a
+        # process without threads. The bar is redrawn from the callback instead.
+        auto_refresh=False,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+        last = [0.0]
+
+        def update(p: ScanProgress) -> None:
+            if p.phase not in tasks:
+                total = None if p.phase == "walk" else max(p.bytes_total, 1)
+                tasks[p.phase] = bar.add_task(f"{label}: {names[p.phase]}", total=total)
+            if p.phase == "walk":
+                bar.update(tasks[p.phase], description=f"{label}: listing ({p.files_done:,} files)")
+            else:
+                bar.update(
+                    tasks[p.phase],
+                    completed=p.bytes_done,
+                    description=f"{label}: {names[p.phase]} {p.files_done:,}/{p.files_total:,} files",
+                )
+            now = time.monotonic()
+            if now - last[0] >= 0.1 or p.files_done == p.files_total:
+                last[0] = now
+                bar.refresh()
+
+        yield update
+
+
+def _open_index(settings: Settings) -> Index:
+    return Index.open(settings.database)
+
+
+def _scan(settings: Settings, *, perceptual: bool = False) -> ScanReport:
+    config = ScanConfig.from_settings(settings)
+    localfs.check_roots(config)
+    with _open_index(settings) as index, _progress(f"[{settings.profile}]") as progress:
+        return localfs.scan_library(index, config, progress=progress, perceptual=perceptual)
+
+
+def _path_json(path: LocalPath) -> dict[str, str]:
+    return {"path": os.path.join(path.root, path.relpath), "root": path.root, "relpath": path.relpath}
+
+
+def _echo_problems(report: ScanReport) -> None:
+    for file in report.problems:
+        click.echo(f"flickrsync: problem: {_show(file.path)}: {_show(file.problem or '')}", err=True)
+    for issue in report.issues:
+        kind = "problem" if issue.problem else "note"
+        click.echo(f"flickrsync: {kind}: {_show(issue.path)}: {_show(issue.reason)}", err=True)
+
+
+def _show(path: LocalPath | str) -> str:
+    """A path (or text holding one) for the terminal: bytes that are not UTF-8 are shown as
+    ``\\xNN``, never a crash."""
+    text = os.path.join(path.root, path.relpath) if isinstance(path, LocalPath) else path
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _scan_failed(report: ScanReport) -> bool:
+    return bool(report.problems) or any(issue.problem for issue in report.issues)
+
+
+@cli.command()
+@global_options
+@click.option("--perceptual", is_flag=True, help="Also compute every picture's perceptual hash (slower).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def scan(ctx: click.Context, perceptual: bool, as_json: bool) -> int:
+    """Index the pictures directory: new, changed, moved and vanished files, duplicates, problems.
+
+    Only new or changed files are read. Exits 1 when some file could not be indexed (each is
+    named on stderr with its reason): such a file is not backed up.
+    """
+    opts = start(ctx)
+    failed = False
+    for settings in opts.settings():
+        report = _scan(settings, perceptual=perceptual)
+        failed = failed or _scan_failed(report)
+        if as_json:
+            emit_json("scan", _scan_json(settings, report))
+        else:
+            _render_scan(settings, report)
+        _echo_problems(report)
+    return 1 if failed else 0
+
+
+def _scan_json(settings: Settings, report: ScanReport) -> dict[str, Any]:
+    return {
+        "profile": settings.profile,
+        "database": str(settings.database),
+        "roots": list(report.roots),
+        "counts": asdict(report.counts),
+        "read": report.read,
+        "read_bytes": report.read_bytes,
+        "read_seconds": round(report.read_seconds, 3),
+        "reused": report.reused,
+        "unchanged": report.unchanged,
+        "removed": report.removed,
+        "perceptual": report.perceptual,
+        "ignored": dict(report.ignored),
+        "problems": [
+            {**_path_json(f.path), "size": f.stat.size, "problem": f.problem, "problem_kind": f.problem_kind}
+            for f in report.problems
+        ],
+        "issues": [{**_path_json(i.path), "reason": i.reason, "problem": i.problem} for i in report.issues],
+        "elapsed": round(report.elapsed, 3),
+    }
+
+
+def _render_scan(settings: Settings, report: ScanReport) -> None:
+    c = report.counts
+    roots = _show(", ".join(report.roots))
+    click.echo(f"[{settings.profile}] {roots}")
+    click.echo(f"  pictures     {c.pictures:>9,}")
+    click.echo(f"  videos       {c.videos:>9,}")
+    dup = f"  duplicates   {c.duplicate_groups:>9,} groups"
+    if c.duplicate_groups:
+        dup += f" ({c.duplicate_files:,} extra copies; see `flickrsync duplicates`)"
+    click.echo(dup)
+    read = f"  read         {report.read:>9,} files, {_mb(report.read_bytes)}"
+    if report.read_seconds > 0:
+        read += f" ({report.read_bytes / report.read_seconds / 1e6:,.0f} MB/s)"
+    click.echo(read)
+    click.echo(f"  unchanged    {report.unchanged:>9,}")
+    if report.reused:
+        click.echo(f"  moved/linked {report.reused:>9,} (identified without reading)")
+    if report.removed:
+        click.echo(f"  removed      {report.removed:>9,} (gone from disk)")
+    if report.perceptual:
+        click.echo(f"  perceptual   {report.perceptual:>9,} hashes computed")
+    if report.ignored:
+        total = sum(n for _ext, n in report.ignored)
+        top = ", ".join(f"{ext} {n:,}" for ext, n in report.ignored[:6])
+        click.echo(f"  ignored      {total:>9,} other files ({top})")
+    problems = len(report.problems) + sum(1 for i in report.issues if i.problem)
+    click.echo(
+        f"  problems     {problems:>9,}"
+        + (" (listed on stderr: not indexed, not backed up)" if problems else "")
+    )
+    click.echo(f"  time         {report.elapsed:>9.1f} s")
+
+
+def _mb(size: int) -> str:
+    if size >= 1e9:
+        return f"{size / 1e9:,.1f} GB"
+    return f"{size / 1e6:,.1f} MB"
+
+
+@cli.command()
+@global_options
+@click.option("--no-scan", is_flag=True, help="Use the index as it is; do not look for changes first.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def duplicates(ctx: click.Context, no_scan: bool, as_json: bool) -> int:
+    """List pictures held by several files (same content id): one picture, several paths.
+
+    Scans for changes first (cheap when little changed) unless --no-scan.
+    """
+    opts = start(ctx)
+    for settings in opts.settings():
+        if not no_scan:
+            report = _scan(settings)
+            if _scan_failed(report):
+                click.echo(
+                    f"flickrsync: [{settings.profile}] some files could not be indexed; "
+                    "`flickrsync scan` lists them",
+                    err=True,
+                )
+        with _open_index(settings) as index:
+            groups = index.duplicates()
+        if as_json:
+            emit_json(
+                "duplicates",
+                {
+                    "profile": settings.profile,
+                    "groups": [
+                        {
+                            "content_id": p.content_id,
+                            "id_kind": p.id_kind,
+                            "media": p.media,
+                            "format": p.format,
+                            "width": p.width,
+                            "height": p.height,
+                            "date_taken": p.date_taken,
+                            "size": p.size,
+                            "paths": [_path_json(path) for path in p.paths],
+                        }
+                        for p in groups
+                    ],
+                },
+            )
+            continue
+        extra = sum(len(p.paths) - 1 for p in groups)
+        click.echo(f"[{settings.profile}] {len(groups):,} duplicate groups, {extra:,} extra copies")
+        for p in groups:
+            dims = f" {p.width}x{p.height}" if p.width and p.height else ""
+            taken = f", taken {p.date_taken}" if p.date_taken else ""
+            click.echo(f"{p.content_id[:16]}  {p.format}{dims}{taken}, {len(p.paths)} copies:")
+            for path in p.paths:
+                click.echo(f"  {_show(path)}")
+    return 0
+
+
+@cli.command()
+@global_options
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.pass_context
+def inspect(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> int:
+    """Show everything flickrsync knows about FILES: kind, content id, date taken, orientation,
+    dimensions, perceptual hash, problems, whether indexed, duplicates and Flickr links.
+
+    Works on any file, inside the library or not. Exits 1 if a file is not a usable picture.
+    """
+    opts = start(ctx)
+    settings: Settings | None = None
+    if opts.config_path.is_file() or opts.directory:
+        settings = opts.one_settings()
+    index = None
+    if settings is not None and settings.database.exists():
+        index = _open_index(settings)
+    try:
+        results = [_inspect_one(path, settings, index) for path in files]
+    finally:
+        if index is not None:
+            index.close()
+    if as_json:
+        emit_json(
+            "inspect",
+            {"profile": settings.profile if settings else None, "files": results},
+        )
+    else:
+        for result in results:
+            _render_inspect(result)
+    return 1 if any(r["problem"] for r in results) else 0
+
+
+_ORIENTATION = {
+    1: "normal",
+    2: "mirrored",
+    3: "rotated 180°",
+    4: "mirrored vertically",
+    5: "mirrored, rotated 90° CW",
+    6: "rotate 90° CW to view",
+    7: "mirrored, rotated 90° CCW",
+    8: "rotate 90° CCW to view",
+}
+_ID_KINDS = {
+    "imagedata": "SHA-256 of the image data, metadata excluded (exiftool ImageDataHash)",
+    "file": "SHA-256 of the whole file (format without an image-data hash)",
+}
+
+
+def _inspect_one(path: str, settings: Settings | None, index: Index | None) -> dict[str, Any]:
+    found = localfs.inspect_file(path)
+    fp = found.fingerprint
+    st = found.stat
+    location = localfs.locate(ScanConfig.from_settings(settings), path) if settings else None
+    result: dict[str, Any] = {
+        "path": found.path,
+        "root": location.root if location else None,
+        "relpath": location.relpath if location else None,
+        "size": st.size if st else None,
+        "mtime_ns": st.mtime_ns if st else None,
+        "dev": st.dev if st else None,
+        "ino": st.ino if st else None,
+        "content_id": fp.content_id if fp else None,
+        "id_kind": fp.id_kind if fp else None,
+        "media": fp.media if fp else None,
+        "format": fp.format if fp else None,
+        "width": fp.width if fp else None,
+        "height": fp.height if fp else None,
+        "orientation": fp.orientation if fp else None,
+        "date_taken": fp.date_taken if fp else None,
+        "subsec": fp.subsec if fp else None,
+        "tz_offset": fp.offset if fp else None,
+        "warnings": list(fp.warnings) if fp else [],
+        "phash": found.phash,
+        "phash_error": found.phash_error,
+        **dict(found.digests),
+        "problem": found.problem,
+        "problem_kind": found.problem_kind,
+        "indexed": None,
+        "duplicates": [],
+        "links": [],
+    }
+    if index is None:
+        return result
+    if location is not None:
+        known = index.file(location)
+        if known is None:
+            result["indexed"] = "no"
+        elif known.problem is not None:
+            result["indexed"] = f"yes, as a problem: {known.problem}"
+        elif st is not None and (known.stat.size, known.stat.mtime_ns) == (st.size, st.mtime_ns):
+            result["indexed"] = "yes"
+        else:
+            result["indexed"] = "changed since the last scan"
+    else:
+        result["indexed"] = "outside the library"
+    if fp is not None:
+        result["duplicates"] = [_path_json(f.path) for f in index.files(fp.content_id) if f.path != location]
+        result["links"] = [
+            {"nsid": link.nsid, "photo_id": link.photo_id, "rule": link.rule, "linked_at": link.linked_at}
+            for link in index.links_of_picture(fp.content_id)
+        ]
+    return result
+
+
+def _render_inspect(r: dict[str, Any]) -> None:
+    click.echo(_show(str(r["path"])))
+
+    def line(label: str, value: object) -> None:
+        click.echo(f"  {label:<13} {value}")
+
+    if r["size"] is not None:
+        line("size", f"{r['size']:,} bytes")
+    if r["problem"]:
+        line("problem", r["problem"])
+    if r["content_id"]:
+        line("kind", f"{r['media']} ({r['format']})")
+        line("content id", r["content_id"])
+        line("computed as", _ID_KINDS.get(r["id_kind"], r["id_kind"]))
+        taken = r["date_taken"] or "unknown (no usable EXIF date)"
+        if r["date_taken"] and r["subsec"]:
+            taken += f".{r['subsec']}"
+        if r["date_taken"] and r["tz_offset"]:
+            taken += f" {r['tz_offset']}"
+        line("date taken", taken)
+        if r["width"] and r["height"]:
+            line("dimensions", f"{r['width']} x {r['height']}")
+        orientation = r["orientation"]
+        line(
+            "orientation", f"{orientation} ({_ORIENTATION.get(orientation, '?')})" if orientation else "none"
+        )
+        if r["media"] == "photo":
+            line("perceptual", r["phash"] or f"not computed: {r['phash_error']}")
+        for warning in r["warnings"]:
+            line("warning", warning)
+    if r.get("sha256"):
+        line("sha256", r["sha256"])
+    if r["indexed"] is not None:
+        line("indexed", r["indexed"])
+    for dup in r["duplicates"]:
+        line("duplicate", _show(str(dup["path"])))
+    for link in r["links"]:
+        line("on Flickr", f"photo {link['photo_id']} of {link['nsid']} (matched by {link['rule']})")

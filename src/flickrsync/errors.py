@@ -12,6 +12,7 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
     │       └── OutcomeUnknownError     a write reached Flickr, its answer was lost  -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
+    ├── MediaError                  a file's bytes are not a usable picture/video -> exit 1
     └── DatabaseError               the SQLite index is unusable                 -> exit 1
 
 Messages are one line for the user: what happened and what to do. The ``hint`` attribute holds
@@ -98,6 +99,19 @@ class LocalFileError(FlickrsyncError):
     def __init__(self, path: str, reason: str, *, hint: str | None = None) -> None:
         super().__init__(f"{path}: {reason}", hint=hint)
         self.path = path
+        self.reason = reason
+
+
+class MediaError(FlickrsyncError):
+    """The bytes of a file are not a usable picture or video.
+
+    Raised by the pure ``fingerprint`` module, which sees an open stream and no path: ``reason`` is one
+    user-readable line such as ``"empty file"`` or ``"not a picture or video (text file)"``. The
+    scanner (``localfs``) adds the path, records the reason and goes on with the other files.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason
 
 

@@ -1,0 +1,458 @@
+"""Scan benchmark: flickrsync's scanner against flickrsync 0.1.1 and against the floors.
+
+Run from the repository root (it needs the project venv, ``make .venv/bin/.installed-test``)::
+
+    .venv/bin/python -m benchmarks.scan_bench --n 300 --warm-n 100000
+
+Everything is measured in the same run, on the same files, and printed as figures and ratios:
+
+(a) cold index: ``flickrsync scan`` (a subprocess, with a fresh index; page cache dropped for every
+    file with ``posix_fadvise(POSIX_FADV_DONTNEED)`` first, since /proc/sys/vm/drop_caches is not
+    writable in a container) against flickrsync 0.1.1's own per-file worker
+    (``flickrsync.local.image_worker`` mapped with ``multiprocessing.Pool().imap_unordered`` as
+    0.1.1 does, in its own venv ``benchmarks/.venv-011``, created on first use: ``pip install
+    flickrsync==0.1.1 Wand``; needs Debian's ``libmagickwand-dev``);
+(b) the floor of (a): reading the same files and hashing them with SHA-256, in a process pool with
+    as many processes as the scanner uses (the pool is started before the clock starts);
+(c) the perceptual pass, ``flickrsync scan --perceptual`` on the indexed corpus, against the floor
+    of a bare Pillow draft decode (greyscale, 1/8 scale: the smallest JPEG draft, as the perceptual
+    hash uses) of one file per picture, in the same pool (page cache warm for both);
+(d) a warm re-scan of ``--warm-n`` unchanged small files against a bare ``os.walk`` + ``os.stat``
+    of the same tree, in-process and as subprocesses (each includes Python's start-up). The small
+    files are distinct 16x16 JPEGs (a re-scan never reads contents, so their size does not matter,
+    but distinct pictures keep the index realistic: no 100,000-path duplicate group).
+
+The corpus for (a)-(c) is ``--n`` 12-megapixel camera-like JPEGs (smooth random shapes plus sensor
+noise, so sizes are realistic: 2.5-5 MB), with EXIF (make, model, date taken, sub-seconds,
+orientation), in nested year/event folders; about 5% are byte copies in a "Best of" folder. Corpora
+are kept in ``benchmarks/out/`` and reused by later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "benchmarks" / "out"
+VENV_011 = REPO / "benchmarks" / ".venv-011"
+WORKERS = os.cpu_count() or 1
+
+# --- corpora ---------------------------------------------------------------------------------
+
+
+def _camera_jpeg(args: tuple[str, int]) -> int:
+    """One 12 MP camera-like JPEG (4000x3000) with EXIF; returns its size."""
+    import numpy as np
+    from PIL import Image
+
+    path, seed = args
+    rng = np.random.default_rng(seed)
+    shapes = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    smooth = np.asarray(Image.fromarray(shapes).resize((4000, 3000), Image.Resampling.BICUBIC))
+    sigma = 3.5 + 4.0 * rng.random()
+    noise = rng.normal(0.0, sigma, (3000, 4000, 1))
+    pixels = np.clip(smooth.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x010F] = "BenchCam"
+    exif[0x0110] = "BC-12"
+    exif[0x0112] = int(rng.choice([1, 1, 1, 6, 8, 3]))
+    day = 1 + seed % 28
+    clock = f"{seed % 24:02d}:{seed % 60:02d}:{(seed * 7) % 60:02d}"
+    exif.get_ifd(0x8769)[0x9003] = f"2019:{1 + seed % 12:02d}:{day:02d} {clock}"
+    exif.get_ifd(0x8769)[0x9291] = f"{seed % 100:02d}"
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path, "JPEG", quality=92, exif=exif)
+    return os.path.getsize(path)
+
+
+def camera_corpus(n: int) -> tuple[Path, list[Path]]:
+    """``n`` files: ~95% distinct 12 MP JPEGs in year/event folders, ~5% byte copies."""
+    root = OUT / f"camera-{n}"
+    done = root / ".complete"
+    copies = max(1, n // 20) if n >= 20 else 0
+    originals = n - copies
+    plan = [
+        (str(root / f"20{10 + i % 10}" / f"event-{i // 25:03d}" / f"IMG_{i:05d}.JPG"), 1000 + i)
+        for i in range(originals)
+    ]
+    if not done.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"generating {originals} 12 MP JPEGs (+{copies} copies) in {root} …", flush=True)
+        with multiprocessing.Pool(WORKERS) as pool:
+            pool.map(_camera_jpeg, plan, chunksize=1)
+        for i in range(copies):
+            source = Path(plan[(i * 7) % originals][0])
+            target = root / "Best of" / f"copy-{i:04d}-{source.name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        done.write_text("ok")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return root, files
+
+
+def _small_jpegs(args: tuple[str, int, int]) -> None:
+    from PIL import Image
+
+    folder, start, count = args
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    rnd = random.Random(start)
+    for i in range(start, start + count):
+        img = Image.frombytes("RGB", (16, 16), rnd.randbytes(16 * 16 * 3))
+        img.save(os.path.join(folder, f"IMG_{i:06d}.jpg"), "JPEG", quality=80)
+
+
+def small_corpus(n: int) -> Path:
+    """``n`` distinct tiny JPEGs, 100 per folder, in year/event folders."""
+    root = OUT / f"small-{n}"
+    done = root / ".complete"
+    if not done.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"generating {n:,} small JPEGs in {root} …", flush=True)
+        jobs = [
+            (str(root / f"{2000 + (i // 100) % 25}" / f"event-{i // 100:05d}"), i, min(100, n - i))
+            for i in range(0, n, 100)
+        ]
+        with multiprocessing.Pool(WORKERS) as pool:
+            pool.map(_small_jpegs, jobs, chunksize=8)
+        done.write_text("ok")
+    return root
+
+
+# --- measuring helpers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    seconds: float
+    files: int
+    nbytes: int
+
+    @property
+    def per_s(self) -> float:
+        return self.files / self.seconds
+
+    @property
+    def mb_s(self) -> float:
+        return self.nbytes / self.seconds / 1e6
+
+    def line(self) -> str:
+        return f"  {self.name:<46} {self.seconds:8.2f} s {self.per_s:9.1f} files/s {self.mb_s:9.1f} MB/s"
+
+
+def drop_cache(files: Sequence[Path]) -> None:
+    """Evict the files from the page cache (the closest thing to a cold cache we may do here)."""
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def _sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb", buffering=0) as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _draft_decode(path: str) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.draft("L", (256, 256))  # greyscale, smallest scale >= 256 px: 1/8 for 12 MP
+        img.load()
+        return img.size
+
+
+def timed_pool(func: Callable[[str], object], paths: Sequence[str]) -> float:
+    """Seconds to map ``func`` over ``paths`` in an already started pool of WORKERS processes."""
+    chunk = max(1, len(paths) // (WORKERS * 8))
+    with multiprocessing.get_context("forkserver").Pool(WORKERS) as pool:
+        pool.map(abs, range(WORKERS * 4))  # make sure every worker is up
+        start = time.perf_counter()
+        pool.map(func, paths, chunksize=chunk)
+        return time.perf_counter() - start
+
+
+def write_config(home: Path, root: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.ini").write_text(f"[DEFAULT]\ndirectory = {root}\n")
+
+
+#: Subprocesses may cache bytecode, as an installed package does (pip compiles it): a development
+#: environment with PYTHONDONTWRITEBYTECODE=1 would otherwise charge every run for compiling.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run_cli(home: Path, *args: str) -> tuple[float, dict[str, object]]:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "flickrsync", "--home", str(home), "scan", "--json", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=CHILD_ENV,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"flickrsync scan failed ({result.returncode}): {result.stderr}")
+    return elapsed, json.loads(result.stdout.splitlines()[-1])
+
+
+# --- flickrsync 0.1.1 ------------------------------------------------------------------------
+
+OLD_RUNNER = r"""
+import json, multiprocessing, os, sys, time
+from flickrsync import local
+files = json.load(open(sys.argv[1]))
+pairs = [(os.path.dirname(p), os.path.basename(p)) for p in files]
+start = time.perf_counter()
+with multiprocessing.Pool() as pool:                       # as flickrsync 0.1.1 does
+    photos = list(pool.imap_unordered(local.image_worker, pairs))
+elapsed = time.perf_counter() - start
+bad = sum(1 for p in photos if p["imageerror"])
+print(json.dumps({"seconds": elapsed, "files": len(photos), "errors": bad}))
+"""
+
+
+def ensure_venv_011() -> Path | None:
+    python = VENV_011 / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV_011} with flickrsync==0.1.1 and Wand …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV_011)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "flickrsync==0.1.1", "Wand"], check=True
+        )
+    probe = subprocess.run(
+        [str(python), "-c", "from flickrsync import local; from wand.image import Image"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        print(
+            "  flickrsync 0.1.1 cannot run (install Debian's libmagickwand-dev): "
+            + probe.stderr.strip().splitlines()[-1]
+        )
+        return None
+    return python
+
+
+def run_011(python: Path, files: Sequence[Path]) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "files.json"
+        listing.write_text(json.dumps([str(f) for f in files]))
+        script = Path(tmp) / "run011.py"
+        script.write_text(OLD_RUNNER)
+        result = subprocess.run(
+            [str(python), str(script), str(listing)], capture_output=True, text=True, check=True, cwd=tmp
+        )
+    doc = json.loads(result.stdout.strip().splitlines()[-1])
+    return float(doc["seconds"]), int(doc["errors"])
+
+
+# --- the parts -------------------------------------------------------------------------------
+
+
+def _best(label: str, times: list[float], files: int, nbytes: int) -> Figure:
+    figure = Figure(label, min(times), files, nbytes)
+    spread = f"  (median {statistics.median(times):.2f} s)" if len(times) > 1 else ""
+    print(figure.line() + spread)
+    return figure
+
+
+def part_cold(n: int, repeat: int, skip_011: bool, results: dict[str, float]) -> Path:
+    root, files = camera_corpus(n)
+    nbytes = sum(f.stat().st_size for f in files)
+    paths = [str(f) for f in files]
+    print(
+        f"\n(a)(b) cold index of {len(files)} camera JPEGs, {nbytes / 1e6:,.0f} MB, {WORKERS} processes"
+        f" (best of {repeat}, alternating)"
+    )
+    home = OUT / f"home-camera-{n}"
+    floor_times: list[float] = []
+    ours_times: list[float] = []
+    doc: dict[str, object] = {}
+    for _ in range(repeat):
+        drop_cache(files)
+        floor_times.append(timed_pool(_sha256_file, paths))
+        shutil.rmtree(home, ignore_errors=True)
+        write_config(home, root)
+        drop_cache(files)
+        seconds, doc = run_cli(home)
+        ours_times.append(seconds)
+    floor = _best("floor: read + SHA-256 (process pool)", floor_times, len(files), nbytes)
+    ours = _best("flickrsync scan (cold, new index, CLI)", ours_times, len(files), nbytes)
+    counts = doc["counts"]
+    assert isinstance(counts, dict)
+    problems = doc["problems"]
+    assert isinstance(problems, list)
+    print(
+        f"  {'':<46} indexed {counts['pictures']} pictures, {counts['duplicate_groups']} duplicate "
+        f"groups, {len(problems)} problems"
+    )
+    results["cold_vs_floor"] = floor.seconds / ours.seconds
+
+    if not skip_011:
+        python = ensure_venv_011()
+        if python is not None:
+            drop_cache(files)
+            old_seconds, errors = run_011(python, files)
+            old = Figure("flickrsync 0.1.1 image_worker (Pool), once", old_seconds, len(files), nbytes)
+            print(old.line() + (f"  [{errors} errors]" if errors else ""))
+            results["cold_vs_011"] = old.seconds / ours.seconds
+    return home
+
+
+def part_perceptual(n: int, repeat: int, home: Path, results: dict[str, float]) -> None:
+    _root, files = camera_corpus(n)
+    unique: dict[str, Path] = {}
+    for f in files:
+        unique.setdefault(f.name.split("-", 2)[-1] if f.parent.name == "Best of" else f.name, f)
+    paths = [str(p) for p in unique.values()]
+    nbytes = sum(os.path.getsize(p) for p in paths)
+    print(f"\n(c) perceptual pass over {len(paths)} pictures (page cache warm, best of {repeat})")
+    for p in paths:  # warm the cache for both
+        _sha256_file(p)
+    db = home / "index-DEFAULT.db"
+    template = home / "indexed-without-phash.db"
+    shutil.copyfile(db, template)  # the CLI has exited: the WAL is checkpointed into the file
+    floor_times: list[float] = []
+    ours_times: list[float] = []
+    computed = 0
+    for _ in range(repeat):
+        floor_times.append(timed_pool(_draft_decode, paths))
+        shutil.copyfile(template, db)
+        seconds, doc = run_cli(home, "--perceptual")
+        ours_times.append(seconds)
+        computed = int(str(doc["perceptual"]))
+    floor = _best("floor: Pillow draft decode (process pool)", floor_times, len(paths), nbytes)
+    ours = _best(f"flickrsync scan --perceptual ({computed} hashes, CLI)", ours_times, len(paths), nbytes)
+    results["perceptual_vs_floor"] = floor.seconds / ours.seconds
+
+
+def _bare_walk(root: str) -> int:
+    count = 0
+    for dirpath, _dirs, names in os.walk(root):
+        for name in names:
+            os.stat(os.path.join(dirpath, name))
+            count += 1
+    return count
+
+
+WALK_SCRIPT = """
+import os, sys
+n = 0
+for d, _s, names in os.walk(sys.argv[1]):
+    for name in names:
+        os.stat(os.path.join(d, name)); n += 1
+print(n)
+"""
+
+
+def part_warm(n: int, repeat: int, results: dict[str, float]) -> None:
+    from flickrsync.index import Index
+    from flickrsync.localfs import ScanConfig, scan_library
+
+    root = small_corpus(n)
+    home = OUT / f"home-small-{n}"
+    print(f"\n(d) warm re-scan of {n:,} unchanged files")
+    db = home / "index-DEFAULT.db"
+    if not db.exists():
+        write_config(home, root)
+        seconds, _doc = run_cli(home)
+        print(Figure("(first index of the small files, CLI)", seconds, n, 0).line())
+    config = ScanConfig(roots=(str(root),), skip_paths=(str(home),))
+    run_cli(home)  # once untimed: bytecode cached, as after an install
+
+    walk_times, scan_times, walk_cli, scan_cli = [], [], [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        found = _bare_walk(str(root))
+        walk_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with Index.open(db) as index:
+            report = scan_library(index, config)
+        scan_times.append(time.perf_counter() - start)
+        assert report.read == 0, f"warm re-scan read {report.read} files"
+        assert report.unchanged == found - 1 or report.unchanged == found, (report.unchanged, found)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", WALK_SCRIPT, str(root)], check=True, capture_output=True, env=CHILD_ENV
+        )
+        walk_cli.append(time.perf_counter() - start)
+        seconds, _doc = run_cli(home)
+        scan_cli.append(seconds)
+    walk = Figure("floor: os.walk + os.stat (in-process)", min(walk_times), n, 0)
+    ours = Figure("flickrsync scan_library, warm (in-process)", min(scan_times), n, 0)
+    walk_p = Figure("floor: python -c 'os.walk + stat' (subprocess)", min(walk_cli), n, 0)
+    ours_p = Figure("flickrsync scan, warm (CLI subprocess)", min(scan_cli), n, 0)
+    for figure in (walk, ours, walk_p, ours_p):
+        print(f"  {figure.name:<46} {figure.seconds:8.3f} s {figure.per_s:12,.0f} files/s")
+    medians = f"walk {statistics.median(walk_times):.3f} s, scan {statistics.median(scan_times):.3f} s"
+    print(f"  (best of {repeat}; medians: {medians})")
+    results["warm_vs_walk"] = ours.seconds / walk.seconds
+    results["warm_cli_vs_walk_cli"] = ours_p.seconds / walk_p.seconds
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=300, help="camera JPEGs for the cold and perceptual parts")
+    parser.add_argument("--warm-n", type=int, default=100_000, help="files for the warm re-scan part")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measure (best is kept)")
+    parser.add_argument("--parts", default="cold,perceptual,warm", help="comma-separated subset to run")
+    parser.add_argument("--skip-011", action="store_true", help="do not run flickrsync 0.1.1")
+    args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, float] = {}
+    print(f"scan benchmark: {WORKERS} CPUs, Python {sys.version.split()[0]}")
+    home = OUT / f"home-camera-{args.n}"
+    if "cold" in parts:
+        home = part_cold(args.n, args.repeat, args.skip_011, results)
+    if "perceptual" in parts:
+        if not (home / "index-DEFAULT.db").exists():
+            home = part_cold(args.n, 1, True, results)
+        part_perceptual(args.n, args.repeat, home, results)
+    if "warm" in parts:
+        part_warm(args.warm_n, args.repeat, results)
+
+    print("\nratios (targets in brackets)")
+    checks = [
+        ("cold_vs_011", "cold index speed / flickrsync 0.1.1", 40.0, True),
+        ("cold_vs_floor", "cold index speed / read+SHA-256 floor", 0.60, True),
+        ("perceptual_vs_floor", "perceptual pass speed / draft-decode floor", 0.90, True),
+        ("warm_vs_walk", "warm re-scan time / bare walk (in-process)", 1.5, False),
+        ("warm_cli_vs_walk_cli", "warm re-scan time / bare walk (subprocesses)", 1.5, False),
+    ]
+    failed = False
+    for key, label, target, higher_is_better in checks:
+        if key not in results:
+            continue
+        value = results[key]
+        ok = value >= target if higher_is_better else value <= target
+        failed = failed or not ok
+        bound = f">= {target:g}" if higher_is_better else f"<= {target:g}"
+        print(f"  {label:<50} {value:8.2f}   [{bound}] {'ok' if ok else 'MISSED'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

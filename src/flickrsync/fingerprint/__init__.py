@@ -1,0 +1,68 @@
+"""Identify a picture or video by what it shows, from its bytes.
+
+Pure: every function takes an open binary stream (or bytes) and returns data. There are no paths,
+no clock, no logging of file contents; ``localfs`` opens the files and hands the streams in.
+
+* :func:`fingerprint_stream` -- the cheap pass the scanner runs on every file: format detected from
+  the content (never the name), **content id**, EXIF date taken/orientation and the stored size.
+  The content id is ExifTool's ``ImageDataHash`` with ``ImageHashType=SHA256`` -- the SHA-256 of the
+  image (or audio/video) data without the metadata -- computed natively, so editing keywords, dates
+  or GPS with any tool leaves it unchanged. Which bytes are hashed for each format is documented in
+  ``docs/content-id.md`` and in each format module. Formats ExifTool does not hash (GIF, some TIFF
+  variants) get the SHA-256 of the whole file, with ``id_kind="file"``.
+* :func:`perceptual_hash` -- the expensive pass, run only when matching needs it: a reduced decode
+  with orientation applied, hashed so that it can be compared (:func:`hamming`) with the hash of a
+  Flickr rendition of the same picture.
+* :func:`file_digests` -- whole-file digests for verifying transfers and Flickr checksum tags.
+
+Unusable input raises :class:`~flickrsync.errors.MediaError` with a one-line reason; odd but usable
+files return a fingerprint whose ``warnings`` say what is odd.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import BinaryIO
+
+from ._core import fingerprint_bytes, fingerprint_stream
+from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash
+
+__all__ = [
+    "PHASH_MATCH_DISTANCE",
+    "file_digests",
+    "fingerprint_bytes",
+    "fingerprint_stream",
+    "hamming",
+    "perceptual_hash",
+]
+
+_READ_BLOCK = 1024 * 1024
+
+
+def file_digests(stream: BinaryIO, algorithms: Sequence[str] = ("sha256",)) -> dict[str, str]:
+    """Hex digests of the whole file in ``stream`` for each of ``algorithms`` (hashlib names such
+    as ``md5``, ``sha1``, ``sha256``), in one pass over the file from its start."""
+    hashers = {name: hashlib.new(name) for name in algorithms}
+    try:
+        if stream.seekable():
+            stream.seek(0)
+    except (AttributeError, OSError):
+        pass
+    buf = bytearray(_READ_BLOCK)
+    view = memoryview(buf)
+    while True:
+        got = stream.readinto(view)  # type: ignore[attr-defined]
+        if not got:
+            break
+        chunk = view[:got]
+        for hasher in hashers.values():
+            hasher.update(chunk)
+    return {name: hasher.hexdigest() for name, hasher in hashers.items()}
+
+
+def hamming(a: str, b: str) -> int:
+    """Number of differing bits between two perceptual hashes as :func:`perceptual_hash` returns."""
+    if len(a) != len(b):
+        raise ValueError(f"perceptual hashes of different sizes: {len(a)} and {len(b)} hex digits")
+    return (int(a, 16) ^ int(b, 16)).bit_count()

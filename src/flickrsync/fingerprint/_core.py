@@ -1,0 +1,292 @@
+"""The cheap pass: content id, format, size and EXIF facts of one file (see the package doc)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from typing import BinaryIO
+
+from flickrsync.errors import MediaError
+from flickrsync.models import ContentId, Fingerprint, IdKind, Media
+
+from ._bmff import parse_bmff
+from ._detect import IMAGE_BRANDS, describe_other, detect_format, is_tiff_magic
+from ._facts import DateTaken, avi_date, date_taken, quicktime_date
+from ._jpeg import parse_jpeg
+from ._riff import parse_png, parse_riff
+from ._source import BufferSource, Source, open_source
+from ._tiff import ExifFacts, exif_facts, hash_tiff, tiff_type
+
+
+def fingerprint_stream(stream: BinaryIO, *, size: int | None = None) -> Fingerprint:
+    """Fingerprint the file open in ``stream`` (binary, read from its start).
+
+    ``size`` is the file size when the caller knows it (from ``stat``); otherwise the stream is
+    asked. Each byte is read once; files up to 64 MiB are read into memory in one call, larger ones
+    are streamed. Raises :class:`MediaError` for unusable content; read errors of the stream
+    (``OSError``) propagate unchanged.
+    """
+    return _fingerprint(open_source(stream, size))
+
+
+def fingerprint_bytes(data: bytes) -> Fingerprint:
+    """:func:`fingerprint_stream` of an in-memory file."""
+    return fingerprint_stream(io.BytesIO(data), size=len(data))
+
+
+def _fingerprint(src: Source) -> Fingerprint:
+    if src.size == 0:
+        raise MediaError("empty file")
+    head = src.read(0, 64)
+    kind = detect_format(head)
+    if kind is None:
+        raise MediaError(describe_other(src.read(0, 4096)))
+    hasher = hashlib.sha256()
+    if kind == "jpeg":
+        return _jpeg(src, hasher)
+    if kind == "png":
+        return _png(src, hasher)
+    if kind == "gif":
+        return _gif(src, hasher)
+    if kind == "tiff":
+        return _tiff(src, hasher)
+    if kind in ("webp", "avi", "riff"):
+        return _riff(src, hasher, kind)
+    return _bmff(src, hasher)
+
+
+def _result(
+    hasher: hashlib._Hash,
+    *,
+    id_kind: IdKind = "imagedata",
+    media: Media = "photo",
+    fmt: str,
+    width: int | None = None,
+    height: int | None = None,
+    facts: ExifFacts | None = None,
+    dates: DateTaken | None = None,
+    warnings: Sequence[str] = (),
+) -> Fingerprint:
+    found = list(warnings)
+    orientation = None
+    if facts is not None:
+        found.extend(facts.warnings)
+        orientation = facts.orientation
+        if dates is None:
+            dates = date_taken(facts)
+    dates = dates or DateTaken()
+    found.extend(dates.warnings)
+    return Fingerprint(
+        content_id=ContentId(hasher.hexdigest()),
+        id_kind=id_kind,
+        media=media,
+        format=fmt,
+        width=width,
+        height=height,
+        orientation=orientation,
+        date_taken=dates.date,
+        subsec=dates.subsec,
+        offset=dates.offset,
+        warnings=tuple(dict.fromkeys(found)),
+    )
+
+
+class _NoHash:
+    def update(self, data: bytes | memoryview, /) -> None:
+        pass
+
+
+def orientation_of(data: bytes) -> int | None:
+    """The EXIF orientation of a JPEG, PNG, WebP or TIFF file, read without hashing anything
+    (for the perceptual hash, which must rotate the picture as the fingerprint says)."""
+    src = BufferSource(data)
+    kind = detect_format(src.read(0, 64))
+    facts: ExifFacts | None = None
+    if kind == "jpeg":
+        facts = _facts_of(parse_jpeg(src, _NoHash(), metadata_only=True).exif)
+    elif kind == "png":
+        facts = _facts_of(parse_png(src, _NoHash()).exif)
+    elif kind == "webp":
+        facts = _facts_of(parse_riff(src, _NoHash()).exif)
+    elif kind == "tiff":
+        facts = exif_facts(src.read, src.size)
+    return facts.orientation if facts else None
+
+
+def _facts_of(blob: bytes | None) -> ExifFacts | None:
+    if blob is None:
+        return None
+    return exif_facts(lambda at, n: blob[at : at + n] if at >= 0 else b"", len(blob))
+
+
+def _whole_file(src: Source) -> hashlib._Hash:
+    hasher = hashlib.sha256()
+    src.hash_range(hasher, 0, src.size)
+    return hasher
+
+
+def _jpeg(src: Source, hasher: hashlib._Hash) -> Fingerprint:
+    info = parse_jpeg(src, hasher)
+    if info.too_many:
+        return _result(
+            _whole_file(src),
+            id_kind="file",
+            fmt="jpeg",
+            width=info.width,
+            height=info.height,
+            warnings=["damaged JPEG with too many markers: content id is the whole-file hash"],
+        )
+    if not info.hashed:
+        raise MediaError("truncated or damaged JPEG: no image data")
+    warnings = []
+    if info.truncated:
+        warnings.append("truncated JPEG: the image data is cut off (no end marker)")
+    elif info.end is not None and info.end < src.size and not info.mpo:
+        warnings.append(f"{src.size - info.end} bytes of extra data after the end of the JPEG image")
+    return _result(
+        hasher,
+        fmt="mpo" if info.mpo else "jpeg",
+        width=info.width,
+        height=info.height,
+        facts=_facts_of(info.exif),
+        warnings=warnings,
+    )
+
+
+def _png(src: Source, hasher: hashlib._Hash) -> Fingerprint:
+    info = parse_png(src, hasher)
+    if not info.hashed:
+        raise MediaError("PNG without image data (no IDAT chunk)")
+    warnings = [] if info.ended else ["truncated PNG: no IEND chunk"]
+    return _result(
+        hasher, fmt="png", width=info.width, height=info.height, facts=_facts_of(info.exif), warnings=warnings
+    )
+
+
+def _gif(src: Source, hasher: hashlib._Hash) -> Fingerprint:
+    head = src.read(0, 13)
+    if len(head) < 13:
+        raise MediaError("truncated GIF: no screen descriptor")
+    src.hash_range(hasher, 0, src.size)
+    width = int.from_bytes(head[6:8], "little")
+    height = int.from_bytes(head[8:10], "little")
+    return _result(hasher, id_kind="file", fmt="gif", width=width, height=height)
+
+
+def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
+    facts = exif_facts(src.read, src.size)
+    if facts.entries == 0:
+        if not is_tiff_magic(src.read(0, 4)):
+            raise MediaError(describe_other(src.read(0, 4096)))
+        raise MediaError("damaged TIFF: the first image directory is unreadable")
+    kind = tiff_type(src)
+    warnings: list[str] = []
+    id_kind: IdKind = "imagedata"
+    if kind is None or not hash_tiff(src, hasher, kind):
+        # ExifTool computes no ImageDataHash for this file (BigTIFF, ORF, RW2, a JPEG-compressed
+        # TIFF without NewSubfileType, image data outside the file): identify the whole file.
+        hasher = _whole_file(src)
+        id_kind = "file"
+        warnings.append("no image data ExifTool would hash: content id is the whole-file hash")
+    fmt = "cr2" if kind == "CR2" else "dng" if facts.dng else "tiff"
+    return _result(
+        hasher,
+        id_kind=id_kind,
+        fmt=fmt,
+        width=facts.width,
+        height=facts.height,
+        facts=facts,
+        warnings=warnings,
+    )
+
+
+def _riff(src: Source, hasher: hashlib._Hash, kind: str) -> Fingerprint:
+    if kind == "riff":
+        form = src.read(8, 4)
+        shown = (
+            form.decode("ascii").strip()
+            if form.isascii() and form.decode("ascii").isprintable()
+            else form.hex()
+        )
+        raise MediaError(f"not a picture or video (RIFF {shown} file)")
+    info = parse_riff(src, hasher)
+    if kind == "webp":
+        if not info.hashed:
+            raise MediaError("truncated or damaged WebP: no image data")
+        return _result(hasher, fmt="webp", width=info.width, height=info.height, facts=_facts_of(info.exif))
+    if not info.hashed:
+        raise MediaError("AVI without video data (no movi list)")
+    return _result(
+        hasher, media="video", fmt="avi", width=info.width, height=info.height, dates=avi_date(info.date)
+    )
+
+
+def _bmff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
+    info = parse_bmff(src, hasher)
+    major = info.major_brand
+    if major == b"crx ":
+        raise MediaError("unsupported picture format (Canon CR3 raw)")
+    is_picture = major in IMAGE_BRANDS or (b"vide" not in info.handlers and info.image_items > 0)
+    if info.too_complex:
+        # more items, extents or chunks than flickrsync walks (hostile, or a day-long video)
+        return _result(
+            _whole_file(src),
+            id_kind="file",
+            media="photo" if is_picture else "video",
+            fmt=IMAGE_BRANDS.get(major, "heif") if is_picture else _video_format(major, info.brands),
+            warnings=["structure too large to walk: content id is the whole-file hash"],
+        )
+    if is_picture:
+        fmt = IMAGE_BRANDS.get(major, "heif")
+        if not info.hashed:
+            reason = "no image items" if info.saw_meta else "no item information (meta box)"
+            raise MediaError(f"truncated or damaged {fmt.upper()}: {reason}")
+        warnings = []
+        if info.hashed < info.image_bytes:
+            warnings.append(
+                f"truncated {fmt.upper()}: {info.hashed} of {info.image_bytes} bytes of image data present"
+            )
+        return _result(
+            hasher,
+            fmt=fmt,
+            width=info.width,
+            height=info.height,
+            facts=_facts_of(info.exif),
+            warnings=warnings,
+        )
+    if b"vide" not in info.handlers:
+        if b"soun" in info.handlers:
+            raise MediaError("not a picture or video (audio file)")
+        if info.moov_skipped:
+            pass
+        elif not info.handlers:
+            raise MediaError("truncated or damaged video: no movie header (moov box)")
+    if not info.hashed:
+        # ExifTool hashes nothing here (moov over 32 MiB, fragmented file): use the whole file.
+        hasher = _whole_file(src)
+        warnings = ["video without an ExifTool media-data hash: content id is the whole-file hash"]
+        id_kind: IdKind = "file"
+    else:
+        warnings = []
+        id_kind = "imagedata"
+    return _result(
+        hasher,
+        id_kind=id_kind,
+        media="video",
+        fmt=_video_format(major, info.brands),
+        width=info.video_width,
+        height=info.video_height,
+        dates=quicktime_date(info.created),
+        warnings=warnings,
+    )
+
+
+def _video_format(major: bytes, brands: frozenset[bytes]) -> str:
+    if not major or major == b"qt  ":
+        return "mov"
+    if major.startswith((b"3gp", b"3g2")):
+        return "3gp"
+    if major.startswith(b"M4V"):
+        return "m4v"
+    return "mp4"

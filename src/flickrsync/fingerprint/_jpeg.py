@@ -1,0 +1,174 @@
+"""JPEG (and MPO): the bytes ExifTool's ImageDataHash covers, plus size and the EXIF block.
+
+What is hashed -- ``Image::ExifTool::ProcessJPEG`` in ``lib/Image/ExifTool.pm``, the ``$hash`` branch
+of its read-ahead loop. ExifTool walks the file marker by marker. Markers with a length word (APPn,
+DQT, DHT, SOF, COM ...) are read as segments and never hashed. ``FF D8``, ``FF D9``, ``FF DA`` (SOS),
+``FF D0..D7`` (RST), ``FF 00`` and a few JPEG-2000 codes are *stand-alone* for it: SOS has no length
+for ExifTool, so its header is part of the scan. The bytes between two stand-alone markers form a
+"piece"; a piece is hashed, together with the two marker bytes in front of it, when
+
+* the marker in front of it is SOS, RST or ``FF 00`` (stuffing), and
+* the marker that ends it is stand-alone too.
+
+In a well-formed baseline JPEG that gives exactly the raw bytes from the ``FF DA`` of the scan up to,
+not including, the ``FF D9`` end marker: metadata, tables, the trailing data after EOI and the
+second frame of an MPO are left out. Consequences that must be reproduced exactly:
+
+* progressive JPEGs: the last piece of each scan (from its last ``FF 00``/RST to the DHT that
+  follows) is *not* hashed, because a DHT has a length word;
+* truncated files: the piece cut by the end of the file is not hashed;
+* extra ``FF`` fill bytes before a marker belong to the piece before it.
+
+This module finds the same byte ranges without a per-byte loop: inside a scan it jumps straight to
+the next marker that is neither stuffing nor RST (:meth:`Source.find_scan_marker`), and hashes whole
+ranges with zero-copy slices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._source import Hasher, Source
+
+#: Markers ExifTool treats as having no length word (``%markerLenBytes`` = 0).
+_STANDALONE = frozenset({0x00, 0x01, *range(0xD0, 0xDB), *range(0x30, 0x40), 0x4F, 0x92, 0x93})
+#: JPEG-2000 extension markers with a 4-byte length word.
+_LONG_LENGTH = frozenset({0x74, 0x75, 0x77})
+#: Markers that start a hashed piece.
+_HASHED = frozenset({0x00, 0xDA, *range(0xD0, 0xD8)})
+#: Markers that end ExifTool's parse (EOI, and the JPEG-2000 SOD).
+_END = frozenset({0xD9, 0x93})
+_SOF = frozenset(m for m in range(0xC0, 0xD0) if m == 0xC0 or m & 0x03)
+_APP1 = 0xE1
+_APP2 = 0xE2
+#: Markers walked one by one before giving up. Real files have a few dozen (progressive JPEGs a few
+#: hundred); RST and stuffing inside scans are skipped in bulk and do not count.
+_MAX_MARKERS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class JpegInfo:
+    hashed: int
+    width: int | None
+    height: int | None
+    exif: bytes | None
+    mpo: bool
+    saw_scan: bool
+    #: Offset just after the EOI marker, or None when the parse ended before one.
+    end: int | None
+    #: The scan data ran into the end of the file.
+    truncated: bool
+    #: The walk stopped after :data:`_MAX_MARKERS` markers (a hostile file).
+    too_many: bool = False
+
+
+def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> JpegInfo:
+    """Walk the markers of the JPEG in ``src`` (which starts with ``FF D8``), hashing as ExifTool.
+
+    With ``metadata_only`` the walk stops at the first scan: size and EXIF, nothing hashed.
+    """
+    size = src.size
+    pos = 2  # just after SOI
+    marker: int | None = None
+    region = -1  # start of the hashed range being built
+    piece = -1  # offset of the FF of the current marker
+    hashed = 0
+    width = height = None
+    exif: bytes | None = None
+    mpo = saw_scan = truncated = too_many = False
+    end: int | None = None
+
+    def flush(stop: int) -> None:
+        nonlocal hashed, region
+        if region >= 0 and stop > region:
+            hashed += src.hash_range(hasher, region, stop - region)
+        region = -1
+
+    markers = 0
+    while marker not in _END:
+        markers += 1
+        if markers > _MAX_MARKERS:
+            too_many = True
+            break
+        if marker in _HASHED:
+            # Inside a scan: jump to the next marker that is not stuffing, RST or fill.
+            p = src.find_scan_marker(pos)
+            if p < 0:
+                # The file ends inside the scan: ExifTool hashes the pieces before the last complete
+                # marker; a run of FF at the very end is not a marker yet.
+                last = src.run_start(pos, size - 1) - 1 if size else -1
+                boundary = src.rfind_ff(pos, last) if last > pos else -1
+                flush(boundary if boundary >= 0 else piece)
+                truncated = True
+                break
+            code = src.read(p + 1, 1)[0]
+            if code in _STANDALONE:
+                if code == 0xDA:  # the next scan follows at once: keep hashing
+                    piece, pos, marker = p, p + 2, code
+                    continue
+                flush(p)
+                piece, pos, marker = p, p + 2, code
+                if code in _END:
+                    end = p + 2
+                continue
+            # A marker with a length word ends the scan; the piece it ends is not hashed.
+            boundary = src.rfind_ff(pos, src.run_start(pos, p))
+            flush(boundary if boundary >= 0 else piece)
+            first = p
+        else:
+            found = src.find_ff(pos, size)
+            if found < 0:
+                break
+            k = src.skip_ff(found + 1)
+            if k >= size:
+                break
+            code = src.read(k, 1)[0]
+            first = k - 1
+            if code in _STANDALONE:
+                if code in _HASHED:
+                    region = first
+                    saw_scan = saw_scan or code == 0xDA
+                    if metadata_only:
+                        break
+                piece, pos, marker = first, k + 1, code
+                if code in _END:
+                    end = k + 1
+                continue
+        # ``first`` is the FF before ``code``, a marker followed by a length word.
+        start = first + 2
+        if code in _LONG_LENGTH:
+            raw = src.read(start, 4)
+            length = int.from_bytes(raw, "big") if len(raw) == 4 else -1
+            if length < 4:
+                break
+            pos = start + length
+        else:
+            raw = src.read(start, 2)
+            length = int.from_bytes(raw, "big") if len(raw) == 2 else -1
+            if length < 2 or start + length > size:
+                break
+            data_at, data_len = start + 2, length - 2
+            if code in _SOF and width is None and data_len >= 6:
+                head = src.read(data_at, 5)
+                height = int.from_bytes(head[1:3], "big")
+                width = int.from_bytes(head[3:5], "big")
+            elif code == _APP1 and exif is None:
+                head = src.read(data_at, 11)
+                at = head.find(b"Exif\0")
+                if 0 <= at <= 4 and len(head) > at + 5:
+                    exif = src.read(data_at + at + 6, data_len - at - 6)
+            elif code == _APP2 and not mpo:
+                mpo = src.read(data_at, 4) == b"MPF\0"
+            pos = start + length
+        marker = code
+    return JpegInfo(
+        hashed=hashed,
+        width=width,
+        height=height,
+        exif=exif,
+        mpo=mpo,
+        saw_scan=saw_scan,
+        end=end,
+        truncated=truncated,
+        too_many=too_many,
+    )

@@ -1,0 +1,529 @@
+"""The SQLite index: migrations, coexistence with flickrsync 0.1.1, local and remote queries."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flickrsync import index as index_module
+from flickrsync.errors import DatabaseError
+from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
+from flickrsync.models import (
+    Account,
+    ContentId,
+    FileStat,
+    Fingerprint,
+    LocalFile,
+    LocalPath,
+    Nsid,
+    PhotoId,
+    Photoset,
+    PhotosetId,
+    RemotePhoto,
+)
+
+ROOT = "/pictures"
+NSID = Nsid("12345678@N01")
+OTHER = Nsid("87654321@N02")
+
+# flickrsync 0.1.1's own DDL (flickrsync/database.py), verbatim: the file we share with it.
+OLD_DDL = (
+    """CREATE TABLE FlickrPhotos(
+        Id INTEGER PRIMARY KEY, Title TEXT, OriginalFormat TEXT, DateUpload INTEGER, DateTaken TEXT,
+        DateTakenUnknown INTEGER, DateTakenGranularity INTEGER, Url_o TEXT, OriginalSecret TEXT,
+        Farm INTEGER, Server INTEGER, Tags TEXT, Machine_Tags TEXT, Signature TEXT, ShortName TEXT,
+        DateFlat INTEGER)""",
+    "CREATE INDEX idx_fp1 ON FlickrPhotos(Signature, DateFlat, ShortName)",
+    "CREATE INDEX idx_fp2 ON FlickrPhotos(Signature)",
+    "CREATE INDEX idx_fp3 ON FlickrPhotos(DateFlat)",
+    "CREATE INDEX idx_fp4 ON FlickrPhotos(ShortName)",
+    "CREATE INDEX idx_fp5 ON FlickrPhotos(Id, OriginalSecret)",
+    """CREATE TABLE LocalPhotos(
+        Directory TEXT, FileName TEXT, DateTimeOriginal TEXT, Signature TEXT, FlickrId INTEGER,
+        FlickrSecret TEXT, FlickrTitle TEXT, FlickrExtension TEXT, ImageError TEXT, ShortName TEXT,
+        DateFlat INTEGER, Deleted INTEGER, Timestamp INTEGER)""",
+    "CREATE INDEX idx_lp1 ON LocalPhotos(Signature, DateFlat, ShortName)",
+    "CREATE INDEX idx_lp2 ON LocalPhotos(Signature)",
+    "CREATE INDEX idx_lp3 ON LocalPhotos(DateFlat)",
+    "CREATE INDEX idx_lp4 ON LocalPhotos(ShortName)",
+    "CREATE INDEX idx_lp5 ON LocalPhotos(Directory)",
+    "CREATE INDEX idx_lp6 ON LocalPhotos(Directory, FileName)",
+    "CREATE INDEX idx_lp7 ON LocalPhotos(FlickrId, FlickrSecret)",
+)
+# 0.1.1 creates these per run as TEMPORARY tables, in the same connection namespace.
+OLD_TEMP_NAMES = ("FlickrPhotosets", "Search", "idx_fps1", "idx_s1")
+
+
+def cid(n: int) -> ContentId:
+    return ContentId(f"{n:064x}")
+
+
+def fp(n: int, **kw: object) -> Fingerprint:
+    base: dict[str, object] = {
+        "content_id": cid(n),
+        "id_kind": "imagedata",
+        "media": "photo",
+        "format": "jpeg",
+    }
+    base.update(kw)
+    return Fingerprint(**base)  # type: ignore[arg-type]
+
+
+def lf(
+    rel: str, n: int | None, *, ino: int = 1, size: int = 100, mtime: int = 5, problem: str | None = None
+) -> LocalFile:
+    return LocalFile(
+        path=LocalPath(ROOT, rel),
+        stat=FileStat(size=size, mtime_ns=mtime, dev=7, ino=ino),
+        fingerprint=None if n is None else fp(n),
+        problem=problem,
+        problem_kind="media" if problem else None,
+    )
+
+
+@pytest.fixture
+def idx(tmp_path: Path) -> Iterator[Index]:
+    with Index.open(tmp_path / "index.db") as index:
+        yield index
+
+
+# --- migrations and the shared file ---------------------------------------------------------
+
+
+def test_new_file_gets_every_migration(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "sub" / "index.db") as index:
+        assert index.schema_version == len(MIGRATIONS)
+        assert index.applied_migrations() == [m.name for m in MIGRATIONS]
+        assert index.migrate() == []  # idempotent
+    conn = sqlite3.connect(tmp_path / "sub" / "index.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(TABLES) <= names
+
+
+def test_coexists_with_flickrsync_011_tables(tmp_path: Path) -> None:
+    db = tmp_path / "flickrsync.db"
+    old = sqlite3.connect(db)
+    for statement in OLD_DDL:
+        old.execute(statement)
+    old.execute("INSERT INTO LocalPhotos(Directory, FileName, Signature) VALUES ('/p', 'a.jpg', 'sig')")
+    old.execute("INSERT INTO FlickrPhotos(Id, Title, Signature) VALUES (42, 'a', 'sig')")
+    old.commit()
+    before = old.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    old.close()
+
+    with Index.open(db) as index:
+        assert index.schema_version == len(MIGRATIONS)
+        index.record_files([lf("a.jpg", 1)])
+
+    conn = sqlite3.connect(db)
+    after = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    assert set(before) <= set(after)  # theirs untouched
+    assert conn.execute("SELECT Directory, FileName, Signature FROM LocalPhotos").fetchall() == [
+        ("/p", "a.jpg", "sig")
+    ]
+    assert conn.execute("SELECT Id, Title FROM FlickrPhotos").fetchall() == [(42, "a")]
+    # No name of ours collides with theirs, case-insensitively, including their temp tables.
+    theirs = {name.lower() for name, _ in before} | {n.lower() for n in OLD_TEMP_NAMES}
+    ours = {name.lower() for name, _ in after} - {name.lower() for name, _ in before}
+    assert ours
+    assert not (ours & theirs)
+    # 0.1.1 can still open the file and create its temporary tables next to ours.
+    conn.execute("CREATE TEMPORARY TABLE FlickrPhotosets(Id INTEGER PRIMARY KEY, Title TEXT)")
+    conn.execute("CREATE INDEX idx_fps1 ON FlickrPhotosets(Title)")
+    conn.close()
+
+
+def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "index.db"
+    Index.open(db).close()
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done(x)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(index_module, "MIGRATIONS", (*MIGRATIONS, Migration("0002_broken", broken)))
+    with pytest.raises(RuntimeError):
+        Index.open(db)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "index.db"
+    Index.open(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(DatabaseError, match="newer flickrsync"):
+        Index.open(db)
+
+
+def test_garbage_file_is_a_database_error(tmp_path: Path) -> None:
+    db = tmp_path / "index.db"
+    db.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DatabaseError, match="not a usable index"):
+        Index.open(db)
+
+
+# --- local side -----------------------------------------------------------------------------
+
+
+def test_file_round_trip_with_every_field(idx: Index) -> None:
+    rich = LocalFile(
+        path=LocalPath(ROOT, "2020/IMG_1.jpg"),
+        stat=FileStat(size=123, mtime_ns=1_600_000_000_123_456_789, dev=2**40, ino=2**50),
+        fingerprint=fp(
+            1,
+            width=4000,
+            height=3000,
+            orientation=6,
+            date_taken="2020-01-02 03:04:05",
+            subsec="46",
+            offset="+03:00",
+            warnings=("garbage GPS ignored",),
+        ),
+    )
+    bad = lf("2020/bad.jpg", None, ino=2, problem="not a picture or video")
+    assert idx.record_files([rich, bad]) == 2
+    assert idx.file(rich.path) == rich
+    assert idx.file(bad.path) == bad
+    assert idx.file(LocalPath(ROOT, "nope.jpg")) is None
+    assert idx.problems() == [bad]
+
+
+def test_undecodable_names_round_trip(idx: Index) -> None:
+    rel = os.fsdecode(b"caf\xe9/\xff\xfe.jpg")  # Latin-1 and junk bytes: not UTF-8
+    file = LocalFile(LocalPath(ROOT, rel), FileStat(1, 2, 3, 4), fp(1))
+    idx.record_files([file])
+    assert idx.file(LocalPath(ROOT, rel)) == file
+    assert os.fsencode(idx.files()[0].path.relpath) == b"caf\xe9/\xff\xfe.jpg"
+    assert (idx.ensure_roots([ROOT])[0], b"caf\xe9/\xff\xfe.jpg") in idx.stat_rows()
+
+
+def test_rewrite_replaces_and_clears_digests(idx: Index) -> None:
+    idx.record_files([lf("a.jpg", 1)])
+    idx.set_file_digests({LocalPath(ROOT, "a.jpg"): {"md5": "aa", "sha1": "bb"}})
+    assert idx.file_digests(LocalPath(ROOT, "a.jpg")) == {"md5": "aa", "sha1": "bb"}
+    assert [f.path.relpath for f in idx.files_by_digest("md5", "AA")] == ["a.jpg"]
+    idx.record_files([lf("a.jpg", 2, mtime=6)])
+    assert idx.file_digests(LocalPath(ROOT, "a.jpg")) == {}
+    with pytest.raises(ValueError, match="unknown digest"):
+        idx.files_by_digest("crc32", "x")
+
+
+def test_duplicates_counts_and_pictures(idx: Index) -> None:
+    idx.record_files(
+        [
+            lf("b/x.jpg", 1, ino=1),
+            lf("a/x.jpg", 1, ino=2),
+            lf("c/y.jpg", 2, ino=3),
+            lf("c/z.txt.jpg", None, ino=4, problem="not a picture"),
+            LocalFile(LocalPath(ROOT, "v.mp4"), FileStat(9, 9, 7, 5), fp(3, media="video", format="mp4")),
+        ]
+    )
+    counts = idx.counts()
+    assert (counts.files, counts.pictures, counts.videos, counts.problems) == (5, 2, 1, 1)
+    assert (counts.duplicate_groups, counts.duplicate_files) == (1, 1)
+    [dup] = idx.duplicates()
+    assert dup.content_id == cid(1)
+    assert [p.relpath for p in dup.paths] == ["a/x.jpg", "b/x.jpg"]  # sorted: the first is uploaded
+    assert [p.content_id for p in idx.pictures()] == [cid(1), cid(2), cid(3)]
+    assert [p.content_id for p in idx.pictures(media="video")] == [cid(3)]
+    assert [p.content_id for p in idx.pictures(content_ids=[cid(2), cid(9)])] == [cid(2)]
+    assert idx.pictures(content_ids=[]) == []
+
+
+def test_copy_files_handles_a_swap(idx: Index) -> None:
+    idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 2, ino=2)])
+    idx.set_file_digests({LocalPath(ROOT, "a.jpg"): {"sha256": "s1"}})
+    rows = idx.stat_rows()
+    rid = idx.ensure_roots([ROOT])[0]
+    id_a, id_b = rows[(rid, b"a.jpg")][0], rows[(rid, b"b.jpg")][0]
+    idx.copy_files([(id_a, LocalPath(ROOT, "b.jpg")), (id_b, LocalPath(ROOT, "a.jpg"))])
+    got_a, got_b = idx.file(LocalPath(ROOT, "a.jpg")), idx.file(LocalPath(ROOT, "b.jpg"))
+    assert got_a is not None
+    assert got_a.fingerprint is not None
+    assert got_a.fingerprint.content_id == cid(2)
+    assert got_b is not None
+    assert got_b.fingerprint is not None
+    assert got_b.fingerprint.content_id == cid(1)
+    assert idx.file_digests(LocalPath(ROOT, "b.jpg")) == {"sha256": "s1"}  # digests travel along
+    # Row ids are never reused, so a stale id can never delete a newer row.
+    new_ids = {row[0] for row in idx.stat_rows().values()}
+    assert not new_ids & {id_a, id_b}
+
+
+def test_pictures_outlive_their_paths_only_when_linked(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 2, ino=2)])
+    idx.add_link(NSID, PhotoId("100"), cid(1), "upload")
+    idx.remove_files(row[0] for row in idx.stat_rows().values())
+    assert idx.prune_pictures() == 1
+    assert idx.picture(cid(2)) is None
+    kept = idx.picture(cid(1))
+    assert kept is not None
+    assert kept.paths == ()
+    assert [p.content_id for p in idx.pictures_without_paths()] == [cid(1)]
+    assert idx.counts().pictures_without_paths == 1
+    assert idx.counts().pictures == 0
+
+
+def test_phash_cache_and_failures(idx: Index) -> None:
+    idx.record_files(
+        [
+            lf("a.jpg", 1, ino=1),
+            lf("b.jpg", 2, ino=2),
+            lf("c.jpg", 2, ino=3),
+            LocalFile(LocalPath(ROOT, "v.mp4"), FileStat(9, 9, 7, 5), fp(3, media="video", format="mp4")),
+        ]
+    )
+    todo = idx.phash_candidates()
+    assert [c for c, _ in todo] == [cid(1), cid(2)]  # videos never
+    assert [f.path.relpath for f in todo[1][1]] == ["b.jpg", "c.jpg"]
+    assert [c for c, _ in idx.phash_candidates([cid(2), cid(3)])] == [cid(2)]
+    idx.set_phashes({cid(1): "ff00ff00ff00ff00"}, {cid(2): "cannot decode"})
+    assert idx.phash_candidates() == []
+    assert [c for c, _ in idx.phash_candidates(retry_failed=True)] == [cid(2)]
+    assert idx.phash_error(cid(2)) == "cannot decode"
+    pic = idx.picture(cid(1))
+    assert pic is not None
+    assert pic.phash == "ff00ff00ff00ff00"
+
+
+def test_files_without_digests(idx: Index) -> None:
+    idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 2, ino=2), lf("x.jpg", None, ino=3, problem="bad")])
+    idx.set_file_digests({LocalPath(ROOT, "a.jpg"): {"md5": "1", "sha1": "2"}})
+    assert [f.path.relpath for f in idx.files_without_digests(["md5", "sha1"])] == ["b.jpg"]
+    assert [f.path.relpath for f in idx.files_without_digests(["sha256"], [cid(1)])] == ["a.jpg"]
+
+
+# --- remote side ----------------------------------------------------------------------------
+
+photo_ids = st.from_regex(r"[1-9][0-9]{0,11}", fullmatch=True).map(PhotoId)
+texts = st.text(max_size=30)
+remote_photos = st.builds(
+    RemotePhoto,
+    id=photo_ids,
+    title=texts,
+    secret=st.from_regex(r"[0-9a-f]{10}", fullmatch=True),
+    server=st.from_regex(r"[0-9]{1,5}", fullmatch=True),
+    farm=st.integers(0, 100),
+    description=texts,
+    tags=st.lists(texts, max_size=4).map(tuple),
+    machine_tags=st.lists(texts, max_size=3).map(tuple),
+    date_taken=st.none() | st.just("2020-01-02 03:04:05"),
+    date_taken_unknown=st.booleans(),
+    date_taken_granularity=st.sampled_from([0, 4, 6, 8]),
+    date_upload=st.integers(0, 2**31),
+    last_update=st.integers(0, 2**31),
+    media=st.sampled_from(["photo", "video"]),
+    original_format=st.none() | st.sampled_from(["jpg", "png"]),
+    original_secret=st.none() | texts,
+    o_width=st.none() | st.integers(1, 20000),
+    o_height=st.none() | st.integers(1, 20000),
+    url_o=st.none() | texts,
+    url_small=st.none() | texts,
+    is_public=st.booleans(),
+    is_friend=st.booleans(),
+    is_family=st.booleans(),
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(photos=st.lists(remote_photos, max_size=5, unique_by=lambda p: p.id))
+def test_remote_photos_round_trip(tmp_path: Path, photos: list[RemotePhoto]) -> None:
+    with Index.open(Path(":memory:")) as index:
+        index.upsert_account(Account(NSID, "me"))
+        index.upsert_remote_photos(NSID, photos)
+        assert index.remote_photos(NSID) == sorted(photos, key=lambda p: p.id)
+        for photo in photos:
+            assert index.remote_photo(NSID, photo.id) == photo
+
+
+def remote(pid: str, **kw: object) -> RemotePhoto:
+    base: dict[str, object] = {"title": "t", "secret": "s", "server": "1"}
+    base.update(kw)
+    return RemotePhoto(id=PhotoId(pid), **base)  # type: ignore[arg-type]
+
+
+def test_accounts_never_mix(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.upsert_account(Account(OTHER, "other"))
+    idx.upsert_remote_photos(NSID, [remote("1", title="mine")])
+    idx.upsert_remote_photos(OTHER, [remote("1", title="theirs")])
+    idx.record_files([lf("a.jpg", 1)])
+    idx.add_link(NSID, PhotoId("1"), cid(1), "machine_tag")
+    mine = idx.remote_photo(NSID, PhotoId("1"))
+    assert mine is not None
+    assert mine.title == "mine"
+    assert idx.links(OTHER) == []
+    idx.delete_remote_photos(OTHER, [PhotoId("1")])
+    assert idx.remote_photo_ids(OTHER) == set()
+    assert idx.remote_photo_ids(NSID) == {"1"}
+    assert len(idx.links(NSID)) == 1
+
+
+def test_remote_rows_need_their_account(idx: Index) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        idx.upsert_remote_photos(NSID, [remote("1")])
+    with pytest.raises(DatabaseError, match="upsert_account"):
+        idx.update_sync_state(NSID, last_update=5)
+
+
+def test_sync_state_watermarks(idx: Index) -> None:
+    assert idx.sync_state(NSID).last_update is None
+    idx.upsert_account(Account(NSID, "me"))
+    idx.update_sync_state(NSID, last_update=100, listed_at=50)
+    idx.update_sync_state(NSID, synced_at=60)
+    state = idx.sync_state(NSID)
+    assert (state.last_update, state.listed_at, state.synced_at) == (100, 50, 60)
+
+
+def test_remote_phash_is_dropped_when_the_small_url_changes(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.upsert_remote_photos(NSID, [remote("1", url_small="http://x/1_a.jpg"), remote("2"), remote("3")])
+    assert idx.remote_phashes(NSID) == {}
+    idx.set_remote_phashes(
+        NSID,
+        {
+            PhotoId("1"): ("abcd", "http://x/1_a.jpg"),
+            PhotoId("2"): ("ef01", None),
+            PhotoId("3"): (None, None),
+        },
+    )
+    assert idx.remote_phashes(NSID) == {"1": "abcd", "2": "ef01", "3": None}  # None: tried, unavailable
+    idx.upsert_remote_photos(NSID, [remote("1", url_small="http://x/1_b.jpg")])  # replaced photo
+    assert idx.remote_phashes(NSID) == {"2": "ef01", "3": None}
+
+
+def test_originals_are_valid_while_the_original_secret_holds(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.upsert_remote_photos(NSID, [remote("1", original_secret="o1"), remote("2", original_secret="o2")])
+    idx.set_originals(NSID, {PhotoId("1"): (cid(1), "o1"), PhotoId("2"): (None, "o2")})
+    assert idx.originals(NSID) == {"1": cid(1), "2": None}
+    idx.upsert_remote_photos(NSID, [remote("1", original_secret="new")])  # photo replaced on Flickr
+    assert idx.originals(NSID) == {"2": None}
+
+
+def test_local_phashes_include_failures(idx: Index) -> None:
+    idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 2, ino=2), lf("c.jpg", 3, ino=3)])
+    idx.set_phashes({cid(1): "00ff"}, {cid(2): "truncated"})
+    assert idx.local_phashes() == {cid(1): "00ff", cid(2): None}
+    assert idx.local_phashes([cid(2), cid(3)]) == {cid(2): None}
+
+
+def test_deleting_a_remote_photo_drops_link_and_memberships(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.record_files([lf("a.jpg", 1)])
+    idx.upsert_remote_photos(NSID, [remote("1"), remote("2")])
+    idx.replace_photosets(NSID, [Photoset(PhotosetId("72157"), "Set", "", PhotoId("1"))])
+    idx.set_photoset_photos(NSID, PhotosetId("72157"), [PhotoId("2"), PhotoId("1")])
+    idx.add_link(NSID, PhotoId("1"), cid(1), "upload")
+    idx.record_pool_additions(NSID, Nsid("1@N01"), [PhotoId("1")])
+    idx.delete_remote_photos(NSID, [PhotoId("1")])
+    assert idx.links(NSID) == []
+    assert idx.photoset_photos(NSID, PhotosetId("72157")) == ["2"]
+    assert idx.pool_photos(NSID, Nsid("1@N01")) == set()
+
+
+def test_photosets_order_membership_and_folder(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    a = Photoset(PhotosetId("1"), "A", "[created by flickrsync]", PhotoId("10"), photos=2)
+    b = Photoset(PhotosetId("2"), "B", "", PhotoId("20"))
+    idx.replace_photosets(NSID, [b, a])
+    idx.set_photoset_folder(NSID, a.id, os.fsdecode(b"Trips/caf\xe9"))
+    idx.set_photoset_photos(NSID, a.id, [PhotoId("12"), PhotoId("10"), PhotoId("11")])
+    assert idx.photosets(NSID) == [b, a]
+    assert idx.photoset_photos(NSID, a.id) == ["12", "10", "11"]
+    c = Photoset(PhotosetId("3"), "C", "", PhotoId("30"))
+    idx.upsert_photoset(NSID, c)
+    assert [s.id for s in idx.photosets(NSID)] == ["2", "1", "3"]
+    renamed = Photoset(PhotosetId("1"), "A2", "[created by flickrsync]", PhotoId("10"))
+    idx.replace_photosets(NSID, [renamed, c])  # B deleted on Flickr
+    assert idx.photosets(NSID) == [renamed, c]
+    assert idx.photoset_folders(NSID) == {"1": os.fsdecode(b"Trips/caf\xe9")}  # kept across refresh
+    assert idx.photoset_memberships(NSID) == {"1": ["12", "10", "11"]}
+    idx.delete_photoset(NSID, a.id)
+    assert idx.photoset_memberships(NSID) == {}
+
+
+def test_links_are_one_to_one(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.add_link(NSID, PhotoId("1"), cid(1), "title_date", now=10)
+    idx.add_link(NSID, PhotoId("2"), cid(1), "perceptual", now=20)  # picture relinked
+    assert [(lk.photo_id, lk.rule) for lk in idx.links(NSID)] == [("2", "perceptual")]
+    idx.add_link(NSID, PhotoId("2"), cid(2), "machine_tag", now=30)  # photo relinked
+    assert [(lk.photo_id, lk.content_id) for lk in idx.links(NSID)] == [("2", cid(2))]
+    idx.remove_link(NSID, PhotoId("2"))
+    assert idx.links() == []
+
+
+def test_upload_journal(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    idx.record_files([lf("a.jpg", 1), lf("b.jpg", 2, ino=2)])
+    one = idx.begin_upload(NSID, cid(1), LocalPath(ROOT, "a.jpg"), now=100)
+    two = idx.begin_upload(NSID, cid(2), LocalPath(ROOT, "b.jpg"), now=101)
+    # The intent is committed before the upload starts: another connection sees it.
+    other = sqlite3.connect(idx.path)
+    assert other.execute("SELECT count(*) FROM upload_journal WHERE finished_at IS NULL").fetchone()[0] == 2
+    other.close()
+    assert [u.id for u in idx.open_uploads(NSID)] == [one, two]
+    idx.finish_upload(one, PhotoId("555"), now=110)
+    idx.fail_upload(two, "Flickr refused: bad file", now=111)
+    assert idx.open_uploads(NSID) == []
+    [done, failed] = idx.upload_journal(NSID)
+    assert (done.photo_id, done.finished_at, done.path) == ("555", 110, LocalPath(ROOT, "a.jpg"))
+    assert failed.error == "Flickr refused: bad file"
+    assert failed.photo_id is None
+    assert [(lk.photo_id, lk.content_id, lk.rule) for lk in idx.links(NSID)] == [("555", cid(1), "upload")]
+    # A journaled picture whose file vanished is kept (the engine still needs it).
+    idx.remove_files(row[0] for row in idx.stat_rows().values())
+    idx.prune_pictures()
+    assert idx.picture(cid(2)) is not None
+
+
+def test_download_journal(idx: Index) -> None:
+    idx.upsert_account(Account(NSID, "me"))
+    target = LocalPath(ROOT, "Flickr/sunset.jpg")
+    job = idx.begin_download(NSID, PhotoId("9"), target, ".flickrsync-part-sunset.jpg", now=5)
+    [pending] = idx.open_downloads(NSID)
+    assert (pending.id, pending.path, pending.temp_relpath) == (job, target, ".flickrsync-part-sunset.jpg")
+    idx.record_files([LocalFile(target, FileStat(1, 1, 1, 1), fp(7))])
+    idx.finish_download(job, cid(7), now=6)
+    assert idx.open_downloads(NSID) == []
+    pic = idx.picture(cid(7))
+    assert pic is not None
+    assert pic.flickr_id == "9"
+    assert [(lk.photo_id, lk.rule) for lk in idx.links(NSID)] == [("9", "download")]
+    failed = idx.begin_download(NSID, PhotoId("10"), target, ".x", now=7)
+    idx.fail_download(failed, "disk full", now=8)
+    assert idx.open_downloads(NSID) == []
+
+
+def test_transaction_rolls_back_everything(idx: Index) -> None:
+    def write_then_fail() -> None:
+        with idx.transaction():
+            idx.record_files([lf("a.jpg", 1)])
+            idx.set_meta("k", "v")
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert idx.files() == []
+    assert idx.get_meta("k") is None
+
+
+def test_needs_phash(idx: Index) -> None:
+    assert not idx.needs_phash()
+    idx.record_files([lf("a.jpg", 1)])
+    assert idx.needs_phash()
+    idx.set_phashes({}, {cid(1): "cannot decode"})
+    assert not idx.needs_phash()  # a failed decode is not retried by default
