@@ -205,6 +205,8 @@ class World:
     downloaded: dict[ContentId, PhotoId] = field(default_factory=dict)
     #: The index's cache of Flickr photos' perceptual hashes.
     phash_cache: dict[PhotoId, str | None] = field(default_factory=dict)
+    #: The index's memory of fetched originals' content ids.
+    originals_cache: dict[PhotoId, ContentId | None] = field(default_factory=dict)
     next_id: int = 1000
     #: Every content id ever uploaded, with the photo ids it got (duplicates show up here).
     uploads: dict[ContentId, list[PhotoId]] = field(default_factory=dict)
@@ -312,13 +314,14 @@ class World:
         """Run the needs loop to completion; returns the result and the number of calls."""
         options = options or MatchOptions()
         local, remote = self.local_index(), self.remote_index()
-        evidence = MatchEvidence(remote_phash=dict(self.phash_cache))
+        evidence = MatchEvidence(remote_phash=dict(self.phash_cache), originals=dict(self.originals_cache))
         result = match_photos(local, remote, options, evidence)
         calls = 1
         while result.needs:
             assert calls < 6, f"needs loop does not converge: {result.needs}"
             answer = self.answer(result.needs)
             self.phash_cache.update(answer.remote_phash)
+            self.originals_cache.update(answer.originals)
             evidence = evidence.merged(answer)
             result = match_photos(local, remote, options, evidence)
             calls += 1
@@ -343,11 +346,16 @@ class World:
             self.photos[action.photo_id].tags.extend(parse_tags(action.raw_tags))
             self.write_calls += 1
         elif isinstance(action, Download):
+            # The executor's contract: fetch the original, compute its content id and remember
+            # it for the photo; keep the file only if the library does not already have it.
             assert action.dest.root == ROOT
             assert action.dest.relpath not in self.files, "a download overwrote a file"
             content = self.photos[action.photo_id].content
+            self.originals_cache[action.photo_id] = content.content_id
+            if any(c.content_id == content.content_id for c in self.files.values()):
+                return
             self.files[action.dest.relpath] = content
-            self.downloaded[content.content_id] = action.photo_id
+            self.downloaded.setdefault(content.content_id, action.photo_id)
         else:
             self._apply_set_action(action)
 
@@ -402,6 +410,7 @@ class World:
         """The index file was deleted: links to Flickr and cached hashes are gone."""
         self.downloaded.clear()
         self.phash_cache.clear()
+        self.originals_cache.clear()
 
 
 def with_date(content: Content, date: str | None) -> Content:

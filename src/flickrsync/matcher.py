@@ -11,14 +11,16 @@ and *undecided* (the evidence that would decide could not be had this run).
 Matching runs in stages, strongest key first; each stage only sees what the earlier ones left, and
 a photo matches at most one picture and a picture at most one photo:
 
-1. strong keys — ``LocalPicture.flickr_id`` (the picture was downloaded from that photo), our
-   machine tag ``flickrsync:imagehash=<content id>``, then the ``checksum:md5=`` /
-   ``checksum:sha1=`` machine tags other uploaders leave, compared with the file's digests;
+1. strong keys — our machine tag ``flickrsync:imagehash=<content id>``, then
+   ``LocalPicture.flickr_id`` (the picture was downloaded from that photo), then the
+   ``checksum:md5=`` / ``checksum:sha1=`` machine tags other uploaders leave, compared with the
+   file's digests;
 2. title + date taken (to the second, never an unknown date), then date taken alone when it is
    unique on both sides;
 3. content — perceptual hash of the picture vs that of a small Flickr size, with the same original
    dimensions and no conflicting date; where several candidates qualify, the original's content id
-   decides.
+   decides. With ``check_flickr_copies`` (sync2, download), photos still unmatched that look like
+   extra copies of matched pictures are checked by their originals too, and become duplicates.
 
 Photos uploaded by flickrsync 0.1.1 carry ``flickrsync:signature=…`` (an ImageMagick signature
 nobody can recompute): they are matched by stages 2–3 like any other photo.
@@ -34,9 +36,10 @@ the :class:`MatchEvidence` (``None`` = tried, unavailable) and calls again::
         evidence = evidence.merged(compute(result.needs))   # the engine's I/O
         result = match_photos(local, remote, options, evidence)
 
-The matcher never asks twice for something the evidence already answers, and asks for each kind
-at most once (digests, then perceptual hashes, then originals), so the loop ends after at most
-four calls. Only a complete result (``needs`` empty) may be planned.
+The matcher never asks twice for something the evidence already answers, and each round asks for
+one step's worth (digests; hashes; originals; then, with ``check_flickr_copies``, hashes and
+originals of suspected copies), so the loop ends after at most six calls — usually one. Only a
+complete result (``needs`` empty) may be planned.
 
 Keys are normalised explicitly (rclone's ``srcOrDstKey``): titles and file names are compared in
 Unicode NFC, case-folded, trimmed; tags in Flickr's clean (lower-case) form; dates as
@@ -79,6 +82,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 #: A title suffix that looks like a file extension Flickr kept (``IMG_1.JPG``): 1-5 letters/digits
 #: with at least one letter (so ``Holiday.2014`` keeps its "extension").
 _EXTENSION = re.compile(r"\.([0-9A-Za-z]{1,5})$")
+_COPY_COUNTER = re.compile(r"\s*\(\d{1,4}\)$")
 #: A title that looks like a camera/phone file name (``IMG_0002``, ``DSC01234``, ``PXL_2023…``).
 _FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
 
@@ -89,10 +93,20 @@ _FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
 @dataclass(frozen=True, slots=True)
 class MatchOptions:
     """How to match. ``date_match=False`` is ``--nodatematch``: stage 2 is off (for libraries
-    whose EXIF dates are wrong) and dates no longer veto a content match either."""
+    whose EXIF dates are wrong) and a date that differs no longer makes a look-alike need its
+    original."""
 
     date_match: bool = True
     phash_threshold: int = DEFAULT_PHASH_THRESHOLD
+    #: Also look for extra Flickr copies of pictures that are already matched (same size, and the
+    #: same name, or the same second and look), confirmed by their originals, so ``sync2`` and
+    #: ``download`` do not download a second copy of a picture the library has. Costs an original
+    #: per suspect, which those modes would download anyway; off for ``sync``.
+    check_flickr_copies: bool = False
+    #: Decide every look-alike by its original, even a lone pair: for photos other tools uploaded
+    #: when a near-identical shot (a burst) may be on Flickr but no longer in the library. Costs
+    #: an original per look-alike match.
+    confirm_lookalikes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +122,10 @@ class MatchEvidence:
     """What the engine computed because a :class:`MatchNeeds` asked. ``None`` = tried, unavailable
     (unreadable file, download failed): the matcher then decides without it and never asks again.
 
-    The values carried by the records themselves (``LocalPicture.phash/md5/sha1``) count too;
-    ``remote_phash`` is also where the engine passes the hashes its index kept from earlier runs.
+    The values carried by the records themselves (``LocalPicture.phash/md5/sha1``) count too.
+    The engine should keep ``remote_phash`` and ``originals`` in its index and pass them in on
+    later runs: they cost downloads, and an original's content id is as good as a machine tag
+    (without it, a Flickr copy proven by its original would be re-examined every run).
     """
 
     digests: Mapping[ContentId, FileDigests | None] = field(default_factory=dict)
@@ -222,8 +238,17 @@ def title_keys(title: str) -> frozenset[str]:
 
 
 def picture_stems(picture: LocalPicture) -> frozenset[str]:
-    """Keys of a picture's names: every path's stem (duplicates have several names)."""
-    return frozenset(k for k in (normalize_name(p.stem) for p in picture.paths) if k)
+    """Keys of a picture's names: every path's stem (duplicates have several names), also without
+    a copy counter such as `` (2)`` (how downloads, browsers and file managers avoid a clash)."""
+    keys: set[str] = set()
+    for path in picture.paths:
+        key = normalize_name(path.stem)
+        if key:
+            keys.add(key)
+            bare = _COPY_COUNTER.sub("", key)
+            if bare:
+                keys.add(bare)
+    return frozenset(keys)
 
 
 def exact_date(value: str | None) -> str | None:
@@ -337,6 +362,9 @@ class _Matching:
             if photo.id in self.photos:
                 raise ValueError(f"photo id {photo.id} appears twice in the remote index")
             self.photos[photo.id] = photo
+        #: Photos carrying our machine tag: the tag says what they are, so the weaker rules never
+        #: give them to another picture (a burst shot must not take its sibling's photo).
+        self.tagged: set[PhotoId] = {pid for pid, r in self.photos.items() if content_ids_in_tags(r)}
         self.matches: dict[ContentId, Match] = {}
         self.matched_photos: dict[PhotoId, ContentId] = {}
         self.duplicates: dict[PhotoId, FlickrDuplicate] = {}
@@ -361,6 +389,10 @@ class _Matching:
             and pid not in self.duplicates
             and pid not in self.undecided_photos
         ]
+
+    def open_photos(self) -> list[RemotePhoto]:
+        """Free photos the weaker rules (stages 2-3) may match: those without our tag."""
+        return [r for r in self.free_photos() if r.id not in self.tagged]
 
     def is_free_picture(self, cid: ContentId) -> bool:
         return cid in self.pictures and cid not in self.matches and cid not in self.undecided_pictures
@@ -399,11 +431,19 @@ def _id_order(photo_id: str) -> tuple[int, str]:
 
 
 def _match_flickr_ids(m: _Matching) -> None:
-    """A picture downloaded from Flickr is that photo."""
+    """A picture downloaded from Flickr is that photo. Runs after the machine tags: the download
+    proves the photo's original is this content, so when our tag already matched the picture to
+    another photo, the downloaded-from photo is a duplicate of it."""
     for cid, picture in m.pictures.items():
         pid = picture.flickr_id
-        if pid is not None and m.is_free_photo(pid) and m.is_free_picture(cid):
+        if pid is None or not m.is_free_photo(pid):
+            continue
+        if m.is_free_picture(cid):
             m.match(cid, pid, "flickr_id", f"downloaded from Flickr photo {pid}")
+        elif cid in m.matches:
+            m.duplicate(
+                pid, cid, m.matches[cid].photo_id, f"another copy (this picture was downloaded from {pid})"
+            )
 
 
 def _match_machine_tags(m: _Matching) -> None:
@@ -488,11 +528,67 @@ def _unique_pairs(
     ]
 
 
+class _Undated:
+    """Unmatched items with no exact date taken, bucketed by media and size: each could be any
+    dated item of the other side, so a dated pair is only "unique" if none of these could be
+    either half of it (the picture whose date was edited away, the photo uploaded without EXIF)."""
+
+    def __init__(self, pictures: Iterable[LocalPicture], photos: Iterable[RemotePhoto]) -> None:
+        self.pictures: dict[tuple[str, tuple[int, int] | None], list[LocalPicture]] = defaultdict(list)
+        for picture in pictures:
+            if exact_date(picture.date_taken) is None:
+                dims = (picture.width, picture.height) if picture.width and picture.height else None
+                self.pictures[(picture.media, dims)].append(picture)
+        self.photos: dict[tuple[str, tuple[int, int] | None], list[RemotePhoto]] = defaultdict(list)
+        for photo in photos:
+            if remote_exact_date(photo) is None:
+                dims = (photo.o_width, photo.o_height) if photo.o_width and photo.o_height else None
+                self.photos[(photo.media, dims)].append(photo)
+
+    def could_be_photo(self, photo: RemotePhoto, title_keys_: frozenset[str] | None = None) -> bool:
+        """Some undated picture could be ``photo`` (with one of ``title_keys_``, when given)."""
+        if photo.o_width and photo.o_height:
+            dims = (photo.o_width, photo.o_height)
+            buckets: list[tuple[str, tuple[int, int] | None]] = [
+                (photo.media, dims),
+                (photo.media, (dims[1], dims[0])),
+                (photo.media, None),
+            ]
+        else:
+            buckets = [key for key in self.pictures if key[0] == photo.media]
+        return any(
+            dimensions_compatible(p, photo) and (title_keys_ is None or bool(title_keys_ & picture_stems(p)))
+            for key in buckets
+            for p in self.pictures.get(key, ())
+        )
+
+    def could_be_picture(self, picture: LocalPicture, stems: frozenset[str] | None = None) -> bool:
+        """Some undated photo could be ``picture`` (titled with one of ``stems``, when given)."""
+        if picture.width and picture.height:
+            dims = (picture.width, picture.height)
+            buckets: list[tuple[str, tuple[int, int] | None]] = [
+                (picture.media, dims),
+                (picture.media, (dims[1], dims[0])),
+                (picture.media, None),
+            ]
+        else:
+            buckets = [key for key in self.photos if key[0] == picture.media]
+        return any(
+            dimensions_compatible(picture, r)
+            and not dates_conflict(picture.date_taken, r)
+            and (stems is None or bool(stems & title_keys(r.title)))
+            for key in buckets
+            for r in self.photos.get(key, ())
+        )
+
+
 def _match_title_date(m: _Matching) -> None:
     """Title = a file name without extension AND date taken equal to the second — only when the
-    key is unique on both sides (a Live Photo's HEIC and MOV share both: media is in the key)."""
+    pair is unique: no other picture/photo has that name and date (a Live Photo's HEIC and MOV
+    share both: media is in the key), and no undated one with that name could be either half."""
     index: dict[tuple[str, str, str], set[PhotoId]] = defaultdict(set)
-    for photo in m.free_photos():
+    photos = m.open_photos()
+    for photo in photos:
         date = remote_exact_date(photo)
         if date is None:
             continue
@@ -500,9 +596,10 @@ def _match_title_date(m: _Matching) -> None:
             index[(photo.media, key, date)].add(photo.id)
     if not index:
         return
+    pictures = m.free_pictures()
     edges: dict[ContentId, set[PhotoId]] = {}
     labels: dict[tuple[ContentId, PhotoId], tuple[str, str]] = {}
-    for picture in m.free_pictures():
+    for picture in pictures:
         date = exact_date(picture.date_taken)
         if date is None:
             continue
@@ -513,38 +610,51 @@ def _match_title_date(m: _Matching) -> None:
                 labels.setdefault((picture.content_id, pid), (stem, date))
         if found:
             edges[picture.content_id] = found
+    undated = _Undated(pictures, photos)
     for cid, pid in _unique_pairs(edges):
+        picture, photo = m.pictures[cid], m.photos[pid]
+        if undated.could_be_photo(photo, title_keys(photo.title)):
+            continue
+        if undated.could_be_picture(picture, picture_stems(picture)):
+            continue
         stem, date = labels[(cid, pid)]
-        name = next((p.stem for p in m.pictures[cid].paths if normalize_name(p.stem) == stem), stem)
+        name = next((p.stem for p in picture.paths if normalize_name(p.stem) == stem), stem)
         m.match(cid, pid, "title_date", f"title+date: {name} / {date}")
 
 
 def _match_date_alone(m: _Matching) -> None:
-    """Date taken alone, when unique among the unmatched on both sides (the title was changed on
-    Flickr). Guards: same media, compatible dimensions, and the Flickr title must not look like a
-    different camera file name (``IMG_0002`` is another shot of the same second, not a retitle)."""
+    """Date taken alone (the title was changed on Flickr), when the pair is unique among what is
+    still unmatched: the only picture and the only photo of that second (same media), of
+    compatible size, and no undated picture or photo of compatible size could be either half.
+    The Flickr title must not look like a different camera file name either (``IMG_0002`` is
+    another shot of the same second, not a retitled ``IMG_0001``)."""
+    pictures = m.free_pictures()
     local_by_date: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
-    for picture in m.free_pictures():
+    for picture in pictures:
         date = exact_date(picture.date_taken)
         if date is not None:
             local_by_date[(picture.media, date)].append(picture)
     if not local_by_date:
         return
+    photos = m.open_photos()
     remote_by_date: dict[tuple[str, str], list[RemotePhoto]] = defaultdict(list)
-    for photo in m.free_photos():
+    for photo in photos:
         date = remote_exact_date(photo)
         if date is not None:
             remote_by_date[(photo.media, date)].append(photo)
+    undated = _Undated(pictures, photos)
     for key in sorted(local_by_date.keys() & remote_by_date.keys()):
-        pictures, photos = local_by_date[key], remote_by_date[key]
-        if len(pictures) != 1 or len(photos) != 1:
+        candidates, others = local_by_date[key], remote_by_date[key]
+        if len(candidates) != 1 or len(others) != 1:
             continue
-        picture, photo = pictures[0], photos[0]
+        picture, photo = candidates[0], others[0]
         if not dimensions_compatible(picture, photo):
             continue
         stems = picture_stems(picture)
         titled = title_keys(photo.title)
         if titled and not (titled & stems) and any(_FILE_NAME_LIKE.fullmatch(t) for t in titled):
+            continue
+        if undated.could_be_photo(photo) or undated.could_be_picture(picture):
             continue
         m.match(
             picture.content_id,
@@ -560,10 +670,10 @@ def _local_phash(picture: LocalPicture, evidence: MatchEvidence) -> str | None:
 
 class _Compatibility:
     """Which unmatched photos could be which unmatched pictures, before any hash: both photos
-    (not videos), compatible original dimensions, no conflicting date taken."""
+    (not videos) with compatible original dimensions. (Dates do not rule a pair out here: a
+    conflicting date only means a look-alike needs its original to decide.)"""
 
-    def __init__(self, photos: Sequence[RemotePhoto], use_dates: bool) -> None:
-        self.use_dates = use_dates
+    def __init__(self, photos: Sequence[RemotePhoto]) -> None:
         self.by_dims: dict[tuple[int, int], list[RemotePhoto]] = defaultdict(list)
         self.no_dims: list[RemotePhoto] = []
         self.all = list(photos)
@@ -581,36 +691,41 @@ class _Compatibility:
             if picture.orientation in (5, 6, 7, 8):
                 dims.add((picture.height, picture.width))
             pool = [r for d in sorted(dims) for r in self.by_dims.get(d, ())] + self.no_dims
-        for photo in pool:
-            if self.use_dates and dates_conflict(picture.date_taken, photo):
-                continue
-            yield photo
+        yield from pool
 
 
-def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
-    """Perceptual hashes, then originals for ambiguous look-alikes. Returns what is still needed."""
-    pictures = [p for p in m.free_pictures() if p.media == "photo"]
-    photos = [r for r in m.free_photos() if r.media == "photo"]
-    if not pictures or not photos:
-        return MatchNeeds()
-
-    # A photo whose original is known is decided by it, not by its look.
-    for photo in photos:
+def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
+    """A fetched original decides its photo: our picture (match), a copy of a matched picture
+    (duplicate), or none of ours (the photo stays unmatched)."""
+    for photo in m.open_photos():
         cid = evidence.originals.get(photo.id)
         if cid is None:
             continue
         if m.is_free_picture(cid):
             m.match(cid, photo.id, "original", f"original's content id {_short(cid)}")
-        elif cid in m.matches and m.is_free_photo(photo.id):
+        elif cid in m.matches:
             m.duplicate(photo.id, cid, m.matches[cid].photo_id, f"original is a copy of {_short(cid)}")
-    pictures = [p for p in pictures if m.is_free_picture(p.content_id)]
-    # Photos whose original was fetched and is none of ours are decided too (they stay unmatched);
+
+
+def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+    """Perceptual hashes, then originals for ambiguous look-alikes; then, if asked, the check for
+    extra Flickr copies of matched pictures. Returns what is still needed."""
+    _apply_originals(m, evidence)
+    needs = _lookalikes(m, options, evidence)
+    if not needs and options.check_flickr_copies:
+        needs = _suspect_copies(m, options, evidence)
+    return needs
+
+
+def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+    pictures = [p for p in m.free_pictures() if p.media == "photo"]
+    # Photos whose original was fetched and is none of ours are decided (they stay unmatched);
     # those whose original could not be fetched (None) still take part, by their look.
-    photos = [r for r in photos if m.is_free_photo(r.id) and evidence.originals.get(r.id) is None]
+    photos = [r for r in m.open_photos() if r.media == "photo" and evidence.originals.get(r.id) is None]
     if not pictures or not photos:
         return MatchNeeds()
 
-    compat = _Compatibility(photos, options.date_match)
+    compat = _Compatibility(photos)
     pairs: dict[ContentId, list[RemotePhoto]] = {}
     wanted_photos: set[PhotoId] = set()
     for picture in pictures:
@@ -627,10 +742,14 @@ def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence)
     if need_local or need_remote:
         return MatchNeeds(local_phash=need_local, remote_phash=need_remote)
 
-    # Look-alike graph: edges within the threshold; components decide.
+    # Look-alike graph: edges within the threshold; connected components decide. A lone pair
+    # whose dates conflict (a repeat shot of the same scene, or a date fixed after the upload)
+    # is decided by the original, like a group.
     edges: dict[ContentId, dict[PhotoId, int]] = {}
+    conflicts: set[tuple[ContentId, PhotoId]] = set()
     for cid, candidates in pairs.items():
-        mine = _local_phash(m.pictures[cid], evidence)
+        picture = m.pictures[cid]
+        mine = _local_phash(picture, evidence)
         if mine is None:
             continue
         for photo in candidates:
@@ -640,11 +759,15 @@ def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence)
             distance = hamming(mine.lower(), theirs.lower())
             if distance is not None and distance <= options.phash_threshold:
                 edges.setdefault(cid, {})[photo.id] = distance
+                if options.date_match and dates_conflict(picture.date_taken, photo):
+                    conflicts.add((cid, photo.id))
     need_originals: list[PhotoId] = []
     for component_pictures, component_photos in _components(edges):
-        if len(component_pictures) == 1 and len(component_photos) == 1:
+        lone = len(component_pictures) == 1 and len(component_photos) == 1
+        by_look = lone and not options.confirm_lookalikes
+        if by_look and (component_pictures[0], component_photos[0]) not in conflicts:
             cid, pid = component_pictures[0], component_photos[0]
-            picture, photo = m.pictures[cid], m.photos[pid]
+            photo = m.photos[pid]
             dims = f", {photo.o_width}×{photo.o_height}" if photo.o_width and photo.o_height else ""
             m.match(cid, pid, "phash", f"look-alike: distance {edges[cid][pid]}{dims}")
             continue
@@ -653,19 +776,77 @@ def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence)
             need_originals.extend(unknown)
             continue
         # Every original was tried and some were unavailable: leave the group for a later run.
+        why = (
+            "looks like it but its date taken differs"
+            if lone
+            else f"{len(component_pictures)} pictures and {len(component_photos)} Flickr photos look alike"
+        )
         m.undecided.append(
             Undecided(
                 content_ids=component_pictures,
                 photo_ids=component_photos,
-                reason=(
-                    f"{len(component_pictures)} pictures and {len(component_photos)} Flickr photos look "
-                    "alike and their originals could not be fetched to tell them apart"
-                ),
+                reason=f"{why}, and the original could not be fetched to decide",
             )
         )
         m.undecided_pictures.update(component_pictures)
         m.undecided_photos.update(component_photos)
     return MatchNeeds(originals=tuple(sorted(set(need_originals), key=_id_order)))
+
+
+def _suspect_copies(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+    """Unmatched photos that may be extra copies of matched pictures — same media and compatible
+    size, and either a name of the picture (dates not conflicting) or the same date taken to the
+    second and the same look. Their originals decide. (In sync2/download such a photo would be
+    downloaded anyway, so its original is not extra cost.)"""
+    by_date: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
+    for cid in m.matches:
+        picture = m.pictures[cid]
+        date = exact_date(picture.date_taken)
+        if date is not None:
+            by_date[(picture.media, date)].append(picture)
+        for stem in picture_stems(picture):
+            by_name[(picture.media, stem)].append(picture)
+    if not by_name:
+        return MatchNeeds()
+    need_local: set[ContentId] = set()
+    need_remote: list[PhotoId] = []
+    suspects: list[PhotoId] = []
+    for photo in m.open_photos():
+        if photo.id in evidence.originals:
+            continue
+        named = [
+            p
+            for key in sorted(title_keys(photo.title))
+            for p in by_name.get((photo.media, key), ())
+            if dimensions_compatible(p, photo) and not dates_conflict(p.date_taken, photo)
+        ]
+        if named:
+            suspects.append(photo.id)
+            continue
+        date = remote_exact_date(photo)
+        if date is None or photo.media != "photo":
+            continue
+        candidates = [p for p in by_date.get((photo.media, date), ()) if dimensions_compatible(p, photo)]
+        if not candidates:
+            continue
+        if photo.id not in evidence.remote_phash:
+            need_remote.append(photo.id)
+        need_local.update(
+            p.content_id for p in candidates if p.phash is None and p.content_id not in evidence.local_phash
+        )
+        theirs = evidence.remote_phash.get(photo.id)
+        if theirs is None:
+            continue
+        for picture in candidates:
+            mine = _local_phash(picture, evidence)
+            distance = hamming(mine.lower(), theirs.lower()) if mine is not None else None
+            if distance is not None and distance <= options.phash_threshold:
+                suspects.append(photo.id)
+                break
+    if need_local or need_remote:
+        return MatchNeeds(local_phash=tuple(sorted(need_local)), remote_phash=tuple(need_remote))
+    return MatchNeeds(originals=tuple(sorted(set(suspects), key=_id_order)))
 
 
 def _components(
@@ -709,8 +890,8 @@ def match_photos(
     Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
     """
     m = _Matching(local, remote)
-    _match_flickr_ids(m)
     _match_machine_tags(m)
+    _match_flickr_ids(m)
     need_digests = _checksum_stage(m, evidence)
     if need_digests:
         return m.result(MatchNeeds(digests=need_digests))

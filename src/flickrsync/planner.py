@@ -11,8 +11,9 @@ decision is one small function with a reason, like rclone's ``NeedTransfer``.
   configured extra tags. Pictures downloaded from Flickr (``flickr_id``) are never uploaded back,
   even if the photo has since been deleted on Flickr. Files that cannot be read are *failed*,
   never silently skipped; so are pictures over the account's size limits.
-* **Tags** (``sync``, ``sync2``): a matched photo without our machine tag gets it, so the next run
-  matches it by the strongest key. ``download`` writes nothing to Flickr.
+* **Tags** (``sync``, ``sync2``): a photo matched by a weaker rule (checksum, title+date, date,
+  look, original) gets our machine tag, so the next run matches it by the strongest key.
+  ``download`` writes nothing to Flickr.
 * **Downloads** (``sync2``, ``download``): each Flickr photo with no local copy, into a folder per
   photoset (see :func:`download_folder`) or the configured folder, under a file name made from the
   title by :func:`safe_component` — always a fresh relative path inside the first root.
@@ -237,8 +238,10 @@ def upload_refusal(picture: LocalPicture, limits: UploadLimits | None) -> str | 
 
 
 def needs_tag(match: Match, photo: RemotePhoto) -> bool:
-    """A matched photo lacks our machine tag for its picture."""
-    return match.content_id not in content_ids_in_tags(photo)
+    """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
+    index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
+    and ``sync2`` does not tag what it has just downloaded)."""
+    return match.rule != "flickr_id" and match.content_id not in content_ids_in_tags(photo)
 
 
 def _extra_tags(raw: str, content_id: ContentId) -> tuple[str, ...]:
