@@ -317,23 +317,26 @@ def content_ids_in_tags(photo: RemotePhoto) -> tuple[ContentId, ...]:
     return tuple(sorted({ContentId(v) for v in _tag_values(photo, _OUR_TAG_PREFIX, _HEX64)}))
 
 
-def _all_tags(photo: RemotePhoto) -> Iterable[str]:
+def _machine_tags(photo: RemotePhoto) -> set[str]:
     # Flickr has returned a machine tag in ``tags`` while ``machine_tags`` was empty: read both.
-    for tag in (*photo.machine_tags, *photo.tags):
-        yield tag.strip().lower()
+    found = {t.strip().lower() for t in photo.machine_tags}
+    found.update(t.strip().lower() for t in photo.tags if ":" in t)
+    return found
 
 
 def _tag_values(photo: RemotePhoto, prefix: str, shape: re.Pattern[str]) -> set[str]:
+    if not photo.machine_tags and not photo.tags:
+        return set()
     return {
         tag[len(prefix) :]
-        for tag in _all_tags(photo)
+        for tag in _machine_tags(photo)
         if tag.startswith(prefix) and shape.fullmatch(tag[len(prefix) :])
     }
 
 
 def is_legacy_upload(photo: RemotePhoto) -> bool:
     """Uploaded by flickrsync 0.1.1 (carries ``flickrsync:signature=…``)."""
-    return any(tag.startswith(_LEGACY_TAG_PREFIX) for tag in _all_tags(photo))
+    return any(tag.startswith(_LEGACY_TAG_PREFIX) for tag in _machine_tags(photo))
 
 
 def _photo_order(photo: RemotePhoto) -> tuple[int, int, str]:
@@ -364,7 +367,22 @@ class _Matching:
             self.photos[photo.id] = photo
         #: Photos carrying our machine tag: the tag says what they are, so the weaker rules never
         #: give them to another picture (a burst shot must not take its sibling's photo).
-        self.tagged: set[PhotoId] = {pid for pid, r in self.photos.items() if content_ids_in_tags(r)}
+        self.tag_cids: dict[PhotoId, tuple[ContentId, ...]] = {}
+        self.legacy: set[PhotoId] = set()
+        for pid, r in self.photos.items():
+            if not r.machine_tags and not r.tags:
+                continue
+            tags = _machine_tags(r)
+            cids = sorted(
+                ContentId(t[len(_OUR_TAG_PREFIX) :])
+                for t in tags
+                if t.startswith(_OUR_TAG_PREFIX) and _HEX64.fullmatch(t[len(_OUR_TAG_PREFIX) :])
+            )
+            if cids:
+                self.tag_cids[pid] = tuple(cids)
+            if any(t.startswith(_LEGACY_TAG_PREFIX) for t in tags):
+                self.legacy.add(pid)
+        self.tagged: set[PhotoId] = set(self.tag_cids)
         self.matches: dict[ContentId, Match] = {}
         self.matched_photos: dict[PhotoId, ContentId] = {}
         self.duplicates: dict[PhotoId, FlickrDuplicate] = {}
@@ -406,7 +424,7 @@ class _Matching:
         )
 
     def match(self, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str) -> None:
-        if is_legacy_upload(self.photos[pid]):
+        if pid in self.legacy:
             reason += " (uploaded by flickrsync 0.1.1)"
         self.matches[cid] = Match(cid, pid, rule, reason)
         self.matched_photos[pid] = cid
@@ -451,10 +469,10 @@ def _match_machine_tags(m: _Matching) -> None:
     upload is the match, the others are duplicates on Flickr — also when the picture is no longer
     local, so a content is downloaded once."""
     first_remote: dict[ContentId, PhotoId] = {}
-    for pid, photo in m.photos.items():  # earliest upload first
+    for pid in m.photos:  # earliest upload first
         if not m.is_free_photo(pid):
             continue
-        for cid in content_ids_in_tags(photo):
+        for cid in m.tag_cids.get(pid, ()):
             reason = f"machine tag {_OUR_TAG_PREFIX}{_short(cid)}"
             if m.is_free_picture(cid):
                 m.match(cid, pid, "machine_tag", reason)
@@ -696,8 +714,9 @@ class _Compatibility:
 
 def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
     """A fetched original decides its photo: our picture (match), a copy of a matched picture
-    (duplicate), or none of ours (the photo stays unmatched)."""
-    for photo in m.open_photos():
+    (duplicate), or none of ours (the photo stays unmatched). Tagged photos too: the original is
+    what the photo is, whatever a tag says."""
+    for photo in m.free_photos():
         cid = evidence.originals.get(photo.id)
         if cid is None:
             continue

@@ -241,7 +241,12 @@ def needs_tag(match: Match, photo: RemotePhoto) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
     and ``sync2`` does not tag what it has just downloaded)."""
-    return match.rule != "flickr_id" and match.content_id not in content_ids_in_tags(photo)
+    if match.rule == "flickr_id":
+        return False
+    tag = content_tag(match.content_id)
+    if tag in photo.machine_tags or tag in photo.tags:
+        return False
+    return match.content_id not in content_ids_in_tags(photo)
 
 
 def _extra_tags(raw: str, content_id: ContentId) -> tuple[str, ...]:

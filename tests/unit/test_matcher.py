@@ -610,3 +610,13 @@ def test_hamming() -> None:
     assert hamming("ffff", "0000") == 16
     assert hamming("ff", "ffff") is None
     assert hamming("zz", "00") is None
+
+
+def test_a_known_original_overrides_a_stale_tag() -> None:
+    """A photo once tagged for a burst shot (by look) whose original is another, matched picture
+    is a duplicate of that picture's photo, not something to download."""
+    local = [pic("a")]
+    remote = [photo("1", tags=[TAG_A]), photo("2", tags=[content_tag(cid("b"))])]
+    result = match_photos(local, remote, evidence=MatchEvidence(originals={PhotoId("2"): cid("a")}))
+    assert [(d.photo_id, d.of) for d in result.duplicates] == [("2", "1")]
+    assert result.remote_only == ()
