@@ -18,12 +18,14 @@ a photo matches at most one picture and a picture at most one photo:
 2. title + date taken (to the second, never an unknown date), then date taken alone when it is
    unique on both sides;
 3. content — perceptual hash of the picture vs that of a small Flickr size, with the same original
-   dimensions and no conflicting date; where several candidates qualify, the original's content id
-   decides. With ``check_flickr_copies`` (sync2, download), photos still unmatched that look like
-   extra copies of matched pictures are checked by their originals too, and become duplicates.
+   dimensions; a lone look-alike pair matches, but where several candidates qualify, or the two
+   dates taken conflict, the original's content id decides. With ``check_flickr_copies`` (sync2,
+   download), photos still unmatched that look like extra copies of matched pictures are checked
+   by their originals too, and become duplicates.
 
-Photos uploaded by flickrsync 0.1.1 carry ``flickrsync:signature=…`` (an ImageMagick signature
-nobody can recompute): they are matched by stages 2–3 like any other photo.
+A photo carrying our machine tag is what its tag says: stages 2–3 never give it to another
+picture. Photos uploaded by flickrsync 0.1.1 carry ``flickrsync:signature=…`` (an ImageMagick
+signature nobody can recompute) instead: they are matched by stages 2–3 like any other photo.
 
 Lazy evidence, the "needs" protocol: MD5/SHA-1 digests, perceptual hashes and originals cost I/O,
 so the engine computes them only when asked. :func:`match_photos` returns a :class:`MatchResult`
@@ -432,13 +434,27 @@ class _Matching:
     def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> None:
         self.duplicates[pid] = FlickrDuplicate(pid, cid, of, reason)
 
+    def _final_of(self, duplicate: FlickrDuplicate) -> FlickrDuplicate:
+        """A duplicate of a photo that later turned out to be a duplicate itself points at the
+        photo that stands for the picture."""
+        of, seen = duplicate.of, {duplicate.photo_id}
+        while of in self.duplicates and of not in seen:
+            seen.add(of)
+            of = self.duplicates[of].of
+        return (
+            duplicate
+            if of == duplicate.of
+            else FlickrDuplicate(duplicate.photo_id, duplicate.content_id, of, duplicate.reason)
+        )
+
     def result(self, needs: MatchNeeds = MatchNeeds()) -> MatchResult:
         matches = tuple(sorted(self.matches.values(), key=lambda m: m.content_id))
+        duplicates = [self._final_of(d) for d in self.duplicates.values()]
         return MatchResult(
             matches=matches,
             local_only=tuple(p.content_id for p in self.free_pictures()),
             remote_only=tuple(sorted((r.id for r in self.free_photos()), key=_id_order)),
-            duplicates=tuple(sorted(self.duplicates.values(), key=lambda d: _id_order(d.photo_id))),
+            duplicates=tuple(sorted(duplicates, key=lambda d: _id_order(d.photo_id))),
             undecided=tuple(self.undecided),
             needs=needs,
         )

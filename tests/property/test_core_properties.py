@@ -7,6 +7,7 @@ the interesting cases — are frequent. An oracle answers the matcher's needs fr
 
 from __future__ import annotations
 
+import os
 import posixpath
 import random
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ TITLES = ["IMG_1", "IMG_1.JPG", "img_2", "Sunset", "", "c", "IMG_9"]
 DIMS = [None, (4000, 3000), (3000, 4000)]
 HOSTILE = ["..", "../../x", "/etc/passwd", "CON", "a" * 300, "a\x00b", "🎉", "...", "   ", "a, b", "x/y"]
 OPTIONS = MatchOptions()
+#: Examples per property; raise it for a long hunt (FLICKRSYNC_HYPOTHESIS_EXAMPLES=20000).
+EXAMPLES = int(os.environ.get("FLICKRSYNC_HYPOTHESIS_EXAMPLES", "200"))
 COPIES = MatchOptions(check_flickr_copies=True)
 
 #: Every kind of action there is. None of them deletes or modifies a photo.
@@ -203,20 +206,20 @@ def check_partition(s: Scenario, result: MatchResult) -> None:
         assert d.of in matched or d.of in result.remote_only
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.sampled_from([OPTIONS, COPIES, MatchOptions(date_match=False)]))
 def test_matching_is_a_one_to_one_partition(s: Scenario, options: MatchOptions) -> None:
     result, _ = resolve(s, options)
     check_partition(s, result)  # one outcome each: hence one-to-one
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_matching_does_not_depend_on_input_order(s: Scenario, rnd: random.Random) -> None:
     assert resolve(s, COPIES) == resolve(s, COPIES, shuffle=rnd)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_match_is_justified_by_its_rule(s: Scenario) -> None:
     result, _ = resolve(s)
@@ -244,7 +247,7 @@ def test_every_match_is_justified_by_its_rule(s: Scenario) -> None:
     assert not tagged & set(result.local_only)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scenarios(),
     st.sampled_from(["sync", "sync2", "download"]),
@@ -289,7 +292,7 @@ def test_plan_properties(s: Scenario, mode: str, prune: bool, rnd: random.Random
     assert plan_sync(result, local, remote, options, sets=sets) == plan
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scenarios(),
     st.booleans(),
