@@ -198,6 +198,43 @@ def bench_identify(count: int = 500, bursts: int = 0) -> None:
     )
 
 
+def bench_sets(pictures: int = 5000, folders: int = 200, moved: int = 10) -> None:
+    """Photoset write calls: building sets for a library, then a re-run after moving files
+    (issue 6's targets: a re-run after moving 10 files costs at most 2 write calls per file)."""
+    from tests.syncfakes import Content, World
+
+    world = World()
+    for i in range(pictures):
+        world.add_file(f"Y{i % folders // 20}/F{i % folders:03d}/p{i}.jpg", Content(f"p{i}", date=date(i)))
+    result, _ = world.match()
+    world.apply(
+        plan_sync(result, world.local_index(), world.remote_index(), PlanOptions(root="/lib")).actions
+    )
+    result, _ = world.match()
+    build = plan_photosets(world.local_index(), world.remote_index(), result, world.remote_sets())
+    world.apply(build.actions)
+    for i in range(moved):
+        src = f"Y{i % folders // 20}/F{i % folders:03d}/p{i}.jpg"
+        dst_folder = (i + 7) % folders
+        world.move(src, f"Y{dst_folder // 20}/F{dst_folder:03d}/p{i}.jpg")
+    result, _ = world.match()
+    rerun = plan_photosets(world.local_index(), world.remote_index(), result, world.remote_sets())
+    world.apply(rerun.actions)
+    result, _ = world.match()
+    again = plan_photosets(world.local_index(), world.remote_index(), result, world.remote_sets())
+    print(f"sets: {pictures:,} photos in {folders} folders")
+    print(
+        f"  build: {build.summary.write_calls} write calls for {build.summary.sets_created} sets "
+        f"= {build.summary.write_calls / max(1, build.summary.sets_created):.1f} per set "
+        "(floor 2: create takes only the primary, one editPhotos adds the rest in order)"
+    )
+    print(
+        f"  after moving {moved} files: {rerun.summary.write_calls} write calls = "
+        f"{rerun.summary.write_calls / moved:.1f} per moved file (target ≤ 2); "
+        f"{rerun.summary.reassignments} reassignments; then {again.summary.write_calls} on a re-run"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pictures", type=int, default=100_000)
@@ -206,6 +243,7 @@ def main() -> None:
     bench_identify()
     bench_identify(bursts=15)
     bench_identify(bursts=50)
+    bench_sets()
 
 
 if __name__ == "__main__":

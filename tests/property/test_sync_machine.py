@@ -192,11 +192,18 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(mode=st.sampled_from(MODES), data=st.data())
     def crash_mid_run(self, mode: SyncMode, data: st.DataObject) -> None:
+        """Killed part-way: through the transfers, or through the photoset step after them."""
         plan = plan_transfers(self.world, mode)
-        if not plan.actions:
+        in_transfers: bool = data.draw(st.booleans())
+        if plan.actions and in_transfers:
+            self.world.apply(plan.actions[: data.draw(st.integers(0, len(plan.actions) - 1))])
             return
-        done = data.draw(st.integers(0, len(plan.actions) - 1))
-        self.world.apply(plan.actions[:done])
+        self.world.apply(plan.actions)
+        if mode == "download":
+            return
+        sets = plan_sets(self.world)
+        if sets.actions:
+            self.world.apply(sets.actions[: data.draw(st.integers(0, len(sets.actions) - 1))])
 
     @rule(mode=st.sampled_from(MODES))
     def run(self, mode: SyncMode) -> None:
