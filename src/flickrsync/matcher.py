@@ -1,0 +1,937 @@
+"""Pure matcher: local pictures vs Flickr photos -> matched / local only / Flickr only.
+
+Charter: this module decides which local picture (one content id, any number of paths) is which
+Flickr photo. It does no I/O whatsoever: it reads only its arguments — the two indexes as
+:mod:`flickrsync.models` records, :class:`MatchOptions`, and :class:`MatchEvidence` (hashes the
+engine computed on request). Its shape is rclone's march (``fs/march/march.go``): every item ends
+in exactly one outcome — matched, local only (SrcOnly), Flickr only (DstOnly) — plus two outcomes
+rclone does not need: *duplicates on Flickr* (extra copies of a picture; reported, never deleted)
+and *undecided* (the evidence that would decide could not be had this run).
+
+Matching runs in stages, strongest key first; each stage only sees what the earlier ones left, and
+a photo matches at most one picture and a picture at most one photo:
+
+1. strong keys — our machine tag ``flickrsync:imagehash=<content id>``, then
+   ``LocalPicture.flickr_id`` (the picture was downloaded from that photo), then the
+   ``checksum:md5=`` / ``checksum:sha1=`` machine tags other uploaders leave, compared with the
+   file's digests;
+2. title + date taken (to the second, never an unknown date), then date taken alone when it is
+   unique on both sides;
+3. content — perceptual hash of the picture vs that of a small Flickr size, with the same original
+   dimensions; a lone look-alike pair matches, but where several candidates qualify, or the two
+   dates taken conflict, the original's content id decides. With ``check_flickr_copies`` (sync2,
+   download), photos still unmatched that look like extra copies of matched pictures are checked
+   by their originals too, and become duplicates.
+
+A photo carrying our machine tag is what its tag says: stages 2–3 never give it to another
+picture. Photos uploaded by flickrsync 0.1.1 carry ``flickrsync:signature=…`` (an ImageMagick
+signature nobody can recompute) instead: they are matched by stages 2–3 like any other photo.
+
+Lazy evidence, the "needs" protocol: MD5/SHA-1 digests, perceptual hashes and originals cost I/O,
+so the engine computes them only when asked. :func:`match_photos` returns a :class:`MatchResult`
+whose ``needs`` names exactly what it still lacks; the engine computes/fetches those, adds them to
+the :class:`MatchEvidence` (``None`` = tried, unavailable) and calls again::
+
+    evidence = MatchEvidence()
+    result = match_photos(local, remote, options, evidence)
+    while result.needs:
+        evidence = evidence.merged(compute(result.needs))   # the engine's I/O
+        result = match_photos(local, remote, options, evidence)
+
+The matcher never asks twice for something the evidence already answers, and each round asks for
+one step's worth (digests; hashes; originals; then, with ``check_flickr_copies``, hashes and
+originals of suspected copies), so the loop ends after at most six calls — usually one. Only a
+complete result (``needs`` empty) may be planned.
+
+Keys are normalised explicitly (rclone's ``srcOrDstKey``): titles and file names are compared in
+Unicode NFC, case-folded, trimmed; tags in Flickr's clean (lower-case) form; dates as
+``YYYY-MM-DD HH:MM:SS`` wall-clock strings. The result does not depend on input order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from flickrsync.models import (
+    MACHINE_TAG_NAMESPACE,
+    MACHINE_TAG_PREDICATE,
+    ContentId,
+    LocalPicture,
+    PhotoId,
+    RemotePhoto,
+)
+
+#: Which rule made a match, strongest first.
+MatchRule = Literal["flickr_id", "machine_tag", "checksum", "title_date", "date", "original", "phash"]
+
+#: Maximum Hamming distance between two 64-bit perceptual hashes for "looks the same".
+#: Provisional: the fingerprint module measures the real value on the sample photos.
+DEFAULT_PHASH_THRESHOLD = 6
+
+_OUR_TAG_PREFIX = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
+_LEGACY_TAG_PREFIX = f"{MACHINE_TAG_NAMESPACE}:signature="
+_MD5_PREFIX = "checksum:md5="
+_SHA1_PREFIX = "checksum:sha1="
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_HEX40 = re.compile(r"[0-9a-f]{40}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+#: A title suffix that looks like a file extension Flickr kept (``IMG_1.JPG``): 1-5 letters/digits
+#: with at least one letter (so ``Holiday.2014`` keeps its "extension").
+_EXTENSION = re.compile(r"\.([0-9A-Za-z]{1,5})$")
+_COPY_COUNTER = re.compile(r"\s*\(\d{1,4}\)$")
+#: A title that looks like a camera/phone file name (``IMG_0002``, ``DSC01234``, ``PXL_2023…``).
+_FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
+
+
+# --- options, evidence, results --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOptions:
+    """How to match. ``date_match=False`` is ``--nodatematch``: stage 2 is off (for libraries
+    whose EXIF dates are wrong) and a date that differs no longer makes a look-alike need its
+    original."""
+
+    date_match: bool = True
+    phash_threshold: int = DEFAULT_PHASH_THRESHOLD
+    #: Also look for extra Flickr copies of pictures that are already matched (same size, and the
+    #: same name, or the same second and look), confirmed by their originals, so ``sync2`` and
+    #: ``download`` do not download a second copy of a picture the library has. Costs an original
+    #: per suspect, which those modes would download anyway; off for ``sync``.
+    check_flickr_copies: bool = False
+    #: Decide every look-alike by its original, even a lone pair: for photos other tools uploaded
+    #: when a near-identical shot (a burst) may be on Flickr but no longer in the library. Costs
+    #: an original per look-alike match.
+    confirm_lookalikes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileDigests:
+    """Whole-file digests of a local picture, lower-case hex."""
+
+    md5: str
+    sha1: str
+
+
+@dataclass(frozen=True)
+class MatchEvidence:
+    """What the engine computed because a :class:`MatchNeeds` asked. ``None`` = tried, unavailable
+    (unreadable file, download failed): the matcher then decides without it and never asks again.
+
+    The values carried by the records themselves (``LocalPicture.phash/md5/sha1``) count too.
+    The engine should keep ``remote_phash`` and ``originals`` in its index and pass them in on
+    later runs: they cost downloads, and an original's content id is as good as a machine tag
+    (without it, a Flickr copy proven by its original would be re-examined every run).
+    """
+
+    digests: Mapping[ContentId, FileDigests | None] = field(default_factory=dict)
+    local_phash: Mapping[ContentId, str | None] = field(default_factory=dict)
+    remote_phash: Mapping[PhotoId, str | None] = field(default_factory=dict)
+    #: Content id of a downloaded original.
+    originals: Mapping[PhotoId, ContentId | None] = field(default_factory=dict)
+
+    def merged(self, other: MatchEvidence) -> MatchEvidence:
+        """This evidence plus ``other`` (``other`` wins where both know an item)."""
+        return MatchEvidence(
+            digests={**self.digests, **other.digests},
+            local_phash={**self.local_phash, **other.local_phash},
+            remote_phash={**self.remote_phash, **other.remote_phash},
+            originals={**self.originals, **other.originals},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MatchNeeds:
+    """What the matcher still needs; empty when the result is final. Sorted, no repeats."""
+
+    #: MD5 and SHA-1 of these pictures' files (checksum machine tags exist on Flickr).
+    digests: tuple[ContentId, ...] = ()
+    #: Perceptual hash of these pictures.
+    local_phash: tuple[ContentId, ...] = ()
+    #: Perceptual hash of a small size (``url_small``, about 320 px) of these photos.
+    remote_phash: tuple[PhotoId, ...] = ()
+    #: Content id of these photos' originals (only for ambiguous look-alikes).
+    originals: tuple[PhotoId, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.digests or self.local_phash or self.remote_phash or self.originals)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A picture and the Flickr photo that holds it, with the rule and a human reason."""
+
+    content_id: ContentId
+    photo_id: PhotoId
+    rule: MatchRule
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlickrDuplicate:
+    """An extra Flickr copy of a picture: ``of`` is the photo chosen for it. Never deleted."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    of: PhotoId
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Undecided:
+    """Look-alikes the matcher could not tell apart (an original could not be fetched). They are
+    neither uploaded nor downloaded this run."""
+
+    content_ids: tuple[ContentId, ...]
+    photo_ids: tuple[PhotoId, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """Every picture is in exactly one of ``matches``/``local_only``/``undecided``; every photo in
+    exactly one of ``matches``/``remote_only``/``duplicates``/``undecided``. While ``needs`` is not
+    empty the outcome is provisional and must not be planned."""
+
+    matches: tuple[Match, ...]
+    local_only: tuple[ContentId, ...]
+    remote_only: tuple[PhotoId, ...]
+    duplicates: tuple[FlickrDuplicate, ...] = ()
+    undecided: tuple[Undecided, ...] = ()
+    needs: MatchNeeds = MatchNeeds()
+
+    @property
+    def complete(self) -> bool:
+        return not self.needs
+
+    def photo_of(self) -> dict[ContentId, PhotoId]:
+        """Content id -> matched photo id."""
+        return {m.content_id: m.photo_id for m in self.matches}
+
+    def picture_of(self) -> dict[PhotoId, ContentId]:
+        """Photo id -> matched content id."""
+        return {m.photo_id: m.content_id for m in self.matches}
+
+
+# --- key normalisation -----------------------------------------------------------------------
+
+
+def normalize_name(text: str) -> str:
+    """The comparison key of a title or file name: NFC, case-folded, trimmed."""
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def title_keys(title: str) -> frozenset[str]:
+    """Keys a Flickr title can match a file stem by: itself, and without a kept extension."""
+    key = normalize_name(title)
+    if not key:
+        return frozenset()
+    keys = {key}
+    ext = _EXTENSION.search(key)
+    if ext and any(c.isalpha() for c in ext.group(1)) and key[: ext.start()].strip():
+        keys.add(key[: ext.start()].strip())
+    return frozenset(keys)
+
+
+def picture_stems(picture: LocalPicture) -> frozenset[str]:
+    """Keys of a picture's names: every path's stem (duplicates have several names), also without
+    a copy counter such as `` (2)`` (how downloads, browsers and file managers avoid a clash)."""
+    keys: set[str] = set()
+    for path in picture.paths:
+        key = normalize_name(path.stem)
+        if key:
+            keys.add(key)
+            bare = _COPY_COUNTER.sub("", key)
+            if bare:
+                keys.add(bare)
+    return frozenset(keys)
+
+
+def exact_date(value: str | None) -> str | None:
+    """``YYYY-MM-DD HH:MM:SS`` or None (absent, garbage, or Flickr's ``0000-00-00 …``)."""
+    if value is None or not _DATE.fullmatch(value) or value.startswith("0000"):
+        return None
+    return value
+
+
+def remote_date(photo: RemotePhoto) -> str | None:
+    """Flickr's date taken when it is real (never when ``datetakenunknown``: Flickr then fills in
+    the upload time)."""
+    if photo.date_taken_unknown:
+        return None
+    return exact_date(photo.date_taken)
+
+
+def remote_exact_date(photo: RemotePhoto) -> str | None:
+    """Flickr's date taken when it is real and exact to the second (granularity 0)."""
+    return remote_date(photo) if photo.date_taken_granularity == 0 else None
+
+
+def dates_conflict(local_date: str | None, photo: RemotePhoto) -> bool:
+    """True when both dates are known and differ (at Flickr's granularity: 4 = month, 6 = year,
+    8 = circa never conflicts). https://www.flickr.com/services/api/misc.dates.html"""
+    theirs = remote_date(photo)
+    ours = exact_date(local_date)
+    if theirs is None or ours is None:
+        return False
+    width = {0: 19, 4: 7, 6: 4}.get(photo.date_taken_granularity)
+    if width is None:
+        return False
+    return ours[:width] != theirs[:width]
+
+
+def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
+    """Could ``photo`` be ``picture`` by its original's size? Unknown on either side -> yes.
+
+    Flickr keeps the uploaded original unchanged and does not apply EXIF rotation to it, so its
+    ``o_width``/``o_height`` are the stored pixel dimensions, which equal the file's. Whether a
+    picture's width/height are reported before or after applying its EXIF orientation is not
+    something we want to depend on, so for orientations 5-8 (a quarter turn: the displayed image
+    has width and height swapped) the swapped pair is accepted as well. Orientations 1-4 do not
+    swap, so they must match exactly.
+    """
+    if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
+        return True
+    theirs = (photo.o_width, photo.o_height)
+    if (picture.width, picture.height) == theirs:
+        return True
+    return picture.orientation in (5, 6, 7, 8) and (picture.height, picture.width) == theirs
+
+
+def hamming(a: str, b: str) -> int | None:
+    """Hamming distance of two hex perceptual hashes; None when they cannot be compared."""
+    if len(a) != len(b):
+        return None
+    try:
+        return (int(a, 16) ^ int(b, 16)).bit_count()
+    except ValueError:
+        return None
+
+
+def content_ids_in_tags(photo: RemotePhoto) -> tuple[ContentId, ...]:
+    """Our machine tag values on a photo (clean forms: Flickr lower-cases), sorted."""
+    return tuple(sorted({ContentId(v) for v in _tag_values(photo, _OUR_TAG_PREFIX, _HEX64)}))
+
+
+def _machine_tags(photo: RemotePhoto) -> set[str]:
+    # Flickr has returned a machine tag in ``tags`` while ``machine_tags`` was empty: read both.
+    found = {t.strip().lower() for t in photo.machine_tags}
+    found.update(t.strip().lower() for t in photo.tags if ":" in t)
+    return found
+
+
+def _tag_values(photo: RemotePhoto, prefix: str, shape: re.Pattern[str]) -> set[str]:
+    if not photo.machine_tags and not photo.tags:
+        return set()
+    return {
+        tag[len(prefix) :]
+        for tag in _machine_tags(photo)
+        if tag.startswith(prefix) and shape.fullmatch(tag[len(prefix) :])
+    }
+
+
+def is_legacy_upload(photo: RemotePhoto) -> bool:
+    """Uploaded by flickrsync 0.1.1 (carries ``flickrsync:signature=…``)."""
+    return any(tag.startswith(_LEGACY_TAG_PREFIX) for tag in _machine_tags(photo))
+
+
+def _photo_order(photo: RemotePhoto) -> tuple[int, int, str]:
+    """Earliest upload first; ties by numeric id (decimal strings), so choices are stable."""
+    return (photo.date_upload, len(photo.id), photo.id)
+
+
+def _short(content_id: str) -> str:
+    return content_id[:12] + "…" if len(content_id) > 12 else content_id
+
+
+# --- the stages ------------------------------------------------------------------------------
+
+
+class _Matching:
+    """Mutable working state of one :func:`match_photos` call (never escapes it)."""
+
+    def __init__(self, local: Sequence[LocalPicture], remote: Sequence[RemotePhoto]) -> None:
+        self.pictures: dict[ContentId, LocalPicture] = {}
+        for picture in sorted(local, key=lambda p: p.content_id):
+            if picture.content_id in self.pictures:
+                raise ValueError(f"content id {picture.content_id} appears twice in the local index")
+            self.pictures[picture.content_id] = picture
+        self.photos: dict[PhotoId, RemotePhoto] = {}
+        for photo in sorted(remote, key=_photo_order):
+            if photo.id in self.photos:
+                raise ValueError(f"photo id {photo.id} appears twice in the remote index")
+            self.photos[photo.id] = photo
+        #: Photos carrying our machine tag: the tag says what they are, so the weaker rules never
+        #: give them to another picture (a burst shot must not take its sibling's photo).
+        self.tag_cids: dict[PhotoId, tuple[ContentId, ...]] = {}
+        self.legacy: set[PhotoId] = set()
+        for pid, r in self.photos.items():
+            if not r.machine_tags and not r.tags:
+                continue
+            tags = _machine_tags(r)
+            cids = sorted(
+                ContentId(t[len(_OUR_TAG_PREFIX) :])
+                for t in tags
+                if t.startswith(_OUR_TAG_PREFIX) and _HEX64.fullmatch(t[len(_OUR_TAG_PREFIX) :])
+            )
+            if cids:
+                self.tag_cids[pid] = tuple(cids)
+            if any(t.startswith(_LEGACY_TAG_PREFIX) for t in tags):
+                self.legacy.add(pid)
+        self.tagged: set[PhotoId] = set(self.tag_cids)
+        self.matches: dict[ContentId, Match] = {}
+        self.matched_photos: dict[PhotoId, ContentId] = {}
+        self.duplicates: dict[PhotoId, FlickrDuplicate] = {}
+        self.undecided: list[Undecided] = []
+        self.undecided_pictures: set[ContentId] = set()
+        self.undecided_photos: set[PhotoId] = set()
+
+    # -- bookkeeping
+
+    def free_pictures(self) -> list[LocalPicture]:
+        return [
+            p
+            for cid, p in self.pictures.items()
+            if cid not in self.matches and cid not in self.undecided_pictures
+        ]
+
+    def free_photos(self) -> list[RemotePhoto]:
+        return [
+            r
+            for pid, r in self.photos.items()
+            if pid not in self.matched_photos
+            and pid not in self.duplicates
+            and pid not in self.undecided_photos
+        ]
+
+    def open_photos(self) -> list[RemotePhoto]:
+        """Free photos the weaker rules (stages 2-3) may match: those without our tag."""
+        return [r for r in self.free_photos() if r.id not in self.tagged]
+
+    def is_free_picture(self, cid: ContentId) -> bool:
+        return cid in self.pictures and cid not in self.matches and cid not in self.undecided_pictures
+
+    def is_free_photo(self, pid: PhotoId) -> bool:
+        return (
+            pid in self.photos
+            and pid not in self.matched_photos
+            and pid not in self.duplicates
+            and pid not in self.undecided_photos
+        )
+
+    def match(self, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str) -> None:
+        if pid in self.legacy:
+            reason += " (uploaded by flickrsync 0.1.1)"
+        self.matches[cid] = Match(cid, pid, rule, reason)
+        self.matched_photos[pid] = cid
+
+    def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> None:
+        self.duplicates[pid] = FlickrDuplicate(pid, cid, of, reason)
+
+    def _final_of(self, duplicate: FlickrDuplicate) -> FlickrDuplicate:
+        """A duplicate of a photo that later turned out to be a duplicate itself points at the
+        photo that stands for the picture."""
+        of, seen = duplicate.of, {duplicate.photo_id}
+        while of in self.duplicates and of not in seen:
+            seen.add(of)
+            of = self.duplicates[of].of
+        return (
+            duplicate
+            if of == duplicate.of
+            else FlickrDuplicate(duplicate.photo_id, duplicate.content_id, of, duplicate.reason)
+        )
+
+    def result(self, needs: MatchNeeds = MatchNeeds()) -> MatchResult:
+        matches = tuple(sorted(self.matches.values(), key=lambda m: m.content_id))
+        duplicates = [self._final_of(d) for d in self.duplicates.values()]
+        return MatchResult(
+            matches=matches,
+            local_only=tuple(p.content_id for p in self.free_pictures()),
+            remote_only=tuple(sorted((r.id for r in self.free_photos()), key=_id_order)),
+            duplicates=tuple(sorted(duplicates, key=lambda d: _id_order(d.photo_id))),
+            undecided=tuple(self.undecided),
+            needs=needs,
+        )
+
+
+def _id_order(photo_id: str) -> tuple[int, str]:
+    return (len(photo_id), photo_id)
+
+
+def _match_flickr_ids(m: _Matching) -> None:
+    """A picture downloaded from Flickr is that photo. Runs after the machine tags: the download
+    proves the photo's original is this content, so when our tag already matched the picture to
+    another photo, the downloaded-from photo is a duplicate of it."""
+    for cid, picture in m.pictures.items():
+        pid = picture.flickr_id
+        if pid is None or not m.is_free_photo(pid):
+            continue
+        if m.is_free_picture(cid):
+            m.match(cid, pid, "flickr_id", f"downloaded from Flickr photo {pid}")
+        elif cid in m.matches:
+            m.duplicate(
+                pid, cid, m.matches[cid].photo_id, f"another copy (this picture was downloaded from {pid})"
+            )
+
+
+def _match_machine_tags(m: _Matching) -> None:
+    """``flickrsync:imagehash=<content id>``. Several photos with one content id: the earliest
+    upload is the match, the others are duplicates on Flickr — also when the picture is no longer
+    local, so a content is downloaded once."""
+    first_remote: dict[ContentId, PhotoId] = {}
+    for pid in m.photos:  # earliest upload first
+        if not m.is_free_photo(pid):
+            continue
+        for cid in m.tag_cids.get(pid, ()):
+            reason = f"machine tag {_OUR_TAG_PREFIX}{_short(cid)}"
+            if m.is_free_picture(cid):
+                m.match(cid, pid, "machine_tag", reason)
+                break
+            if cid in m.matches:
+                m.duplicate(pid, cid, m.matches[cid].photo_id, f"another copy of {cid[:12]}… ({reason})")
+                break
+            if cid not in m.pictures:
+                if cid in first_remote:
+                    m.duplicate(pid, cid, first_remote[cid], f"another copy of {_short(cid)} ({reason})")
+                    break
+                first_remote[cid] = pid
+
+
+def _digests_of(picture: LocalPicture, evidence: MatchEvidence) -> FileDigests | None:
+    if picture.md5 is not None and picture.sha1 is not None:
+        return FileDigests(picture.md5.lower(), picture.sha1.lower())
+    return evidence.digests.get(picture.content_id)
+
+
+def _checksum_stage(m: _Matching, evidence: MatchEvidence) -> tuple[ContentId, ...]:
+    """``checksum:md5=``/``checksum:sha1=`` tags vs the files' digests. Returns the pictures whose
+    digests are needed first (empty when the stage could run)."""
+    by_md5: dict[str, list[PhotoId]] = defaultdict(list)
+    by_sha1: dict[str, list[PhotoId]] = defaultdict(list)
+    for photo in m.free_photos():
+        for value in sorted(_tag_values(photo, _MD5_PREFIX, _HEX32)):
+            by_md5[value].append(photo.id)
+        for value in sorted(_tag_values(photo, _SHA1_PREFIX, _HEX40)):
+            by_sha1[value].append(photo.id)
+    if not by_md5 and not by_sha1:
+        return ()
+    pictures = m.free_pictures()
+    missing = tuple(
+        p.content_id
+        for p in pictures
+        if (p.md5 is None or p.sha1 is None) and p.content_id not in evidence.digests
+    )
+    if missing:
+        return missing
+    for picture in pictures:
+        digests = _digests_of(picture, evidence)
+        if digests is None:
+            continue
+        hits = [(pid, f"checksum:md5={digests.md5}") for pid in by_md5.get(digests.md5, ())]
+        hits += [(pid, f"checksum:sha1={digests.sha1}") for pid in by_sha1.get(digests.sha1, ())]
+        chosen: PhotoId | None = None
+        for pid, why in sorted(hits, key=lambda h: _photo_order(m.photos[h[0]])):
+            if not m.is_free_photo(pid):
+                continue
+            if chosen is None:
+                chosen = pid
+                m.match(picture.content_id, pid, "checksum", f"{why} tag")
+            else:
+                m.duplicate(pid, picture.content_id, chosen, f"another copy ({why} tag)")
+    return ()
+
+
+def _unique_pairs(
+    edges: Mapping[ContentId, set[PhotoId]],
+) -> list[tuple[ContentId, PhotoId]]:
+    """Pairs (picture, photo) where each is the other's only candidate."""
+    degree: dict[PhotoId, int] = defaultdict(int)
+    for photos in edges.values():
+        for pid in photos:
+            degree[pid] += 1
+    return [
+        (cid, next(iter(photos)))
+        for cid, photos in sorted(edges.items())
+        if len(photos) == 1 and degree[next(iter(photos))] == 1
+    ]
+
+
+class _Undated:
+    """Unmatched items with no exact date taken, bucketed by media and size: each could be any
+    dated item of the other side, so a dated pair is only "unique" if none of these could be
+    either half of it (the picture whose date was edited away, the photo uploaded without EXIF)."""
+
+    def __init__(self, pictures: Iterable[LocalPicture], photos: Iterable[RemotePhoto]) -> None:
+        self.pictures: dict[tuple[str, tuple[int, int] | None], list[LocalPicture]] = defaultdict(list)
+        for picture in pictures:
+            if exact_date(picture.date_taken) is None:
+                dims = (picture.width, picture.height) if picture.width and picture.height else None
+                self.pictures[(picture.media, dims)].append(picture)
+        self.photos: dict[tuple[str, tuple[int, int] | None], list[RemotePhoto]] = defaultdict(list)
+        for photo in photos:
+            if remote_exact_date(photo) is None:
+                dims = (photo.o_width, photo.o_height) if photo.o_width and photo.o_height else None
+                self.photos[(photo.media, dims)].append(photo)
+
+    def could_be_photo(self, photo: RemotePhoto, title_keys_: frozenset[str] | None = None) -> bool:
+        """Some undated picture could be ``photo`` (with one of ``title_keys_``, when given)."""
+        if photo.o_width and photo.o_height:
+            dims = (photo.o_width, photo.o_height)
+            buckets: list[tuple[str, tuple[int, int] | None]] = [
+                (photo.media, dims),
+                (photo.media, (dims[1], dims[0])),
+                (photo.media, None),
+            ]
+        else:
+            buckets = [key for key in self.pictures if key[0] == photo.media]
+        return any(
+            dimensions_compatible(p, photo) and (title_keys_ is None or bool(title_keys_ & picture_stems(p)))
+            for key in buckets
+            for p in self.pictures.get(key, ())
+        )
+
+    def could_be_picture(self, picture: LocalPicture, stems: frozenset[str] | None = None) -> bool:
+        """Some undated photo could be ``picture`` (titled with one of ``stems``, when given)."""
+        if picture.width and picture.height:
+            dims = (picture.width, picture.height)
+            buckets: list[tuple[str, tuple[int, int] | None]] = [
+                (picture.media, dims),
+                (picture.media, (dims[1], dims[0])),
+                (picture.media, None),
+            ]
+        else:
+            buckets = [key for key in self.photos if key[0] == picture.media]
+        return any(
+            dimensions_compatible(picture, r)
+            and not dates_conflict(picture.date_taken, r)
+            and (stems is None or bool(stems & title_keys(r.title)))
+            for key in buckets
+            for r in self.photos.get(key, ())
+        )
+
+
+def _match_title_date(m: _Matching) -> None:
+    """Title = a file name without extension AND date taken equal to the second — only when the
+    pair is unique: no other picture/photo has that name and date (a Live Photo's HEIC and MOV
+    share both: media is in the key), and no undated one with that name could be either half."""
+    index: dict[tuple[str, str, str], set[PhotoId]] = defaultdict(set)
+    photos = m.open_photos()
+    for photo in photos:
+        date = remote_exact_date(photo)
+        if date is None:
+            continue
+        for key in title_keys(photo.title):
+            index[(photo.media, key, date)].add(photo.id)
+    if not index:
+        return
+    pictures = m.free_pictures()
+    edges: dict[ContentId, set[PhotoId]] = {}
+    labels: dict[tuple[ContentId, PhotoId], tuple[str, str]] = {}
+    for picture in pictures:
+        date = exact_date(picture.date_taken)
+        if date is None:
+            continue
+        found: set[PhotoId] = set()
+        for stem in picture_stems(picture):
+            for pid in index.get((picture.media, stem, date), ()):
+                found.add(pid)
+                labels.setdefault((picture.content_id, pid), (stem, date))
+        if found:
+            edges[picture.content_id] = found
+    undated = _Undated(pictures, photos)
+    for cid, pid in _unique_pairs(edges):
+        picture, photo = m.pictures[cid], m.photos[pid]
+        if undated.could_be_photo(photo, title_keys(photo.title)):
+            continue
+        if undated.could_be_picture(picture, picture_stems(picture)):
+            continue
+        stem, date = labels[(cid, pid)]
+        name = next((p.stem for p in picture.paths if normalize_name(p.stem) == stem), stem)
+        m.match(cid, pid, "title_date", f"title+date: {name} / {date}")
+
+
+def _match_date_alone(m: _Matching) -> None:
+    """Date taken alone (the title was changed on Flickr), when the pair is unique among what is
+    still unmatched: the only picture and the only photo of that second (same media), of
+    compatible size, and no undated picture or photo of compatible size could be either half.
+    The Flickr title must not look like a different camera file name either (``IMG_0002`` is
+    another shot of the same second, not a retitled ``IMG_0001``)."""
+    pictures = m.free_pictures()
+    local_by_date: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
+    for picture in pictures:
+        date = exact_date(picture.date_taken)
+        if date is not None:
+            local_by_date[(picture.media, date)].append(picture)
+    if not local_by_date:
+        return
+    photos = m.open_photos()
+    remote_by_date: dict[tuple[str, str], list[RemotePhoto]] = defaultdict(list)
+    for photo in photos:
+        date = remote_exact_date(photo)
+        if date is not None:
+            remote_by_date[(photo.media, date)].append(photo)
+    undated = _Undated(pictures, photos)
+    for key in sorted(local_by_date.keys() & remote_by_date.keys()):
+        candidates, others = local_by_date[key], remote_by_date[key]
+        if len(candidates) != 1 or len(others) != 1:
+            continue
+        picture, photo = candidates[0], others[0]
+        if not dimensions_compatible(picture, photo):
+            continue
+        stems = picture_stems(picture)
+        titled = title_keys(photo.title)
+        if titled and not (titled & stems) and any(_FILE_NAME_LIKE.fullmatch(t) for t in titled):
+            continue
+        if undated.could_be_photo(photo) or undated.could_be_picture(picture):
+            continue
+        m.match(
+            picture.content_id,
+            photo.id,
+            "date",
+            f"date taken alone: {key[1]} (Flickr title {photo.title!r})",
+        )
+
+
+def _local_phash(picture: LocalPicture, evidence: MatchEvidence) -> str | None:
+    return picture.phash if picture.phash is not None else evidence.local_phash.get(picture.content_id)
+
+
+class _Compatibility:
+    """Which unmatched photos could be which unmatched pictures, before any hash: both photos
+    (not videos) with compatible original dimensions. (Dates do not rule a pair out here: a
+    conflicting date only means a look-alike needs its original to decide.)"""
+
+    def __init__(self, photos: Sequence[RemotePhoto]) -> None:
+        self.by_dims: dict[tuple[int, int], list[RemotePhoto]] = defaultdict(list)
+        self.no_dims: list[RemotePhoto] = []
+        self.all = list(photos)
+        for photo in photos:
+            if photo.o_width is None or photo.o_height is None:
+                self.no_dims.append(photo)
+            else:
+                self.by_dims[(photo.o_width, photo.o_height)].append(photo)
+
+    def candidates(self, picture: LocalPicture) -> Iterable[RemotePhoto]:
+        if picture.width is None or picture.height is None:
+            pool: Iterable[RemotePhoto] = self.all
+        else:
+            dims = {(picture.width, picture.height)}
+            if picture.orientation in (5, 6, 7, 8):
+                dims.add((picture.height, picture.width))
+            pool = [r for d in sorted(dims) for r in self.by_dims.get(d, ())] + self.no_dims
+        yield from pool
+
+
+def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
+    """A fetched original decides its photo: our picture (match), a copy of a matched picture
+    (duplicate), or none of ours (the photo stays unmatched). Tagged photos too: the original is
+    what the photo is, whatever a tag says."""
+    for photo in m.free_photos():
+        cid = evidence.originals.get(photo.id)
+        if cid is None:
+            continue
+        if m.is_free_picture(cid):
+            m.match(cid, photo.id, "original", f"original's content id {_short(cid)}")
+        elif cid in m.matches:
+            m.duplicate(photo.id, cid, m.matches[cid].photo_id, f"original is a copy of {_short(cid)}")
+
+
+def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+    """Perceptual hashes, then originals for ambiguous look-alikes; then, if asked, the check for
+    extra Flickr copies of matched pictures. Returns what is still needed."""
+    _apply_originals(m, evidence)
+    needs = _lookalikes(m, options, evidence)
+    if not needs and options.check_flickr_copies:
+        needs = _suspect_copies(m, options, evidence)
+    return needs
+
+
+def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+    pictures = [p for p in m.free_pictures() if p.media == "photo"]
+    # Photos whose original was fetched and is none of ours are decided (they stay unmatched);
+    # those whose original could not be fetched (None) still take part, by their look.
+    photos = [r for r in m.open_photos() if r.media == "photo" and evidence.originals.get(r.id) is None]
+    if not pictures or not photos:
+        return MatchNeeds()
+
+    compat = _Compatibility(photos)
+    pairs: dict[ContentId, list[RemotePhoto]] = {}
+    wanted_photos: set[PhotoId] = set()
+    for picture in pictures:
+        found = list(compat.candidates(picture))
+        if found:
+            pairs[picture.content_id] = found
+            wanted_photos.update(r.id for r in found)
+    need_local = tuple(
+        cid for cid in pairs if m.pictures[cid].phash is None and cid not in evidence.local_phash
+    )
+    need_remote = tuple(
+        sorted((pid for pid in wanted_photos if pid not in evidence.remote_phash), key=_id_order)
+    )
+    if need_local or need_remote:
+        return MatchNeeds(local_phash=need_local, remote_phash=need_remote)
+
+    # Look-alike graph: edges within the threshold; connected components decide. A lone pair
+    # whose dates conflict (a repeat shot of the same scene, or a date fixed after the upload)
+    # is decided by the original, like a group.
+    edges: dict[ContentId, dict[PhotoId, int]] = {}
+    conflicts: set[tuple[ContentId, PhotoId]] = set()
+    for cid, candidates in pairs.items():
+        picture = m.pictures[cid]
+        mine = _local_phash(picture, evidence)
+        if mine is None:
+            continue
+        for photo in candidates:
+            theirs = evidence.remote_phash.get(photo.id)
+            if theirs is None:
+                continue
+            distance = hamming(mine.lower(), theirs.lower())
+            if distance is not None and distance <= options.phash_threshold:
+                edges.setdefault(cid, {})[photo.id] = distance
+                if options.date_match and dates_conflict(picture.date_taken, photo):
+                    conflicts.add((cid, photo.id))
+    need_originals: list[PhotoId] = []
+    for component_pictures, component_photos in _components(edges):
+        lone = len(component_pictures) == 1 and len(component_photos) == 1
+        by_look = lone and not options.confirm_lookalikes
+        if by_look and (component_pictures[0], component_photos[0]) not in conflicts:
+            cid, pid = component_pictures[0], component_photos[0]
+            photo = m.photos[pid]
+            dims = f", {photo.o_width}×{photo.o_height}" if photo.o_width and photo.o_height else ""
+            m.match(cid, pid, "phash", f"look-alike: distance {edges[cid][pid]}{dims}")
+            continue
+        unknown = [pid for pid in component_photos if pid not in evidence.originals]
+        if unknown:
+            need_originals.extend(unknown)
+            continue
+        # Every original was tried and some were unavailable: leave the group for a later run.
+        why = (
+            "looks like it but its date taken differs"
+            if lone
+            else f"{len(component_pictures)} pictures and {len(component_photos)} Flickr photos look alike"
+        )
+        m.undecided.append(
+            Undecided(
+                content_ids=component_pictures,
+                photo_ids=component_photos,
+                reason=f"{why}, and the original could not be fetched to decide",
+            )
+        )
+        m.undecided_pictures.update(component_pictures)
+        m.undecided_photos.update(component_photos)
+    return MatchNeeds(originals=tuple(sorted(set(need_originals), key=_id_order)))
+
+
+def _suspect_copies(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+    """Unmatched photos that may be extra copies of matched pictures — same media and compatible
+    size, and either a name of the picture (dates not conflicting) or the same date taken to the
+    second and the same look. Their originals decide. (In sync2/download such a photo would be
+    downloaded anyway, so its original is not extra cost.)"""
+    by_date: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
+    for cid in m.matches:
+        picture = m.pictures[cid]
+        date = exact_date(picture.date_taken)
+        if date is not None:
+            by_date[(picture.media, date)].append(picture)
+        for stem in picture_stems(picture):
+            by_name[(picture.media, stem)].append(picture)
+    if not by_name:
+        return MatchNeeds()
+    need_local: set[ContentId] = set()
+    need_remote: list[PhotoId] = []
+    suspects: list[PhotoId] = []
+    for photo in m.open_photos():
+        if photo.id in evidence.originals:
+            continue
+        named = [
+            p
+            for key in sorted(title_keys(photo.title))
+            for p in by_name.get((photo.media, key), ())
+            if dimensions_compatible(p, photo) and not dates_conflict(p.date_taken, photo)
+        ]
+        if named:
+            suspects.append(photo.id)
+            continue
+        date = remote_exact_date(photo)
+        if date is None or photo.media != "photo":
+            continue
+        candidates = [p for p in by_date.get((photo.media, date), ()) if dimensions_compatible(p, photo)]
+        if not candidates:
+            continue
+        if photo.id not in evidence.remote_phash:
+            need_remote.append(photo.id)
+        need_local.update(
+            p.content_id for p in candidates if p.phash is None and p.content_id not in evidence.local_phash
+        )
+        theirs = evidence.remote_phash.get(photo.id)
+        if theirs is None:
+            continue
+        for picture in candidates:
+            mine = _local_phash(picture, evidence)
+            distance = hamming(mine.lower(), theirs.lower()) if mine is not None else None
+            if distance is not None and distance <= options.phash_threshold:
+                suspects.append(photo.id)
+                break
+    if need_local or need_remote:
+        return MatchNeeds(local_phash=tuple(sorted(need_local)), remote_phash=tuple(need_remote))
+    return MatchNeeds(originals=tuple(sorted(set(suspects), key=_id_order)))
+
+
+def _components(
+    edges: Mapping[ContentId, Mapping[PhotoId, int]],
+) -> list[tuple[tuple[ContentId, ...], tuple[PhotoId, ...]]]:
+    """Connected components of the bipartite look-alike graph, deterministic order."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for cid, photos in edges.items():
+        for pid in photos:
+            a, b = find("L" + cid), find("R" + pid)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, tuple[set[ContentId], set[PhotoId]]] = {}
+    for cid, photos in edges.items():
+        root = find("L" + cid)
+        group = groups.setdefault(root, (set(), set()))
+        group[0].add(cid)
+        group[1].update(photos)
+    out = [(tuple(sorted(cs)), tuple(sorted(ps, key=_id_order))) for cs, ps in groups.values()]
+    return sorted(out)
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def match_photos(
+    local: Sequence[LocalPicture],
+    remote: Sequence[RemotePhoto],
+    options: MatchOptions = MatchOptions(),
+    evidence: MatchEvidence = MatchEvidence(),
+) -> MatchResult:
+    """Match the local index against the remote index. Pure; see the module docstring.
+
+    Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
+    """
+    m = _Matching(local, remote)
+    _match_machine_tags(m)
+    _match_flickr_ids(m)
+    need_digests = _checksum_stage(m, evidence)
+    if need_digests:
+        return m.result(MatchNeeds(digests=need_digests))
+    if options.date_match:
+        _match_title_date(m)
+        _match_date_alone(m)
+    needs = _content_stage(m, options, evidence)
+    return m.result(needs)

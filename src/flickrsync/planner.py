@@ -1,0 +1,521 @@
+"""Pure planner: a complete match + options -> :class:`~flickrsync.models.Plan`.
+
+Charter: decide *what* a sync run does — uploads, machine tags to add, downloads and where they
+land — without doing any of it. No I/O: only the arguments are read (the two indexes as
+:mod:`flickrsync.models` records, the :class:`~flickrsync.matcher.MatchResult`, the sets, options
+and counts the scanner passes in). The executor runs the plan; ``--dry-run`` renders it. Each
+decision is one small function with a reason, like rclone's ``NeedTransfer``.
+
+* **Uploads** (``sync``, ``sync2``): one per picture on no Flickr photo — duplicates on disk once,
+  from the first path; title = that file's name without extension; tags = our machine tag and the
+  configured extra tags. Pictures downloaded from Flickr (``flickr_id``) are never uploaded back,
+  even if the photo has since been deleted on Flickr. Files that cannot be read are *failed*,
+  never silently skipped; so are pictures over the account's size limits.
+* **Tags** (``sync``, ``sync2``): a photo matched by a weaker rule (checksum, title+date, date,
+  look, original) gets our machine tag, so the next run matches it by the strongest key.
+  ``download`` writes nothing to Flickr.
+* **Downloads** (``sync2``, ``download``): each Flickr photo with no local copy, into a folder per
+  photoset (see :func:`download_folder`) or the configured folder, under a file name made from the
+  title by :func:`safe_component` — always a fresh relative path inside the first root.
+* **Safety stop**: ``sync2``/``download`` refuse to plan downloads into a library that is missing,
+  empty, or lost most of its indexed files (an unmounted drive) unless ``force``.
+
+Photoset changes are planned by :func:`flickrsync.photosets.plan_photosets` on the state after
+transfers; :func:`preview_after_transfers` gives that state, with stand-in ids, for a dry run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+
+from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date
+from flickrsync.models import (
+    Action,
+    AddTags,
+    ContentId,
+    Download,
+    FailedItem,
+    LocalFile,
+    LocalPath,
+    LocalPicture,
+    PhotoId,
+    PhotosetId,
+    Plan,
+    PlanSummary,
+    RemotePhoto,
+    RemoteSet,
+    SetAction,
+    SyncMode,
+    Upload,
+    UploadLimits,
+    content_tag,
+    parse_tags,
+)
+from flickrsync.photosets import PhotosetPlanOptions, bind_sets, is_tool_made, summarize_sets
+
+#: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
+MAX_COMPONENT_BYTES = 255
+#: Room kept in a file name for a collision suffix such as `` (123)``.
+SUFFIX_ROOM = 10
+#: A folder path made from a set title is at most this deep and this long, else it is flattened.
+MAX_FOLDER_DEPTH = 16
+MAX_FOLDER_BYTES = 1024
+
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in "0123456789¹²³"} | {f"LPT{i}" for i in "0123456789¹²³"}
+)
+_FORBIDDEN = frozenset('/\\<>:"|?*')
+_EXT = re.compile(r"[a-z0-9]{1,8}")
+#: Spellings of one format that count as "the title already has the extension".
+_SAME_FORMAT = {"jpg": {"jpg", "jpeg", "jpe"}, "tif": {"tif", "tiff"}, "mpg": {"mpg", "mpeg"}}
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryState:
+    """What the scanner and index know about the library, for the safety stop."""
+
+    root_exists: bool = True
+    #: Files the index held before this scan, and how many of them this scan did not find.
+    previously_indexed: int = 0
+    vanished: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How to plan (from Settings and the command line)."""
+
+    mode: SyncMode = "sync"
+    #: The first pictures root: downloads go under it.
+    root: str = "."
+    #: Configured ``extra_tags`` (a raw Flickr tags string).
+    extra_tags: str = ""
+    #: Folder (relative to the root) for downloaded photos that are in no photoset.
+    download_folder: str = "Flickr"
+    #: ``--force``: plan downloads even when the safety stop would refuse.
+    force: bool = False
+    photosets: PhotosetPlanOptions = field(default_factory=PhotosetPlanOptions)
+    #: flickr.people.getUploadStatus, when known: size limits and room left on the account.
+    limits: UploadLimits | None = None
+
+
+# --- safe names ------------------------------------------------------------------------------
+
+
+def _truncate_utf8(text: str, max_bytes: int) -> str:
+    return text.encode("utf-8")[: max(max_bytes, 0)].decode("utf-8", errors="ignore")
+
+
+def safe_component(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
+    """One file or folder name from arbitrary text (a Flickr title): no separators, no control
+    characters or NUL, none of ``<>:"|?*``, no leading dots (no ``.``/``..``, no hidden files),
+    no trailing dots or spaces, no Windows reserved name (``CON``, ``com1.jpg`` …), at most
+    ``max_bytes`` UTF-8 bytes. May return ``""``: the caller picks a fallback."""
+    text = unicodedata.normalize("NFC", text)
+    chars = [
+        "_" if c in _FORBIDDEN or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text
+    ]
+    name = "".join(chars).strip().lstrip(".").strip()
+    name = _truncate_utf8(name, max_bytes).rstrip(". ")
+    base, dot, rest = name.partition(".")
+    if base.rstrip(" ").upper() in _WINDOWS_RESERVED:
+        name = _truncate_utf8(base.rstrip(" ") + "_" + dot + rest, max_bytes).rstrip(". ")
+    return name
+
+
+def is_safe_relpath(relpath: str) -> bool:
+    """A relative POSIX path that stays inside its root: no absolute path, no empty, ``.`` or
+    ``..`` component, no NUL, no backslash."""
+    if not relpath or relpath.startswith("/") or "\x00" in relpath or "\\" in relpath:
+        return False
+    return all(part not in ("", ".", "..") for part in relpath.split("/"))
+
+
+def _safe_folder(parts: Iterable[str]) -> str:
+    """A relative folder from name parts, each made safe; ``""`` when nothing is left."""
+    components = [c for c in (safe_component(p) for p in parts) if c]
+    folder = "/".join(components[:MAX_FOLDER_DEPTH])
+    if len(folder.encode("utf-8")) > MAX_FOLDER_BYTES:
+        folder = _truncate_utf8(folder, MAX_FOLDER_BYTES)
+        folder = "/".join(c for c in (safe_component(p) for p in folder.split("/")) if c)
+    return folder
+
+
+def _extension(photo: RemotePhoto) -> str:
+    fmt = (photo.original_format or "").lower()
+    if _EXT.fullmatch(fmt):
+        return fmt
+    return "mp4" if photo.media == "video" else "jpg"
+
+
+def download_name(photo: RemotePhoto) -> tuple[str, str]:
+    """(stem, extension) of a downloaded file: the title made safe, the extension from
+    ``originalformat``. A title that already ends with that extension (``IMG_1.JPG``) keeps its
+    spelling; an empty or unusable title becomes the photo id."""
+    ext = _extension(photo)
+    title = photo.title.strip()
+    head, dot, tail = title.rpartition(".")
+    if dot and head.strip() and tail.lower() in _SAME_FORMAT.get(ext, {ext}):
+        title, ext = head, (tail if _EXT.fullmatch(tail.lower()) else ext)
+    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM
+    stem = safe_component(title, budget) or safe_component(photo.id, budget) or "photo"
+    return stem, ext
+
+
+# --- where downloads go ----------------------------------------------------------------------
+
+
+def _set_rank(s: RemoteSet) -> tuple[bool, int, int, str]:
+    """The "first" set of a photo: tool-made sets first, then the oldest."""
+    return (not is_tool_made(s.photoset), s.photoset.date_create, len(s.photoset.id), s.photoset.id)
+
+
+def download_folders(
+    local: Sequence[LocalPicture],
+    match: MatchResult,
+    sets: Sequence[RemoteSet],
+    options: PlanOptions,
+) -> dict[PhotosetId, str]:
+    """Each set -> the folder (relative to the root) its photos are downloaded into.
+
+    A tool-made set: the folder it stands for now, else its title split back at the separator
+    (``2014, Holiday`` -> ``2014/Holiday``). Any other set: one folder named after its title.
+    Every folder is made safe; ``""`` means the root (0.1.1's root set)."""
+    binding = bind_sets(local, match, sets, options.photosets)
+    folders: dict[PhotosetId, str] = {}
+    sep = options.photosets.separator
+    for s in sets:
+        sid, title = s.photoset.id, s.photoset.title
+        bound = binding.bound.get(sid)
+        if bound is not None and (bound == "" or is_safe_relpath(bound)):
+            folders[sid] = bound
+            continue
+        if is_tool_made(s.photoset):
+            folder = _safe_folder(title.split(sep) if sep else [title])
+        else:
+            folder = _safe_folder([title])
+        folders[sid] = folder or _default_folder(options)
+    return folders
+
+
+def _default_folder(options: PlanOptions) -> str:
+    return _safe_folder(options.download_folder.replace("\\", "/").split("/")) or "Flickr"
+
+
+def _path_key(relpath: str) -> str:
+    """Paths that would be one file on a case-insensitive or normalising file system."""
+    return unicodedata.normalize("NFC", relpath).casefold()
+
+
+def _fresh_path(folder: str, stem: str, ext: str, taken: set[str]) -> str:
+    """``folder/stem.ext``, or ``stem (2).ext`` … when that is taken (case-insensitively)."""
+    n = 1
+    while True:
+        name = f"{stem}.{ext}" if n == 1 else f"{stem} ({n}).{ext}"
+        relpath = f"{folder}/{name}" if folder else name
+        if _path_key(relpath) not in taken:
+            taken.add(_path_key(relpath))
+            return relpath
+        n += 1
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def upload_refusal(picture: LocalPicture, limits: UploadLimits | None) -> str | None:
+    """Why this picture cannot be uploaded (None: it can)."""
+    if not picture.paths:
+        return "no path holds this picture any more"
+    if limits is None:
+        return None
+    limit = limits.max_video_bytes if picture.media == "video" else limits.max_photo_bytes
+    if limit and picture.size > limit:
+        return f"too large for this Flickr account ({picture.size:,} bytes > {limit:,})"
+    return None
+
+
+def needs_tag(match: Match, photo: RemotePhoto) -> bool:
+    """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
+    index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
+    and ``sync2`` does not tag what it has just downloaded)."""
+    if match.rule == "flickr_id":
+        return False
+    tag = content_tag(match.content_id)
+    if tag in photo.machine_tags or tag in photo.tags:
+        return False
+    return match.content_id not in content_ids_in_tags(photo)
+
+
+def _extra_tags(raw: str, content_id: ContentId) -> tuple[str, ...]:
+    ours = content_tag(content_id)
+    return tuple(dict.fromkeys(t for t in parse_tags(raw) if t.lower() != ours))
+
+
+def safety_refusal(
+    local: Sequence[LocalPicture],
+    problems: Sequence[LocalFile],
+    library: LibraryState,
+    options: PlanOptions,
+    downloads: int,
+) -> str | None:
+    """Why downloading now would be unwise (None: go ahead). Only for sync2/download."""
+    if options.force or options.mode == "sync" or downloads == 0:
+        return None
+    tip = "check the drive is mounted and `directory` is right, or use --force"
+    refusing = f"refusing to download {downloads} photos ({tip})"
+    if not library.root_exists:
+        return f"the pictures folder {options.root} does not exist: {refusing}"
+    if not local and not problems:
+        return f"the pictures folder {options.root} is empty: {refusing} — that would be the whole account"
+    if library.previously_indexed and library.vanished * 2 > library.previously_indexed:
+        return (
+            f"{library.vanished} of the {library.previously_indexed} files indexed before are gone from "
+            f"{options.root}: refusing to download {downloads} photos ({tip})"
+        )
+    return None
+
+
+# --- the planner -----------------------------------------------------------------------------
+
+
+def plan_sync(
+    match: MatchResult,
+    local: Sequence[LocalPicture],
+    remote: Sequence[RemotePhoto],
+    options: PlanOptions = PlanOptions(),
+    *,
+    sets: Sequence[RemoteSet] = (),
+    problems: Sequence[LocalFile] = (),
+    library: LibraryState = LibraryState(),
+    existing: Collection[str] = (),
+) -> Plan:
+    """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
+
+    ``sets`` place downloads in set folders; ``problems`` are files that could not be used (they
+    become failed items); ``existing`` are other relative paths under the root a download must not
+    take. Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    """
+    if not match.complete:
+        raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
+    pictures = {p.content_id: p for p in local}
+    photos = {r.id: r for r in remote}
+    actions: list[Action] = []
+    failed: list[FailedItem] = [
+        FailedItem(posixpath.join(f.path.root, f.path.relpath), f.problem or "not a usable picture")
+        for f in sorted(problems, key=lambda f: (f.path.root, f.path.relpath))
+    ]
+    from_flickr = 0
+
+    if options.mode in ("sync", "sync2"):
+        room = options.limits.remaining_items if options.limits else None
+        for cid in sorted(match.local_only):
+            picture = pictures[cid]
+            if picture.flickr_id is not None:
+                from_flickr += 1
+                continue
+            where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid
+            why_not = upload_refusal(picture, options.limits)
+            if why_not is None and room is not None and room <= 0:
+                why_not = "the Flickr account has no room left for more photos"
+            if why_not is not None:
+                failed.append(FailedItem(where, why_not, cid))
+                continue
+            if room is not None:
+                room -= 1
+            first = picture.paths[0]
+            actions.append(
+                Upload(
+                    content_id=cid,
+                    path=first,
+                    title=first.stem,
+                    tags=(content_tag(cid), *_extra_tags(options.extra_tags, cid)),
+                    size=picture.size,
+                    media=picture.media,
+                    reason="on no Flickr photo"
+                    + (f" ({len(picture.paths)} copies on disk)" if len(picture.paths) > 1 else ""),
+                )
+            )
+        for m in match.matches:
+            if needs_tag(m, photos[m.photo_id]):
+                actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
+
+    downloads: list[Download] = []
+    if options.mode in ("sync2", "download"):
+        downloads = _plan_downloads(
+            match,
+            local=local,
+            photos=photos,
+            options=options,
+            sets=sets,
+            problems=problems,
+            existing=existing,
+        )
+    refusal = safety_refusal(local, problems, library, options, len(downloads))
+    if refusal is not None:
+        return Plan(
+            mode=options.mode, failed=tuple(failed), refusal=refusal, summary=PlanSummary(failed=len(failed))
+        )
+    actions.extend(downloads)
+
+    undecided = sum(len(u.content_ids) + len(u.photo_ids) for u in match.undecided)
+    summary = replace(
+        summarize(actions),
+        failed=len(failed),
+        matched=len(match.matches),
+        duplicates_on_flickr=len(match.duplicates),
+        undecided=undecided,
+        from_flickr=from_flickr,
+    )
+    return Plan(mode=options.mode, actions=tuple(actions), failed=tuple(failed), summary=summary)
+
+
+def _plan_downloads(
+    match: MatchResult,
+    *,
+    local: Sequence[LocalPicture],
+    photos: Mapping[PhotoId, RemotePhoto],
+    options: PlanOptions,
+    sets: Sequence[RemoteSet],
+    problems: Sequence[LocalFile],
+    existing: Collection[str],
+) -> list[Download]:
+    if not match.remote_only:
+        return []
+    root = options.root
+    taken = {_path_key(p.relpath) for pic in local for p in pic.paths if p.root == root}
+    taken |= {_path_key(f.path.relpath) for f in problems if f.path.root == root}
+    taken |= {_path_key(p) for p in existing}
+    folder_of_set = download_folders(local, match, sets, options)
+    first_set: dict[PhotoId, RemoteSet] = {}
+    for a_set in sorted(sets, key=_set_rank):
+        for pid in a_set.photo_ids:
+            first_set.setdefault(pid, a_set)
+    default = _default_folder(options)
+    downloads: list[Download] = []
+    for pid in sorted(match.remote_only, key=lambda p: (len(p), p)):
+        photo = photos[pid]
+        s = first_set.get(pid)
+        folder = folder_of_set[s.photoset.id] if s is not None else default
+        stem, ext = download_name(photo)
+        relpath = _fresh_path(folder, stem, ext, taken)
+        where = f"photoset {s.photoset.title!r}" if s is not None else "no photoset"
+        downloads.append(
+            Download(
+                photo_id=pid,
+                dest=LocalPath(root, relpath),
+                media=photo.media,
+                original_format=photo.original_format,
+                url=photo.url_o,
+                reason=f"not in the library ({where})",
+            )
+        )
+    return downloads
+
+
+def summarize(actions: Iterable[Action]) -> PlanSummary:
+    """Counts, bytes and write calls of transfer and tag actions (set actions: photosets.py)."""
+    uploads = downloads = tags = upload_bytes = calls = 0
+    set_actions: list[SetAction] = []
+    for action in actions:
+        if isinstance(action, Upload):
+            uploads += 1
+            upload_bytes += action.size
+            calls += 1
+        elif isinstance(action, Download):
+            downloads += 1
+        elif isinstance(action, AddTags):
+            tags += 1
+            calls += 1
+        else:
+            set_actions.append(action)
+    base = PlanSummary(
+        uploads=uploads, upload_bytes=upload_bytes, downloads=downloads, tags=tags, write_calls=calls
+    )
+    return add_summaries(base, summarize_sets(set_actions))
+
+
+def add_summaries(a: PlanSummary, b: PlanSummary) -> PlanSummary:
+    """Field-by-field sum of two summaries."""
+    return PlanSummary(**{f.name: getattr(a, f.name) + getattr(b, f.name) for f in fields(PlanSummary)})
+
+
+def merge_plans(first: Plan, second: Plan) -> Plan:
+    """One plan doing ``first`` then ``second`` (e.g. transfers, then the set changes)."""
+    return Plan(
+        mode=first.mode,
+        actions=first.actions + second.actions,
+        failed=first.failed + second.failed,
+        summary=add_summaries(first.summary, second.summary),
+        refusal=first.refusal or second.refusal,
+    )
+
+
+# --- dry-run preview -------------------------------------------------------------------------
+
+#: Stand-in photo ids for uploads in a preview start with this (never a real Flickr id).
+PREVIEW_PREFIX = "new:"
+
+
+def preview_after_transfers(
+    plan: Plan,
+    local: Sequence[LocalPicture],
+    remote: Sequence[RemotePhoto],
+    match: MatchResult,
+) -> tuple[list[LocalPicture], list[RemotePhoto], MatchResult]:
+    """The indexes and match as they will be once ``plan``'s uploads and downloads are done, with
+    stand-in ids (``new:<content id>``; downloads as pictures ``download:<photo id>``), so a dry
+    run can show the set changes that will follow. Never give these ids to the executor."""
+    pictures = {p.content_id: p for p in local}
+    new_remote = list(remote)
+    new_local = list(local)
+    matches = list(match.matches)
+    local_only = set(match.local_only)
+    remote_only = set(match.remote_only)
+    by_id = {r.id: r for r in remote}
+    for action in plan.actions:
+        if isinstance(action, Upload):
+            picture = pictures[action.content_id]
+            pid = PhotoId(PREVIEW_PREFIX + action.content_id)
+            new_remote.append(
+                RemotePhoto(
+                    id=pid,
+                    title=action.title,
+                    secret="",
+                    server="",
+                    tags=(content_tag(action.content_id),),
+                    machine_tags=(content_tag(action.content_id),),
+                    date_taken=exact_date(picture.date_taken),
+                    date_taken_unknown=exact_date(picture.date_taken) is None,
+                    media=picture.media,
+                )
+            )
+            matches.append(Match(action.content_id, pid, "machine_tag", "preview: uploaded"))
+            local_only.discard(action.content_id)
+        elif isinstance(action, Download):
+            photo = by_id[action.photo_id]
+            cid = ContentId("download:" + action.photo_id)
+            new_local.append(
+                LocalPicture(
+                    content_id=cid,
+                    id_kind="file",
+                    media=photo.media,
+                    format=photo.original_format or "",
+                    paths=(action.dest,),
+                    size=0,
+                    date_taken=exact_date(photo.date_taken),
+                    flickr_id=photo.id,
+                )
+            )
+            matches.append(Match(cid, photo.id, "flickr_id", "preview: downloaded"))
+            remote_only.discard(action.photo_id)
+    after = MatchResult(
+        matches=tuple(sorted(matches, key=lambda m: m.content_id)),
+        local_only=tuple(sorted(local_only)),
+        remote_only=tuple(sorted(remote_only, key=lambda p: (len(p), p))),
+        duplicates=match.duplicates,
+        undecided=match.undecided,
+    )
+    return new_local, new_remote, after

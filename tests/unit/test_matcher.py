@@ -1,0 +1,622 @@
+"""Matcher decisions, table-driven like rclone's TestMatchListings (fs/march/march_test.go).
+
+Each case lists the local pictures and the Flickr photos, and the expected outcome: which pairs
+match (and by which rule), what stays local only, what stays Flickr only, and duplicates. The
+engine's needs loop is run with an oracle that knows the truth (``Truth``), so lazy evidence is
+exercised the way the engine will drive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+from tests.syncfakes import cid, flip, phash_of, photo, pic
+
+from flickrsync.matcher import (
+    FileDigests,
+    MatchEvidence,
+    MatchOptions,
+    MatchResult,
+    dates_conflict,
+    dimensions_compatible,
+    hamming,
+    match_photos,
+    title_keys,
+)
+from flickrsync.models import ContentId, LocalPicture, PhotoId, RemotePhoto, content_tag
+
+D1 = "2014-03-05 05:28:09"
+D2 = "2014-03-05 05:28:10"
+TAG_A = content_tag(cid("a"))
+DEFAULT_OPTIONS = MatchOptions()
+
+
+@dataclass
+class Truth:
+    """What the engine would compute when asked (None = unavailable)."""
+
+    local_phash: Mapping[str, str | None] = field(default_factory=dict)
+    remote_phash: Mapping[str, str | None] = field(default_factory=dict)
+    originals: Mapping[str, str | None] = field(default_factory=dict)
+    digests: Mapping[str, FileDigests | None] = field(default_factory=dict)
+
+
+def run(
+    local: list[LocalPicture],
+    remote: list[RemotePhoto],
+    truth: Truth | None = None,
+    options: MatchOptions = DEFAULT_OPTIONS,
+) -> tuple[MatchResult, list[str]]:
+    """The engine's needs loop; returns the final result and the kinds asked for, in order."""
+    truth = truth or Truth()
+    evidence = MatchEvidence()
+    asked: list[str] = []
+    result = match_photos(local, remote, options, evidence)
+    while result.needs:
+        needs = result.needs
+        kinds = [k for k in ("digests", "local_phash", "remote_phash", "originals") if getattr(needs, k)]
+        asked.extend(kinds)
+        assert len(asked) <= 4, f"asked too often: {asked}"
+        new = MatchEvidence(
+            digests={c: truth.digests.get(_seed(c)) for c in needs.digests},
+            local_phash={c: truth.local_phash.get(_seed(c)) for c in needs.local_phash},
+            remote_phash={p: truth.remote_phash.get(p) for p in needs.remote_phash},
+            originals={p: _cid_or_none(truth.originals.get(p)) for p in needs.originals},
+        )
+        for kind in kinds:
+            for item in getattr(needs, kind):
+                assert item not in getattr(evidence, kind), f"asked twice for {kind} {item}"
+        evidence = evidence.merged(new)
+        result = match_photos(local, remote, options, evidence)
+    return result, asked
+
+
+def _seed(content_id: ContentId) -> str:
+    for seed in SEEDS:
+        if cid(seed) == content_id:
+            return seed
+    raise AssertionError(f"unknown content id {content_id}")
+
+
+def _cid_or_none(seed: str | None) -> ContentId | None:
+    return cid(seed) if seed is not None else None
+
+
+SEEDS: list[str] = [*"abcdefghij", "live-heic", "live-mov"]
+
+
+@dataclass
+class Case:
+    name: str
+    local: list[LocalPicture]
+    remote: list[RemotePhoto]
+    #: (seed, photo id, rule)
+    matches: set[tuple[str, str, str]]
+    local_only: set[str] = field(default_factory=set)
+    remote_only: set[str] = field(default_factory=set)
+    #: (photo id, of photo id)
+    duplicates: set[tuple[str, str]] = field(default_factory=set)
+    truth: Truth = field(default_factory=Truth)
+    options: MatchOptions = field(default_factory=MatchOptions)
+    #: The needs kinds the engine is asked for, in order.
+    asked: list[str] = field(default_factory=list)
+
+
+PH_A = phash_of("a")
+PH_B = phash_of("b")
+
+CASES = [
+    Case("empty", [], [], set()),
+    Case("local only", [pic("a")], [], set(), local_only={"a"}),
+    Case("remote only", [], [photo("1", "x")], set(), remote_only={"1"}),
+    Case(
+        "machine tag",
+        [pic("a", "x/IMG_1.jpg")],
+        [photo("1", "whatever", tags=[TAG_A])],
+        {("a", "1", "machine_tag")},
+    ),
+    Case(
+        "machine tag compared in clean (lower-case) form",
+        [pic("a")],
+        [photo("1", tags=[TAG_A.upper()])],
+        {("a", "1", "machine_tag")},
+    ),
+    Case(
+        "machine tag only in the tags extra (machine_tags empty, seen on Flickr)",
+        [pic("a")],
+        [
+            photo("1").__class__(
+                id=PhotoId("1"), title="", secret="s", server="1", tags=(TAG_A,), machine_tags=()
+            )
+        ],
+        {("a", "1", "machine_tag")},
+    ),
+    Case(
+        "two Flickr photos with one tag: earliest upload matches, the other is a duplicate",
+        [pic("a")],
+        [photo("2", tags=[TAG_A], upload=50), photo("1", tags=[TAG_A], upload=60)],
+        {("a", "2", "machine_tag")},
+        duplicates={("1", "2")},
+    ),
+    Case(
+        "copies of a picture no longer local: one is Flickr only, the others duplicates",
+        [],
+        [photo("1", tags=[TAG_A]), photo("2", tags=[TAG_A])],
+        set(),
+        remote_only={"1"},
+        duplicates={("2", "1")},
+    ),
+    Case(
+        "downloaded picture matches the photo it came from",
+        [pic("a", flickr_id="7")],
+        [photo("7", "x")],
+        {("a", "7", "flickr_id")},
+    ),
+    Case(
+        "downloaded picture that is also on a tagged photo: the one it came from is a duplicate",
+        [pic("a", flickr_id="7")],
+        [photo("7", "x"), photo("3", tags=[TAG_A])],
+        {("a", "3", "machine_tag")},
+        duplicates={("7", "3")},
+    ),
+    Case(
+        "downloaded picture whose photo was deleted on Flickr stays local only",
+        [pic("a", flickr_id="7")],
+        [],
+        set(),
+        local_only={"a"},
+    ),
+    Case(
+        "a photo tagged for two pictures matches one (one-to-one)",
+        [pic("a"), pic("b")],
+        [photo("1", tags=[TAG_A, content_tag(cid("b"))])],
+        {("a", "1", "machine_tag")} if cid("a") < cid("b") else {("b", "1", "machine_tag")},
+        local_only={"b"} if cid("a") < cid("b") else {"a"},
+    ),
+    Case(
+        "title + date to the second",
+        [pic("a", "2014/IMG_0001.JPG", date=D1)],
+        [photo("1", "IMG_0001", date=D1)],
+        {("a", "1", "title_date")},
+    ),
+    Case(
+        "title kept the extension",
+        [pic("a", "IMG_1.JPG", date=D1)],
+        [photo("1", "IMG_1.JPG", date=D1)],
+        {("a", "1", "title_date")},
+    ),
+    Case(
+        "title case-insensitive and Unicode-normalised (NFD file name, NFC title)",
+        [pic("a", "Cafe\u0301.jpg", date=D1)],
+        [photo("1", "CAFÉ", date=D1)],
+        {("a", "1", "title_date")},
+    ),
+    Case(
+        "a duplicate's other name provides the title",
+        [pic("a", "x/IMG_1.jpg", "y/Renamed.jpg", date=D1)],
+        [photo("1", "renamed", date=D1)],
+        {("a", "1", "title_date")},
+    ),
+    Case(
+        "never on an unknown date (Flickr filled in the upload time)",
+        [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "IMG_1", date=D1, unknown=True, o_dims=(640, 480))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "one second apart: no match by title+date",
+        [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "IMG_1", date=D2, o_dims=(640, 480))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "month granularity is not a date to the second",
+        [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "IMG_1", date=D1, granularity=4, o_dims=(640, 480))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "--nodatematch turns title+date off",
+        [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "IMG_1", date=D1, o_dims=(640, 480))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+        options=MatchOptions(date_match=False),
+    ),
+    Case(
+        "same title and date twice on Flickr: ambiguous, left to later stages",
+        [pic("a", "IMG_1.jpg", date=D1, media="video")],
+        [photo("1", "IMG_1", date=D1, media="video"), photo("2", "IMG_1", date=D1, media="video")],
+        set(),
+        local_only={"a"},
+        remote_only={"1", "2"},
+    ),
+    Case(
+        "Live Photo: HEIC and MOV share name and date, media tells them apart",
+        [
+            pic("live-heic", "IMG_9.HEIC", date=D1),
+            pic("live-mov", "IMG_9.MOV", date=D1, media="video"),
+        ],
+        [photo("1", "IMG_9", date=D1), photo("2", "IMG_9", date=D1, media="video")],
+        {("live-heic", "1", "title_date"), ("live-mov", "2", "title_date")},
+    ),
+    Case(
+        "photo uploaded by flickrsync 0.1.1 matches by title+date, not by its signature",
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", "IMG_1", date=D1, tags=["flickrsync:signature=abcdef"])],
+        {("a", "1", "title_date")},
+    ),
+    Case(
+        "date alone when the title was changed on Flickr",
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", "Sunset over the bay", date=D1)],
+        {("a", "1", "date")},
+    ),
+    Case(
+        "date alone refuses a title that is another camera file name",
+        [pic("a", "IMG_1.jpg", date=D1, media="video")],
+        [photo("1", "IMG_2", date=D1, media="video")],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "date alone needs uniqueness on both sides",
+        [pic("a", "x.jpg", date=D1, media="video"), pic("b", "y.jpg", date=D1, media="video")],
+        [photo("1", "Sunset", date=D1, media="video")],
+        set(),
+        local_only={"a", "b"},
+        remote_only={"1"},
+    ),
+    Case(
+        "date alone needs compatible dimensions",
+        [pic("a", "x.jpg", date=D1, dims=(4000, 3000), media="video")],
+        [photo("1", "Sunset", date=D1, o_dims=(640, 480), media="video")],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "look-alike: one candidate each way matches on the small size's hash",
+        [pic("a", "renamed.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "Holiday", date=None, o_dims=(4000, 3000))],
+        {("a", "1", "phash")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": flip(PH_A, 2)}),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "look-alike too far apart: no match",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", o_dims=(4000, 3000))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_B}),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "different original size: no hash is even asked for",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", o_dims=(3000, 4000))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "EXIF orientation 6 (quarter turn): swapped dimensions are the same picture",
+        [pic("a", dims=(4000, 3000), orientation=6)],
+        [photo("1", o_dims=(3000, 4000))],
+        {("a", "1", "phash")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "a look-alike of another date is not matched by look: its original says it is another shot",
+        [pic("a", date=D1, dims=(4000, 3000))],
+        [photo("1", date="2015-01-01 00:00:00", o_dims=(4000, 3000))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}, originals={"1": "j"}),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "a look-alike of another date whose original is ours: the date was fixed after the upload",
+        [pic("a", date=D1, dims=(4000, 3000))],
+        [photo("1", date="2015-01-01 00:00:00", o_dims=(4000, 3000))],
+        {("a", "1", "original")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}, originals={"1": "a"}),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "year granularity: same year does not conflict",
+        [pic("a", date=D1, dims=(4000, 3000))],
+        [photo("1", date="2014-01-01 00:00:00", granularity=6, o_dims=(4000, 3000))],
+        {("a", "1", "phash")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "two look-alike pictures, one photo: its original decides",
+        [pic("a", dims=(4000, 3000)), pic("b", dims=(4000, 3000))],
+        [photo("1", o_dims=(4000, 3000))],
+        {("b", "1", "original")},
+        local_only={"a"},
+        truth=Truth(
+            local_phash={"a": PH_A, "b": flip(PH_A, 1)},
+            remote_phash={"1": flip(PH_A, 2)},
+            originals={"1": "b"},
+        ),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "one picture, two look-alike photos that are both it: one match, one duplicate",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", o_dims=(4000, 3000)), photo("2", o_dims=(4000, 3000))],
+        {("a", "1", "original")},
+        duplicates={("2", "1")},
+        truth=Truth(
+            local_phash={"a": PH_A},
+            remote_phash={"1": PH_A, "2": PH_A},
+            originals={"1": "a", "2": "a"},
+        ),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "an original that is none of ours rules that photo out",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", o_dims=(4000, 3000)), photo("2", o_dims=(4000, 3000))],
+        {("a", "2", "original")},
+        remote_only={"1"},
+        truth=Truth(
+            local_phash={"a": PH_A},
+            remote_phash={"1": PH_A, "2": PH_A},
+            originals={"1": "j", "2": "a"},
+        ),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "videos are never matched by look",
+        [pic("a", media="video", dims=(1920, 1080))],
+        [photo("1", media="video", o_dims=(1920, 1080))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "an extra Flickr copy of a matched picture (same name and date) is a duplicate",
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", tags=[TAG_A]), photo("2", "IMG_1", date=D1)],
+        {("a", "1", "machine_tag")},
+        duplicates={("2", "1")},
+        truth=Truth(originals={"2": "a"}),
+        options=MatchOptions(check_flickr_copies=True),
+        asked=["originals"],
+    ),
+    Case(
+        "a burst shot of the same second looks alike but its original is another picture",
+        [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", tags=[TAG_A]), photo("2", "Burst", date=D1, o_dims=(4000, 3000))],
+        {("a", "1", "machine_tag")},
+        remote_only={"2"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"2": flip(PH_A, 3)}, originals={"2": "j"}),
+        options=MatchOptions(check_flickr_copies=True),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "copies are not looked for unless asked (sync uploads only)",
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", tags=[TAG_A]), photo("2", "IMG_1", date=D1)],
+        {("a", "1", "machine_tag")},
+        remote_only={"2"},
+    ),
+    Case(
+        "--nodatematch: a date that differs does not veto a look-alike",
+        [pic("a", date=D1, dims=(4000, 3000))],
+        [photo("1", date="2015-01-01 00:00:00", o_dims=(4000, 3000))],
+        {("a", "1", "phash")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}),
+        options=MatchOptions(date_match=False),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "a photo tagged for a picture no longer local is not taken by a look-alike (burst) of it",
+        [pic("b", "IMG_2.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "IMG_1", date=D1, o_dims=(4000, 3000), tags=[TAG_A])],
+        set(),
+        local_only={"b"},
+        remote_only={"1"},
+    ),
+    Case(
+        "confirm_lookalikes: even a lone look-alike is decided by its original",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", o_dims=(4000, 3000))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}, originals={"1": "b"}),
+        options=MatchOptions(confirm_lookalikes=True),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "checksum:md5 tag of another uploader",
+        [pic("a", "x.jpg")],
+        [photo("1", "x-other", tags=["checksum:md5=" + "0" * 31 + "1"])],
+        {("a", "1", "checksum")},
+        truth=Truth(digests={"a": FileDigests(md5="0" * 31 + "1", sha1="f" * 40)}),
+        asked=["digests"],
+    ),
+    Case(
+        "checksum:sha1 tag, digests already known: nothing asked",
+        [pic("a", md5="1" * 32, sha1="ab" * 20)],
+        [photo("1", tags=["checksum:sha1=" + "AB" * 20])],
+        {("a", "1", "checksum")},
+    ),
+    Case(
+        "checksum tags only on matched photos: no digest is computed",
+        [pic("a"), pic("b", "IMG_2.jpg", date=D1)],
+        [photo("1", tags=[TAG_A, "checksum:md5=" + "2" * 32])],
+        {("a", "1", "machine_tag")},
+        local_only={"b"},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_match_listings(case: Case) -> None:
+    result, asked = run(case.local, case.remote, case.truth, case.options)
+    seed_of = {cid(s): s for s in SEEDS}
+    got = {(seed_of[m.content_id], m.photo_id, m.rule) for m in result.matches}
+    assert got == case.matches
+    assert {seed_of[c] for c in result.local_only} == case.local_only
+    assert set(result.remote_only) == case.remote_only
+    assert {(d.photo_id, d.of) for d in result.duplicates} == case.duplicates
+    assert asked == case.asked
+    assert result.complete
+    assert all(m.reason for m in result.matches)
+
+
+def test_reason_names_title_and_date() -> None:
+    result, _ = run([pic("a", "2014/IMG_0001.JPG", date=D1)], [photo("1", "IMG_0001", date=D1)])
+    assert result.matches[0].reason == "title+date: IMG_0001 / 2014-03-05 05:28:09"
+
+
+def test_reason_marks_legacy_uploads() -> None:
+    result, _ = run(
+        [pic("a", "IMG_1.jpg", date=D1)], [photo("1", "IMG_1", date=D1, tags=["flickrsync:signature=ab"])]
+    )
+    assert "flickrsync 0.1.1" in result.matches[0].reason
+
+
+def test_unavailable_originals_leave_the_group_undecided() -> None:
+    local = [pic("a", dims=(4000, 3000)), pic("b", dims=(4000, 3000))]
+    remote = [photo("1", o_dims=(4000, 3000))]
+    truth = Truth(local_phash={"a": PH_A, "b": PH_A}, remote_phash={"1": PH_A}, originals={"1": None})
+    result, asked = run(local, remote, truth)
+    assert asked == ["local_phash", "remote_phash", "originals"]
+    assert not result.matches
+    assert not result.local_only
+    assert not result.remote_only
+    assert len(result.undecided) == 1
+    assert set(result.undecided[0].content_ids) == {cid("a"), cid("b")}
+    assert result.undecided[0].photo_ids == ("1",)
+
+
+def test_unreadable_picture_digest_is_not_asked_again() -> None:
+    local = [pic("a", media="video")]
+    remote = [photo("1", tags=["checksum:md5=" + "3" * 32])]
+    first = match_photos(local, remote)
+    assert first.needs.digests == (cid("a"),)
+    second = match_photos(local, remote, evidence=MatchEvidence(digests={cid("a"): None}))
+    assert second.complete
+    assert second.local_only == (cid("a"),)
+    assert second.remote_only == ("1",)
+
+
+def test_incomplete_result_keeps_the_partition() -> None:
+    local = [pic("a"), pic("b", dims=(4000, 3000))]
+    remote = [photo("1", tags=[TAG_A]), photo("2", o_dims=(4000, 3000))]
+    result = match_photos(local, remote)
+    assert not result.complete
+    assert result.needs.local_phash == (cid("b"),)
+    assert result.needs.remote_phash == ("2",)
+    assert [m.photo_id for m in result.matches] == ["1"]
+
+
+def test_known_remote_phash_from_the_index_is_not_fetched_again() -> None:
+    local = [pic("a", dims=(4000, 3000), phash=PH_A)]
+    remote = [photo("1", o_dims=(4000, 3000))]
+    result = match_photos(local, remote, evidence=MatchEvidence(remote_phash={PhotoId("1"): PH_A}))
+    assert result.complete
+    assert [(m.photo_id, m.rule) for m in result.matches] == [("1", "phash")]
+
+
+def test_duplicate_ids_are_a_caller_bug() -> None:
+    with pytest.raises(ValueError, match="content id"):
+        match_photos([pic("a"), pic("a")], [])
+    with pytest.raises(ValueError, match="photo id"):
+        match_photos([], [photo("1"), photo("1")])
+
+
+@pytest.mark.parametrize(
+    ("title", "keys"),
+    [
+        ("IMG_1", {"img_1"}),
+        ("IMG_1.JPG", {"img_1.jpg", "img_1"}),
+        ("Holiday.2014", {"holiday.2014"}),
+        ("  ", set()),
+        (".jpg", {".jpg"}),
+        ("a.b.heic", {"a.b.heic", "a.b"}),
+    ],
+)
+def test_title_keys(title: str, keys: set[str]) -> None:
+    assert title_keys(title) == keys
+
+
+@pytest.mark.parametrize(
+    ("local_dims", "orientation", "o_dims", "ok"),
+    [
+        ((4000, 3000), None, (4000, 3000), True),
+        ((4000, 3000), 1, (3000, 4000), False),
+        ((4000, 3000), 6, (3000, 4000), True),
+        ((4000, 3000), 8, (4000, 3000), True),
+        ((4000, 3000), 3, (3000, 4000), False),
+        (None, None, (3000, 4000), True),
+        ((4000, 3000), None, None, True),
+    ],
+)
+def test_dimensions_compatible(
+    local_dims: tuple[int, int] | None, orientation: int | None, o_dims: tuple[int, int] | None, ok: bool
+) -> None:
+    assert (
+        dimensions_compatible(pic("a", dims=local_dims, orientation=orientation), photo("1", o_dims=o_dims))
+        is ok
+    )
+
+
+@pytest.mark.parametrize(
+    ("local", "remote", "granularity", "unknown", "conflict"),
+    [
+        (D1, D1, 0, False, False),
+        (D1, D2, 0, False, True),
+        (D1, D2, 0, True, False),
+        (D1, "2014-03-01 00:00:00", 4, False, False),
+        (D1, "2014-04-01 00:00:00", 4, False, True),
+        (D1, "2013-01-01 00:00:00", 6, False, True),
+        (D1, "1990-01-01 00:00:00", 8, False, False),
+        (None, D1, 0, False, False),
+        ("garbage", D1, 0, False, False),
+        (D1, "0000-00-00 00:00:00", 0, False, False),
+    ],
+)
+def test_dates_conflict(
+    local: str | None, remote: str, granularity: int, unknown: bool, conflict: bool
+) -> None:
+    photo_ = photo("1", date=remote, granularity=granularity, unknown=unknown)
+    assert dates_conflict(local, photo_) is conflict
+
+
+def test_hamming() -> None:
+    assert hamming("00ff", "00fe") == 1
+    assert hamming("ffff", "0000") == 16
+    assert hamming("ff", "ffff") is None
+    assert hamming("zz", "00") is None
+
+
+def test_a_known_original_overrides_a_stale_tag() -> None:
+    """A photo once tagged for a burst shot (by look) whose original is another, matched picture
+    is a duplicate of that picture's photo, not something to download."""
+    local = [pic("a")]
+    remote = [photo("1", tags=[TAG_A]), photo("2", tags=[content_tag(cid("b"))])]
+    result = match_photos(local, remote, evidence=MatchEvidence(originals={PhotoId("2"): cid("a")}))
+    assert [(d.photo_id, d.of) for d in result.duplicates] == [("2", "1")]
+    assert result.remote_only == ()

@@ -1,0 +1,419 @@
+"""Photoset planning: folders -> sets, moves, renames, prune, include/exclude, groups, call counts."""
+
+from __future__ import annotations
+
+import pytest
+from tests.syncfakes import Content, World
+
+from flickrsync.matcher import MatchResult
+from flickrsync.models import (
+    SET_MARKER,
+    AddToGroup,
+    AddToSet,
+    CreateSet,
+    DeleteSet,
+    EditSetMeta,
+    EditSetPhotos,
+    Nsid,
+    PhotoId,
+    Plan,
+    RemoveFromSet,
+)
+from flickrsync.photosets import (
+    PhotosetPlanOptions,
+    assign_titles,
+    clean_title,
+    flatten_folder,
+    plan_photosets,
+    takes_part,
+)
+from flickrsync.planner import PlanOptions, plan_sync
+
+DEFAULTS = PhotosetPlanOptions()
+
+
+def sync(world: World, sets: PhotosetPlanOptions = DEFAULTS) -> Plan:
+    """One full run: transfers, then the set step on the state after them. Returns the set plan."""
+    result, _ = world.match()
+    world.apply(
+        plan_sync(result, world.local_index(), world.remote_index(), PlanOptions(root="/lib")).actions
+    )
+    return set_plan(world, sets)
+
+
+def set_plan(world: World, options: PhotosetPlanOptions = DEFAULTS) -> Plan:
+    result, _ = world.match()
+    return plan_photosets(
+        world.local_index(),
+        world.remote_index(),
+        result,
+        world.remote_sets(),
+        options,
+        pools_done=world.pools,
+    )
+
+
+def apply_sets(world: World, options: PhotosetPlanOptions = DEFAULTS) -> Plan:
+    plan = sync(world, options)
+    world.apply(plan.actions)
+    return plan
+
+
+def members(world: World, title: str) -> set[str]:
+    found = [s for s in world.sets.values() if clean_title(s.title) == title]
+    assert len(found) == 1, f"{len(found)} sets titled {title!r}"
+    return {world.photos[p].content.seed for p in found[0].members}
+
+
+def library(world: World, layout: dict[str, list[str]], date: str = "2014-01-01 10:00:") -> None:
+    """Folder -> picture seeds; each picture gets its own second so dates order them."""
+    n = 0
+    for folder, seeds in layout.items():
+        for seed in seeds:
+            n += 1
+            relpath = f"{folder}/{seed}.jpg" if folder else f"{seed}.jpg"
+            world.add_file(relpath, Content(seed, date=f"{date}{n:02d}"))
+
+
+def test_nested_tree_creates_one_set_per_folder_then_nothing() -> None:
+    world = World()
+    library(world, {"2014/Holiday": ["a", "b"], "2014": ["c"], "2015/Paris/Day 1": ["d"], "": ["root"]})
+    plan = apply_sets(world)
+    created = {a.title: a for a in plan.actions if isinstance(a, CreateSet)}
+    assert set(created) == {"2014, Holiday", "2014", "2015, Paris, Day 1"}
+    assert all(a.description == SET_MARKER for a in created.values())
+    assert created["2014, Holiday"].folder == "2014/Holiday"
+    assert members(world, "2014, Holiday") == {"a", "b"}
+    assert plan.summary.sets_created == 3
+    assert plan.summary.write_calls == 2 + 1 + 1  # create+editPhotos for 2 photos, create alone for 1
+    again = sync(world)
+    assert again.actions == ()
+
+
+def test_set_members_are_in_date_taken_order_with_a_stable_primary() -> None:
+    world = World()
+    world.add_file("f/late.jpg", Content("late", date="2014-01-01 12:00:00"))
+    world.add_file("f/early.jpg", Content("early", date="2014-01-01 08:00:00"))
+    apply_sets(world)
+    (s,) = world.sets.values()
+    assert [world.photos[p].content.seed for p in s.members] == ["early", "late"]
+    assert s.primary == s.members[0]
+    # A newer picture arrives: appended by addPhoto, primary unchanged, one call.
+    world.add_file("f/newest.jpg", Content("newest", date="2014-01-02 00:00:00"))
+    primary = s.primary
+    plan = apply_sets(world)
+    assert [type(a) for a in plan.actions] == [AddToSet]
+    assert world.sets[s.id].primary == primary
+    # An older one: a single addPhoto would land out of order, so one editPhotos instead.
+    world.add_file("f/oldest.jpg", Content("oldest", date="2013-01-01 00:00:00"))
+    plan = apply_sets(world)
+    assert [type(a) for a in plan.actions] == [EditSetPhotos]
+    assert [world.photos[p].content.seed for p in world.sets[s.id].members] == [
+        "oldest",
+        "early",
+        "late",
+        "newest",
+    ]
+    assert world.sets[s.id].primary == primary
+
+
+def test_moving_one_file_costs_at_most_two_calls() -> None:
+    world = World()
+    library(world, {"A": ["a1", "a2", "a3"], "B": ["b1", "b2"]})
+    apply_sets(world)
+    world.move("A/a2.jpg", "B/a2.jpg")
+    plan = apply_sets(world)
+    assert plan.summary.write_calls <= 2
+    assert not [a for a in plan.actions if isinstance(a, CreateSet)]
+    assert members(world, "A") == {"a1", "a3"}
+    assert members(world, "B") == {"b1", "b2", "a2"}
+    assert world.uploads.keys() == {Content(s).content_id for s in ("a1", "a2", "a3", "b1", "b2")}
+    assert all(len(v) == 1 for v in world.uploads.values())
+    assert sync(world).actions == ()
+
+
+def test_moving_ten_files_costs_at_most_two_calls_each() -> None:
+    world = World()
+    library(world, {"A": [f"a{i}" for i in range(30)], "B": [f"b{i}" for i in range(30)], "C": ["c"]})
+    apply_sets(world)
+    for i in range(10):
+        world.move(f"A/a{i}.jpg", f"{'B' if i % 2 else 'C'}/a{i}.jpg")
+    plan = apply_sets(world)
+    assert plan.summary.write_calls <= 2 * 10
+    assert plan.summary.write_calls == 3  # one editPhotos per changed set
+    assert plan.summary.reassignments == 20
+    assert sync(world).actions == ()
+
+
+def test_moving_to_the_root_leaves_every_tool_made_set() -> None:
+    world = World()
+    library(world, {"A": ["a1", "a2"]})
+    apply_sets(world)
+    world.move("A/a2.jpg", "a2.jpg")  # not the primary: one removePhoto
+    plan = apply_sets(world)
+    assert [type(a) for a in plan.actions] == [RemoveFromSet]
+    assert members(world, "A") == {"a1"}
+
+
+def test_the_last_photo_stays_without_prune_and_the_set_goes_with_it() -> None:
+    world = World()
+    library(world, {"A": ["a1", "a2"], "B": ["b"]})
+    apply_sets(world)
+    world.move("A/a1.jpg", "B/a1.jpg")
+    world.move("A/a2.jpg", "B/a2.jpg")
+    plan = apply_sets(world)
+    # Set A keeps one photo (Flickr would delete an emptied set) …
+    assert not [a for a in plan.actions if isinstance(a, DeleteSet)]
+    assert len(members(world, "A")) == 1
+    assert members(world, "B") == {"a1", "a2", "b"}
+    assert sync(world).actions == ()
+    # … and --prune deletes the set, never a photo.
+    plan = apply_sets(world, PhotosetPlanOptions(prune=True))
+    assert [type(a) for a in plan.actions] == [DeleteSet]
+    assert [s.title for s in world.sets.values()] == ["B"]
+    assert len(world.photos) == 3
+
+
+def test_renaming_a_folder_renames_its_set() -> None:
+    world = World()
+    library(world, {"Trip": ["t1", "t2", "t3"], "Other": ["o"]})
+    apply_sets(world)
+    (trip,) = [s.id for s in world.sets.values() if s.title == "Trip"]
+    world.rename_folder("Trip", "Trip to Rome")
+    plan = apply_sets(world)
+    assert [type(a) for a in plan.actions] == [EditSetMeta]
+    meta = plan.actions[0]
+    assert isinstance(meta, EditSetMeta)
+    assert (meta.old_title, meta.title, meta.description) == ("Trip", "Trip to Rome", SET_MARKER)
+    assert world.sets[trip].title == "Trip to Rome"
+    assert plan.summary.sets_renamed == 1
+    assert plan.summary.sets_created == 0
+    assert sync(world).actions == ()
+
+
+def test_a_folder_that_received_a_few_files_does_not_steal_the_set() -> None:
+    world = World()
+    library(world, {"Trip": ["t1", "t2", "t3", "t4"], "Misc": ["m1", "m2", "m3"]})
+    apply_sets(world)
+    # Trip disappears; one of its files goes to a new folder that mostly holds other pictures.
+    world.move("Trip/t1.jpg", "New/t1.jpg")
+    for seed in ("n1", "n2", "n3"):
+        world.add_file(f"New/{seed}.jpg", Content(seed, date="2016-01-01 00:00:00"))
+    for seed in ("t2", "t3", "t4"):
+        world.move(f"Trip/{seed}.jpg", f"Misc/{seed}.jpg")
+    plan = apply_sets(world)
+    assert not [a for a in plan.actions if isinstance(a, EditSetMeta)]
+    assert [a.title for a in plan.actions if isinstance(a, CreateSet)] == ["New"]
+    assert len(members(world, "Trip")) == 1  # kept its last photo
+
+
+def test_duplicates_in_two_folders_join_both_sets_and_upload_once() -> None:
+    world = World()
+    content = Content("dup", date="2014-01-01 00:00:00")
+    world.add_file("A/x.jpg", content)
+    world.add_file("B/copy of x.jpg", content)
+    apply_sets(world)
+    assert len(world.photos) == 1
+    assert members(world, "A") == members(world, "B") == {"dup"}
+
+
+def test_a_user_made_set_with_the_same_title_is_left_untouched() -> None:
+    world = World()
+    library(world, {"Birds": ["b1"]})
+    result, _ = world.match()
+    world.apply(plan_sync(result, world.local_index(), world.remote_index(), PlanOptions()).actions)
+    other = world.seed_flickr(Content("foreign"), "foreign")
+    users = world.add_set("Birds", [other], ours=False)
+    plan = set_plan(world)
+    touched = {getattr(a, "photoset_id", None) for a in plan.actions}
+    assert users not in touched
+    assert [a.title for a in plan.actions if isinstance(a, CreateSet)] == ["Birds"]
+    world.apply(plan.actions)
+    assert world.sets[users].members == [other]
+
+
+def test_include_names_a_user_made_set_to_manage() -> None:
+    world = World()
+    library(world, {"Birds": ["b1", "b2"]})
+    result, _ = world.match()
+    world.apply(plan_sync(result, world.local_index(), world.remote_index(), PlanOptions()).actions)
+    b1 = next(p.id for p in world.photos.values() if p.content.seed == "b1")
+    users = world.add_set("Birds", [b1], ours=False)
+    plan = set_plan(world, PhotosetPlanOptions(include=("Birds",)))
+    assert not [a for a in plan.actions if isinstance(a, CreateSet)]
+    world.apply(plan.actions)
+    assert members(world, "Birds") == {"b1", "b2"}
+    assert world.sets[users].description == "mine"
+
+
+def test_exclude_keeps_a_folder_out_of_photosets() -> None:
+    world = World()
+    library(world, {"Private": ["p"], "Private/Deep": ["q"], "Public": ["u"]})
+    plan = sync(world, PhotosetPlanOptions(exclude=("Private",)))
+    assert [a.title for a in plan.actions if isinstance(a, CreateSet)] == ["Public"]
+
+
+def test_include_restricts_folders_by_path_or_title() -> None:
+    world = World()
+    library(world, {"2014/A": ["a"], "2015/B": ["b"], "2016": ["c"]})
+    plan = sync(world, PhotosetPlanOptions(include=("2014/*", "2016")))
+    assert sorted(a.title for a in plan.actions if isinstance(a, CreateSet)) == ["2014, A", "2016"]
+
+
+def test_sets_made_by_flickrsync_011_are_adopted() -> None:
+    world = World()
+    library(world, {"2014/Holiday": ["a", "b"], "": ["r1", "r2"]})
+    result, _ = world.match()
+    world.apply(plan_sync(result, world.local_index(), world.remote_index(), PlanOptions()).actions)
+    ids = {p.content.seed: p.id for p in world.photos.values()}
+    # 0.1.1 titled sets from a path with a leading separator, and put root pictures in "flickrsync".
+    holiday = world.add_set(" 2014, Holiday", [ids["a"], ids["b"]], ours=True)
+    root = world.add_set("flickrsync", [ids["r1"]], ours=True)
+    plan = set_plan(world)
+    assert not [a for a in plan.actions if isinstance(a, CreateSet | EditSetMeta)]
+    world.apply(plan.actions)
+    assert world.sets[holiday].title == " 2014, Holiday"
+    assert {world.photos[p].content.seed for p in world.sets[root].members} == {"r1", "r2"}
+    assert set_plan(world).actions == ()
+
+
+def test_remote_only_members_are_kept() -> None:
+    world = World()
+    library(world, {"A": ["a"]})
+    apply_sets(world)
+    (sid,) = world.sets
+    stranger = world.seed_flickr(Content("only-on-flickr"), "only on flickr")
+    world.sets[sid].members.append(stranger)
+    plan = set_plan(world)
+    world.apply(plan.actions)
+    assert stranger in world.sets[sid].members
+    assert set_plan(world).actions == ()
+
+
+def test_flattening_collisions_get_distinct_titles() -> None:
+    titles = assign_titles(["a/b", "a, b", "a, b (2)"])
+    assert titles == {"a, b": "a, b", "a, b (2)": "a, b (2)", "a/b": "a, b (3)"}
+    world = World()
+    library(world, {"a/b": ["x"], "a, b": ["y"]})
+    apply_sets(world)
+    assert members(world, "a, b") == {"y"}
+    assert members(world, "a, b (2)") == {"x"}
+    assert sync(world).actions == ()
+
+
+@pytest.mark.parametrize(
+    ("folder", "title"),
+    [
+        ("2014/Holiday", "2014, Holiday"),
+        ("   ", "untitled"),
+        ("a\tb/c\x00d", "a b, c d"),
+        ("x" * 400, "x" * 255),
+        ("Cafe\u0301", "Café"),
+        ("Ünïcödé/日本/🎉", "Ünïcödé, 日本, 🎉"),
+    ],
+)
+def test_flatten_folder(folder: str, title: str) -> None:
+    assert flatten_folder(folder) == title
+
+
+def test_hostile_folder_names_never_crash_and_replan_empty() -> None:
+    world = World()
+    hostile = ["   ", "..a", "a" * 300, "x\ny", "CON", "a, b", "a/b", "🎉" * 80]
+    for i, folder in enumerate(hostile):
+        world.add_file(f"{folder}/p{i}.jpg", Content(f"h{i}", date=f"2014-01-01 00:00:{i:02d}"))
+    plan = apply_sets(world)
+    titles = [a.title for a in plan.actions if isinstance(a, CreateSet)]
+    assert len(titles) == len(set(titles)) == len(hostile)
+    assert sync(world).actions == ()
+
+
+def test_many_changes_use_one_edit_photos_call() -> None:
+    world = World()
+    library(world, {"A": ["a0"]})
+    apply_sets(world)
+    library(world, {"A": [f"n{i}" for i in range(20)]}, date="2015-01-01 00:00:")
+    plan = apply_sets(world)
+    assert [type(a) for a in plan.actions] == [EditSetPhotos]
+    assert plan.summary.photos_added == 20
+    assert len(members(world, "A")) == 21
+
+
+def test_order_by_date_off_never_reorders() -> None:
+    world = World()
+    world.add_file("f/b.jpg", Content("b", date="2014-01-02 00:00:00"))
+    apply_sets(world)
+    (s,) = world.sets.values()
+    older = world.seed_flickr(Content("zz", date="2010-01-01 00:00:00"), "zz")
+    s.members.append(older)
+    options = PhotosetPlanOptions(order_by_date=False)
+    assert set_plan(world, options).actions == ()
+    plan = set_plan(world)
+    assert plan.summary.sets_reordered == 1
+
+
+def test_groups_add_photos_once() -> None:
+    world = World()
+    library(world, {"Birds/Owls": ["o1", "o2"], "Cats": ["c"]})
+    group = Nsid("12345@N01")
+    options = PhotosetPlanOptions(groups=(("Birds", group),))
+    plan = apply_sets(world, options)
+    adds = [a for a in plan.actions if isinstance(a, AddToGroup)]
+    assert len(adds) == 2
+    assert all(a.group_id == group for a in adds)
+    assert plan.summary.group_adds == 2
+    assert set_plan(world, options).actions == ()
+
+
+def test_prune_never_deletes_a_set_the_tool_did_not_make() -> None:
+    world = World()
+    library(world, {"A": ["a"]})
+    result, _ = world.match()
+    world.apply(plan_sync(result, world.local_index(), world.remote_index(), PlanOptions()).actions)
+    pid = next(iter(world.photos))
+    users = world.add_set("Gone", [pid], ours=False)
+    plan = set_plan(world, PhotosetPlanOptions(prune=True, include=("Gone",)))
+    assert not [a for a in plan.actions if isinstance(a, DeleteSet)]
+    world.apply(plan.actions)
+    assert users in world.sets
+
+
+def test_incomplete_match_is_refused() -> None:
+    from flickrsync.matcher import MatchNeeds
+
+    incomplete = MatchResult((), (), (), needs=MatchNeeds(originals=(PhotoId("1"),)))
+    with pytest.raises(ValueError, match="complete"):
+        plan_photosets([], [], incomplete, [])
+
+
+def test_takes_part() -> None:
+    options = PhotosetPlanOptions(include=("Birds*",), exclude=("*Private*",))
+    assert takes_part("Birds/Owls", "Birds, Owls", options)
+    assert not takes_part("Birds/Private", "Birds, Private", options)
+    assert not takes_part("Cats", "Cats", options)
+
+
+def test_create_set_is_never_empty_and_has_its_primary_first() -> None:
+    world = World()
+    library(world, {"A": ["a", "b", "c"]})
+    plan = sync(world)
+    for action in plan.actions:
+        if isinstance(action, CreateSet):
+            assert action.photo_ids
+            assert action.primary == action.photo_ids[0]
+    assert isinstance(plan.actions[0], CreateSet)
+    assert plan.actions[0].calls == 2
+
+
+def test_the_primary_is_replaced_only_when_it_leaves() -> None:
+    world = World()
+    library(world, {"A": ["a1", "a2", "a3"], "B": ["b"]})
+    apply_sets(world)
+    (sid,) = [s.id for s in world.sets.values() if s.title == "A"]
+    primary_seed = world.photos[world.sets[sid].primary].content.seed
+    world.move(f"A/{primary_seed}.jpg", f"B/{primary_seed}.jpg")
+    plan = apply_sets(world)
+    edits = [a for a in plan.actions if isinstance(a, EditSetPhotos) and a.photoset_id == sid]
+    assert len(edits) == 1
+    assert edits[0].primary in edits[0].photo_ids
+    assert world.photos[world.sets[sid].primary].content.seed != primary_seed
+    assert sync(world).actions == ()
