@@ -243,12 +243,14 @@ def size_dims(size: Size, width: int, height: int) -> tuple[int, int]:
 def available_sizes(width: int, height: int, media: Media = "photo") -> list[Size]:
     """Sizes Flickr lists for a picture of this display size, smallest first.
 
-    Squares and Medium (500, Flickr's base size) always exist. Every other size exists while the
-    picture is at least as big as the size below it (photos) or bigger than it (videos), and is
-    capped at the picture's size. This fits every recording: an 800x600 photo lists Medium 800
-    and Large at 800x600 (2013), a 1024x768 photo Large at 1024x768, a 6000x4000 photo 6K at
-    6000x4000; a 320x240 video lists Small 320 and Medium at 320x240 (2012), a 640x360 video stops
-    at Medium 640 (2023)."""
+    Squares always exist. Every other size exists while the picture is at least as big as the size
+    below it (photos) or bigger than it (videos), and is capped at the picture's size: small
+    originals simply have fewer sizes (REFERENCE §4.5, §6.1). This fits every recording: an 800x600
+    photo lists Medium 800 and Large at 800x600 (2013), a 1024x768 photo Large at 1024x768, a
+    6000x4000 photo 6K at 6000x4000. Videos always list Medium (Flickr's base size for the poster
+    frame): a 320x240 video lists Small 320 and Medium at 320x240 (2012), a 640x360 video stops at
+    Medium 640 (2023). A photo smaller than 400 px has no Medium (Flickr answers getSizes without
+    it; docs/flickr-quirks.md, "Small originals")."""
     longest = max(width, height)
     out: list[Size] = []
     previous_edge = 0
@@ -258,7 +260,7 @@ def available_sizes(width: int, height: int, media: Media = "photo") -> list[Siz
             out.append(size)
             continue
         growing = growing and (longest > previous_edge or (media == "photo" and longest == previous_edge))
-        if growing or size.suffix == "":
+        if growing or (media == "video" and size.suffix == ""):
             out.append(size)
         previous_edge = size.edge
     return out

@@ -219,6 +219,7 @@ class App:
                 request, ApiError(*SERVICE_UNAVAILABLE), xml_only=endpoint != "rest"
             )
         if fault == "drop_after_commit":
+            response.close()  # e.g. the open original file of a photo download
             raise DropConnection
         return response
 

@@ -72,15 +72,17 @@ def test_static_urls_that_do_not_exist_are_empty_404s(fakeflickr: FakeFlickrHand
     api = Api(fakeflickr, fakeflickr.mint_token())
     photo_id = api.upload_ok(jpeg(300, 200), "small.jpg")
     sizes = _sizes(api, photo_id)
-    medium = sizes["Medium"]["source"]
-    server, name = medium.rsplit("/", 2)[-2:]
+    small = sizes["Small 320"]["source"]
+    assert "Medium" not in sizes  # a 300 px photo has no 500 px size
+    server, name = small.rsplit("/", 2)[-2:]
     secret = name.split("_")[1].split(".")[0]
     base = fakeflickr.base_url
     bad = [
-        medium.replace(secret, "0" * 10),  # wrong secret
+        small.replace(secret, "0" * 10),  # wrong secret
         f"{base}/1/{name}",  # wrong server
-        medium.replace(".jpg", "_b.jpg"),  # Large does not exist for 300 px
-        medium.replace(".jpg", "_zz.jpg"),
+        small.replace("_n.jpg", ".jpg"),  # Medium does not exist for 300 px
+        small.replace("_n.jpg", "_b.jpg"),  # nor Large
+        small.replace("_n.jpg", "_zz.jpg"),
         sizes["Original"]["source"].replace("_o.jpg", "_o.png"),  # wrong original format
         sizes["Original"]["source"].replace(
             sizes["Original"]["source"].split("_")[1], secret
@@ -100,12 +102,12 @@ def test_static_urls_that_do_not_exist_are_empty_404s(fakeflickr: FakeFlickrHand
 def test_setperms_changes_the_secret_so_old_urls_die(fakeflickr: FakeFlickrHandle) -> None:
     api = Api(fakeflickr, fakeflickr.mint_token())
     photo_id = api.upload_ok(jpeg(300, 200), "p.jpg", is_public=1)
-    old = _sizes(api, photo_id)["Medium"]["source"]
+    old = _sizes(api, photo_id)["Small 320"]["source"]
     assert HTTP.get(old).status_code == 200
     answer = api.ok("flickr.photos.setPerms", photo_id=photo_id, is_public=0, is_friend=1, is_family=0)
     assert answer["photoid"]["_content"] == photo_id
     assert HTTP.get(old).status_code == 404
-    new = _sizes(api, photo_id)["Medium"]["source"]
+    new = _sizes(api, photo_id)["Small 320"]["source"]
     assert answer["photoid"]["secret"] in new
     assert HTTP.get(new).status_code == 200
 
@@ -328,3 +330,29 @@ def test_generated_seed_pictures_are_deterministic(tmp_path_factory: pytest.Temp
             digests.append([p["file_md5"] for p in ff.photos()])
     assert digests[0] == digests[1]
     assert digests[0][0] != digests[0][1]
+
+
+@pytest.mark.parametrize(("width", "height"), [(200, 150), (120, 400), (800, 600), (1100, 700)])
+def test_sizes_and_url_extras_agree_and_never_exceed_the_original(
+    fakeflickr: FakeFlickrHandle, width: int, height: int
+) -> None:
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    photo_id = api.upload_ok(jpeg(width, height), "p.jpg")
+    listed = {
+        s["url"].rstrip("/").rsplit("/", 1)[1]: s
+        for s in api.ok("flickr.photos.getSizes", "GET", photo_id=photo_id)["sizes"]["size"]
+    }
+    codes = ("sq", "q", "t", "s", "n", "m", "z", "c", "l", "h", "k", "o")
+    extras = ",".join(f"url_{code}" for code in codes)
+    [item] = api.ok("flickr.photos.search", "GET", user_id="me", extras=extras)["photos"]["photo"]
+    offered = {code for code in codes if f"url_{code}" in item}
+    assert offered == {code for code in listed if code in codes}
+    for code in offered:
+        size = listed[code]
+        assert item[f"url_{code}"] == size["source"]
+        dims = (int(item[f"width_{code}"]), int(item[f"height_{code}"]))
+        assert dims == (int(size["width"]), int(size["height"]))
+        assert (min(dims[0], width), min(dims[1], height)) == dims  # never upscaled
+        with Image.open(io.BytesIO(HTTP.get(size["source"]).content)) as im:
+            assert im.size == dims
+    assert ("m" in listed) == (max(width, height) >= 400)  # no Medium for small photos

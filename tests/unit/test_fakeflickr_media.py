@@ -53,10 +53,19 @@ def test_sizes_of_recorded_videos() -> None:
     assert size_dims(SIZE_BY_SUFFIX[""], 320, 240) == (320, 240)
 
 
-def test_small_pictures_keep_the_base_size() -> None:
-    assert _codes(64, 48) == ["sq", "q", "t", "m"]
+def test_small_photos_have_fewer_sizes() -> None:
+    # Nothing above the picture's own size but the next one, capped (as Large for 800x600 above);
+    # no Medium for a photo under 400 px (flickypedia#135 met such photos on Flickr).
+    assert _codes(64, 48) == ["sq", "q", "t"]
     assert size_dims(SIZE_BY_SUFFIX["q"], 64, 48) == (48, 48)
-    assert size_dims(SIZE_BY_SUFFIX[""], 64, 48) == (64, 48)
+    assert size_dims(SIZE_BY_SUFFIX["t"], 64, 48) == (64, 48)
+    assert _codes(200, 150) == ["sq", "q", "t", "s"]
+    assert size_dims(SIZE_BY_SUFFIX["m"], 200, 150) == (200, 150)
+    assert _codes(400, 300)[-2:] == ["w", "m"]
+    assert size_dims(SIZE_BY_SUFFIX[""], 400, 300) == (400, 300)
+    assert _codes(399, 300)[-1] == "w"
+    # A video keeps its Medium poster frame however small it is.
+    assert _codes(200, 150, "video") == ["sq", "q", "t", "s", "m"]
 
 
 def test_fit_never_upscales() -> None:
