@@ -258,12 +258,25 @@ def status(ctx: click.Context, as_json: bool) -> None:
     with new_http_client() as http:
         # a status is a quick look: a few tries only when Flickr cannot be reached
         quick = Backoff(attempts=3, base=1.0, cap=4.0)
-        found = [profile_status(s, http, budget=budgets[s.api_key], backoff=quick) for s in all_settings]
+        found = [
+            profile_status(
+                s, http, budget=budgets[s.api_key], backoff=quick, index_pictures=_index_pictures(s.database)
+            )
+            for s in all_settings
+        ]
     if as_json:
         emit_json("status", {"profiles": [asdict(item) for item in found]})
         return
     for item in found:
         _render_status(item)
+
+
+def _index_pictures(database: Path) -> int | None:
+    """Pictures in the profile's index; None before its first scan (status never creates one)."""
+    if not database.is_file():
+        return None
+    with Index.open(database) as index:
+        return index.counts().pictures
 
 
 def _render_status(item: ProfileStatus) -> None:

@@ -138,6 +138,25 @@ def test_each_profile_has_its_own_index(home: Path, capsys: pytest.CaptureFixtur
     assert default["counts"]["pictures"] == 2
 
 
+def test_status_counts_the_pictures_of_each_index(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = (home / "config.ini").read_text()
+    (home / "config.ini").write_text(
+        config.replace("[DEFAULT]\n", "[DEFAULT]\napi_key = k\napi_secret = s\n")
+    )
+    assert run(home, "status", "--all-profiles") == 0
+    assert capsys.readouterr().out.count("index:     unknown") == 1  # before the first scan
+    assert not list(home.glob("*.db"))  # status never creates an index
+    assert run(home, "scan", "-p", "work") == 0
+    capsys.readouterr()
+    assert run(home, "status", "-p", "work", "--json") == 0
+    [doc] = out_json(capsys)
+    assert doc["profiles"][0]["index_pictures"] == 1
+    assert run(home, "scan") == 0
+    capsys.readouterr()
+    assert run(home, "status") == 0
+    assert "index:     2 pictures;" in capsys.readouterr().out  # a duplicate is one picture
+
+
 def test_duplicates(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(home, "duplicates") == 0  # scans first
     out = capsys.readouterr().out
