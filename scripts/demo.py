@@ -277,10 +277,12 @@ def story(workdir: Path, emulator: Emulator) -> None:
 
     heading(f"The pictures folder ({workdir / 'Pictures'})")
     pictures = workdir / "Pictures"
+    written: dict[str, bytes] = {}
     for relative, picture, what in LOCAL:
         path = pictures / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(picture.jpeg())
+        written[relative] = picture.jpeg()
+        path.write_bytes(written[relative])
         say(f"   {relative:34} taken {picture.taken}  {what}")
 
     home = workdir / "home"
@@ -315,23 +317,44 @@ def story(workdir: Path, emulator: Emulator) -> None:
 
     heading('On "Flickr" after the run')
     after = describe_flickr(ff)
-    new = [p for pid, p in after.items() if pid not in before]
+    failed += report_changes(ff, before, after, pictures, written)
+    if failed:
+        raise DemoError("; ".join(failed))
+
+
+def report_changes(
+    ff: FakeFlickrHandle,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    pictures: Path,
+    written: dict[str, bytes],
+) -> list[str]:
+    """Say what the run changed, on Flickr and in the pictures folder; return what went wrong."""
+    failed: list[str] = []
     say()
+    new = [p for pid, p in after.items() if pid not in before]
     say(f"   {len(before)} photos before, {len(after)} now: {len(new)} uploaded by flickrsync")
     for photo in new:
         say(f"     + {photo['title']!r}")
+    for pid, photo in before.items():
+        old_tags = {t["raw"] for t in photo["tags"]}
+        added = [t["raw"] for t in after.get(pid, photo)["tags"] if t["raw"] not in old_tags]
+        if added:
+            say(f"   recognised {photo['title']!r} as a local picture: tagged {' '.join(added)}")
     deletions = ff.deletions()
     if deletions:
         failed.append(f"{len(deletions)} deletions on Flickr: {json.dumps(deletions)}")
     else:
         say("   nothing was deleted on Flickr (fakeflickr logs every deletion: none)")
-    missing = [relative for relative, _, _ in LOCAL if not (pictures / relative).is_file()]
-    if missing:
-        failed.append(f"local files gone: {missing}")
+    now = {p.relative_to(pictures).as_posix() for p in pictures.rglob("*") if p.is_file()}
+    for relative in sorted(now - set(written)):
+        say(f"   downloaded from Flickr: {relative}")
+    changed = [r for r, data in written.items() if r not in now or (pictures / r).read_bytes() != data]
+    if changed:
+        failed.append(f"local files gone or changed: {changed}")
     else:
-        say(f"   all {len(LOCAL)} local pictures are still there, unchanged")
-    if failed:
-        raise DemoError("; ".join(failed))
+        say(f"   all {len(written)} local pictures are still there, byte for byte")
+    return failed
 
 
 def prepare(workdir: Path) -> None:

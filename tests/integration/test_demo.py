@@ -60,7 +60,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         assert "index:     6 pictures" in out
         assert "3 photos before, 3 now: 0 uploaded" in out
     assert "nothing was deleted on Flickr" in out
-    assert "all 8 local pictures are still there, unchanged" in out
+    assert "all 8 local pictures are still there, byte for byte" in out
     assert (workdir / "Pictures" / "2021" / "Mountains" / "Alps" / "Summit.jpg").is_file()
     assert (workdir / "home" / "config.ini").read_text().count("endpoint = http://127.0.0.1:") == 1
     # fakeflickr was stopped.
