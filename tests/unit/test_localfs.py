@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shutil
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -479,27 +482,35 @@ def test_undecodable_file_names(lib: Path, index: Index) -> None:
     assert scan(index, lib).read == 0  # and it is recognised as unchanged next time
 
 
-def test_very_deep_tree(lib: Path, index: Index) -> None:
+def test_very_deep_tree(index: Index) -> None:
+    # Outside pytest's tmp_path: pytest (shutil.rmtree) removes old temporary folders recursively,
+    # one Python frame per level, and a tree left behind by a killed run would break every later
+    # session's clean-up. This tree is always removed bottom-up, level by level.
+    base = tempfile.mkdtemp(prefix="flickrsync-deep-")
+    lib = Path(base) / "lib"
     top = os.fsencode(lib / "deep")
-    deep = top
-    os.mkdir(deep)
+    made: list[bytes] = []
     try:
+        os.makedirs(top)
+        deep = top
         for _ in range(1200):  # deeper than Python's recursion limit
             deep = os.path.join(deep, b"d")
             os.mkdir(deep)
+            made.append(deep)
         make_jpeg(Path(os.fsdecode(os.path.join(deep, b"deep.jpg"))), 1)
         report = scan(index, lib)
         assert report.counts.pictures == 1
         [file] = index.files()
         assert file.path.relpath.count("/") == 1201
     finally:
-        # shutil.rmtree (and pytest's clean-up) recurse once per level: remove it bottom-up.
-        for name in os.listdir(deep):
-            os.unlink(os.path.join(deep, name))
-        while deep != top:
-            os.rmdir(deep)
-            deep = os.path.dirname(deep)
-        os.rmdir(top)
+        for folder in reversed([top, *made]):
+            with contextlib.suppress(FileNotFoundError):
+                for name in os.listdir(folder):
+                    child = os.path.join(folder, name)
+                    if not os.path.isdir(child) or os.path.islink(child):
+                        os.unlink(child)
+                os.rmdir(folder)
+        shutil.rmtree(base)
 
 
 def test_symlinks_inside_loops_and_outside(tmp_path: Path, lib: Path, index: Index) -> None:
