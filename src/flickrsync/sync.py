@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -338,10 +339,12 @@ class Engine:
 
     def _set_options(self) -> PhotosetPlanOptions:
         ps = self.settings.photosets
+        # Photos downloaded because they were in no set stay in no set: their folder makes none.
+        downloads = re.sub(r"([*?\[])", r"[\1]", self.settings.download_folder.strip("/"))
         return PhotosetPlanOptions(
             separator=ps.separator,
             include=ps.include,
-            exclude=ps.exclude,
+            exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
             groups=self.settings.groups,
             prune=self.options.prune,
         )
