@@ -282,8 +282,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
         # a status is a quick look: a few tries only when Flickr cannot be reached
         quick = Backoff(attempts=3, base=1.0, cap=4.0)
         found = [
-            profile_status(
-                s, http, budget=budgets[s.api_key], backoff=quick, index_pictures=_index_pictures(s.database)
+            replace(
+                profile_status(s, http, budget=budgets[s.api_key], backoff=quick),
+                **_index_figures(s.database),
             )
             for s in all_settings
         ]
@@ -294,12 +295,22 @@ def status(ctx: click.Context, as_json: bool) -> None:
         _render_status(item)
 
 
-def _index_pictures(database: Path) -> int | None:
-    """Pictures in the profile's index; None before its first scan (status never creates one)."""
+def _index_figures(database: Path) -> dict[str, Any]:
+    """What the profile's index holds; nothing before its first scan (status never creates one)."""
     if not database.is_file():
-        return None
+        return {}
     with Index.open(database) as index:
-        return index.counts().pictures
+        counts = index.counts()
+        states = [index.sync_state(a.nsid) for a in index.accounts()]
+        remote = sum(len(index.remote_photo_ids(a.nsid)) for a in index.accounts())
+    synced = [s.synced_at for s in states if s.synced_at]
+    return {
+        "index_pictures": counts.pictures,
+        "index_videos": counts.videos,
+        "index_problems": counts.problems,
+        "remote_photos": remote if states else None,
+        "last_sync": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(max(synced))) if synced else None,
+    }
 
 
 def _render_status(item: ProfileStatus) -> None:
@@ -317,8 +328,15 @@ def _render_status(item: ProfileStatus) -> None:
     if item.problem:
         click.echo(f"             {item.problem}")
     click.echo(f"  directory: {item.directory}" + ("" if item.directory_exists else " (missing)"))
-    pictures = "unknown" if item.index_pictures is None else f"{item.index_pictures} pictures"
-    click.echo(f"  index:     {pictures}; last sync: {item.last_sync or 'unknown'}")
+    if item.index_pictures is None:
+        click.echo("  index:     none yet (run `flickrsync scan` or `flickrsync sync`)")
+    else:
+        click.echo(
+            f"  index:     {item.index_pictures:,} pictures, {item.index_videos or 0:,} videos, "
+            f"{item.index_problems or 0:,} problems"
+            + ("" if item.remote_photos is None else f"; {item.remote_photos:,} Flickr photos")
+        )
+    click.echo(f"  last sync: {item.last_sync or 'never'}")
 
 
 # --- output helpers --------------------------------------------------------------------------

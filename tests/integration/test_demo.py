@@ -64,7 +64,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
     else:
         assert "pictures             6" in out
         assert "2 duplicate groups, 2 extra copies" in out
-        assert "index:     6 pictures" in out
+        assert "index:     6 pictures, 0 videos, 0 problems" in out
         assert "3 photos before, 3 now: 0 uploaded" in out
     assert "nothing was deleted on Flickr" in out
     assert "all 8 local pictures are still there, byte for byte" in out

@@ -74,6 +74,10 @@ def test_sync_uploads_each_picture_once_then_nothing(
     assert sum(calls.values()) <= 3, calls
     assert {p: p.read_bytes() for p in lib.rglob("*.jpg")} == before
     assert fakeflickr.deletions() == []
+    assert main(["--home", str(home), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "index:     2 pictures, 0 videos, 0 problems; 2 Flickr photos" in out
+    assert "last sync: 2" in out  # a date
 
 
 def test_sync2_downloads_into_set_folders_and_never_uploads_them_back(
