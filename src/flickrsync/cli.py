@@ -23,9 +23,9 @@ import time
 import webbrowser
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -34,7 +34,30 @@ from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_a
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
 from flickrsync.localfs import ProgressCallback, ScanConfig
-from flickrsync.models import LocalPath, ProfileStatus, ScanProgress, ScanReport
+from flickrsync.lock import profile_lock
+from flickrsync.models import (
+    Action,
+    AddTags,
+    AddToSet,
+    CreateSet,
+    DeleteSet,
+    Download,
+    EditSetMeta,
+    EditSetPhotos,
+    LocalPath,
+    Perms,
+    PlanSummary,
+    ProfileStatus,
+    RemoveFromSet,
+    ScanProgress,
+    ScanReport,
+    SyncMode,
+    Upload,
+)
+
+if TYPE_CHECKING:
+    from flickrsync.client import FlickrClient
+    from flickrsync.sync import Prepared, RunOptions, RunReport
 
 log = logging.getLogger("flickrsync")
 
@@ -259,8 +282,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
         # a status is a quick look: a few tries only when Flickr cannot be reached
         quick = Backoff(attempts=3, base=1.0, cap=4.0)
         found = [
-            profile_status(
-                s, http, budget=budgets[s.api_key], backoff=quick, index_pictures=_index_pictures(s.database)
+            replace(
+                profile_status(s, http, budget=budgets[s.api_key], backoff=quick),
+                **_index_figures(s.database),
             )
             for s in all_settings
         ]
@@ -271,12 +295,22 @@ def status(ctx: click.Context, as_json: bool) -> None:
         _render_status(item)
 
 
-def _index_pictures(database: Path) -> int | None:
-    """Pictures in the profile's index; None before its first scan (status never creates one)."""
+def _index_figures(database: Path) -> dict[str, Any]:
+    """What the profile's index holds; nothing before its first scan (status never creates one)."""
     if not database.is_file():
-        return None
+        return {}
     with Index.open(database) as index:
-        return index.counts().pictures
+        counts = index.counts()
+        states = [index.sync_state(a.nsid) for a in index.accounts()]
+        remote = sum(len(index.remote_photo_ids(a.nsid)) for a in index.accounts())
+    synced = [s.synced_at for s in states if s.synced_at]
+    return {
+        "index_pictures": counts.pictures,
+        "index_videos": counts.videos,
+        "index_problems": counts.problems,
+        "remote_photos": remote if states else None,
+        "last_sync": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(max(synced))) if synced else None,
+    }
 
 
 def _render_status(item: ProfileStatus) -> None:
@@ -294,8 +328,15 @@ def _render_status(item: ProfileStatus) -> None:
     if item.problem:
         click.echo(f"             {item.problem}")
     click.echo(f"  directory: {item.directory}" + ("" if item.directory_exists else " (missing)"))
-    pictures = "unknown" if item.index_pictures is None else f"{item.index_pictures} pictures"
-    click.echo(f"  index:     {pictures}; last sync: {item.last_sync or 'unknown'}")
+    if item.index_pictures is None:
+        click.echo("  index:     none yet (run `flickrsync scan` or `flickrsync sync`)")
+    else:
+        click.echo(
+            f"  index:     {item.index_pictures:,} pictures, {item.index_videos or 0:,} videos, "
+            f"{item.index_problems or 0:,} problems"
+            + ("" if item.remote_photos is None else f"; {item.remote_photos:,} Flickr photos")
+        )
+    click.echo(f"  last sync: {item.last_sync or 'never'}")
 
 
 # --- output helpers --------------------------------------------------------------------------
@@ -773,3 +814,398 @@ def _render_inspect(r: dict[str, Any]) -> None:
         line("duplicate", _show(str(dup["path"])))
     for link in r["links"]:
         line("on Flickr", f"photo {link['photo_id']} of {link['nsid']} (matched by {link['rule']})")
+
+
+# --- sync, sync2, download, photosets --------------------------------------------------------
+
+
+def _sync_options(func: F) -> F:
+    options = [
+        click.option("--dry-run", "--dryrun", "dry_run", is_flag=True, help="Show the plan; change nothing."),
+        click.option("--json", "as_json", is_flag=True, help="Print the plan and outcome as JSON."),
+        click.option(
+            "--transfers",
+            type=click.IntRange(1, 32),
+            default=None,
+            metavar="N",
+            help="Transfers at once (default: config `transfers`, 4).",
+        ),
+        click.option(
+            "--nodatematch",
+            is_flag=True,
+            help="Do not match by title + date taken (for libraries whose EXIF dates are wrong).",
+        ),
+        click.option(
+            "--force", is_flag=True, help="Download even when the library looks missing or emptied."
+        ),
+        click.option("--full", is_flag=True, help="List all of Flickr again, not only what changed."),
+        click.option("--no-photosets", is_flag=True, help="Skip the photoset step."),
+        click.option("--prune", is_flag=True, help="Delete tool-made photosets left empty (never photos)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@global_options
+@_sync_options
+@click.pass_context
+def sync(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Upload every picture that is not on Flickr yet (duplicates once), tag matched photos,
+    then make photosets from the folders. Never deletes anything."""
+    return _run_sync(ctx, "sync", **kwargs)
+
+
+@cli.command()
+@global_options
+@_sync_options
+@click.pass_context
+def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Both ways: `sync`, plus download photos that are only on Flickr into the library (a folder
+    per photoset, `Flickr/` for the rest)."""
+    return _run_sync(ctx, "sync2", **kwargs)
+
+
+@cli.command()
+@global_options
+@_sync_options
+@click.pass_context
+def download(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Download photos that are only on Flickr into the library; upload nothing."""
+    return _run_sync(ctx, "download", **kwargs)
+
+
+@cli.command()
+@global_options
+@click.option("--dry-run", "--dryrun", "dry_run", is_flag=True, help="Show the set changes; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan and outcome as JSON.")
+@click.option("--prune", is_flag=True, help="Delete tool-made photosets left empty (never photos).")
+@click.option("--full", is_flag=True, help="List all of Flickr again, not only what changed.")
+@click.pass_context
+def photosets(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, full: bool) -> int:
+    """Make Flickr photosets mirror the folders (one set per folder), without transfers."""
+    return _run_sync(
+        ctx,
+        "sync",
+        dry_run=dry_run,
+        as_json=as_json,
+        transfers=None,
+        nodatematch=False,
+        force=False,
+        full=full,
+        no_photosets=False,
+        prune=prune,
+        only_photosets=True,
+    )
+
+
+def _run_sync(
+    ctx: click.Context,
+    mode: SyncMode,
+    *,
+    dry_run: bool,
+    as_json: bool,
+    transfers: int | None,
+    nodatematch: bool,
+    force: bool,
+    full: bool,
+    no_photosets: bool,
+    prune: bool,
+    only_photosets: bool = False,
+) -> int:
+    from flickrsync.client import new_http_client, open_clients  # noqa: PLC0415 - lazily
+    from flickrsync.sync import RunOptions  # noqa: PLC0415 - keeps `scan` quick to start
+
+    opts = start(ctx)
+    all_settings = opts.settings()
+    count = transfers or max(s.transfers for s in all_settings)
+    need: Perms = "read" if (dry_run or mode == "download") else "write"
+    command = "photosets" if only_photosets else mode
+    worst = 0
+    with new_http_client(count) as http:
+        clients = open_clients(all_settings, http, need=need)
+        for settings in all_settings:
+            options = RunOptions(
+                mode=mode,
+                dry_run=dry_run,
+                transfers=transfers or settings.transfers,
+                date_match=not nodatematch,
+                force=force,
+                full=full,
+                photosets=not no_photosets,
+                prune=prune,
+                only_photosets=only_photosets,
+            )
+            try:
+                code = _sync_profile(opts, settings, clients[settings.profile], options, command, as_json)
+            except FlickrsyncError as exc:
+                if len(all_settings) == 1:
+                    raise
+                click.echo(f"flickrsync: error: [{settings.profile}] {exc}", err=True)
+                code = exc.exit_code
+            worst = max(worst, code)
+    return worst
+
+
+def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
+    opts: GlobalOptions,
+    settings: Settings,
+    client: FlickrClient,
+    options: RunOptions,
+    command: str,
+    as_json: bool,
+) -> int:
+    from flickrsync.sync import Engine, RunReport  # noqa: PLC0415 - keeps `scan` quick to start
+
+    started = time.monotonic()
+    calls_before = client.stats().calls
+    label = f"[{settings.profile}]"
+    with profile_lock(settings.lock_file, settings.profile, command), _open_index(settings) as index:
+        with _progress(label) as scan_progress:
+            engine = Engine(
+                settings, client, index, options, progress=_transfer_bars(label), scan_progress=scan_progress
+            )
+            prepared = engine.prepare()
+        plan = prepared.plan
+        report = RunReport(settings.profile, command, options.dry_run, prepared, None, 0, 0.0)
+        if not as_json:
+            _render_plan(settings, options, prepared)
+        go = (
+            plan.refusal is None
+            and not options.dry_run
+            and (
+                not plan.is_empty or (prepared.set_preview is not None and not prepared.set_preview.is_empty)
+            )
+        )
+        if go and not as_json and not confirm(opts, f"{label} go ahead?"):
+            click.echo(f"{label} stopped: nothing was done")
+            go = False
+        if go:
+            report.outcome = engine.execute(prepared)
+    report.api_calls = client.stats().calls - calls_before
+    report.elapsed = time.monotonic() - started
+    if as_json:
+        emit_json(command, _sync_json(report))
+    else:
+        _render_outcome(report)
+    if plan.refusal is not None:
+        click.echo(f"flickrsync: error: {label} {plan.refusal}", err=True)
+    for item in report.failed:
+        click.echo(f"flickrsync: failed: {_show(item.path)}: {item.reason}", err=True)
+    return report.exit_code
+
+
+class _TransferBars:
+    """Progress bars for transfers on a terminal (stderr); nothing otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def start(self, label: str, items: int, nbytes: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        from rich.console import Console  # noqa: PLC0415 - only on a terminal
+        from rich.progress import (  # noqa: PLC0415
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        if self.bar is None:
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+        self.tasks[label] = (
+            self.bar.add_task(f"{self.label} {label} (items)", total=items),
+            self.bar.add_task(f"{self.label} {label} (bytes sent)", total=max(nbytes, 1)) if nbytes else None,
+        )
+
+    def advance(self, label: str, items: int, nbytes: int) -> None:
+        if self.bar is None or label not in self.tasks:
+            return
+        item_task, byte_task = self.tasks[label]
+        self.bar.advance(item_task, items)
+        if byte_task is not None and nbytes:
+            self.bar.advance(byte_task, nbytes)
+
+    def stop(self, label: str) -> None:
+        if self.bar is None:
+            return
+        for task in self.tasks.pop(label, ()):
+            if task is not None:
+                self.bar.remove_task(task)
+        if not self.tasks:
+            self.bar.stop()
+            self.bar = None
+
+
+def _transfer_bars(label: str) -> _TransferBars:
+    return _TransferBars(label)
+
+
+def _action_json(action: Action) -> dict[str, Any]:
+    if isinstance(action, Upload):
+        return {
+            "action": "upload",
+            "content_id": action.content_id,
+            "path": os.path.join(action.path.root, action.path.relpath),
+            "title": action.title,
+            "size": action.size,
+            "media": action.media,
+            "reason": action.reason,
+        }
+    if isinstance(action, Download):
+        return {
+            "action": "download",
+            "photo_id": action.photo_id,
+            "dest": os.path.join(action.dest.root, action.dest.relpath),
+            "reason": action.reason,
+        }
+    if isinstance(action, AddTags):
+        return {"action": "add_tags", "photo_id": action.photo_id, "content_id": action.content_id,
+                "tags": list(action.tags), "reason": action.reason}  # fmt: skip
+    if isinstance(action, CreateSet):
+        return {"action": "create_set", "title": action.title, "folder": action.folder,
+                "photos": len(action.photo_ids)}  # fmt: skip
+    if isinstance(action, AddToSet | RemoveFromSet):
+        kind = "add_to_set" if isinstance(action, AddToSet) else "remove_from_set"
+        return {"action": kind, "photoset_id": action.photoset_id, "photo_id": action.photo_id,
+                "title": action.title}  # fmt: skip
+    if isinstance(action, EditSetPhotos):
+        return {"action": "edit_set_photos", "photoset_id": action.photoset_id, "title": action.title,
+                "photos": len(action.photo_ids), "added": list(action.added),
+                "removed": list(action.removed)}  # fmt: skip
+    if isinstance(action, EditSetMeta):
+        return {"action": "rename_set", "photoset_id": action.photoset_id, "old_title": action.old_title,
+                "title": action.title}  # fmt: skip
+    if isinstance(action, DeleteSet):
+        return {"action": "delete_set", "photoset_id": action.photoset_id, "title": action.title}
+    return {"action": "add_to_group", "photo_id": action.photo_id, "group_id": action.group_id,
+            "folder": action.folder}  # fmt: skip
+
+
+def _combined(prepared: Prepared) -> tuple[list[Action], PlanSummary]:
+    """The transfer plan and the photoset preview as one list and one summary."""
+    plan = prepared.plan
+    actions: list[Action] = list(plan.actions)
+    summary = plan.summary
+    if prepared.set_preview is not None:
+        actions.extend(prepared.set_preview.actions)
+        s = prepared.set_preview.summary
+        summary = replace(
+            summary,
+            sets_created=s.sets_created,
+            sets_renamed=s.sets_renamed,
+            sets_deleted=s.sets_deleted,
+            photos_added=s.photos_added,
+            photos_removed=s.photos_removed,
+            sets_reordered=s.sets_reordered,
+            group_adds=s.group_adds,
+            write_calls=summary.write_calls + s.write_calls,
+        )
+    return actions, summary
+
+
+def _sync_json(report: RunReport) -> dict[str, Any]:
+    prepared = report.prepared
+    assert prepared is not None
+    actions, summary = _combined(prepared)
+    outcome = report.outcome
+    return {
+        "profile": report.profile,
+        "account": {"nsid": prepared.account.nsid, "username": prepared.account.username},
+        "dry_run": report.dry_run,
+        "summary": {**asdict(summary), "reassignments": summary.reassignments},
+        "actions": [_action_json(a) for a in actions],
+        "failed": [{"path": f.path, "reason": f.reason} for f in prepared.plan.failed],
+        "refusal": prepared.plan.refusal,
+        "notes": prepared.notes,
+        "outcome": None
+        if outcome is None
+        else {
+            "uploaded": len(outcome.uploaded),
+            "downloaded": len(outcome.downloaded),
+            "tagged": len(outcome.tagged),
+            "set_calls": outcome.set_calls,
+            "bytes_sent": outcome.bytes_sent,
+            "bytes_received": outcome.bytes_received,
+            "failed": [{"item": f.path, "reason": f.reason} for f in outcome.failed],
+            "aborted": outcome.aborted,
+        },
+        "api_calls": report.api_calls,
+        "elapsed": round(report.elapsed, 3),
+    }
+
+
+def _render_plan(settings: Settings, options: RunOptions, prepared: Prepared) -> None:
+    account = prepared.account
+    label = f"[{settings.profile}]"
+    command = "photosets" if options.only_photosets else options.mode
+    dry = " (dry run: nothing will change)" if options.dry_run else ""
+    click.echo(f"{label} {command} — Flickr account {account.username} ({account.nsid}){dry}")
+    for note in prepared.notes:
+        click.echo(f"  note: {note}")
+    if prepared.scan is not None:
+        c = prepared.scan.counts
+        click.echo(
+            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, {c.problems:,} problems "
+            f"({prepared.scan.read:,} files read)"
+        )
+    listing = prepared.listing
+    kind = "full listing" if listing.full else "changes since the last sync"
+    click.echo(f"  flickr       {len(listing.photos):>9,} photos in the {kind}")
+    if prepared.plan.refusal is not None:
+        return
+    _actions, s = _combined(prepared)
+    click.echo(f"  matched      {s.matched:>9,} pictures already on Flickr")
+    if s.duplicates_on_flickr:
+        click.echo(f"  on Flickr twice {s.duplicates_on_flickr:>6,} photos (reported, never deleted)")
+    if s.undecided:
+        click.echo(f"  undecided    {s.undecided:>9,} (left alone this run)")
+    if options.mode != "download" and not options.only_photosets:
+        click.echo(f"  to upload    {s.uploads:>9,} ({_mb(s.upload_bytes)})")
+        click.echo(f"  to tag       {s.tags:>9,} matched photos get flickrsync's machine tag")
+    if options.mode != "sync":
+        click.echo(f"  to download  {s.downloads:>9,}")
+    if prepared.set_preview is not None:
+        click.echo(
+            f"  photosets    {s.sets_created:>9,} to create, {s.sets_renamed:,} to rename, "
+            f"{s.reassignments:,} reassignments (+{s.photos_added:,} −{s.photos_removed:,})"
+            + (f", {s.sets_deleted:,} to delete" if s.sets_deleted else "")
+            + (f", {s.group_adds:,} group additions" if s.group_adds else "")
+        )
+    if s.failed:
+        click.echo(f"  cannot sync  {s.failed:>9,} (listed on stderr)")
+
+
+def _render_outcome(report: RunReport) -> None:
+    outcome = report.outcome
+    label = f"[{report.profile}]"
+    if outcome is None:
+        click.echo(f"{label} {report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s")
+        return
+    click.echo(
+        f"{label} done: {len(outcome.uploaded):,} uploaded ({_mb(outcome.bytes_sent)}), "
+        f"{len(outcome.downloaded):,} downloaded ({_mb(outcome.bytes_received)}), "
+        f"{len(outcome.tagged):,} tagged, {outcome.set_calls:,} photoset changes; "
+        f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
+    )
+    if outcome.aborted:
+        click.echo(f"{label} stopped early: {outcome.aborted}")
+    if outcome.failed:
+        click.echo(
+            f"{label} {len(outcome.failed):,} items failed (listed on stderr); run again to retry them"
+        )

@@ -102,8 +102,15 @@ from flickrsync.parse import (
     parse_upload_response,
     parse_upload_status,
 )
-from flickrsync.retry import Backoff, RateBudget, call_with_retry, is_retryable_code, never_sent
-from flickrsync.transfers import Downloaded, download_file
+from flickrsync.retry import (
+    Backoff,
+    RateBudget,
+    call_with_retry,
+    is_retryable_code,
+    is_retryable_status,
+    never_sent,
+)
+from flickrsync.transfers import Downloaded, download_file, shown_url
 
 log = logging.getLogger("flickrsync.client")
 
@@ -1012,6 +1019,26 @@ class FlickrClient:
             raise
         return True
 
+    def remove_from_photoset(self, photoset_id: PhotosetId, photo_id: PhotoId) -> bool:
+        """flickr.photosets.removePhoto (the photo stays on Flickr). False when it was not in the
+        set (code 3). The caller must never remove a set's last photo: Flickr would delete the set."""
+        try:
+            self.call("flickr.photosets.removePhoto", {"photoset_id": photoset_id, "photo_id": photo_id})
+        except RemoteError as exc:
+            if exc.code == 3:
+                return False
+            raise
+        return True
+
+    def delete_photoset(self, photoset_id: PhotosetId) -> None:
+        """flickr.photosets.delete: the album only; its photos stay on Flickr. Used only for
+        empty tool-made sets, with ``--prune``."""
+        try:
+            self.call("flickr.photosets.delete", {"photoset_id": photoset_id})
+        except RemoteError as exc:
+            if exc.code != 1:  # 1: set not found — already gone
+                raise
+
     def edit_photoset_meta(self, photoset_id: PhotosetId, title: str, description: str = "") -> None:
         self.call(
             "flickr.photosets.editMeta",
@@ -1286,6 +1313,43 @@ class FlickrClient:
         )
 
     # --- downloads ---------------------------------------------------------------------------
+
+    def fetch_bytes(self, url: str, *, limit: int = 8 << 20) -> bytes:
+        """A small file (a thumbnail-sized rendition) into memory, retrying transient failures.
+        Refuses more than ``limit`` bytes. Static hosts are not API calls: no budget charge."""
+        shown = shown_url(url)
+
+        def attempt() -> bytes:
+            with self._lock:
+                self._downloads += 1
+            try:
+                response = self.http.get(
+                    url, follow_redirects=True, timeout=httpx.Timeout(60.0, connect=30.0)
+                )
+            except httpx.TransportError as exc:
+                raise TransientError(
+                    f"download {shown}: {type(exc).__name__}: {exc}", method="download"
+                ) from exc
+            if response.status_code != 200:
+                message = f"download {shown}: HTTP {response.status_code}"
+                if is_retryable_status(response.status_code):
+                    raise TransientError(message, method="download", http_status=response.status_code)
+                raise RemoteError(message, method="download", http_status=response.status_code)
+            if len(response.content) > limit:
+                raise RemoteError(f"download {shown}: larger than {limit} bytes", method="download")
+            return response.content
+
+        data: bytes = self.with_retries(attempt, "download")
+        return data
+
+    def original_url(self, photo_id: PhotoId) -> str:
+        """The original's URL when the listing did not give ``url_o`` (videos): getSizes."""
+        sizes = self.get_sizes(photo_id)
+        for label in ("Video Original", "Original"):
+            for size in sizes:
+                if size.label == label:
+                    return size.source
+        raise RemoteError(f"photo {photo_id}: Flickr offers no original to download", method="getSizes")
 
     def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> Downloaded:
         """Stream ``url`` (a static-host or video URL) into the new file ``dest``, retrying

@@ -319,6 +319,10 @@ class ProfileStatus:
     perms: Perms | None = None
     problem: str | None = None
     index_pictures: int | None = None
+    index_videos: int | None = None
+    index_problems: int | None = None
+    #: Flickr photos in the remote index, and when the last sync finished without errors.
+    remote_photos: int | None = None
     last_sync: str | None = None
 
 

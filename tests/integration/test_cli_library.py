@@ -144,7 +144,7 @@ def test_status_counts_the_pictures_of_each_index(home: Path, capsys: pytest.Cap
         config.replace("[DEFAULT]\n", "[DEFAULT]\napi_key = k\napi_secret = s\n")
     )
     assert run(home, "status", "--all-profiles") == 0
-    assert capsys.readouterr().out.count("index:     unknown") == 1  # before the first scan
+    assert capsys.readouterr().out.count("index:     none yet") == 1  # before the first scan
     assert not list(home.glob("*.db"))  # status never creates an index
     assert run(home, "scan", "-p", "work") == 0
     capsys.readouterr()
@@ -154,7 +154,9 @@ def test_status_counts_the_pictures_of_each_index(home: Path, capsys: pytest.Cap
     assert run(home, "scan") == 0
     capsys.readouterr()
     assert run(home, "status") == 0
-    assert "index:     2 pictures;" in capsys.readouterr().out  # a duplicate is one picture
+    out = capsys.readouterr().out
+    assert "index:     2 pictures, 1 videos, 0 problems" in out  # a duplicate is one picture
+    assert "last sync: never" in out
 
 
 def test_duplicates(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

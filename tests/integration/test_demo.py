@@ -53,11 +53,18 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "with write permission" in out
     # The main job ran on the sample folder (8 files, 6 pictures, 2 duplicate pairs).
     if "flickrsync sync2 --yes" in out:
-        assert re.search(r"3 photos before, \d+ now", out)
+        # 6 distinct pictures: 2 recognised (tagged, not uploaded), 4 uploaded; 1 downloaded.
+        assert "3 photos before, 7 now: 4 uploaded by flickrsync" in out
+        assert out.count("recognised '") == 2
+        assert "downloaded from Flickr: Flickr/Old bridge.jpg" in out
+        assert "set   '2020, Garden' (2 photos: Tulips, Roses)" in out
+        assert "set   'Flickr'" not in out  # photos in no set on Flickr stay in no set
+        assert "nothing was deleted on Flickr" in out
+        assert "byte for byte" in out
     else:
         assert "pictures             6" in out
         assert "2 duplicate groups, 2 extra copies" in out
-        assert "index:     6 pictures" in out
+        assert "index:     6 pictures, 0 videos, 0 problems" in out
         assert "3 photos before, 3 now: 0 uploaded" in out
     assert "nothing was deleted on Flickr" in out
     assert "all 8 local pictures are still there, byte for byte" in out

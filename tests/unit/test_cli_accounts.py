@@ -64,6 +64,9 @@ def test_status_of_unauthorised_profiles(tmp_path: Path, capsys: pytest.CaptureF
             "perms": None,
             "problem": "not authorised: run `flickrsync auth -p b`",
             "index_pictures": None,
+            "index_videos": None,
+            "index_problems": None,
+            "remote_photos": None,
             "last_sync": None,
         }
     ]

@@ -1,0 +1,546 @@
+"""Carries out a plan: the only module that runs threads.
+
+Transfers (uploads, downloads, tag additions) run in a pool of ``transfers`` threads; look-ups
+the matcher asks for (small renditions, originals of look-alikes) in a second pool. The main
+thread owns the SQLite index: it commits each upload's intent before the upload starts and its
+photo id as soon as it is known, records downloads once their files are in place, and updates
+the photoset tables after each set change. Workers only talk to Flickr and write the new files.
+
+Only a bounded number of items is in flight at once, so a crash leaves at most that many
+intents to resolve (each costs a search on the next run), not the whole plan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import logging
+import os
+import posixpath
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from flickrsync import fingerprint, localfs
+from flickrsync.client import FlickrClient
+from flickrsync.config import UploadOptions
+from flickrsync.errors import (
+    AuthError,
+    FlickrsyncError,
+    LocalFileError,
+    OutcomeUnknownError,
+    RemoteError,
+)
+from flickrsync.index import Index
+from flickrsync.localfs import ScanConfig
+from flickrsync.models import (
+    AddTags,
+    AddToGroup,
+    AddToSet,
+    ContentId,
+    CreateSet,
+    DeleteSet,
+    Download,
+    EditSetMeta,
+    EditSetPhotos,
+    FailedItem,
+    FileStat,
+    LocalPath,
+    Nsid,
+    PhotoId,
+    Photoset,
+    PhotosetId,
+    RemotePhoto,
+    RemoveFromSet,
+    SetAction,
+    Upload,
+    content_tag,
+)
+
+log = logging.getLogger("flickrsync.executor")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: How many collision suffixes a download tries before giving up on a name.
+MAX_NAME_TRIES = 50
+#: A small rendition larger than this is not a small rendition.
+SMALL_LIMIT = 4 << 20
+
+
+class Progress(Protocol):
+    """What the executor reports while it works (the CLI draws bars from it)."""
+
+    def start(self, label: str, items: int, nbytes: int) -> None: ...
+
+    def advance(self, label: str, items: int, nbytes: int) -> None: ...
+
+    def stop(self, label: str) -> None: ...
+
+
+class NoProgress:
+    def start(self, label: str, items: int, nbytes: int) -> None:
+        pass
+
+    def advance(self, label: str, items: int, nbytes: int) -> None:
+        pass
+
+    def stop(self, label: str) -> None:
+        pass
+
+
+@dataclass
+class Outcome:
+    """What a run did."""
+
+    uploaded: dict[ContentId, PhotoId] = field(default_factory=dict)
+    downloaded: dict[PhotoId, LocalPath] = field(default_factory=dict)
+    tagged: list[PhotoId] = field(default_factory=list)
+    set_calls: int = 0
+    set_actions: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    failed: list[FailedItem] = field(default_factory=list)
+    #: Set when the run stopped early (token revoked, disk full): why.
+    aborted: str | None = None
+    #: Uploads whose outcome is unknown (left in the journal for the next run).
+    unresolved: int = 0
+
+    def fail(self, item: str, reason: str, content_id: ContentId | None = None) -> None:
+        self.failed.append(FailedItem(item, reason, content_id))
+
+
+def in_background(fn: Callable[[], T]) -> Future[T]:
+    """Run ``fn`` in a thread of its own (the remote listing while the scan runs)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing")
+    future = pool.submit(fn)
+    pool.shutdown(wait=False)
+    return future
+
+
+def map_concurrently(
+    fn: Callable[[T], R], items: Sequence[T], workers: int
+) -> Iterator[tuple[T, R | None, BaseException | None]]:
+    """``fn`` over ``items`` in a thread pool; yields ``(item, result, error)`` as they finish,
+    in the calling thread (which may then write the index)."""
+    if not items:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="check") as pool:
+        futures = {pool.submit(fn, item): item for item in items}
+        for future in _as_done(futures):
+            item = futures[future]
+            error = future.exception()
+            yield item, (None if error is not None else future.result()), error
+
+
+def _as_done(futures: Mapping[Future[R], object]) -> Iterator[Future[R]]:
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        yield from done
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, LocalFileError):
+        return exc.reason + (f" ({exc.hint})" if exc.hint else "")
+    if isinstance(exc, FlickrsyncError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def taken_timestamp(photo: RemotePhoto | None) -> float | None:
+    """Flickr's date taken (local time of the camera) as a Unix time for the file's mtime."""
+    if photo is None or photo.date_taken is None or photo.date_taken_unknown:
+        return None
+    try:
+        return time.mktime(time.strptime(photo.date_taken[:19], "%Y-%m-%d %H:%M:%S"))
+    except (ValueError, OverflowError):
+        return None
+
+
+# --- the look-ups the matcher asks for -------------------------------------------------------
+
+
+def small_phash(client: FlickrClient, url: str) -> str:
+    """The perceptual hash of a small rendition (fetched into memory, never to disk)."""
+    return fingerprint.perceptual_hash(io.BytesIO(client.fetch_bytes(url, limit=SMALL_LIMIT)))
+
+
+def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
+    """The content id of a photo's original, downloaded into a temporary file and removed."""
+    url = photo.url_o or client.original_url(photo.id)
+    with tempfile.TemporaryDirectory(prefix=".flickrsync-", dir=scratch) as tmp:
+        got = client.download(url, Path(tmp) / f"{photo.id}.original")
+        found = localfs.inspect_file(str(got.path), perceptual=False, digests=())
+        if found.fingerprint is None:
+            raise LocalFileError(f"the original of photo {photo.id}", found.problem or "not a usable picture")
+        return found.fingerprint.content_id
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    action: Upload | Download | AddTags
+    intent: int | None = None
+    stat: FileStat | None = None
+
+
+class Executor:
+    """Runs one profile's plan against its client and index."""
+
+    def __init__(
+        self,
+        client: FlickrClient,
+        index: Index,
+        nsid: Nsid,
+        config: ScanConfig,
+        *,
+        transfers: int = 4,
+        upload_options: UploadOptions | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.client = client
+        self.index = index
+        self.nsid = nsid
+        self.config = config
+        self.transfers = max(1, transfers)
+        self.upload_options = upload_options or UploadOptions()
+        self.progress: Progress = progress or NoProgress()
+
+    # -- crash recovery ----------------------------------------------------------------------
+
+    def resolve_uploads(self) -> tuple[int, int]:
+        """Settle the uploads a previous run started but never saw finish: search Flickr for the
+        picture's machine tag; found → linked (not uploaded again), not found → closed, so the
+        planner uploads it again. Returns (found, not found)."""
+        found = missing = 0
+        for intent in self.index.open_uploads(self.nsid):
+            tag = content_tag(intent.content_id)
+            photos = self.client.find_by_machine_tag(tag, uploaded_since=intent.started_at)
+            if photos:
+                first = sorted(photos, key=lambda p: (len(p.id), p.id))[0]
+                self.index.upsert_remote_photos(self.nsid, photos)
+                self.index.finish_upload(intent.id, first.id)
+                found += 1
+                log.info("upload of %s had reached Flickr: photo %s", intent.path.relpath, first.id)
+            else:
+                self.index.fail_upload(intent.id, "interrupted before Flickr stored it; uploaded again")
+                missing += 1
+        return found, missing
+
+    def resolve_downloads(self) -> tuple[int, int]:
+        """Settle downloads a previous run started: a file already in place is complete (it is
+        only ever linked there whole) and gets indexed; leftover temporary files are removed.
+        Returns (completed, abandoned)."""
+        completed = abandoned = 0
+        for intent in self.index.open_downloads(self.nsid):
+            root = intent.path.root
+            folder = os.path.join(root, posixpath.dirname(intent.path.relpath))
+            prefix = f".{intent.path.name}."
+            with contextlib.suppress(OSError):
+                for name in os.listdir(folder):
+                    if name.startswith(prefix) and name.endswith(".part"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(os.path.join(folder, name))
+            target = os.path.join(root, intent.path.relpath)
+            if os.path.isfile(target):
+                records = localfs.index_files(self.index, self.config, [intent.path])
+                fp = records[0].fingerprint if records else None
+                if fp is not None:
+                    self.index.finish_download(intent.id, fp.content_id)
+                    completed += 1
+                    continue
+            self.index.fail_download(intent.id, "interrupted; downloaded again if still needed")
+            abandoned += 1
+        return completed, abandoned
+
+    # -- transfers ---------------------------------------------------------------------------
+
+    def run_transfers(
+        self, actions: Sequence[Upload | Download | AddTags], remote: Mapping[PhotoId, RemotePhoto]
+    ) -> Outcome:
+        """Upload, download and tag, ``transfers`` at a time; never raises for one item."""
+        outcome = Outcome()
+        uploads = [a for a in actions if isinstance(a, Upload)]
+        downloads = [a for a in actions if isinstance(a, Download)]
+        tags = [a for a in actions if isinstance(a, AddTags)]
+        queue: list[Upload | Download | AddTags] = [*tags, *uploads, *downloads]
+        if not queue:
+            return outcome
+        total_bytes = sum(a.size for a in uploads)
+        self.progress.start("transfers", len(queue), total_bytes)
+        limit = self.transfers * 2
+        in_flight: dict[Future[object], _Job] = {}
+        position = 0
+        with ThreadPoolExecutor(max_workers=self.transfers, thread_name_prefix="transfer") as pool:
+            while position < len(queue) or in_flight:
+                while position < len(queue) and len(in_flight) < limit and outcome.aborted is None:
+                    action = queue[position]
+                    position += 1
+                    job = self._prepare(action, outcome)
+                    if job is not None:
+                        in_flight[pool.submit(self._work, job, remote)] = job
+                if outcome.aborted is not None and position < len(queue):
+                    for action in queue[position:]:
+                        outcome.fail(_label(action), f"not attempted: {outcome.aborted}", _cid(action))
+                    position = len(queue)
+                if not in_flight:
+                    continue
+                done, _ = wait(set(in_flight), return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = in_flight.pop(future)
+                    self._record(job, future, outcome)
+        self.progress.stop("transfers")
+        return outcome
+
+    def _prepare(self, action: Upload | Download | AddTags, outcome: Outcome) -> _Job | None:
+        """Main thread, before the work starts: commit the intent."""
+        if isinstance(action, Upload):
+            record = self.index.file(action.path)
+            if record is None:
+                outcome.fail(_label(action), "vanished since the scan; not uploaded", action.content_id)
+                self.progress.advance("transfers", 1, action.size)
+                return None
+            intent = self.index.begin_upload(self.nsid, action.content_id, action.path)
+            return _Job(action, intent, record.stat)
+        if isinstance(action, Download):
+            folder = posixpath.dirname(action.dest.relpath)
+            temp = posixpath.join(folder, f".{action.dest.name}.")
+            return _Job(action, self.index.begin_download(self.nsid, action.photo_id, action.dest, temp))
+        return _Job(action)
+
+    def _work(self, job: _Job, remote: Mapping[PhotoId, RemotePhoto]) -> object:
+        """A worker thread: talk to Flickr, write the new file. No SQL here."""
+        action = job.action
+        if isinstance(action, Upload):
+            with localfs.open_file(action.path, expect=job.stat) as stream:
+                return self.client.upload_once(
+                    stream,
+                    action.path.name,
+                    machine_tag=content_tag(action.content_id),
+                    title=action.title,
+                    tags=action.tags[1:],
+                    options=self.upload_options,
+                )
+        if isinstance(action, Download):
+            return self._download(action, remote.get(action.photo_id))
+        self.client.add_tags(action.photo_id, action.tags)
+        return None
+
+    def _download(self, action: Download, photo: RemotePhoto | None) -> tuple[LocalPath, int]:
+        url = action.url or self.client.original_url(action.photo_id)
+        root = Path(action.dest.root)
+        folder = posixpath.dirname(action.dest.relpath)
+        target_dir = root.joinpath(*folder.split("/")) if folder else root
+        try:
+            target_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LocalFileError(str(target_dir), f"cannot create the folder: {exc.strerror}") from None
+        if not target_dir.resolve().is_relative_to(root.resolve()):
+            raise LocalFileError(str(target_dir), "is outside the pictures folder; not downloaded")
+        name = action.dest.name
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        for n in range(1, MAX_NAME_TRIES + 1):
+            candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
+            dest = target_dir / candidate
+            if dest.exists() or dest.is_symlink():
+                continue
+            try:
+                got = self.client.download(url, dest)
+            except LocalFileError as exc:
+                if dest.exists() or dest.is_symlink():
+                    continue  # somebody took the name meanwhile: never overwrite, take the next
+                raise exc from None
+            stamp = taken_timestamp(photo)
+            if stamp is not None:
+                with contextlib.suppress(OSError):
+                    os.utime(got.path, (stamp, stamp))
+            relpath = f"{folder}/{candidate}" if folder else candidate
+            return LocalPath(action.dest.root, relpath), got.size
+        raise LocalFileError(str(target_dir / name), f"{MAX_NAME_TRIES} names taken; not downloaded")
+
+    def _record(self, job: _Job, future: Future[object], outcome: Outcome) -> None:
+        """Main thread, after the work: commit the result."""
+        action = job.action
+        error = future.exception()
+        if isinstance(action, Upload):
+            assert job.intent is not None
+            if error is None:
+                photo_id = future.result()
+                assert isinstance(photo_id, str)
+                self.index.finish_upload(job.intent, PhotoId(photo_id))
+                outcome.uploaded[action.content_id] = PhotoId(photo_id)
+                outcome.bytes_sent += action.size
+            elif isinstance(error, OutcomeUnknownError):
+                outcome.unresolved += 1
+                outcome.fail(
+                    _label(action), f"{_why(error)} (checked again on the next run)", action.content_id
+                )
+            else:
+                self.index.fail_upload(job.intent, _why(error))
+                outcome.fail(_label(action), _why(error), action.content_id)
+            self.progress.advance("transfers", 1, action.size)
+        elif isinstance(action, Download):
+            assert job.intent is not None
+            if error is None:
+                result = future.result()
+                assert isinstance(result, tuple)
+                path, size = result
+                outcome.bytes_received += size
+                records = localfs.index_files(self.index, self.config, [path])
+                fp = records[0].fingerprint if records else None
+                if fp is not None:
+                    self.index.finish_download(job.intent, fp.content_id)
+                    outcome.downloaded[action.photo_id] = path
+                else:
+                    why = records[0].problem if records and records[0].problem else "not a usable picture"
+                    self.index.fail_download(job.intent, why)
+                    outcome.fail(_show(path), f"downloaded from photo {action.photo_id}, but {why}")
+            else:
+                self.index.fail_download(job.intent, _why(error))
+                outcome.fail(_label(action), _why(error))
+            self.progress.advance("transfers", 1, 0)
+        else:
+            if error is None:
+                self.index.add_link(self.nsid, action.photo_id, action.content_id, "machine_tag")
+                outcome.tagged.append(action.photo_id)
+            else:
+                outcome.fail(_label(action), _why(error), action.content_id)
+            self.progress.advance("transfers", 1, 0)
+        if error is not None:
+            log.info("%s failed: %s", _label(action), _why(error))
+            if isinstance(error, AuthError) or (isinstance(error, RemoteError) and error.code in (98, 99)):
+                outcome.aborted = f"Flickr refused the token ({_why(error)})"
+            elif (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
+                isinstance(error, LocalFileError) and "No space left" in error.reason
+            ):
+                outcome.aborted = "the disk is full"
+
+    # -- photosets and groups ----------------------------------------------------------------
+
+    def run_set_actions(self, actions: Sequence[SetAction], outcome: Outcome) -> None:
+        """One set change after the other, in plan order (a set's changes depend on each
+        other); the index follows each change that Flickr accepted."""
+        if not actions:
+            return
+        self.progress.start("photosets", len(actions), 0)
+        members = self.index.photoset_memberships(self.nsid)
+        sets = {s.id: s for s in self.index.photosets(self.nsid)}
+        for action in actions:
+            try:
+                self._set_action(action, members, sets, outcome)
+                outcome.set_actions += 1
+            except FlickrsyncError as exc:
+                outcome.fail(_set_label(action), _why(exc))
+                if isinstance(exc, AuthError) or (isinstance(exc, RemoteError) and exc.code in (98, 99)):
+                    outcome.aborted = f"Flickr refused the token ({_why(exc)})"
+                    break
+            self.progress.advance("photosets", 1, 0)
+        self.progress.stop("photosets")
+
+    def _set_action(
+        self,
+        action: SetAction,
+        members: dict[PhotosetId, list[PhotoId]],
+        sets: dict[PhotosetId, Photoset],
+        outcome: Outcome,
+    ) -> None:
+        c = self.client
+        if isinstance(action, CreateSet):
+            sid = c.create_photoset_once(action.title, action.primary, action.description)
+            outcome.set_calls += 1
+            photoset = Photoset(sid, action.title, action.description, action.primary, photos=1)
+            self.index.upsert_photoset(self.nsid, photoset)
+            self.index.set_photoset_folder(self.nsid, sid, action.folder)
+            self.index.set_photoset_photos(self.nsid, sid, [action.primary])
+            if len(action.photo_ids) > 1:
+                c.edit_photoset_photos(sid, action.primary, action.photo_ids)
+                outcome.set_calls += 1
+            self.index.set_photoset_photos(self.nsid, sid, action.photo_ids)
+            members[sid] = list(action.photo_ids)
+            sets[sid] = photoset
+        elif isinstance(action, AddToSet):
+            c.add_to_photoset(action.photoset_id, action.photo_id)
+            outcome.set_calls += 1
+            now = [*members.get(action.photoset_id, []), action.photo_id]
+            members[action.photoset_id] = list(dict.fromkeys(now))
+            self.index.set_photoset_photos(self.nsid, action.photoset_id, members[action.photoset_id])
+        elif isinstance(action, RemoveFromSet):
+            current = members.get(action.photoset_id, [])
+            if [p for p in current if p != action.photo_id] == [] and current:
+                raise RemoteError(f"photoset {action.title!r}: refusing to remove its last photo")
+            c.remove_from_photoset(action.photoset_id, action.photo_id)
+            outcome.set_calls += 1
+            members[action.photoset_id] = [p for p in current if p != action.photo_id]
+            self.index.set_photoset_photos(self.nsid, action.photoset_id, members[action.photoset_id])
+        elif isinstance(action, EditSetPhotos):
+            c.edit_photoset_photos(action.photoset_id, action.primary, action.photo_ids)
+            outcome.set_calls += 1
+            members[action.photoset_id] = list(action.photo_ids)
+            self.index.set_photoset_photos(self.nsid, action.photoset_id, action.photo_ids)
+        elif isinstance(action, EditSetMeta):
+            c.edit_photoset_meta(action.photoset_id, action.title, action.description)
+            outcome.set_calls += 1
+            old = sets.get(action.photoset_id)
+            if old is not None:
+                renamed = Photoset(
+                    old.id, action.title, old.description, old.primary, old.photos, old.videos,
+                    old.date_create, old.date_update,
+                )  # fmt: skip
+                sets[old.id] = renamed
+                self.index.upsert_photoset(self.nsid, renamed)
+        elif isinstance(action, DeleteSet):
+            c.delete_photoset(action.photoset_id)
+            outcome.set_calls += 1
+            members.pop(action.photoset_id, None)
+            self.index.delete_photoset(self.nsid, action.photoset_id)
+        elif isinstance(action, AddToGroup):
+            c.add_to_group(action.group_id, action.photo_id)
+            outcome.set_calls += 1
+            self.index.record_pool_additions(self.nsid, action.group_id, [action.photo_id])
+
+
+def _cid(action: Upload | Download | AddTags) -> ContentId | None:
+    return None if isinstance(action, Download) else action.content_id
+
+
+def _show(path: LocalPath) -> str:
+    return os.path.join(path.root, path.relpath)
+
+
+def _label(action: Upload | Download | AddTags) -> str:
+    if isinstance(action, Upload):
+        return _show(action.path)
+    if isinstance(action, Download):
+        return f"photo {action.photo_id} -> {_show(action.dest)}"
+    return f"photo {action.photo_id} (adding tag)"
+
+
+def _set_label(action: SetAction) -> str:
+    if isinstance(action, AddToGroup):
+        return f"group {action.group_id} (photo {action.photo_id})"
+    return f"photoset {getattr(action, 'title', '?')!r}"
+
+
+__all__ = [
+    "Executor",
+    "NoProgress",
+    "Outcome",
+    "Progress",
+    "in_background",
+    "map_concurrently",
+    "original_content_id",
+    "small_phash",
+    "taken_timestamp",
+]

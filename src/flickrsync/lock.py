@@ -1,0 +1,61 @@
+"""One run per profile at a time: an advisory lock file in the home directory.
+
+The lock is ``flock(2)`` on ``<home>/locks/<profile>.lock``, held for the whole run. The kernel
+releases it when the process ends, however it ends (``kill -9`` included), so a lock left by a
+dead run is simply free: the next run takes it over without guessing from pids. The file's
+content (pid, host, start time, command) only serves to tell the user who holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from flickrsync.errors import ConfigError, LockedError
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(info["started"])))
+        return f"pid {int(info['pid'])} on {info['host']}, {info['command']} since {started}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another flickrsync run"
+
+
+@contextlib.contextmanager
+def profile_lock(path: Path, profile: str, command: str) -> Iterator[None]:
+    """Hold the profile's lock for the duration of the ``with`` block, or raise
+    :class:`LockedError` (exit 2) naming the run that holds it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot create the lock file: {exc.strerror}",
+            hint="check the home directory's permissions",
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(
+                f"profile [{profile}] is busy: {_holder(path)}",
+                hint="wait for that run to finish, then run again",
+            ) from None
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(), "command": command}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the lock

@@ -1,0 +1,589 @@
+"""The sync engine: index both sides, match, plan, then let the executor act.
+
+One :class:`Engine` per profile and run::
+
+    prepared = engine.prepare()      # journal settled, library scanned, Flickr listed, matched, planned
+    outcome = engine.execute(prepared)   # transfers, then the photoset step on the new state
+
+The decisions are the pure core's (:mod:`flickrsync.matcher`, :mod:`flickrsync.planner`,
+:mod:`flickrsync.photosets`); this module gathers their inputs from the index, the scanner and
+the client, answers the matcher's requests for more evidence (perceptual hashes, digests,
+originals — each cached in the index, so asked once), and keeps the index's remote side and its
+watermarks current. Threads are the executor's business; SQL the index's.
+
+The remote index is refreshed incrementally: the first run (and ``--full``) lists the whole
+account; later runs ask ``flickr.photos.recentlyUpdated`` for what changed since the greatest
+``lastupdate`` seen, which includes new uploads. Photoset memberships are fetched again only for
+sets whose ``date_update`` or size moved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from flickrsync import localfs
+from flickrsync.client import FlickrClient
+from flickrsync.config import Settings
+from flickrsync.errors import FlickrsyncError, TransientError, UsageError
+from flickrsync.executor import (
+    Executor,
+    Outcome,
+    Progress,
+    in_background,
+    map_concurrently,
+    original_content_id,
+    small_phash,
+)
+from flickrsync.index import Index
+from flickrsync.localfs import ScanConfig
+from flickrsync.matcher import (
+    FileDigests,
+    MatchEvidence,
+    MatchOptions,
+    MatchResult,
+    exact_date,
+    match_photos,
+)
+from flickrsync.models import (
+    Account,
+    AddTags,
+    ContentId,
+    Download,
+    FailedItem,
+    LocalFile,
+    LocalPicture,
+    Nsid,
+    PhotoId,
+    Photoset,
+    PhotosetId,
+    Plan,
+    RemotePhoto,
+    RemoteSet,
+    ScanReport,
+    SyncMode,
+    Upload,
+    content_tag,
+)
+from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
+from flickrsync.planner import (
+    LibraryState,
+    PlanOptions,
+    plan_sync,
+    preview_after_transfers,
+    summarize,
+)
+
+log = logging.getLogger("flickrsync.sync")
+
+#: The matcher settles in a few rounds (digests, then perceptual hashes, then originals).
+MAX_MATCH_ROUNDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """One run's choices (command and options)."""
+
+    mode: SyncMode = "sync"
+    dry_run: bool = False
+    transfers: int = 4
+    date_match: bool = True
+    force: bool = False
+    full: bool = False
+    photosets: bool = True
+    prune: bool = False
+    #: ``flickrsync photosets``: only the photoset step, no transfers.
+    only_photosets: bool = False
+
+    @property
+    def sets_step(self) -> bool:
+        return self.only_photosets or (self.photosets and self.mode != "download")
+
+
+@dataclass
+class RemoteListing:
+    """What the background listing found (plain data; the main thread writes the index)."""
+
+    photos: list[RemotePhoto]
+    full: bool
+    complete: bool
+    problems: list[str] = field(default_factory=list)
+    sets: list[Photoset] | None = None
+    members: dict[PhotosetId, list[PhotoId]] = field(default_factory=dict)
+    failed_sets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    """Everything ``execute`` needs, and what a dry run shows."""
+
+    account: Account
+    plan: Plan
+    #: The photoset step as it will look after the transfers (stand-in ids for new photos).
+    set_preview: Plan | None
+    scan: ScanReport | None
+    listing: RemoteListing
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    """The result of one profile's run, for the CLI to print."""
+
+    profile: str
+    mode: str
+    dry_run: bool
+    prepared: Prepared | None
+    outcome: Outcome | None
+    api_calls: int
+    elapsed: float
+
+    @property
+    def failed(self) -> list[FailedItem]:
+        items = list(self.prepared.plan.failed) if self.prepared else []
+        if self.outcome is not None:
+            items.extend(self.outcome.failed)
+        return items
+
+    @property
+    def exit_code(self) -> int:
+        if self.prepared is not None and self.prepared.plan.refusal is not None:
+            return 2
+        return 1 if self.failed else 0
+
+
+def list_remote(
+    client: FlickrClient,
+    *,
+    since: int | None,
+    want_sets: bool,
+    known_sets: Mapping[PhotosetId, tuple[int, int]],
+    workers: int,
+) -> RemoteListing:
+    """List the account (everything when ``since`` is None, else what changed since then) and
+    its photosets, fetching the members of the sets that changed. Only talks to Flickr."""
+    if since is None:
+        photos, report = client.list_photos()
+        listing = RemoteListing(photos, full=True, complete=report.complete, problems=list(report.problems))
+    else:
+        listing = RemoteListing(list(client.recently_updated(since)), full=False, complete=True)
+    if want_sets:
+        sets = client.photosets()
+        listing.sets = sets
+        stale = [s for s in sets if known_sets.get(s.id) != (s.date_update, s.photos + s.videos)]
+
+        def members(s: Photoset) -> list[PhotoId]:
+            return [p.id for p in client.photoset_photos(s.id, extras=())]
+
+        for s, ids, error in map_concurrently(members, stale, workers):
+            if error is not None or ids is None:
+                listing.failed_sets.append(f"{s.title!r}: {error}")
+            else:
+                listing.members[s.id] = ids
+    return listing
+
+
+class Engine:
+    """One profile's run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: FlickrClient,
+        index: Index,
+        options: RunOptions,
+        *,
+        progress: Progress | None = None,
+        scan_progress: localfs.ProgressCallback | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.index = index
+        self.options = options
+        self.config = ScanConfig.from_settings(settings)
+        self.scan_progress = scan_progress
+        self.clock = clock
+        if client.token is None:
+            raise UsageError(f"profile [{settings.profile}] has no token")
+        self.account = client.token.account
+        self.nsid: Nsid = self.account.nsid
+        self.executor = Executor(
+            client,
+            index,
+            self.nsid,
+            self.config,
+            transfers=options.transfers,
+            upload_options=settings.upload,
+            progress=progress,
+        )
+        self.match_options = MatchOptions(
+            date_match=options.date_match, check_flickr_copies=options.mode != "sync"
+        )
+        #: Look-ups that failed for a reason that may pass: what they concern is left alone.
+        self._unsure_pictures: set[ContentId] = set()
+        self._unsure_photos: set[PhotoId] = set()
+        self._lookup_errors: list[str] = []
+
+    # === prepare =============================================================================
+
+    def prepare(self) -> Prepared:
+        opts = self.options
+        self.index.upsert_account(self.account)
+        notes: list[str] = []
+        if not opts.dry_run:
+            found, missing = self.executor.resolve_uploads()
+            if found or missing:
+                notes.append(
+                    f"settled {found + missing} uploads an earlier run left unfinished "
+                    f"({found} had reached Flickr, {missing} had not)"
+                )
+            completed, abandoned = self.executor.resolve_downloads()
+            if completed or abandoned:
+                notes.append(f"settled {completed + abandoned} downloads an earlier run left unfinished")
+
+        root = self.settings.directory
+        if opts.mode != "sync" and not root.exists() and opts.force:
+            try:
+                root.mkdir(parents=True)
+            except OSError as exc:
+                raise UsageError(f"cannot create the pictures folder {root}: {exc.strerror}") from None
+        localfs.check_roots(self.config)
+
+        state = self.index.sync_state(self.nsid)
+        since = None if opts.full or state.last_update is None else state.last_update
+        known = {s.id: (s.date_update, s.photos + s.videos) for s in self.index.photosets(self.nsid)}
+        memberships = self.index.photoset_memberships(self.nsid)
+        known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}
+        want_sets = opts.sets_step or opts.mode != "sync"
+        workers = max(2, opts.transfers)
+        listing_future = in_background(
+            lambda: list_remote(
+                self.client, since=since, want_sets=want_sets, known_sets=known, workers=workers
+            )
+        )
+        previously = self.index.file_count()
+        try:
+            scan = localfs.scan_library(self.index, self.config, progress=self.scan_progress)
+        finally:
+            listing = listing_future.result() if listing_future.exception() is None else None
+        if listing is None:
+            error = listing_future.exception()
+            assert error is not None
+            raise error
+        self._store_listing(listing, state.last_update)
+        if not listing.complete:
+            notes.append("Flickr's listing was incomplete: " + "; ".join(listing.problems[:3]))
+        for problem in listing.failed_sets:
+            notes.append(f"could not list the photos of photoset {problem}")
+
+        library = LibraryState(root_exists=True, previously_indexed=previously, vanished=scan.removed)
+        local, problems, remote, sets = self._state()
+        match = self._match(local, remote)
+
+        plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
+        set_preview = None
+        if opts.sets_step and plan.refusal is None:
+            after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
+            set_preview = plan_photosets(
+                after_local,
+                after_remote,
+                after_match,
+                sets,
+                self._set_options(),
+                pools_done=self._pools_done(),
+                mode=opts.mode,
+            )
+        return Prepared(self.account, plan, set_preview, scan, listing, notes)
+
+    def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
+        nsid = self.nsid
+        index = self.index
+        index.upsert_remote_photos(nsid, listing.photos)
+        now = int(self.clock())
+        if listing.full and listing.complete:
+            listed = {p.id for p in listing.photos}
+            gone = index.remote_photo_ids(nsid) - listed
+            if gone:
+                log.info("%d photos are no longer on Flickr", len(gone))
+                index.delete_remote_photos(nsid, gone)
+        if listing.complete:
+            newest = max((p.last_update for p in listing.photos), default=0)
+            mark = max(newest, watermark or 0)
+            index.update_sync_state(
+                nsid,
+                last_update=mark or now,
+                listed_at=now if listing.full else None,
+            )
+        if listing.sets is not None:
+            index.replace_photosets(nsid, listing.sets)
+            for sid, ids in listing.members.items():
+                index.set_photoset_photos(nsid, sid, ids)
+
+    def _state(self) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
+        local = self.index.pictures()
+        problems = self.index.problems()
+        remote = self.index.remote_photos(self.nsid)
+        known = {p.id for p in remote}
+        members = self.index.photoset_memberships(self.nsid)
+        sets = [
+            RemoteSet(s, tuple(p for p in members.get(s.id, []) if p in known))
+            for s in self.index.photosets(self.nsid)
+        ]
+        return local, problems, remote, sets
+
+    def _set_options(self) -> PhotosetPlanOptions:
+        ps = self.settings.photosets
+        # Photos downloaded because they were in no set stay in no set: their folder makes none.
+        downloads = re.sub(r"([*?\[])", r"[\1]", self.settings.download_folder.strip("/"))
+        return PhotosetPlanOptions(
+            separator=ps.separator,
+            include=ps.include,
+            exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
+            groups=self.settings.groups,
+            prune=self.options.prune,
+        )
+
+    def _pools_done(self) -> set[tuple[PhotoId, Nsid]]:
+        done: set[tuple[PhotoId, Nsid]] = set()
+        for _pattern, group in self.settings.groups:
+            done |= {(pid, group) for pid in self.index.pool_photos(self.nsid, group)}
+        return done
+
+    # -- matching, with the evidence it asks for ----------------------------------------------
+
+    def _evidence(self) -> MatchEvidence:
+        return MatchEvidence(
+            local_phash=self.index.local_phashes(),
+            remote_phash=self.index.remote_phashes(self.nsid),
+            originals=self.index.originals(self.nsid),
+        )
+
+    def _match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
+        evidence = self._evidence()
+        by_id = {p.id: p for p in remote}
+        for _round in range(MAX_MATCH_ROUNDS):
+            result = match_photos(local, remote, self.match_options, evidence)
+            if result.complete:
+                return result
+            needs = result.needs
+            found = MatchEvidence()
+            if needs.digests:
+                localfs.compute_digests(self.index, self.config, needs.digests, ("md5", "sha1"))
+                digests: dict[ContentId, FileDigests | None] = {}
+                for cid in needs.digests:
+                    picture = self.index.picture(cid)
+                    ok = picture is not None and picture.md5 and picture.sha1
+                    digests[cid] = FileDigests(picture.md5, picture.sha1) if ok and picture else None  # type: ignore[arg-type]
+                found = replace(found, digests=digests)
+            if needs.local_phash:
+                self._unsure_pictures.update(needs.local_phash)
+                localfs.compute_perceptual(self.index, self.config, needs.local_phash)
+                hashes = self.index.local_phashes(needs.local_phash)
+                found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
+            if needs.remote_phash:
+                found = replace(found, remote_phash=self._remote_phashes(needs.remote_phash, by_id))
+            if needs.originals:
+                found = replace(found, originals=self._originals(needs.originals, by_id))
+            evidence = evidence.merged(found)
+        raise FlickrsyncError("matching did not settle after several rounds; please report this")
+
+    def _remote_phashes(
+        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
+    ) -> dict[PhotoId, str | None]:
+        result: dict[PhotoId, str | None] = {}
+        todo = []
+        for pid in wanted:
+            url = by_id[pid].url_small if pid in by_id else None
+            if url is None:
+                result[pid] = None
+            else:
+                todo.append((pid, url))
+        cache: dict[PhotoId, tuple[str | None, str | None]] = {}
+        for (pid, url), phash, error in map_concurrently(
+            lambda item: small_phash(self.client, item[1]), todo, max(2, self.options.transfers)
+        ):
+            if error is None:
+                result[pid] = phash
+                cache[pid] = (phash, url)
+            elif isinstance(error, TransientError):
+                # Maybe next time: not cached, and what it concerns is not decided this run.
+                result[pid] = None
+                self._unsure_photos.add(pid)
+                self._lookup_errors.append(f"photo {pid}: {error}")
+            else:
+                result[pid] = None
+                cache[pid] = (None, url)
+                log.info("photo %s: no small rendition to compare (%s)", pid, error)
+        if cache:
+            self.index.set_remote_phashes(self.nsid, cache)
+        return result
+
+    def _originals(
+        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
+    ) -> dict[PhotoId, ContentId | None]:
+        result: dict[PhotoId, ContentId | None] = {}
+        photos = [by_id[pid] for pid in wanted if pid in by_id]
+        result.update({pid: None for pid in wanted if pid not in by_id})
+        cache: dict[PhotoId, tuple[ContentId | None, str | None]] = {}
+        scratch = Path(self.index.path).parent
+        for photo, cid, error in map_concurrently(
+            lambda p: original_content_id(self.client, p, scratch), photos, max(2, self.options.transfers)
+        ):
+            result[photo.id] = cid
+            if error is None or not isinstance(error, TransientError):
+                cache[photo.id] = (cid, photo.original_secret)
+            if error is not None:
+                log.info("photo %s: original not examined (%s)", photo.id, error)
+        if cache:
+            self.index.set_originals(self.nsid, cache)
+        return result
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def _plan_options(self) -> PlanOptions:
+        return PlanOptions(
+            mode=self.options.mode,
+            root=str(self.settings.directory),
+            extra_tags=self.settings.upload.extra_tags,
+            download_folder=self.settings.download_folder,
+            force=self.options.force,
+            photosets=self._set_options(),
+        )
+
+    def _plan_transfers(  # noqa: PLR0917 - the planner's inputs, each once
+        self,
+        match: MatchResult,
+        local: list[LocalPicture],
+        problems: list[LocalFile],
+        remote: list[RemotePhoto],
+        sets: list[RemoteSet],
+        library: LibraryState,
+        listing: RemoteListing,
+    ) -> Plan:
+        opts = self.options
+        if opts.only_photosets:
+            return Plan(mode=opts.mode, summary=summarize(()))
+        plan_options = self._plan_options()
+        plan = plan_sync(match, local, remote, plan_options, sets=sets, problems=problems, library=library)
+        if plan.uploads and not opts.dry_run:
+            limits = self.client.upload_limits(
+                held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
+            )
+            plan_options = replace(plan_options, limits=limits)
+            plan = plan_sync(
+                match, local, remote, plan_options, sets=sets, problems=problems, library=library
+            )
+        return self._hold_back(plan, listing)
+
+    def _hold_back(self, plan: Plan, listing: RemoteListing) -> Plan:
+        """Leave out what this run cannot decide safely: uploads when Flickr's listing was
+        incomplete (they may be there), and pictures/photos whose look-up failed for now."""
+        held: list[FailedItem] = []
+        keep = []
+        for action in plan.actions:
+            if isinstance(action, Upload) and not listing.complete:
+                held.append(
+                    FailedItem(
+                        _where(action.path.root, action.path.relpath),
+                        "not uploaded: Flickr's listing was incomplete, it may be there already; run again",
+                        action.content_id,
+                    )
+                )
+            elif (
+                isinstance(action, Upload)
+                and action.content_id in self._unsure_pictures
+                and self._unsure_photos
+            ):
+                held.append(
+                    FailedItem(
+                        _where(action.path.root, action.path.relpath),
+                        "not decided: a Flickr photo it may be could not be fetched "
+                        f"({self._lookup_errors[0]}); run again",
+                        action.content_id,
+                    )
+                )
+            elif isinstance(action, Download) and action.photo_id in self._unsure_photos:
+                held.append(
+                    FailedItem(
+                        f"photo {action.photo_id}",
+                        "not decided: its small rendition could not be fetched; run again",
+                    )
+                )
+            else:
+                keep.append(action)
+        if not held:
+            return plan
+        summary = replace(
+            summarize(keep),
+            failed=plan.summary.failed + len(held),
+            matched=plan.summary.matched,
+            duplicates_on_flickr=plan.summary.duplicates_on_flickr,
+            undecided=plan.summary.undecided,
+            from_flickr=plan.summary.from_flickr,
+        )
+        return replace(plan, actions=tuple(keep), failed=(*plan.failed, *held), summary=summary)
+
+    # === execute =============================================================================
+
+    def execute(self, prepared: Prepared) -> Outcome:
+        opts = self.options
+        plan = prepared.plan
+        remote_by_id = {p.id: p for p in self.index.remote_photos(self.nsid)}
+        transfers = [a for a in plan.actions if isinstance(a, Upload | Download | AddTags)]
+        outcome = self.executor.run_transfers(transfers, remote_by_id)
+        if outcome.uploaded:
+            self._remember_uploads(plan, outcome)
+        if opts.sets_step and outcome.aborted is None:
+            local, _problems, remote, sets = self._state()
+            match = self._match(local, remote)
+            set_plan = plan_photosets(
+                local, remote, match, sets, self._set_options(), pools_done=self._pools_done(), mode=opts.mode
+            )
+            self.executor.run_set_actions(set_plan.set_actions, outcome)
+            if set_plan.set_actions:
+                # Our changes moved the sets' date_update: store the new values, so the next run
+                # does not fetch their members again.
+                try:
+                    self.index.replace_photosets(self.nsid, self.client.photosets())
+                except FlickrsyncError as exc:
+                    log.info("could not refresh the list of photosets: %s", exc)
+        if not outcome.failed and not plan.failed and outcome.aborted is None:
+            self.index.update_sync_state(self.nsid, synced_at=int(self.clock()))
+        return outcome
+
+    def _remember_uploads(self, plan: Plan, outcome: Outcome) -> None:
+        """The new photos as the remote index will list them (the next listing brings Flickr's
+        own record: its ``lastupdate`` is after this run's watermark)."""
+        pictures = {p.content_id: p for p in self.index.pictures(content_ids=list(outcome.uploaded))}
+        records = []
+        for action in plan.uploads:
+            pid = outcome.uploaded.get(action.content_id)
+            picture = pictures.get(action.content_id)
+            if pid is None or picture is None:
+                continue
+            date = exact_date(picture.date_taken)
+            records.append(
+                RemotePhoto(
+                    id=pid,
+                    title=action.title,
+                    secret="",
+                    server="",
+                    tags=tuple(t.lower() for t in action.tags),
+                    machine_tags=(content_tag(action.content_id),),
+                    date_taken=date,
+                    date_taken_unknown=date is None,
+                    media=action.media,
+                    is_public=self.settings.upload.is_public,
+                )
+            )
+        self.index.upsert_remote_photos(self.nsid, records)
+
+
+def _where(root: str, relpath: str) -> str:
+    return os.path.join(root, relpath)

@@ -1,0 +1,148 @@
+"""The sync engine end to end through the CLI against fakeflickr: the basic promises."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.fakeflickr_fixtures import FakeFlickrFixture
+from tests.pictures import make_jpeg
+
+from flickrsync.cli import main
+from flickrsync.config import load_settings
+from flickrsync.models import AccessToken, Account, Nsid
+from flickrsync.oauth import save_token
+
+pytestmark = pytest.mark.integration
+
+
+def setup_profile(fakeflickr: FakeFlickrFixture, home: Path, library: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    library.mkdir(parents=True, exist_ok=True)
+    (home / "config.ini").write_text(
+        f"[DEFAULT]\napi_key = {fakeflickr.consumer_key}\napi_secret = {fakeflickr.consumer_secret}\n"
+        f"endpoint = {fakeflickr.base_url}\ndirectory = {library}\n"
+    )
+    token = fakeflickr.mint_token(perms="write")
+    settings = load_settings(home, "DEFAULT")
+    save_token(
+        settings.token_file,
+        AccessToken(token.token, token.secret, "write", Account(Nsid(token.user_nsid), token.username)),
+    )
+
+
+def run_json(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code = main(["--home", str(home), *args, "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    return code, json.loads(out[-1])
+
+
+@pytest.fixture
+def world(fakeflickr: FakeFlickrFixture, tmp_path: Path) -> tuple[Path, Path]:
+    home, library = tmp_path / "home", tmp_path / "Pictures"
+    setup_profile(fakeflickr, home, library)
+    return home, library
+
+
+def test_sync_uploads_each_picture_once_then_nothing(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "2020" / "Trip" / "a.jpg", 1, date="2020:05:01 10:00:00")
+    make_jpeg(lib / "2020" / "Trip" / "b.jpg", 2, date="2020:05:01 10:00:01")
+    (lib / "copies").mkdir()
+    (lib / "copies" / "a copy.jpg").write_bytes((lib / "2020" / "Trip" / "a.jpg").read_bytes())
+    before = {p: p.read_bytes() for p in lib.rglob("*.jpg")}
+    code, doc = run_json(home, capsys, "sync")
+    assert code == 0, doc
+    assert doc["outcome"]["uploaded"] == 2
+    photos = fakeflickr.photos()
+    assert sorted(p["title"] for p in photos) == ["a", "b"]
+    assert all(any(t["raw"].startswith("flickrsync:imagehash=") for t in p["tags"]) for p in photos), photos
+    sets = {s["title"]: s for s in fakeflickr.photosets()}
+    assert set(sets) == {"2020, Trip", "copies"}
+    fakeflickr.reset_calls()
+    code, doc = run_json(home, capsys, "sync")
+    assert code == 0
+    assert doc["actions"] == []
+    calls = fakeflickr.calls()
+    assert sum(calls.values()) <= 3, calls
+    assert {p: p.read_bytes() for p in lib.rglob("*.jpg")} == before
+    assert fakeflickr.deletions() == []
+    assert main(["--home", str(home), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "index:     2 pictures, 0 videos, 0 problems; 2 Flickr photos" in out
+    assert "last sync: 2" in out  # a date
+
+
+def test_sync2_downloads_into_set_folders_and_never_uploads_them_back(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "mine.jpg", 7)
+    ids = fakeflickr.seed_photos(
+        [
+            {"title": "Harbour", "date_taken": "2019-07-01 12:00:00", "generate": True},
+            {"title": "../../etc/passwd", "date_taken": "2019-07-02 12:00:00", "generate": True},
+        ]
+    )
+    fakeflickr.create_photoset("Summer 2019", [ids[0]])
+    code, doc = run_json(home, capsys, "sync2")
+    assert code == 0, doc
+    assert doc["outcome"]["downloaded"] == 2
+    files = sorted(str(p.relative_to(lib)) for p in lib.rglob("*") if p.is_file())
+    assert "Summer 2019/Harbour.jpg" in files, files
+    assert all(not f.startswith("..") for f in files)
+    assert len(fakeflickr.photos()) == 3  # mine.jpg uploaded; nothing downloaded went back
+    code, doc = run_json(home, capsys, "sync2")
+    assert code == 0
+    assert doc["actions"] == [], doc["actions"]
+    assert len(fakeflickr.photos()) == 3
+    harbour = lib / "Summer 2019" / "Harbour.jpg"
+    assert abs(os.stat(harbour).st_mtime - time.mktime((2019, 7, 1, 12, 0, 0, 0, 0, -1))) < 2
+
+
+def test_photos_another_tool_uploaded_are_tagged_not_uploaded_again(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, lib = world
+    pic = make_jpeg(lib / "IMG_0001.jpg", 3, date="2018:03:04 05:06:07")
+    data = base64.b64encode(pic.read_bytes()).decode()
+    fakeflickr.seed_photos([{"title": "IMG_0001", "date_taken": "2018-03-04 05:06:07", "image_base64": data}])
+    code, doc = run_json(home, capsys, "sync", "--no-photosets")
+    assert code == 0, doc
+    assert doc["outcome"]["uploaded"] == 0
+    assert doc["outcome"]["tagged"] == 1
+    [photo] = fakeflickr.photos()
+    assert any(t["raw"].startswith("flickrsync:imagehash=") for t in photo["tags"])
+
+
+def test_dry_run_changes_nothing(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "x" / "a.jpg", 1)
+    code, doc = run_json(home, capsys, "sync2", "--dry-run")
+    assert code == 0
+    assert doc["outcome"] is None
+    assert [a["action"] for a in doc["actions"]] == ["upload", "create_set"]
+    assert fakeflickr.photos() == []
+    assert fakeflickr.photosets() == []
+
+
+def test_an_unreadable_picture_fails_the_run_but_the_rest_is_done(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "good.jpg", 1)
+    (lib / "notes.jpg").write_text("I am text")
+    code = main(["--home", str(home), "sync"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "notes.jpg" in err
+    assert [p["title"] for p in fakeflickr.photos()] == ["good"]
