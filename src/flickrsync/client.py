@@ -163,12 +163,16 @@ WRITE_METHODS = frozenset(
         "flickr.photosets.setPrimaryPhoto",
         "flickr.photosets.reorderPhotos",
         "flickr.groups.pools.add",
+        "flickr.photosets.delete",
     }
 )
 #: Writes that would be duplicated if repeated after a lost answer.
 NOT_IDEMPOTENT = frozenset({"flickr.photosets.create"})
 #: flickrsync never deletes: these are refused before anything is sent.
-FORBIDDEN = frozenset({"flickr.photos.delete", "flickr.photosets.delete", "flickr.groups.pools.remove"})
+FORBIDDEN = frozenset({"flickr.photos.delete", "flickr.groups.pools.remove"})
+#: Deletes an album (never its photos): only :meth:`FlickrClient.delete_photoset` sends it, for
+#: ``--prune``; a plain :meth:`FlickrClient.call` refuses it like the methods above.
+PRUNE_ONLY = frozenset({"flickr.photosets.delete"})
 
 
 # --- small pure helpers ----------------------------------------------------------------------
@@ -621,14 +625,19 @@ class FlickrClient:
         return RemoteError(full, code=code, method=method)
 
     def call(
-        self, method: str, params: Mapping[str, str | int] | None = None, *, post: bool | None = None
+        self,
+        method: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        post: bool | None = None,
+        prune: bool = False,
     ) -> Json:
         """One REST method, retried as :func:`~flickrsync.retry.is_retryable` allows.
 
         Writes (:data:`WRITE_METHODS`) are POSTed and need a ``write`` token; reads are GETs
         unless ``post=True`` (used to keep a token out of URLs).
         """
-        if method in FORBIDDEN:
+        if method in FORBIDDEN or (method in PRUNE_ONLY and not prune):
             raise UsageError(f"{method}: flickrsync never deletes anything on Flickr")
         write = method in WRITE_METHODS
         if write:
@@ -1034,7 +1043,7 @@ class FlickrClient:
         """flickr.photosets.delete: the album only; its photos stay on Flickr. Used only for
         empty tool-made sets, with ``--prune``."""
         try:
-            self.call("flickr.photosets.delete", {"photoset_id": photoset_id})
+            self.call("flickr.photosets.delete", {"photoset_id": photoset_id}, prune=True)
         except RemoteError as exc:
             if exc.code != 1:  # 1: set not found — already gone
                 raise

@@ -377,9 +377,17 @@ def plan_photosets(
         actions.extend(_sync_members(s, title, new_members, options, order))
 
     bound_folders = set(binding.bound.values())
+    # A folder sync2 made for someone else's set (named after it, holding its photos) is that
+    # set's copy on disk: it needs no set of its own with the same title.
+    others: dict[str, list[frozenset[PhotoId]]] = defaultdict(list)
+    for s in sets:
+        if s.photoset.id not in binding.managed:
+            others[clean_title(s.photoset.title)].append(frozenset(s.photo_ids))
     for folder in sorted(binding.participating - bound_folders):
         folder_photos = binding.desired.get(folder)
         if not folder_photos:
+            continue
+        if any(folder_photos <= members for members in others.get(clean_title(binding.titles[folder]), ())):
             continue
         members = tuple(sorted(folder_photos, key=order))
         actions.append(

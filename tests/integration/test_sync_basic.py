@@ -146,3 +146,25 @@ def test_an_unreadable_picture_fails_the_run_but_the_rest_is_done(
     assert code == 1
     assert "notes.jpg" in err
     assert [p["title"] for p in fakeflickr.photos()] == ["good"]
+
+
+def test_an_emptied_album_keeps_its_last_photo_unless_pruned(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "Trip" / "a.jpg", 1, date="2020:05:01 10:00:00")
+    make_jpeg(lib / "Trip" / "b.jpg", 2, date="2020:05:01 10:00:01")
+    assert run_json(home, capsys, "sync")[0] == 0
+    for name in ("a.jpg", "b.jpg"):
+        (lib / "Trip" / name).rename(lib / name)  # out of the album's folder, into the root
+    code, doc = run_json(home, capsys, "sync")
+    assert code == 0, doc
+    assert doc["outcome"]["uploaded"] == 0
+    [album] = fakeflickr.photosets()
+    assert album["title"] == "Trip"
+    assert len(album["photos"]) == 1  # Flickr would delete an album that loses its last photo
+    code, doc = run_json(home, capsys, "photosets", "--prune")
+    assert code == 0, doc
+    assert fakeflickr.photosets() == []
+    assert len(fakeflickr.photos()) == 2  # the album went, never a photo
+    assert [d["kind"] for d in fakeflickr.deletions()] == ["photoset"]

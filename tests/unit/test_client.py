@@ -203,6 +203,15 @@ def test_never_deletes() -> None:
     assert script.requests == []
 
 
+def test_an_album_is_deleted_only_through_delete_photoset() -> None:
+    script = Script(ok())
+    client = make_client(script)
+    client.delete_photoset(PhotosetId("72157000000000001"))
+    (request,) = script.requests
+    assert request.method == "POST"
+    assert all_params(request)["method"] == "flickr.photosets.delete"
+
+
 @pytest.mark.parametrize(
     ("answer", "needle"),
     [

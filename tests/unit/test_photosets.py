@@ -417,3 +417,23 @@ def test_the_primary_is_replaced_only_when_it_leaves() -> None:
     assert edits[0].primary in edits[0].photo_ids
     assert world.photos[world.sets[sid].primary].content.seed != primary_seed
     assert sync(world).actions == ()
+
+
+def test_a_folder_holding_someone_elses_set_makes_no_second_set_of_that_title() -> None:
+    # sync2 downloads the photos of a set the user made on Flickr into a folder named after it.
+    world = World()
+    library(world, {"2014": ["mine"]})
+    a = world.seed_flickr(Content("a", date="2013-01-01 10:00:00"), "a")
+    b = world.seed_flickr(Content("b", date="2013-01-01 10:00:01"), "b")
+    user_set = world.add_set("Summer", [a, b], ours=False)
+    world.add_file("Summer/a.jpg", Content("a", date="2013-01-01 10:00:00"))
+    world.add_file("Summer/b.jpg", Content("b", date="2013-01-01 10:00:01"))
+    plan = apply_sets(world)
+    assert {a.title for a in plan.actions if isinstance(a, CreateSet)} == {"2014"}
+    assert world.sets[user_set].members == [a, b]  # untouched
+    # A picture of the user's own added to that folder: the folder is no longer a copy of the
+    # set, so it gets its own (tool-made) set, and the user's set is still left alone.
+    world.add_file("Summer/c.jpg", Content("c", date="2013-01-01 10:00:02"))
+    plan = apply_sets(world)
+    assert [x.title for x in plan.actions if isinstance(x, CreateSet)] == ["Summer"]
+    assert world.sets[user_set].members == [a, b]
