@@ -40,6 +40,7 @@ from flickrsync.executor import (
     original_content_id,
     small_phash,
 )
+from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
 from flickrsync.matcher import (
@@ -223,7 +224,11 @@ class Engine:
             progress=progress,
         )
         self.match_options = MatchOptions(
-            date_match=options.date_match, check_flickr_copies=options.mode != "sync"
+            date_match=options.date_match,
+            check_flickr_copies=options.mode != "sync",
+            # The matcher's default is for 64-bit hashes; fingerprint.perceptual_hash makes 256-bit
+            # ones, whose measured same-picture bound is PHASH_MATCH_DISTANCE.
+            phash_threshold=PHASH_MATCH_DISTANCE,
         )
         #: Look-ups that failed for a reason that may pass: what they concern is left alone.
         self._unsure_pictures: set[ContentId] = set()
