@@ -61,6 +61,9 @@ from flickrsync.photosets import PhotosetPlanOptions, bind_sets, is_tool_made, s
 MAX_COMPONENT_BYTES = 255
 #: Room kept in a file name for a collision suffix such as `` (123)``.
 SUFFIX_ROOM = 10
+#: Room kept for what the download's temporary file adds to the name (transfers.download_file:
+#: ``.<name>.<8 random characters>.part``), which must fit in a component too.
+TEMP_ROOM = 16
 #: A folder path made from a set title is at most this deep and this long, else it is flattened.
 MAX_FOLDER_DEPTH = 16
 MAX_FOLDER_BYTES = 1024
@@ -160,7 +163,7 @@ def download_name(photo: RemotePhoto) -> tuple[str, str]:
     head, dot, tail = title.rpartition(".")
     if dot and head.strip() and tail.lower() in _SAME_FORMAT.get(ext, {ext}):
         title, ext = head, (tail if _EXT.fullmatch(tail.lower()) else ext)
-    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM
+    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM - TEMP_ROOM
     stem = safe_component(title, budget) or safe_component(photo.id, budget) or "photo"
     return stem, ext
 
