@@ -45,6 +45,7 @@ from tests.synchelpers import (
     date_of,
     flickr_date,
     machine_tag,
+    posted,
     seed_spec,
 )
 
@@ -259,7 +260,13 @@ def part_photosets(tmp: Path, p: int, folders: int, moves: int) -> None:
                 f"Year {i % folders // 20}/Folder {i % folders:03d}/p{i}.jpg", 30_000 + i, size=(16, 16)
             )
             specs.append(
-                seed_spec(None, f"p{i}", tags=machine_tag(data), date=flickr_date(date_of(30_000 + i)))
+                seed_spec(
+                    None,
+                    f"p{i}",
+                    tags=machine_tag(data),
+                    date=flickr_date(date_of(30_000 + i)),
+                    date_upload=posted(i),
+                )
             )
         for start in range(0, p, 2_500):
             emulator.handle.seed_photos(specs[start : start + 2_500])

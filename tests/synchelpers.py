@@ -77,6 +77,16 @@ def date_of(seed: int) -> str:
     return (BASE_DATE + dt.timedelta(minutes=seed)).strftime("%Y:%m:%d %H:%M:%S")
 
 
+#: Upload time (Unix seconds) of the first photo :func:`posted` spreads over the past.
+POSTED_BASE = 1_500_000_000
+
+
+def posted(i: int) -> int:
+    """A past upload time for the ``i``-th seeded photo, ten minutes apart: a big account seeded
+    in one second would hit Flickr's 4,000-result deep-paging cap, which no client can list past."""
+    return POSTED_BASE + 600 * i
+
+
 def flickr_date(exif_date: str) -> str:
     """EXIF ``YYYY:MM:DD HH:MM:SS`` -> Flickr's date taken ``YYYY-MM-DD HH:MM:SS``."""
     return exif_date.replace(":", "-", 2)
