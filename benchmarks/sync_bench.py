@@ -16,7 +16,9 @@ where one exists, a baseline measured in the same run:
 3. **Identify** M Flickr photos that exist locally under other names (another title, EXIF
    stripped and re-encoded by the uploading app, so neither title nor date can tell): bytes
    downloaded vs the originals' bytes (flickrsync 0.1.1 downloaded every original: 100%; floor
-   0). Also the easy case (same file, other title: the date taken matches).
+   0). Also the easy case (same file, other title: the date taken matches). The engine fetches
+   the 320-px size of each candidate, so the share depends on the originals' size: 3 MP by
+   default (``--identify-size``); camera originals of 12-24 MP make it several times smaller.
 4. **Photosets**: calls to build sets for P photos in F folders (already on Flickr, tagged), vs
    the floor (per set: create, plus one editPhotos when it holds more than 2 photos); then write
    calls after moving K files to other folders (target <= 2 per moved file).
@@ -172,7 +174,7 @@ def part_first_sync(tmp: Path, n: int, size: tuple[int, int]) -> None:
         lib.check_after_run = False
         started = time.perf_counter()
         datas = [
-            lib.add_bytes(f"{2000 + i // 100}/{i % 100:02d}/IMG_{i:05d}.jpg", photo_jpeg(i, size))
+            lib.add_bytes(f"{2000 + i // 100}/{i // 10 % 10:02d}/IMG_{i:05d}.jpg", photo_jpeg(i, size))
             for i in range(n)
         ]
         made = time.perf_counter() - started
@@ -225,6 +227,7 @@ def part_identify(tmp: Path, m: int, size: tuple[int, int]) -> None:
             for start in range(0, m, 250):
                 emulator.handle.seed_photos(specs[start : start + 250])
             originals = sum(p["file_size"] or 0 for p in emulator.handle.photos())
+            avg = originals / m / 1024
             emulator.app.reset_meter()
             result, wall = timed(lib, "sync", "--yes", "--no-photosets", "--json")
             summary = result.json()["summary"]
@@ -232,12 +235,14 @@ def part_identify(tmp: Path, m: int, size: tuple[int, int]) -> None:
             got_small = emulator.app.received["small"]
             lib.check()
             print(f"== 3. identify {m} Flickr photos that exist locally under other names ({variant})")
+            print(f"   originals {size[0]}x{size[1]}, {avg:.0f} KB average on Flickr")
             uploaded, undecided = result.calls.get("upload", 0), summary["undecided"]
             print(
                 f"   matched {summary['matched']}, uploaded {uploaded}, undecided {undecided}, {wall:.2f} s"
             )
             got = got_o + got_small
-            print(f"   bytes downloaded {got:10d}  originals {got_o}, small sizes {got_small}")
+            per_photo = got / m / 1024
+            print(f"   downloaded {got:10d}  originals {got_o}, 320px {got_small} ({per_photo:.1f} KB each)")
             share = 100 * got / originals
             print(f"   vs originals     {originals:10d}  -> {share:.2f}% (0.1.1: 100%, floor 0)")
             print(f"   API calls        {result.api_calls:10d}  {dict(sorted(result.calls.items()))}")
@@ -298,6 +303,11 @@ def part_photosets(tmp: Path, p: int, folders: int, moves: int) -> None:
         emulator.close()
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=1000)
@@ -305,17 +315,17 @@ def main() -> None:
     parser.add_argument("--set-photos", type=int, default=5000)
     parser.add_argument("--folders", type=int, default=200)
     parser.add_argument("--moves", type=int, default=10)
-    parser.add_argument("--size", default="640x480", help="pixel size of the generated pictures")
+    parser.add_argument("--size", default="640x480", help="pixel size of the pictures of part 1")
+    parser.add_argument("--identify-size", default="2048x1536", help="pixel size of those of part 3")
     parser.add_argument("--parts", default="1,3,4", help="which parts to run (2 runs with 1)")
     args = parser.parse_args()
-    width, _, height = args.size.partition("x")
-    size = (int(width), int(height))
+    size = parse_size(args.size)
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         if "1" in parts:
             part_first_sync(Path(tmp), args.photos, size)
         if "3" in parts:
-            part_identify(Path(tmp), args.identify, size)
+            part_identify(Path(tmp), args.identify, parse_size(args.identify_size))
         if "4" in parts:
             part_photosets(Path(tmp), args.set_photos, args.folders, args.moves)
 
