@@ -1189,6 +1189,8 @@ def _render_plan(settings: Settings, options: RunOptions, prepared: Prepared) ->
         )
     if s.failed:
         click.echo(f"  cannot sync  {s.failed:>9,} (listed on stderr)")
+    if not _actions:
+        click.echo("  nothing to do: everything is in sync")
 
 
 def _render_outcome(report: RunReport) -> None:

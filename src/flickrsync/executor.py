@@ -18,6 +18,7 @@ import io
 import logging
 import os
 import posixpath
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -245,10 +246,10 @@ class Executor:
         for intent in self.index.open_downloads(self.nsid):
             root = intent.path.root
             folder = os.path.join(root, posixpath.dirname(intent.path.relpath))
-            prefix = f".{intent.path.name}."
+            ours = _temp_names(intent.path.name)
             with contextlib.suppress(OSError):
                 for name in os.listdir(folder):
-                    if name.startswith(prefix) and name.endswith(".part"):
+                    if ours.fullmatch(name):
                         with contextlib.suppress(OSError):
                             os.unlink(os.path.join(folder, name))
             target = os.path.join(root, intent.path.relpath)
@@ -509,6 +510,16 @@ class Executor:
             c.add_to_group(action.group_id, action.photo_id)
             outcome.set_calls += 1
             self.index.record_pool_additions(self.nsid, action.group_id, [action.photo_id])
+
+
+def _temp_names(name: str) -> re.Pattern[str]:
+    """Temporary files a download to ``name`` (or to ``name (2)`` … after a clash) may leave:
+    ``.<name>.<8 random characters>.part`` (:func:`tempfile.mkstemp`), nothing else."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    suffix = re.escape(dot + ext)
+    return re.compile(rf"\.{re.escape(stem)}(?: \(\d+\))?{suffix}\.[A-Za-z0-9_]{{8}}\.part")
 
 
 def _cid(action: Upload | Download | AddTags) -> ContentId | None:

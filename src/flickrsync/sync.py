@@ -261,7 +261,9 @@ class Engine:
         localfs.check_roots(self.config)
 
         state = self.index.sync_state(self.nsid)
-        since = None if opts.full or state.last_update is None else state.last_update
+        # One second back: whether min_date is inclusive is not documented (REFERENCE §4.3), and a
+        # change made in the same second as the newest one seen must not be missed.
+        since = None if opts.full or state.last_update is None else max(0, state.last_update - 1)
         known = {s.id: (s.date_update, s.photos + s.videos) for s in self.index.photosets(self.nsid)}
         memberships = self.index.photoset_memberships(self.nsid)
         known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}

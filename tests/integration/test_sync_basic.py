@@ -168,3 +168,35 @@ def test_an_emptied_album_keeps_its_last_photo_unless_pruned(
     assert fakeflickr.photosets() == []
     assert len(fakeflickr.photos()) == 2  # the album went, never a photo
     assert [d["kind"] for d in fakeflickr.deletions()] == ["photoset"]
+
+
+def test_several_accounts_in_one_run_each_with_its_own_library_and_index(
+    fakeflickr: FakeFlickrFixture, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    setup_profile(fakeflickr, home, tmp_path / "Pictures")
+    other = fakeflickr.create_user("work")
+    token = fakeflickr.mint_token(user=other["nsid"], perms="write")
+    with (home / "config.ini").open("a") as config:
+        config.write(f"\n[work]\ndirectory = {tmp_path / 'Work'}\n")
+    save_token(
+        load_settings(home, "work").token_file,
+        AccessToken(token.token, token.secret, "write", Account(Nsid(token.user_nsid), token.username)),
+    )
+    make_jpeg(tmp_path / "Pictures" / "home.jpg", 1)
+    make_jpeg(tmp_path / "Work" / "office.jpg", 2)
+    make_jpeg(tmp_path / "Work" / "desk.jpg", 3)
+    assert main(["--home", str(home), "-p", "DEFAULT", "-p", "work", "sync", "--json"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {d["profile"]: d["outcome"]["uploaded"] for d in docs} == {"DEFAULT": 1, "work": 2}
+    assert [p["title"] for p in fakeflickr.photos(owner=fakeflickr.default_user)] == ["home"]
+    assert sorted(p["title"] for p in fakeflickr.photos(owner=other["nsid"])) == ["desk", "office"]
+    # The work account's token revoked: that profile fails with a clear line, the other goes on.
+    fakeflickr.revoke_token(token.token)
+    make_jpeg(tmp_path / "Pictures" / "new.jpg", 4)
+    code = main(["--home", str(home), "-p", "DEFAULT", "-p", "work", "sync"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "[work]" in err, err
+    assert "flickrsync auth -p work" in err, err
+    assert sorted(p["title"] for p in fakeflickr.photos(owner=fakeflickr.default_user)) == ["home", "new"]
