@@ -46,7 +46,6 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
-from werkzeug.wsgi import wrap_file
 
 from fakeflickr import admin, oauth, uploads
 from fakeflickr.errors import (
@@ -484,7 +483,7 @@ class App:
         if download:
             headers["Content-Disposition"] = f"attachment; filename={filename}"
         content_type = CONTENT_TYPES.get(photo.originalformat, "application/octet-stream")
-        body = wrap_file(request.environ, path.open("rb"))
+        body = _file_chunks(path)
         return Response(body, status=200, headers=headers, content_type=content_type, direct_passthrough=True)
 
     def _resized(
@@ -552,7 +551,7 @@ class App:
         label = m["label"]
         photo, path = self.store.ensure_original(photo)
         headers = {"Content-Length": str(photo.file_size), "Cache-Control": "public, max-age=31536000"}
-        body = wrap_file(request.environ, path.open("rb"))
+        body = _file_chunks(path)
         content_type = (
             CONTENT_TYPES.get(photo.originalformat, "video/mp4") if label == "orig" else "video/mp4"
         )
@@ -637,6 +636,15 @@ def _drop(environ: dict[str, Any]) -> None:
 
 
 # --- the server ---------------------------------------------------------------------------------
+
+
+def _file_chunks(path: Path, size: int = 1 << 16) -> Iterator[bytes]:
+    """A file's bytes, streamed. A generator rather than werkzeug's ``wrap_file``: when a client
+    disconnects mid-download, werkzeug's dev server may skip ``close()`` on the body; a generator
+    left behind is finalised by the garbage collector, and its ``with`` closes the file then."""
+    with path.open("rb") as stream:
+        while chunk := stream.read(size):
+            yield chunk
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -961,10 +961,16 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
     started = time.monotonic()
     calls_before = client.stats().calls
     label = f"[{settings.profile}]"
-    with profile_lock(settings.lock_file, settings.profile, command), _open_index(settings) as index:
+    with profile_lock(settings.lock_file, settings.profile, command) as lock, _open_index(settings) as index:
         with _progress(label) as scan_progress:
             engine = Engine(
-                settings, client, index, options, progress=_transfer_bars(label), scan_progress=scan_progress
+                settings,
+                client,
+                index,
+                options,
+                progress=_transfer_bars(label),
+                scan_progress=scan_progress,
+                lock=lock,
             )
             prepared = engine.prepare()
         plan = prepared.plan

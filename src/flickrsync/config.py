@@ -71,6 +71,9 @@ directory = ~/Pictures
 # calls_per_hour = 3600
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
+# After a crash, how long an upload that was under way may still take to appear on Flickr
+# (seconds): a run started sooner waits that long before sending such a picture again.
+# upload_settle_seconds = 60
 # Photoset titles join the folder path relative to the root with this separator.
 # photoset_separator = ", "
 # Only these folders / set titles take part in photosets (globs, one per line); and never these.
@@ -145,6 +148,8 @@ class Settings:
     transfers: int = 4
     calls_per_hour: int = 3600
     download_folder: str = "Flickr"
+    #: After a crash: how long an upload under way may still take to appear on Flickr.
+    upload_settle_seconds: int = 60
     upload: UploadOptions = UploadOptions()
     photosets: PhotosetOptions = PhotosetOptions()
     #: (folder glob, group NSID) pairs, in config order.
@@ -366,6 +371,7 @@ def _settings_from(
         transfers=get_int("transfers", 4, 1, 32),
         calls_per_hour=get_int("calls_per_hour", 3600, 1, 10_000_000),
         download_folder=get("download_folder", "Flickr") or "Flickr",
+        upload_settle_seconds=get_int("upload_settle_seconds", 60, 0, 3600),
         upload=UploadOptions(
             is_public=get_bool("is_public", False),
             is_friend=get_bool("is_friend", False),

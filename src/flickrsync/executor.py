@@ -60,6 +60,7 @@ from flickrsync.models import (
     RemoveFromSet,
     SetAction,
     Upload,
+    UploadIntent,
     content_tag,
 )
 
@@ -208,6 +209,7 @@ class Executor:
         transfers: int = 4,
         upload_options: UploadOptions | None = None,
         progress: Progress | None = None,
+        heartbeat: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -216,27 +218,66 @@ class Executor:
         self.transfers = max(1, transfers)
         self.upload_options = upload_options or UploadOptions()
         self.progress: Progress = progress or NoProgress()
+        #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
+        self.heartbeat = heartbeat or (lambda: None)
 
     # -- crash recovery ----------------------------------------------------------------------
 
-    def resolve_uploads(self) -> tuple[int, int]:
+    def resolve_uploads(
+        self,
+        *,
+        previous_alive: float | None = None,
+        settle_seconds: float = 0.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> tuple[int, int]:
         """Settle the uploads a previous run started but never saw finish: search Flickr for the
         picture's machine tag; found → linked (not uploaded again), not found → closed, so the
-        planner uploads it again. Returns (found, not found)."""
+        planner uploads it again. Returns (found, not found).
+
+        An upload whose request had reached Flickr when its run died may still be being stored:
+        when the previous run was alive less than ``settle_seconds`` ago, a picture not found
+        is looked for again once that time has passed, before it is given up as not stored."""
         found = missing = 0
+        waiting = []
         for intent in self.index.open_uploads(self.nsid):
-            tag = content_tag(intent.content_id)
-            photos = self.client.find_by_machine_tag(tag, uploaded_since=intent.started_at)
-            if photos:
-                first = sorted(photos, key=lambda p: (len(p.id), p.id))[0]
-                self.index.upsert_remote_photos(self.nsid, photos)
-                self.index.finish_upload(intent.id, first.id)
+            if self._settle(intent):
                 found += 1
-                log.info("upload of %s had reached Flickr: photo %s", intent.path.relpath, first.id)
             else:
-                self.index.fail_upload(intent.id, "interrupted before Flickr stored it; uploaded again")
-                missing += 1
+                waiting.append(intent)
+        if waiting and previous_alive is not None:
+            remaining = previous_alive + settle_seconds - clock()
+            if remaining > 0:
+                log.warning(
+                    "%d uploads were under way when the previous run stopped: waiting %.0f s for "
+                    "Flickr to finish storing them before sending them again",
+                    len(waiting),
+                    remaining,
+                )
+                sleep(remaining)
+                still = []
+                for intent in waiting:
+                    if self._settle(intent):
+                        found += 1
+                    else:
+                        still.append(intent)
+                waiting = still
+        for intent in waiting:
+            self.index.fail_upload(intent.id, "interrupted before Flickr stored it; uploaded again")
+            missing += 1
         return found, missing
+
+    def _settle(self, intent: UploadIntent) -> bool:
+        photos = self.client.find_by_machine_tag(
+            content_tag(intent.content_id), uploaded_since=intent.started_at
+        )
+        if not photos:
+            return False
+        first = sorted(photos, key=lambda p: (len(p.id), p.id))[0]
+        self.index.upsert_remote_photos(self.nsid, photos)
+        self.index.finish_upload(intent.id, first.id)
+        log.info("upload of %s had reached Flickr: photo %s", intent.path.relpath, first.id)
+        return True
 
     def resolve_downloads(self) -> tuple[int, int]:
         """Settle downloads a previous run started: a file already in place is complete (it is
@@ -296,7 +337,8 @@ class Executor:
                     position = len(queue)
                 if not in_flight:
                     continue
-                done, _ = wait(set(in_flight), return_when=FIRST_COMPLETED)
+                done, _ = wait(set(in_flight), return_when=FIRST_COMPLETED, timeout=1.0)
+                self.heartbeat()
                 for future in done:
                     job = in_flight.pop(future)
                     self._record(job, future, outcome)
@@ -448,6 +490,7 @@ class Executor:
                     outcome.aborted = f"Flickr refused the token ({_why(exc)})"
                     break
             self.progress.advance("photosets", 1, 0)
+            self.heartbeat()
         self.progress.stop("photosets")
 
     def _set_action(

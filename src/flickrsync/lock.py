@@ -15,6 +15,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from flickrsync.errors import ConfigError, LockedError
@@ -29,8 +30,33 @@ def _holder(path: Path) -> str:
         return "another flickrsync run"
 
 
+#: How often (seconds) a run's sign of life is written at most.
+HEARTBEAT_EVERY = 1.0
+
+
+@dataclass
+class HeldLock:
+    """A held profile lock. ``previous_alive``: when the run before this one last showed a sign
+    of life (the lock file's modification time), None when unknown. A crashed run's uploads may
+    still be arriving at Flickr shortly after that moment."""
+
+    path: Path
+    fd: int
+    previous_alive: float | None
+    _last: float = 0.0
+
+    def heartbeat(self) -> None:
+        """Record that this run is alive (at most every :data:`HEARTBEAT_EVERY` seconds)."""
+        now = time.monotonic()
+        if now - self._last < HEARTBEAT_EVERY:
+            return
+        self._last = now
+        with contextlib.suppress(OSError):
+            os.utime(self.fd)
+
+
 @contextlib.contextmanager
-def profile_lock(path: Path, profile: str, command: str) -> Iterator[None]:
+def profile_lock(path: Path, profile: str, command: str) -> Iterator[HeldLock]:
     """Hold the profile's lock for the duration of the ``with`` block, or raise
     :class:`LockedError` (exit 2) naming the run that holds it."""
     try:
@@ -49,11 +75,13 @@ def profile_lock(path: Path, profile: str, command: str) -> Iterator[None]:
                 f"profile [{profile}] is busy: {_holder(path)}",
                 hint="wait for that run to finish, then run again",
             ) from None
+        st = os.fstat(fd)
+        previous = st.st_mtime if st.st_size else None  # an empty file: never held, or released
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(), "command": command}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
         try:
-            yield
+            yield HeldLock(path, fd, previous)
         finally:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)

@@ -43,6 +43,7 @@ from flickrsync.executor import (
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
+from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
     FileDigests,
     MatchEvidence,
@@ -201,6 +202,7 @@ class Engine:
         *,
         progress: Progress | None = None,
         scan_progress: localfs.ProgressCallback | None = None,
+        lock: HeldLock | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -209,6 +211,7 @@ class Engine:
         self.options = options
         self.config = ScanConfig.from_settings(settings)
         self.scan_progress = scan_progress
+        self.lock = lock
         self.clock = clock
         if client.token is None:
             raise UsageError(f"profile [{settings.profile}] has no token")
@@ -222,6 +225,7 @@ class Engine:
             transfers=options.transfers,
             upload_options=settings.upload,
             progress=progress,
+            heartbeat=lock.heartbeat if lock is not None else None,
         )
         self.match_options = MatchOptions(
             date_match=options.date_match,
@@ -242,7 +246,10 @@ class Engine:
         self.index.upsert_account(self.account)
         notes: list[str] = []
         if not opts.dry_run:
-            found, missing = self.executor.resolve_uploads()
+            found, missing = self.executor.resolve_uploads(
+                previous_alive=self.lock.previous_alive if self.lock is not None else None,
+                settle_seconds=self.settings.upload_settle_seconds,
+            )
             if found or missing:
                 notes.append(
                     f"settled {found + missing} uploads an earlier run left unfinished "

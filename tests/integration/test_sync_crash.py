@@ -80,7 +80,10 @@ def open_intents(lib: SyncLib) -> tuple[int, int, int]:
 
 def test_kill_9_at_random_moments_then_rerun(fakeflickr: FakeFlickrFixture, tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20240605")))
-    lib = SyncLib.create(fakeflickr, tmp_path)
+    # fakeflickr takes 0.25 s (plus load) to store an upload it has received: an upload under
+    # way when the run is killed may land after the next run has started. That run must wait
+    # for it (upload_settle_seconds, 60 s by default, for Flickr) before sending it again.
+    lib = SyncLib.create(fakeflickr, tmp_path, config="upload_settle_seconds = 3\n")
     lib.check_after_run = False  # mid-run states are checked by hand below
     seed = 0
     flickr_only: list[bytes] = []

@@ -9,11 +9,12 @@ from typing import Any, cast
 import pytest
 from tests.pictures import make_jpeg
 
+from flickrsync import localfs
 from flickrsync.client import FlickrClient
 from flickrsync.executor import Executor
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
-from flickrsync.models import Account, LocalPath, Nsid, PhotoId
+from flickrsync.models import Account, LocalPath, Nsid, PhotoId, RemotePhoto
 
 NSID = Nsid("1@N01")
 
@@ -58,3 +59,51 @@ def test_a_download_that_was_in_place_when_the_run_died_is_kept_and_linked(
     [picture] = index.pictures()
     assert picture.flickr_id == "7"  # never uploaded back
     assert [link.photo_id for link in index.links(NSID)] == ["7"]
+
+
+class LateFlickr:
+    """Finds an upload's machine tag only from the ``after``-th search on (still being stored)."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.searches = 0
+
+    def find_by_machine_tag(self, tag: str, *, uploaded_since: int | None = None) -> list[RemotePhoto]:
+        self.searches += 1
+        if self.searches < self.after:
+            return []
+        return [RemotePhoto(PhotoId("99"), "a", "s", "1", machine_tags=(tag,), tags=(tag,))]
+
+
+@pytest.mark.parametrize(
+    ("previous_alive", "expect_wait", "outcome"),
+    [
+        (1000.0, 58.0, (1, 0)),  # the killed run was alive 2 s ago: wait, then it is there
+        (900.0, None, (0, 1)),  # long ago: not found means not stored
+        (None, None, (0, 1)),  # the previous run ended cleanly
+    ],
+)
+def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
+    tmp_path: Path,
+    index: Index,
+    previous_alive: float | None,
+    expect_wait: float | None,
+    outcome: tuple[int, int],
+) -> None:
+    lib = tmp_path / "Pictures"
+    picture = make_jpeg(lib / "a.jpg", 1)
+    [record] = localfs.index_files(index, ScanConfig(roots=(str(lib),)), [LocalPath(str(lib), "a.jpg")])
+    assert record.fingerprint is not None
+    index.begin_upload(NSID, record.fingerprint.content_id, record.path)
+    flickr = LateFlickr(after=2)
+    waits: list[float] = []
+    ex = Executor(cast(FlickrClient, flickr), index, NSID, ScanConfig(roots=(str(lib),)))
+    found = ex.resolve_uploads(
+        previous_alive=previous_alive, settle_seconds=60, clock=lambda: 1002.0, sleep=waits.append
+    )
+    assert found == outcome
+    assert waits == ([] if expect_wait is None else [expect_wait])
+    assert index.open_uploads(NSID) == []
+    links = [link.photo_id for link in index.links(NSID)]
+    assert links == (["99"] if outcome == (1, 0) else [])
+    assert picture.exists()
