@@ -200,3 +200,29 @@ def test_several_accounts_in_one_run_each_with_its_own_library_and_index(
     assert "[work]" in err, err
     assert "flickrsync auth -p work" in err, err
     assert sorted(p["title"] for p in fakeflickr.photos(owner=fakeflickr.default_user)) == ["home", "new"]
+
+
+def test_on_a_terminal_it_asks_first_and_no_means_nothing_is_done(
+    fakeflickr: FakeFlickrFixture,
+    world: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "a.jpg", 1)
+    asked: list[str] = []
+
+    def answer(question: str, default: bool = True) -> bool:
+        asked.append(question)
+        return False
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("click.confirm", answer)
+    assert main(["--home", str(home), "sync"]) == 0
+    assert asked == ["[DEFAULT] go ahead?"]
+    assert "[DEFAULT] stopped: nothing was done" in capsys.readouterr().out
+    assert fakeflickr.photos() == []
+    # --yes does not ask.
+    assert main(["--home", str(home), "sync", "--yes"]) == 0
+    assert len(asked) == 1
+    assert [p["title"] for p in fakeflickr.photos()] == ["a"]
