@@ -220,6 +220,7 @@ class Executor:
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
+        self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
 
@@ -312,6 +313,7 @@ class Executor:
     ) -> Outcome:
         """Upload, download and tag, ``transfers`` at a time; never raises for one item."""
         outcome = Outcome()
+        self._remote = remote
         uploads = [a for a in actions if isinstance(a, Upload)]
         downloads = [a for a in actions if isinstance(a, Download)]
         tags = [a for a in actions if isinstance(a, AddTags)]
@@ -445,6 +447,11 @@ class Executor:
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(job.intent, fp.content_id)
+                    # What the photo's original is, now known: a second Flickr copy of the same
+                    # picture is then recognised as such instead of being downloaded again.
+                    photo = self._remote.get(action.photo_id)
+                    secret = photo.original_secret if photo is not None else None
+                    self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
                     outcome.downloaded[action.photo_id] = path
                 else:
                     why = records[0].problem if records and records[0].problem else "not a usable picture"

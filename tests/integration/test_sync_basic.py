@@ -226,3 +226,30 @@ def test_on_a_terminal_it_asks_first_and_no_means_nothing_is_done(
     assert main(["--home", str(home), "sync", "--yes"]) == 0
     assert len(asked) == 1
     assert [p["title"] for p in fakeflickr.photos()] == ["a"]
+
+
+def test_two_flickr_copies_of_one_picture_are_downloaded_once_not_on_every_run(
+    fakeflickr: FakeFlickrFixture,
+    world: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    home, lib = world
+    make_jpeg(lib / "mine.jpg", 1)
+    data = base64.b64encode(make_jpeg(tmp_path / "twin.jpg", 5, size=(640, 480)).read_bytes()).decode()
+    fakeflickr.seed_photos(
+        [
+            {"title": "twin", "date_taken": "2019-07-01 12:00:00", "image_base64": data},
+            {"title": "twin copy", "date_taken": "2019-07-01 12:00:00", "image_base64": data},
+        ]
+    )
+    assert run_json(home, capsys, "sync2")[0] == 0
+    files = sorted(p.name for p in (lib / "Flickr").iterdir())
+    assert files == ["twin copy.jpg", "twin.jpg"]  # nothing told them apart before downloading
+    for _ in range(2):
+        code, doc = run_json(home, capsys, "sync2")
+        assert code == 0
+        assert doc["actions"] == []
+        assert doc["summary"]["duplicates_on_flickr"] == 1  # reported, never deleted
+    assert sorted(p.name for p in (lib / "Flickr").iterdir()) == files
+    assert len(fakeflickr.photos()) == 3
