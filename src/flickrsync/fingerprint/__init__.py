@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from ._core import fingerprint_bytes, fingerprint_stream
-from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash
+from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash, prepare_perceptual
 
 __all__ = [
     "PHASH_MATCH_DISTANCE",
@@ -35,6 +35,7 @@ __all__ = [
     "fingerprint_stream",
     "hamming",
     "perceptual_hash",
+    "prepare_perceptual",
 ]
 
 _READ_BLOCK = 1024 * 1024
