@@ -6,7 +6,7 @@ import hashlib
 import io
 import struct
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pytest
 from PIL import Image
@@ -604,19 +604,21 @@ def test_perceptual_hash_is_imagehash_phash(size: int) -> None:
 
 
 def test_fingerprint_imports_no_decoder_it_does_not_need() -> None:
-    """Worker start-up: libheif loads only for a HEIF picture, and SciPy never (pHash is computed
-    with numpy); :func:`prepare_perceptual` warms up what decoding uses."""
+    """Worker start-up: Pillow loads only when a picture is decoded (a plain scan never does),
+    libheif only for a HEIF picture, and SciPy never (pHash is computed with numpy);
+    :func:`prepare_perceptual` warms up what decoding uses."""
     import subprocess
     import sys
 
     code = (
         "import sys\n"
         "from flickrsync import fingerprint\n"
+        "print('PIL' in sys.modules)\n"
         "fingerprint.prepare_perceptual()\n"
-        "print('pillow_heif' in sys.modules, 'scipy' in sys.modules)\n"
+        "print('PIL' in sys.modules, 'pillow_heif' in sys.modules, 'scipy' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["False", "False"]
+    assert result.stdout.split() == ["False", "True", "False", "False"]
 
 
 # --- hostile structures: bounded, and the whole-file id instead of a walk without end ---------------
@@ -677,6 +679,31 @@ def test_streams_with_or_without_size_and_seekability_agree() -> None:
     assert fingerprint_stream(io.BufferedReader(_Pipe(data))) == expected
     # a file that shrank since its size was taken: what is there is used
     assert fingerprint_stream(io.BytesIO(data), size=len(data) + 100) == expected
+
+
+class _Trickle(io.RawIOBase):
+    """A seekable stream whose reads return at most 100 bytes, as a raw stream may."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._data.seek(offset, whence)
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        return self._data.readinto(memoryview(buffer)[:100])
+
+
+def test_short_reads_are_read_on_to_the_size() -> None:
+    data = save(photo(), "JPEG", exif=exif_bytes())
+    assert len(data) > 1000
+    assert fingerprint_stream(cast("BinaryIO", _Trickle(data)), size=len(data)) == fingerprint_bytes(data)
 
 
 def test_large_files_are_streamed_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
