@@ -838,7 +838,7 @@ def _scan(
     index.set_meta("last_scan_at", str(int(stamp)))
     return ScanReport(
         roots=config.roots,
-        counts=index.counts(),
+        counts=index.counts(remember=True),
         read=len(work),
         read_bytes=read_bytes,
         read_seconds=read_seconds,
