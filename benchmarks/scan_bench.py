@@ -172,6 +172,15 @@ def _sha256_file(path: str) -> str:
     return digest.hexdigest()
 
 
+def _read_file(path: str) -> int:
+    got = 0
+    buf = bytearray(1 << 20)
+    with open(path, "rb", buffering=0) as handle:
+        while n := handle.readinto(buf):
+            got += n
+    return got
+
+
 def _draft_decode(path: str) -> tuple[int, int]:
     from PIL import Image
 
@@ -232,14 +241,33 @@ print(json.dumps({"seconds": elapsed, "files": len(photos), "errors": bad}))
 """
 
 
-def ensure_venv_011() -> Path | None:
+def ensure_venv_011(install: bool) -> Path | None:
+    """The python of ``benchmarks/.venv-011``; built only when ``install`` (``--install-011``).
+    None, after one line saying why, when flickrsync 0.1.1 cannot be run."""
     python = VENV_011 / "bin" / "python"
     if not python.exists():
-        print(f"creating {VENV_011} with flickrsync==0.1.1 and Wand …", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV_011)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "flickrsync==0.1.1", "Wand"], check=True
+        if not install:
+            print(
+                f"  flickrsync 0.1.1: skipped ({VENV_011.relative_to(REPO)} is missing;"
+                " --install-011 builds it)"
+            )
+            return None
+        print(f"  creating {VENV_011.relative_to(REPO)} with flickrsync==0.1.1 and Wand …", flush=True)
+        made = subprocess.run(
+            [sys.executable, "-m", "venv", str(VENV_011)], capture_output=True, text=True, check=False
         )
+        if made.returncode == 0:
+            made = subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "flickrsync==0.1.1", "Wand"],
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+        if made.returncode != 0:
+            shutil.rmtree(VENV_011, ignore_errors=True)  # so that a later --install-011 starts afresh
+            last = (made.stderr.strip() or made.stdout.strip() or "no output").splitlines()[-1]
+            print(f"  flickrsync 0.1.1: skipped (building its venv failed: {last})")
+            return None
     probe = subprocess.run(
         [str(python), "-c", "from flickrsync import local; from wand.image import Image"],
         capture_output=True,
@@ -247,10 +275,8 @@ def ensure_venv_011() -> Path | None:
         check=False,
     )
     if probe.returncode != 0:
-        print(
-            "  flickrsync 0.1.1 cannot run (install Debian's libmagickwand-dev): "
-            + probe.stderr.strip().splitlines()[-1]
-        )
+        last = (probe.stderr.strip() or "no output").splitlines()[-1]
+        print(f"  flickrsync 0.1.1: skipped (it cannot run: {last}; install Debian's libmagickwand-dev)")
         return None
     return python
 
@@ -278,7 +304,7 @@ def _best(label: str, times: list[float], files: int, nbytes: int) -> Figure:
     return figure
 
 
-def part_cold(n: int, repeat: int, skip_011: bool, results: dict[str, float]) -> Path:
+def part_cold(n: int, repeat: int, with_011: bool, install_011: bool, results: dict[str, float]) -> None:
     root, files = camera_corpus(n)
     nbytes = sum(f.stat().st_size for f in files)
     paths = [str(f) for f in files]
@@ -287,10 +313,13 @@ def part_cold(n: int, repeat: int, skip_011: bool, results: dict[str, float]) ->
         f" (best of {repeat}, alternating)"
     )
     home = OUT / f"home-camera-{n}"
+    read_times: list[float] = []
     floor_times: list[float] = []
     ours_times: list[float] = []
     doc: dict[str, object] = {}
     for _ in range(repeat):
+        drop_cache(files)
+        read_times.append(timed_pool(_read_file, paths))
         drop_cache(files)
         floor_times.append(timed_pool(_sha256_file, paths))
         shutil.rmtree(home, ignore_errors=True)
@@ -298,6 +327,7 @@ def part_cold(n: int, repeat: int, skip_011: bool, results: dict[str, float]) ->
         drop_cache(files)
         seconds, doc = run_cli(home)
         ours_times.append(seconds)
+    bare = _best("(for reference: bare read, no hash, pool)", read_times, len(files), nbytes)
     floor = _best("floor: read + SHA-256 (process pool)", floor_times, len(files), nbytes)
     ours = _best("flickrsync scan (cold, new index, CLI)", ours_times, len(files), nbytes)
     counts = doc["counts"]
@@ -310,19 +340,24 @@ def part_cold(n: int, repeat: int, skip_011: bool, results: dict[str, float]) ->
     )
     results["cold_vs_floor"] = floor.seconds / ours.seconds
 
-    if not skip_011:
-        python = ensure_venv_011()
+    if with_011:
+        python = ensure_venv_011(install_011)
         if python is not None:
             drop_cache(files)
             old_seconds, errors = run_011(python, files)
             old = Figure("flickrsync 0.1.1 image_worker (Pool), once", old_seconds, len(files), nbytes)
             print(old.line() + (f"  [{errors} errors]" if errors else ""))
             results["cold_vs_011"] = old.seconds / ours.seconds
-    return home
+            # No scanner that reads every byte can beat the bare read: this is the highest ratio
+            # to 0.1.1 that these files on this disk allow.
+            print(
+                f"  {'(0.1.1 time / bare read time: the ratio a zero-cost scanner would get)':<70}"
+                f" {old.seconds / bare.seconds:5.1f}x"
+            )
 
 
-def part_perceptual(n: int, repeat: int, home: Path, results: dict[str, float]) -> None:
-    _root, files = camera_corpus(n)
+def part_perceptual(n: int, repeat: int, results: dict[str, float]) -> None:
+    root, files = camera_corpus(n)
     unique: dict[str, Path] = {}
     for f in files:
         unique.setdefault(f.name.split("-", 2)[-1] if f.parent.name == "Best of" else f.name, f)
@@ -331,6 +366,11 @@ def part_perceptual(n: int, repeat: int, home: Path, results: dict[str, float]) 
     print(f"\n(c) perceptual pass over {len(paths)} pictures (page cache warm, best of {repeat})")
     for p in paths:  # warm the cache for both
         _sha256_file(p)
+    # An index of every file without perceptual hashes, restored before each run.
+    home = OUT / f"home-perceptual-{n}"
+    shutil.rmtree(home, ignore_errors=True)
+    write_config(home, root)
+    run_cli(home)
     db = home / "index-DEFAULT.db"
     template = home / "indexed-without-phash.db"
     shutil.copyfile(db, template)  # the CLI has exited: the WAL is checkpointed into the file
@@ -419,21 +459,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measure (best is kept)")
     parser.add_argument("--parts", default="cold,perceptual,warm", help="comma-separated subset to run")
     parser.add_argument("--skip-011", action="store_true", help="do not run flickrsync 0.1.1")
+    parser.add_argument(
+        "--install-011",
+        action="store_true",
+        help="build benchmarks/.venv-011 (pip install flickrsync==0.1.1 Wand; needs Debian's "
+        "libmagickwand-dev) if it is missing; without it, a missing venv skips that comparison",
+    )
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, float] = {}
-    print(f"scan benchmark: {WORKERS} CPUs, Python {sys.version.split()[0]}")
-    home = OUT / f"home-camera-{args.n}"
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"scan benchmark: {WORKERS} CPUs, Python {sys.version.split()[0]}, load average {load}")
     if "cold" in parts:
-        home = part_cold(args.n, args.repeat, args.skip_011, results)
+        part_cold(args.n, args.repeat, not args.skip_011, args.install_011, results)
     if "perceptual" in parts:
-        if not (home / "index-DEFAULT.db").exists():
-            home = part_cold(args.n, 1, True, results)
-        part_perceptual(args.n, args.repeat, home, results)
+        part_perceptual(args.n, args.repeat, results)
     if "warm" in parts:
         part_warm(args.warm_n, args.repeat, results)
 
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nload average at the end {load} (other work on the machine makes every figure noisier)")
     print("\nratios (targets in brackets)")
     checks = [
         ("cold_vs_011", "cold index speed / flickrsync 0.1.1", 40.0, True),

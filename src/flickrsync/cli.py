@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from flickrsync import __version__, localfs
+from flickrsync import localfs
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
@@ -185,8 +185,26 @@ def global_options(func: F) -> F:
 # --- the group -------------------------------------------------------------------------------
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the version is looked up only here (``importlib.metadata`` is slow to import,
+    and every other run of every command would pay for it)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from flickrsync import __version__  # noqa: PLC0415 - lazy, see above
+
+    click.echo(f"flickrsync, version {__version__}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="flickrsync")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @global_options
 def cli() -> None:
     """Keep a local photo library and Flickr accounts in sync, by picture content.

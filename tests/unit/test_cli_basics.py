@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,28 @@ def test_unknown_option_is_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     assert "No such option" in capsys.readouterr().err
 
 
-def test_version() -> None:
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
     assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"flickrsync, version {version('flickrsync')}\n"
+
+
+def test_version_attribute_is_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    import flickrsync
+
+    assert flickrsync.__version__ == version("flickrsync")
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = flickrsync.no_such_thing
+
+
+def test_cli_start_up_does_not_look_up_the_version() -> None:
+    """``importlib.metadata`` costs tens of ms at start-up: only --version may import it."""
+    code = "import sys, flickrsync.cli; print('importlib.metadata' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_flickrsync_never_imports_the_emulator() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 from PIL import Image
@@ -531,6 +533,94 @@ def test_perceptual_hash_refuses_videos_and_oversized_files(monkeypatch: pytest.
         _phash(save(photo(), "PNG"))
 
 
+def _jpeg_with_segment_before_exif(picture: Image.Image, orientation: int, filler: int) -> bytes:
+    """A JPEG whose EXIF (with ``orientation``) comes after a COM segment of ``filler`` bytes."""
+    data = save(picture, "JPEG", quality=90, exif=exif_bytes(orientation=orientation))
+    comment = b"\xff\xfe" + struct.pack(">H", filler + 2) + b"c" * filler
+    return data[:2] + comment + data[2:]
+
+
+@pytest.mark.parametrize("filler", [10, 3000], ids=["exif-in-head", "exif-after-head"])
+def test_perceptual_hash_of_an_open_file_equals_the_in_memory_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filler: int
+) -> None:
+    """The scanner hands an open file: a JPEG is decoded from it once its head gave the
+    orientation; when the EXIF lies beyond the head, the whole file is read (same hash)."""
+    from benchmarks.synthetic import photo_like
+
+    from flickrsync.fingerprint import _perceptual
+
+    monkeypatch.setattr(_perceptual, "HEAD_BYTES", 2048)
+    decoded_from: list[type] = []
+    original = _perceptual._jpeg_image
+
+    def spy(stream: BinaryIO) -> Image.Image:
+        decoded_from.append(type(stream))
+        return original(stream)
+
+    monkeypatch.setattr(_perceptual, "_jpeg_image", spy)
+    upright = photo_like(600, 800, seed=4)
+    data = _jpeg_with_segment_before_exif(upright.transpose(Image.Transpose.ROTATE_90), 6, filler)
+    path = tmp_path / "p.jpg"
+    path.write_bytes(data)
+    expected = _phash(data)  # from memory
+    assert hamming(expected, _phash(save(upright, "JPEG", quality=90))) <= PHASH_MATCH_DISTANCE
+    decoded_from.clear()
+    with open(path, "rb") as stream:  # as the scanner hands it over: open, size from fstat
+        assert perceptual_hash(stream, size=len(data)) == expected
+        assert perceptual_hash(stream) == expected  # again from the start, size unknown
+    streamed = filler < 2048
+    assert decoded_from == [io.BufferedReader if streamed else io.BytesIO] * 2
+    with open(path, "rb") as stream, pytest.raises(MediaError, match="too large for a perceptual hash"):
+        perceptual_hash(stream, size=_perceptual.MAX_FILE_BYTES + 1)
+
+
+def test_truncated_jpeg_from_an_open_file_is_a_media_error(tmp_path: Path) -> None:
+    from benchmarks.synthetic import photo_like
+
+    data = save(photo_like(1600, 1200, seed=8), "JPEG", quality=92)
+    assert len(data) > 2 * 256 * 1024  # decoded from the stream
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[: len(data) // 2])
+    with open(path, "rb") as stream, pytest.raises(MediaError, match="cannot decode the JPEG"):
+        perceptual_hash(stream, size=len(data) // 2)
+    with pytest.raises(MediaError, match="cannot decode the JPEG"):
+        _phash(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize("size", [8, 16])
+def test_perceptual_hash_is_imagehash_phash(size: int) -> None:
+    """pHash is computed with numpy (no SciPy import in the workers); the bits are imagehash's."""
+    import imagehash
+    from benchmarks.synthetic import photo_like
+
+    from flickrsync.fingerprint._perceptual import hash_image
+
+    for seed in range(12):
+        picture = photo_like(300 + 40 * seed, 200 + 30 * seed, seed=seed)
+        if seed % 3 == 0:
+            picture = picture.convert("L")
+        assert hash_image(picture, size=size) == str(imagehash.phash(picture.convert("L"), hash_size=size))
+
+
+def test_fingerprint_imports_no_decoder_it_does_not_need() -> None:
+    """Worker start-up: Pillow loads only when a picture is decoded (a plain scan never does),
+    libheif only for a HEIF picture, and SciPy never (pHash is computed with numpy);
+    :func:`prepare_perceptual` warms up what decoding uses."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from flickrsync import fingerprint\n"
+        "print('PIL' in sys.modules)\n"
+        "fingerprint.prepare_perceptual()\n"
+        "print('PIL' in sys.modules, 'pillow_heif' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True", "False", "False"]
+
+
 # --- hostile structures: bounded, and the whole-file id instead of a walk without end ---------------
 
 
@@ -589,6 +679,31 @@ def test_streams_with_or_without_size_and_seekability_agree() -> None:
     assert fingerprint_stream(io.BufferedReader(_Pipe(data))) == expected
     # a file that shrank since its size was taken: what is there is used
     assert fingerprint_stream(io.BytesIO(data), size=len(data) + 100) == expected
+
+
+class _Trickle(io.RawIOBase):
+    """A seekable stream whose reads return at most 100 bytes, as a raw stream may."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._data.seek(offset, whence)
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        return self._data.readinto(memoryview(buffer)[:100])
+
+
+def test_short_reads_are_read_on_to_the_size() -> None:
+    data = save(photo(), "JPEG", exif=exif_bytes())
+    assert len(data) > 1000
+    assert fingerprint_stream(cast("BinaryIO", _Trickle(data)), size=len(data)) == fingerprint_bytes(data)
 
 
 def test_large_files_are_streamed_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -239,6 +239,65 @@ def test_duplicates_counts_and_pictures(idx: Index) -> None:
     assert [p.content_id for p in idx.pictures(media="video")] == [cid(3)]
     assert [p.content_id for p in idx.pictures(content_ids=[cid(2), cid(9)])] == [cid(2)]
     assert idx.pictures(content_ids=[]) == []
+
+
+def test_counts_are_kept_until_a_change_drops_them(idx: Index, tmp_path: Path) -> None:
+    """A warm re-scan reuses the counts its last scan kept; every change that affects them (new,
+    changed, copied, removed files, pruned pictures, forgotten roots) drops them."""
+
+    def recounted() -> object:
+        (files,) = idx._conn.execute("SELECT count(*) FROM local_file").fetchone()
+        return idx._count_local(files)
+
+    idx.upsert_account(Account(NSID, "me"))
+    changes: list[Callable[[], object]] = [
+        lambda: idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 2, ino=2)]),
+        lambda: idx.record_files([lf("b.jpg", 1, ino=2, mtime=6)]),  # same number of files
+        lambda: idx.record_files([lf("b.jpg", None, ino=2, mtime=7, problem="damaged")]),
+        lambda: idx.record_files([lf("b.jpg", 3, ino=2, mtime=8)]),
+        lambda: idx.copy_files([(idx.stat_rows()[(rid(), b"a.jpg")][0], LocalPath(ROOT, "c.jpg"))]),
+        lambda: idx.add_link(NSID, PhotoId("100"), cid(3), "upload"),
+        lambda: idx.remove_files([idx.stat_rows()[(rid(), b"b.jpg")][0]]),
+        idx.prune_pictures,
+        lambda: idx.forget_roots([rid()]),
+    ]
+
+    def rid() -> int:
+        return idx.ensure_roots([ROOT])[0]
+
+    seen: set[object] = set()
+    for change in changes:
+        before = idx.counts(remember=True)
+        assert before == recounted()
+        change()
+        assert idx.counts() == recounted()
+        seen.add(idx.counts())
+    assert len(seen) >= 5  # the sequence did change the counts
+
+    # Kept counts are used as they are: no pass over the content index.
+    idx.record_files([lf("d.jpg", 4, ino=4)])
+    kept = idx.counts(remember=True)
+    idx._count_local = None  # type: ignore[assignment,method-assign]
+    assert idx.counts() == kept
+    idx.close()
+    with Index.open(tmp_path / "index.db") as again:  # kept in the file, across connections
+        assert again.counts() == kept
+        again.record_files([lf("e.jpg", 4, ino=5)])  # a new connection drops them too
+        assert again.counts().files == kept.files + 1
+        assert again.counts().duplicate_files == kept.duplicate_files + 1
+
+
+def test_kept_counts_are_not_trusted_after_a_write_without_the_triggers(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "index.db") as idx:
+        idx.record_files([lf("a.jpg", 1, ino=1), lf("b.jpg", 1, ino=2)])
+        assert idx.counts(remember=True).duplicate_groups == 1
+    raw = sqlite3.connect(tmp_path / "index.db")  # e.g. an older flickrsync
+    raw.execute("DELETE FROM local_file WHERE relpath = ?", (b"b.jpg",))
+    raw.commit()
+    raw.close()
+    with Index.open(tmp_path / "index.db") as idx:
+        counts = idx.counts()
+        assert (counts.files, counts.duplicate_groups) == (1, 0)
 
 
 def test_copy_files_handles_a_swap(idx: Index) -> None:

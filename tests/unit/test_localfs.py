@@ -599,6 +599,33 @@ def test_pool_gives_the_same_index_as_inline(tmp_path: Path) -> None:
         assert [p.phash for p in one.pictures()] == [p.phash for p in two.pictures()]
 
 
+def test_first_scan_with_perceptual_in_an_early_pool_hashes_as_inline(tmp_path: Path) -> None:
+    """A first ``scan --perceptual`` starts its workers before the walk, each preparing the decoder
+    (:func:`fingerprint.prepare_perceptual`): the hashes are those of an inline scan."""
+    lib = tmp_path / "lib"
+    for n in range(12):
+        make_jpeg(lib / f"f{n % 2}" / f"{n}.jpg", n, size=(320, 240))
+    (lib / "bad.jpg").write_text("no")
+    pooled = ScanTuning(workers=2, inline_seconds=0, batch_files=2, perceptual_batch=2, inline_decodes=0)
+    with Index.open(tmp_path / "a.db") as one, Index.open(tmp_path / "b.db") as two:
+        report_pool = scan_library(one, ScanConfig(roots=(str(lib),), tuning=pooled), perceptual=True)
+        report_inline = scan_library(two, ScanConfig(roots=(str(lib),), tuning=INLINE), perceptual=True)
+        assert report_pool.perceptual == report_inline.perceptual == 12
+        assert report_pool.counts == report_inline.counts
+        hashes = {p.content_id: p.phash for p in one.pictures()}
+        assert hashes == {p.content_id: p.phash for p in two.pictures()}
+        assert all(hashes.values())
+
+
+def test_worker_preparation_never_breaks_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise ImportError("no scipy here")
+
+    monkeypatch.setattr(fingerprint, "prepare_perceptual", broken)
+    localfs._prepare_perceptual_worker()  # logged, not raised: the batch that needs it reports it
+    localfs._prepare_worker()
+
+
 def test_batches_cover_everything_in_order() -> None:
     sizes = [5] * 10 + [100] + [1] * 50
     for workers in (1, 2, 8):

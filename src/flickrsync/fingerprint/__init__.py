@@ -23,10 +23,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ._core import fingerprint_bytes, fingerprint_stream
-from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash
+
+if TYPE_CHECKING:
+    from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash, prepare_perceptual
+
+#: Names of :mod:`._perceptual`, imported on first use: Pillow and imagehash cost every process of
+#: a plain scan (which never decodes a picture) ~20 ms.
+_LAZY = frozenset({"PHASH_MATCH_DISTANCE", "perceptual_hash", "prepare_perceptual"})
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import _perceptual  # noqa: PLC0415 - lazy, see _LAZY
+
+    value = getattr(_perceptual, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "PHASH_MATCH_DISTANCE",
@@ -35,6 +52,7 @@ __all__ = [
     "fingerprint_stream",
     "hamming",
     "perceptual_hash",
+    "prepare_perceptual",
 ]
 
 _READ_BLOCK = 1024 * 1024

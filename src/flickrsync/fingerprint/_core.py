@@ -114,6 +114,16 @@ def orientation_of(data: bytes) -> int | None:
     return facts.orientation if facts else None
 
 
+def jpeg_orientation(head: bytes) -> tuple[bool, int | None]:
+    """The EXIF orientation of a JPEG from the first bytes of the file: (complete, orientation).
+    ``complete`` is true when the head reaches the first scan, so every segment in front of it
+    (EXIF included) was in the head and the orientation is what :func:`orientation_of` of the
+    whole file gives."""
+    info = parse_jpeg(BufferSource(head), _NoHash(), metadata_only=True)
+    facts = _facts_of(info.exif)
+    return info.saw_scan, facts.orientation if facts else None
+
+
 def _facts_of(blob: bytes | None) -> ExifFacts | None:
     if blob is None:
         return None

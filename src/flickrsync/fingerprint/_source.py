@@ -2,7 +2,7 @@
 
 A :class:`Source` is what every format parser of the fingerprint package works on. Two kinds:
 
-* :class:`BufferSource` holds the whole file in memory (one ``readinto`` of the open stream). This is
+* :class:`BufferSource` holds the whole file in memory (one ``read`` of the open stream). This is
   the normal case: pictures are a few MB, every byte is read exactly once, and the image data is fed
   to ``hashlib`` as zero-copy ``memoryview`` slices.
 * :class:`StreamSource` reads through the stream on demand (seek + read in blocks of
@@ -313,18 +313,18 @@ def open_source(stream: BinaryIO, size: int | None) -> BufferSource | StreamSour
         return BufferSource(stream.read())
     if size > INMEMORY_LIMIT:
         return StreamSource(stream, size)
-    buf = bytearray(size)
-    view = memoryview(buf)
-    got = 0
-    while got < size:
-        n = stream.readinto(view[got:])  # type: ignore[attr-defined]
-        if not n:
-            break
-        got += n
-    if got < size:  # the file shrank since it was stat'ed: use what is there
-        del view
-        del buf[got:]
-    return BufferSource(buf)
+    # read(size) fills a new bytes object straight from the file: no zero-filled buffer first
+    # (readinto a bytearray(size) costs ~0.1 ms more per 4 MB). Fewer bytes: the file shrank
+    # since it was stat'ed, or the stream returns short reads; use what is there.
+    data = stream.read(size)
+    if len(data) < size:
+        parts = [data]
+        got = len(data)
+        while got < size and (more := stream.read(size - got)):
+            parts.append(more)
+            got += len(more)
+        data = b"".join(parts)
+    return BufferSource(data)
 
 
 def _seekable(stream: BinaryIO) -> bool:
