@@ -93,6 +93,10 @@ def _probe_image(path: Path) -> Probe | None:
                 fmt = im.format or ""
                 if fmt not in PHOTO_FORMATS:
                     return None
+                if fmt == "HEIF":
+                    # pillow-heif opens lazily; a file whose image data is cut off opens fine and
+                    # fails only on decode. Flickr cannot make a photo of it.
+                    im.load()
                 exif = im.getexif()
                 width, height = im.size
                 if exif.get(0x0112) in (5, 6, 7, 8):
