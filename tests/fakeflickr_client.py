@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from oauthlib.oauth1 import Client
+from oauthlib.oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, Client
 
 from fakeflickr.testing import AccessToken, FakeFlickrHandle
 
@@ -37,6 +37,9 @@ class Api:
     ff: FakeFlickrHandle
     token: AccessToken | None = None
     timeout: float = 30.0
+    #: Signed POSTs carry their oauth_* parameters in the body instead of the Authorization
+    #: header (how checkToken must be called: its ``oauth_token`` argument is one of them).
+    oauth_in_body: bool = False
 
     def client(self, **extra: Any) -> Client:
         return Client(
@@ -61,7 +64,9 @@ class Api:
             if http_method == "GET":
                 signed_url, headers, _ = self.client().sign(f"{url}?{urlencode(params)}", "GET")
                 return http.get(signed_url, headers=headers)
-            _, headers, body = self.client().sign(url, "POST", body=urlencode(params), headers=FORM)
+            where = SIGNATURE_TYPE_BODY if self.oauth_in_body else SIGNATURE_TYPE_AUTH_HEADER
+            client = self.client(signature_type=where)
+            _, headers, body = client.sign(url, "POST", body=urlencode(params), headers=FORM)
             return http.post(url, content=body, headers=headers)
 
     def call(self, method: str, http_method: str = "POST", **params: Any) -> dict[str, Any]:

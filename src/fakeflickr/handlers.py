@@ -427,8 +427,10 @@ def test_echo(call: Call) -> list[El]:
 def auth_oauth_check_token(call: Call) -> list[El]:
     if call.token is None:
         raise ApiError(97, "Missing signature")  # reflection: needssigning=1
-    token_value = call.arg("oauth_token") or call.token
-    token = call.store.token(token_value)
+    # The argument comes from the request parameters (query or body), never from the
+    # Authorization header: a header-only token is 98, as on Flickr (REFERENCE §10).
+    token_value = call.arg("oauth_token")
+    token = call.store.token(token_value) if token_value else None
     if token is None or token.kind != "access" or token.state != "active" or token.user_nsid is None:
         raise ApiError(98, "Invalid token")
     user = call.store.user(token.user_nsid)

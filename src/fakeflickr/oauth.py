@@ -7,7 +7,8 @@ module decides *which* parameters are signed and answers failures the way Flickr
 ``text/plain;charset=UTF-8``, a form-encoded ``oauth_problem=...`` body (§1.5), e.g.
 ``oauth_problem=signature_invalid&debug_sbs=<the base string we computed>``.
 
-Checks, in order: required parameters present (``parameter_absent``), version and signature
+Checks, in order: no ``oauth_*`` parameter repeated (``parameter_rejected``, when the parameters
+are gathered), required parameters present (``parameter_absent``), version and signature
 method, consumer known (``consumer_key_unknown``), timestamp within the window of real time
 (``timestamp_refused``), token known/unrevoked/of this consumer (``token_rejected``), signature
 (``signature_invalid``), nonce not seen before for this consumer+token+timestamp (``nonce_used``).
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import quote, unquote
+from urllib.request import parse_http_list
 
 from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
@@ -67,22 +70,39 @@ def gather(
     form: Iterable[tuple[str, str]],
     authorization: str | None,
 ) -> OAuthRequest:
-    """Merge header, query and form parameters (a malformed OAuth header is a 400)."""
+    """Merge header, query and form parameters.
+
+    400 ``parameter_rejected`` for a malformed OAuth header, and for an ``oauth_*`` parameter
+    that arrives more than once, within one place or across header, query and body (RFC 5849
+    §3.2: servers SHOULD answer 400 to duplicated protocol parameters).
+    """
     params: Pairs = [*query, *form]
     if authorization and authorization[:6].lower() == "oauth ":
-        try:
-            header = [(k, unquote(v)) for k, v in parse_authorization_header(authorization)]
-        except ValueError as exc:
-            raise OAuthProblem(
-                400, "oauth_problem=parameter_rejected&oauth_parameters_rejected=Authorization"
-            ) from exc
-        params.extend((k, v) for k, v in header if k != "realm")
-    oauth: dict[str, str] = {}
-    for key, value in params:
-        if key.startswith("oauth_"):
-            oauth.setdefault(key, value)
+        params.extend((k, v) for k, v in _header_params(authorization) if k != "realm")
+    repeated = sorted(k for k, n in Counter(k for k, _ in params if k.startswith("oauth_")).items() if n > 1)
+    if repeated:
+        raise _problem(
+            400, "parameter_rejected", oauth_parameters_rejected=quote("&".join(repeated), safe="")
+        )
+    oauth = {key: value for key, value in params if key.startswith("oauth_")}
     signed = [(k, v) for k, v in params if k != "oauth_signature"]
     return OAuthRequest(http_method.upper(), url, signed, oauth)
+
+
+def _header_params(authorization: str) -> Pairs:
+    """The parameters of an ``Authorization: OAuth ...`` header, each as often as it was sent
+    (oauthlib's parser returns a dict, which would hide a repeated one)."""
+    try:
+        parse_authorization_header(authorization)  # the syntax check
+    except ValueError as exc:
+        raise _problem(400, "parameter_rejected", oauth_parameters_rejected="Authorization") from exc
+    pairs: Pairs = []
+    for item in parse_http_list(authorization[6:]):
+        name, _, value = item.strip().partition("=")
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        pairs.append((name, unquote(value)))
+    return pairs
 
 
 def base_string(http_method: str, url: str, params: Pairs) -> str:

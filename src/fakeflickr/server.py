@@ -36,7 +36,7 @@ import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,7 @@ _STATIC = re.compile(
 _PLAY = re.compile(r"^/photos/(?P<owner>[^/]+)/(?P<id>\d+)/play/(?P<label>[^/]+)/(?P<secret>[0-9a-f]+)/?$")
 _VIDEO = re.compile(r"^/video/(?P<id>\d+)/(?P<secret>[0-9a-f]+)/(?P<label>[^/.]+)\.(?P<ext>[a-z0-9]+)$")
 PERM_NAMES = {1: "read", 2: "write", 3: "delete"}
+WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
 class DropConnection(Exception):
@@ -206,6 +207,8 @@ class App:
             return self.api_error_response(request, ApiError(*SERVICE_UNAVAILABLE), xml_only=False)
         try:
             response: Response = handler(request)
+        except OAuthProblem as problem:  # e.g. a repeated oauth_* parameter, found while gathering
+            response = _oauth_response(problem)
         except HTTPException as exc:
             log.info("bad request to %s: %s", request.path, exc)
             response = self.api_error_response(
@@ -664,7 +667,8 @@ class FakeFlickr:
         with FakeFlickr(tmp_path, consumers=[("key", "secret")]) as ff:
             client = make_client(ff.base_url, "key", "secret")
 
-    ``consumers``: API key/secret pairs to register. When none are given and the data dir has none
+    ``consumers``: API key/secret pairs to register. ``middleware`` wraps the WSGI app (tests record
+    the raw requests with it). When none are given and the data dir has none
     yet, a demo pair is generated (see :attr:`consumer`). A first user ("demo") is created when the
     data dir has no user, so the authorize page always has someone to approve.
     """
@@ -675,9 +679,12 @@ class FakeFlickr:
         host: str = "127.0.0.1",
         port: int = 0,
         consumers: Sequence[tuple[str, str]] | None = None,
+        middleware: Callable[[App], WSGIApp] | None = None,
     ) -> None:
         self.store = Store(Path(data_dir))
         self.app = App(self.store)
+        #: What the HTTP server calls: the app, or ``middleware(app)`` (e.g. a test's request log).
+        self.wsgi: WSGIApp = middleware(self.app) if middleware is not None else self.app
         for key, secret in consumers or []:
             self.store.add_consumer(key, secret)
         if not self.store.consumers():
@@ -703,7 +710,7 @@ class FakeFlickr:
 
     def start(self) -> FakeFlickr:
         self._server = make_server(
-            self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler
+            self._host, self._port, self.wsgi, threaded=True, request_handler=_QuietHandler
         )
         server = self._server
         self._thread = threading.Thread(
@@ -716,13 +723,13 @@ class FakeFlickr:
         """Run in the calling thread (``python -m fakeflickr``)."""
         if self._server is None:
             self._server = make_server(
-                self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler
+                self._host, self._port, self.wsgi, threaded=True, request_handler=_QuietHandler
             )
         self._server.serve_forever()
 
     def bind(self) -> None:
         self._server = make_server(
-            self._host, self._port, self.app, threaded=True, request_handler=_QuietHandler
+            self._host, self._port, self.wsgi, threaded=True, request_handler=_QuietHandler
         )
 
     def stop(self) -> None:

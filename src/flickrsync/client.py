@@ -84,6 +84,7 @@ from flickrsync.oauth import (
     request_token_url,
     save_token,
     sign,
+    sign_into_body,
 )
 from flickrsync.parse import (
     Json,
@@ -484,19 +485,34 @@ class FlickrClient:
         callback: str | None = None,
         verifier: str | None = None,
         timeout: httpx.Timeout | None = None,
+        oauth_in_body: bool = False,
     ) -> httpx.Response:
-        """One signed request; HTTP-level failures become typed errors. No retries here."""
+        """One signed request; HTTP-level failures become typed errors. No retries here.
+
+        The OAuth parameters go in the ``Authorization`` header, or with ``oauth_in_body`` into
+        the urlencoded body of a POST (never both: each parameter is sent once)."""
         full_url = f"{url}?{encode_query(query)}" if query else url
-        headers = sign(
-            credentials or self._credentials,
-            http_method,
-            full_url,
-            nonce=secrets.token_hex(16),
-            timestamp=int(self._clock()),
-            form=form,
-            callback=callback,
-            verifier=verifier,
-        )
+        credentials = credentials or self._credentials
+        nonce, timestamp = secrets.token_hex(16), int(self._clock())
+        body: str | None = None
+        if oauth_in_body:
+            if http_method != "POST" or files is not None or form is None:
+                raise ValueError("OAuth parameters go into the body of a urlencoded POST only")
+            headers: dict[str, str] = {}
+            body = sign_into_body(credentials, full_url, nonce=nonce, timestamp=timestamp, form=form)
+        else:
+            headers = sign(
+                credentials,
+                http_method,
+                full_url,
+                nonce=nonce,
+                timestamp=timestamp,
+                form=form,
+                callback=callback,
+                verifier=verifier,
+            )
+            if form is not None and files is None:
+                body = encode_query(form)
         self.budget.acquire()
         self._count(what)
         started = time.monotonic()
@@ -508,9 +524,9 @@ class FlickrClient:
                 response = self.http.request(
                     http_method, full_url, data=dict(form or {}), files=files, **kwargs
                 )
-            elif form is not None:
+            elif body is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
-                response = self.http.request(http_method, full_url, content=encode_query(form), **kwargs)
+                response = self.http.request(http_method, full_url, content=body, **kwargs)
             else:
                 response = self.http.request(http_method, full_url, **kwargs)
         except httpx.TransportError as exc:
@@ -631,18 +647,20 @@ class FlickrClient:
         *,
         post: bool | None = None,
         prune: bool = False,
+        oauth_in_body: bool = False,
     ) -> Json:
         """One REST method, retried as :func:`~flickrsync.retry.is_retryable` allows.
 
         Writes (:data:`WRITE_METHODS`) are POSTed and need a ``write`` token; reads are GETs
-        unless ``post=True`` (used to keep a token out of URLs).
+        unless ``post=True``. ``oauth_in_body`` POSTs with the OAuth parameters in the body (for a
+        method whose argument is one of them: checkToken).
         """
         if method in FORBIDDEN or (method in PRUNE_ONLY and not prune):
             raise UsageError(f"{method}: flickrsync never deletes anything on Flickr")
         write = method in WRITE_METHODS
         if write:
             self._require("write", method)
-        use_post = write if post is None else post
+        use_post = oauth_in_body or (write if post is None else post)
         idempotent = method not in NOT_IDEMPOTENT
         args = {"method": method, **{k: str(v) for k, v in (params or {}).items()}}
         args.update(format="json", nojsoncallback="1")
@@ -650,7 +668,12 @@ class FlickrClient:
         def attempt() -> Json:
             if use_post:
                 response = self._request(
-                    "POST", self.endpoints.rest, what=method, form=args, idempotent=idempotent
+                    "POST",
+                    self.endpoints.rest,
+                    what=method,
+                    form=args,
+                    idempotent=idempotent,
+                    oauth_in_body=oauth_in_body,
                 )
             else:
                 response = self._request("GET", self.endpoints.rest, what=method, query=args)
@@ -685,12 +708,16 @@ class FlickrClient:
         return account
 
     def check_token(self) -> TokenInfo:
-        """flickr.auth.oauth.checkToken: the token's perms and owner. POSTed: the token stays
-        out of URLs (and so out of every log that prints them)."""
-        token = self.token
-        if token is None:
+        """flickr.auth.oauth.checkToken: the token's perms and owner.
+
+        Flickr reads the method's ``oauth_token`` argument from the request parameters, not from
+        the ``Authorization`` header (a header-only token is "98 Invalid token", REFERENCE §10),
+        and a protocol parameter must not be sent twice: so this call carries its OAuth
+        parameters in the POST body, where ``oauth_token`` is both. POSTed, the token stays out
+        of URLs (and so out of every log that prints them)."""
+        if self.token is None:
             raise AuthError(f"profile [{self.profile}] is not authorised", hint=auth_hint(self.profile))
-        rsp = self.call("flickr.auth.oauth.checkToken", {"oauth_token": token.token}, post=True)
+        rsp = self.call("flickr.auth.oauth.checkToken", oauth_in_body=True)
         info: TokenInfo = self._parsed("flickr.auth.oauth.checkToken", parse_check_token, rsp)
         return info
 

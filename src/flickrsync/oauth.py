@@ -10,6 +10,11 @@ Signing is oauthlib's; this module only decides *what* is signed:
   signs those fields as if they were a urlencoded body, then sends them multipart with the same
   ``Authorization`` header.
 
+The OAuth parameters travel in the ``Authorization`` header (:func:`sign`), except for the one
+call whose argument is itself a protocol parameter, ``flickr.auth.oauth.checkToken``: its
+parameters travel in the POST body (:func:`sign_into_body`). Never both: each parameter is sent
+once (RFC 5849 §3.2 lets a server refuse a repeated one with 400).
+
 The signer is pure: the nonce and the timestamp are arguments. The network half of the flow
 (request token, access token) lives in :mod:`flickrsync.client`; here are the URL to send the
 user to and the parsers of Flickr's form-encoded answers.
@@ -37,7 +42,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode
 
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, Client
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, Client
 
 from flickrsync.config import Endpoints
 from flickrsync.errors import AuthError
@@ -94,6 +99,29 @@ def encode_query(params: Mapping[str, str]) -> str:
     return urlencode(params, quote_via=quote, safe="")
 
 
+def _signer(
+    credentials: Credentials,
+    *,
+    nonce: str,
+    timestamp: int,
+    callback: str | None,
+    verifier: str | None,
+    signature_type: str,
+) -> Client:
+    return Client(
+        credentials.api_key,
+        client_secret=credentials.api_secret,
+        resource_owner_key=credentials.token,
+        resource_owner_secret=credentials.token_secret,
+        callback_uri=callback,
+        verifier=verifier,
+        signature_method=SIGNATURE_HMAC_SHA1,
+        signature_type=signature_type,
+        nonce=nonce,
+        timestamp=str(timestamp),
+    )
+
+
 def sign(
     credentials: Credentials,
     http_method: Literal["GET", "POST"],
@@ -110,19 +138,16 @@ def sign(
     ``url`` is the full URL as it will be sent, query string included (built with
     :func:`encode_query`). ``form`` holds the body fields that are signed: the urlencoded body of a
     POST, or the non-file fields of an upload. ``callback`` is for ``request_token`` (``"oob"``),
-    ``verifier`` for ``access_token``.
+    ``verifier`` for ``access_token``. The OAuth parameters travel in the header only: none of
+    them may also be in ``form`` or the query (a server may refuse a repeated one, RFC 5849 §3.2).
     """
-    client = Client(
-        credentials.api_key,
-        client_secret=credentials.api_secret,
-        resource_owner_key=credentials.token,
-        resource_owner_secret=credentials.token_secret,
-        callback_uri=callback,
-        verifier=verifier,
-        signature_method=SIGNATURE_HMAC_SHA1,
-        signature_type=SIGNATURE_TYPE_AUTH_HEADER,
+    client = _signer(
+        credentials,
         nonce=nonce,
-        timestamp=str(timestamp),
+        timestamp=timestamp,
+        callback=callback,
+        verifier=verifier,
+        signature_type=SIGNATURE_TYPE_AUTH_HEADER,
     )
     if form:
         _, headers, _ = client.sign(
@@ -131,6 +156,28 @@ def sign(
     else:
         _, headers, _ = client.sign(url, http_method)
     return {"Authorization": headers["Authorization"]}
+
+
+def sign_into_body(
+    credentials: Credentials, url: str, *, nonce: str, timestamp: int, form: Mapping[str, str]
+) -> str:
+    """The urlencoded body of a POST that carries its own OAuth parameters, each once, next to
+    ``form`` (no ``Authorization`` header). Pure.
+
+    For ``flickr.auth.oauth.checkToken``, whose ``oauth_token`` argument Flickr reads from the
+    request parameters, not from the header (REFERENCE §10): in the body it is the protocol
+    parameter and the method's argument at once.
+    """
+    client = _signer(
+        credentials,
+        nonce=nonce,
+        timestamp=timestamp,
+        callback=None,
+        verifier=None,
+        signature_type=SIGNATURE_TYPE_BODY,
+    )
+    _, _, body = client.sign(url, "POST", body=encode_query(form), headers={"Content-Type": _FORM})
+    return str(body)
 
 
 # --- the out-of-band flow: pure parts --------------------------------------------------------

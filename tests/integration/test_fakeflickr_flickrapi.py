@@ -49,8 +49,9 @@ def test_flickrapi_authorises_and_checks_its_token(
 ) -> None:
     login: dict[str, Any] = flickr.test.login(format="parsed-json")
     assert login["user"]["id"] == fakeflickr.default_user
-    assert flickr.token_valid(perms="write")
-    assert not flickr.token_valid(perms="delete")
+    # token_valid() signs checkToken in the header only, which Flickr answers with 98: it is
+    # False even for this good token (issue 9; tests/integration/test_fakeflickr_strict_wire.py).
+    assert not flickr.token_valid(perms="write")
 
 
 def test_flickrapi_upload_walk_photoset_round_trip(

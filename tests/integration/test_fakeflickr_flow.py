@@ -84,7 +84,7 @@ def test_three_legged_oauth_with_oob_then_test_login(fakeflickr: FakeFlickrHandl
     token = AccessToken(
         access["oauth_token"], access["oauth_token_secret"], "write", access["user_nsid"], "demo", key
     )
-    checked = Api(fakeflickr, token).ok("flickr.auth.oauth.checkToken")
+    checked = Api(fakeflickr, token, oauth_in_body=True).ok("flickr.auth.oauth.checkToken")
     assert checked["oauth"] == {
         "token": {"_content": access["oauth_token"]},
         "perms": {"_content": "write"},

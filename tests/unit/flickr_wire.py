@@ -24,13 +24,29 @@ def enc(text: str) -> str:
     return quote(text, safe="-._~")
 
 
-def auth_params(request: httpx.Request) -> dict[str, str]:
+def header_pairs(request: httpx.Request) -> list[tuple[str, str]]:
+    """The ``Authorization: OAuth ...`` parameters, each as often as sent (``realm`` left out)."""
     header = request.headers.get("Authorization", "")
-    assert header.startswith("OAuth "), "every request is signed in the Authorization header"
-    out = {}
+    if not header.startswith("OAuth "):
+        return []
+    out = []
     for part in header[len("OAuth ") :].split(","):
         key, _, value = part.strip().partition("=")
-        out[key] = unquote(value.strip('"'))
+        if key != "realm":
+            out.append((key, unquote(value.strip('"'))))
+    return out
+
+
+def all_pairs(request: httpx.Request) -> list[tuple[str, str]]:
+    """Header + query + body parameters, each as often as sent, as a Flickr server gathers them."""
+    query = parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)
+    return [*header_pairs(request), *query, *body_pairs(request)]
+
+
+def auth_params(request: httpx.Request) -> dict[str, str]:
+    """The request's oauth_* parameters, wherever they travel (header, query or body)."""
+    out = {k: v for k, v in all_pairs(request) if k.startswith("oauth_")}
+    assert "oauth_signature" in out, "every request is signed"
     return out
 
 
@@ -54,18 +70,31 @@ def multipart_fields(request: httpx.Request) -> tuple[dict[str, str], dict[str, 
     return fields, files
 
 
-def body_fields(request: httpx.Request) -> dict[str, str]:
-    """The form fields of a POST (urlencoded or multipart text parts), empty for a GET."""
+def body_pairs(request: httpx.Request) -> list[tuple[str, str]]:
+    """The form fields of a POST (urlencoded or multipart text parts), repeats kept; empty for a GET."""
     ctype = request.headers.get("Content-Type", "")
     if ctype.startswith("multipart/form-data"):
-        return multipart_fields(request)[0]
+        body = request.read()
+        head = f"Content-Type: {ctype}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + body)
+        out = []
+        for part in message.iter_parts():
+            payload = part.get_payload(decode=True)
+            if part.get_filename() is None and isinstance(payload, bytes):
+                out.append((str(part.get_param("name", header="content-disposition")), payload.decode()))
+        return out
     if ctype.startswith("application/x-www-form-urlencoded"):
-        return dict(parse_qsl(request.read().decode(), keep_blank_values=True))
-    return {}
+        return parse_qsl(request.read().decode(), keep_blank_values=True)
+    return []
+
+
+def body_fields(request: httpx.Request) -> dict[str, str]:
+    """The form fields of a POST (urlencoded or multipart text parts), empty for a GET."""
+    return dict(body_pairs(request))
 
 
 def all_params(request: httpx.Request) -> dict[str, str]:
-    """Query + body fields, as a Flickr server merges them."""
+    """Query + body fields, as a Flickr server merges them (oauth_* carried in the body included)."""
     query = dict(parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True))
     return {**query, **body_fields(request)}
 
@@ -86,12 +115,16 @@ def hmac_sha1(base: str, consumer_secret: str, token_secret: str = "") -> str:
 
 
 def verify_signature(request: httpx.Request, consumer_secret: str, token_secret: str = "") -> bool:
-    oauth = auth_params(request)
-    given = oauth.pop("oauth_signature")
-    oauth.pop("realm", None)
-    params = list(parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True))
-    params += list(body_fields(request).items())
-    params += list(oauth.items())
+    """The signature is right, and no oauth_* parameter was sent twice (header, query and body
+    together: a server may refuse a repeated protocol parameter, RFC 5849 §3.2)."""
+    pairs = all_pairs(request)
+    oauth_names = [k for k, _ in pairs if k.startswith("oauth_")]
+    if len(oauth_names) != len(set(oauth_names)):
+        return False
+    given = dict(pairs).get("oauth_signature")
+    if given is None:
+        return False
+    params = [(k, v) for k, v in pairs if k != "oauth_signature"]
     base = base_string(request.method, str(request.url), params)
     return hmac.compare_digest(hmac_sha1(base, consumer_secret, token_secret), given)
 

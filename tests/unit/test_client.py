@@ -20,6 +20,7 @@ from tests.unit.flickr_wire import (
     ListingStub,
     all_params,
     auth_params,
+    body_pairs,
     fail,
     json_response,
     multipart_fields,
@@ -137,7 +138,10 @@ def test_writes_are_urlencoded_posts() -> None:
     }
 
 
-def test_check_token_keeps_the_token_out_of_the_url() -> None:
+def test_check_token_sends_its_oauth_parameters_once_in_the_body() -> None:
+    """Flickr reads checkToken's ``oauth_token`` argument from the request parameters, and a
+    protocol parameter must not travel twice: all of them go in the POST body, none in a header
+    or the URL (where logs would show the token)."""
     script = Script(
         ok(
             {
@@ -154,6 +158,11 @@ def test_check_token_keeps_the_token_out_of_the_url() -> None:
     (request,) = script.requests
     assert request.method == "POST"
     assert TOKEN not in str(request.url)
+    assert "Authorization" not in request.headers
+    body = body_pairs(request)
+    assert [name for name, _ in body].count("oauth_token") == 1
+    assert dict(body)["oauth_token"] == TOKEN
+    assert dict(body)["method"] == "flickr.auth.oauth.checkToken"
 
 
 def test_jsonp_wrapper_is_tolerated() -> None:

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -28,6 +28,7 @@ from flickrsync.oauth import (
     perms_at_least,
     save_token,
     sign,
+    sign_into_body,
 )
 
 KEY = "0123456789abcdef0123456789abcdef"
@@ -130,6 +131,43 @@ def test_post_form_signature_verifies() -> None:
     )
     assert verify_signature(request, SECRET, TOKEN_SECRET)
     assert not verify_signature(request, SECRET, "wrong")
+
+
+def test_oauth_parameters_in_the_body_each_once_and_signed() -> None:
+    """checkToken's way: the OAuth parameters are body fields (no header), each once, and the
+    token is the method's argument too."""
+    url = "http://127.0.0.1:8080/services/rest/"
+    form = {"method": "flickr.auth.oauth.checkToken", "format": "json", "nojsoncallback": "1"}
+    body = sign_into_body(
+        Credentials(KEY, SECRET, TOKEN, TOKEN_SECRET), url, nonce="n", timestamp=7, form=form
+    )
+    pairs = parse_qsl(body, keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    assert len(names) == len(set(names)), names
+    assert dict(pairs)["oauth_token"] == TOKEN
+    assert {k: v for k, v in pairs if not k.startswith("oauth_")} == form
+    request = httpx.Request(
+        "POST", url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert "Authorization" not in request.headers
+    assert verify_signature(request, SECRET, TOKEN_SECRET)
+    assert not verify_signature(request, SECRET, "wrong")
+
+
+def test_a_repeated_oauth_parameter_fails_the_tests_own_verifier() -> None:
+    """The tests' verifier is as strict as a server may be: a token in the header and again in the
+    body is refused even though the signature over both would compute."""
+    url = "http://127.0.0.1:8080/services/rest/"
+    form = {"method": "flickr.auth.oauth.checkToken", "oauth_token": TOKEN}
+    creds = Credentials(KEY, SECRET, TOKEN, TOKEN_SECRET)
+    headers = sign(creds, "POST", url, nonce="x", timestamp=1, form=form)
+    request = httpx.Request(
+        "POST",
+        url,
+        content=encode_query(form),
+        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert not verify_signature(request, SECRET, TOKEN_SECRET)
 
 
 def test_encode_query_is_rfc3986() -> None:
