@@ -1123,24 +1123,12 @@ def _action_json(action: Action) -> dict[str, Any]:
 
 def _combined(prepared: Prepared) -> tuple[list[Action], PlanSummary]:
     """The transfer plan and the photoset preview as one list and one summary."""
+    from flickrsync.planner import merge_plans  # noqa: PLC0415 - loaded with the sync engine
+
     plan = prepared.plan
-    actions: list[Action] = list(plan.actions)
-    summary = plan.summary
     if prepared.set_preview is not None:
-        actions.extend(prepared.set_preview.actions)
-        s = prepared.set_preview.summary
-        summary = replace(
-            summary,
-            sets_created=s.sets_created,
-            sets_renamed=s.sets_renamed,
-            sets_deleted=s.sets_deleted,
-            photos_added=s.photos_added,
-            photos_removed=s.photos_removed,
-            sets_reordered=s.sets_reordered,
-            group_adds=s.group_adds,
-            write_calls=summary.write_calls + s.write_calls,
-        )
-    return actions, summary
+        plan = merge_plans(plan, prepared.set_preview)
+    return list(plan.actions), plan.summary
 
 
 def _sync_json(report: RunReport) -> dict[str, Any]:

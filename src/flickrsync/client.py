@@ -51,9 +51,10 @@ from flickrsync.errors import (
     UsageError,
 )
 from flickrsync.models import (
+    FREE_ITEMS,
+    FREE_NONPUBLIC,
     AccessToken,
     Account,
-    Media,
     Perms,
     PhotoContext,
     PhotoId,
@@ -68,6 +69,7 @@ from flickrsync.models import (
     TicketId,
     TokenInfo,
     UploadLimits,
+    format_tags,
 )
 from flickrsync.oauth import (
     Credentials,
@@ -136,9 +138,6 @@ PER_PAGE = 500
 LISTING_CAP = 4000
 #: 2004-02-01: nothing was uploaded to Flickr before it existed (garbage dates aside).
 FLICKR_EPOCH = 1_075_593_600
-#: Free accounts since 2022: 1,000 items, 50 of them non-public (REFERENCE §5.3).
-FREE_ITEMS = 1000
-FREE_NONPUBLIC = 50
 FLICKR = Endpoints()
 DEFAULT_BACKOFF = Backoff()
 DEFAULT_UPLOAD = UploadOptions()
@@ -177,73 +176,6 @@ PRUNE_ONLY = frozenset({"flickr.photosets.delete"})
 
 
 # --- small pure helpers ----------------------------------------------------------------------
-
-
-def format_tags(tags: Iterable[str]) -> str:
-    """Flickr's tag syntax (REFERENCE §5.6): space separated, multi-word tags in double quotes."""
-    out = []
-    for tag in tags:
-        clean = " ".join(tag.replace('"', "").split())
-        if clean:
-            out.append(f'"{clean}"' if " " in clean else clean)
-    return " ".join(dict.fromkeys(out))
-
-
-@dataclass(frozen=True, slots=True)
-class CapacityCheck:
-    """What would not fit on the account. Empty means the uploads fit."""
-
-    #: One line each: what exceeds what.
-    problems: tuple[str, ...] = ()
-    #: Labels (paths) of the files too big to upload at all.
-    too_big: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def check_upload_capacity(
-    limits: UploadLimits,
-    n_photos: int,
-    n_videos: int,
-    sizes: Iterable[tuple[str, int, Media]],
-    *,
-    n_nonpublic: int = 0,
-) -> CapacityCheck:
-    """Pure: would uploading these items exceed the account's limits? Say what exceeds what.
-
-    ``sizes`` are ``(label, bytes, media)`` for each file to upload; ``n_nonpublic`` counts the
-    uploads that will not be public (free accounts hold only 50 such items).
-    """
-    problems: list[str] = []
-    too_big: list[str] = []
-    for label, size, media in sizes:
-        limit = limits.max_video_bytes if media == "video" else limits.max_photo_bytes
-        if size > limit:
-            too_big.append(label)
-            problems.append(f"{label}: {_mb(size)} is over Flickr's {_mb(limit)} limit for a {media}")
-    total = n_photos + n_videos
-    if limits.remaining_items is not None and total > limits.remaining_items:
-        problems.append(
-            f"{total} items to upload, but the account can take only {limits.remaining_items} more "
-            f"(free accounts hold {FREE_ITEMS})"
-        )
-    if limits.remaining_videos is not None and n_videos > limits.remaining_videos:
-        problems.append(
-            f"{n_videos} videos to upload, but the account can take only {limits.remaining_videos} more"
-        )
-    if limits.remaining_private is not None and n_nonpublic > limits.remaining_private:
-        problems.append(
-            f"{n_nonpublic} non-public items to upload, but the account can hold only "
-            f"{limits.remaining_private} more (free accounts hold {FREE_NONPUBLIC}; "
-            "set is_public = 1 or go Pro)"
-        )
-    return CapacityCheck(problems=tuple(problems), too_big=tuple(too_big))
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.0f} MB" if size >= 1_048_576 else f"{size} bytes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1124,12 +1056,14 @@ class FlickrClient:
         options: UploadOptions,
         asynchronous: bool,
     ) -> dict[str, str]:
+        """The upload's form fields, each once. ``tags`` are sent exactly as given (the planner
+        decided them, configured extra tags included); ``options.extra_tags`` is not read here."""
         fields: dict[str, str] = {}
         if title is not None:
             fields["title"] = title
         if description:
             fields["description"] = description
-        tag_text = " ".join(t for t in (format_tags(tags), options.extra_tags.strip()) if t)
+        tag_text = format_tags(tags)
         if tag_text:
             fields["tags"] = tag_text
         fields.update(
@@ -1252,11 +1186,13 @@ class FlickrClient:
     ) -> PhotoId:
         """Upload so that the photo lands on Flickr exactly once, even when answers get lost.
 
-        ``machine_tag`` (the picture's content tag) is added to the tags. When the outcome of an
-        attempt is unknown, the account is searched for that tag (twice, a backoff apart, as
-        search may lag): found means stored — its id is returned; else the upload is sent again.
+        ``machine_tag`` (the picture's content tag) must be one of ``tags``, which are sent as
+        they are. When the outcome of an attempt is unknown, the account is searched for that tag
+        (twice, a backoff apart, as search may lag): found means stored — its id is returned;
+        else the upload is sent again.
         """
-        all_tags = [*tags, machine_tag]
+        if machine_tag not in tags:
+            raise ValueError(f"upload_once: {machine_tag} is not among the upload's tags")
         attempt = 1
         while True:
             started = int(self._clock())
@@ -1266,7 +1202,7 @@ class FlickrClient:
                     filename,
                     title=title,
                     description=description,
-                    tags=all_tags,
+                    tags=tags,
                     options=options,
                     asynchronous=asynchronous,
                     ticket_timeout=ticket_timeout,

@@ -373,7 +373,7 @@ class Executor:
                     action.path.name,
                     machine_tag=content_tag(action.content_id),
                     title=action.title,
-                    tags=action.tags[1:],
+                    tags=action.tags,
                     options=self.upload_options,
                 )
         if isinstance(action, Download):

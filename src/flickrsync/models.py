@@ -13,6 +13,9 @@ that form by the fingerprint module; they are never shifted between zones.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, NewType
 
@@ -41,6 +44,10 @@ ProblemKind = Literal["unreadable", "changing", "media"]
 #: Our machine tag namespace and predicate: ``flickrsync:imagehash=<content id>``.
 MACHINE_TAG_NAMESPACE = "flickrsync"
 MACHINE_TAG_PREDICATE = "imagehash"
+
+
+#: ``namespace:predicate=value`` with Flickr's rules for namespace and predicate (REFERENCE §5.7).
+MACHINE_TAG = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*=.+$", re.IGNORECASE)
 
 
 def content_tag(content_id: ContentId) -> str:
@@ -244,6 +251,11 @@ class PhotoContext:
 
     sets: tuple[tuple[PhotosetId, str], ...] = ()
     pools: tuple[tuple[Nsid, str], ...] = ()
+
+
+#: Free accounts since 2022: 1,000 items, 50 of them non-public (REFERENCE §5.3).
+FREE_ITEMS = 1000
+FREE_NONPUBLIC = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,11 +540,12 @@ def parse_tags(raw: str) -> tuple[str, ...]:
     return tuple(tag.strip() for tag in tags if tag.strip())
 
 
-def format_tags(tags: tuple[str, ...] | list[str]) -> str:
-    """The raw tags string Flickr expects: tags with white space are double-quoted.
+def format_tags(tags: Iterable[str]) -> str:
+    """The raw tags string Flickr expects (REFERENCE §5.6): tags with white space are double-quoted.
 
     A double quote cannot be expressed inside a Flickr tag, so it is dropped; white space inside
-    a tag is collapsed to one space. ``parse_tags(format_tags(t))`` gives ``t`` back for such tags.
+    a tag is collapsed to one space; empty tags are dropped. ``parse_tags(format_tags(t))`` gives
+    ``t`` back for such tags. Only renders: which tags an upload carries is the planner's decision.
     """
     parts: list[str] = []
     for tag in tags:
@@ -541,6 +554,22 @@ def format_tags(tags: tuple[str, ...] | list[str]) -> str:
             continue
         parts.append(f'"{clean}"' if " " in clean else clean)
     return " ".join(parts)
+
+
+def clean_tag(raw: str) -> str:
+    """The clean form Flickr keeps of a raw tag (what the ``tags`` extra lists; REFERENCE §5.6):
+    lower-cased, everything but letters and digits removed; of a machine tag only the value is
+    cleaned (``ns:Pred=New York`` -> ``ns:pred=newyork``). May be ``""`` (Flickr drops such tags)."""
+    m = MACHINE_TAG.match(raw.strip())
+    if m:
+        value = _letters_and_digits(raw.strip().split("=", 1)[1])
+        if value:
+            return raw.strip().split("=", 1)[0].lower() + "=" + value
+    return _letters_and_digits(raw)
+
+
+def _letters_and_digits(text: str) -> str:
+    return "".join(c for c in text.lower() if unicodedata.category(c)[0] in ("L", "N"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ through :func:`as_int` / :func:`as_str` / :func:`content`, and every optional fi
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flickrsync.models import (
+    MACHINE_TAG,
     Account,
     Media,
     Nsid,
@@ -41,8 +41,6 @@ from flickrsync.models import (
 #: A decoded JSON object as Flickr sends it.
 Json = Mapping[str, Any]
 
-#: ``namespace:predicate=value`` with Flickr's rules for namespace and predicate (REFERENCE §5.7).
-MACHINE_TAG = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*=.+$", re.IGNORECASE)
 #: Flickr's "no date" values for a date taken.
 _NO_DATE = {"", "0000-00-00 00:00:00", "0000-00-00"}
 _PERMS: dict[str, Perms] = {"read": "read", "write": "write", "delete": "delete"}

@@ -34,6 +34,11 @@ from dataclasses import dataclass, field, fields, replace
 
 from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date
 from flickrsync.models import (
+    FREE_ITEMS,
+    FREE_NONPUBLIC,
+    MACHINE_TAG,
+    MACHINE_TAG_NAMESPACE,
+    MACHINE_TAG_PREDICATE,
     Action,
     AddTags,
     ContentId,
@@ -42,6 +47,7 @@ from flickrsync.models import (
     LocalFile,
     LocalPath,
     LocalPicture,
+    Media,
     PhotoId,
     PhotosetId,
     Plan,
@@ -52,6 +58,7 @@ from flickrsync.models import (
     SyncMode,
     Upload,
     UploadLimits,
+    clean_tag,
     content_tag,
     parse_tags,
 )
@@ -103,6 +110,8 @@ class PlanOptions:
     photosets: PhotosetPlanOptions = field(default_factory=PhotosetPlanOptions)
     #: flickr.people.getUploadStatus, when known: size limits and room left on the account.
     limits: UploadLimits | None = None
+    #: Uploads are public (``is_public = 1``): free accounts hold only 50 non-public items.
+    uploads_public: bool = False
 
 
 # --- safe names ------------------------------------------------------------------------------
@@ -229,15 +238,94 @@ def _fresh_path(folder: str, stem: str, ext: str, taken: set[str]) -> str:
 
 
 def upload_refusal(picture: LocalPicture, limits: UploadLimits | None) -> str | None:
-    """Why this picture cannot be uploaded (None: it can)."""
+    """Why this picture cannot be uploaded at all (None: it can), whatever else is uploaded."""
     if not picture.paths:
         return "no path holds this picture any more"
     if limits is None:
         return None
     limit = limits.max_video_bytes if picture.media == "video" else limits.max_photo_bytes
     if limit and picture.size > limit:
-        return f"too large for this Flickr account ({picture.size:,} bytes > {limit:,})"
+        return f"too large for this Flickr account ({picture.size:,} bytes > {limit:,} for a {picture.media})"
     return None
+
+
+@dataclass
+class _Room:
+    """What the account can still take (None: no limit): items, videos, non-public items.
+    The one place that knows Flickr's upload limits besides the file sizes (REFERENCE §5.3)."""
+
+    items: int | None
+    videos: int | None
+    nonpublic: int | None
+
+    @classmethod
+    def of(cls, limits: UploadLimits | None) -> _Room:
+        if limits is None:
+            return cls(None, None, None)
+        return cls(limits.remaining_items, limits.remaining_videos, limits.remaining_private)
+
+    def refusal(self, media: Media, public: bool) -> str | None:
+        """Why one more upload would not fit (None: it fits)."""
+        if self.items is not None and self.items <= 0:
+            return f"the Flickr account has no room left for more photos (free accounts hold {FREE_ITEMS:,})"
+        if media == "video" and self.videos is not None and self.videos <= 0:
+            return "the Flickr account may upload no more videos"
+        if not public and self.nonpublic is not None and self.nonpublic <= 0:
+            return (
+                "the Flickr account has no room left for non-public items "
+                f"(free accounts hold {FREE_NONPUBLIC}; set is_public = 1 or go Pro)"
+            )
+        return None
+
+    def take(self, media: Media, public: bool) -> None:
+        if self.items is not None:
+            self.items -= 1
+        if media == "video" and self.videos is not None:
+            self.videos -= 1
+        if not public and self.nonpublic is not None:
+            self.nonpublic -= 1
+
+
+def upload_tags(content_id: ContentId, extra_tags: str) -> tuple[str, ...]:
+    """The tags an upload carries, each once: our machine tag first, then the configured extra
+    tags (a raw Flickr tags string) in their order. The one decision on an upload's tags; the
+    client sends exactly these.
+
+    Tags that Flickr would keep as one (same clean form: ``New York`` and ``newyork``) are sent
+    once, the first spelling; an extra tag in our own ``flickrsync:imagehash=`` namespace is
+    dropped (it would claim the photo is another picture)."""
+    ours = content_tag(content_id)
+    tags = [ours]
+    seen = {clean_tag(ours)}
+    prefix = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
+    for tag in parse_tags(extra_tags):
+        key = clean_tag(tag)
+        if not key or key in seen or key.startswith(prefix):
+            continue
+        seen.add(key)
+        tags.append(tag)
+    return tuple(tags)
+
+
+def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, public: bool) -> RemotePhoto:
+    """What Flickr will hold (and list) after ``action`` stored the picture as ``photo_id``:
+    the title, the clean forms of the tags sent, the date taken the file carries. Used for the
+    remote index right after an upload and for a dry run's preview; the next listing brings
+    Flickr's own record."""
+    tags = tuple(dict.fromkeys(t for t in map(clean_tag, action.tags) if t))
+    date = exact_date(picture.date_taken)
+    return RemotePhoto(
+        id=photo_id,
+        title=action.title,
+        secret="",
+        server="",
+        tags=tags,
+        machine_tags=tuple(t for t in tags if MACHINE_TAG.match(t)),
+        date_taken=date,
+        date_taken_unknown=date is None,
+        media=action.media,
+        is_public=public,
+    )
 
 
 def needs_tag(match: Match, photo: RemotePhoto) -> bool:
@@ -250,11 +338,6 @@ def needs_tag(match: Match, photo: RemotePhoto) -> bool:
     if tag in photo.machine_tags or tag in photo.tags:
         return False
     return match.content_id not in content_ids_in_tags(photo)
-
-
-def _extra_tags(raw: str, content_id: ContentId) -> tuple[str, ...]:
-    ours = content_tag(content_id)
-    return tuple(dict.fromkeys(t for t in parse_tags(raw) if t.lower() != ours))
 
 
 def safety_refusal(
@@ -313,28 +396,26 @@ def plan_sync(
     from_flickr = 0
 
     if options.mode in ("sync", "sync2"):
-        room = options.limits.remaining_items if options.limits else None
+        room = _Room.of(options.limits)
+        public = options.uploads_public
         for cid in sorted(match.local_only):
             picture = pictures[cid]
             if picture.flickr_id is not None:
                 from_flickr += 1
                 continue
             where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid
-            why_not = upload_refusal(picture, options.limits)
-            if why_not is None and room is not None and room <= 0:
-                why_not = "the Flickr account has no room left for more photos"
+            why_not = upload_refusal(picture, options.limits) or room.refusal(picture.media, public)
             if why_not is not None:
                 failed.append(FailedItem(where, why_not, cid))
                 continue
-            if room is not None:
-                room -= 1
+            room.take(picture.media, public)
             first = picture.paths[0]
             actions.append(
                 Upload(
                     content_id=cid,
                     path=first,
                     title=first.stem,
-                    tags=(content_tag(cid), *_extra_tags(options.extra_tags, cid)),
+                    tags=upload_tags(cid, options.extra_tags),
                     size=picture.size,
                     media=picture.media,
                     reason="on no Flickr photo"
@@ -364,15 +445,38 @@ def plan_sync(
     actions.extend(downloads)
 
     undecided = sum(len(u.content_ids) + len(u.photo_ids) for u in match.undecided)
-    summary = replace(
-        summarize(actions),
-        failed=len(failed),
+    counts = PlanSummary(
         matched=len(match.matches),
         duplicates_on_flickr=len(match.duplicates),
         undecided=undecided,
         from_flickr=from_flickr,
     )
-    return Plan(mode=options.mode, actions=tuple(actions), failed=tuple(failed), summary=summary)
+    return _plan(options.mode, actions, failed, counts)
+
+
+def _plan(
+    mode: SyncMode, actions: Sequence[Action], failed: Sequence[FailedItem], counts: PlanSummary
+) -> Plan:
+    """A plan whose summary counts its actions and failed items, plus the match's ``counts``."""
+    summary = replace(
+        summarize(actions),
+        failed=len(failed),
+        matched=counts.matched,
+        duplicates_on_flickr=counts.duplicates_on_flickr,
+        undecided=counts.undecided,
+        from_flickr=counts.from_flickr,
+    )
+    return Plan(mode=mode, actions=tuple(actions), failed=tuple(failed), summary=summary)
+
+
+def withhold(plan: Plan, held: Mapping[Action, FailedItem]) -> Plan:
+    """``plan`` without the actions in ``held``, each reported as its failed item instead (the
+    engine holds back what it cannot decide safely this run)."""
+    if not held:
+        return plan
+    keep = [a for a in plan.actions if a not in held]
+    failed = [*plan.failed, *(held[a] for a in plan.actions if a in held)]
+    return replace(_plan(plan.mode, keep, failed, plan.summary), refusal=plan.refusal)
 
 
 def _plan_downloads(
@@ -446,7 +550,8 @@ def add_summaries(a: PlanSummary, b: PlanSummary) -> PlanSummary:
 
 
 def merge_plans(first: Plan, second: Plan) -> Plan:
-    """One plan doing ``first`` then ``second`` (e.g. transfers, then the set changes)."""
+    """One plan doing ``first`` then ``second`` (transfers, then the set changes): the one way
+    plans are combined, for showing them together."""
     return Plan(
         mode=first.mode,
         actions=first.actions + second.actions,
@@ -467,10 +572,13 @@ def preview_after_transfers(
     local: Sequence[LocalPicture],
     remote: Sequence[RemotePhoto],
     match: MatchResult,
+    *,
+    public: bool = False,
 ) -> tuple[list[LocalPicture], list[RemotePhoto], MatchResult]:
     """The indexes and match as they will be once ``plan``'s uploads and downloads are done, with
     stand-in ids (``new:<content id>``; downloads as pictures ``download:<photo id>``), so a dry
-    run can show the set changes that will follow. Never give these ids to the executor."""
+    run can show the set changes that will follow. Never give these ids to the executor.
+    ``public``: uploads are public (:attr:`PlanOptions.uploads_public`)."""
     pictures = {p.content_id: p for p in local}
     new_remote = list(remote)
     new_local = list(local)
@@ -482,19 +590,7 @@ def preview_after_transfers(
         if isinstance(action, Upload):
             picture = pictures[action.content_id]
             pid = PhotoId(PREVIEW_PREFIX + action.content_id)
-            new_remote.append(
-                RemotePhoto(
-                    id=pid,
-                    title=action.title,
-                    secret="",
-                    server="",
-                    tags=(content_tag(action.content_id),),
-                    machine_tags=(content_tag(action.content_id),),
-                    date_taken=exact_date(picture.date_taken),
-                    date_taken_unknown=exact_date(picture.date_taken) is None,
-                    media=picture.media,
-                )
-            )
+            new_remote.append(uploaded_photo(action, pid, picture, public=public))
             matches.append(Match(action.content_id, pid, "machine_tag", "preview: uploaded"))
             local_only.discard(action.content_id)
         elif isinstance(action, Download):

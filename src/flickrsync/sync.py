@@ -49,11 +49,11 @@ from flickrsync.matcher import (
     MatchEvidence,
     MatchOptions,
     MatchResult,
-    exact_date,
     match_photos,
 )
 from flickrsync.models import (
     Account,
+    Action,
     AddTags,
     ContentId,
     Download,
@@ -70,7 +70,6 @@ from flickrsync.models import (
     ScanReport,
     SyncMode,
     Upload,
-    content_tag,
 )
 from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
 from flickrsync.planner import (
@@ -79,6 +78,8 @@ from flickrsync.planner import (
     plan_sync,
     preview_after_transfers,
     summarize,
+    uploaded_photo,
+    withhold,
 )
 
 log = logging.getLogger("flickrsync.sync")
@@ -303,7 +304,9 @@ class Engine:
         plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
         set_preview = None
         if opts.sets_step and plan.refusal is None:
-            after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
+            after_local, after_remote, after_match = preview_after_transfers(
+                plan, local, remote, match, public=self.settings.upload.is_public
+            )
             set_preview = plan_photosets(
                 after_local,
                 after_remote,
@@ -465,6 +468,7 @@ class Engine:
             mode=self.options.mode,
             root=str(self.settings.directory),
             extra_tags=self.settings.upload.extra_tags,
+            uploads_public=self.settings.upload.is_public,
             download_folder=self.settings.download_folder,
             force=self.options.force,
             photosets=self._set_options(),
@@ -498,50 +502,31 @@ class Engine:
     def _hold_back(self, plan: Plan, listing: RemoteListing) -> Plan:
         """Leave out what this run cannot decide safely: uploads when Flickr's listing was
         incomplete (they may be there), and pictures/photos whose look-up failed for now."""
-        held: list[FailedItem] = []
-        keep = []
+        held: dict[Action, FailedItem] = {}
         for action in plan.actions:
             if isinstance(action, Upload) and not listing.complete:
-                held.append(
-                    FailedItem(
-                        _where(action.path.root, action.path.relpath),
-                        "not uploaded: Flickr's listing was incomplete, it may be there already; run again",
-                        action.content_id,
-                    )
+                held[action] = FailedItem(
+                    _where(action.path.root, action.path.relpath),
+                    "not uploaded: Flickr's listing was incomplete, it may be there already; run again",
+                    action.content_id,
                 )
             elif (
                 isinstance(action, Upload)
                 and action.content_id in self._unsure_pictures
                 and self._unsure_photos
             ):
-                held.append(
-                    FailedItem(
-                        _where(action.path.root, action.path.relpath),
-                        "not decided: a Flickr photo it may be could not be fetched "
-                        f"({self._lookup_errors[0]}); run again",
-                        action.content_id,
-                    )
+                held[action] = FailedItem(
+                    _where(action.path.root, action.path.relpath),
+                    "not decided: a Flickr photo it may be could not be fetched "
+                    f"({self._lookup_errors[0]}); run again",
+                    action.content_id,
                 )
             elif isinstance(action, Download) and action.photo_id in self._unsure_photos:
-                held.append(
-                    FailedItem(
-                        f"photo {action.photo_id}",
-                        "not decided: its small rendition could not be fetched; run again",
-                    )
+                held[action] = FailedItem(
+                    f"photo {action.photo_id}",
+                    "not decided: its small rendition could not be fetched; run again",
                 )
-            else:
-                keep.append(action)
-        if not held:
-            return plan
-        summary = replace(
-            summarize(keep),
-            failed=plan.summary.failed + len(held),
-            matched=plan.summary.matched,
-            duplicates_on_flickr=plan.summary.duplicates_on_flickr,
-            undecided=plan.summary.undecided,
-            from_flickr=plan.summary.from_flickr,
-        )
-        return replace(plan, actions=tuple(keep), failed=(*plan.failed, *held), summary=summary)
+        return withhold(plan, held)
 
     # === execute =============================================================================
 
@@ -579,23 +564,8 @@ class Engine:
         for action in plan.uploads:
             pid = outcome.uploaded.get(action.content_id)
             picture = pictures.get(action.content_id)
-            if pid is None or picture is None:
-                continue
-            date = exact_date(picture.date_taken)
-            records.append(
-                RemotePhoto(
-                    id=pid,
-                    title=action.title,
-                    secret="",
-                    server="",
-                    tags=tuple(t.lower() for t in action.tags),
-                    machine_tags=(content_tag(action.content_id),),
-                    date_taken=date,
-                    date_taken_unknown=date is None,
-                    media=action.media,
-                    is_public=self.settings.upload.is_public,
-                )
-            )
+            if pid is not None and picture is not None:
+                records.append(uploaded_photo(action, pid, picture, public=self.settings.upload.is_public))
         self.index.upsert_remote_photos(self.nsid, records)
 
 

@@ -367,7 +367,7 @@ def test_faults_at_20_percent_everything_succeeds_nothing_duplicated(
     for i in range(12):
         tag = content_tag(ContentId(f"{i:064x}"))
         uploaded[tag] = client.upload_once(
-            io.BytesIO(jpeg()), f"IMG_{i:04d}.jpg", machine_tag=tag, asynchronous=i % 3 == 0
+            io.BytesIO(jpeg()), f"IMG_{i:04d}.jpg", machine_tag=tag, tags=[tag], asynchronous=i % 3 == 0
         )
     set_id = client.create_photoset_once(
         "Holiday", uploaded[content_tag(ContentId(f"{0:064x}"))], "[created by flickrsync]"
@@ -421,7 +421,7 @@ def test_dropped_upload_answer_is_found_by_machine_tag_not_uploaded_again(
     fakeflickr.configure(search_index_delay=30)  # a fresh upload is not in search yet
     fakeflickr.set_faults(1.0, kinds=("drop_after_commit",), targets=("upload",), max_faults=1)
     tag = content_tag(ContentId("ab" * 32))
-    photo_id = client.upload_once(io.BytesIO(jpeg()), "IMG_1.jpg", machine_tag=tag)
+    photo_id = client.upload_once(io.BytesIO(jpeg()), "IMG_1.jpg", machine_tag=tag, tags=[tag])
     assert fakeflickr.calls()["upload"] == 1
     assert [p["id"] for p in fakeflickr.photos()] == [photo_id]
 
@@ -489,7 +489,8 @@ def test_no_secret_in_debug_logs_of_auth_upload_and_listing(
         logging.getLogger("flickrsync").propagate = True
         with new_http_client() as http:
             client = FlickrClient.from_settings(settings, http, backoff=FAST)
-            client.upload_once(io.BytesIO(jpeg()), "a.jpg", machine_tag=content_tag(ContentId("cd" * 32)))
+            tag = content_tag(ContentId("cd" * 32))
+            client.upload_once(io.BytesIO(jpeg()), "a.jpg", machine_tag=tag, tags=[tag])
             client.list_photos()
             with pytest.raises(AuthError):
                 FlickrClient(

@@ -33,7 +33,6 @@ from tests.unit.flickr_wire import (
 from flickrsync.client import (
     FlickrClient,
     WalkReport,
-    format_tags,
     open_clients,
 )
 from flickrsync.config import Endpoints, UploadOptions, load_settings
@@ -172,19 +171,6 @@ def test_jsonp_wrapper_is_tolerated() -> None:
         )
     )
     assert make_client(script).test_login().username == "x"
-
-
-@pytest.mark.parametrize(
-    ("tags", "expected"),
-    [
-        (["a", "b"], "a b"),
-        (["new york"], '"new york"'),
-        (['say "hi"', "  spaced   out "], '"say hi" "spaced out"'),
-        (["", "x", "x"], "x"),
-    ],
-)
-def test_format_tags(tags: list[str], expected: str) -> None:
-    assert format_tags(tags) == expected
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -394,7 +380,9 @@ def test_edit_photoset_photos_refuses_to_empty_a_set() -> None:
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
 
 
-def test_upload_multipart_signed_without_the_photo() -> None:
+def test_upload_multipart_signed_without_the_photo_and_its_tags_exactly_as_given() -> None:
+    """The planner decides an upload's tags (extra tags included): the client adds none, not
+    even the configured extra tags it is handed in ``options``."""
     script = Script(xml_response("<photoid>10100858276</photoid>"))
     client = make_client(script)
     photo_id = client.upload(
@@ -413,7 +401,7 @@ def test_upload_multipart_signed_without_the_photo() -> None:
     assert fields == {
         "title": "IMG_0001",
         "description": "at the beach",
-        "tags": 'holiday "new york" "extra tag" x',
+        "tags": 'holiday "new york"',
         "is_public": "0",
         "is_friend": "0",
         "is_family": "1",
@@ -507,7 +495,7 @@ class UploadServer:
 def test_upload_once_finds_a_stored_upload_whose_answer_was_lost() -> None:
     server = UploadServer(lose_after_store=1)
     client = make_client(server)
-    assert client.upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG) == "5000"
+    assert client.upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG, tags=[TAG]) == "5000"
     assert server.uploads == 1, "not uploaded twice"
     assert server.searches == 1
 
@@ -515,10 +503,18 @@ def test_upload_once_finds_a_stored_upload_whose_answer_was_lost() -> None:
 def test_upload_once_uploads_again_when_not_stored() -> None:
     server = UploadServer(lose_before_store=1)
     client = make_client(server)
-    assert client.upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG, tags=["x"]) == "5000"
+    assert client.upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG, tags=["x", TAG]) == "5000"
     assert server.uploads == 2
     assert server.searches == 4, "search + recent uploads, twice (search may lag)"
     assert list(server.stored.values()) == [f"x {TAG}"]
+
+
+def test_upload_once_needs_its_machine_tag_among_the_tags() -> None:
+    """Else a lost answer could never be looked up: refused before anything is sent."""
+    server = UploadServer()
+    with pytest.raises(ValueError, match="not among the upload's tags"):
+        make_client(server).upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG, tags=["x"])
+    assert server.uploads == 0
 
 
 def test_async_upload_polls_the_ticket() -> None:
@@ -767,7 +763,7 @@ def test_no_secret_in_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
     server = UploadServer(lose_after_store=1)
     with caplog.at_level(logging.DEBUG):
         client = make_client(server)
-        client.upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG)
+        client.upload_once(io.BytesIO(JPEG), "a.jpg", machine_tag=TAG, tags=[TAG])
         with pytest.raises(AuthError):
             make_client(oauth_problem_with_sbs()).test_login()
     assert caplog.records, "something was logged"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import posixpath
+from dataclasses import replace
 
 import pytest
 from tests.syncfakes import ROOT, cid, phash_of, photo, photoset, pic
 
+from fakeflickr import text as fakeflickr_text
 from flickrsync.matcher import MatchEvidence, MatchNeeds, MatchResult, match_photos
 from flickrsync.models import (
     AddTags,
     CreateSet,
+    FailedItem,
     FileStat,
     LocalFile,
     LocalPath,
@@ -18,6 +21,7 @@ from flickrsync.models import (
     PhotoId,
     RemotePhoto,
     UploadLimits,
+    clean_tag,
     content_tag,
     format_tags,
     parse_tags,
@@ -32,6 +36,9 @@ from flickrsync.planner import (
     plan_sync,
     preview_after_transfers,
     safe_component,
+    upload_tags,
+    uploaded_photo,
+    withhold,
 )
 
 SYNC = PlanOptions(root=ROOT)
@@ -289,6 +296,68 @@ def test_summary_counts_matches_duplicates_and_undecided() -> None:
     assert plan.summary.matched == 1
     assert plan.summary.duplicates_on_flickr == 1
     assert plan.is_empty
+
+
+def test_upload_tags_are_decided_once_ours_first_each_tag_once() -> None:
+    ours = content_tag(cid("a"))
+    extra = f'holiday "New York" newyork Holiday {ours} flickrsync:imagehash={"0" * 64} "" x "x"'
+    assert upload_tags(cid("a"), extra) == (ours, "holiday", "New York", "x")
+    assert upload_tags(cid("a"), "") == (ours,)
+
+
+def test_what_flickr_holds_after_an_upload_is_built_in_one_place() -> None:
+    local = [pic("a", "Trip/IMG_1.JPG", date="2014-01-01 10:00:00", media="video")]
+    options = PlanOptions(root=ROOT, extra_tags='holiday "New York" geo:Lat=12.5', uploads_public=True)
+    match = complete(local, [])
+    plan = plan_sync(match, local, [], options)
+    (upload,) = plan.uploads
+    held = uploaded_photo(upload, PhotoId("9"), local[0], public=True)
+    ours = content_tag(cid("a"))
+    assert held.tags == (ours, "holiday", "newyork", "geo:lat=125")
+    assert held.machine_tags == (ours, "geo:lat=125")
+    assert (held.id, held.title, held.media, held.is_public) == ("9", "IMG_1", "video", True)
+    assert (held.date_taken, held.date_taken_unknown) == ("2014-01-01 10:00:00", False)
+    _local, after, _match = preview_after_transfers(plan, local, [], match, public=True)
+    assert after == [replace(held, id=PhotoId("new:" + cid("a")))]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["New York", "Ferté-Milon", "f/5.0", "London (Ont.)", "tna:DepartmentReference=COAL",
+     "geh:maker=Atget, Eugène", "dc:identifier=http://hdl.loc.gov/x.1", "ns:pred=", "--", "İstanbul"],
+)  # fmt: skip
+def test_clean_tags_as_the_emulator_reads_reference_5_6(raw: str) -> None:
+    parsed = fakeflickr_text.parse_tag(raw)
+    assert clean_tag(raw) == (parsed.clean if parsed is not None else "")
+
+
+def test_withheld_actions_become_failed_items_and_the_summary_follows() -> None:
+    local = [pic("a"), pic("b")]
+    remote = [photo("1", "IMG_9")]
+    plan = plan_sync(complete(local, remote), local, remote, SYNC2)
+    first = plan.uploads[0]
+    item = FailedItem("/lib/a.jpg", "not now", first.content_id)
+    held = withhold(plan, {first: item})
+    assert first not in held.actions
+    assert held.failed == (*plan.failed, item)
+    assert held.summary.uploads == plan.summary.uploads - 1
+    assert held.summary.upload_bytes == plan.summary.upload_bytes - first.size
+    assert held.summary.downloads == plan.summary.downloads == 1
+    assert held.summary.failed == plan.summary.failed + 1
+    assert withhold(plan, {}) is plan
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (["a", "b"], "a b"),
+        (["new york"], '"new york"'),
+        (['say "hi"', "  spaced   out "], '"say hi" "spaced out"'),
+        (["", "x"], "x"),
+    ],
+)
+def test_format_tags(tags: list[str], expected: str) -> None:
+    assert format_tags(tags) == expected
 
 
 def test_tags_string_round_trip() -> None:

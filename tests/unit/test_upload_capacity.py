@@ -1,47 +1,79 @@
-"""check_upload_capacity: a run that would not fit on the account says so up front."""
+"""Upload limits, decided in one place (the planner): what does not fit on the account is a
+failed item that says why; what fits is uploaded."""
 
 from __future__ import annotations
 
-from flickrsync.client import check_upload_capacity
-from flickrsync.models import UploadLimits
+from tests.syncfakes import ROOT, cid, pic
+
+from flickrsync.matcher import match_photos
+from flickrsync.models import LocalPicture, UploadLimits
+from flickrsync.planner import PlanOptions, plan_sync
 
 MB = 1024 * 1024
 PRO = UploadLimits(is_pro=True, max_photo_bytes=200 * MB, max_video_bytes=1024 * MB)
-FREE = UploadLimits(
-    is_pro=False, max_photo_bytes=200 * MB, max_video_bytes=1024 * MB, remaining_items=20, remaining_private=3
-)
+
+
+def plan(
+    local: list[LocalPicture], limits: UploadLimits, *, public: bool = False
+) -> tuple[set[str], list[str]]:
+    """(content ids uploaded, failure reasons sorted)."""
+    options = PlanOptions(root=ROOT, limits=limits, uploads_public=public)
+    result = plan_sync(match_photos(local, []), local, [], options)
+    return {u.content_id for u in result.uploads}, sorted(f.reason for f in result.failed)
 
 
 def test_everything_fits_on_a_pro_account() -> None:
-    sizes = [("a.jpg", 5 * MB, "photo"), ("b.mp4", 900 * MB, "video")]
-    result = check_upload_capacity(PRO, 1, 1, sizes, n_nonpublic=2)  # type: ignore[arg-type]
-    assert result.ok
-    assert result.problems == ()
+    local = [pic("a", size=5 * MB), pic("b", media="video", size=900 * MB)]
+    uploaded, failed = plan(local, PRO)
+    assert uploaded == {cid("a"), cid("b")}
+    assert failed == []
 
 
-def test_files_over_the_size_limits_are_named() -> None:
-    sizes = [("big.tif", 250 * MB, "photo"), ("ok.jpg", MB, "photo"), ("long.mov", 1100 * MB, "video")]
-    result = check_upload_capacity(PRO, 2, 1, sizes)  # type: ignore[arg-type]
-    assert result.too_big == ("big.tif", "long.mov")
-    assert result.problems == (
-        "big.tif: 250 MB is over Flickr's 200 MB limit for a photo",
-        "long.mov: 1100 MB is over Flickr's 1024 MB limit for a video",
+def test_files_over_the_size_limits_say_so() -> None:
+    local = [pic("big", size=250 * MB), pic("ok", size=MB), pic("long", media="video", size=1100 * MB)]
+    uploaded, failed = plan(local, PRO)
+    assert uploaded == {cid("ok")}
+    assert failed == [
+        f"too large for this Flickr account ({1100 * MB:,} bytes > {1024 * MB:,} for a video)",
+        f"too large for this Flickr account ({250 * MB:,} bytes > {200 * MB:,} for a photo)",
+    ]
+
+
+def test_free_account_non_public_room() -> None:
+    limits = UploadLimits(
+        is_pro=False,
+        max_photo_bytes=200 * MB,
+        max_video_bytes=1024 * MB,
+        remaining_items=20,
+        remaining_private=3,
     )
-
-
-def test_free_account_item_and_private_limits() -> None:
-    result = check_upload_capacity(FREE, 18, 3, [], n_nonpublic=21)
-    assert not result.ok
-    assert result.problems == (
-        "21 items to upload, but the account can take only 20 more (free accounts hold 1000)",
-        "21 non-public items to upload, but the account can hold only 3 more "
-        "(free accounts hold 50; set is_public = 1 or go Pro)",
+    local = [pic(str(i)) for i in range(5)]
+    uploaded, failed = plan(local, limits)
+    assert len(uploaded) == 3
+    assert (
+        failed
+        == [
+            "the Flickr account has no room left for non-public items "
+            "(free accounts hold 50; set is_public = 1 or go Pro)"
+        ]
+        * 2
     )
-    assert check_upload_capacity(FREE, 20, 0, [], n_nonpublic=3).ok
+    uploaded, failed = plan(local, limits, public=True)
+    assert len(uploaded) == 5, "public uploads do not count against the non-public room"
+    assert failed == []
+
+
+def test_free_account_item_room() -> None:
+    limits = UploadLimits(is_pro=False, max_photo_bytes=MB, max_video_bytes=MB, remaining_items=2)
+    uploaded, failed = plan([pic(str(i), size=10) for i in range(3)], limits, public=True)
+    assert len(uploaded) == 2
+    assert failed == ["the Flickr account has no room left for more photos (free accounts hold 1,000)"]
 
 
 def test_video_count_limit() -> None:
     limits = UploadLimits(is_pro=False, max_photo_bytes=MB, max_video_bytes=MB, remaining_videos=2)
-    assert check_upload_capacity(limits, 0, 3, []).problems == (
-        "3 videos to upload, but the account can take only 2 more",
-    )
+    local = [pic(f"v{i}", media="video", size=10) for i in range(3)] + [pic("p", size=10)]
+    uploaded, failed = plan(local, limits, public=True)
+    assert cid("p") in uploaded
+    assert len(uploaded) == 3
+    assert failed == ["the Flickr account may upload no more videos"]
