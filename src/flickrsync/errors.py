@@ -12,6 +12,7 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
     │       └── OutcomeUnknownError     a write reached Flickr, its answer was lost  -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
+    │   └── DiskFullError               no space left where a file must be written (stops the run)
     ├── MediaError                  a file's bytes are not a usable picture/video -> exit 1
     └── DatabaseError               the SQLite index is unusable                 -> exit 1
 
@@ -20,6 +21,11 @@ the "what to do" part so the CLI can print it after the message.
 """
 
 from __future__ import annotations
+
+import errno
+
+#: errno values that mean "the disk (or the user's quota) is full".
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class FlickrsyncError(Exception):
@@ -100,6 +106,18 @@ class LocalFileError(FlickrsyncError):
         super().__init__(f"{path}: {reason}", hint=hint)
         self.path = path
         self.reason = reason
+
+
+class DiskFullError(LocalFileError):
+    """No space left (or the quota is used up) where a file must be written. Unlike other file
+    errors it stops the run: every further download would fail the same way."""
+
+
+def file_error(path: str, doing: str, exc: OSError) -> LocalFileError:
+    """``path: <doing>: <the OS's reason>`` for an OSError met while writing ``path``; a
+    :class:`DiskFullError` when the disk is full (decided by errno, never by the message)."""
+    kind = DiskFullError if exc.errno in DISK_FULL_ERRNOS else LocalFileError
+    return kind(path, f"{doing}: {exc.strerror or exc}")
 
 
 class MediaError(FlickrsyncError):

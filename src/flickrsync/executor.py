@@ -13,7 +13,6 @@ intents to resolve (each costs a search on the next run), not the whole plan.
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import logging
 import os
@@ -31,11 +30,11 @@ from flickrsync import fingerprint, localfs
 from flickrsync.client import FlickrClient
 from flickrsync.config import UploadOptions
 from flickrsync.errors import (
-    AuthError,
     FlickrsyncError,
     LocalFileError,
     OutcomeUnknownError,
     RemoteError,
+    file_error,
 )
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -63,6 +62,7 @@ from flickrsync.models import (
     UploadIntent,
     content_tag,
 )
+from flickrsync.retry import fatal_reason
 
 log = logging.getLogger("flickrsync.executor")
 
@@ -389,7 +389,7 @@ class Executor:
         try:
             target_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise LocalFileError(str(target_dir), f"cannot create the folder: {exc.strerror}") from None
+            raise file_error(str(target_dir), "cannot create the folder", exc) from None
         if not target_dir.resolve().is_relative_to(root.resolve()):
             raise LocalFileError(str(target_dir), "is outside the pictures folder; not downloaded")
         name = action.dest.name
@@ -470,12 +470,7 @@ class Executor:
             self.progress.advance("transfers", 1, 0)
         if error is not None:
             log.info("%s failed: %s", _label(action), _why(error))
-            if isinstance(error, AuthError) or (isinstance(error, RemoteError) and error.code in (98, 99)):
-                outcome.aborted = f"Flickr refused the token ({_why(error)})"
-            elif (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
-                isinstance(error, LocalFileError) and "No space left" in error.reason
-            ):
-                outcome.aborted = "the disk is full"
+            outcome.aborted = outcome.aborted or fatal_reason(error)
 
     # -- photosets and groups ----------------------------------------------------------------
 
@@ -493,8 +488,9 @@ class Executor:
                 outcome.set_actions += 1
             except FlickrsyncError as exc:
                 outcome.fail(_set_label(action), _why(exc))
-                if isinstance(exc, AuthError) or (isinstance(exc, RemoteError) and exc.code in (98, 99)):
-                    outcome.aborted = f"Flickr refused the token ({_why(exc)})"
+                reason = fatal_reason(exc)
+                if reason is not None:
+                    outcome.aborted = reason
                     break
             self.progress.advance("photosets", 1, 0)
             self.heartbeat()

@@ -8,6 +8,7 @@ One predicate decides retryability, :func:`is_retryable`, in the spirit of rclon
   (https://www.flickr.com/services/api/ lists 105/106 for every method; 201 is in test data);
 * never: everything Flickr rejected for a reason that will not change — bad parameters, missing
   permissions, not found, any other 4xx;
+* fatal: :func:`fatal_reason` says which failures stop a whole run (a refused token, a full disk);
 * never blindly: a write whose answer was lost (:class:`~flickrsync.errors.OutcomeUnknownError`):
   the caller must look first (an upload is searched by its machine tag), then may use
   :func:`call_with_retry` again.
@@ -31,7 +32,14 @@ from typing import TypeVar
 
 import httpx
 
-from flickrsync.errors import OutcomeUnknownError, RemoteError, TransientError
+from flickrsync.errors import (
+    DISK_FULL_ERRNOS,
+    AuthError,
+    DiskFullError,
+    OutcomeUnknownError,
+    RemoteError,
+    TransientError,
+)
 
 log = logging.getLogger("flickrsync.retry")
 
@@ -66,6 +74,21 @@ def is_retryable(error: BaseException) -> bool:
     return isinstance(
         error, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError
     )
+
+
+def fatal_reason(error: BaseException) -> str | None:
+    """The one decision whether a failure stops the whole run, not only its item: why, or None.
+
+    By type only: an :class:`~flickrsync.errors.AuthError` (token revoked or without the perms
+    needed; the client turns Flickr's codes 98/99 and OAuth 401s into it) and a full disk
+    (:class:`~flickrsync.errors.DiskFullError`, or an OSError with ENOSPC/EDQUOT that was not
+    wrapped). Everything else fails its own item and the run goes on.
+    """
+    if isinstance(error, AuthError):
+        return f"Flickr refused the token ({error})"
+    if isinstance(error, DiskFullError) or (isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS):
+        return "the disk is full"
+    return None
 
 
 def is_rate_limited(error: BaseException) -> bool:

@@ -26,7 +26,7 @@ from typing import IO
 
 import httpx
 
-from flickrsync.errors import LocalFileError, RemoteError, TransientError
+from flickrsync.errors import LocalFileError, RemoteError, TransientError, file_error
 from flickrsync.retry import is_retryable_status
 
 log = logging.getLogger("flickrsync.transfers")
@@ -64,13 +64,16 @@ def download_file(
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     except OSError as exc:
-        raise LocalFileError(str(dest.parent), f"cannot write here: {exc.strerror}") from None
+        raise file_error(str(dest.parent), "cannot write here", exc) from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out:
-            size, md5 = _stream(http, url, out, expected_size=expected_size, timeout=timeout)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with os.fdopen(fd, "wb") as out:
+                size, md5 = _stream(http, url, out, expected_size=expected_size, timeout=timeout)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise file_error(str(dest), "cannot write", exc) from None
         _link_into_place(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -155,7 +158,7 @@ def _link_into_place(tmp: Path, dest: Path) -> None:
         raise LocalFileError(str(dest), "appeared while downloading; not overwritten") from None
     except OSError as exc:
         if exc.errno not in _NO_LINKS:
-            raise LocalFileError(str(dest), f"cannot create: {exc.strerror}") from None
+            raise file_error(str(dest), "cannot create", exc) from None
         # No hard links here (some network/FAT file systems): check, then rename. The window
         # between the two is tiny, and the check is repeated as late as possible.
         if dest.exists() or dest.is_symlink():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -11,10 +12,11 @@ from tests.pictures import make_jpeg
 
 from flickrsync import localfs
 from flickrsync.client import FlickrClient
+from flickrsync.errors import file_error
 from flickrsync.executor import Executor
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
-from flickrsync.models import Account, LocalPath, Nsid, PhotoId, RemotePhoto
+from flickrsync.models import Account, Download, LocalPath, Nsid, PhotoId, RemotePhoto
 
 NSID = Nsid("1@N01")
 
@@ -107,3 +109,48 @@ def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
     links = [link.photo_id for link in index.links(NSID)]
     assert links == (["99"] if outcome == (1, 0) else [])
     assert picture.exists()
+
+
+class FullDisk:
+    """Every download meets a full disk (as transfers.download_file reports it)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.downloads = 0
+
+    def original_url(self, photo_id: PhotoId) -> str:
+        return f"http://flickr.test/{photo_id}_o.jpg"
+
+    def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> None:
+        self.downloads += 1
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "stops"),
+    [
+        (file_error("/lib/x", "cannot write", OSError(errno.ENOSPC, "No space left on device")), True),
+        (file_error("/lib/x", "cannot write", OSError(errno.EACCES, "No space left, says this")), False),
+    ],
+    ids=["disk full", "other file error"],
+)
+def test_a_full_disk_stops_the_transfers_other_file_errors_do_not(
+    tmp_path: Path, index: Index, error: Exception, stops: bool
+) -> None:
+    lib = tmp_path / "Pictures"
+    lib.mkdir()
+    flickr = FullDisk(error)
+    ex = Executor(cast(FlickrClient, flickr), index, NSID, ScanConfig(roots=(str(lib),)), transfers=1)
+    actions = [
+        Download(PhotoId(str(i)), LocalPath(str(lib), f"p{i}.jpg"), "photo", "jpg", None, "not here")
+        for i in range(6)
+    ]
+    outcome = ex.run_transfers(actions, {})
+    assert len(outcome.failed) == 6
+    if stops:
+        assert outcome.aborted == "the disk is full"
+        assert flickr.downloads <= 2, "what was not under way is not attempted"
+        assert sum("not attempted: the disk is full" in f.reason for f in outcome.failed) >= 4
+    else:
+        assert outcome.aborted is None
+        assert flickr.downloads == 6

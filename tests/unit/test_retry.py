@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 import random
 import threading
 
 import httpx
 import pytest
 
-from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError
-from flickrsync.retry import Backoff, RateBudget, call_with_retry, is_retryable, never_sent
+from flickrsync.errors import (
+    AuthError,
+    DiskFullError,
+    LocalFileError,
+    OutcomeUnknownError,
+    RemoteError,
+    TransientError,
+    file_error,
+)
+from flickrsync.retry import Backoff, RateBudget, call_with_retry, fatal_reason, is_retryable, never_sent
 
 REQ = httpx.Request("GET", "https://api.flickr.com/services/rest/")
 
@@ -39,6 +48,38 @@ CASES: list[tuple[str, BaseException, bool]] = [
 @pytest.mark.parametrize(("name", "error", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_is_retryable(name: str, error: BaseException, expected: bool) -> None:
     assert is_retryable(error) is expected
+
+
+FATAL: list[tuple[str, BaseException, str | None]] = [
+    ("token refused", AuthError("flickr.test.login: Flickr error 98: Invalid auth token"), "Flickr refused"),
+    ("disk full", DiskFullError("/lib/a.jpg", "cannot write: No space left on device"), "the disk is full"),
+    ("quota", OSError(errno.EDQUOT, "Disk quota exceeded"), "the disk is full"),
+    ("raw ENOSPC", OSError(errno.ENOSPC, "No space left on device"), "the disk is full"),
+    # by type, never by the words: a file error that merely says so does not stop the run
+    ("words only", LocalFileError("/lib/No space left.jpg", "No space left in this name"), None),
+    ("permission", OSError(errno.EACCES, "Permission denied"), None),
+    ("photo gone", RemoteError("x", code=1), None),
+    ("transient", TransientError("x", http_status=503), None),
+]
+
+
+@pytest.mark.parametrize(("name", "error", "reason"), FATAL, ids=[c[0] for c in FATAL])
+def test_fatal_reason(name: str, error: BaseException, reason: str | None) -> None:
+    got = fatal_reason(error)
+    if reason is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert got.startswith(reason)
+
+
+def test_file_error_tells_a_full_disk_by_errno() -> None:
+    full = file_error("/lib/a.jpg", "cannot write", OSError(errno.ENOSPC, "No space left on device"))
+    assert isinstance(full, DiskFullError)
+    assert str(full) == "/lib/a.jpg: cannot write: No space left on device"
+    denied = file_error("/lib/a.jpg", "cannot write", OSError(errno.EACCES, "Permission denied"))
+    assert type(denied) is LocalFileError
+    assert fatal_reason(denied) is None
 
 
 def test_never_sent() -> None:
