@@ -7,22 +7,28 @@ in order, so a test can assert what no dict-based parser would show: a parameter
 each answer's status and, for OAuth refusals, the ``oauth_problem``.
 
 Independent of the client (no flickrsync import) and of fakeflickr's own parsing (werkzeug's
-sans-IO multipart decoder over the bytes as received).
+sans-IO multipart decoder over the bytes as received). :func:`recording_fakeflickr` runs a
+fakeflickr (defaults as shipped) behind a recorder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+
+from fakeflickr.server import FakeFlickr
+from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
 
 WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 Pairs = list[tuple[str, str]]
@@ -178,3 +184,19 @@ class WireRecorder:
         with self._lock:
             self.requests.append(record)
         return result
+
+
+@contextlib.contextmanager
+def recording_fakeflickr(data_dir: Path) -> Iterator[tuple[FakeFlickrHandle, WireRecorder]]:
+    """A fakeflickr on loopback (its defaults as shipped: strict OAuth, search lag on) behind a
+    :class:`WireRecorder`; fails on exit if fakeflickr hit an internal error (a fakeflickr bug)."""
+    recorders: list[WireRecorder] = []
+
+    def wrap(app: WSGIApp) -> WireRecorder:
+        recorders.append(WireRecorder(app))
+        return recorders[0]
+
+    consumers = [(TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET)]
+    with FakeFlickr(data_dir, consumers=consumers, middleware=wrap) as server:
+        yield FakeFlickrHandle(server.base_url, data_dir=data_dir), recorders[0]
+        assert server.app.internal_errors == [], server.app.internal_errors

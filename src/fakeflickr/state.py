@@ -219,8 +219,10 @@ class Config:
     clock_offset: float = 0.0
     #: OAuth timestamps further than this from real time are refused (timestamp_refused).
     oauth_timestamp_window: int = 300
-    #: Seconds before a new or edited photo shows up in photos.search (0 = at once).
-    search_index_delay: int = 0
+    #: Seconds before a new or edited photo shows up in photos.search (0 = at once). On by
+    #: default, as on Flickr (REFERENCE §4.2; docs/flickr-quirks.md): tests that need a fresh
+    #: upload in search at once turn it off and say why.
+    search_index_delay: int = 3600
     #: Maximum number of tags on one photo (error 2 "Maximum number of tags reached").
     max_tags_per_photo: int = 75
     #: Pillow formats accepted as photos (others -> upload error 5).

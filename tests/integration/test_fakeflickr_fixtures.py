@@ -82,6 +82,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         tmp_path_factory.mktemp("ff-fixtures"), consumers=[(TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET)]
     ) as server:
         ff = FakeFlickrHandle(server.base_url)
+        # Search lag off: the recorded searches list photos uploaded here moments before; these
+        # tests compare answer shapes, the lag has its own test (test_fakeflickr_lists.py).
+        ff.configure(search_index_delay=0)
         janko = ff.create_user("janko", fullname="Janko Marohnić", realname="Janko Marohnić")
         ff.update_user(janko["nsid"], location="Zagreb, Croatia")
         ff.create_user("flickypedia", fullname="Flickypedia Bot", path_alias="flickypedia")

@@ -93,6 +93,7 @@ def test_flickrapi_upload_walk_photoset_round_trip(
     assert ours.get("datetaken") == "2021-07-01 12:00:00"
     assert requests.get(ours.get("url_o"), timeout=30).content == data
 
+    fakeflickr.configure(clock_offset=3600)  # an hour later: past search's lag behind uploads
     found = flickr.photos.search(
         user_id="me", machine_tags=MACHINE_TAG, extras="machine_tags", format="parsed-json"
     )

@@ -247,14 +247,20 @@ def test_not_in_set_and_extras_visibility(fakeflickr: FakeFlickrHandle) -> None:
 
 
 def test_hidden_photos_stay_out_of_other_peoples_searches(fakeflickr: FakeFlickrHandle) -> None:
-    shown, hidden = fakeflickr.seed_photos([{"tags": "t", "hidden": 1}, {"tags": "t", "hidden": 2}])
+    earlier = 1_500_000_000  # uploaded long ago: in the search index
+    shown, hidden = fakeflickr.seed_photos(
+        [
+            {"tags": "t", "hidden": 1, "date_upload": earlier},
+            {"tags": "t", "hidden": 2, "date_upload": earlier},
+        ]
+    )
     assert _ids(Api(fakeflickr).ok("flickr.photos.search", "GET", tags="t")) == [shown]
     owner = Api(fakeflickr, fakeflickr.mint_token(perms="read"))
     assert _ids(owner.ok("flickr.photos.search", "GET", user_id="me", tags="t")) == [hidden, shown]
 
 
 def test_machine_tags_extra_can_come_back_empty_as_once_recorded(fakeflickr: FakeFlickrHandle) -> None:
-    fakeflickr.seed_photo(tags=f"foo checksum:sha1={SHA}")
+    fakeflickr.seed_photo(tags=f"foo checksum:sha1={SHA}", date_upload=1_500_000_000)  # long indexed
     api = Api(fakeflickr, fakeflickr.mint_token(perms="read"))
     fakeflickr.configure(machine_tags_extra=False)
     (item,) = api.ok("flickr.people.getPhotos", "GET", user_id="me", extras="tags,machine_tags")["photos"][
@@ -271,8 +277,21 @@ def test_machine_tags_extra_can_come_back_empty_as_once_recorded(fakeflickr: Fak
 
 
 def test_search_index_delay(fakeflickr: FakeFlickrHandle) -> None:
-    fakeflickr.configure(search_index_delay=3600)
-    fakeflickr.seed_photo(title="fresh", tags="new")
-    api = Api(fakeflickr, fakeflickr.mint_token(perms="read"))
-    assert api.ok("flickr.photos.search", "GET", user_id="me", tags="new")["photos"]["total"] == "0"
+    """Search lags behind uploads and edits by default, as on Flickr (REFERENCE §4.2); listing
+    does not."""
+    assert fakeflickr.state(photos=False)["config"]["search_index_delay"] == 3600
+    photo = fakeflickr.seed_photo(title="fresh", tags="new")
+    api = Api(fakeflickr, fakeflickr.mint_token(perms="write"))
+
+    def found(tag: str) -> str:
+        return str(api.ok("flickr.photos.search", "GET", user_id="me", tags=tag)["photos"]["total"])
+
+    assert found("new") == "0"
     assert api.ok("flickr.people.getPhotos", "GET", user_id="me")["photos"]["total"] == "1"
+    fakeflickr.configure(clock_offset=3600)  # an hour later
+    assert found("new") == "1"
+    api.ok("flickr.photos.addTags", photo_id=photo, tags="edited")
+    assert found("edited") == "0", "an edit is indexed again, after the same lag"
+    fakeflickr.configure(search_index_delay=0)  # a test may turn the lag off (and must say why)
+    api.ok("flickr.photos.addTags", photo_id=photo, tags="again")
+    assert found("again") == "1"

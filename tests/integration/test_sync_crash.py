@@ -80,6 +80,9 @@ def open_intents(lib: SyncLib) -> tuple[int, int, int]:
 
 def test_kill_9_at_random_moments_then_rerun(fakeflickr: FakeFlickrFixture, tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20240605")))
+    # Search lags behind fresh uploads (fakeflickr's default, as on Flickr): an upload that was
+    # stored before a kill is found among the photos uploaded since, not by search.
+    assert fakeflickr.state(photos=False)["config"]["search_index_delay"] >= 3600
     # fakeflickr takes 0.25 s (plus load) to store an upload it has received: an upload under
     # way when the run is killed may land after the next run has started. That run must wait
     # for it (upload_settle_seconds, 60 s by default, for Flickr) before sending it again.

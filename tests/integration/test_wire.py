@@ -20,13 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, content_id, picture_bytes, seed_spec
-from tests.wire_recorder import WireRecorder, WireRequest
+from tests.wire_recorder import WireRecorder, WireRequest, recording_fakeflickr
 
 from fakeflickr.handlers import METHODS
-from fakeflickr.server import FakeFlickr, WSGIApp
-from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET
+from fakeflickr.testing import FakeFlickrHandle
 from fakeflickr.text import split_tag_string
 from flickrsync.cli import main
 from flickrsync.client import FlickrClient, new_http_client
@@ -39,21 +37,9 @@ EXTRA_TAGS = 'holiday "New York"'
 
 
 @pytest.fixture
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeFlickrFixture, WireRecorder]]:
-    """fakeflickr (defaults as shipped: strict OAuth, search lag on) behind a request recorder."""
-    recorders: list[WireRecorder] = []
-
-    def wrap(app: WSGIApp) -> WireRecorder:
-        recorder = WireRecorder(app)
-        recorders.append(recorder)
-        return recorder
-
-    data_dir = tmp_path_factory.mktemp("fakeflickr")
-    with FakeFlickr(
-        data_dir, consumers=[(TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET)], middleware=wrap
-    ) as server:
-        yield FakeFlickrFixture(server.base_url, data_dir=data_dir, server=server), recorders[0]
-        assert server.app.internal_errors == [], server.app.internal_errors
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeFlickrHandle, WireRecorder]]:
+    with recording_fakeflickr(tmp_path_factory.mktemp("fakeflickr")) as both:
+        yield both
 
 
 class BrowserVerifier:
@@ -110,7 +96,7 @@ def problems_of(request: WireRequest) -> list[str]:
 
 
 def test_a_whole_life_on_the_wire_sends_each_parameter_and_each_tag_once(
-    recorded: tuple[FakeFlickrFixture, WireRecorder], tmp_path: Path
+    recorded: tuple[FakeFlickrHandle, WireRecorder], tmp_path: Path
 ) -> None:
     ff, recorder = recorded
     root = tmp_path / "Pictures"
