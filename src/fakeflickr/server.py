@@ -667,10 +667,10 @@ class FakeFlickr:
         with FakeFlickr(tmp_path, consumers=[("key", "secret")]) as ff:
             client = make_client(ff.base_url, "key", "secret")
 
-    ``consumers``: API key/secret pairs to register. ``middleware`` wraps the WSGI app (tests record
-    the raw requests with it). When none are given and the data dir has none
+    ``consumers``: API key/secret pairs to register. When none are given and the data dir has none
     yet, a demo pair is generated (see :attr:`consumer`). A first user ("demo") is created when the
-    data dir has no user, so the authorize page always has someone to approve.
+    data dir has no user, so the authorize page always has someone to approve. ``middleware``
+    wraps the WSGI app the HTTP server calls (tests record the raw requests with it).
     """
 
     def __init__(

@@ -577,22 +577,21 @@ class FlickrClient:
         method: str,
         params: Mapping[str, str | int] | None = None,
         *,
-        post: bool | None = None,
         prune: bool = False,
         oauth_in_body: bool = False,
     ) -> Json:
         """One REST method, retried as :func:`~flickrsync.retry.is_retryable` allows.
 
-        Writes (:data:`WRITE_METHODS`) are POSTed and need a ``write`` token; reads are GETs
-        unless ``post=True``. ``oauth_in_body`` POSTs with the OAuth parameters in the body (for a
-        method whose argument is one of them: checkToken).
+        Writes (:data:`WRITE_METHODS`) are POSTed and need a ``write`` token; reads are GETs.
+        ``oauth_in_body`` POSTs with the OAuth parameters in the body instead of the header (for
+        the method whose argument is one of them: checkToken).
         """
         if method in FORBIDDEN or (method in PRUNE_ONLY and not prune):
             raise UsageError(f"{method}: flickrsync never deletes anything on Flickr")
         write = method in WRITE_METHODS
         if write:
             self._require("write", method)
-        use_post = oauth_in_body or (write if post is None else post)
+        use_post = write or oauth_in_body
         idempotent = method not in NOT_IDEMPOTENT
         args = {"method": method, **{k: str(v) for k, v in (params or {}).items()}}
         args.update(format="json", nojsoncallback="1")

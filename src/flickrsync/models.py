@@ -560,12 +560,12 @@ def clean_tag(raw: str) -> str:
     """The clean form Flickr keeps of a raw tag (what the ``tags`` extra lists; REFERENCE §5.6):
     lower-cased, everything but letters and digits removed; of a machine tag only the value is
     cleaned (``ns:Pred=New York`` -> ``ns:pred=newyork``). May be ``""`` (Flickr drops such tags)."""
-    m = MACHINE_TAG.match(raw.strip())
-    if m:
-        value = _letters_and_digits(raw.strip().split("=", 1)[1])
-        if value:
-            return raw.strip().split("=", 1)[0].lower() + "=" + value
-    return _letters_and_digits(raw)
+    text = raw.strip()
+    if MACHINE_TAG.match(text):
+        head, value = text.split("=", 1)
+        if cleaned := _letters_and_digits(value):
+            return f"{head.lower()}={cleaned}"
+    return _letters_and_digits(text)
 
 
 def _letters_and_digits(text: str) -> str:
