@@ -211,7 +211,7 @@ def seed_photos(store: Store, body: dict[str, Any]) -> list[int]:
                 lazy_rows.append(row)
                 lazy_index.append(index)
                 continue
-            tmp = store.data_dir / "incoming" / f"seed-{uuid.uuid4().hex}"
+            tmp = store.blobs.incoming(f"seed-{uuid.uuid4().hex}")
             tmp.write_bytes(data)
             probe = probe_file(tmp)
             if probe is not None:
