@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.fakeflickr_client import jpeg
+from tests.fakeflickr.client import jpeg
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 
 from flickrsync.cli import main

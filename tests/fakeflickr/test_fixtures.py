@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED, shared_path
-from tests.fakeflickr_client import HTTP, Api, jpeg, mp4
-from tests.fakeflickr_shape import json_shape_diff, xml_shape_diff
 
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
+from tests.conftest import SHARED, shared_path
+from tests.fakeflickr.client import HTTP, Api, jpeg, mp4
+from tests.fakeflickr.shape import json_shape_diff, xml_shape_diff
 
 pytestmark = [pytest.mark.integration, pytest.mark.shared]
 

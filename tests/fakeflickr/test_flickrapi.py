@@ -14,9 +14,9 @@ import flickrapi
 import flickrapi.auth
 import pytest
 import requests
-from tests.fakeflickr_client import jpeg
 
 from fakeflickr.testing import FakeFlickrHandle
+from tests.fakeflickr.client import jpeg
 
 pytestmark = pytest.mark.integration
 
