@@ -64,3 +64,9 @@ def method(
         return fn
 
     return register
+
+
+def write_methods() -> frozenset[str]:
+    """The methods that change something: they need a ``write`` (or ``delete``) token and POST.
+    Complete once the namespace modules are imported (``import fakeflickr.handlers`` does it)."""
+    return frozenset(name for name, spec in METHODS.items() if spec.needs_post)
