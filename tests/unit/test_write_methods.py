@@ -29,4 +29,3 @@ def test_every_served_method_is_a_write_for_both_or_for_neither() -> None:
 def test_the_client_lists_no_write_the_emulator_would_not_check() -> None:
     client_writes = client.WRITE_METHODS | client.FORBIDDEN
     assert client_writes - set(METHODS) == CLIENT_ONLY
-

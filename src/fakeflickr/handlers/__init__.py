@@ -17,7 +17,6 @@ __all__ = [
     "Call",
     "Handler",
     "MethodSpec",
-    "write_methods",
     # the namespace modules, imported for their registrations
     "auth",
     "groups",
@@ -26,4 +25,5 @@ __all__ = [
     "photosets",
     "tags",
     "upload",
+    "write_methods",
 ]
