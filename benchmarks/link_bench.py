@@ -30,16 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from tests.fakeflickr.client import Api, jpeg
+from tests.fakeflickr.client import Api, padded_jpeg
 
 from fakeflickr.link import SLICE
 from fakeflickr.testing import FakeFlickrHandle
-
-
-def padded_jpeg(size: int, seed: int) -> bytes:
-    """A valid JPEG of exactly ``size`` bytes (noise after the end-of-image marker)."""
-    head = jpeg(64, 48, seed=seed)
-    return head + os.urandom(size - len(head))
 
 
 def concurrently(jobs: list[Callable[[], int]]) -> tuple[float, int]:

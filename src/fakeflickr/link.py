@@ -121,13 +121,11 @@ class Bucket:
 class Link:
     """The current settings and the two shared buckets; :meth:`wrap` applies them to a WSGI app."""
 
-    def __init__(self, settings: LinkSettings | None = None, sleep: Sleep = time.sleep) -> None:
-        self._sleep = sleep
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._settings = LinkSettings()
         self._up = Bucket(0)
         self._down = Bucket(0)
-        self.configure(settings or LinkSettings())
 
     @property
     def settings(self) -> LinkSettings:
@@ -138,8 +136,8 @@ class Link:
         """New settings for the requests that start from now on (fresh buckets)."""
         with self._lock:
             self._settings = settings
-            self._up = Bucket(settings.up_bytes_per_s, sleep=self._sleep)
-            self._down = Bucket(settings.down_bytes_per_s, sleep=self._sleep)
+            self._up = Bucket(settings.up_bytes_per_s)
+            self._down = Bucket(settings.down_bytes_per_s)
             return settings
 
     def update(self, values: dict[str, Any]) -> LinkSettings:
@@ -157,10 +155,10 @@ class Link:
                 return app(environ, start_response)
             half_trip = settings.latency_ms / 2000
             if half_trip:
-                self._sleep(half_trip)  # the request travels to Flickr
+                time.sleep(half_trip)  # the request travels to Flickr
             if up.rate:
                 environ["wsgi.input"] = _PacedInput(environ["wsgi.input"], up)
-            return _PacedBody(app(environ, start_response), down, half_trip, self._sleep)
+            return _PacedBody(app(environ, start_response), down, half_trip)
 
         return linked
 
@@ -197,15 +195,14 @@ class _PacedInput(io.RawIOBase):
 class _PacedBody:
     """A response body written through the downlink, after the answer's half of the round trip."""
 
-    def __init__(self, body: Iterable[bytes], bucket: Bucket, delay: float, sleep: Sleep) -> None:
+    def __init__(self, body: Iterable[bytes], bucket: Bucket, delay: float) -> None:
         self._body = body
         self._bucket = bucket
         self._delay = delay
-        self._sleep = sleep
 
     def __iter__(self) -> Iterator[bytes]:
         if self._delay:
-            self._sleep(self._delay)  # the answer travels back
+            time.sleep(self._delay)  # the answer travels back
         for chunk in self._body:
             for start in range(0, len(chunk), SLICE):
                 piece = chunk[start : start + SLICE]

@@ -8,7 +8,6 @@ realistic sizes is measured by benchmarks/link_bench.py.
 from __future__ import annotations
 
 import math
-import os
 import re
 import signal
 import subprocess
@@ -24,7 +23,7 @@ import pytest
 from fakeflickr.link import SLICE, Bucket, LinkSettings
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import AdminError, FakeFlickrHandle
-from tests.fakeflickr.client import HTTP, Api, jpeg
+from tests.fakeflickr.client import HTTP, Api, padded_jpeg
 
 pytestmark = pytest.mark.integration
 
@@ -55,11 +54,6 @@ def _in_parallel(jobs: list[Callable[[], object]]) -> float:
     for thread in threads:
         thread.join()
     return time.perf_counter() - started
-
-
-def _padded_jpeg(size: int, seed: int) -> bytes:
-    head = jpeg(32, 24, seed=seed)
-    return head + os.urandom(size - len(head))
 
 
 # --- the bucket and the settings (no network) ----------------------------------------------------
@@ -144,7 +138,7 @@ def test_admin_settings_update_what_they_name_and_refuse_bad_values(fakeflickr: 
 
 def test_concurrent_uploads_share_one_uplink(fakeflickr: FakeFlickrHandle) -> None:
     api = Api(fakeflickr, fakeflickr.mint_token(perms="write"))
-    files = [_padded_jpeg(EACH, seed) for seed in range(CLIENTS)]
+    files = [padded_jpeg(EACH, seed) for seed in range(CLIENTS)]
     answers: list[httpx.Response] = []
 
     def upload(data: bytes) -> Callable[[], object]:
@@ -162,7 +156,7 @@ def test_concurrent_uploads_share_one_uplink(fakeflickr: FakeFlickrHandle) -> No
 def test_concurrent_downloads_share_one_downlink(fakeflickr: FakeFlickrHandle) -> None:
     api = Api(fakeflickr, fakeflickr.mint_token(perms="write"))
     for seed in range(CLIENTS):
-        api.upload_ok(_padded_jpeg(EACH, seed), "big.jpg")
+        api.upload_ok(padded_jpeg(EACH, seed), "big.jpg")
     urls = [
         f"{fakeflickr.base_url}/{p['server']}/{p['id']}_{p['originalsecret']}_o.{p['originalformat']}"
         for p in fakeflickr.photos()

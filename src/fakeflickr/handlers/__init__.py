@@ -10,13 +10,11 @@ code and message on failure. Handlers register themselves in :data:`METHODS`
 """
 
 from fakeflickr.handlers import auth, groups, people, photos, photosets, tags, upload
-from fakeflickr.handlers.registry import METHODS, Call, Handler, MethodSpec, write_methods
+from fakeflickr.handlers.registry import METHODS, Call, write_methods
 
 __all__ = [
     "METHODS",
     "Call",
-    "Handler",
-    "MethodSpec",
     # the namespace modules, imported for their registrations
     "auth",
     "groups",
