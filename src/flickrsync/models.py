@@ -392,6 +392,16 @@ class ScanReport:
     perceptual: int = 0
     elapsed: float = 0.0
 
+    @property
+    def problem_count(self) -> int:
+        """Files that could not be indexed (issues that are only notes do not count)."""
+        return len(self.problems) + sum(1 for issue in self.issues if issue.problem)
+
+    @property
+    def failed(self) -> bool:
+        """Some file could not be indexed, so it is not backed up: the scan exits 1."""
+        return self.problem_count > 0
+
 
 @dataclass(frozen=True, slots=True)
 class FileInspection:

@@ -204,6 +204,7 @@ def test_inspect_in_library_outside_and_broken(
         {
             "nsid": "1@N01",
             "photo_id": "42",
+            "content_id": picture.content_id,
             "rule": "machine_tag",
             "linked_at": inside["links"][0]["linked_at"],
         }
