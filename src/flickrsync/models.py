@@ -324,6 +324,8 @@ class ProfileStatus:
     #: Flickr photos in the remote index, and when the last sync finished without errors.
     remote_photos: int | None = None
     last_sync: str | None = None
+    #: A sync can run: the token is valid with write permission and the directory is there.
+    usable: bool = False
 
 
 # --- local library: scanner and index (localfs.py, index.py) ---------------------------------
@@ -506,6 +508,9 @@ class DownloadIntent:
 
 #: ``sync`` uploads only, ``sync2`` uploads and downloads, ``download`` downloads only.
 SyncMode = Literal["sync", "sync2", "download"]
+#: The modes that upload (and tag matched photos), and those that download.
+UPLOAD_MODES: frozenset[SyncMode] = frozenset({"sync", "sync2"})
+DOWNLOAD_MODES: frozenset[SyncMode] = frozenset({"sync2", "download"})
 
 #: Written into the description of every photoset flickrsync creates; a set whose description
 #: contains it is "ours". flickrsync 0.1.1 wrote exactly this text, so its sets are adopted.

@@ -1,9 +1,10 @@
 """What ``flickrsync status`` reports for each profile.
 
 For every profile: the Flickr account, whether its token still works and with which permission
-(Flickr is asked, a few quick tries only), the pictures directory, and what the profile's index
-holds. Plain data out (:class:`~flickrsync.models.ProfileStatus`); the CLI renders it. The index
-is only read, and never created: a profile before its first scan has no index figures.
+(Flickr is asked, a few quick tries only), the pictures directory, what the profile's index holds,
+and whether a sync can run (:func:`usable`). Plain data out
+(:class:`~flickrsync.models.ProfileStatus`); the CLI renders it. The index is only read, and never
+created: a profile before its first scan has no index figures.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flickrsync.client import budgets_for, new_http_client, profile_status
 from flickrsync.config import Settings
 from flickrsync.index import Index
 from flickrsync.models import ProfileStatus
+from flickrsync.oauth import perms_at_least
 from flickrsync.retry import Backoff
 
 #: A status is a quick look: a few tries only when Flickr cannot be reached.
@@ -44,8 +46,21 @@ def statuses(all_settings: Sequence[Settings]) -> list[ProfileStatus]:
         for settings in all_settings:
             status = profile_status(settings, http, budget=budgets[settings.api_key], backoff=QUICK_BACKOFF)
             figures = index_figures(settings.database)
-            found.append(status if figures is None else replace(status, **asdict(figures)))
+            if figures is not None:
+                status = replace(status, **asdict(figures))
+            found.append(replace(status, usable=usable(status)))
     return found
+
+
+def usable(status: ProfileStatus) -> bool:
+    """Whether a sync of the profile can run: its token is valid (Flickr said so) with write
+    permission, and its pictures directory is there. ``status`` exits 1 when one is not."""
+    return (
+        status.authorization == "valid"
+        and status.perms is not None
+        and perms_at_least(status.perms, "write")
+        and status.directory_exists
+    )
 
 
 def index_figures(database: Path) -> IndexFigures | None:

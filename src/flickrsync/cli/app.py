@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,12 +13,16 @@ from typing import Any, TypeVar
 import click
 
 from flickrsync.cli.logs import close_logging, setup_logging
-from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all
+from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, loose_permissions
 from flickrsync.errors import FlickrsyncError, UsageError
 
 log = logging.getLogger("flickrsync")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The program's name, and the variable through which a shell asks it for completions.
+PROG = "flickrsync"
+COMPLETE_VAR = "_FLICKRSYNC_COMPLETE"
 
 
 # --- global options --------------------------------------------------------------------------
@@ -36,9 +41,16 @@ class GlobalOptions:
     database: str | None = None
     username: str | None = None
     noprompt: bool = False
+    verbose: bool = False
+    quiet: bool = False
+    log_file: str | None = None
     debug: bool = False
+    #: The global options given on the command line (names of the fields above).
+    given: set[str] = field(default_factory=set)
     #: Set by :func:`start` once logging is configured.
     logfile: Path | None = None
+    #: Files already warned about in this run (:func:`warn_private`).
+    warned: set[Path] = field(default_factory=set)
 
     @property
     def home_path(self) -> Path:
@@ -53,13 +65,15 @@ class GlobalOptions:
 
     def settings(self) -> list[Settings]:
         """Settings for every profile this run is about (``-p`` repeated, ``--all-profiles``)."""
-        return load_all(
+        found = load_all(
             self.home_path,
             self.profiles,
             self.all_profiles,
             self.overrides(),
             config_file=self.config_path,
         )
+        self.warn_private([self.config_path, *(s.token_file for s in found)])
+        return found
 
     def one_settings(self) -> Settings:
         """Settings for a command that works on exactly one profile."""
@@ -67,20 +81,74 @@ class GlobalOptions:
             raise UsageError("this command works on one profile at a time", hint="give a single -p NAME")
         return self.settings()[0]
 
+    def warn_private(self, paths: Sequence[Path]) -> None:
+        """Warn once per run about each file holding secrets that other users can read."""
+        for path in paths:
+            warning = loose_permissions(path)
+            if warning and path not in self.warned:
+                self.warned.add(path)
+                log.warning("%s", warning)
 
-def start(ctx: click.Context) -> GlobalOptions:
-    """First call of every command: the merged global options, with logging set up."""
-    opts = _globals(ctx)
-    if opts.logfile is None:
-        opts.logfile = setup_logging(opts.home_path, debug=opts.debug)
-    return opts
+
+#: Every global option: its :class:`GlobalOptions` field -> (declarations, click settings), in
+#: ``flickrsync --help`` order.
+GLOBAL_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "home": (
+        ("--home",),
+        {
+            "metavar": "DIR",
+            "help": "Home dir (config.ini, indexes, tokens, logs). Env FLICKRSYNC_HOME; "
+            "default ~/.flickrsync.",
+        },
+    ),
+    "config": (
+        ("-c", "--config"),
+        {"metavar": "FILE", "help": "config.ini to use instead of <home>/config.ini."},
+    ),
+    "profiles": (
+        ("-p", "--profile", "profiles"),
+        {"multiple": True, "metavar": "NAME", "help": "Profile (account) to use; repeat for several."},
+    ),
+    "all_profiles": (
+        ("--all-profiles",),
+        {"is_flag": True, "help": "Every profile in config.ini ([DEFAULT] too when it names an account)."},
+    ),
+    "directory": (
+        ("-l", "--directory"),
+        {"metavar": "DIR", "help": "Pictures directory, overrides config.ini."},
+    ),
+    "database": (("-d", "--database"), {"metavar": "FILE", "help": "Index database, overrides config.ini."}),
+    "username": (("-u", "--username"), {"metavar": "NAME", "help": "Flickr username, overrides config.ini."}),
+    "noprompt": (
+        ("-y", "--yes", "--noprompt", "noprompt"),
+        {"is_flag": True, "help": "Do not ask before changing anything."},
+    ),
+    "verbose": (
+        ("-v", "--verbose"),
+        {"is_flag": True, "help": "Also one line per file: uploaded, matched (why), skipped (why)."},
+    ),
+    "quiet": (("-q", "--quiet"), {"is_flag": True, "help": "Only errors and the final line."}),
+    "log_file": (
+        ("--log-file",),
+        {"metavar": "PATH", "help": "Write the debug log here, not in <home>/logs/flickrsync.log."},
+    ),
+    "debug": (("--debug",), {"is_flag": True, "help": "Show the debug log on stderr too."}),
+}
+
+#: Global options every command but ``completion`` takes: where things are, and logging.
+COMMON = ("home", "config", "verbose", "quiet", "log_file", "debug")
 
 
-def _globals(ctx: click.Context) -> GlobalOptions:
-    root = ctx.find_root()
-    if not isinstance(root.obj, GlobalOptions):
-        root.obj = GlobalOptions()
-    return root.obj
+def _short(name: str) -> str:
+    """``-p NAME``: the shortest way to write a global option, with its value."""
+    decls, settings = GLOBAL_OPTIONS[name]
+    flag = min((d for d in decls if d.startswith("-")), key=len)
+    return f"{flag} {settings['metavar']}" if "metavar" in settings else flag
+
+
+def _flags(name: str) -> str:
+    """``-p/--profile``: how a global option is written."""
+    return "/".join(d for d in GLOBAL_OPTIONS[name][0] if d.startswith("-"))
 
 
 def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
@@ -88,6 +156,7 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
         opts = _globals(ctx)
         if value is None or value is False or value == ():
             return
+        opts.given.add(attr)
         if attr == "profiles":
             opts.profiles.extend(value)
         else:
@@ -96,43 +165,84 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     return callback
 
 
-def global_options(func: F) -> F:
-    """Attach the global options; used on the group and on every command."""
-    options = [
-        click.option(
-            "--home",
-            metavar="DIR",
-            help="Home dir (config.ini, index, tokens). Env FLICKRSYNC_HOME; default ~/.flickrsync.",
-        ),
-        click.option(
-            "-c", "--config", metavar="FILE", help="config.ini to use instead of <home>/config.ini."
-        ),
-        click.option(
-            "-p",
-            "--profile",
-            "profiles",
-            multiple=True,
-            metavar="NAME",
-            help="Profile (account) to use; repeat for several.",
-        ),
-        click.option("--all-profiles", is_flag=True, help="Run for every profile in config.ini."),
-        click.option("-l", "--directory", metavar="DIR", help="Pictures directory, overrides config.ini."),
-        click.option("-d", "--database", metavar="FILE", help="Index database, overrides config.ini."),
-        click.option("-u", "--username", metavar="NAME", help="Flickr username, overrides config.ini."),
-        click.option(
-            "--noprompt", "--yes", "-y", "noprompt", is_flag=True, help="Do not ask for confirmation."
-        ),
-        click.option("--debug", is_flag=True, help="Show debug logging on stderr."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    for param in getattr(func, "__click_params__", []):
-        name = param.name or ""
-        if name in GlobalOptions.__dataclass_fields__:
-            param.expose_value = False
-            param.callback = _store(name)
-            param.is_eager = True
+def _attach(func: F, names: Sequence[str], *, hidden: bool) -> F:
+    """Add the global options ``names`` to a command; their values go to :class:`GlobalOptions`."""
+    for name in reversed([n for n in GLOBAL_OPTIONS if n in names]):
+        decls, settings = GLOBAL_OPTIONS[name]
+        func = click.option(
+            *decls, **settings, expose_value=False, is_eager=True, hidden=hidden, callback=_store(name)
+        )(func)
     return func
+
+
+class Command(click.Command):
+    """A command that knows which global options apply to it (:attr:`applies`)."""
+
+    applies: frozenset[str] = frozenset()
+
+
+def command(
+    *applies: str, group: click.Group | None = None, common: bool = True, **kwargs: Any
+) -> Callable[[Callable[..., Any]], Command]:
+    """``@cli.command`` taking the global options that apply to it (besides :data:`COMMON` unless
+    ``common`` is False), before or after its name. They are listed once, in ``flickrsync
+    --help``: the command's help names those that matter for it in one line. :func:`start`
+    refuses a global option that does nothing for the command."""
+    names = (*(COMMON if common else ()), *applies)
+    takes = ", ".join(_short(n) for n in GLOBAL_OPTIONS if n in names)
+    epilog = f"Global options that apply here (see `flickrsync --help`): {takes}." if takes else None
+
+    def decorate(func: Callable[..., Any]) -> Command:
+        made = (group or cli).command(cls=Command, epilog=epilog, **kwargs)(_attach(func, names, hidden=True))
+        assert isinstance(made, Command)
+        made.applies = frozenset(names)
+        return made
+
+    return decorate
+
+
+def start(ctx: click.Context) -> GlobalOptions:
+    """First call of every command: the merged global options, checked against what the command
+    takes, with logging set up."""
+    opts = check_options(ctx)
+    if opts.logfile is None:
+        opts.logfile = setup_logging(
+            opts.home_path,
+            log_file=Path(opts.log_file).expanduser().absolute() if opts.log_file else None,
+            level=stderr_level(opts),
+        )
+    return opts
+
+
+def check_options(ctx: click.Context) -> GlobalOptions:
+    """The merged global options; a usage error for one that does nothing for the command."""
+    opts = _globals(ctx)
+    applies = ctx.command.applies if isinstance(ctx.command, Command) else frozenset()
+    for name in GLOBAL_OPTIONS:
+        if name in opts.given and name not in applies:
+            raise UsageError(f"{_flags(name)} does nothing for `{ctx.command_path}`", hint="leave it out")
+    if opts.verbose and opts.quiet:
+        raise UsageError("-v/--verbose and -q/--quiet contradict each other", hint="give one of them")
+    return opts
+
+
+def stderr_level(opts: GlobalOptions) -> int:
+    """What stderr shows of the log: warnings; info with -v (the per-file lines); errors only
+    with -q; everything with --debug."""
+    if opts.debug:
+        return logging.DEBUG
+    if opts.verbose:
+        return logging.INFO
+    if opts.quiet:
+        return logging.ERROR
+    return logging.WARNING
+
+
+def _globals(ctx: click.Context) -> GlobalOptions:
+    root = ctx.find_root()
+    if not isinstance(root.obj, GlobalOptions):
+        root.obj = GlobalOptions()
+    return root.obj
 
 
 def confirm(opts: GlobalOptions, question: str) -> bool:
@@ -165,7 +275,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     callback=_print_version,
     help="Show the version and exit.",
 )
-@global_options
+@lambda func: _attach(func, list(GLOBAL_OPTIONS), hidden=False)  # all of them, shown in its help
 def cli() -> None:
     """Keep a local photo library and Flickr accounts in sync, by picture content.
 
@@ -179,11 +289,19 @@ def cli() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code. The only place errors become exit codes."""
+    """Run the CLI and return the exit code. The only place errors become exit codes.
+
+    A shell asking for completions (the script ``flickrsync completion SHELL`` prints sets
+    :data:`COMPLETE_VAR`) is answered by click's own completion machinery."""
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:
+        from click.shell_completion import shell_complete  # noqa: PLC0415 - only when completing
+
+        return shell_complete(cli, {}, PROG, COMPLETE_VAR, instruction)
     args = list(sys.argv[1:] if argv is None else argv)
     ctx: click.Context | None = None
     try:
-        with cli.make_context("flickrsync", args) as ctx:
+        with cli.make_context(PROG, args) as ctx:
             result = cli.invoke(ctx)
         return result if isinstance(result, int) else 0
     except click.exceptions.Exit as exc:

@@ -19,9 +19,10 @@ _PHASES = {"walk": "listing", "read": "reading", "perceptual": "perceptual hashe
 
 
 @contextmanager
-def scan_progress(label: str) -> Iterator[ProgressCallback | None]:
-    """A scan's progress callback drawing a bar; None when stderr is not a terminal."""
-    if not sys.stderr.isatty():
+def scan_progress(label: str, *, show: bool = True) -> Iterator[ProgressCallback | None]:
+    """A scan's progress callback drawing a bar; None when stderr is not a terminal (or not
+    ``show``: ``-q``)."""
+    if not show or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console  # noqa: PLC0415 - only on a terminal
@@ -74,13 +75,14 @@ class TransferBars:
 
     Implements the executor's progress protocol (``start``/``advance``/``stop`` per kind)."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, *, show: bool = True) -> None:
         self.label = label
+        self.show = show
         self.bar: Any = None
         self.tasks: dict[str, Any] = {}
 
     def start(self, label: str, items: int, nbytes: int) -> None:
-        if not sys.stderr.isatty():
+        if not self.show or not sys.stderr.isatty():
             return
         from rich.console import Console  # noqa: PLC0415 - only on a terminal
         from rich.progress import (  # noqa: PLC0415

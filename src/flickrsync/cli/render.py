@@ -13,6 +13,7 @@ Text: one function per report, reading the same dataclasses.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass, replace
@@ -26,6 +27,7 @@ from flickrsync.models import (
     AddTags,
     AddToGroup,
     AddToSet,
+    ContentId,
     CreateSet,
     DeleteSet,
     Download,
@@ -41,7 +43,7 @@ from flickrsync.models import (
 )
 
 if TYPE_CHECKING:
-    from flickrsync.config import Settings
+    from flickrsync.config import ConfigReport, Settings
     from flickrsync.duplicates import DuplicatesReport
     from flickrsync.inspect import FileReport
     from flickrsync.sync import Prepared, RunOptions, RunReport
@@ -49,6 +51,9 @@ if TYPE_CHECKING:
 #: Version of the ``--json`` output schemas. Bump on any incompatible change (a key removed,
 #: renamed or given another meaning); keys added are compatible.
 JSON_SCHEMA_VERSION = 1
+
+#: The per-file lines of ``-v`` are log records of this logger (info level).
+_log = logging.getLogger("flickrsync.run")
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -107,10 +112,14 @@ def show(path: LocalPath | str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def mb(size: int) -> str:
-    if size >= 1e9:
-        return f"{size / 1e9:,.1f} GB"
-    return f"{size / 1e6:,.1f} MB"
+def human_size(size: int) -> str:
+    """Bytes for people: ``512 bytes``, ``12.3 KB``, ``4.1 MB``, ``2.0 GB`` (powers of 1,000)."""
+    if size < 1000:
+        return f"{size:,} bytes" if size != 1 else "1 byte"
+    for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        if size < scale * 999.95:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size / 1e12:,.1f} TB"
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -141,6 +150,7 @@ def status_text(item: ProfileStatus) -> None:
             + ("" if item.remote_photos is None else f"; {item.remote_photos:,} Flickr photos")
         )
     click.echo(f"  last sync: {item.last_sync or 'never'}")
+    click.echo(f"  ready:     {'yes' if item.usable else 'NO: a sync cannot run (see above)'}")
 
 
 # --- scan, duplicates, inspect ---------------------------------------------------------------
@@ -165,7 +175,7 @@ def scan_text(settings: Settings, report: ScanReport) -> None:
     if c.duplicate_groups:
         dup += f" ({c.duplicate_files:,} extra copies; see `flickrsync duplicates`)"
     click.echo(dup)
-    read = f"  read         {report.read:>9,} files, {mb(report.read_bytes)}"
+    read = f"  read         {report.read:>9,} files, {human_size(report.read_bytes)}"
     if report.read_seconds > 0:
         read += f" ({report.read_bytes / report.read_seconds / 1e6:,.0f} MB/s)"
     click.echo(read)
@@ -186,6 +196,15 @@ def scan_text(settings: Settings, report: ScanReport) -> None:
         + (" (listed on stderr: not indexed, not backed up)" if problems else "")
     )
     click.echo(f"  time         {report.elapsed:>9.1f} s")
+
+
+def scan_line(settings: Settings, report: ScanReport) -> None:
+    """``scan -q``: the final line only."""
+    c = report.counts
+    click.echo(
+        f"[{settings.profile}] {c.pictures:,} pictures, {c.videos:,} videos, "
+        f"{c.duplicate_groups:,} duplicate groups, {report.problem_count:,} problems"
+    )
 
 
 def scan_problems(report: ScanReport) -> None:
@@ -329,6 +348,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
 
 
 def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> None:
+    """The summary before anything is done: counts only for what the command does."""
     account = prepared.account
     label = f"[{settings.profile}]"
     command = "photosets" if options.only_photosets else options.mode
@@ -347,16 +367,17 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
     click.echo(f"  flickr       {len(listing.photos):>9,} photos in the {kind}")
     if prepared.plan.refusal is not None:
         return
-    actions, s = combined(prepared)
-    click.echo(f"  matched      {s.matched:>9,} pictures already on Flickr")
-    if s.duplicates_on_flickr:
-        click.echo(f"  on Flickr twice {s.duplicates_on_flickr:>6,} photos (reported, never deleted)")
-    if s.undecided:
-        click.echo(f"  undecided    {s.undecided:>9,} (left alone this run)")
-    if options.mode != "download" and not options.only_photosets:
-        click.echo(f"  to upload    {s.uploads:>9,} ({mb(s.upload_bytes)})")
+    _actions, s = combined(prepared)
+    if options.uploads or options.downloads:
+        click.echo(f"  matched      {s.matched:>9,} pictures already on Flickr")
+        if s.duplicates_on_flickr:
+            click.echo(f"  on Flickr twice {s.duplicates_on_flickr:>6,} photos (reported, never deleted)")
+        if s.undecided:
+            click.echo(f"  undecided    {s.undecided:>9,} (left alone this run)")
+    if options.uploads:
+        click.echo(f"  to upload    {s.uploads:>9,} ({human_size(s.upload_bytes)})")
         click.echo(f"  to tag       {s.tags:>9,} matched photos get flickrsync's machine tag")
-    if options.mode != "sync":
+    if options.downloads:
         click.echo(f"  to download  {s.downloads:>9,}")
     if prepared.set_preview is not None:
         click.echo(
@@ -367,25 +388,109 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
         )
     if s.failed:
         click.echo(f"  cannot sync  {s.failed:>9,} (listed on stderr)")
-    if not actions:
-        click.echo("  nothing to do: everything is in sync")
 
 
-def outcome_text(report: RunReport) -> None:
+def outcome_text(report: RunReport, options: RunOptions) -> None:
+    """The final line (``-q`` shows only this and the errors): what was done, counts only for
+    what the command does, or why nothing was."""
     outcome = report.outcome
     label = f"[{report.profile}]"
+    cost = f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
+    prepared = report.prepared
     if outcome is None:
-        click.echo(f"{label} {report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s")
+        if report.stopped:
+            click.echo(f"{label} stopped: nothing was done")
+        elif prepared is not None and prepared.plan.refusal is not None:
+            click.echo(f"{label} refused: nothing was done (reason on stderr); {cost}")
+        elif report.dry_run:
+            click.echo(f"{label} dry run: nothing was changed; {cost}")
+        else:
+            click.echo(f"{label} nothing to do: everything is in sync; {cost}")
         return
-    click.echo(
-        f"{label} done: {len(outcome.uploaded):,} uploaded ({mb(outcome.bytes_sent)}), "
-        f"{len(outcome.downloaded):,} downloaded ({mb(outcome.bytes_received)}), "
-        f"{len(outcome.tagged):,} tagged, {outcome.set_calls:,} photoset changes; "
-        f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
-    )
+    done = []
+    if options.uploads:
+        done.append(f"{len(outcome.uploaded):,} uploaded ({human_size(outcome.bytes_sent)})")
+    if options.downloads:
+        done.append(f"{len(outcome.downloaded):,} downloaded ({human_size(outcome.bytes_received)})")
+    if options.uploads:
+        done.append(f"{len(outcome.tagged):,} tagged")
+    if options.sets_step:
+        done.append(f"{outcome.set_calls:,} photoset changes")
+    click.echo(f"{label} done: {', '.join(done)}; {cost}")
     if outcome.aborted:
         click.echo(f"{label} stopped early: {outcome.aborted}")
     if outcome.failed:
         click.echo(
             f"{label} {len(outcome.failed):,} items failed (listed on stderr); run again to retry them"
         )
+
+
+def verbose_lines(report: RunReport) -> None:
+    """One log line per file (info level: on stderr with ``-v``, always in the debug log): how each
+    picture was matched, what was uploaded, downloaded or tagged (or would be, in a dry run), and
+    what was left alone, with the reason."""
+    prepared = report.prepared
+    if prepared is None or prepared.plan.refusal is not None:
+        return
+    label = f"[{report.profile}]"
+    paths = prepared.paths
+
+    def where(cid: str) -> str:
+        path = paths.get(ContentId(cid))
+        return show(path) if path is not None else f"picture {cid[:16]}"
+
+    match = prepared.match
+    if match is not None:
+        for m in match.matches:
+            _log.info(
+                "%s matched: %s = photo %s (%s: %s)", label, where(m.content_id), m.photo_id, m.rule, m.reason
+            )
+        for d in match.duplicates:
+            _log.info(
+                "%s on Flickr twice: photo %s is a copy of photo %s (%s)", label, d.photo_id, d.of, d.reason
+            )
+        for u in match.undecided:
+            for cid in u.content_ids:
+                _log.info("%s skipped: %s (%s)", label, where(cid), u.reason)
+    outcome = report.outcome
+    for action in prepared.plan.actions:
+        if isinstance(action, Upload):
+            pid = outcome.uploaded.get(action.content_id) if outcome else None
+            if pid is not None:
+                _log.info("%s uploaded: %s as photo %s", label, show(action.path), pid)
+            elif outcome is None:
+                _log.info("%s to upload: %s (%s)", label, show(action.path), action.reason)
+        elif isinstance(action, Download):
+            dest = outcome.downloaded.get(action.photo_id) if outcome else None
+            if dest is not None:
+                _log.info("%s downloaded: photo %s to %s", label, action.photo_id, show(dest))
+            elif outcome is None:
+                _log.info(
+                    "%s to download: photo %s to %s (%s)",
+                    label,
+                    action.photo_id,
+                    show(action.dest),
+                    action.reason,
+                )
+        elif isinstance(action, AddTags) and (outcome is None or action.photo_id in outcome.tagged):
+            verb = "tagged" if outcome else "to tag"
+            _log.info("%s %s: photo %s (%s)", label, verb, action.photo_id, action.reason)
+    for item in prepared.plan.failed:
+        _log.info("%s skipped: %s (%s)", label, show(item.path), item.reason)
+
+
+# --- config check ----------------------------------------------------------------------------
+
+
+def config_text(report: ConfigReport) -> None:
+    """Each profile's settings as a run would use them, with where each value came from."""
+    click.echo(f"config file: {report.config_file}")
+    for profile in report.profiles:
+        click.echo(f"[{profile.profile}]")
+        for value in profile.values:
+            click.echo(f"  {value.key:<22} {value.value}   ({value.origin})")
+    problems = len(report.problems) + sum(len(p.problems) for p in report.profiles)
+    if problems:
+        click.echo(f"{problems:,} problems (listed on stderr)")
+    else:
+        click.echo(f"ok: {len(report.profiles):,} profiles, no problems")

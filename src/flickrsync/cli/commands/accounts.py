@@ -11,13 +11,12 @@ import webbrowser
 
 import click
 
-from flickrsync.cli.app import cli, global_options, start
+from flickrsync.cli.app import command, start
 from flickrsync.cli.render import emit_json, status_text, to_json
 from flickrsync.errors import UsageError
 
 
-@cli.command()
-@global_options
+@command("profiles", short_help="Authorise flickrsync to use a Flickr account.")
 @click.pass_context
 def auth(ctx: click.Context) -> None:
     """Authorise flickrsync to use a Flickr account (-p NAME), with write permission.
@@ -66,18 +65,29 @@ def _read_verifier() -> str:
     return line.strip()
 
 
-@cli.command()
-@global_options
+@command(
+    "profiles",
+    "all_profiles",
+    "directory",
+    "database",
+    short_help="Show each profile's account, token, directory and index.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Show each profile's account, whether its token works, its directory and index."""
+def status(ctx: click.Context, as_json: bool) -> int:
+    """Show each profile's account, whether its token works (Flickr is asked), its directory,
+    what its index holds and when the last sync finished without errors.
+
+    Exits 0 when every profile asked for can sync (token valid with write permission, directory
+    present), 1 when one cannot, 2 on a usage or configuration error.
+    """
     from flickrsync.status import statuses  # noqa: PLC0415 - lazily, see above
 
     opts = start(ctx)
     found = statuses(opts.settings())
     if as_json:
         emit_json("status", {"profiles": to_json(found)})
-        return
-    for item in found:
-        status_text(item)
+    else:
+        for item in found:
+            status_text(item)
+    return 0 if all(item.usable for item in found) else 1

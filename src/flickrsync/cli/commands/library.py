@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from flickrsync import localfs
-from flickrsync.cli.app import cli, global_options, start
+from flickrsync.cli.app import command, start
 from flickrsync.cli.progress import scan_progress
 from flickrsync.cli.render import (
     duplicates_text,
     emit_json,
     inspect_text,
     scan_json,
+    scan_line,
     scan_problems,
     scan_text,
     to_json,
@@ -21,8 +22,13 @@ from flickrsync.duplicates import find_duplicates
 from flickrsync.inspect import inspect_files
 
 
-@cli.command()
-@global_options
+@command(
+    "profiles",
+    "all_profiles",
+    "directory",
+    "database",
+    short_help="Index the pictures directory (reads only changes).",
+)
 @click.option("--perceptual", is_flag=True, help="Also compute every picture's perceptual hash (slower).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
@@ -35,19 +41,22 @@ def scan(ctx: click.Context, perceptual: bool, as_json: bool) -> int:
     opts = start(ctx)
     failed = False
     for settings in opts.settings():
-        with scan_progress(f"[{settings.profile}]") as progress:
+        with scan_progress(f"[{settings.profile}]", show=not opts.quiet) as progress:
             report = localfs.scan_profile(settings, perceptual=perceptual, progress=progress)
         failed = failed or report.failed
         if as_json:
             emit_json("scan", scan_json(settings, report))
+        elif opts.quiet:
+            scan_line(settings, report)
         else:
             scan_text(settings, report)
         scan_problems(report)
     return 1 if failed else 0
 
 
-@cli.command()
-@global_options
+@command(
+    "profiles", "all_profiles", "directory", "database", short_help="List pictures held by several files."
+)
 @click.option("--no-scan", is_flag=True, help="Use the index as it is; do not look for changes first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
@@ -58,7 +67,7 @@ def duplicates(ctx: click.Context, no_scan: bool, as_json: bool) -> int:
     """
     opts = start(ctx)
     for settings in opts.settings():
-        with scan_progress(f"[{settings.profile}]") as progress:
+        with scan_progress(f"[{settings.profile}]", show=not opts.quiet) as progress:
             report = find_duplicates(settings, rescan=not no_scan, progress=progress)
         if report.scan_failed:
             click.echo(
@@ -73,8 +82,7 @@ def duplicates(ctx: click.Context, no_scan: bool, as_json: bool) -> int:
     return 0
 
 
-@cli.command()
-@global_options
+@command("profiles", "directory", "database", short_help="Show everything flickrsync knows about files.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.pass_context
