@@ -145,7 +145,7 @@ class LocalPicture:
     width: int | None = None
     height: int | None = None
     orientation: int | None = None
-    #: Perceptual hash as hex (imagehash), None until computed.
+    #: Perceptual hash as hex (ImageHash's text form), None until computed.
     phash: str | None = None
     #: Whole-file digests (hex), computed only when Flickr carries checksum machine tags.
     md5: str | None = None

@@ -168,8 +168,16 @@ def test_all_profiles_takes_default_only_when_it_names_an_account(
 @pytest.mark.parametrize(
     ("body", "message", "hint"),
     [
-        ("[DEFAULT]\ndirectory = /d\ntrasnfers = 8\n", "line 3: [DEFAULT] trasnfers: unknown key", "`transfers`"),
-        ("[DEFAULT]\ndirectory = /d\n\n[work]\nresize = 1024\n", "line 5: [work] resize: unknown key", "README"),
+        (
+            "[DEFAULT]\ndirectory = /d\ntrasnfers = 8\n",
+            "line 3: [DEFAULT] trasnfers: unknown key",
+            "`transfers`",
+        ),
+        (
+            "[DEFAULT]\ndirectory = /d\n\n[work]\nresize = 1024\n",
+            "line 5: [work] resize: unknown key",
+            "README",
+        ),
         ("[DEFAULT]\ndirectory = /d\n[p]\nIs_Publik = 1\n", "line 4: [p] is_publik", "`is_public`"),
         ("[default]\ndirectory = /d\n", "line 1: [default] is not a section", "[DEFAULT]"),
     ],
