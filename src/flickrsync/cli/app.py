@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,11 @@ def command(
     refuses a global option that does nothing for the command."""
     names = (*(COMMON if common else ()), *applies)
     takes = ", ".join(_short(n) for n in GLOBAL_OPTIONS if n in names)
-    epilog = f"Global options that apply here (see `flickrsync --help`): {takes}." if takes else None
+    epilog = None
+    if takes:
+        # \b: click keeps these lines as they are (its wrapping would break `--all-profiles`).
+        text = f"Global options that apply here (see `flickrsync --help`): {takes}."
+        epilog = "\b\n" + "\n".join(textwrap.wrap(text, 76, break_on_hyphens=False))
 
     def decorate(func: Callable[..., Any]) -> Command:
         made = (group or cli).command(cls=Command, epilog=epilog, **kwargs)(_attach(func, names, hidden=True))
