@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, picture_bytes, run_cli, seed_spec
 
 from flickrsync.cli import cli, main
-from flickrsync.cli.logs import BACKUPS, MAX_BYTES
+from flickrsync.cli.logs import BACKUPS, MAX_BYTES, close_logging, setup_logging
 from flickrsync.config import load_settings
 from flickrsync.index import Index
 from flickrsync.oauth import load_token
@@ -364,22 +365,21 @@ def test_verbose_quiet_and_log_file(fakeflickr: FakeFlickrFixture, tmp_path: Pat
     assert "cannot write the log file" in err
 
 
-def test_the_log_is_rotated() -> None:
-    handler = None
+def test_the_log_is_rotated_and_private(tmp_path: Path) -> None:
+    path = setup_logging(tmp_path / "home")
     try:
-        assert main(["completion", "bash"]) == 0  # no log for completion: nothing to close
-        from flickrsync.cli.logs import setup_logging
-
-        path = setup_logging(Path(os.environ.get("TMPDIR", "/tmp")) / f"flickrsync-rot-{os.getpid()}")
-        assert path is not None
-        handler = next(h for h in logging.getLogger("flickrsync").handlers if hasattr(h, "maxBytes"))
-        assert (handler.maxBytes, handler.backupCount) == (MAX_BYTES, BACKUPS)  # type: ignore[attr-defined]
+        assert path == tmp_path / "home" / "logs" / "flickrsync.log"
+        [handler] = [
+            h for h in logging.getLogger("flickrsync").handlers if isinstance(h, RotatingFileHandler)
+        ]
+        assert (handler.maxBytes, handler.backupCount) == (MAX_BYTES, BACKUPS)
+        logging.getLogger("flickrsync.test").info("x" * 100)
+        handler.doRollover()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the fresh file too
+        assert stat.S_IMODE(path.with_name("flickrsync.log.1").stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     finally:
-        from flickrsync.cli.logs import close_logging
-
         close_logging()
-        if handler is not None:
-            shutil.rmtree(Path(handler.baseFilename).parent.parent, ignore_errors=True)  # type: ignore[attr-defined]
 
 
 # --- 9. summaries -------------------------------------------------------------------------------

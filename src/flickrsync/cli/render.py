@@ -425,10 +425,12 @@ def outcome_text(report: RunReport, options: RunOptions) -> None:
         )
 
 
-def verbose_lines(report: RunReport) -> None:
-    """One log line per file (info level: on stderr with ``-v``, always in the debug log): how each
-    picture was matched, what was uploaded, downloaded or tagged (or would be, in a dry run), and
-    what was left alone, with the reason."""
+def verbose_lines(report: RunReport, *, matched: bool) -> None:
+    """One log line per file (info level: on stderr with ``-v``, always in the debug log): what
+    was uploaded, downloaded or tagged (or would be, in a dry run), what was left alone, with the
+    reason, and — when ``matched`` (``-v``) — how each picture was matched. (Every picture of a
+    large library is matched on every run: written each time, those lines would rotate the log's
+    history away.)"""
     prepared = report.prepared
     if prepared is None or prepared.plan.refusal is not None:
         return
@@ -441,7 +443,7 @@ def verbose_lines(report: RunReport) -> None:
 
     match = prepared.match
     if match is not None:
-        for m in match.matches:
+        for m in match.matches if matched else ():
             _log.info(
                 "%s matched: %s = photo %s (%s: %s)", label, where(m.content_id), m.photo_id, m.rule, m.reason
             )
@@ -493,4 +495,5 @@ def config_text(report: ConfigReport) -> None:
     if problems:
         click.echo(f"{problems:,} problems (listed on stderr)")
     else:
-        click.echo(f"ok: {len(report.profiles):,} profiles, no problems")
+        count = len(report.profiles)
+        click.echo(f"ok: {count:,} profile{'' if count == 1 else 's'}, no problems")

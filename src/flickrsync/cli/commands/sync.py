@@ -197,7 +197,7 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
         engine.finish(report)
     report.api_calls = client.stats().calls - calls_before
     report.elapsed = time.monotonic() - started
-    verbose_lines(report)
+    verbose_lines(report, matched=opts.verbose or opts.debug)
     if as_json:
         emit_json(command, sync_json(report))
     else:
