@@ -112,6 +112,11 @@ def test_init_makes_the_home_and_config_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((home / "config.ini").stat().st_mode) == 0o600
     assert stat.S_IMODE((home / "logs").stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "logs" / "flickrsync.log").stat().st_mode) == 0o600
+    (home / "config.ini").chmod(0o644)
+    code, out, err = run_cli(["--home", str(home), "init"])
+    assert code == 0
+    assert "left unchanged" in out
+    assert f"run `chmod 600 {home / 'config.ini'}`" in err
 
 
 def test_readable_secrets_are_warned_about_once_with_the_chmod(tmp_path: Path) -> None:

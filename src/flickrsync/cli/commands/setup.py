@@ -24,6 +24,7 @@ def init(ctx: click.Context) -> None:
         click.echo("next: fill in api_key, api_secret and directory, then run `flickrsync auth`")
     else:
         click.echo(f"{path} already exists; left unchanged")
+        opts.warn_private([path])
 
 
 @cli.group(short_help="Check config.ini.")
