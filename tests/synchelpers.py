@@ -219,6 +219,7 @@ class SyncLib:
             f"directory = {root}\n" + config,
             encoding="utf-8",
         )
+        (home / "config.ini").chmod(0o600)  # it holds the API secret, as `flickrsync init` makes it
         minted = ff.mint_token(user=user, perms="write")
         settings = load_settings(home, None)
         save_token(

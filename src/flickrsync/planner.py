@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, fields, replace
 
 from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date
 from flickrsync.models import (
+    DOWNLOAD_MODES,
+    UPLOAD_MODES,
     Action,
     AddTags,
     ContentId,
@@ -312,7 +314,7 @@ def plan_sync(
     ]
     from_flickr = 0
 
-    if options.mode in ("sync", "sync2"):
+    if options.mode in UPLOAD_MODES:
         room = options.limits.remaining_items if options.limits else None
         for cid in sorted(match.local_only):
             picture = pictures[cid]
@@ -346,7 +348,7 @@ def plan_sync(
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
 
     downloads: list[Download] = []
-    if options.mode in ("sync2", "download"):
+    if options.mode in DOWNLOAD_MODES:
         downloads = _plan_downloads(
             match,
             local=local,
