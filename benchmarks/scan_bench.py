@@ -203,6 +203,7 @@ def timed_pool(func: Callable[[str], object], paths: Sequence[str]) -> float:
 def write_config(home: Path, root: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.ini").write_text(f"[DEFAULT]\ndirectory = {root}\n")
+    (home / "config.ini").chmod(0o600)  # as `flickrsync init` makes it
 
 
 #: Subprocesses may cache bytecode, as an installed package does (pip compiles it): a development

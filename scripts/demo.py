@@ -295,6 +295,7 @@ def story(workdir: Path, emulator: Emulator) -> None:
         f"endpoint = {emulator.base_url}\n",
         encoding="utf-8",
     )
+    (home / "config.ini").chmod(0o600)  # it holds the API secret, as `flickrsync init` makes it
     heading(f"flickrsync auth (home {home})")
     say("   opened the page flickrsync printed, copied the code from it, typed it in:")
     say(indent(authorize(home)))

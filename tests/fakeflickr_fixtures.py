@@ -36,7 +36,8 @@ Faults, limits, config
     ``set_rate_limit(calls, window=3600.0)``, ``configure(**config)`` (deep_page_cap,
     deep_page_mode, ticket_delay, timezone, clock, clock_offset, search_index_delay,
     oauth_timestamp_window, max_tags_per_photo, photo_formats, machine_tags_extra),
-    ``complete_tickets()``.
+    ``complete_tickets()``, ``set_link(latency_ms=, up_bytes_per_s=, down_bytes_per_s=)`` and
+    ``link()`` (the network model, off by default; see fakeflickr.link).
 
 Async upload tickets complete after ``ticket_delay`` (0.5 s by default; the fixture keeps it).
 At teardown the fixture fails the test if fakeflickr hit an unexpected exception (a fakeflickr bug,

@@ -35,6 +35,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from fakeflickr.handlers import write_methods
 from fakeflickr.testing import FakeFlickrHandle
 from flickrsync.cli import main
 from flickrsync.config import load_settings
@@ -42,31 +43,10 @@ from flickrsync.fingerprint import fingerprint_bytes
 from flickrsync.models import SET_MARKER, AccessToken, Account, Nsid
 from flickrsync.oauth import save_token
 
-#: Flickr API methods that change something (fakeflickr perms >= write), plus the upload endpoints.
-WRITE_METHODS = frozenset(
-    {
-        "upload",
-        "replace",
-        "flickr.photos.addTags",
-        "flickr.photos.setTags",
-        "flickr.photos.removeTag",
-        "flickr.photos.setMeta",
-        "flickr.photos.setDates",
-        "flickr.photos.setPerms",
-        "flickr.photos.delete",
-        "flickr.photosets.create",
-        "flickr.photosets.addPhoto",
-        "flickr.photosets.removePhoto",
-        "flickr.photosets.removePhotos",
-        "flickr.photosets.editPhotos",
-        "flickr.photosets.editMeta",
-        "flickr.photosets.delete",
-        "flickr.photosets.setPrimaryPhoto",
-        "flickr.photosets.orderSets",
-        "flickr.photosets.reorderPhotos",
-        "flickr.groups.pools.add",
-    }
-)
+#: Flickr API calls that change something, as fakeflickr counts them: the REST methods its registry
+#: says need write perms (and POST), plus the upload and replace endpoints (counted as "upload" and
+#: "replace").
+WRITE_METHODS = write_methods() | {"upload", "replace"}
 
 #: Where the dates of generated pictures start (one minute apart per seed).
 BASE_DATE = dt.datetime(2019, 5, 1, 8, 0, 0)
@@ -239,6 +219,7 @@ class SyncLib:
             f"directory = {root}\n" + config,
             encoding="utf-8",
         )
+        (home / "config.ini").chmod(0o600)  # it holds the API secret, as `flickrsync init` makes it
         minted = ff.mint_token(user=user, perms="write")
         settings = load_settings(home, None)
         save_token(

@@ -1,9 +1,10 @@
-"""``python -m fakeflickr --data DIR [--host 127.0.0.1] [--port 0] [--consumer KEY:SECRET ...]``
+"""``python -m fakeflickr --data DIR [--host 127.0.0.1] [--port 0] [--consumer KEY:SECRET ...]
+[--latency-ms MS] [--up-bytes-per-s N] [--down-bytes-per-s N]``
 
 Prints ``fakeflickr listening on http://HOST:PORT`` as the first line of stdout once it accepts
-connections, then the registered API key pair(s) and users. Without ``--consumer`` (and no key in
-DIR yet) a demo key pair is generated and printed. State lives in DIR and survives restarts.
-Stops on Ctrl-C or SIGTERM.
+connections, then the registered API key pair(s) and users, then the network model when one is
+set (:mod:`fakeflickr.link`). Without ``--consumer`` (and no key in DIR yet) a demo key pair is
+generated and printed. State lives in DIR and survives restarts. Stops on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from fakeflickr.link import LinkSettings
 from fakeflickr.server import FakeFlickr
 
 
@@ -32,11 +34,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--consumer", action="append", type=_consumer, default=[], metavar="KEY:SECRET")
     parser.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
+    link = parser.add_argument_group(
+        "network model", "slow every request as a real connection would (off by default; 0 = off)"
+    )
+    link.add_argument(
+        "--latency-ms", type=float, default=0.0, metavar="MS", help="round-trip time per request"
+    )
+    link.add_argument(
+        "--up-bytes-per-s",
+        type=int,
+        default=0,
+        metavar="N",
+        help="uplink shared by all connections (request bodies: uploads)",
+    )
+    link.add_argument(
+        "--down-bytes-per-s",
+        type=int,
+        default=0,
+        metavar="N",
+        help="downlink shared by all connections (response bodies: downloads, answers)",
+    )
     args = parser.parse_args(argv)
+    try:
+        link_settings = LinkSettings(args.latency_ms, args.up_bytes_per_s, args.down_bytes_per_s)
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
 
     try:
-        server = FakeFlickr(args.data, host=args.host, port=args.port, consumers=args.consumer)
+        server = FakeFlickr(
+            args.data, host=args.host, port=args.port, consumers=args.consumer, **link_settings.to_json()
+        )
         server.bind()
     except OSError as exc:
         print(f"fakeflickr: cannot start: {exc}", file=sys.stderr)
@@ -52,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"consumer {key}:{secret}", flush=True)
         for user in server.store.users():
             print(f"user {user.username} {user.nsid}", flush=True)
+        if server.app.link.settings.active:
+            print(server.app.link.settings.describe(), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

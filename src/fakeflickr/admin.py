@@ -21,6 +21,8 @@ with ``{"error": "..."}``. :mod:`fakeflickr.testing` wraps every endpoint in a P
 ``POST /__admin/faults``        a :class:`~fakeflickr.faults.FaultPlan` as JSON; ``DELETE`` clears it
 ``POST /__admin/rate_limit``    ``{"calls": N or null, "window": seconds}``
 ``GET|POST /__admin/config``    :class:`~fakeflickr.state.Config` fields
+``GET|POST /__admin/link``      ``{"latency_ms", "up_bytes_per_s", "down_bytes_per_s"}`` (any of them;
+                                0 = off): the network model of :mod:`fakeflickr.link`
 ``POST /__admin/tickets/complete``  finish every pending async ticket now
 ==============================  ===========================================================================
 """
@@ -112,6 +114,10 @@ def _route(app: App, request: Request, body: Any) -> Response:
         if method == "POST":
             store.set_config(body)
         return _json(store.config.to_json())
+    if path == "link":
+        if method == "POST":
+            app.link.update(body)
+        return _json(app.link.settings.to_json())
     if path == "tickets/complete" and method == "POST":
         with store.tx() as db:
             db.execute("UPDATE tickets SET ready_at = 0 WHERE complete = 0")
@@ -211,7 +217,7 @@ def seed_photos(store: Store, body: dict[str, Any]) -> list[int]:
                 lazy_rows.append(row)
                 lazy_index.append(index)
                 continue
-            tmp = store.data_dir / "incoming" / f"seed-{uuid.uuid4().hex}"
+            tmp = store.blobs.incoming(f"seed-{uuid.uuid4().hex}")
             tmp.write_bytes(data)
             probe = probe_file(tmp)
             if probe is not None:

@@ -60,6 +60,7 @@ from fakeflickr.errors import (
 )
 from fakeflickr.faults import RATE_LIMIT_BODY, Faults, RateLimiter
 from fakeflickr.handlers import METHODS, Call
+from fakeflickr.link import Link, LinkSettings
 from fakeflickr.media import (
     CONTENT_TYPES,
     SIZE_BY_SUFFIX,
@@ -121,6 +122,8 @@ class App:
         self.store = store
         self.faults = Faults()
         self.rate_limit = RateLimiter()
+        #: Latency and bandwidth between the client and Flickr (off unless configured).
+        self.link = Link()
         self.nonces = oauth.NonceCache()
         self._calls: Counter[str] = Counter()
         #: Unexpected failures inside fakeflickr (answered as error 105); tests assert it stays empty.
@@ -669,8 +672,12 @@ class FakeFlickr:
 
     ``consumers``: API key/secret pairs to register. When none are given and the data dir has none
     yet, a demo pair is generated (see :attr:`consumer`). A first user ("demo") is created when the
-    data dir has no user, so the authorize page always has someone to approve. ``middleware``
-    wraps the WSGI app the HTTP server calls (tests record the raw requests with it).
+    data dir has no user, so the authorize page always has someone to approve.
+
+    ``latency_ms``, ``up_bytes_per_s``, ``down_bytes_per_s``: the network model of
+    :mod:`fakeflickr.link` (round trip per request, shared bandwidth each way); 0 = off.
+    ``middleware`` wraps the WSGI app the HTTP server calls, outside the link (tests record the
+    raw requests with it).
     """
 
     def __init__(
@@ -679,12 +686,18 @@ class FakeFlickr:
         host: str = "127.0.0.1",
         port: int = 0,
         consumers: Sequence[tuple[str, str]] | None = None,
-        middleware: Callable[[App], WSGIApp] | None = None,
+        *,
+        latency_ms: float = 0.0,
+        up_bytes_per_s: int = 0,
+        down_bytes_per_s: int = 0,
+        middleware: Callable[[WSGIApp], WSGIApp] | None = None,
     ) -> None:
         self.store = Store(Path(data_dir))
         self.app = App(self.store)
-        #: What the HTTP server calls: the app, or ``middleware(app)`` (e.g. a test's request log).
-        self.wsgi: WSGIApp = middleware(self.app) if middleware is not None else self.app
+        self.app.link.configure(LinkSettings(latency_ms, up_bytes_per_s, down_bytes_per_s))
+        linked: WSGIApp = self.app.link.wrap(self.app)
+        #: What the HTTP server calls: the app seen through the link, or ``middleware`` of that.
+        self._wsgi: WSGIApp = middleware(linked) if middleware is not None else linked
         for key, secret in consumers or []:
             self.store.add_consumer(key, secret)
         if not self.store.consumers():
@@ -710,7 +723,7 @@ class FakeFlickr:
 
     def start(self) -> FakeFlickr:
         self._server = make_server(
-            self._host, self._port, self.wsgi, threaded=True, request_handler=_QuietHandler
+            self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
         )
         server = self._server
         self._thread = threading.Thread(
@@ -723,13 +736,13 @@ class FakeFlickr:
         """Run in the calling thread (``python -m fakeflickr``)."""
         if self._server is None:
             self._server = make_server(
-                self._host, self._port, self.wsgi, threaded=True, request_handler=_QuietHandler
+                self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
             )
         self._server.serve_forever()
 
     def bind(self) -> None:
         self._server = make_server(
-            self._host, self._port, self.wsgi, threaded=True, request_handler=_QuietHandler
+            self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
         )
 
     def stop(self) -> None:

@@ -237,6 +237,17 @@ class FakeFlickrHandle:
         result: dict[str, Any] = self.admin("POST", "config", config)
         return result
 
+    def set_link(self, **settings: float) -> dict[str, Any]:
+        """The network model (:mod:`fakeflickr.link`): ``latency_ms`` (round trip per request),
+        ``up_bytes_per_s``, ``down_bytes_per_s`` (shared by all connections); 0 = off. Fields not
+        given keep their value."""
+        result: dict[str, Any] = self.admin("POST", "link", settings)
+        return result
+
+    def link(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.admin("GET", "link")
+        return result
+
     def complete_tickets(self) -> None:
         """Finish every pending async upload/replace now."""
         self.admin("POST", "tickets/complete", {})

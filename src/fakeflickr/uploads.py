@@ -46,7 +46,7 @@ class Received:
 
 def receive(store: Store, stream: IO[bytes], filename: str | None) -> Received:
     """Save the part to disk (outside the store lock), hashing it on the way."""
-    path = store.data_dir / "incoming" / uuid.uuid4().hex
+    path = store.blobs.incoming(uuid.uuid4().hex)
     size = 0
     digest = hashlib.md5()
     with path.open("wb") as out:
@@ -272,7 +272,7 @@ def complete_due_tickets(store: Store) -> None:
     with store.tx():
         for ticket in store.due_tickets():
             payload = ticket.payload
-            path = store.data_dir / "incoming" / payload["incoming"]
+            path = store.blobs.incoming(payload["incoming"])
             user = store.user(ticket.user_nsid)
             probe = Probe(**payload["probe"]) if payload.get("probe") else None
             if user is None or probe is None or not path.exists():

@@ -13,11 +13,15 @@ one line naming the file, the section and what to do.
 from __future__ import annotations
 
 import configparser
+import contextlib
+import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping
+import stat
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from flickrsync.errors import ConfigError
 from flickrsync.models import Nsid
@@ -196,19 +200,99 @@ def home_dir(option: str | None, environ: Mapping[str, str] | None = None) -> Pa
 def write_template(path: Path) -> bool:
     """Write the commented template to ``path`` unless a file is already there.
 
-    Returns True when written. Never overwrites: an existing file is left exactly as it is.
+    The file holds the API secret: it is created 0600, and a folder created for it 0700. Returns
+    True when written. Never overwrites: an existing file is left exactly as it is.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(TEMPLATE)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(TEMPLATE)
     return True
 
 
-def read_config(config_file: Path) -> configparser.ConfigParser:
-    """Parse config.ini with ``[DEFAULT]`` as an ordinary section (we merge it ourselves)."""
+def private_dir(path: Path) -> None:
+    """Create ``path`` and any missing parent with mode 0700 (only you can list or enter them);
+    existing folders are left as they are."""
+    missing: list[Path] = []
+    while not path.exists():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+
+
+def loose_permissions(path: Path) -> str | None:
+    """A one-line warning when ``path`` (a file holding secrets) can be read by other users, with
+    the ``chmod`` that fixes it; None when it is private or absent."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return f"{path} holds secrets and other users can read it (mode {mode:04o}): run `chmod 600 {path}`"
+
+
+# --- reading config.ini ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a setting's value came from: a line of config.ini, a command-line option, or the
+    built-in default."""
+
+    kind: Literal["file", "option", "default"]
+    section: str | None = None
+    line: int | None = None
+    option: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "file":
+            return f"[{self.section}] line {self.line}"
+        if self.kind == "option":
+            return f"command line {self.option}"
+        return "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """config.ini as parsed, with the line of each section and key (for messages)."""
+
+    path: Path
+    parser: configparser.ConfigParser
+    #: (section, key) -> line number (1-based); section -> line of its header.
+    key_lines: Mapping[tuple[str, str], int]
+    section_lines: Mapping[str, int]
+
+    def at(self, section: str, key: str | None = None) -> str:
+        """``FILE line N: [section]`` (``key``) for a message."""
+        line = self.key_lines.get((section, key)) if key else self.section_lines.get(section)
+        where = f"{self.path} line {line}" if line else str(self.path)
+        return f"{where}: [{section}]" + (f" {key}" if key else "")
+
+    def section(self, name: str) -> dict[str, str]:
+        return dict(self.parser.items(name)) if self.parser.has_section(name) else {}
+
+
+def read_config(config_file: Path) -> ConfigFile:
+    """Parse config.ini (``[DEFAULT]`` as an ordinary section: profiles are merged here) and check
+    its structure: an unknown key or section is a :class:`ConfigError` naming the file, the line
+    and the closest known name."""
+    parsed = parse_config(config_file)
+    problems = structure_problems(parsed)
+    if problems:
+        raise problems[0]
+    return parsed
+
+
+def parse_config(config_file: Path) -> ConfigFile:
+    """Parse config.ini without checking its keys (:func:`structure_problems` does)."""
     if not config_file.is_file():
         raise ConfigError(
             f"{config_file}: config file not found",
@@ -216,19 +300,67 @@ def read_config(config_file: Path) -> configparser.ConfigParser:
         )
     parser = configparser.ConfigParser(default_section="\x00none", interpolation=None)
     try:
-        with config_file.open(encoding="utf-8") as handle:
-            parser.read_file(handle)
+        text = config_file.read_text(encoding="utf-8")
+        parser.read_string(text, source=str(config_file))
     except (configparser.Error, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise ConfigError(f"{config_file}: cannot parse: {first}", hint="fix the file's syntax") from exc
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read: {exc.strerror}") from exc
-    return parser
+    key_lines: dict[tuple[str, str], int] = {}
+    section_lines: dict[str, int] = {}
+    section: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip()[0] in "#;" or line[0].isspace():
+            continue  # blank, comment, or a value's continuation line
+        header = parser.SECTCRE.match(line)
+        if header:
+            section = header.group("header")
+            section_lines.setdefault(section, number)
+            continue
+        option = parser.OPTCRE.match(line)
+        if option and section is not None:
+            key_lines.setdefault((section, parser.optionxform(option.group("option").strip())), number)
+    return ConfigFile(config_file, parser, key_lines, section_lines)
 
 
-def profile_names(parser: configparser.ConfigParser) -> list[str]:
+def structure_problems(config: ConfigFile) -> list[ConfigError]:
+    """Unknown sections and keys, each with the closest known name."""
+    problems: list[ConfigError] = []
+    for section in config.parser.sections():
+        if section != DEFAULT_SECTION and section.upper() == DEFAULT_SECTION:
+            problems.append(
+                ConfigError(
+                    f"{config.at(section)} is not a section flickrsync knows",
+                    hint=f"did you mean [{DEFAULT_SECTION}]? (section names are case-sensitive)",
+                )
+            )
+        for key in config.parser[section]:
+            if key in KEYS:
+                continue
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = (
+                f"did you mean `{close[0]}`?"
+                if close
+                else "see the keys in the README, section Configuration"
+            )
+            problems.append(ConfigError(f"{config.at(section, key)}: unknown key", hint=hint))
+    return problems
+
+
+def profile_names(config: ConfigFile) -> list[str]:
     """Named profiles, in file order (``[DEFAULT]`` is not one)."""
-    return [name for name in parser.sections() if name != DEFAULT_SECTION]
+    return [name for name in config.parser.sections() if name != DEFAULT_SECTION]
+
+
+def all_profile_names(config: ConfigFile) -> list[str]:
+    """The profiles ``--all-profiles`` runs: ``[DEFAULT]`` first when it names an account itself
+    (its own ``api_key`` and ``directory``), then every named profile; ``[DEFAULT]`` alone in a
+    file without named profiles."""
+    named = profile_names(config)
+    own = config.section(DEFAULT_SECTION)
+    names_account = bool(own.get("api_key", "").strip() and own.get("directory", "").strip())
+    return ([DEFAULT_SECTION] if names_account or not named else []) + named
 
 
 def load_settings(
@@ -239,18 +371,8 @@ def load_settings(
     config_file: Path | None = None,
 ) -> Settings:
     """Settings for one profile; ``profile=None`` means ``[DEFAULT]`` (flickrsync 0.1.1)."""
-    config_file = config_file or home / CONFIG_NAME
-    parser = read_config(config_file)
-    name = profile or DEFAULT_SECTION
-    if name != DEFAULT_SECTION and not parser.has_section(name):
-        known = ", ".join(profile_names(parser)) or "none"
-        raise ConfigError(
-            f"{config_file}: no profile [{name}] (profiles: {known})",
-            hint=f"add a [{name}] section or pick another with -p",
-        )
-    defaults = dict(parser.items(DEFAULT_SECTION)) if parser.has_section(DEFAULT_SECTION) else {}
-    own = dict(parser.items(name)) if name != DEFAULT_SECTION else {}
-    return _settings_from(config_file, home, name, defaults, own, overrides=overrides)
+    config = read_config(config_file or home / CONFIG_NAME)
+    return _profile(config, home, profile or DEFAULT_SECTION, overrides).settings()
 
 
 def load_all(
@@ -261,133 +383,320 @@ def load_all(
     *,
     config_file: Path | None = None,
 ) -> list[Settings]:
-    """Settings for each ``-p`` given, or every profile with ``--all-profiles``.
-
-    With neither, the ``[DEFAULT]`` profile. ``--all-profiles`` on a file with no named
-    sections means ``[DEFAULT]`` alone.
-    """
-    config_file = config_file or home / CONFIG_NAME
+    """Settings for each ``-p`` given, or every profile with ``--all-profiles``
+    (:func:`all_profile_names`); with neither, the ``[DEFAULT]`` profile."""
+    config = read_config(config_file or home / CONFIG_NAME)
     names = list(dict.fromkeys(profiles))
     if all_profiles:
-        names = profile_names(read_config(config_file)) or [DEFAULT_SECTION]
-    if not names:
-        return [load_settings(home, None, overrides, config_file=config_file)]
-    return [load_settings(home, n, overrides, config_file=config_file) for n in names]
+        names = all_profile_names(config)
+    return [_profile(config, home, name, overrides).settings() for name in names or [DEFAULT_SECTION]]
 
 
-# --- helpers ---------------------------------------------------------------------------------
+# --- config check ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedKey:
+    """One setting of a profile as a run will use it (secrets hidden), and where it came from."""
+
+    key: str
+    value: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileCheck:
+    """A profile's settings, or the problems that make it unusable."""
+
+    profile: str
+    values: tuple[ResolvedKey, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigReport:
+    """What ``flickrsync config check`` found: problems of the file, then each profile."""
+
+    config_file: str
+    problems: tuple[str, ...]
+    profiles: tuple[ProfileCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(p.problems for p in self.profiles)
+
+
+def check_config(
+    home: Path,
+    profiles: Iterable[str] = (),
+    overrides: Overrides = Overrides(),
+    *,
+    config_file: Path | None = None,
+) -> ConfigReport:
+    """Check config.ini whole, and resolve the given profiles (default: every profile
+    ``--all-profiles`` runs), collecting every problem instead of stopping at the first. Nothing
+    but the file is read: Flickr is not asked."""
+    path = config_file or home / CONFIG_NAME
+    try:
+        config = parse_config(path)
+    except ConfigError as exc:
+        return ConfigReport(str(path), (str(exc),), ())
+    problems = tuple(str(p) for p in structure_problems(config))
+    names = list(dict.fromkeys(profiles)) or all_profile_names(config)
+    checks = []
+    for name in names:
+        if name != DEFAULT_SECTION and not config.parser.has_section(name):
+            checks.append(ProfileCheck(name, problems=(str(_no_profile(config, name)),)))
+            continue
+        reader = _profile(config, home, name, overrides, collect=True)
+        settings = reader.settings()
+        values = tuple(ResolvedKey(key, show(settings), reader.origin(key)) for key, show in _SHOW.items())
+        checks.append(ProfileCheck(name, values, tuple(str(e) for e in reader.errors)))
+    return ConfigReport(str(path), problems, tuple(checks))
+
+
+# --- one profile -----------------------------------------------------------------------------
 
 _TRUE = {"1", "yes", "true", "on"}
 _FALSE = {"0", "no", "false", "off", ""}
 
 
-def _settings_from(
-    config_file: Path,
-    home: Path,
-    name: str,
-    defaults: Mapping[str, str],
-    own: Mapping[str, str],
-    *,
-    overrides: Overrides,
-) -> Settings:
-    merged = {**defaults, **own}
+def _no_profile(config: ConfigFile, name: str) -> ConfigError:
+    known = ", ".join(profile_names(config)) or "none"
+    return ConfigError(
+        f"{config.path}: no profile [{name}] (profiles: {known})",
+        hint=f"add a [{name}] section or pick another with -p",
+    )
 
-    def where(key: str) -> str:
-        return f"{config_file}: [{name if key in own else DEFAULT_SECTION}] {key}"
 
-    def get(key: str, default: str = "") -> str:
-        return merged.get(key, default).strip()
+def _profile(
+    config: ConfigFile, home: Path, name: str, overrides: Overrides, *, collect: bool = False
+) -> _Profile:
+    if name != DEFAULT_SECTION and not config.parser.has_section(name):
+        raise _no_profile(config, name)
+    own = config.section(name) if name != DEFAULT_SECTION else {}
+    return _Profile(config, home, name, config.section(DEFAULT_SECTION), own, overrides, collect)
 
-    def get_int(key: str, default: int, low: int, high: int) -> int:
-        raw = get(key)
+
+class _Profile:
+    """One profile's keys: its own section over ``[DEFAULT]``, under the command-line overrides.
+
+    Every value is read and checked here, once. A bad value is a :class:`ConfigError` naming the
+    file, line, section and key; with ``collect`` every error is kept in :attr:`errors` (the
+    default is used meanwhile) so that ``config check`` reports them all.
+    """
+
+    def __init__(  # noqa: PLR0917 - the parts of a profile
+        self,
+        config: ConfigFile,
+        home: Path,
+        name: str,
+        defaults: Mapping[str, str],
+        own: Mapping[str, str],
+        overrides: Overrides,
+        collect: bool,
+    ) -> None:
+        self.config = config
+        self.home = home
+        self.name = name
+        self.defaults = defaults
+        self.own = own
+        self.overrides = overrides
+        self.merged = {**defaults, **own}
+        self.collect = collect
+        self.errors: list[ConfigError] = []
+
+    # --- where ---------------------------------------------------------------------------------
+
+    def origin(self, key: str) -> Origin:
+        option = _OVERRIDES.get(key)
+        if option is not None and getattr(self.overrides, key):
+            return Origin("option", option=option)
+        for section, values in ((self.name, self.own), (DEFAULT_SECTION, self.defaults)):
+            if key in values:
+                return Origin("file", section, self.config.key_lines.get((section, key)))
+        return Origin("default")
+
+    def where(self, key: str) -> str:
+        origin = self.origin(key)
+        return self.config.at(origin.section or self.name, key if origin.kind == "file" else None)
+
+    def fail(self, error: ConfigError) -> None:
+        if not self.collect:
+            raise error
+        self.errors.append(error)
+
+    # --- values --------------------------------------------------------------------------------
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.merged.get(key, default).strip()
+
+    def get_int(self, key: str, default: int, low: int, high: int) -> int:
+        raw = self.get(key)
         if not raw:
             return default
         try:
             value = int(raw)
         except ValueError:
-            raise ConfigError(f"{where(key)} = {raw!r} is not a number", hint=f"use {low}..{high}") from None
+            self.fail(ConfigError(f"{self.where(key)} = {raw!r} is not a number", hint=f"use {low}..{high}"))
+            return default
         if not low <= value <= high:
-            raise ConfigError(f"{where(key)} = {value} is out of range", hint=f"use {low}..{high}")
+            self.fail(ConfigError(f"{self.where(key)} = {value} is out of range", hint=f"use {low}..{high}"))
+            return default
         return value
 
-    def get_bool(key: str, default: bool) -> bool:
-        raw = get(key).lower()
-        if key not in merged:
+    def get_bool(self, key: str, default: bool) -> bool:
+        if key not in self.merged:
             return default
+        raw = self.get(key).lower()
         if raw in _TRUE:
             return True
         if raw in _FALSE:
             return False
-        raise ConfigError(f"{where(key)} = {raw!r} is not a yes/no value", hint="use 0 or 1")
+        self.fail(ConfigError(f"{self.where(key)} = {raw!r} is not a yes/no value", hint="use 0 or 1"))
+        return default
 
-    def get_lines(key: str) -> tuple[str, ...]:
-        return tuple(line.strip() for line in get(key).splitlines() if line.strip())
+    def get_lines(self, key: str) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.get(key).splitlines() if line.strip())
 
-    raw_dir = overrides.directory or get("directory")
-    if not raw_dir:
-        raise ConfigError(
-            f"{config_file}: [{name}] has no directory",
-            hint="set directory = /path/to/your/pictures, or pass --directory",
-        )
-    directories = [_expand(raw_dir)]
-    directories += [_expand(line) for line in get_lines("extra_directories")]
+    # --- the settings --------------------------------------------------------------------------
 
-    database = _database_path(home, name, overrides.database, own.get("database"), defaults.get("database"))
-
-    endpoint = get("endpoint")
-    if endpoint and not re.match(r"^https?://[^/\s]+", endpoint):
-        raise ConfigError(
-            f"{where('endpoint')} = {endpoint!r} is not an http(s) URL", hint="e.g. http://127.0.0.1:8080"
-        )
-
-    groups: list[tuple[str, Nsid]] = []
-    for line in get_lines("groups"):
-        folder, sep, group = line.rpartition("=")
-        if not sep or not folder.strip() or not re.fullmatch(r"\d+@N\d\d", group.strip()):
-            raise ConfigError(
-                f"{where('groups')}: bad line {line!r}",
-                hint="write `folder glob = group NSID`, e.g. Birds/* = 1234@N01",
+    def settings(self) -> Settings:
+        overrides = self.overrides
+        raw_dir = overrides.directory or self.get("directory")
+        if not raw_dir:
+            self.fail(
+                ConfigError(
+                    f"{self.config.at(self.name)} has no directory",
+                    hint="set directory = /path/to/your/pictures, or pass --directory",
+                )
             )
-        groups.append((folder.strip().strip("/"), Nsid(group.strip())))
+        directories = [_expand(raw_dir or ".")]
+        directories += [_expand(line) for line in self.get_lines("extra_directories")]
 
-    separator = merged.get("photoset_separator", ", ")
-    if len(separator) >= 2 and separator[0] == separator[-1] and separator[0] in "\"'":
-        separator = separator[1:-1]
-    if not separator:
-        raise ConfigError(f"{where('photoset_separator')} is empty", hint='use e.g. ", " or " / "')
+        database = _database_path(
+            self.home, self.name, overrides.database, self.own.get("database"), self.defaults.get("database")
+        )
 
-    return Settings(
-        home=home,
-        config_file=config_file,
-        profile=name,
-        api_key=get("api_key"),
-        api_secret=get("api_secret"),
-        username=overrides.username or get("username"),
-        directories=tuple(directories),
-        database=database,
-        endpoints=Endpoints.from_base(endpoint) if endpoint else Endpoints(),
-        custom_endpoint=bool(endpoint),
-        exclude=get_lines("exclude"),
-        transfers=get_int("transfers", 4, 1, 32),
-        calls_per_hour=get_int("calls_per_hour", 3600, 1, 10_000_000),
-        download_folder=get("download_folder", "Flickr") or "Flickr",
-        upload_settle_seconds=get_int("upload_settle_seconds", 60, 0, 3600),
-        upload=UploadOptions(
-            is_public=get_bool("is_public", False),
-            is_friend=get_bool("is_friend", False),
-            is_family=get_bool("is_family", False),
-            safety_level=get_int("safety_level", 1, 1, 3),
-            content_type=get_int("content_type", 1, 1, 3),
-            hidden=get_int("hidden", 2, 1, 2),
-            extra_tags=get("extra_tags"),
-        ),
-        photosets=PhotosetOptions(
-            separator=separator,
-            include=get_lines("photoset_include"),
-            exclude=get_lines("photoset_exclude"),
-        ),
-        groups=tuple(groups),
-    )
+        endpoint = self.get("endpoint")
+        if endpoint and not re.match(r"^https?://[^/\s]+", endpoint):
+            self.fail(
+                ConfigError(
+                    f"{self.where('endpoint')} = {endpoint!r} is not an http(s) URL",
+                    hint="e.g. http://127.0.0.1:8080",
+                )
+            )
+            endpoint = ""
+
+        groups: list[tuple[str, Nsid]] = []
+        for line in self.get_lines("groups"):
+            folder, sep, group = line.rpartition("=")
+            if not sep or not folder.strip() or not re.fullmatch(r"\d+@N\d\d", group.strip()):
+                self.fail(
+                    ConfigError(
+                        f"{self.where('groups')}: bad line {line!r}",
+                        hint="write `folder glob = group NSID`, e.g. Birds/* = 1234@N01",
+                    )
+                )
+                continue
+            groups.append((folder.strip().strip("/"), Nsid(group.strip())))
+
+        separator = self.merged.get("photoset_separator", ", ")
+        if len(separator) >= 2 and separator[0] == separator[-1] and separator[0] in "\"'":
+            separator = separator[1:-1]
+        if not separator:
+            self.fail(
+                ConfigError(f"{self.where('photoset_separator')} is empty", hint='use e.g. ", " or " / "')
+            )
+            separator = ", "
+
+        download_folder = self.get("download_folder", "Flickr") or "Flickr"
+        if Path(download_folder).is_absolute() or ".." in Path(download_folder).parts:
+            self.fail(
+                ConfigError(
+                    f"{self.where('download_folder')} = {download_folder!r} is not a folder in the library",
+                    hint="give a folder relative to directory, e.g. Flickr",
+                )
+            )
+            download_folder = "Flickr"
+
+        return Settings(
+            home=self.home,
+            config_file=self.config.path,
+            profile=self.name,
+            api_key=self.get("api_key"),
+            api_secret=self.get("api_secret"),
+            username=overrides.username or self.get("username"),
+            directories=tuple(directories),
+            database=database,
+            endpoints=Endpoints.from_base(endpoint) if endpoint else Endpoints(),
+            custom_endpoint=bool(endpoint),
+            exclude=self.get_lines("exclude"),
+            transfers=self.get_int("transfers", 4, 1, 32),
+            calls_per_hour=self.get_int("calls_per_hour", 3600, 1, 10_000_000),
+            download_folder=download_folder,
+            upload_settle_seconds=self.get_int("upload_settle_seconds", 60, 0, 3600),
+            upload=UploadOptions(
+                is_public=self.get_bool("is_public", False),
+                is_friend=self.get_bool("is_friend", False),
+                is_family=self.get_bool("is_family", False),
+                safety_level=self.get_int("safety_level", 1, 1, 3),
+                content_type=self.get_int("content_type", 1, 1, 3),
+                hidden=self.get_int("hidden", 2, 1, 2),
+                extra_tags=self.get("extra_tags"),
+            ),
+            photosets=PhotosetOptions(
+                separator=separator,
+                include=self.get_lines("photoset_include"),
+                exclude=self.get_lines("photoset_exclude"),
+            ),
+            groups=tuple(groups),
+        )
+
+
+#: The keys the command line can override, and the option that does.
+_OVERRIDES = {"directory": "--directory", "database": "--database", "username": "--username"}
+
+
+def _listed(items: Iterable[object], empty: str = "(none)") -> str:
+    text = ", ".join(str(item) for item in items)
+    return text or empty
+
+
+def _yes(value: bool) -> str:
+    return "1 (yes)" if value else "0 (no)"
+
+
+#: Every key config.ini may hold, and how ``config check`` shows the value a run uses. The one
+#: list of known keys: a key missing here is refused as unknown.
+_SHOW: dict[str, Callable[[Settings], str]] = {
+    "api_key": lambda s: f"{s.api_key[:4]}… (set)" if s.api_key else "(not set: needed to talk to Flickr)",
+    "api_secret": lambda s: "(set, hidden)" if s.api_secret else "(not set: needed to talk to Flickr)",
+    "username": lambda s: s.username or "(not set)",
+    "directory": lambda s: str(s.directories[0]),
+    "extra_directories": lambda s: _listed(s.directories[1:]),
+    "database": lambda s: str(s.database),
+    "exclude": lambda s: _listed(s.exclude),
+    "endpoint": lambda s: s.endpoints.rest.removesuffix("services/rest/") if s.custom_endpoint else "Flickr",
+    "is_public": lambda s: _yes(s.upload.is_public),
+    "is_friend": lambda s: _yes(s.upload.is_friend),
+    "is_family": lambda s: _yes(s.upload.is_family),
+    "safety_level": lambda s: str(s.upload.safety_level),
+    "content_type": lambda s: str(s.upload.content_type),
+    "hidden": lambda s: str(s.upload.hidden),
+    "extra_tags": lambda s: s.upload.extra_tags or "(none)",
+    "transfers": lambda s: str(s.transfers),
+    "calls_per_hour": lambda s: str(s.calls_per_hour),
+    "download_folder": lambda s: s.download_folder,
+    "upload_settle_seconds": lambda s: str(s.upload_settle_seconds),
+    "photoset_separator": lambda s: f'"{s.photosets.separator}"',
+    "photoset_include": lambda s: _listed(s.photosets.include, "(all)"),
+    "photoset_exclude": lambda s: _listed(s.photosets.exclude),
+    "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
+}
+
+#: Every key config.ini may hold (the README's table documents each).
+KEYS: tuple[str, ...] = tuple(_SHOW)
 
 
 def _expand(raw: str) -> Path:

@@ -712,6 +712,20 @@ def scan_library(
         )
 
 
+def scan_profile(
+    settings: Settings, *, perceptual: bool = False, progress: ProgressCallback | None = None
+) -> ScanReport:
+    """Scan one profile's library into its index (opened and closed here).
+
+    The roots are checked before the index is opened, so a missing pictures directory (an
+    unmounted drive) never creates an index file.
+    """
+    config = ScanConfig.from_settings(settings)
+    check_roots(config)
+    with Index.open(settings.database) as index:
+        return scan_library(index, config, progress=progress, perceptual=perceptual)
+
+
 def _scan(
     index: Index,
     config: ScanConfig,

@@ -152,7 +152,7 @@ class LocalPicture:
     width: int | None = None
     height: int | None = None
     orientation: int | None = None
-    #: Perceptual hash as hex (imagehash), None until computed.
+    #: Perceptual hash as hex (ImageHash's text form), None until computed.
     phash: str | None = None
     #: Whole-file digests (hex), computed only when Flickr carries checksum machine tags.
     md5: str | None = None
@@ -336,6 +336,8 @@ class ProfileStatus:
     #: Flickr photos in the remote index, and when the last sync finished without errors.
     remote_photos: int | None = None
     last_sync: str | None = None
+    #: A sync can run: the token is valid with write permission and the directory is there.
+    usable: bool = False
 
 
 # --- local library: scanner and index (localfs.py, index.py) ---------------------------------
@@ -403,6 +405,16 @@ class ScanReport:
     #: Perceptual hashes computed this run (``scan --perceptual``).
     perceptual: int = 0
     elapsed: float = 0.0
+
+    @property
+    def problem_count(self) -> int:
+        """Files that could not be indexed (issues that are only notes do not count)."""
+        return len(self.problems) + sum(1 for issue in self.issues if issue.problem)
+
+    @property
+    def failed(self) -> bool:
+        """Some file could not be indexed, so it is not backed up: the scan exits 1."""
+        return self.problem_count > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,6 +520,9 @@ class DownloadIntent:
 
 #: ``sync`` uploads only, ``sync2`` uploads and downloads, ``download`` downloads only.
 SyncMode = Literal["sync", "sync2", "download"]
+#: The modes that upload (and tag matched photos), and those that download.
+UPLOAD_MODES: frozenset[SyncMode] = frozenset({"sync", "sync2"})
+DOWNLOAD_MODES: frozenset[SyncMode] = frozenset({"sync2", "download"})
 
 #: Written into the description of every photoset flickrsync creates; a set whose description
 #: contains it is "ours". flickrsync 0.1.1 wrote exactly this text, so its sets are adopted.

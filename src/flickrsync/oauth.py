@@ -269,11 +269,11 @@ def save_token(path: Path, token: AccessToken) -> None:
 def load_token(path: Path, profile: str) -> AccessToken | None:
     """The stored token, or None when the profile was never authorised.
 
-    A token file others can read is tightened to 0600 (with a warning); an unreadable or
-    garbled one is an :class:`AuthError` telling the user to authorise again.
+    An unreadable or garbled file is an :class:`AuthError` telling the user to authorise again.
+    (A token file other users can read is left as it is: the CLI warns with the ``chmod`` that
+    fixes it, see :func:`flickrsync.config.loose_permissions`.)
     """
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
@@ -281,10 +281,6 @@ def load_token(path: Path, profile: str) -> AccessToken | None:
         raise AuthError(
             f"{path}: cannot read the token file: {exc.strerror}", hint=auth_hint(profile)
         ) from None
-    if mode & 0o077:
-        log.warning("%s was readable by others (mode %o); set it to 0600", path, mode)
-        with contextlib.suppress(OSError):
-            path.chmod(0o600)
     try:
         doc: Any = json.loads(raw)
         perms = _PERMS[str(doc["perms"])]

@@ -34,11 +34,13 @@ from dataclasses import dataclass, field, fields, replace
 
 from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date
 from flickrsync.models import (
+    DOWNLOAD_MODES,
     FREE_ITEMS,
     FREE_NONPUBLIC,
     MACHINE_TAG,
     MACHINE_TAG_NAMESPACE,
     MACHINE_TAG_PREDICATE,
+    UPLOAD_MODES,
     Action,
     AddTags,
     ContentId,
@@ -395,7 +397,7 @@ def plan_sync(
     ]
     from_flickr = 0
 
-    if options.mode in ("sync", "sync2"):
+    if options.mode in UPLOAD_MODES:
         room = _Room.of(options.limits)
         public = options.uploads_public
         for cid in sorted(match.local_only):
@@ -427,7 +429,7 @@ def plan_sync(
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
 
     downloads: list[Download] = []
-    if options.mode in ("sync2", "download"):
+    if options.mode in DOWNLOAD_MODES:
         downloads = _plan_downloads(
             match,
             local=local,

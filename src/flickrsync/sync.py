@@ -52,6 +52,8 @@ from flickrsync.matcher import (
     match_photos,
 )
 from flickrsync.models import (
+    DOWNLOAD_MODES,
+    UPLOAD_MODES,
     Account,
     Action,
     AddTags,
@@ -59,6 +61,7 @@ from flickrsync.models import (
     Download,
     FailedItem,
     LocalFile,
+    LocalPath,
     LocalPicture,
     Nsid,
     PhotoId,
@@ -107,6 +110,16 @@ class RunOptions:
     def sets_step(self) -> bool:
         return self.only_photosets or (self.photosets and self.mode != "download")
 
+    @property
+    def uploads(self) -> bool:
+        """The run uploads (and tags matched photos): ``sync`` and ``sync2``."""
+        return self.mode in UPLOAD_MODES and not self.only_photosets
+
+    @property
+    def downloads(self) -> bool:
+        """The run downloads: ``sync2`` and ``download``."""
+        return self.mode in DOWNLOAD_MODES and not self.only_photosets
+
 
 @dataclass
 class RemoteListing:
@@ -132,6 +145,10 @@ class Prepared:
     scan: ScanReport | None
     listing: RemoteListing
     notes: list[str] = field(default_factory=list)
+    #: How the pictures were matched with the photos (what ``-v`` shows per file), and where each
+    #: picture is (its first path).
+    match: MatchResult | None = None
+    paths: dict[ContentId, LocalPath] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +162,8 @@ class RunReport:
     outcome: Outcome | None
     api_calls: int
     elapsed: float
+    #: The user answered no to "go ahead?": nothing was done.
+    stopped: bool = False
 
     @property
     def failed(self) -> list[FailedItem]:
@@ -316,7 +335,8 @@ class Engine:
                 pools_done=self._pools_done(),
                 mode=opts.mode,
             )
-        return Prepared(self.account, plan, set_preview, scan, listing, notes)
+        paths = {p.content_id: p.paths[0] for p in local if p.paths}
+        return Prepared(self.account, plan, set_preview, scan, listing, notes, match, paths)
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
         nsid = self.nsid
@@ -552,9 +572,17 @@ class Engine:
                     self.index.replace_photosets(self.nsid, self.client.photosets())
                 except FlickrsyncError as exc:
                     log.info("could not refresh the list of photosets: %s", exc)
-        if not outcome.failed and not plan.failed and outcome.aborted is None:
-            self.index.update_sync_state(self.nsid, synced_at=int(self.clock()))
         return outcome
+
+    def finish(self, report: RunReport) -> None:
+        """Remember when a run finished without errors (``status``'s "last sync"), whether it had
+        anything to do or not. A dry run, a run stopped at the question, a refusal and a run with
+        failed items do not count."""
+        if report.dry_run or report.stopped or report.exit_code != 0:
+            return
+        if report.outcome is not None and report.outcome.aborted is not None:
+            return
+        self.index.update_sync_state(self.nsid, synced_at=int(self.clock()))
 
     def _remember_uploads(self, plan: Plan, outcome: Outcome) -> None:
         """The new photos as the remote index will list them (the next listing brings Flickr's

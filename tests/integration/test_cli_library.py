@@ -33,6 +33,7 @@ def home(tmp_path: Path) -> Path:
     (home / "config.ini").write_text(
         f"[DEFAULT]\ndirectory = {lib}\nexclude = *.tmp.jpg\n\n[work]\ndirectory = {work}\n"
     )
+    (home / "config.ini").chmod(0o600)  # as `flickrsync init` makes it
     return home
 
 
@@ -143,17 +144,18 @@ def test_status_counts_the_pictures_of_each_index(home: Path, capsys: pytest.Cap
     (home / "config.ini").write_text(
         config.replace("[DEFAULT]\n", "[DEFAULT]\napi_key = k\napi_secret = s\n")
     )
-    assert run(home, "status", "--all-profiles") == 0
-    assert capsys.readouterr().out.count("index:     none yet") == 1  # before the first scan
+    assert run(home, "status", "--all-profiles") == 1  # no token: no profile can sync
+    # [DEFAULT] now names an account (api_key and directory): --all-profiles includes it.
+    assert capsys.readouterr().out.count("index:     none yet") == 2  # before the first scan
     assert not list(home.glob("*.db"))  # status never creates an index
     assert run(home, "scan", "-p", "work") == 0
     capsys.readouterr()
-    assert run(home, "status", "-p", "work", "--json") == 0
+    assert run(home, "status", "-p", "work", "--json") == 1
     [doc] = out_json(capsys)
     assert doc["profiles"][0]["index_pictures"] == 1
     assert run(home, "scan") == 0
     capsys.readouterr()
-    assert run(home, "status") == 0
+    assert run(home, "status") == 1
     out = capsys.readouterr().out
     assert "index:     2 pictures, 1 videos, 0 problems" in out  # a duplicate is one picture
     assert "last sync: never" in out
@@ -204,6 +206,7 @@ def test_inspect_in_library_outside_and_broken(
         {
             "nsid": "1@N01",
             "photo_id": "42",
+            "content_id": picture.content_id,
             "rule": "machine_tag",
             "linked_at": inside["links"][0]["linked_at"],
         }

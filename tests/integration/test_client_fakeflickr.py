@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.fakeflickr_client import jpeg
+from tests.fakeflickr.client import jpeg
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 
 from flickrsync.cli import main
@@ -53,6 +53,7 @@ def write_config(home: Path, fakeflickr: FakeFlickrFixture, extra: str = "") -> 
         f"directory = {pictures}\n"
         f"endpoint = {fakeflickr.base_url}\n" + extra
     )
+    config.chmod(0o600)  # it holds the API secret, as `flickrsync init` makes it
     return config
 
 
@@ -266,8 +267,8 @@ def test_read_token_is_refused_for_writes_with_the_clear_message(
     assert "run `flickrsync auth -p work`" in str(info.value)
     assert fakeflickr.calls().get("flickr.photos.addTags") == 1, "not retried"
     assert fakeflickr.photo(photo)["tags"] == []
-    # status shows it
-    assert main(["--home", str(settings.home), "status", "-p", "work"]) == 0
+    # status shows it, and exits 1: this profile cannot sync
+    assert main(["--home", str(settings.home), "status", "-p", "work"]) == 1
     out = capsys.readouterr().out
     assert "read-only token" in out
     assert "flickrsync auth -p work" in out
@@ -283,7 +284,7 @@ def test_revoked_token_says_run_auth(
     with pytest.raises(AuthError) as info:
         client.test_login()
     assert "flickrsync auth -p work" in str(info.value)
-    assert main(["--home", str(settings.home), "status", "-p", "work", "-p", "DEFAULT"]) == 0
+    assert main(["--home", str(settings.home), "status", "-p", "work", "-p", "DEFAULT"]) == 1
     out = capsys.readouterr().out
     assert "[work] demo" in out
     assert "NOT VALID" in out

@@ -28,6 +28,7 @@ def setup_profile(fakeflickr: FakeFlickrFixture, home: Path, library: Path) -> N
         f"[DEFAULT]\napi_key = {fakeflickr.consumer_key}\napi_secret = {fakeflickr.consumer_secret}\n"
         f"endpoint = {fakeflickr.base_url}\ndirectory = {library}\n"
     )
+    (home / "config.ini").chmod(0o600)  # it holds the API secret, as `flickrsync init` makes it
     token = fakeflickr.mint_token(perms="write")
     settings = load_settings(home, "DEFAULT")
     save_token(

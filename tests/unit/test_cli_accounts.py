@@ -19,6 +19,7 @@ from flickrsync.retry import Backoff
 def write_config(home: Path, body: str) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.ini").write_text(body)
+    (home / "config.ini").chmod(0o600)  # it holds the API secret, as `flickrsync init` makes it
 
 
 def test_auth_without_api_key_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -43,15 +44,17 @@ def test_status_of_unauthorised_profiles(tmp_path: Path, capsys: pytest.CaptureF
         f"[DEFAULT]\napi_key = k\napi_secret = s\ndirectory = {pictures}\n"
         f"[a]\n[b]\ndirectory = {tmp_path}/gone\n",
     )
-    assert main(["--home", str(tmp_path / "home"), "status", "--all-profiles"]) == 0
+    # Neither profile can sync (no token): exit 1, so a script can tell.
+    assert main(["--home", str(tmp_path / "home"), "status", "--all-profiles"]) == 1
     out = capsys.readouterr().out
-    assert out.count("no account") == 2
+    assert out.count("no account") == 3  # [DEFAULT] names an account (api_key, directory): it is one
+    assert "run `flickrsync auth`" in out
     assert "token:     none" in out
     assert "run `flickrsync auth -p a`" in out
     assert "run `flickrsync auth -p b`" in out
     assert f"directory: {pictures}\n" in out
     assert f"directory: {tmp_path}/gone (missing)" in out
-    assert main(["--home", str(tmp_path / "home"), "status", "-p", "b", "--json"]) == 0
+    assert main(["--home", str(tmp_path / "home"), "status", "-p", "b", "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["kind"] == "status"
     assert doc["profiles"] == [
@@ -68,6 +71,7 @@ def test_status_of_unauthorised_profiles(tmp_path: Path, capsys: pytest.CaptureF
             "index_problems": None,
             "remote_photos": None,
             "last_sync": None,
+            "usable": False,
         }
     ]
 
@@ -77,7 +81,7 @@ def test_status_with_a_damaged_token_file(tmp_path: Path, capsys: pytest.Capture
     write_config(home, f"[DEFAULT]\napi_key = k\napi_secret = s\ndirectory = {tmp_path}\n[a]\n")
     (home / "tokens").mkdir(mode=0o700)
     (home / "tokens" / "a.json").write_text("{garbage")
-    assert main(["--home", str(home), "status", "-p", "a"]) == 0
+    assert main(["--home", str(home), "status", "-p", "a"]) == 1
     out = capsys.readouterr().out
     assert "NOT VALID" in out
     assert "the token file is damaged" in out

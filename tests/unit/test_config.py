@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from pathlib import Path
 
 import pytest
 
-from flickrsync.config import Endpoints, Overrides, load_all, load_settings, write_template
+from flickrsync.config import (
+    KEYS,
+    TEMPLATE,
+    Endpoints,
+    Overrides,
+    check_config,
+    load_all,
+    load_settings,
+    loose_permissions,
+    write_template,
+)
 from flickrsync.errors import ConfigError
 
 #: flickrsync 0.1.1's own template (flickrsync/etc/config.ini), filled in as a user would.
@@ -117,7 +130,8 @@ def test_endpoint_maps_every_url(tmp_path: Path) -> None:
 
 
 def test_all_profiles_and_repeated_p(home: Path) -> None:
-    assert [s.profile for s in load_all(home, [], True)] == ["work"]
+    # [DEFAULT] names an account of its own (api_key and directory): it is run too, first.
+    assert [s.profile for s in load_all(home, [], True)] == ["DEFAULT", "work"]
     assert [s.profile for s in load_all(home, ["work", "DEFAULT", "work"], False)] == ["work", "DEFAULT"]
     assert [s.profile for s in load_all(home, [], False)] == ["DEFAULT"]
 
@@ -132,3 +146,125 @@ def test_template_never_overwrites(tmp_path: Path) -> None:
     # the template itself parses, with [DEFAULT] usable once directory is set
     s = load_settings(tmp_path, None, config_file=tmp_path / "fresh.ini")
     assert s.profile == "DEFAULT"
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        # [DEFAULT] only holds what the profiles share: it is not an account.
+        ("[DEFAULT]\napi_key = k\napi_secret = s\n[a]\ndirectory = /a\n[b]\ndirectory = /b\n", ["a", "b"]),
+        ("[DEFAULT]\ndirectory = /d\n[a]\napi_key = k\n", ["a"]),
+        # No named profile: [DEFAULT] alone, whatever it holds.
+        ("[DEFAULT]\ndirectory = /d\n", ["DEFAULT"]),
+    ],
+)
+def test_all_profiles_takes_default_only_when_it_names_an_account(
+    tmp_path: Path, body: str, names: list[str]
+) -> None:
+    (tmp_path / "config.ini").write_text(body)
+    assert [s.profile for s in load_all(tmp_path, [], True)] == names
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "hint"),
+    [
+        (
+            "[DEFAULT]\ndirectory = /d\ntrasnfers = 8\n",
+            "line 3: [DEFAULT] trasnfers: unknown key",
+            "`transfers`",
+        ),
+        (
+            "[DEFAULT]\ndirectory = /d\n\n[work]\nresize = 1024\n",
+            "line 5: [work] resize: unknown key",
+            "README",
+        ),
+        ("[DEFAULT]\ndirectory = /d\n[p]\nIs_Publik = 1\n", "line 4: [p] is_publik", "`is_public`"),
+        ("[default]\ndirectory = /d\n", "line 1: [default] is not a section", "[DEFAULT]"),
+    ],
+)
+def test_unknown_keys_and_sections_name_file_line_and_closest_key(
+    tmp_path: Path, body: str, message: str, hint: str
+) -> None:
+    (tmp_path / "config.ini").write_text(body)
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path, None)
+    text = str(err.value)
+    assert text.startswith(str(tmp_path / "config.ini"))
+    assert message in text
+    assert hint in text
+
+
+def test_a_bad_value_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "config.ini").write_text("[DEFAULT]\ndirectory = /d\n# a comment\n[p]\ntransfers = 99\n")
+    with pytest.raises(ConfigError, match=re.escape("config.ini line 5: [p] transfers = 99 is out of range")):
+        load_settings(tmp_path, "p")
+
+
+def test_every_key_of_the_template_is_known() -> None:
+    """The template's own keys (commented out or not) are exactly the known keys."""
+    written = set(re.findall(r"^#? ?([a-z_]+) =", TEMPLATE, flags=re.MULTILINE))
+    assert written == set(KEYS)
+
+
+def test_every_key_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| key | meaning | default |") :]
+    for key in KEYS:
+        assert f"`{key}`" in table, key
+
+
+def test_check_collects_every_problem_and_where_each_value_came_from(tmp_path: Path) -> None:
+    (tmp_path / "config.ini").write_text(
+        "[DEFAULT]\n"
+        "api_key = 0123456789\n"
+        "api_secret = topsecret\n"
+        "directory = /pictures\n"
+        "trasnfers = 8\n"
+        "[work]\n"
+        "directory = /work\n"
+        "transfers = 0\n"
+        "is_public = perhaps\n"
+    )
+    report = check_config(tmp_path, overrides=Overrides(database=str(tmp_path / "x.db")))
+    assert not report.ok
+    [unknown] = report.problems
+    assert "line 5: [DEFAULT] trasnfers: unknown key (did you mean `transfers`?)" in unknown
+    default, work = report.profiles
+    assert (default.profile, default.problems) == ("DEFAULT", ())
+    assert len(work.problems) == 2
+    assert "line 8: [work] transfers = 0 is out of range" in work.problems[0]
+    assert "line 9: [work] is_public = 'perhaps' is not a yes/no value" in work.problems[1]
+    values = {v.key: v for v in work.values}
+    assert list(values) == list(KEYS)
+    assert (values["directory"].value, str(values["directory"].origin)) == ("/work", "[work] line 7")
+    assert (values["api_key"].value, str(values["api_key"].origin)) == ("0123… (set)", "[DEFAULT] line 2")
+    assert values["api_secret"].value == "(set, hidden)"
+    assert "topsecret" not in repr(report)
+    assert (values["database"].value, str(values["database"].origin)) == (
+        str(tmp_path / "x.db"),
+        "command line --database",
+    )
+    assert (values["transfers"].value, str(values["transfers"].origin)) == ("4", "[work] line 8")
+    assert (values["hidden"].value, str(values["hidden"].origin)) == ("2", "default")
+
+
+def test_check_of_a_file_that_does_not_parse(tmp_path: Path) -> None:
+    (tmp_path / "config.ini").write_text("directory = /d\n")
+    report = check_config(tmp_path)
+    assert not report.ok
+    assert report.profiles == ()
+    assert "cannot parse" in report.problems[0]
+
+
+def test_template_is_private(tmp_path: Path) -> None:
+    home = tmp_path / "new" / "home"
+    assert write_template(home / "config.ini")
+    assert stat.S_IMODE((home / "config.ini").stat().st_mode) == 0o600
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(home.parent.stat().st_mode) == 0o700
+    assert loose_permissions(home / "config.ini") is None
+    os.chmod(home / "config.ini", 0o644)
+    warning = loose_permissions(home / "config.ini")
+    assert warning is not None
+    assert f"run `chmod 600 {home / 'config.ini'}`" in warning
+    assert "0644" in warning

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import struct
@@ -588,19 +589,38 @@ def test_truncated_jpeg_from_an_open_file_is_a_media_error(tmp_path: Path) -> No
         _phash(data[: len(data) // 2])
 
 
-@pytest.mark.parametrize("size", [8, 16])
-def test_perceptual_hash_is_imagehash_phash(size: int) -> None:
-    """pHash is computed with numpy (no SciPy import in the workers); the bits are imagehash's."""
+@pytest.mark.parametrize("size", [8, 16, 6])
+@pytest.mark.parametrize("method", ["phash", "dhash"])
+def test_perceptual_hash_is_imagehash_bit_for_bit(size: int, method: str) -> None:
+    """pHash and dHash are computed with numpy alone (no SciPy, no ImageHash in an install); the
+    bits and their text are ImageHash's (a test-only dependency, the reference). Size 6 gives bit
+    counts that are not whole bytes (36 and 36 bits: 9 hex digits)."""
     import imagehash
     from benchmarks.synthetic import photo_like
 
     from flickrsync.fingerprint._perceptual import hash_image
 
+    reference = imagehash.phash if method == "phash" else imagehash.dhash
     for seed in range(12):
         picture = photo_like(300 + 40 * seed, 200 + 30 * seed, seed=seed)
         if seed % 3 == 0:
             picture = picture.convert("L")
-        assert hash_image(picture, size=size) == str(imagehash.phash(picture.convert("L"), hash_size=size))
+        expected = str(reference(picture.convert("L"), hash_size=size))
+        assert hash_image(picture, method=method, size=size) == expected
+
+
+def test_flickrsync_imports_no_imagehash_scipy_or_pywavelets() -> None:
+    """A plain install has none of them (issue 15): no flickrsync module may import them."""
+    src = Path(__file__).resolve().parents[2] / "src" / "flickrsync"
+    for path in src.rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] in {"imagehash", "scipy", "pywt"} for n in names), path
 
 
 def test_fingerprint_imports_no_decoder_it_does_not_need() -> None:

@@ -288,11 +288,12 @@ def test_damaged_token_file_says_run_auth(tmp_path: Path, content: str) -> None:
     assert "flickrsync auth -p work" in str(info.value)
 
 
-def test_loose_token_file_is_tightened(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_loose_token_file_is_left_as_it_is(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Never change the user's file behind their back: the CLI warns with the chmod instead
+    (tests/unit/test_cli_ops.py)."""
     path = tmp_path / "p.json"
     save_token(path, token())
     os.chmod(path, 0o644)
     assert load_token(path, "p") == token()
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert "readable by others" in caplog.text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert "sekrit" not in caplog.text

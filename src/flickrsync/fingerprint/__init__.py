@@ -30,7 +30,7 @@ from ._core import fingerprint_bytes, fingerprint_stream
 if TYPE_CHECKING:
     from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash, prepare_perceptual
 
-#: Names of :mod:`._perceptual`, imported on first use: Pillow and imagehash cost every process of
+#: Names of :mod:`._perceptual`, imported on first use: Pillow and numpy cost every process of
 #: a plain scan (which never decodes a picture) ~20 ms.
 _LAZY = frozenset({"PHASH_MATCH_DISTANCE", "perceptual_hash", "prepare_perceptual"})
 

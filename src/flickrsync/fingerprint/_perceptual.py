@@ -24,8 +24,9 @@ A JPEG is decoded straight from the open file (as ``Image.open(path)`` does), on
 :data:`HEAD_BYTES` have given its orientation; other formats are read into memory first.
 
 The hash itself is chosen by measurement (``benchmarks/phash_study.py``; figures in
-``docs/content-id.md``): imagehash's pHash, computed here with numpy rather than SciPy (same bits,
-see :func:`_phash`), so a worker process never imports SciPy.
+``docs/content-id.md``): the pHash of the ImageHash library, computed here with numpy alone (the
+same bits, see :func:`_phash`; the tests compare them with ImageHash's), so neither a worker nor an
+install needs SciPy, PyWavelets or ImageHash itself.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import io
 import warnings
 from typing import BinaryIO, cast
 
-import imagehash
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFile, JpegImagePlugin
@@ -56,7 +56,7 @@ HEAD_BYTES = 256 * 1024
 #: 160 megapixels, about 480 MB as RGB. Larger ones get no perceptual hash (MediaError); their
 #: content id is unaffected.
 MAX_DECODE_PIXELS = 160_000_000
-#: The chosen hash: imagehash.phash of a 64x64 reduction, 16x16 low DCT frequencies (256 bits,
+#: The chosen hash: ImageHash's phash of a 64x64 reduction, 16x16 low DCT frequencies (256 bits,
 #: 64 hex digits). Measured against dHash and 64-bit pHash in benchmarks/phash_study.py.
 HASH_SIZE = 16
 #: Hashes at most this far apart (Hamming distance, of 256 bits) show the same picture. Measured:
@@ -97,27 +97,42 @@ def hash_image(image: Image.Image, *, method: str = "phash", size: int = HASH_SI
     """Hash an already reduced, oriented picture (``method``: ``phash`` or ``dhash``)."""
     grey = image.convert("L")
     if method == "dhash":
-        return str(imagehash.dhash(grey, hash_size=size))
+        return _dhash(grey, size)
     return _phash(grey, size)
 
 
 def _phash(grey: Image.Image, size: int) -> str:
-    """``str(imagehash.phash(grey, hash_size=size))``, without SciPy.
+    """``str(imagehash.phash(grey, hash_size=size))``, with numpy alone.
 
-    imagehash takes the DCT-II (SciPy's unnormalised ``fftpack.dct``) of a ``4 * size`` square
+    ImageHash takes the DCT-II (SciPy's unnormalised ``fftpack.dct``) of a ``4 * size`` square
     reduction along both axes, keeps the ``size x size`` lowest frequencies and sets a bit for
     each one above their median. Only those frequencies are needed, so they are one product with
     the first ``size`` rows of the DCT matrix on each side. The result is the same hash: equal on
     every picture of the 1,000-picture benchmark corpus and every real sample, and compared with
-    imagehash in the tests. (Pictures with exactly zero frequencies, such as a flat grey, get bits
+    ImageHash in the tests. (Pictures with exactly zero frequencies, such as a flat grey, get bits
     from rounding noise with either implementation.) SciPy's import costs ~0.15 s per process,
-    more than decoding four pictures.
+    more than decoding four pictures, and its wheel ~140 MB of every install.
     """
     side = size * 4
     pixels = np.asarray(grey.resize((side, side), Image.Resampling.LANCZOS), dtype=np.float64)
     rows = _dct_rows(side, size)
     low = rows @ pixels @ rows.T
-    return str(imagehash.ImageHash(low > np.median(low)))
+    return _hex(low > np.median(low))
+
+
+def _dhash(grey: Image.Image, size: int) -> str:
+    """``str(imagehash.dhash(grey, hash_size=size))``: a bit per neighbour pair of a
+    ``(size + 1) x size`` reduction, set where the right one is brighter."""
+    pixels = np.asarray(grey.resize((size + 1, size), Image.Resampling.LANCZOS))
+    return _hex(pixels[:, 1:] > pixels[:, :-1])
+
+
+def _hex(bits: npt.NDArray[np.bool_]) -> str:
+    """ImageHash's text form of a bit array: the bits in row order as one big-endian number, in
+    lower-case hex, zero-padded to a digit per 4 bits."""
+    flat = bits.flatten()
+    value = int("".join("1" if bit else "0" for bit in flat), 2)
+    return f"{value:0{-(-len(flat) // 4)}x}"
 
 
 @functools.lru_cache(maxsize=8)

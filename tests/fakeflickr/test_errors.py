@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY, Client
-from tests.fakeflickr_client import FORM, HTTP, Api, jpeg
 
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, AccessToken, FakeFlickrHandle
+from tests.fakeflickr.client import FORM, HTTP, Api, jpeg
 
 pytestmark = pytest.mark.integration
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.fakeflickr_client import HTTP, Api, jpeg
 
 from fakeflickr.faults import RATE_LIMIT_BODY
 from fakeflickr.testing import FakeFlickrHandle
+from tests.fakeflickr.client import HTTP, Api, jpeg
 
 pytestmark = pytest.mark.integration
 

@@ -150,6 +150,15 @@ def jpeg(
     return out.getvalue()
 
 
+def padded_jpeg(size: int, seed: int = 1) -> bytes:
+    """A valid JPEG of exactly ``size`` bytes: a tiny picture, then noise after its end marker (for
+    transfers of a given size; Flickr and fakeflickr keep the bytes as they are)."""
+    import os
+
+    head = jpeg(32, 24, seed=seed)
+    return head + os.urandom(size - len(head))
+
+
 def mp4(
     width: int = 1280, height: int = 720, *, seconds: int = 12, created: int = 0, brand: bytes = b"isom"
 ) -> bytes:

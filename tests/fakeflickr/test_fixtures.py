@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED, shared_path
-from tests.fakeflickr_client import HTTP, Api, jpeg, mp4
-from tests.fakeflickr_shape import json_shape_diff, xml_shape_diff
 
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
+from tests.conftest import SHARED, shared_path
+from tests.fakeflickr.client import HTTP, Api, jpeg, mp4
+from tests.fakeflickr.shape import json_shape_diff, xml_shape_diff
 
 pytestmark = [pytest.mark.integration, pytest.mark.shared]
 
@@ -83,7 +83,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ) as server:
         ff = FakeFlickrHandle(server.base_url)
         # Search lag off: the recorded searches list photos uploaded here moments before; these
-        # tests compare answer shapes, the lag has its own test (test_fakeflickr_lists.py).
+        # tests compare answer shapes, the lag has its own test (tests/fakeflickr/test_lists.py).
         ff.configure(search_index_delay=0)
         janko = ff.create_user("janko", fullname="Janko Marohnić", realname="Janko Marohnić")
         ff.update_user(janko["nsid"], location="Zagreb, Croatia")

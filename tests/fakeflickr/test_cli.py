@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from tests.fakeflickr_client import HTTP
 
 from fakeflickr.testing import FakeFlickrHandle
+from tests.fakeflickr.client import HTTP
 
 pytestmark = pytest.mark.integration
 

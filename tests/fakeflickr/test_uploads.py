@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from tests.conftest import shared_path
-from tests.fakeflickr_client import HTTP, Api, jpeg, mp4
 
 from fakeflickr.testing import FakeFlickrHandle
+from tests.conftest import shared_path
+from tests.fakeflickr.client import HTTP, Api, jpeg, mp4
 
 pytestmark = pytest.mark.integration
 

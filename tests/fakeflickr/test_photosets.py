@@ -4,9 +4,9 @@ every deletion logged."""
 from __future__ import annotations
 
 import pytest
-from tests.fakeflickr_client import Api
 
 from fakeflickr.testing import FakeFlickrHandle
+from tests.fakeflickr.client import Api
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ import flickrapi
 import flickrapi.auth
 import pytest
 import requests
-from tests.fakeflickr_client import jpeg
 
 from fakeflickr.testing import FakeFlickrHandle
+from tests.fakeflickr.client import jpeg
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def test_flickrapi_authorises_and_checks_its_token(
     login: dict[str, Any] = flickr.test.login(format="parsed-json")
     assert login["user"]["id"] == fakeflickr.default_user
     # token_valid() signs checkToken in the header only, which Flickr answers with 98: it is
-    # False even for this good token (issue 9; tests/integration/test_fakeflickr_strict_wire.py).
+    # False even for this good token (issue 9; tests/fakeflickr/test_strict_wire.py).
     assert not flickr.token_valid(perms="write")
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.fakeflickr_client import Api
 
 from fakeflickr.testing import FakeFlickrHandle
+from tests.fakeflickr.client import Api
 
 pytestmark = pytest.mark.integration
 

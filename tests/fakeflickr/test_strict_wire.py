@@ -21,9 +21,9 @@ import httpx
 import pytest
 import requests
 from oauthlib.oauth1 import SIGNATURE_TYPE_BODY, SIGNATURE_TYPE_QUERY, Client
-from tests.fakeflickr_client import FORM, Api, http_client, jpeg
 
 from fakeflickr.testing import AccessToken, FakeFlickrHandle
+from tests.fakeflickr.client import FORM, Api, http_client, jpeg
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.fakeflickr_client import jpeg, mp4
 
 from fakeflickr.media import (
     SIZE_BY_SUFFIX,
@@ -18,6 +17,7 @@ from fakeflickr.media import (
     render_size,
     size_dims,
 )
+from tests.fakeflickr.client import jpeg, mp4
 
 
 def _codes(width: int, height: int, media: str = "photo") -> list[str]:

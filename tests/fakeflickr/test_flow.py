@@ -7,9 +7,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 from oauthlib.oauth1 import Client
-from tests.fakeflickr_client import HTTP, Api, http_client, jpeg
 
 from fakeflickr.testing import AccessToken, FakeFlickrHandle
+from tests.fakeflickr.client import HTTP, Api, http_client, jpeg
 
 pytestmark = pytest.mark.integration
 

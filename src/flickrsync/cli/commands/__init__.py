@@ -1,0 +1,7 @@
+"""The commands, one module per family; importing this package registers them on the group."""
+
+from __future__ import annotations
+
+from flickrsync.cli.commands import accounts, library, setup, sync
+
+__all__ = ["accounts", "library", "setup", "sync"]

@@ -1,0 +1,209 @@
+"""``flickrsync sync``, ``sync2``, ``download`` and ``photosets``: one engine run per profile.
+
+The client and the engine are imported inside the commands, so ``scan`` stays quick to start.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from flickrsync.cli.app import F, GlobalOptions, command, confirm, start
+from flickrsync.cli.progress import TransferBars, scan_progress
+from flickrsync.cli.render import emit_json, outcome_text, plan_text, show, sync_json, verbose_lines
+from flickrsync.config import Settings
+from flickrsync.errors import FlickrsyncError
+from flickrsync.index import Index
+from flickrsync.lock import profile_lock
+from flickrsync.models import Perms, SyncMode
+
+if TYPE_CHECKING:
+    from flickrsync.client import FlickrClient
+    from flickrsync.sync import RunOptions
+
+
+#: The options of the transfer commands, each written once; every command takes those that apply.
+_OPTIONS: dict[str, Callable[[F], F]] = {
+    "dry_run": click.option(
+        "--dry-run", "--dryrun", "dry_run", is_flag=True, help="Show the plan; change nothing."
+    ),
+    "as_json": click.option("--json", "as_json", is_flag=True, help="Print the plan and outcome as JSON."),
+    "transfers": click.option(
+        "--transfers",
+        type=click.IntRange(1, 32),
+        default=None,
+        metavar="N",
+        help="Transfers at once (default: config `transfers`, 4).",
+    ),
+    "nodatematch": click.option(
+        "--nodatematch",
+        is_flag=True,
+        help="Do not match by title + date taken (for libraries whose EXIF dates are wrong).",
+    ),
+    "force": click.option(
+        "--force", is_flag=True, help="Download even when the library looks missing or emptied."
+    ),
+    "full": click.option("--full", is_flag=True, help="List all of Flickr again, not only what changed."),
+    "no_photosets": click.option("--no-photosets", is_flag=True, help="Skip the photoset step."),
+    "prune": click.option(
+        "--prune", is_flag=True, help="Delete tool-made photosets left empty (never photos)."
+    ),
+}
+
+#: The global options that apply to every run of the engine.
+_GLOBALS = ("profiles", "all_profiles", "directory", "database", "noprompt")
+
+
+def _options(*names: str) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        for name in reversed([n for n in _OPTIONS if n in names]):
+            func = _OPTIONS[name](func)
+        return func
+
+    return decorate
+
+
+@command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
+@_options("dry_run", "as_json", "transfers", "nodatematch", "full", "no_photosets", "prune")
+@click.pass_context
+def sync(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Upload every picture that is not on Flickr yet (duplicates once), tag matched photos,
+    then make photosets from the folders. Never deletes anything."""
+    return _run_sync(ctx, "sync", **kwargs)
+
+
+@command(*_GLOBALS, short_help="Both ways: sync, then download Flickr-only photos.")
+@_options("dry_run", "as_json", "transfers", "nodatematch", "force", "full", "no_photosets", "prune")
+@click.pass_context
+def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Both ways: `sync`, plus download photos that are only on Flickr into the library (a folder
+    per photoset, `Flickr/` for the rest)."""
+    return _run_sync(ctx, "sync2", **kwargs)
+
+
+@command(*_GLOBALS, short_help="Download Flickr-only photos; upload nothing.")
+@_options("dry_run", "as_json", "transfers", "nodatematch", "force", "full")
+@click.pass_context
+def download(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Download photos that are only on Flickr into the library; upload nothing, change no
+    photoset."""
+    return _run_sync(ctx, "download", **kwargs)
+
+
+@command(*_GLOBALS, short_help="Make albums mirror the folders (no transfers).")
+@_options("dry_run", "as_json", "prune", "full")
+@click.pass_context
+def photosets(ctx: click.Context, /, **kwargs: Any) -> int:
+    """Make Flickr photosets mirror the folders (one set per folder), without transfers."""
+    return _run_sync(ctx, "sync", only_photosets=True, **kwargs)
+
+
+def _run_sync(
+    ctx: click.Context,
+    mode: SyncMode,
+    *,
+    dry_run: bool,
+    as_json: bool,
+    full: bool,
+    transfers: int | None = None,
+    nodatematch: bool = False,
+    force: bool = False,
+    no_photosets: bool = False,
+    prune: bool = False,
+    only_photosets: bool = False,
+) -> int:
+    from flickrsync.client import new_http_client, open_clients  # noqa: PLC0415 - lazily
+    from flickrsync.sync import RunOptions  # noqa: PLC0415 - keeps `scan` quick to start
+
+    opts = start(ctx)
+    all_settings = opts.settings()
+    count = transfers or max(s.transfers for s in all_settings)
+    need: Perms = "read" if (dry_run or mode == "download") else "write"
+    command = "photosets" if only_photosets else mode
+    worst = 0
+    with new_http_client(count) as http:
+        clients = open_clients(all_settings, http, need=need)
+        for settings in all_settings:
+            options = RunOptions(
+                mode=mode,
+                dry_run=dry_run,
+                transfers=transfers or settings.transfers,
+                date_match=not nodatematch,
+                force=force,
+                full=full,
+                photosets=not no_photosets,
+                prune=prune,
+                only_photosets=only_photosets,
+            )
+            try:
+                code = _sync_profile(opts, settings, clients[settings.profile], options, command, as_json)
+            except FlickrsyncError as exc:
+                if len(all_settings) == 1:
+                    raise
+                click.echo(f"flickrsync: error: [{settings.profile}] {exc}", err=True)
+                code = exc.exit_code
+            worst = max(worst, code)
+    return worst
+
+
+def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
+    opts: GlobalOptions,
+    settings: Settings,
+    client: FlickrClient,
+    options: RunOptions,
+    command: str,
+    as_json: bool,
+) -> int:
+    from flickrsync.sync import Engine, RunReport  # noqa: PLC0415 - keeps `scan` quick to start
+
+    started = time.monotonic()
+    calls_before = client.stats().calls
+    label = f"[{settings.profile}]"
+    bars = not opts.quiet
+    with (
+        profile_lock(settings.lock_file, settings.profile, command) as lock,
+        Index.open(settings.database) as index,
+    ):
+        with scan_progress(label, show=bars) as progress:
+            engine = Engine(
+                settings,
+                client,
+                index,
+                options,
+                progress=TransferBars(label, show=bars),
+                scan_progress=progress,
+                lock=lock,
+            )
+            prepared = engine.prepare()
+        plan = prepared.plan
+        report = RunReport(settings.profile, command, options.dry_run, prepared, None, 0, 0.0)
+        if not as_json and not opts.quiet:
+            plan_text(settings, options, prepared)
+        go = (
+            plan.refusal is None
+            and not options.dry_run
+            and (
+                not plan.is_empty or (prepared.set_preview is not None and not prepared.set_preview.is_empty)
+            )
+        )
+        if go and not as_json and not confirm(opts, f"{label} go ahead?"):
+            report.stopped = True
+            go = False
+        if go:
+            report.outcome = engine.execute(prepared)
+        engine.finish(report)
+    report.api_calls = client.stats().calls - calls_before
+    report.elapsed = time.monotonic() - started
+    verbose_lines(report, matched=opts.verbose or opts.debug)
+    if as_json:
+        emit_json(command, sync_json(report))
+    else:
+        outcome_text(report, options)
+    if plan.refusal is not None:
+        click.echo(f"flickrsync: error: {label} {plan.refusal}", err=True)
+    for item in report.failed:
+        click.echo(f"flickrsync: failed: {show(item.path)}: {item.reason}", err=True)
+    return report.exit_code

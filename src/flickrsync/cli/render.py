@@ -1,0 +1,487 @@
+"""Text and ``--json`` documents, built from the report dataclasses.
+
+JSON: :func:`to_json` turns any report dataclass into JSON values field by field, so a document
+carries every field its dataclass has, under the field's name, and a new field shows up without
+touching this module. Two shapes are the project's own: a :class:`~flickrsync.models.LocalPath`
+is ``{"path": full path, "root", "relpath"}`` (held in a field, it is flattened into its holder:
+the field's name carries the full path), and a :class:`~flickrsync.models.FileStat` is flattened
+into its holder (``size``, ``mtime_ns``, ``dev``, ``ino``). Floats are rounded to milliseconds.
+
+Text: one function per report, reading the same dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from flickrsync.models import (
+    Action,
+    AddTags,
+    AddToGroup,
+    AddToSet,
+    ContentId,
+    CreateSet,
+    DeleteSet,
+    Download,
+    EditSetMeta,
+    EditSetPhotos,
+    FileStat,
+    LocalPath,
+    PlanSummary,
+    ProfileStatus,
+    RemoveFromSet,
+    ScanReport,
+    Upload,
+)
+
+if TYPE_CHECKING:
+    from flickrsync.config import ConfigReport, Settings
+    from flickrsync.duplicates import DuplicatesReport
+    from flickrsync.inspect import FileReport
+    from flickrsync.sync import Prepared, RunOptions, RunReport
+
+#: Version of the ``--json`` output schemas. Bump on any incompatible change (a key removed,
+#: renamed or given another meaning); keys added are compatible.
+JSON_SCHEMA_VERSION = 1
+
+#: The per-file lines of ``-v`` are log records of this logger (info level).
+_log = logging.getLogger("flickrsync.run")
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def to_json(value: object) -> Any:
+    """``value`` as JSON values (see the module docstring for the shapes)."""
+    if isinstance(value, LocalPath):
+        return {"path": full_path(value), "root": value.root, "relpath": value.relpath}
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if isinstance(item, LocalPath):
+                out.update({f.name: full_path(item), "root": item.root, "relpath": item.relpath})
+            elif isinstance(item, FileStat):
+                out.update(to_json(item))
+            else:
+                out[f.name] = to_json(item)
+        return out
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit_json(kind: str, payload: Mapping[str, Any]) -> None:
+    """Print one JSON document on stdout with the schema version and kind."""
+    doc = {"schema": JSON_SCHEMA_VERSION, "kind": kind, **payload}
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name that is not UTF-8 (kept as surrogate escapes): JSON's \udcXX escapes carry
+        # it losslessly (os.fsencode(json.loads(...)) gives back the original bytes).
+        text = json.dumps(doc, ensure_ascii=True, sort_keys=False, default=str)
+    click.echo(text)
+
+
+# --- shared text helpers ---------------------------------------------------------------------
+
+
+def full_path(path: LocalPath) -> str:
+    return os.path.join(path.root, path.relpath)
+
+
+def show(path: LocalPath | str) -> str:
+    """A path (or text holding one) for the terminal: bytes that are not UTF-8 are shown as
+    ``\\xNN``, never a crash."""
+    text = full_path(path) if isinstance(path, LocalPath) else path
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def human_size(size: int) -> str:
+    """Bytes for people: ``512 bytes``, ``12.3 KB``, ``4.1 MB``, ``2.0 GB`` (powers of 1,000)."""
+    if size < 1000:
+        return f"{size:,} bytes" if size != 1 else "1 byte"
+    for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        if size < scale * 999.95:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size / 1e12:,.1f} TB"
+
+
+# --- status ----------------------------------------------------------------------------------
+
+_TOKEN = {
+    "valid": "valid",
+    "missing": "none",
+    "invalid": "NOT VALID",
+    "unknown": "not checked (Flickr unreachable)",
+}
+
+
+def status_text(item: ProfileStatus) -> None:
+    account = item.account
+    who = f"{account.username} ({account.nsid})" if account else "no account"
+    click.echo(f"[{item.profile}] {who}")
+    perms = f" ({item.perms})" if item.perms else ""
+    click.echo(f"  token:     {_TOKEN[item.authorization]}{perms}")
+    if item.problem:
+        click.echo(f"             {item.problem}")
+    click.echo(f"  directory: {item.directory}" + ("" if item.directory_exists else " (missing)"))
+    if item.index_pictures is None:
+        click.echo("  index:     none yet (run `flickrsync scan` or `flickrsync sync`)")
+    else:
+        click.echo(
+            f"  index:     {item.index_pictures:,} pictures, {item.index_videos or 0:,} videos, "
+            f"{item.index_problems or 0:,} problems"
+            + ("" if item.remote_photos is None else f"; {item.remote_photos:,} Flickr photos")
+        )
+    click.echo(f"  last sync: {item.last_sync or 'never'}")
+    click.echo(f"  ready:     {'yes' if item.usable else 'NO: a sync cannot run (see above)'}")
+
+
+# --- scan, duplicates, inspect ---------------------------------------------------------------
+
+
+def scan_json(settings: Settings, report: ScanReport) -> dict[str, Any]:
+    return {
+        "profile": settings.profile,
+        "database": str(settings.database),
+        **to_json(report),
+        "ignored": dict(report.ignored),
+    }
+
+
+def scan_text(settings: Settings, report: ScanReport) -> None:
+    c = report.counts
+    roots = show(", ".join(report.roots))
+    click.echo(f"[{settings.profile}] {roots}")
+    click.echo(f"  pictures     {c.pictures:>9,}")
+    click.echo(f"  videos       {c.videos:>9,}")
+    dup = f"  duplicates   {c.duplicate_groups:>9,} groups"
+    if c.duplicate_groups:
+        dup += f" ({c.duplicate_files:,} extra copies; see `flickrsync duplicates`)"
+    click.echo(dup)
+    read = f"  read         {report.read:>9,} files, {human_size(report.read_bytes)}"
+    if report.read_seconds > 0:
+        read += f" ({report.read_bytes / report.read_seconds / 1e6:,.0f} MB/s)"
+    click.echo(read)
+    click.echo(f"  unchanged    {report.unchanged:>9,}")
+    if report.reused:
+        click.echo(f"  moved/linked {report.reused:>9,} (identified without reading)")
+    if report.removed:
+        click.echo(f"  removed      {report.removed:>9,} (gone from disk)")
+    if report.perceptual:
+        click.echo(f"  perceptual   {report.perceptual:>9,} hashes computed")
+    if report.ignored:
+        total = sum(n for _ext, n in report.ignored)
+        top = ", ".join(f"{ext} {n:,}" for ext, n in report.ignored[:6])
+        click.echo(f"  ignored      {total:>9,} other files ({top})")
+    problems = report.problem_count
+    click.echo(
+        f"  problems     {problems:>9,}"
+        + (" (listed on stderr: not indexed, not backed up)" if problems else "")
+    )
+    click.echo(f"  time         {report.elapsed:>9.1f} s")
+
+
+def scan_line(settings: Settings, report: ScanReport) -> None:
+    """``scan -q``: the final line only."""
+    c = report.counts
+    click.echo(
+        f"[{settings.profile}] {c.pictures:,} pictures, {c.videos:,} videos, "
+        f"{c.duplicate_groups:,} duplicate groups, {report.problem_count:,} problems"
+    )
+
+
+def scan_problems(report: ScanReport) -> None:
+    """Each file the scan could not use, one line on stderr."""
+    for file in report.problems:
+        click.echo(f"flickrsync: problem: {show(file.path)}: {show(file.problem or '')}", err=True)
+    for issue in report.issues:
+        kind = "problem" if issue.problem else "note"
+        click.echo(f"flickrsync: {kind}: {show(issue.path)}: {show(issue.reason)}", err=True)
+
+
+def duplicates_text(report: DuplicatesReport) -> None:
+    groups = report.groups
+    click.echo(f"[{report.profile}] {len(groups):,} duplicate groups, {report.extra_copies:,} extra copies")
+    for p in groups:
+        dims = f" {p.width}x{p.height}" if p.width and p.height else ""
+        taken = f", taken {p.date_taken}" if p.date_taken else ""
+        click.echo(f"{p.content_id[:16]}  {p.format}{dims}{taken}, {len(p.paths)} copies:")
+        for path in p.paths:
+            click.echo(f"  {show(path)}")
+
+
+def inspect_text(r: FileReport) -> None:
+    from flickrsync.inspect import ID_KINDS, ORIENTATIONS  # noqa: PLC0415 - with the command
+
+    click.echo(show(r.path))
+
+    def line(label: str, value: object) -> None:
+        click.echo(f"  {label:<13} {value}")
+
+    if r.size is not None:
+        line("size", f"{r.size:,} bytes")
+    if r.problem:
+        line("problem", r.problem)
+    if r.content_id:
+        line("kind", f"{r.media} ({r.format})")
+        line("content id", r.content_id)
+        line("computed as", ID_KINDS.get(r.id_kind or "", r.id_kind))
+        taken = r.date_taken or "unknown (no usable EXIF date)"
+        if r.date_taken and r.subsec:
+            taken += f".{r.subsec}"
+        if r.date_taken and r.tz_offset:
+            taken += f" {r.tz_offset}"
+        line("date taken", taken)
+        if r.width and r.height:
+            line("dimensions", f"{r.width} x {r.height}")
+        orientation = r.orientation
+        line(
+            "orientation", f"{orientation} ({ORIENTATIONS.get(orientation, '?')})" if orientation else "none"
+        )
+        if r.media == "photo":
+            line("perceptual", r.phash or f"not computed: {r.phash_error}")
+        for warning in r.warnings:
+            line("warning", warning)
+    if r.sha256:
+        line("sha256", r.sha256)
+    if r.indexed is not None:
+        line("indexed", r.indexed)
+    for dup in r.duplicates:
+        line("duplicate", show(dup))
+    for link in r.links:
+        line("on Flickr", f"photo {link.photo_id} of {link.nsid} (matched by {link.rule})")
+
+
+# --- sync, sync2, download, photosets --------------------------------------------------------
+
+#: The ``action`` of each plan action in ``--json``.
+ACTION_KINDS: dict[type, str] = {
+    Upload: "upload",
+    Download: "download",
+    AddTags: "add_tags",
+    CreateSet: "create_set",
+    AddToSet: "add_to_set",
+    RemoveFromSet: "remove_from_set",
+    EditSetPhotos: "edit_set_photos",
+    EditSetMeta: "rename_set",
+    DeleteSet: "delete_set",
+    AddToGroup: "add_to_group",
+}
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    doc: dict[str, Any] = {"action": ACTION_KINDS[type(action)], **to_json(action)}
+    if isinstance(action, CreateSet | EditSetPhotos):
+        doc["photos"] = len(action.photo_ids)
+    return doc
+
+
+def combined(prepared: Prepared) -> tuple[list[Action], PlanSummary]:
+    """The transfer plan and the photoset preview as one list and one summary."""
+    from flickrsync.planner import merge_plans  # noqa: PLC0415 - loaded with the sync engine
+
+    plan = prepared.plan
+    if prepared.set_preview is not None:
+        plan = merge_plans(plan, prepared.set_preview)
+    return list(plan.actions), plan.summary
+
+
+def sync_json(report: RunReport) -> dict[str, Any]:
+    prepared = report.prepared
+    assert prepared is not None
+    actions, summary = combined(prepared)
+    outcome = report.outcome
+    return {
+        "profile": report.profile,
+        "account": to_json(prepared.account),
+        "dry_run": report.dry_run,
+        "summary": {**to_json(summary), "reassignments": summary.reassignments},
+        "actions": [action_json(a) for a in actions],
+        "failed": to_json(prepared.plan.failed),
+        "refusal": prepared.plan.refusal,
+        "notes": prepared.notes,
+        "outcome": None
+        if outcome is None
+        else {
+            "uploaded": len(outcome.uploaded),
+            "downloaded": len(outcome.downloaded),
+            "tagged": len(outcome.tagged),
+            "set_calls": outcome.set_calls,
+            "bytes_sent": outcome.bytes_sent,
+            "bytes_received": outcome.bytes_received,
+            # "item": the name schema 1 gave a failed item's path here.
+            "failed": [{**to_json(f), "item": f.path} for f in outcome.failed],
+            "aborted": outcome.aborted,
+        },
+        "api_calls": report.api_calls,
+        "elapsed": round(report.elapsed, 3),
+    }
+
+
+def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> None:
+    """The summary before anything is done: counts only for what the command does."""
+    account = prepared.account
+    label = f"[{settings.profile}]"
+    command = "photosets" if options.only_photosets else options.mode
+    dry = " (dry run: nothing will change)" if options.dry_run else ""
+    click.echo(f"{label} {command} — Flickr account {account.username} ({account.nsid}){dry}")
+    for note in prepared.notes:
+        click.echo(f"  note: {note}")
+    if prepared.scan is not None:
+        c = prepared.scan.counts
+        click.echo(
+            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, {c.problems:,} problems "
+            f"({prepared.scan.read:,} files read)"
+        )
+    listing = prepared.listing
+    kind = "full listing" if listing.full else "changes since the last sync"
+    click.echo(f"  flickr       {len(listing.photos):>9,} photos in the {kind}")
+    if prepared.plan.refusal is not None:
+        return
+    _actions, s = combined(prepared)
+    if options.uploads or options.downloads:
+        click.echo(f"  matched      {s.matched:>9,} pictures already on Flickr")
+        if s.duplicates_on_flickr:
+            click.echo(f"  on Flickr twice {s.duplicates_on_flickr:>6,} photos (reported, never deleted)")
+        if s.undecided:
+            click.echo(f"  undecided    {s.undecided:>9,} (left alone this run)")
+    if options.uploads:
+        click.echo(f"  to upload    {s.uploads:>9,} ({human_size(s.upload_bytes)})")
+        click.echo(f"  to tag       {s.tags:>9,} matched photos get flickrsync's machine tag")
+    if options.downloads:
+        click.echo(f"  to download  {s.downloads:>9,}")
+    if prepared.set_preview is not None:
+        click.echo(
+            f"  photosets    {s.sets_created:>9,} to create, {s.sets_renamed:,} to rename, "
+            f"{s.reassignments:,} reassignments (+{s.photos_added:,} −{s.photos_removed:,})"
+            + (f", {s.sets_deleted:,} to delete" if s.sets_deleted else "")
+            + (f", {s.group_adds:,} group additions" if s.group_adds else "")
+        )
+    if s.failed:
+        click.echo(f"  cannot sync  {s.failed:>9,} (listed on stderr)")
+
+
+def outcome_text(report: RunReport, options: RunOptions) -> None:
+    """The final line (``-q`` shows only this and the errors): what was done, counts only for
+    what the command does, or why nothing was."""
+    outcome = report.outcome
+    label = f"[{report.profile}]"
+    cost = f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
+    prepared = report.prepared
+    if outcome is None:
+        if report.stopped:
+            click.echo(f"{label} stopped: nothing was done")
+        elif prepared is not None and prepared.plan.refusal is not None:
+            click.echo(f"{label} refused: nothing was done (reason on stderr); {cost}")
+        elif report.dry_run:
+            click.echo(f"{label} dry run: nothing was changed; {cost}")
+        else:
+            click.echo(f"{label} nothing to do: everything is in sync; {cost}")
+        return
+    done = []
+    if options.uploads:
+        done.append(f"{len(outcome.uploaded):,} uploaded ({human_size(outcome.bytes_sent)})")
+    if options.downloads:
+        done.append(f"{len(outcome.downloaded):,} downloaded ({human_size(outcome.bytes_received)})")
+    if options.uploads:
+        done.append(f"{len(outcome.tagged):,} tagged")
+    if options.sets_step:
+        done.append(f"{outcome.set_calls:,} photoset changes")
+    click.echo(f"{label} done: {', '.join(done)}; {cost}")
+    if outcome.aborted:
+        click.echo(f"{label} stopped early: {outcome.aborted}")
+    if outcome.failed:
+        click.echo(
+            f"{label} {len(outcome.failed):,} items failed (listed on stderr); run again to retry them"
+        )
+
+
+def verbose_lines(report: RunReport, *, matched: bool) -> None:
+    """One log line per file (info level: on stderr with ``-v``, always in the debug log): what
+    was uploaded, downloaded or tagged (or would be, in a dry run), what was left alone, with the
+    reason, and — when ``matched`` (``-v``) — how each picture was matched. (Every picture of a
+    large library is matched on every run: written each time, those lines would rotate the log's
+    history away.)"""
+    prepared = report.prepared
+    if prepared is None or prepared.plan.refusal is not None:
+        return
+    label = f"[{report.profile}]"
+    paths = prepared.paths
+
+    def where(cid: str) -> str:
+        path = paths.get(ContentId(cid))
+        return show(path) if path is not None else f"picture {cid[:16]}"
+
+    match = prepared.match
+    if match is not None:
+        for m in match.matches if matched else ():
+            _log.info(
+                "%s matched: %s = photo %s (%s: %s)", label, where(m.content_id), m.photo_id, m.rule, m.reason
+            )
+        for d in match.duplicates:
+            _log.info(
+                "%s on Flickr twice: photo %s is a copy of photo %s (%s)", label, d.photo_id, d.of, d.reason
+            )
+        for u in match.undecided:
+            for cid in u.content_ids:
+                _log.info("%s skipped: %s (%s)", label, where(cid), u.reason)
+    outcome = report.outcome
+    for action in prepared.plan.actions:
+        if isinstance(action, Upload):
+            pid = outcome.uploaded.get(action.content_id) if outcome else None
+            if pid is not None:
+                _log.info("%s uploaded: %s as photo %s", label, show(action.path), pid)
+            elif outcome is None:
+                _log.info("%s to upload: %s (%s)", label, show(action.path), action.reason)
+        elif isinstance(action, Download):
+            dest = outcome.downloaded.get(action.photo_id) if outcome else None
+            if dest is not None:
+                _log.info("%s downloaded: photo %s to %s", label, action.photo_id, show(dest))
+            elif outcome is None:
+                _log.info(
+                    "%s to download: photo %s to %s (%s)",
+                    label,
+                    action.photo_id,
+                    show(action.dest),
+                    action.reason,
+                )
+        elif isinstance(action, AddTags) and (outcome is None or action.photo_id in outcome.tagged):
+            verb = "tagged" if outcome else "to tag"
+            _log.info("%s %s: photo %s (%s)", label, verb, action.photo_id, action.reason)
+    for item in prepared.plan.failed:
+        _log.info("%s skipped: %s (%s)", label, show(item.path), item.reason)
+
+
+# --- config check ----------------------------------------------------------------------------
+
+
+def config_text(report: ConfigReport) -> None:
+    """Each profile's settings as a run would use them, with where each value came from."""
+    click.echo(f"config file: {report.config_file}")
+    for profile in report.profiles:
+        click.echo(f"[{profile.profile}]")
+        for value in profile.values:
+            click.echo(f"  {value.key:<22} {value.value}   ({value.origin})")
+    problems = len(report.problems) + sum(len(p.problems) for p in report.profiles)
+    if problems:
+        click.echo(f"{problems:,} problems (listed on stderr)")
+    else:
+        count = len(report.profiles)
+        click.echo(f"ok: {count:,} profile{'' if count == 1 else 's'}, no problems")

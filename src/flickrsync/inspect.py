@@ -1,0 +1,142 @@
+"""What ``flickrsync inspect`` reports: everything flickrsync knows about a file.
+
+The file is read wherever it is (inside the library or not): its kind, content id, date taken,
+orientation, dimensions, perceptual hash, whole-file SHA-256 and problem, then — when the profile
+has an index — whether it is indexed as it is now, which other files hold the same picture and
+which Flickr photos it is linked to. Plain data out (:class:`FileReport`); the CLI renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from flickrsync import localfs
+from flickrsync.config import Settings
+from flickrsync.index import Index
+from flickrsync.localfs import ScanConfig
+from flickrsync.models import FileStat, IdKind, Link, LocalPath, Media, ProblemKind
+
+#: What a content id was computed from, in words.
+ID_KINDS: dict[str, str] = {
+    "imagedata": "SHA-256 of the image data, metadata excluded (exiftool ImageDataHash)",
+    "file": "SHA-256 of the whole file (format without an image-data hash)",
+}
+
+#: EXIF orientation values, in words.
+ORIENTATIONS: dict[int, str] = {
+    1: "normal",
+    2: "mirrored",
+    3: "rotated 180°",
+    4: "mirrored vertically",
+    5: "mirrored, rotated 90° CW",
+    6: "rotate 90° CW to view",
+    7: "mirrored, rotated 90° CCW",
+    8: "rotate 90° CCW to view",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """One inspected file. Field names are the index's (and the ``--json`` keys)."""
+
+    #: The file as examined (absolute).
+    path: str
+    #: Its place in the library; None outside every root, or without a profile.
+    root: str | None = None
+    relpath: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    dev: int | None = None
+    ino: int | None = None
+    content_id: str | None = None
+    id_kind: IdKind | None = None
+    media: Media | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    orientation: int | None = None
+    date_taken: str | None = None
+    subsec: str | None = None
+    tz_offset: str | None = None
+    warnings: tuple[str, ...] = ()
+    phash: str | None = None
+    phash_error: str | None = None
+    sha256: str | None = None
+    problem: str | None = None
+    problem_kind: ProblemKind | None = None
+    #: Whether the index holds the file as it is now, in words; None without an index.
+    indexed: str | None = None
+    #: Other files holding the same picture.
+    duplicates: tuple[LocalPath, ...] = ()
+    #: Flickr photos the picture is linked to.
+    links: tuple[Link, ...] = ()
+
+
+def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileReport]:
+    """Inspect each file; with ``settings``, also what that profile's index knows (the index is
+    read only if it exists)."""
+    with ExitStack() as stack:
+        index = None
+        if settings is not None and settings.database.exists():
+            index = stack.enter_context(Index.open(settings.database))
+        config = ScanConfig.from_settings(settings) if settings is not None else None
+        return [_inspect_one(path, config, index) for path in paths]
+
+
+def _inspect_one(path: str, config: ScanConfig | None, index: Index | None) -> FileReport:
+    found = localfs.inspect_file(path)
+    fp = found.fingerprint
+    st = found.stat
+    location = localfs.locate(config, path) if config is not None else None
+    indexed: str | None = None
+    duplicates: tuple[LocalPath, ...] = ()
+    links: tuple[Link, ...] = ()
+    if index is not None:
+        indexed = _indexed(index, location, st)
+        if fp is not None:
+            duplicates = tuple(f.path for f in index.files(fp.content_id) if f.path != location)
+            links = tuple(index.links_of_picture(fp.content_id))
+    return FileReport(
+        path=found.path,
+        root=location.root if location else None,
+        relpath=location.relpath if location else None,
+        size=st.size if st else None,
+        mtime_ns=st.mtime_ns if st else None,
+        dev=st.dev if st else None,
+        ino=st.ino if st else None,
+        content_id=fp.content_id if fp else None,
+        id_kind=fp.id_kind if fp else None,
+        media=fp.media if fp else None,
+        format=fp.format if fp else None,
+        width=fp.width if fp else None,
+        height=fp.height if fp else None,
+        orientation=fp.orientation if fp else None,
+        date_taken=fp.date_taken if fp else None,
+        subsec=fp.subsec if fp else None,
+        tz_offset=fp.offset if fp else None,
+        warnings=fp.warnings if fp else (),
+        phash=found.phash,
+        phash_error=found.phash_error,
+        sha256=dict(found.digests).get("sha256"),
+        problem=found.problem,
+        problem_kind=found.problem_kind,
+        indexed=indexed,
+        duplicates=duplicates,
+        links=links,
+    )
+
+
+def _indexed(index: Index, location: LocalPath | None, st: FileStat | None) -> str:
+    """Whether the index holds the file as it is now, in words."""
+    if location is None:
+        return "outside the library"
+    known = index.file(location)
+    if known is None:
+        return "no"
+    if known.problem is not None:
+        return f"yes, as a problem: {known.problem}"
+    if st is not None and (known.stat.size, known.stat.mtime_ns) == (st.size, st.mtime_ns):
+        return "yes"
+    return "changed since the last scan"
