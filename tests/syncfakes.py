@@ -44,6 +44,8 @@ from flickrsync.models import (
     RemoteSet,
     RemoveFromSet,
     Upload,
+)
+from flickrsync.tags import (
     parse_tags,
 )
 

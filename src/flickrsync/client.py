@@ -69,7 +69,6 @@ from flickrsync.models import (
     TicketId,
     TokenInfo,
     UploadLimits,
-    format_tags,
 )
 from flickrsync.oauth import (
     Credentials,
@@ -112,6 +111,9 @@ from flickrsync.retry import (
     is_retryable_code,
     is_retryable_status,
     never_sent,
+)
+from flickrsync.tags import (
+    format_tags,
 )
 from flickrsync.transfers import Downloaded, download_file, shown_url
 

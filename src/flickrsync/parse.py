@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flickrsync.models import (
-    MACHINE_TAG,
     Account,
     Media,
     Nsid,
@@ -36,6 +35,9 @@ from flickrsync.models import (
     TicketState,
     TokenInfo,
     UploadLimits,
+)
+from flickrsync.tags import (
+    MACHINE_TAG,
 )
 
 #: A decoded JSON object as Flickr sends it.

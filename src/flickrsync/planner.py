@@ -37,7 +37,6 @@ from flickrsync.models import (
     DOWNLOAD_MODES,
     FREE_ITEMS,
     FREE_NONPUBLIC,
-    MACHINE_TAG,
     MACHINE_TAG_NAMESPACE,
     MACHINE_TAG_PREDICATE,
     UPLOAD_MODES,
@@ -60,11 +59,14 @@ from flickrsync.models import (
     SyncMode,
     Upload,
     UploadLimits,
-    clean_tag,
     content_tag,
-    parse_tags,
 )
 from flickrsync.photosets import PhotosetPlanOptions, bind_sets, is_tool_made, summarize_sets
+from flickrsync.tags import (
+    MACHINE_TAG,
+    clean_tag,
+    parse_tags,
+)
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255

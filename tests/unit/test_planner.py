@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 from tests.syncfakes import ROOT, cid, phash_of, photo, photoset, pic
 
-from fakeflickr import text as fakeflickr_text
 from flickrsync.matcher import MatchEvidence, MatchNeeds, MatchResult, match_photos
 from flickrsync.models import (
     AddTags,
@@ -21,10 +20,7 @@ from flickrsync.models import (
     PhotoId,
     RemotePhoto,
     UploadLimits,
-    clean_tag,
     content_tag,
-    format_tags,
-    parse_tags,
 )
 from flickrsync.photosets import PhotosetPlanOptions
 from flickrsync.planner import (
@@ -321,16 +317,6 @@ def test_what_flickr_holds_after_an_upload_is_built_in_one_place() -> None:
     assert after == [replace(held, id=PhotoId("new:" + cid("a")))]
 
 
-@pytest.mark.parametrize(
-    "raw",
-    ["New York", "Ferté-Milon", "f/5.0", "London (Ont.)", "tna:DepartmentReference=COAL",
-     "geh:maker=Atget, Eugène", "dc:identifier=http://hdl.loc.gov/x.1", "ns:pred=", "--", "İstanbul"],
-)  # fmt: skip
-def test_clean_tags_as_the_emulator_reads_reference_5_6(raw: str) -> None:
-    parsed = fakeflickr_text.parse_tag(raw)
-    assert clean_tag(raw) == (parsed.clean if parsed is not None else "")
-
-
 def test_withheld_actions_become_failed_items_and_the_summary_follows() -> None:
     local = [pic("a"), pic("b")]
     remote = [photo("1", "IMG_9")]
@@ -345,29 +331,6 @@ def test_withheld_actions_become_failed_items_and_the_summary_follows() -> None:
     assert held.summary.downloads == plan.summary.downloads == 1
     assert held.summary.failed == plan.summary.failed + 1
     assert withhold(plan, {}) is plan
-
-
-@pytest.mark.parametrize(
-    ("tags", "expected"),
-    [
-        (["a", "b"], "a b"),
-        (["new york"], '"new york"'),
-        (['say "hi"', "  spaced   out "], '"say hi" "spaced out"'),
-        (["", "x"], "x"),
-    ],
-)
-def test_format_tags(tags: list[str], expected: str) -> None:
-    assert format_tags(tags) == expected
-
-
-def test_tags_string_round_trip() -> None:
-    tags = ("flickrsync:imagehash=ab", "new york", 'say "cheese"', "  spaced   out ")
-    assert parse_tags(format_tags(tags)) == (
-        "flickrsync:imagehash=ab",
-        "new york",
-        "say cheese",
-        "spaced out",
-    )
 
 
 def test_download_paths_are_inside_the_root() -> None:
