@@ -27,8 +27,12 @@ import httpx
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
 from flickrsync.client import PER_PAGE, SYNC_EXTRAS, FlickrClient, WalkReport
-from flickrsync.config import Endpoints
-from flickrsync.models import AccessToken, Account, Nsid
+from flickrsync.models import (
+    AccessToken,
+    Account,
+    Endpoints,
+    Nsid,
+)
 from flickrsync.retry import RateBudget
 
 T0 = 1_300_000_000

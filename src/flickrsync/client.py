@@ -41,7 +41,9 @@ from typing import IO, Any, Literal, TypeVar
 import httpx
 
 from flickrsync import __version__
-from flickrsync.config import Endpoints, Settings, UploadOptions
+from flickrsync.config import (
+    Settings,
+)
 from flickrsync.errors import (
     AuthError,
     FlickrsyncError,
@@ -55,6 +57,7 @@ from flickrsync.models import (
     FREE_NONPUBLIC,
     AccessToken,
     Account,
+    Endpoints,
     Perms,
     PhotoContext,
     PhotoId,
@@ -69,6 +72,7 @@ from flickrsync.models import (
     TicketId,
     TokenInfo,
     UploadLimits,
+    UploadOptions,
 )
 from flickrsync.oauth import (
     Credentials,

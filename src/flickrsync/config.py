@@ -24,16 +24,11 @@ from pathlib import Path
 from typing import Literal
 
 from flickrsync.errors import ConfigError
-from flickrsync.models import Nsid
+from flickrsync.models import Endpoints, Nsid, UploadOptions
 
 DEFAULT_SECTION = "DEFAULT"
 CONFIG_NAME = "config.ini"
 HOME_ENV = "FLICKRSYNC_HOME"
-#: Where Flickr itself lives. ``endpoint`` in config.ini replaces all of these with one base URL.
-FLICKR_REST_URL = "https://api.flickr.com/services/rest/"
-FLICKR_UPLOAD_URL = "https://up.flickr.com/services/upload/"
-FLICKR_REPLACE_URL = "https://up.flickr.com/services/replace/"
-FLICKR_OAUTH_URL = "https://www.flickr.com/services/oauth/"
 
 TEMPLATE = """\
 # flickrsync configuration (compatible with flickrsync 0.1.1).
@@ -95,41 +90,10 @@ directory = ~/Pictures
 
 
 @dataclass(frozen=True, slots=True)
-class UploadOptions:
-    """What every upload sets on Flickr (flickr upload API fields)."""
-
-    is_public: bool = False
-    is_friend: bool = False
-    is_family: bool = False
-    safety_level: int = 1
-    content_type: int = 1
-    hidden: int = 2
-    extra_tags: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class PhotosetOptions:
     separator: str = ", "
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    rest: str = FLICKR_REST_URL
-    upload: str = FLICKR_UPLOAD_URL
-    replace: str = FLICKR_REPLACE_URL
-    oauth: str = FLICKR_OAUTH_URL
-
-    @classmethod
-    def from_base(cls, base: str) -> Endpoints:
-        base = base.rstrip("/")
-        return cls(
-            rest=f"{base}/services/rest/",
-            upload=f"{base}/services/upload/",
-            replace=f"{base}/services/replace/",
-            oauth=f"{base}/services/oauth/",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +109,7 @@ class Settings:
     #: Pictures roots; the first is ``directory``, downloads go there.
     directories: tuple[Path, ...]
     database: Path
-    endpoints: Endpoints = Endpoints()
+    endpoints: Endpoints = field(default_factory=Endpoints)
     #: True when ``endpoint`` points somewhere other than Flickr.
     custom_endpoint: bool = False
     exclude: tuple[str, ...] = ()
@@ -154,7 +118,10 @@ class Settings:
     download_folder: str = "Flickr"
     #: After a crash: how long an upload under way may still take to appear on Flickr.
     upload_settle_seconds: int = 60
-    upload: UploadOptions = UploadOptions()
+    #: What every upload tells Flickr about who may see it (sent as they are).
+    upload: UploadOptions = field(default_factory=UploadOptions)
+    #: Tags added to every upload (a raw Flickr tags string; the planner decides the tags).
+    extra_tags: str = ""
     photosets: PhotosetOptions = PhotosetOptions()
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
@@ -643,8 +610,8 @@ class _Profile:
                 safety_level=self.get_int("safety_level", 1, 1, 3),
                 content_type=self.get_int("content_type", 1, 1, 3),
                 hidden=self.get_int("hidden", 2, 1, 2),
-                extra_tags=self.get("extra_tags"),
             ),
+            extra_tags=self.get("extra_tags"),
             photosets=PhotosetOptions(
                 separator=separator,
                 include=self.get_lines("photoset_include"),
@@ -684,7 +651,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "safety_level": lambda s: str(s.upload.safety_level),
     "content_type": lambda s: str(s.upload.content_type),
     "hidden": lambda s: str(s.upload.hidden),
-    "extra_tags": lambda s: s.upload.extra_tags or "(none)",
+    "extra_tags": lambda s: s.extra_tags or "(none)",
     "transfers": lambda s: str(s.transfers),
     "calls_per_hour": lambda s: str(s.calls_per_hour),
     "download_folder": lambda s: s.download_folder,

@@ -28,7 +28,6 @@ from typing import Protocol, TypeVar
 
 from flickrsync import fingerprint, localfs
 from flickrsync.client import FlickrClient
-from flickrsync.config import UploadOptions
 from flickrsync.errors import (
     FlickrsyncError,
     LocalFileError,
@@ -60,6 +59,7 @@ from flickrsync.models import (
     SetAction,
     Upload,
     UploadIntent,
+    UploadOptions,
     content_tag,
 )
 from flickrsync.retry import fatal_reason

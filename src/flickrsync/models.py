@@ -268,6 +268,52 @@ class UploadLimits:
     remaining_private: int | None = None
 
 
+# --- a profile's wire settings (parsed by config.py, sent by client.py) ----------------------
+
+#: Where Flickr itself lives. ``endpoint`` in config.ini replaces all of these with one base URL.
+FLICKR_REST_URL = "https://api.flickr.com/services/rest/"
+FLICKR_UPLOAD_URL = "https://up.flickr.com/services/upload/"
+FLICKR_REPLACE_URL = "https://up.flickr.com/services/replace/"
+FLICKR_OAUTH_URL = "https://www.flickr.com/services/oauth/"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """The URLs the client talks to: Flickr's, or a Flickr-compatible server's (``endpoint``)."""
+
+    rest: str = FLICKR_REST_URL
+    upload: str = FLICKR_UPLOAD_URL
+    replace: str = FLICKR_REPLACE_URL
+    oauth: str = FLICKR_OAUTH_URL
+
+    @classmethod
+    def from_base(cls, base: str) -> Endpoints:
+        base = base.rstrip("/")
+        return cls(
+            rest=f"{base}/services/rest/",
+            upload=f"{base}/services/upload/",
+            replace=f"{base}/services/replace/",
+            oauth=f"{base}/services/oauth/",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOptions:
+    """Who may see an upload and how Flickr files it: the upload API's fields of that kind
+    (https://www.flickr.com/services/api/upload.api.html), each sent with every upload as it is.
+    The upload's tags are not among them: they are the planner's (``Upload.tags``)."""
+
+    is_public: bool = False
+    is_friend: bool = False
+    is_family: bool = False
+    #: 1 safe, 2 moderate, 3 restricted.
+    safety_level: int = 1
+    #: 1 photo, 2 screenshot, 3 other.
+    content_type: int = 1
+    #: 1 shown in global search, 2 hidden from it.
+    hidden: int = 2
+
+
 # --- client (issue 3): what the Flickr client hands to the engine ----------------------------
 
 #: An asynchronous upload ticket (``<ticketid>``), e.g. ``"78701040-72157636215117185"``.

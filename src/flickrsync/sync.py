@@ -487,7 +487,7 @@ class Engine:
         return PlanOptions(
             mode=self.options.mode,
             root=str(self.settings.directory),
-            extra_tags=self.settings.upload.extra_tags,
+            extra_tags=self.settings.extra_tags,
             uploads_public=self.settings.upload.is_public,
             download_folder=self.settings.download_folder,
             force=self.options.force,

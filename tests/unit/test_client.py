@@ -10,6 +10,7 @@ import io
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -35,9 +36,21 @@ from flickrsync.client import (
     WalkReport,
     open_clients,
 )
-from flickrsync.config import Endpoints, UploadOptions, load_settings
+from flickrsync.config import (
+    load_settings,
+)
 from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError, UsageError
-from flickrsync.models import AccessToken, Account, Nsid, Perms, PhotoId, PhotosetId, TicketId
+from flickrsync.models import (
+    AccessToken,
+    Account,
+    Endpoints,
+    Nsid,
+    Perms,
+    PhotoId,
+    PhotosetId,
+    TicketId,
+    UploadOptions,
+)
 from flickrsync.oauth import save_token
 from flickrsync.retry import Backoff, RateBudget
 
@@ -381,8 +394,8 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
 
 
 def test_upload_multipart_signed_without_the_photo_and_its_tags_exactly_as_given() -> None:
-    """The planner decides an upload's tags (extra tags included): the client adds none, not
-    even the configured extra tags it is handed in ``options``."""
+    """The planner decides an upload's tags (extra tags included): the client adds none. Its
+    ``options`` are exactly the other fields it sends, each as given."""
     script = Script(xml_response("<photoid>10100858276</photoid>"))
     client = make_client(script)
     photo_id = client.upload(
@@ -391,7 +404,7 @@ def test_upload_multipart_signed_without_the_photo_and_its_tags_exactly_as_given
         title="IMG_0001",
         description="at the beach",
         tags=["holiday", "new york"],
-        options=UploadOptions(is_family=True, extra_tags='"extra tag" x'),
+        options=UploadOptions(is_family=True, safety_level=2, content_type=3, hidden=1),
     )
     assert photo_id == "10100858276"
     (request,) = script.requests
@@ -405,10 +418,13 @@ def test_upload_multipart_signed_without_the_photo_and_its_tags_exactly_as_given
         "is_public": "0",
         "is_friend": "0",
         "is_family": "1",
-        "safety_level": "1",
-        "content_type": "1",
-        "hidden": "2",
+        "safety_level": "2",
+        "content_type": "3",
+        "hidden": "1",
         "async": "0",
+    }
+    assert set(fields) - {"title", "description", "tags", "async"} == {
+        f.name for f in dataclass_fields(UploadOptions)
     }
 
 

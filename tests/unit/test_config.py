@@ -12,7 +12,6 @@ import pytest
 from flickrsync.config import (
     KEYS,
     TEMPLATE,
-    Endpoints,
     Overrides,
     check_config,
     load_all,
@@ -21,6 +20,9 @@ from flickrsync.config import (
     write_template,
 )
 from flickrsync.errors import ConfigError
+from flickrsync.models import (
+    Endpoints,
+)
 
 #: flickrsync 0.1.1's own template (flickrsync/etc/config.ini), filled in as a user would.
 CONFIG_011 = """\

@@ -13,9 +13,13 @@ import pytest
 from tests.conftest import shared_path
 from tests.unit.flickr_wire import auth_params, base_string, hmac_sha1, verify_signature
 
-from flickrsync.config import Endpoints
 from flickrsync.errors import AuthError
-from flickrsync.models import AccessToken, Account, Nsid
+from flickrsync.models import (
+    AccessToken,
+    Account,
+    Endpoints,
+    Nsid,
+)
 from flickrsync.oauth import (
     Credentials,
     RequestToken,
