@@ -26,7 +26,14 @@ import httpx
 
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
-from flickrsync.client import PER_PAGE, SYNC_EXTRAS, FlickrClient, WalkReport
+from flickrsync.client import (
+    FlickrClient,
+)
+from flickrsync.listing import (
+    PER_PAGE,
+    SYNC_EXTRAS,
+    WalkReport,
+)
 from flickrsync.models import (
     AccessToken,
     Account,

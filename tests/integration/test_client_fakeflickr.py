@@ -26,9 +26,15 @@ from tests.fakeflickr.client import jpeg
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 
 from flickrsync.cli import main
-from flickrsync.client import FlickrClient, WalkReport, new_http_client
+from flickrsync.client import (
+    FlickrClient,
+    new_http_client,
+)
 from flickrsync.config import Settings, load_settings
 from flickrsync.errors import AuthError
+from flickrsync.listing import (
+    WalkReport,
+)
 from flickrsync.models import AccessToken, Account, ContentId, Nsid, PhotoId, content_tag
 from flickrsync.oauth import load_token, save_token
 from flickrsync.retry import Backoff, RateBudget

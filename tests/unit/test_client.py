@@ -33,13 +33,15 @@ from tests.unit.flickr_wire import (
 
 from flickrsync.client import (
     FlickrClient,
-    WalkReport,
     open_clients,
 )
 from flickrsync.config import (
     load_settings,
 )
 from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError, UsageError
+from flickrsync.listing import (
+    WalkReport,
+)
 from flickrsync.models import (
     AccessToken,
     Account,
