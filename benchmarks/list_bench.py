@@ -26,20 +26,9 @@ import httpx
 
 from fakeflickr.server import FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
-from flickrsync.client import (
-    FlickrClient,
-)
-from flickrsync.listing import (
-    PER_PAGE,
-    SYNC_EXTRAS,
-    WalkReport,
-)
-from flickrsync.models import (
-    AccessToken,
-    Account,
-    Endpoints,
-    Nsid,
-)
+from flickrsync.client import FlickrClient
+from flickrsync.listing import PER_PAGE, SYNC_EXTRAS, WalkReport
+from flickrsync.models import AccessToken, Account, Endpoints, Nsid
 from flickrsync.retry import RateBudget
 
 T0 = 1_300_000_000

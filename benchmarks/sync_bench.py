@@ -55,12 +55,7 @@ from benchmarks.synthetic import photo_like
 from fakeflickr.server import App, FakeFlickr
 from fakeflickr.testing import TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET, FakeFlickrHandle
 from flickrsync.client import FlickrClient
-from flickrsync.models import (
-    AccessToken,
-    Account,
-    Endpoints,
-    Nsid,
-)
+from flickrsync.models import AccessToken, Account, Endpoints, Nsid
 from flickrsync.retry import RateBudget
 
 PER_PAGE = 500

@@ -45,9 +45,7 @@ from flickrsync.models import (
     RemoveFromSet,
     Upload,
 )
-from flickrsync.tags import (
-    parse_tags,
-)
+from flickrsync.tags import parse_tags
 
 ROOT = "/lib"
 

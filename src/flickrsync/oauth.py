@@ -45,13 +45,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, Client
 
 from flickrsync.errors import AuthError
-from flickrsync.models import (
-    AccessToken,
-    Account,
-    Endpoints,
-    Nsid,
-    Perms,
-)
+from flickrsync.models import AccessToken, Account, Endpoints, Nsid, Perms
 from flickrsync.transfers import fsync_dir
 
 log = logging.getLogger("flickrsync.oauth")

@@ -36,9 +36,7 @@ from flickrsync.models import (
     TokenInfo,
     UploadLimits,
 )
-from flickrsync.tags import (
-    MACHINE_TAG,
-)
+from flickrsync.tags import MACHINE_TAG
 
 #: A decoded JSON object as Flickr sends it.
 Json = Mapping[str, Any]

@@ -62,11 +62,7 @@ from flickrsync.models import (
     content_tag,
 )
 from flickrsync.photosets import PhotosetPlanOptions, bind_sets, is_tool_made, summarize_sets
-from flickrsync.tags import (
-    MACHINE_TAG,
-    clean_tag,
-    parse_tags,
-)
+from flickrsync.tags import MACHINE_TAG, clean_tag, parse_tags
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from flickrsync.client import budgets_for, new_http_client, profile_status
+from flickrsync.accounts import budgets_for, profile_status
+from flickrsync.client import new_http_client
 from flickrsync.config import Settings
 from flickrsync.index import Index
 from flickrsync.models import ProfileStatus

@@ -25,16 +25,12 @@ import pytest
 from tests.fakeflickr.client import jpeg
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 
+from flickrsync.accounts import open_client
 from flickrsync.cli import main
-from flickrsync.client import (
-    FlickrClient,
-    new_http_client,
-)
+from flickrsync.client import FlickrClient, new_http_client
 from flickrsync.config import Settings, load_settings
 from flickrsync.errors import AuthError
-from flickrsync.listing import (
-    WalkReport,
-)
+from flickrsync.listing import WalkReport
 from flickrsync.models import AccessToken, Account, ContentId, Nsid, PhotoId, content_tag
 from flickrsync.oauth import load_token, save_token
 from flickrsync.retry import Backoff, RateBudget
@@ -260,12 +256,12 @@ def test_read_token_is_refused_for_writes_with_the_clear_message(
     token = store_token(settings, fakeflickr, perms="read")
     photo = PhotoId(fakeflickr.seed_photo(title="x"))
     with pytest.raises(AuthError) as info:
-        FlickrClient.from_settings(settings, http, need="write")
+        open_client(settings, http, need="write")
     assert "has read permission; write is needed" in str(info.value)
     assert "run `flickrsync auth -p work`" in str(info.value)
     # a token file that claims write while Flickr granted read: Flickr's code 99 says the same
     save_token(settings.token_file, AccessToken(token.token, token.secret, "write", token.account))
-    client = FlickrClient.from_settings(settings, http, backoff=FAST)
+    client = open_client(settings, http, backoff=FAST)
     fakeflickr.reset_calls()
     with pytest.raises(AuthError) as info:
         client.add_tags(photo, ["nope"])
@@ -286,7 +282,7 @@ def test_revoked_token_says_run_auth(
     settings = settings_for(tmp_path, fakeflickr, "work")
     token = store_token(settings, fakeflickr)
     fakeflickr.revoke_token(token.token)
-    client = FlickrClient.from_settings(settings, http, backoff=FAST)
+    client = open_client(settings, http, backoff=FAST)
     with pytest.raises(AuthError) as info:
         client.test_login()
     assert "flickrsync auth -p work" in str(info.value)
@@ -303,7 +299,7 @@ def test_missing_token_on_a_write_path(
 ) -> None:
     settings = settings_for(tmp_path, fakeflickr, "work")
     with pytest.raises(AuthError, match=r"not authorised.*flickrsync auth -p work"):
-        FlickrClient.from_settings(settings, http)
+        open_client(settings, http)
 
 
 # --- listing ---------------------------------------------------------------------------------
@@ -320,7 +316,7 @@ def test_listing_12000_photos_across_the_deep_paging_cap(
     ]
     seeded = fakeflickr.seed_photos(specs)
     fakeflickr.reset_calls()
-    client = FlickrClient.from_settings(settings, http, backoff=FAST)
+    client = open_client(settings, http, backoff=FAST)
     report = WalkReport()
     photos = list(client.walk_photos(report=report))
     ids = [p.id for p in photos]
@@ -347,7 +343,7 @@ def test_listing_when_the_cap_answers_error_20(
     store_token(settings, fakeflickr)
     fakeflickr.configure(deep_page_cap=1000, deep_page_mode="error")
     seeded = fakeflickr.seed_photos([{"date_upload": T0 + 977 * i} for i in range(3100)])
-    client = FlickrClient.from_settings(settings, http, backoff=FAST, listing_cap=1000)
+    client = open_client(settings, http, backoff=FAST, listing_cap=1000)
     photos, report = client.list_photos()
     assert sorted(p.id for p in photos) == sorted(seeded)
     assert report.complete
@@ -363,7 +359,7 @@ def test_faults_at_20_percent_everything_succeeds_nothing_duplicated(
     store_token(settings, fakeflickr)
     seeded = fakeflickr.seed_photos([{"date_upload": T0 + 3600 * i} for i in range(600)])
     fakeflickr.configure(ticket_delay=0.05)
-    client = FlickrClient.from_settings(settings, http, backoff=FAST, ticket_poll=0.05)
+    client = open_client(settings, http, backoff=FAST, ticket_poll=0.05)
     all_kinds = ("http500", "http502", "http503", "code105", "drop", "drop_after_commit", "slow")
     # seed 6: this call sequence (lost uploads looked up with search lagging, fakeflickr's
     # default) draws every kind of fault, drop and drop_after_commit included.
@@ -426,7 +422,7 @@ def test_dropped_upload_answer_is_found_by_machine_tag_not_uploaded_again(
 ) -> None:
     settings = settings_for(tmp_path, fakeflickr)
     store_token(settings, fakeflickr)
-    client = FlickrClient.from_settings(settings, http, backoff=FAST)
+    client = open_client(settings, http, backoff=FAST)
     fakeflickr.configure(search_index_delay=30)  # a fresh upload is not in search yet
     fakeflickr.set_faults(1.0, kinds=("drop_after_commit",), targets=("upload",), max_faults=1)
     tag = content_tag(ContentId("ab" * 32))
@@ -441,7 +437,7 @@ def test_rate_limited_by_flickr_the_client_waits_instead_of_failing(
     settings = settings_for(tmp_path, fakeflickr)
     store_token(settings, fakeflickr)
     fakeflickr.set_rate_limit(4, window=0.5)
-    client = FlickrClient.from_settings(settings, http, backoff=FAST, budget=RateBudget(10_000))
+    client = open_client(settings, http, backoff=FAST, budget=RateBudget(10_000))
     for _ in range(12):
         assert client.test_login().username == "demo"
     assert client.stats().retries > 0, "Flickr said 429 and the client waited"
@@ -454,7 +450,7 @@ def test_client_budget_keeps_under_flickrs_limit(
     store_token(settings, fakeflickr)
     fakeflickr.set_rate_limit(5, window=0.5)
     budget = RateBudget(5, period=0.55)
-    client = FlickrClient.from_settings(settings, http, backoff=FAST, budget=budget)
+    client = open_client(settings, http, backoff=FAST, budget=budget)
     results: list[str] = []
 
     def work() -> None:
@@ -497,7 +493,7 @@ def test_no_secret_in_debug_logs_of_auth_upload_and_listing(
         logging.getLogger("flickrsync").setLevel(logging.DEBUG)
         logging.getLogger("flickrsync").propagate = True
         with new_http_client() as http:
-            client = FlickrClient.from_settings(settings, http, backoff=FAST)
+            client = open_client(settings, http, backoff=FAST)
             tag = content_tag(ContentId("cd" * 32))
             client.upload_once(io.BytesIO(jpeg()), "a.jpg", machine_tag=tag, tags=[tag])
             client.list_photos()

@@ -18,7 +18,8 @@ from tests.wire_recorder import WireRecorder, recording_fakeflickr
 
 from fakeflickr.testing import FakeFlickrHandle
 from flickrsync import localfs
-from flickrsync.client import FlickrClient, new_http_client
+from flickrsync.accounts import open_client
+from flickrsync.client import new_http_client
 from flickrsync.config import load_settings
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -56,7 +57,7 @@ def test_an_upload_stored_before_the_run_died_is_found_while_search_lags(
         assert record.fingerprint.content_id == cid
         index.begin_upload(Nsid(lib.nsid), cid, record.path)
     with new_http_client(1) as http:
-        client = FlickrClient.from_settings(settings, http)
+        client = open_client(settings, http)
         stored = client.upload(io.BytesIO(data), "a.jpg", title="a", tags=[tag])
     recorder.clear()
 

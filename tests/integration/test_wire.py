@@ -26,8 +26,9 @@ from tests.wire_recorder import WireRecorder, WireRequest, recording_fakeflickr
 from fakeflickr.handlers import METHODS
 from fakeflickr.testing import FakeFlickrHandle
 from fakeflickr.text import split_tag_string
+from flickrsync.accounts import open_client
 from flickrsync.cli import main
-from flickrsync.client import FlickrClient, new_http_client
+from flickrsync.client import new_http_client
 from flickrsync.config import load_settings
 from flickrsync.models import PhotoId
 
@@ -152,7 +153,7 @@ def test_a_whole_life_on_the_wire_sends_each_parameter_and_each_tag_once(
     # The two upload kinds sync does not use: replace and an asynchronous upload.
     settings = load_settings(home, None)
     with new_http_client(2) as http:
-        client = FlickrClient.from_settings(settings, http)
+        client = open_client(settings, http)
         photo_id = PhotoId(lib.photo_of(matched)["id"])
         client.replace(photo_id, io.BytesIO(picture_bytes(2, quality=70)), "b.jpg")
         client.upload(io.BytesIO(picture_bytes(5)), "e.jpg", tags=["x"], asynchronous=True)

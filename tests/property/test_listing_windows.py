@@ -7,11 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flickrsync.listing import (
-    FLICKR_EPOCH,
-    Window,
-    split_window,
-)
+from flickrsync.listing import FLICKR_EPOCH, Window, split_window
 
 NOW = 1_800_000_000
 bounds = st.one_of(st.none(), st.integers(min_value=0, max_value=NOW + 10))

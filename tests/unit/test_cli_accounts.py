@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from flickrsync.accounts import profile_status
 from flickrsync.cli import main
-from flickrsync.client import profile_status
 from flickrsync.config import load_settings
 from flickrsync.models import AccessToken, Account, Nsid
 from flickrsync.oauth import save_token

@@ -31,17 +31,11 @@ from tests.unit.flickr_wire import (
     xml_response,
 )
 
-from flickrsync.client import (
-    FlickrClient,
-    open_clients,
-)
-from flickrsync.config import (
-    load_settings,
-)
+from flickrsync.accounts import open_clients
+from flickrsync.client import FlickrClient
+from flickrsync.config import load_settings
 from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError, UsageError
-from flickrsync.listing import (
-    WalkReport,
-)
+from flickrsync.listing import WalkReport
 from flickrsync.models import (
     AccessToken,
     Account,

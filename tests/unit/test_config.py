@@ -20,9 +20,7 @@ from flickrsync.config import (
     write_template,
 )
 from flickrsync.errors import ConfigError
-from flickrsync.models import (
-    Endpoints,
-)
+from flickrsync.models import Endpoints
 
 #: flickrsync 0.1.1's own template (flickrsync/etc/config.ini), filled in as a user would.
 CONFIG_011 = """\

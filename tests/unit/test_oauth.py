@@ -14,12 +14,7 @@ from tests.conftest import shared_path
 from tests.unit.flickr_wire import auth_params, base_string, hmac_sha1, verify_signature
 
 from flickrsync.errors import AuthError
-from flickrsync.models import (
-    AccessToken,
-    Account,
-    Endpoints,
-    Nsid,
-)
+from flickrsync.models import AccessToken, Account, Endpoints, Nsid
 from flickrsync.oauth import (
     Credentials,
     RequestToken,

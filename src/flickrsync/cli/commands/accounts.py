@@ -24,7 +24,8 @@ def auth(ctx: click.Context) -> None:
     Prints a Flickr page to open; approve flickrsync there and enter the code Flickr shows.
     The code may also be piped in on stdin. The token is kept in <home>/tokens/ (mode 0600).
     """
-    from flickrsync.client import authorize, new_http_client  # noqa: PLC0415 - lazily, see above
+    from flickrsync.accounts import authorize  # noqa: PLC0415 - lazily, see above
+    from flickrsync.client import new_http_client  # noqa: PLC0415 - lazily, see above
 
     opts = start(ctx)
     settings = opts.one_settings()

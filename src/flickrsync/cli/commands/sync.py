@@ -115,7 +115,8 @@ def _run_sync(
     prune: bool = False,
     only_photosets: bool = False,
 ) -> int:
-    from flickrsync.client import new_http_client, open_clients  # noqa: PLC0415 - lazily
+    from flickrsync.accounts import open_clients  # noqa: PLC0415 - lazily
+    from flickrsync.client import new_http_client  # noqa: PLC0415 - lazily
     from flickrsync.sync import RunOptions  # noqa: PLC0415 - keeps `scan` quick to start
 
     opts = start(ctx)
