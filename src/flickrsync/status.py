@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from flickrsync.accounts import budgets_for, profile_status
-from flickrsync.client import new_http_client
 from flickrsync.config import Settings
 from flickrsync.index import Index
 from flickrsync.models import ProfileStatus
 from flickrsync.oauth import perms_at_least
 from flickrsync.retry import Backoff
+from flickrsync.wire import new_http_client
 
 #: A status is a quick look: a few tries only when Flickr cannot be reached.
 QUICK_BACKOFF = Backoff(attempts=3, base=1.0, cap=4.0)

@@ -27,13 +27,14 @@ from tests.fakeflickr_fixtures import FakeFlickrFixture
 
 from flickrsync.accounts import open_client
 from flickrsync.cli import main
-from flickrsync.client import FlickrClient, new_http_client
+from flickrsync.client import FlickrClient
 from flickrsync.config import Settings, load_settings
 from flickrsync.errors import AuthError
 from flickrsync.listing import WalkReport
 from flickrsync.models import AccessToken, Account, ContentId, Nsid, PhotoId, content_tag
 from flickrsync.oauth import load_token, save_token
 from flickrsync.retry import Backoff, RateBudget
+from flickrsync.wire import new_http_client
 
 pytestmark = pytest.mark.integration
 

@@ -19,11 +19,11 @@ from tests.wire_recorder import WireRecorder, recording_fakeflickr
 from fakeflickr.testing import FakeFlickrHandle
 from flickrsync import localfs
 from flickrsync.accounts import open_client
-from flickrsync.client import new_http_client
 from flickrsync.config import load_settings
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
 from flickrsync.models import Account, ContentId, LocalPath, Nsid, content_tag
+from flickrsync.wire import new_http_client
 
 pytestmark = pytest.mark.integration
 

@@ -28,9 +28,9 @@ from fakeflickr.testing import FakeFlickrHandle
 from fakeflickr.text import split_tag_string
 from flickrsync.accounts import open_client
 from flickrsync.cli import main
-from flickrsync.client import new_http_client
 from flickrsync.config import load_settings
 from flickrsync.models import PhotoId
+from flickrsync.wire import new_http_client
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ honest instead of a shared import.
 from __future__ import annotations
 
 from fakeflickr.handlers import METHODS, write_methods
-from flickrsync import client
+from flickrsync import wire
 
 #: Writes the client knows that fakeflickr does not serve: listed by the client as a precaution
 #: (it never sends them) or refused before sending (``FORBIDDEN``).
@@ -21,11 +21,11 @@ CLIENT_ONLY = {
 
 
 def test_every_served_method_is_a_write_for_both_or_for_neither() -> None:
-    client_writes = client.WRITE_METHODS | client.FORBIDDEN
+    client_writes = wire.WRITE_METHODS | wire.FORBIDDEN
     served_by_emulator = {name for name in METHODS if name in client_writes}
     assert served_by_emulator == write_methods()
 
 
 def test_the_client_lists_no_write_the_emulator_would_not_check() -> None:
-    client_writes = client.WRITE_METHODS | client.FORBIDDEN
+    client_writes = wire.WRITE_METHODS | wire.FORBIDDEN
     assert client_writes - set(METHODS) == CLIENT_ONLY

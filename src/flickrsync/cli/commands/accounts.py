@@ -25,7 +25,7 @@ def auth(ctx: click.Context) -> None:
     The code may also be piped in on stdin. The token is kept in <home>/tokens/ (mode 0600).
     """
     from flickrsync.accounts import authorize  # noqa: PLC0415 - lazily, see above
-    from flickrsync.client import new_http_client  # noqa: PLC0415 - lazily, see above
+    from flickrsync.wire import new_http_client  # noqa: PLC0415 - lazily, see above
 
     opts = start(ctx)
     settings = opts.one_settings()

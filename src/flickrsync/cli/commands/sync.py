@@ -116,8 +116,8 @@ def _run_sync(
     only_photosets: bool = False,
 ) -> int:
     from flickrsync.accounts import open_clients  # noqa: PLC0415 - lazily
-    from flickrsync.client import new_http_client  # noqa: PLC0415 - lazily
     from flickrsync.sync import RunOptions  # noqa: PLC0415 - keeps `scan` quick to start
+    from flickrsync.wire import new_http_client  # noqa: PLC0415 - lazily
 
     opts = start(ctx)
     all_settings = opts.settings()
