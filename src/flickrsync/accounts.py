@@ -60,6 +60,13 @@ def open_client(
                 f"the token of profile [{settings.profile}] has {token.perms} permission; {need} is needed",
                 hint=auth_hint(settings.profile),
             )
+    return _client(settings, http, token, budget or RateBudget(settings.calls_per_hour), **kwargs)
+
+
+def _client(
+    settings: Settings, http: httpx.Client, token: AccessToken | None, budget: RateBudget, **kwargs: Any
+) -> FlickrClient:
+    """The one mapping of a profile's settings onto a client's plain values."""
     return FlickrClient(
         http,
         api_key=settings.api_key,
@@ -67,7 +74,7 @@ def open_client(
         token=token,
         endpoints=settings.endpoints,
         profile=settings.profile,
-        budget=budget or RateBudget(settings.calls_per_hour),
+        budget=budget,
         **kwargs,
     )
 
@@ -107,7 +114,6 @@ def authorize(
     ``show_url`` gets the page the user must open; ``read_verifier`` returns the code Flickr
     showed there. A wrong code is an :class:`AuthError`.
     """
-    settings.require_api_key()
     bare = open_client(settings, http, need=None, **client_options)
     consumer = Credentials(settings.api_key, settings.api_secret)
 
@@ -134,16 +140,7 @@ def authorize(
         ) from None
     granted = parse_access_token(answer)
     provisional = AccessToken(granted.token, granted.secret, "read", granted.account)
-    client = FlickrClient(
-        http,
-        api_key=settings.api_key,
-        api_secret=settings.api_secret,
-        token=provisional,
-        endpoints=settings.endpoints,
-        profile=settings.profile,
-        budget=bare.budget,
-        **client_options,
-    )
+    client = _client(settings, http, provisional, bare.budget, **client_options)
     info = client.check_token()
     token = AccessToken(granted.token, granted.secret, info.perms, info.account)
     save_token(settings.token_file, token)
