@@ -101,11 +101,11 @@ class FlickrClient(Wire):
             token=token,
             endpoints=endpoints,
             profile=profile,
-            budget=budget,
+            budget=budget or RateBudget(3600),
             backoff=backoff,
             sleep=sleep,
             clock=clock,
-            rng=rng,
+            rng=rng or random.Random(),
             upload_timeout=upload_timeout,
         )
         self.listing_cap = listing_cap

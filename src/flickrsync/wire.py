@@ -125,25 +125,25 @@ class Wire:
         token: AccessToken | None,
         endpoints: Endpoints,
         profile: str,
-        budget: RateBudget | None,
+        budget: RateBudget,
         backoff: Backoff,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
-        rng: random.Random | None,
+        rng: random.Random,
         upload_timeout: float,
     ) -> None:
         self.http = http
         self.endpoints = endpoints
         self.profile = profile
         self.token = token
-        self.budget = budget or RateBudget(3600)
+        self.budget = budget
         self.backoff = backoff
         self._credentials = Credentials(
             api_key, api_secret, token.token if token else None, token.secret if token else None
         )
         self._sleep = sleep
         self._clock = clock
-        self._rng = rng or random.Random()
+        self._rng = rng
         self._upload_timeout = httpx.Timeout(upload_timeout, connect=30.0)
         self._lock = threading.Lock()
         self._by_method: Counter[str] = Counter()
