@@ -16,8 +16,9 @@ parameters travel in the POST body (:func:`sign_into_body`). Never both: each pa
 once (RFC 5849 §3.2 lets a server refuse a repeated one with 400).
 
 The signer is pure: the nonce and the timestamp are arguments. The network half of the flow
-(request token, access token) lives in :mod:`flickrsync.client`; here are the URL to send the
-user to and the parsers of Flickr's form-encoded answers.
+(request token, access token) is :func:`flickrsync.accounts.authorize` over
+:meth:`flickrsync.wire.Wire.oauth_step`; here are the URL to send the user to and the parsers of
+Flickr's form-encoded answers.
 
 Token file (one per profile, ``<home>/tokens/<profile>.json``, mode 0600 in a 0700 directory,
 written atomically)::
