@@ -10,10 +10,11 @@ from typing import BinaryIO
 from flickrsync.errors import MediaError
 from flickrsync.models import ContentId, Fingerprint, IdKind, Media
 
-from ._bmff import parse_bmff
+from ._bmff import BmffInfo, parse_bmff
 from ._detect import IMAGE_BRANDS, describe_other, detect_format, is_tiff_magic
 from ._facts import DateTaken, avi_date, date_taken, quicktime_date
-from ._jpeg import parse_jpeg
+from ._gif import gif_end
+from ._jpeg import mpo_images, parse_jpeg
 from ._riff import parse_png, parse_riff
 from ._source import BufferSource, Source, open_source
 from ._tiff import ExifFacts, exif_facts, hash_tiff, tiff_type
@@ -67,8 +68,9 @@ def _result(
     facts: ExifFacts | None = None,
     dates: DateTaken | None = None,
     warnings: Sequence[str] = (),
+    truncated: str | None = None,
 ) -> Fingerprint:
-    found = list(warnings)
+    found = [truncated, *warnings] if truncated else list(warnings)
     orientation = None
     if facts is not None:
         found.extend(facts.warnings)
@@ -89,6 +91,7 @@ def _result(
         subsec=dates.subsec,
         offset=dates.offset,
         warnings=tuple(dict.fromkeys(found)),
+        truncated=truncated,
     )
 
 
@@ -150,9 +153,20 @@ def _jpeg(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     if not info.hashed:
         raise MediaError("truncated or damaged JPEG: no image data")
     warnings = []
-    if info.truncated:
-        warnings.append("truncated JPEG: the image data is cut off (no end marker)")
-    elif info.end is not None and info.end < src.size and not info.mpo:
+    truncated = None
+    if info.end is None:
+        truncated = "truncated JPEG: the image data is cut off (no end marker)"
+    elif info.mpf is not None:
+        images = mpo_images(info.mpf)
+        for number, (start, length) in enumerate(images, 2):
+            if start + length > src.size:
+                present = max(src.size - start, 0)
+                truncated = (
+                    f"truncated MPO: image {number} of {len(images) + 1} is cut off "
+                    f"({present} of {length} bytes present)"
+                )
+                break
+    elif info.end < src.size and not info.mpo:
         warnings.append(f"{src.size - info.end} bytes of extra data after the end of the JPEG image")
     return _result(
         hasher,
@@ -161,6 +175,7 @@ def _jpeg(src: Source, hasher: hashlib._Hash) -> Fingerprint:
         height=info.height,
         facts=_facts_of(info.exif),
         warnings=warnings,
+        truncated=truncated,
     )
 
 
@@ -168,9 +183,14 @@ def _png(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     info = parse_png(src, hasher)
     if not info.hashed:
         raise MediaError("PNG without image data (no IDAT chunk)")
-    warnings = [] if info.ended else ["truncated PNG: no IEND chunk"]
+    truncated = None if info.ended else "truncated PNG: no IEND chunk"
     return _result(
-        hasher, fmt="png", width=info.width, height=info.height, facts=_facts_of(info.exif), warnings=warnings
+        hasher,
+        fmt="png",
+        width=info.width,
+        height=info.height,
+        facts=_facts_of(info.exif),
+        truncated=truncated,
     )
 
 
@@ -181,7 +201,8 @@ def _gif(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     src.hash_range(hasher, 0, src.size)
     width = int.from_bytes(head[6:8], "little")
     height = int.from_bytes(head[8:10], "little")
-    return _result(hasher, id_kind="file", fmt="gif", width=width, height=height)
+    truncated = None if gif_end(src) is not None else "truncated GIF: the file ends before its trailer"
+    return _result(hasher, id_kind="file", fmt="gif", width=width, height=height, truncated=truncated)
 
 
 def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
@@ -193,7 +214,8 @@ def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     kind = tiff_type(src)
     warnings: list[str] = []
     id_kind: IdKind = "imagedata"
-    if kind is None or not hash_tiff(src, hasher, kind):
+    hashed, missing = hash_tiff(src, hasher, kind) if kind is not None else (0, 0)
+    if not hashed:
         # ExifTool computes no ImageDataHash for this file (BigTIFF, ORF, RW2, a JPEG-compressed
         # TIFF without NewSubfileType, image data outside the file): identify the whole file.
         hasher = _whole_file(src)
@@ -208,6 +230,7 @@ def _tiff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
         height=facts.height,
         facts=facts,
         warnings=warnings,
+        truncated=f"truncated {fmt.upper()}: {_bytes(missing)} missing at the end" if missing else None,
     )
 
 
@@ -221,14 +244,29 @@ def _riff(src: Source, hasher: hashlib._Hash, kind: str) -> Fingerprint:
         )
         raise MediaError(f"not a picture or video (RIFF {shown} file)")
     info = parse_riff(src, hasher)
+    name = "WebP" if kind == "webp" else "AVI"
+    truncated = f"truncated {name}: {_bytes(info.missing)} missing at the end" if info.missing else None
     if kind == "webp":
         if not info.hashed:
             raise MediaError("truncated or damaged WebP: no image data")
-        return _result(hasher, fmt="webp", width=info.width, height=info.height, facts=_facts_of(info.exif))
+        return _result(
+            hasher,
+            fmt="webp",
+            width=info.width,
+            height=info.height,
+            facts=_facts_of(info.exif),
+            truncated=truncated,
+        )
     if not info.hashed:
         raise MediaError("AVI without video data (no movi list)")
     return _result(
-        hasher, media="video", fmt="avi", width=info.width, height=info.height, dates=avi_date(info.date)
+        hasher,
+        media="video",
+        fmt="avi",
+        width=info.width,
+        height=info.height,
+        dates=avi_date(info.date),
+        truncated=truncated,
     )
 
 
@@ -252,18 +290,13 @@ def _bmff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
         if not info.hashed:
             reason = "no image items" if info.saw_meta else "no item information (meta box)"
             raise MediaError(f"truncated or damaged {fmt.upper()}: {reason}")
-        warnings = []
-        if info.hashed < info.image_bytes:
-            warnings.append(
-                f"truncated {fmt.upper()}: {info.hashed} of {info.image_bytes} bytes of image data present"
-            )
         return _result(
             hasher,
             fmt=fmt,
             width=info.width,
             height=info.height,
             facts=_facts_of(info.exif),
-            warnings=warnings,
+            truncated=_bmff_truncation(fmt.upper(), "image", info),
         )
     if b"vide" not in info.handlers:
         if b"soun" in info.handlers:
@@ -272,6 +305,8 @@ def _bmff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
             pass
         elif not info.handlers:
             raise MediaError("truncated or damaged video: no movie header (moov box)")
+    fmt = _video_format(major, info.brands)
+    truncated = _bmff_truncation(fmt.upper(), "media", info)
     if not info.hashed:
         # ExifTool hashes nothing here (moov over 32 MiB, fragmented file): use the whole file.
         hasher = _whole_file(src)
@@ -284,12 +319,25 @@ def _bmff(src: Source, hasher: hashlib._Hash) -> Fingerprint:
         hasher,
         id_kind=id_kind,
         media="video",
-        fmt=_video_format(major, info.brands),
+        fmt=fmt,
         width=info.video_width,
         height=info.video_height,
         dates=quicktime_date(info.created),
         warnings=warnings,
+        truncated=truncated,
     )
+
+
+def _bmff_truncation(name: str, what: str, info: BmffInfo) -> str | None:
+    if info.hashed < info.image_bytes:
+        return f"truncated {name}: {info.hashed} of {info.image_bytes} bytes of {what} data present"
+    if info.missing:
+        return f"truncated {name}: {_bytes(info.missing)} missing at the end"
+    return None
+
+
+def _bytes(n: int) -> str:
+    return f"{n} byte" if n == 1 else f"{n} bytes"
 
 
 def _video_format(major: bytes, brands: frozenset[bytes]) -> str:
