@@ -71,7 +71,9 @@ class JpegInfo:
     #: The MP (multi-picture) index of an MPO: the offset its entries count from, and its TIFF
     #: block (the APP2 payload after ``MPF\0``).
     mpf: tuple[int, bytes] | None = None
-    #: The standard XMP packet (first APP1 ``http://ns.adobe.com/xap/1.0/``).
+    #: The standard XMP packet (first APP1 ``http://ns.adobe.com/xap/1.0/``). XMP and Photoshop
+    #: segments count before the first scan only, where writers put them (the rest of a file,
+    #: an MPO's second frame for one, is not this picture's metadata).
     xmp: bytes | None = None
     #: Extended XMP chunks: (GUID, full length, offset, bytes), in file order.
     xmp_extension: tuple[tuple[bytes, int, int, bytes], ...] = ()
@@ -181,9 +183,9 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                     if exif is None:
                         exif = src.read(data_at + at + 6, data_len - at - 6)
                 elif head.startswith(_XMP):
-                    if xmp is None:
+                    if xmp is None and not saw_scan:
                         xmp = src.read(data_at + len(_XMP), data_len - len(_XMP))
-                elif head.startswith(_XMP_EXTENSION) and data_len > 75 and kept < _MAX_KEPT:
+                elif head.startswith(_XMP_EXTENSION) and data_len > 75 and kept < _MAX_KEPT and not saw_scan:
                     chunk = src.read(data_at + 35, data_len - 35)
                     full, offset = struct.unpack_from(">II", chunk, 32)
                     extension.append((chunk[:32], full, offset, chunk[40:]))
@@ -192,7 +194,7 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                 mpo = src.read(data_at, 4) == b"MPF\0"
                 if mpo:
                     mpf = (data_at + 4, src.read(data_at + 4, data_len - 4))
-            elif code == _APP13 and kept < _MAX_KEPT and src.read(data_at, 14) == _PHOTOSHOP:
+            elif code == _APP13 and kept < _MAX_KEPT and not saw_scan and src.read(data_at, 14) == _PHOTOSHOP:
                 photoshop.append(src.read(data_at + 14, data_len - 14))
                 kept += data_len
             pos = start + length

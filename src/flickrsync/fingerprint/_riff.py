@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._source import Hasher, Source
 
@@ -127,6 +127,8 @@ def _avi_header(info: RiffInfo, body: bytes) -> None:
 # --- PNG ------------------------------------------------------------------------------------------
 
 _PNG_DATA = frozenset({b"IDAT", b"JDAT", b"JDAA"})
+_TEXT_CHUNKS = frozenset({b"iTXt", b"zTXt", b"tEXt"})
+_META_KEYWORDS = (b"XML:com.adobe.xmp\0", b"Raw profile type iptc\0", b"Raw profile type xmp\0")
 
 
 @dataclass(slots=True)
@@ -137,6 +139,9 @@ class PngInfo:
     height: int | None = None
     exif: bytes | None = None
     ended: bool = False
+    #: text chunks that carry metadata, as (chunk type, body): the ``iTXt`` ``XML:com.adobe.xmp``
+    #: (XMP) and ``Raw profile type iptc``/``xmp`` (as ExifTool and ImageMagick write them)
+    text_chunks: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 def parse_png(src: Source, hasher: Hasher) -> PngInfo:
@@ -170,5 +175,7 @@ def parse_png(src: Source, hasher: Hasher) -> PngInfo:
             info.width, info.height = struct.unpack(">II", src.read(body_at, 8))
         elif kind == b"eXIf" and info.exif is None:
             info.exif = src.read(body_at, min(length, 1 << 20))
+        elif kind in _TEXT_CHUNKS and src.read(body_at, 22).startswith(_META_KEYWORDS):
+            info.text_chunks.append((kind, src.read(body_at, min(length, _MAX_XMP))))
         pos = body_at + length + 4
     return info

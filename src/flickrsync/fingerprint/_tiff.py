@@ -364,11 +364,23 @@ class ExifFacts:
     #: Entries read in IFD0 (0 when there is no readable IFD0).
     entries: int = 0
     warnings: tuple[str, ...] = ()
+    #: Raw values of the IFD0 tags the metadata reader decodes (:data:`TEXT_TAGS`), by tag.
+    text: tuple[tuple[int, bytes], ...] = ()
 
 
 _ORIENTATION, _DATE_ORIGINAL, _SUBSEC_ORIGINAL, _OFFSET_ORIGINAL = 0x112, 0x9003, 0x9291, 0x9011
 _WIDTH, _HEIGHT, _DNG_VERSION = 0x100, 0x101, 0xC612
 _MAX_EXIF_ENTRIES = 1000
+#: IFD0 tags of a picture's own description: ImageDescription, Make, Model, the Windows XP
+#: fields (UTF-16LE bytes) and, in TIFF files, the XMP packet, IPTC-NAA and Photoshop blocks.
+IMAGE_DESCRIPTION, MAKE, MODEL = 0x10E, 0x10F, 0x110
+XP_TITLE, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT = 0x9C9B, 0x9C9C, 0x9C9E, 0x9C9F
+XMP_PACKET, IPTC_NAA, PHOTOSHOP = 0x2BC, 0x83BB, 0x8649
+TEXT_TAGS = (IMAGE_DESCRIPTION, MAKE, MODEL, XP_TITLE, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT)
+_BLOCK_TAGS = (XMP_PACKET, IPTC_NAA, PHOTOSHOP)
+#: Bytes read of one text value, and of one XMP/IPTC/Photoshop block.
+_MAX_TEXT = 65536
+_MAX_BLOCK = 16 * 1024 * 1024
 _USED = frozenset(
     {
         _ORIENTATION,
@@ -379,6 +391,8 @@ _USED = frozenset(
         _HEIGHT,
         _DNG_VERSION,
         _EXIF_IFD,
+        *TEXT_TAGS,
+        *_BLOCK_TAGS,
     }
 )
 
@@ -397,7 +411,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         return ExifFacts(warnings=tuple(warnings))
     ifd0, ifd0_entries = found
 
-    def value(entries: dict[int, _Entry], tag: int) -> tuple[_Entry, bytes] | None:
+    def value(entries: dict[int, _Entry], tag: int, limit: int = _MAX_TEXT) -> tuple[_Entry, bytes] | None:
         entry = entries.get(tag)
         if entry is None:
             return None
@@ -411,7 +425,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         if at + nbytes > size:
             warnings.append(f"EXIF tag 0x{tag:04x} points outside the EXIF block: ignored")
             return None
-        return entry, read(at, min(nbytes, 65536))
+        return entry, read(at, min(nbytes, limit))
 
     def integer(entries: dict[int, _Entry], tag: int) -> int | None:
         got = value(entries, tag)
@@ -451,6 +465,11 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
                 date = ascii(exif, _DATE_ORIGINAL) or date
                 subsec = ascii(exif, _SUBSEC_ORIGINAL)
                 offset = ascii(exif, _OFFSET_ORIGINAL)
+    text = []
+    for tag in (*TEXT_TAGS, *_BLOCK_TAGS):
+        got = value(ifd0, tag, _MAX_BLOCK if tag in _BLOCK_TAGS else _MAX_TEXT)
+        if got is not None and got[1]:
+            text.append((tag, got[1]))
     return ExifFacts(
         orientation=orientation,
         date_original=date,
@@ -461,6 +480,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         dng=_DNG_VERSION in ifd0,
         entries=ifd0_entries,
         warnings=tuple(warnings),
+        text=tuple(text),
     )
 
 
