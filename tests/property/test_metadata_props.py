@@ -13,6 +13,17 @@ import io
 import pillow_heif
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from flickrsync.errors import MediaError
+from flickrsync.fingerprint import (
+    FlickrText,
+    PictureMeta,
+    fingerprint_with_metadata,
+    fit_for_flickr,
+    read_metadata,
+    read_sidecar,
+)
+from flickrsync.fingerprint._meta import MAX_DESCRIPTION_BYTES, MAX_TAG_CHARS, MAX_TITLE_CHARS, MULTILINE
 from tests.conftest import SHARED
 from tests.fingerprint_samples import photo, save
 from tests.metadata_samples import (
@@ -30,17 +41,6 @@ from tests.metadata_samples import (
     xmp_packet,
 )
 
-from flickrsync.errors import MediaError
-from flickrsync.fingerprint import (
-    FlickrText,
-    PictureMeta,
-    fingerprint_with_metadata,
-    fit_for_flickr,
-    read_metadata,
-    read_sidecar,
-)
-from flickrsync.fingerprint._meta import MAX_DESCRIPTION_BYTES, MAX_TAG_CHARS, MAX_TITLE_CHARS, MULTILINE
-
 FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 
 _PACKET = xmp_packet(
@@ -56,7 +56,7 @@ _PACKET = xmp_packet(
 @functools.cache
 def _seeds() -> tuple[bytes, ...]:
     """Metadata-rich files of every container, and the small real samples."""
-    records = iim((1, 90, b"\x1b%G"), (2, 5, "Nom".encode()), (2, 120, b"Caption"), (2, 25, b"kw"))
+    records = iim((1, 90, b"\x1b%G"), (2, 5, b"Nom"), (2, 120, b"Caption"), (2, 25, b"kw"))
     exif = exif_block(
         description=(2, b"Description\0"),
         make=(2, b"Make\0"),

@@ -321,6 +321,7 @@ def test_clean_text_removes_controls_and_keeps_line_breaks_only_where_asked() ->
     assert clean_text(raw) == "Title with tab[31m next line end"
     assert clean_text(raw, multiline=True) == "Title with tab[31m\nnext\nline\nend"
     assert clean_text("e\u0301") == "é"  # NFC
+    assert clean_text("\ufeffBOM") == "BOM"
 
 
 def test_hostile_values_are_read_whole_and_cut_for_flickr_with_warnings() -> None:

@@ -350,17 +350,18 @@ def _bmff(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
     if major == b"crx ":
         raise MediaError("unsupported picture format (Canon CR3 raw)")
     is_picture = major in IMAGE_BRANDS or (b"vide" not in info.handlers and info.image_items > 0)
+    fmt = IMAGE_BRANDS.get(major, "heif") if is_picture else _video_format(major, info.brands)
     if info.too_complex:
         # more items, extents or chunks than flickrsync walks (hostile, or a day-long video)
         return _result(
             _whole_file(src),
             id_kind="file",
             media="photo" if is_picture else "video",
-            fmt=IMAGE_BRANDS.get(major, "heif") if is_picture else _video_format(major, info.brands),
+            fmt=fmt,
             warnings=["structure too large to walk: content id is the whole-file hash"],
+            truncated=_bmff_truncation(fmt.upper(), "image" if is_picture else "media", info),
         )
     if is_picture:
-        fmt = IMAGE_BRANDS.get(major, "heif")
         if not info.hashed:
             reason = "no image items" if info.saw_meta else "no item information (meta box)"
             raise MediaError(f"truncated or damaged {fmt.upper()}: {reason}")
@@ -380,7 +381,6 @@ def _bmff(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
             pass
         elif not info.handlers:
             raise MediaError("truncated or damaged video: no movie header (moov box)")
-    fmt = _video_format(major, info.brands)
     truncated = _bmff_truncation(fmt.upper(), "media", info)
     if not info.hashed:
         # ExifTool hashes nothing here (moov over 32 MiB, fragmented file): use the whole file.

@@ -148,8 +148,8 @@ def merge(embedded: PictureMeta, sidecar: PictureMeta) -> PictureMeta:
         lists += [(s, v) for s, v in chosen.lists if s in sources]
         from_sidecar.update(side)
     return PictureMeta(
-        texts=tuple(texts),
-        lists=tuple(lists),
+        texts=tuple(sorted(texts, key=lambda item: TEXT_SOURCES.index(item[0]))),
+        lists=tuple(sorted(lists, key=lambda item: LIST_SOURCES.index(item[0]))),
         from_sidecar=frozenset(from_sidecar),
         warnings=(*embedded.warnings, *sidecar.warnings),
     )
@@ -158,8 +158,9 @@ def merge(embedded: PictureMeta, sidecar: PictureMeta) -> PictureMeta:
 # --- cleaning ------------------------------------------------------------------------------------
 
 #: C0/C1 control characters except tab, newline and carriage return (handled on their own),
-#: and the Unicode line/paragraph separators.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: and the byte order mark some tools leave at the start of a value.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+#: Line breaks: CR LF, CR, NEL and the Unicode line and paragraph separators.
 _NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85]")
 _BLANKS = re.compile(r"[ \t]+")
 
@@ -168,6 +169,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     """Text from a file made safe to show and send: NFC, control characters removed, tabs as
     spaces, surrounding white space trimmed. ``multiline`` keeps line breaks (as ``\\n``: for a
     description); otherwise a line break becomes a space."""
+    if value.isascii() and value.isprintable() and (multiline or "  " not in value):
+        return value.strip()  # the common case, nothing to remove (same result, 10x faster)
     value = _NEWLINES.sub("\n", value)
     value = _CONTROL.sub("", value).replace("\t", " ")
     if multiline:

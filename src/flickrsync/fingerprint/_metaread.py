@@ -63,11 +63,10 @@ class Embedded:
     xmp: list[bytes] = field(default_factory=list)
     #: JPEG extended XMP chunks: (GUID, full length, offset, bytes)
     xmp_extension: tuple[tuple[bytes, int, int, bytes], ...] = ()
-    #: Photoshop image resource blocks (JPEG APP13, TIFF tag 34377)
+    #: Photoshop image resource blocks (JPEG APP13)
     photoshop: bytes | None = None
-    #: IPTC-IIM records (TIFF tag 33723)
-    iptc: bytes | None = None
-    #: EXIF IFD0 facts, whose ``text`` holds the raw text values
+    #: EXIF IFD0 facts, whose ``text`` holds the raw text values (and, in a TIFF file, its XMP,
+    #: IPTC-NAA and Photoshop blocks)
     exif: ExifFacts | None = None
     #: PNG text chunks with metadata: (chunk type, body from the keyword on)
     png_text: list[tuple[bytes, bytes]] = field(default_factory=list)
@@ -90,16 +89,16 @@ def decode(found: Embedded) -> PictureMeta:
             extended = _extended_xmp(found.xmp_extension, guid, warnings)
             if extended is not None:
                 _read_xmp(extended, texts, lists, warnings)
-    iim = found.iptc
+    # IPTC: JPEG APP13; PNG raw profile (a Photoshop block as ExifTool writes it, or bare records
+    # as ImageMagick does); TIFF IPTC-NAA tag, else the IPTC inside its Photoshop tag
+    iim = _photoshop_resources(found.photoshop).get(0x0404) if found.photoshop else None
     raw_iptc = png.get("Raw profile type iptc")
-    if raw_iptc:  # a Photoshop resource block (ExifTool) or IIM records (ImageMagick)
+    if iim is None and raw_iptc:
         iim = raw_iptc if raw_iptc[:1] == b"\x1c" else _photoshop_resources(raw_iptc).get(0x0404)
-    if iim is None and found.photoshop is not None:
-        iim = _photoshop_resources(found.photoshop).get(0x0404)
-    if iim is None and PHOTOSHOP in exif_blocks:
-        iim = _photoshop_resources(exif_blocks[PHOTOSHOP]).get(0x0404)
     if iim is None:
         iim = exif_blocks.get(IPTC_NAA)
+    if iim is None and PHOTOSHOP in exif_blocks:
+        iim = _photoshop_resources(exif_blocks[PHOTOSHOP]).get(0x0404)
     if iim:
         _read_iptc(iim, texts, lists)
     if exif_blocks:
@@ -134,8 +133,7 @@ def _legacy(raw: bytes) -> str:
         return raw.decode("cp1252", "replace")
 
 
-def _shown(raw: bytes | str, limit: int = 40) -> str:
-    text = raw if isinstance(raw, str) else raw[:limit].decode("latin-1")
+def _shown(text: str, limit: int) -> str:
     return text[:limit].encode("unicode_escape").decode("ascii")
 
 
@@ -214,8 +212,12 @@ def _parse_xmp(packet: bytes, warnings: list[str]) -> Element | None:
                     break
     if not data.strip():
         return None
-    # parsed incrementally, so that a packet damaged or cut off part way (zeros over its end,
-    # as in a real Canon file) still gives the properties before the damage, as ExifTool does
+    try:
+        return ET.fromstring(data)  # noqa: S314 - DTDs refused above; expat limits amplification
+    except ET.ParseError:
+        pass
+    # again incrementally, so that a packet damaged or cut off part way (zeros over its end, as
+    # in a real Canon file) still gives the properties before the damage, as ExifTool does
     parser: ET.XMLPullParser[Element] = ET.XMLPullParser(events=("start",))
     root: Element | None = None
     try:
