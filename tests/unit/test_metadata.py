@@ -359,7 +359,10 @@ def test_hostile_values_are_read_whole_and_cut_for_flickr_with_warnings() -> Non
         "1 machine tags flickrsync relies on were not taken from the file",
         "501 tags cut to 74 (Flickr takes 75 per photo)",
     )
-    assert "say cheese" in fit_for_flickr("", "", ['say "cheese"']).tags
+    assert fit_for_flickr("", "", ['say "cheese"', "New York", "newyork", "NEW-YORK", "—"]).tags == (
+        "say cheese",
+        "New York",
+    )
 
 
 def test_fit_for_flickr_leaves_values_within_the_limits_alone() -> None:

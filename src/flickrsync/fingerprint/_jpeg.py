@@ -62,10 +62,9 @@ class JpegInfo:
     exif: bytes | None
     mpo: bool
     saw_scan: bool
-    #: Offset just after the EOI marker, or None when the parse ended before one.
+    #: Offset just after the EOI marker, or None when the parse ended before one (the file is
+    #: cut off, or broken before its end marker).
     end: int | None
-    #: The scan data ran into the end of the file.
-    truncated: bool
     #: The walk stopped after :data:`_MAX_MARKERS` markers (a hostile file).
     too_many: bool = False
     #: The MP (multi-picture) index of an MPO: the offset its entries count from, and its TIFF
@@ -94,7 +93,7 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
     hashed = 0
     width = height = None
     exif: bytes | None = None
-    mpo = saw_scan = truncated = too_many = False
+    mpo = saw_scan = too_many = False
     end: int | None = None
     mpf: tuple[int, bytes] | None = None
     xmp: bytes | None = None
@@ -123,7 +122,6 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                 last = src.run_start(pos, size - 1) - 1 if size else -1
                 boundary = src.rfind_ff(pos, last) if last > pos else -1
                 flush(boundary if boundary >= 0 else piece)
-                truncated = True
                 break
             code = src.read(p + 1, 1)[0]
             if code in _STANDALONE:
@@ -207,7 +205,6 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
         mpo=mpo,
         saw_scan=saw_scan,
         end=end,
-        truncated=truncated,
         too_many=too_many,
         mpf=mpf,
         xmp=xmp,

@@ -264,7 +264,8 @@ def fit_for_flickr(
     """Cut ``title``, ``description`` and ``tags`` (already cleaned) to Flickr's limits, with
     one warning per cut. ``reserved_tags`` are the tags flickrsync adds itself (its content-id
     machine tag). Tags in the namespaces the matcher trusts are dropped; double quotes, which
-    Flickr's tag syntax cannot carry inside a tag, are removed."""
+    Flickr's tag syntax cannot carry inside a tag, are removed; of tags Flickr would take for one
+    (``New York``, ``newyork``) the first is kept, and tags without a letter or digit are not sent."""
     warnings = []
     if len(title) > MAX_TITLE_CHARS:
         warnings.append(f"title of {len(title)} characters cut to {MAX_TITLE_CHARS}")
@@ -274,7 +275,7 @@ def fit_for_flickr(
         cut = encoded[:MAX_DESCRIPTION_BYTES].decode("utf-8", "ignore").rstrip()
         warnings.append(f"description of {len(encoded)} bytes cut to {MAX_DESCRIPTION_BYTES} (UTF-8)")
         description = cut
-    kept: dict[str, None] = {}
+    kept: dict[str, str] = {}  # Flickr's clean form -> the first raw tag with it
     dropped = []
     for tag in tags:
         value = tag.replace('"', "").strip()
@@ -284,11 +285,14 @@ def fit_for_flickr(
         if len(value) > MAX_TAG_CHARS:
             warnings.append(f"tag of {len(value)} characters cut to {MAX_TAG_CHARS}")
             value = value[:MAX_TAG_CHARS].rstrip()
-        if value:
-            kept.setdefault(value, None)
+        # Flickr keeps one tag per clean form (lower case, letters and digits: REFERENCE §5.6),
+        # and a tag with no letter or digit has none
+        clean = "".join(c for c in value.casefold() if c.isalnum())
+        if clean:
+            kept.setdefault(clean, value)
     if dropped:
         warnings.append(f"{len(dropped)} machine tags flickrsync relies on were not taken from the file")
     room = max(FLICKR_MAX_TAGS - reserved_tags, 0)
     if len(kept) > room:
         warnings.append(f"{len(kept)} tags cut to {room} (Flickr takes {FLICKR_MAX_TAGS} per photo)")
-    return FlickrText(title, description, tuple(kept)[:room], tuple(warnings))
+    return FlickrText(title, description, tuple(kept.values())[:room], tuple(warnings))

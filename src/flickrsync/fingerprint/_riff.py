@@ -144,8 +144,13 @@ class PngInfo:
     text_chunks: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
+def _meta_keyword(head: bytes) -> bytes | None:
+    return next((k for k in _META_KEYWORDS if head.startswith(k)), None)
+
+
 def parse_png(src: Source, hasher: Hasher) -> PngInfo:
     info = PngInfo()
+    kept: set[bytes] = set()
     pos = 8
     while True:
         header = src.read(pos, 8)
@@ -175,7 +180,12 @@ def parse_png(src: Source, hasher: Hasher) -> PngInfo:
             info.width, info.height = struct.unpack(">II", src.read(body_at, 8))
         elif kind == b"eXIf" and info.exif is None:
             info.exif = src.read(body_at, min(length, 1 << 20))
-        elif kind in _TEXT_CHUNKS and src.read(body_at, 22).startswith(_META_KEYWORDS):
+        elif (
+            kind in _TEXT_CHUNKS
+            and (keyword := _meta_keyword(src.read(body_at, 22)))
+            and keyword not in kept  # the first of each: a file could repeat them by thousands
+        ):
+            kept.add(keyword)
             info.text_chunks.append((kind, src.read(body_at, min(length, _MAX_XMP))))
         pos = body_at + length + 4
     return info
