@@ -21,6 +21,13 @@ Everything is measured in the same run, on the same files, and printed as figure
     of the same tree, in-process and as subprocesses (each includes Python's start-up). The small
     files are distinct 16x16 JPEGs (a re-scan never reads contents, so their size does not matter,
     but distinct pictures keep the index realistic: no 100,000-path duplicate group).
+(e) ``--parts meta``: reading each picture's own title, description and keywords (issue 12), cold,
+    in the same pool: the fingerprint pass alone, the fingerprint pass with metadata from the same
+    read (``fingerprint_with_metadata``), and metadata alone (``read_metadata``, which reads only
+    the head of a JPEG); on the camera corpus (EXIF only, as cameras write) and on a copy of it
+    tagged as a photo manager leaves it (a Lightroom-like XMP packet of ~10 KB and IPTC, inserted
+    without re-encoding: same content ids). The cold ``flickrsync scan`` of the corpus is measured
+    in the same run as the reference.
 
 The corpus for (a)-(c) is ``--n`` 12-megapixel camera-like JPEGs (smooth random shapes plus sensor
 noise, so sizes are realistic: 2.5-5 MB), with EXIF (make, model, date taken, sub-seconds,
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -198,6 +206,126 @@ def timed_pool(func: Callable[[str], object], paths: Sequence[str]) -> float:
         start = time.perf_counter()
         pool.map(func, paths, chunksize=chunk)
         return time.perf_counter() - start
+
+
+def _import_fingerprint() -> None:
+    """Pool initializer: the scanner's workers import the fingerprint module before their work
+    (and the XML parser, which the metadata reader imports on the first XMP packet: ~10 ms)."""
+    import xml.etree.ElementTree  # noqa: F401
+
+    import flickrsync.fingerprint  # noqa: F401
+
+
+def _fingerprint_only(path: str) -> float:
+    """CPU seconds (user + system) of one fingerprint, the read included."""
+    from flickrsync.fingerprint import fingerprint_stream
+
+    start = time.process_time()
+    with open(path, "rb") as handle:
+        fingerprint_stream(handle, size=os.fstat(handle.fileno()).st_size)
+    return time.process_time() - start
+
+
+def _fingerprint_and_metadata(path: str) -> tuple[float, float]:
+    """CPU seconds of ``fingerprint_with_metadata`` on one file, split in two: the fingerprint
+    (the read and the walk, which keeps the metadata blocks it passes) and decoding the blocks,
+    which is all that reading metadata in the same read adds."""
+    from flickrsync.fingerprint._core import _fingerprint
+    from flickrsync.fingerprint._metaread import Embedded, decode
+    from flickrsync.fingerprint._source import open_source
+
+    start = time.process_time()
+    with open(path, "rb") as handle:
+        found = Embedded()  # as fingerprint_with_metadata does, with a clock between the steps
+        _fingerprint(open_source(handle, os.fstat(handle.fileno()).st_size), found)
+    walked = time.process_time()
+    decode(found)
+    return walked - start, time.process_time() - walked
+
+
+def _metadata_only(path: str) -> float:
+    from flickrsync.fingerprint import read_metadata
+
+    start = time.process_time()
+    with open(path, "rb") as handle:
+        read_metadata(handle, size=os.fstat(handle.fileno()).st_size)
+    return time.process_time() - start
+
+
+def cpu_pool(
+    func: Callable[[str], float] | Callable[[str], tuple[float, float]], paths: Sequence[str]
+) -> tuple[float, tuple[float, ...]]:
+    """(wall seconds, summed CPU seconds) to map ``func`` -- which returns its own CPU time, or
+    a tuple of CPU times -- over ``paths`` in a started pool whose workers imported the
+    fingerprint module. CPU time does not count waiting for a core."""
+    chunk = max(1, len(paths) // (WORKERS * 8))
+    with multiprocessing.get_context("forkserver").Pool(WORKERS, initializer=_import_fingerprint) as pool:
+        pool.map(abs, range(WORKERS * 4))
+        start = time.perf_counter()
+        done = pool.map(func, paths, chunksize=chunk)
+        wall = time.perf_counter() - start
+    rows = [d if isinstance(d, tuple) else (d,) for d in done]
+    return wall, tuple(sum(column) for column in zip(*rows, strict=True))
+
+
+def _tagging_segments(seed: int) -> bytes:
+    """An APP1 XMP segment like Lightroom's for an edited photo (title, caption, keywords,
+    hierarchical keywords, develop settings: ~10 KB) and an APP13 IPTC segment."""
+    import struct
+
+    keywords = [f"keyword {seed % 50 + k}" for k in range(25)]
+    develop = "".join(f' crs:Setting{k}="{(seed * k) % 997}"' for k in range(180))
+    lis = "".join(f"<rdf:li>{k}</rdf:li>" for k in keywords)
+    paths = "".join(f"<rdf:li>Places|Region {i % 5}|{k}</rdf:li>" for i, k in enumerate(keywords[:10]))
+    xmp = (
+        "<?xpacket begin='\ufeff' id='W5M0MpCehiHzreSzNTczkc9d'?>"
+        "<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+        "<rdf:Description rdf:about='' xmlns:dc='http://purl.org/dc/elements/1.1/'"
+        " xmlns:lr='http://ns.adobe.com/lightroom/1.0/' xmlns:crs='http://ns.adobe.com/camera-raw-settings/1.0/'"
+        f"{develop}>"
+        f"<dc:title><rdf:Alt><rdf:li xml:lang='x-default'>Picture {seed}</rdf:li></rdf:Alt></dc:title>"
+        "<dc:description><rdf:Alt><rdf:li xml:lang='x-default'>"
+        + "A caption written in a photo manager. "
+        * 8
+        + "</rdf:li></rdf:Alt></dc:description>"
+        f"<dc:subject><rdf:Bag>{lis}</rdf:Bag></dc:subject>"
+        f"<lr:hierarchicalSubject><rdf:Bag>{paths}</rdf:Bag></lr:hierarchicalSubject>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>" + " " * 2048 + "<?xpacket end='w'?>"
+    ).encode()
+    app1 = b"http://ns.adobe.com/xap/1.0/\0" + xmp
+    records = struct.pack(">BBBH", 0x1C, 1, 90, 3) + b"\x1b%G"
+    for dataset, value in [(5, f"Picture {seed}"), (120, "A caption.")] + [(25, k) for k in keywords]:
+        raw = value.encode()
+        records += struct.pack(">BBBH", 0x1C, 2, dataset, len(raw)) + raw
+    resource = b"8BIM\x04\x04\0\0" + struct.pack(">I", len(records)) + records + b"\0" * (len(records) & 1)
+    app13 = b"Photoshop 3.0\0" + resource
+    segments = ((0xE1, app1), (0xED, app13))
+    return b"".join(struct.pack(">BBH", 0xFF, marker, len(body) + 2) + body for marker, body in segments)
+
+
+def tagged_corpus(n: int) -> tuple[Path, list[Path]]:
+    """A copy of :func:`camera_corpus` with XMP and IPTC inserted after each file's first segment
+    (same image data, so the same content ids; checked on the first file)."""
+    from flickrsync.fingerprint import fingerprint_bytes, read_metadata
+
+    source_root, sources = camera_corpus(n)
+    root = OUT / f"camera-{n}-tagged"
+    done = root / ".complete"
+    if not done.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"tagging a copy of {len(sources)} files in {root} …", flush=True)
+        for seed, source in enumerate(sources):
+            data = source.read_bytes()
+            first_end = 4 + int.from_bytes(data[4:6], "big")  # after SOI and the first segment
+            tagged = data[:first_end] + _tagging_segments(seed) + data[first_end:]
+            if seed == 0:
+                assert fingerprint_bytes(tagged).content_id == fingerprint_bytes(data).content_id
+                assert len(read_metadata(io.BytesIO(tagged)).keywords("XMP-dc:Subject")) == 25
+            target = root / source.relative_to(source_root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(tagged)
+        done.write_text("ok")
+    return root, sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def write_config(home: Path, root: Path) -> None:
@@ -389,6 +517,60 @@ def part_perceptual(n: int, repeat: int, results: dict[str, float]) -> None:
     results["perceptual_vs_floor"] = floor.seconds / ours.seconds
 
 
+def part_meta(n: int, repeat: int, results: dict[str, float]) -> None:
+    root, files = camera_corpus(n)
+    _tagged_root, tagged = tagged_corpus(n)
+    paths, tagged_paths = [str(f) for f in files], [str(f) for f in tagged]
+    print(f"\n(e) metadata of {len(files)} camera JPEGs, cold, {WORKERS} processes (best of {repeat})")
+    home = OUT / f"home-meta-{n}"
+    scans: list[float] = []
+    runs: dict[str, list[tuple[float, tuple[float, ...]]]] = {}
+    contenders: list[tuple[str, Callable[[str], float] | Callable[[str], tuple[float, float]], list[str]]] = [
+        ("fingerprint alone", _fingerprint_only, paths),
+        ("fingerprint + metadata (same read)", _fingerprint_and_metadata, paths),
+        ("metadata alone", _metadata_only, paths),
+        ("tagged: fingerprint alone", _fingerprint_only, tagged_paths),
+        ("tagged: fingerprint + metadata", _fingerprint_and_metadata, tagged_paths),
+        ("tagged: metadata alone", _metadata_only, tagged_paths),
+    ]
+    for _ in range(repeat):
+        shutil.rmtree(home, ignore_errors=True)
+        write_config(home, root)
+        drop_cache(files)
+        scans.append(run_cli(home)[0])
+        for label, func, chosen in contenders:
+            drop_cache([Path(p) for p in chosen])
+            runs.setdefault(label, []).append(cpu_pool(func, chosen))
+    scan = _best(
+        "flickrsync scan (cold, new index, CLI)", scans, len(files), sum(f.stat().st_size for f in files)
+    )
+    pool = f"pool of {WORKERS}, cold"
+    print(f"  {pool:<38} {'wall: best, median':>20} {'CPU ms/picture (best)':>28}")
+    for label, measures in runs.items():
+        walls = [wall for wall, _ in measures]
+        columns = [min(cpu[i] for _, cpu in measures) / len(files) * 1000 for i in range(len(measures[0][1]))]
+        cpu_text = " + ".join(f"{c:.3f}" for c in columns)
+        rate = len(files) / min(walls)
+        print(
+            f"  {label:<38} {min(walls):5.2f} s {statistics.median(walls):5.2f} s {rate:6.0f}/s   {cpu_text}"
+        )
+    alone = len(files) / min(wall for wall, _ in runs["metadata alone"])
+    tagged_alone = len(files) / min(wall for wall, _ in runs["tagged: metadata alone"])
+    shares = {}
+    for key, label in (
+        ("meta_same_read_cost", "fingerprint + metadata (same read)"),
+        ("meta_same_read_cost_tagged", "tagged: fingerprint + metadata"),
+    ):
+        # per run: what decoding added to that run's own fingerprint pass; the median run
+        shares[key] = statistics.median(cpu[1] / cpu[0] for _, cpu in runs[label])
+        results[key] = 1 + shares[key]
+    print(
+        f"  metadata alone: {alone:,.0f} pictures/s ({tagged_alone:,.0f} tagged) against the cold scan's"
+        f" {scan.per_s:,.0f}; read with the content id, decoding adds {shares['meta_same_read_cost']:.1%} CPU"
+        f" to the fingerprint ({shares['meta_same_read_cost_tagged']:.1%} on tagged files)"
+    )
+
+
 def _bare_walk(root: str) -> int:
     count = 0
     for dirpath, _dirs, names in os.walk(root):
@@ -458,7 +640,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="camera JPEGs for the cold and perceptual parts")
     parser.add_argument("--warm-n", type=int, default=100_000, help="files for the warm re-scan part")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measure (best is kept)")
-    parser.add_argument("--parts", default="cold,perceptual,warm", help="comma-separated subset to run")
+    parser.add_argument(
+        "--parts", default="cold,perceptual,warm", help="comma-separated subset to run (also: meta)"
+    )
     parser.add_argument("--skip-011", action="store_true", help="do not run flickrsync 0.1.1")
     parser.add_argument(
         "--install-011",
@@ -478,6 +662,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         part_perceptual(args.n, args.repeat, results)
     if "warm" in parts:
         part_warm(args.warm_n, args.repeat, results)
+    if "meta" in parts:
+        part_meta(args.n, args.repeat, results)
 
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average at the end {load} (other work on the machine makes every figure noisier)")
@@ -488,6 +674,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("perceptual_vs_floor", "perceptual pass speed / draft-decode floor", 0.90, True),
         ("warm_vs_walk", "warm re-scan time / bare walk (in-process)", 1.5, False),
         ("warm_cli_vs_walk_cli", "warm re-scan time / bare walk (subprocesses)", 1.5, False),
+        ("meta_same_read_cost", "fingerprint+metadata CPU / fingerprint CPU", 1.05, False),
+        ("meta_same_read_cost_tagged", "the same, tagged files", 1.15, False),
     ]
     failed = False
     for key, label, target, higher_is_better in checks:

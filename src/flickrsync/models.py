@@ -76,6 +76,10 @@ class Fingerprint:
     offset: str | None = None
     #: Non-fatal oddities worth showing in ``inspect`` (e.g. a garbage date that was ignored).
     warnings: tuple[str, ...] = ()
+    #: Why the file is incomplete (cut off before its container says it ends), one line, or None
+    #: for a complete file. Trailing data after a complete picture is not truncation. The reason
+    #: is listed in ``warnings`` too.
+    truncated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

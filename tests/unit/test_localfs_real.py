@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,11 @@ def test_every_sample_is_indexed_exactly_as_fingerprinted(real: Path, index: Ind
         known = index.file(LocalPath(str(real), row["file"]))
         assert known is not None, row["file"]
         with (real / row["file"]).open("rb") as stream:
-            assert known.fingerprint == fingerprint.fingerprint_stream(stream), row["file"]
+            fresh = fingerprint.fingerprint_stream(stream)
+        # The index does not store Fingerprint.truncated yet (it comes with the house split:
+        # the scanner will make a cut-off file a problem); its reason is still in the warnings.
+        # Once it is stored, this comparison fails for the two cut-off samples: drop the replace.
+        assert known.fingerprint == replace(fresh, truncated=None), row["file"]
     heic = index.file(LocalPath(str(real), "heic_content_named_jpg.jpg"))
     assert heic is not None
     assert heic.fingerprint is not None

@@ -14,6 +14,12 @@ no clock, no logging of file contents; ``localfs`` opens the files and hands the
   with orientation applied, hashed so that it can be compared (:func:`hamming`) with the hash of a
   Flickr rendition of the same picture.
 * :func:`file_digests` -- whole-file digests for verifying transfers and Flickr checksum tags.
+* :func:`fingerprint_with_metadata` -- the cheap pass and, from the same read, the picture's own
+  title, description and keywords (:class:`PictureMeta`: XMP, IPTC, EXIF and Windows fields, each
+  source kept); :func:`read_metadata` reads them alone, :func:`read_sidecar` from an ``.xmp``
+  sidecar, :func:`merge` combines the two, :func:`choose_text`/:func:`choose_tags` apply an order
+  of sources, and :func:`fit_for_flickr` cuts the result to Flickr's limits
+  (``docs/metadata.md``).
 
 Unusable input raises :class:`~flickrsync.errors.MediaError` with a one-line reason; odd but usable
 files return a fingerprint whose ``warnings`` say what is odd.
@@ -25,7 +31,23 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
-from ._core import fingerprint_bytes, fingerprint_stream
+from ._core import fingerprint_bytes, fingerprint_stream, fingerprint_with_metadata, read_metadata
+from ._meta import (
+    DESCRIPTION_FROM,
+    TAGS_FROM,
+    TITLE_FROM,
+    Chosen,
+    FlickrText,
+    ListSource,
+    MetaSource,
+    PictureMeta,
+    TextSource,
+    choose_tags,
+    choose_text,
+    fit_for_flickr,
+    merge,
+)
+from ._metaread import read_sidecar
 
 if TYPE_CHECKING:
     from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash, prepare_perceptual
@@ -46,13 +68,29 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "DESCRIPTION_FROM",
     "PHASH_MATCH_DISTANCE",
+    "TAGS_FROM",
+    "TITLE_FROM",
+    "Chosen",
+    "FlickrText",
+    "ListSource",
+    "MetaSource",
+    "PictureMeta",
+    "TextSource",
+    "choose_tags",
+    "choose_text",
     "file_digests",
     "fingerprint_bytes",
     "fingerprint_stream",
+    "fingerprint_with_metadata",
+    "fit_for_flickr",
     "hamming",
+    "merge",
     "perceptual_hash",
     "prepare_perceptual",
+    "read_metadata",
+    "read_sidecar",
 ]
 
 _READ_BLOCK = 1024 * 1024

@@ -21,6 +21,7 @@ is cut off or has an invalid size, and stops at a box of size 0 ("to the end of 
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ _MAX_CHUNKS = 2_000_000
 _MAX_ITEMS = 200_000
 _MAX_EXTENTS = 1_000_000
 _MAX_EXIF = 1 << 20
+_MAX_XMP = 16 * 1024 * 1024
+#: What a box type looks like (letters, digits, spaces: ``mdat``, ``sefd``, ``mp4a``). Only a box
+#: that looks like one and runs past the end of the file makes the file "cut off": after the
+#: last box, files may carry junk, whose "size" means nothing.
+_BOX_TYPE = re.compile(rb"[A-Za-z0-9 ]{4}")
 
 
 @dataclass(slots=True)
@@ -58,11 +64,16 @@ class BmffInfo:
     hashed: int = 0
     saw_meta: bool = False
     image_items: int = 0
-    #: image bytes the item locations promise, and how many of them the file holds
+    #: image bytes the item locations (videos: the sample tables) promise; ``hashed`` says how
+    #: many of them the file holds
     image_bytes: int = 0
+    #: bytes a top-level box (see :data:`_BOX_TYPE`) promises beyond the end of the file
+    missing: int = 0
     width: int | None = None
     height: int | None = None
     exif: bytes | None = None
+    #: the XMP packet of the ``mime`` item ``application/rdf+xml``
+    xmp: bytes | None = None
     #: mvhd creation time, seconds since 1904-01-01
     created: int | None = None
     handlers: set[bytes] = field(default_factory=set)
@@ -124,6 +135,8 @@ def parse_bmff(src: Source, hasher: Hasher) -> BmffInfo:
         payload_at, payload = pos + hlen, size - hlen
         if payload < 0:
             break
+        if payload_at + payload > total and _BOX_TYPE.fullmatch(kind):
+            info.missing = payload_at + payload - total
         if kind == b"mdat":
             mdat = (payload_at, payload)
         if kind in (b"meta", b"moov") and payload <= _MAX_BOX:
@@ -215,6 +228,14 @@ def _parse_meta(src: Source, hasher: Hasher, info: BmffInfo, data: bytes, file_a
                     info.width, info.height = struct.unpack_from(">II", body, 4)
                 break
     info.exif = _exif_item(src, items, primary, exif_refs, idat_at)
+    xmp_ids = [
+        i
+        for i in sorted(items)
+        if items[i].type == b"mime" and items[i].content_type == b"application/rdf+xml"
+    ]
+    if xmp_ids:
+        chosen = next((i for i in xmp_ids if primary in exif_refs.get(i, ())), xmp_ids[0])
+        info.xmp = _item_bytes(src, items[chosen], idat_at, _MAX_XMP)
 
 
 def _new_item(items: dict[int, _Item], item_id: int) -> _Item:
@@ -371,17 +392,9 @@ def _exif_item(
     if not exif_ids:
         return None
     chosen = next((i for i in exif_ids if primary in refs.get(i, ())), exif_ids[0])
-    item = items[chosen]
-    if item.method > 1 or (item.method == 1 and idat_at is None) or item.data_ref:
+    blob = _item_bytes(src, items[chosen], idat_at, _MAX_EXIF)
+    if blob is None:
         return None
-    base = item.base + (idat_at if item.method == 1 and idat_at is not None else 0)
-    parts, kept = [], 0
-    for offset, length in item.extents or ():
-        if kept >= _MAX_EXIF:
-            break
-        parts.append(src.read(offset + base, min(length, _MAX_EXIF - kept)))
-        kept += len(parts[-1])
-    blob = b"".join(parts)
     if blob[:4] in (b"MM\0*", b"II*\0"):
         return blob
     if blob.startswith(b"Exif\0\0"):
@@ -390,6 +403,20 @@ def _exif_item(
         return None
     skip = 4 + struct.unpack_from(">I", blob)[0]
     return blob[skip:] if skip < len(blob) else None
+
+
+def _item_bytes(src: Source, item: _Item, idat_at: int | None, limit: int) -> bytes | None:
+    """The first ``limit`` bytes of an item's data (its extents joined), None if not in the file."""
+    if item.method > 1 or (item.method == 1 and idat_at is None) or item.data_ref:
+        return None
+    base = item.base + (idat_at if item.method == 1 and idat_at is not None else 0)
+    parts, kept = [], 0
+    for offset, length in item.extents or ():
+        if kept >= limit:
+            break
+        parts.append(src.read(offset + base, min(length, limit - kept)))
+        kept += len(parts[-1])
+    return b"".join(parts)
 
 
 # --- videos: sample tables of the tracks ----------------------------------------------------------
@@ -460,6 +487,7 @@ def _walk_mdia(
                             info.too_complex = True
                             chunks = []
                         for offset, length in chunks:
+                            info.image_bytes += length
                             info.hashed += src.hash_range(hasher, offset, length)
                     state.tables = {}
             state.handler = b""  # reset at the end of the media information box

@@ -26,6 +26,7 @@ ranges with zero-copy slices.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from ._source import Hasher, Source
@@ -41,6 +42,13 @@ _END = frozenset({0xD9, 0x93})
 _SOF = frozenset(m for m in range(0xC0, 0xD0) if m == 0xC0 or m & 0x03)
 _APP1 = 0xE1
 _APP2 = 0xE2
+_APP13 = 0xED
+_XMP = b"http://ns.adobe.com/xap/1.0/\0"
+_XMP_EXTENSION = b"http://ns.adobe.com/xmp/extension/\0"
+_PHOTOSHOP = b"Photoshop 3.0\0"
+#: Bytes of XMP extension and Photoshop segments kept for the metadata reader (Photoshop writes
+#: a few hundred KB at most; beyond this a file is hostile).
+_MAX_KEPT = 16 * 1024 * 1024
 #: Markers walked one by one before giving up. Real files have a few dozen (progressive JPEGs a few
 #: hundred); RST and stuffing inside scans are skipped in bulk and do not count.
 _MAX_MARKERS = 100_000
@@ -54,12 +62,22 @@ class JpegInfo:
     exif: bytes | None
     mpo: bool
     saw_scan: bool
-    #: Offset just after the EOI marker, or None when the parse ended before one.
+    #: Offset just after the EOI marker, or None when the parse ended before one (the file is
+    #: cut off, or broken before its end marker).
     end: int | None
-    #: The scan data ran into the end of the file.
-    truncated: bool
     #: The walk stopped after :data:`_MAX_MARKERS` markers (a hostile file).
     too_many: bool = False
+    #: The MP (multi-picture) index of an MPO: the offset its entries count from, and its TIFF
+    #: block (the APP2 payload after ``MPF\0``).
+    mpf: tuple[int, bytes] | None = None
+    #: The standard XMP packet (first APP1 ``http://ns.adobe.com/xap/1.0/``). XMP and Photoshop
+    #: segments count before the first scan only, where writers put them (the rest of a file,
+    #: an MPO's second frame for one, is not this picture's metadata).
+    xmp: bytes | None = None
+    #: Extended XMP chunks: (GUID, full length, offset, bytes), in file order.
+    xmp_extension: tuple[tuple[bytes, int, int, bytes], ...] = ()
+    #: The Photoshop image resource blocks of every APP13 ``Photoshop 3.0`` segment, joined.
+    photoshop: bytes | None = None
 
 
 def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> JpegInfo:
@@ -75,8 +93,13 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
     hashed = 0
     width = height = None
     exif: bytes | None = None
-    mpo = saw_scan = truncated = too_many = False
+    mpo = saw_scan = too_many = False
     end: int | None = None
+    mpf: tuple[int, bytes] | None = None
+    xmp: bytes | None = None
+    extension: list[tuple[bytes, int, int, bytes]] = []
+    photoshop: list[bytes] = []
+    kept = 0
 
     def flush(stop: int) -> None:
         nonlocal hashed, region
@@ -99,7 +122,6 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                 last = src.run_start(pos, size - 1) - 1 if size else -1
                 boundary = src.rfind_ff(pos, last) if last > pos else -1
                 flush(boundary if boundary >= 0 else piece)
-                truncated = True
                 break
             code = src.read(p + 1, 1)[0]
             if code in _STANDALONE:
@@ -152,13 +174,27 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                 head = src.read(data_at, 5)
                 height = int.from_bytes(head[1:3], "big")
                 width = int.from_bytes(head[3:5], "big")
-            elif code == _APP1 and exif is None:
-                head = src.read(data_at, 11)
+            elif code == _APP1:
+                head = src.read(data_at, 35)
                 at = head.find(b"Exif\0")
                 if 0 <= at <= 4 and len(head) > at + 5:
-                    exif = src.read(data_at + at + 6, data_len - at - 6)
+                    if exif is None:
+                        exif = src.read(data_at + at + 6, data_len - at - 6)
+                elif head.startswith(_XMP):
+                    if xmp is None and not saw_scan:
+                        xmp = src.read(data_at + len(_XMP), data_len - len(_XMP))
+                elif head.startswith(_XMP_EXTENSION) and data_len > 75 and kept < _MAX_KEPT and not saw_scan:
+                    chunk = src.read(data_at + 35, data_len - 35)
+                    full, offset = struct.unpack_from(">II", chunk, 32)
+                    extension.append((chunk[:32], full, offset, chunk[40:]))
+                    kept += len(chunk)
             elif code == _APP2 and not mpo:
                 mpo = src.read(data_at, 4) == b"MPF\0"
+                if mpo:
+                    mpf = (data_at + 4, src.read(data_at + 4, data_len - 4))
+            elif code == _APP13 and kept < _MAX_KEPT and not saw_scan and src.read(data_at, 14) == _PHOTOSHOP:
+                photoshop.append(src.read(data_at + 14, data_len - 14))
+                kept += data_len
             pos = start + length
         marker = code
     return JpegInfo(
@@ -169,6 +205,38 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
         mpo=mpo,
         saw_scan=saw_scan,
         end=end,
-        truncated=truncated,
         too_many=too_many,
+        mpf=mpf,
+        xmp=xmp,
+        xmp_extension=tuple(extension),
+        photoshop=b"".join(photoshop) if photoshop else None,
     )
+
+
+def mpo_images(mpf: tuple[int, bytes]) -> list[tuple[int, int]]:
+    """(start, length) in the file of every image the MP index lists after the first (whose
+    start is 0: it is the file itself). Offsets count from the MP header (CIPA DC-007 5.2.3);
+    an unreadable index gives an empty list."""
+    base, block = mpf
+    if len(block) < 8 or block[:4] not in (b"MM\0*", b"II*\0"):
+        return []
+    order = ">" if block[:2] == b"MM" else "<"
+    at = struct.unpack_from(f"{order}I", block, 4)[0]
+    if at + 2 > len(block):
+        return []
+    count = struct.unpack_from(f"{order}H", block, at)[0]
+    for i in range(min(count, 64)):
+        entry = at + 2 + 12 * i
+        if entry + 12 > len(block):
+            return []
+        tag, _typ, nbytes, pointer = struct.unpack_from(f"{order}HHII", block, entry)
+        if tag != 0xB002:  # MPEntry: 16 bytes per image
+            continue
+        table = block[pointer : pointer + nbytes] if nbytes > 4 else block[entry + 8 : entry + 12]
+        images = []
+        for j in range(1, len(table) // 16):
+            length, offset = struct.unpack_from(f"{order}II", table, 16 * j + 4)
+            if offset:
+                images.append((base + offset, length))
+        return images
+    return []

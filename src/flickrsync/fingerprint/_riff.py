@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._source import Hasher, Source
 
 _WEBP_IMAGE = frozenset({b"VP8 ", b"VP8L", b"ANIM", b"ANMF", b"ALPH"})
 _MOVI = b"LIST_movi"
+#: Largest XMP packet kept for the metadata reader (WebP, PNG).
+_MAX_XMP = 16 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -31,17 +33,32 @@ class RiffInfo:
     exif: bytes | None = None
     #: AVI ``IDIT`` (DateTimeOriginal) text as stored
     date: bytes | None = None
+    #: WebP ``XMP `` chunk payload
+    xmp: bytes | None = None
+    #: Bytes the RIFF header or a chunk inside it promises beyond the end of the file (a file
+    #: cut off); 0 for a complete file. Chunks after the RIFF form (trailing data) do not count.
+    missing: int = 0
 
 
 def parse_riff(src: Source, hasher: Hasher) -> RiffInfo:
     info = RiffInfo(form=src.read(8, 4))
+    declared = int.from_bytes(src.read(4, 4), "little")
+    # the end of the RIFF form; 0 and 0xFFFFFFFF are written by streaming writers for "unknown"
+    limit = 8 + declared if declared not in (0, 0xFFFFFFFF) else src.size
+    # a missing final pad byte is common and harmless
+    info.missing = max(limit - src.size - 1, 0)
     pos = 12
     while True:
         header = src.read(pos, 8)
         if len(header) < 8:
             break
         tag, length = struct.unpack("<4sI", header)
+        if tag == b"RIFF" and pos == limit:  # an AVI RIFF-AVIX extension continues the file
+            limit = pos + 8 + length
+        inside = pos < limit
         pos += 8
+        if inside and pos + length > src.size:
+            info.missing = max(info.missing, pos + length - src.size)
         if tag == b"LIST":
             kind = src.read(pos, 4)
             if len(kind) < 4:
@@ -77,6 +94,8 @@ def parse_riff(src: Source, hasher: Hasher) -> RiffInfo:
         elif tag == b"EXIF" and info.exif is None:
             blob = src.read(pos, min(length, 1 << 20))
             info.exif = blob[6:] if blob.startswith(b"Exif\0\0") else blob
+        elif tag == b"XMP " and info.xmp is None:
+            info.xmp = src.read(pos, min(length, _MAX_XMP))
         elif tag == b"LIST_hdrl" and length <= 1 << 20:
             _avi_header(info, src.read(pos, length))
         pos += padded
@@ -108,6 +127,8 @@ def _avi_header(info: RiffInfo, body: bytes) -> None:
 # --- PNG ------------------------------------------------------------------------------------------
 
 _PNG_DATA = frozenset({b"IDAT", b"JDAT", b"JDAA"})
+_TEXT_CHUNKS = frozenset({b"iTXt", b"zTXt", b"tEXt"})
+_META_KEYWORDS = (b"XML:com.adobe.xmp\0", b"Raw profile type iptc\0", b"Raw profile type xmp\0")
 
 
 @dataclass(slots=True)
@@ -118,10 +139,18 @@ class PngInfo:
     height: int | None = None
     exif: bytes | None = None
     ended: bool = False
+    #: text chunks that carry metadata, as (chunk type, body): the ``iTXt`` ``XML:com.adobe.xmp``
+    #: (XMP) and ``Raw profile type iptc``/``xmp`` (as ExifTool and ImageMagick write them)
+    text_chunks: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+
+def _meta_keyword(head: bytes) -> bytes | None:
+    return next((k for k in _META_KEYWORDS if head.startswith(k)), None)
 
 
 def parse_png(src: Source, hasher: Hasher) -> PngInfo:
     info = PngInfo()
+    kept: set[bytes] = set()
     pos = 8
     while True:
         header = src.read(pos, 8)
@@ -151,5 +180,12 @@ def parse_png(src: Source, hasher: Hasher) -> PngInfo:
             info.width, info.height = struct.unpack(">II", src.read(body_at, 8))
         elif kind == b"eXIf" and info.exif is None:
             info.exif = src.read(body_at, min(length, 1 << 20))
+        elif (
+            kind in _TEXT_CHUNKS
+            and (keyword := _meta_keyword(src.read(body_at, 22)))
+            and keyword not in kept  # the first of each: a file could repeat them by thousands
+        ):
+            kept.add(keyword)
+            info.text_chunks.append((kind, src.read(body_at, min(length, _MAX_XMP))))
         pos = body_at + length + 4
     return info

@@ -304,12 +304,12 @@ class StreamSource:
 
 def open_source(stream: BinaryIO, size: int | None) -> BufferSource | StreamSource:
     """A :class:`Source` over ``stream`` from its start. Small files are read in one go."""
-    seekable = _seekable(stream)
-    if seekable:
+    is_seekable = seekable(stream)
+    if is_seekable:
         if size is None:
             size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
-    if not seekable or size is None:
+    if not is_seekable or size is None:
         return BufferSource(stream.read())
     if size > INMEMORY_LIMIT:
         return StreamSource(stream, size)
@@ -327,7 +327,7 @@ def open_source(stream: BinaryIO, size: int | None) -> BufferSource | StreamSour
     return BufferSource(data)
 
 
-def _seekable(stream: BinaryIO) -> bool:
+def seekable(stream: BinaryIO) -> bool:
     try:
         return bool(stream.seekable())
     except (AttributeError, OSError, ValueError):

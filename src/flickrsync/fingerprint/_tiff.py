@@ -94,6 +94,9 @@ class _Walk:
     tiff_type: str
     processed: dict[int, str] = field(default_factory=dict)
     hashed: int = 0
+    #: the end of the furthest structure the visited directories point to: directories, values,
+    #: strips and tiles (beyond the end of the file when it is cut off)
+    extent: int = 0
     dirs: int = 0
     entries: int = 0
     depth: int = 0
@@ -122,28 +125,32 @@ def tiff_type(src: Source) -> str | None:
     return "TIFF"
 
 
-def hash_tiff(src: Source, hasher: Hasher, kind: str) -> int:
-    """Feed the image data of the TIFF file in ``src`` to ``hasher`` as ExifTool does; return
-    the number of bytes hashed. ``kind`` is :func:`tiff_type` of the file."""
+def hash_tiff(src: Source, hasher: Hasher, kind: str) -> tuple[int, int]:
+    """Feed the image data of the TIFF file in ``src`` to ``hasher`` as ExifTool does. Returns
+    the number of bytes hashed, and how many bytes the directories ExifTool visits (their entries,
+    values and image data) promise beyond the end of the file: a file cut off. ``kind`` is
+    :func:`tiff_type` of the file."""
     head = src.read(0, 8)
     order = "<" if head[:2] == b"II" else ">"
     ifd0 = struct.unpack_from(f"{order}I", head, 4)[0]
     if ifd0 < 8:
-        return 0
+        return 0, 0
     walk = _Walk(src=src, hasher=hasher, order=order, tiff_type=kind)
     _process(walk, ifd0, "IFD0", multi=True)
-    return walk.hashed
+    return walk.hashed, max(walk.extent - src.size, 0)
 
 
 def _read_dir(walk: _Walk, offset: int) -> tuple[list[_Entry], bytes] | None:
     """The entries of the IFD at ``offset`` and the (up to 4) bytes that follow them."""
     count_raw = walk.src.read(offset, 2)
     if len(count_raw) < 2:
+        walk.extent = max(walk.extent, offset + 2)
         return None
     n = struct.unpack(f"{walk.order}H", count_raw)[0]
     walk.entries += n
     if walk.entries > _MAX_ENTRIES:
         return None
+    walk.extent = max(walk.extent, offset + 2 + 12 * n + 4)  # with the next-IFD offset
     body = walk.src.read(offset + 2, 12 * n + 4)
     if len(body) < 12 * n:
         return None
@@ -219,6 +226,7 @@ def _process_entries(walk: _Walk, offset: int, name: str, *, multi: bool | None)
             inside = offset <= at and at + nbytes <= dir_end + len(tail)
             # ExifTool leaves huge values of unknown or binary tags unread (so they cannot fail)
             unread = nbytes > _BINARY_DATA_LIMIT and (entry.tag not in KNOWN_TAGS or entry.tag in BINARY_TAGS)
+            walk.extent = max(walk.extent, at + nbytes)
             if not inside and not unread and at + nbytes > size:
                 return False, b""  # "Error reading value": the whole IFD is dropped
             if suspect:
@@ -253,13 +261,24 @@ def _process_entries(walk: _Walk, offset: int, name: str, *, multi: bool | None)
                 sub_name = f"SubIFD{number}" if number else "SubIFD"
                 _process(walk, sub, sub_name, multi=sub_name == "SubIFD")
         elif tag == _GPS_IFD:
-            walk.processed.setdefault(values[0], "GPS")
+            if values[0] not in walk.processed:
+                walk.processed[values[0]] = "GPS"
+                _gps_extent(walk, values[0])
         elif len(values) == 1 or tag == _INTEROP_IFD:
             _process(walk, values[0], "ExifIFD" if tag == _EXIF_IFD else "InteropIFD", multi=None)
     _hash_pairs(walk, pairs)
     if multi and len(tail) >= 4:
         _process_chain(walk, name, struct.unpack(f"{walk.order}I", tail[:4])[0])
     return True, tail
+
+
+def _gps_extent(walk: _Walk, offset: int) -> None:
+    """Count the GPS IFD (which ExifTool's hash walk does not enter) in the walk's extent."""
+    read = _read_dir(walk, offset)
+    for entry in read[0] if read else ():
+        nbytes = entry.count * _TYPE_SIZE.get(entry.type, 0)
+        if 4 < nbytes <= 0x7FFFFFFF:
+            walk.extent = max(walk.extent, struct.unpack(f"{walk.order}I", entry.raw)[0] + nbytes)
 
 
 def _value_text(data: bytes, entry: _Entry, values: list[int] | None) -> str:
@@ -281,10 +300,12 @@ def _string_numbers(data: bytes, entry: _Entry) -> list[int] | None:
 def _hash_pairs(walk: _Walk, pairs: dict[int, tuple[bool, list[int] | None]]) -> None:
     for tag in sorted(pairs, key=str):
         is_image, offsets = pairs[tag]
-        if not is_image or offsets is None:
-            continue
         lengths = pairs.get(_PAIRS[tag], (False, None))[1]
-        if not lengths:
+        if tag not in _OFFSET_TAGS or offsets is None or not lengths:
+            continue
+        ends = [start + length for start, length in zip(offsets, lengths, strict=False) if length > 0]
+        walk.extent = max(walk.extent, *ends) if ends else walk.extent
+        if not is_image:
             continue
         for i, start in enumerate(offsets):
             length = lengths[i] if i < len(lengths) else 0
@@ -343,11 +364,23 @@ class ExifFacts:
     #: Entries read in IFD0 (0 when there is no readable IFD0).
     entries: int = 0
     warnings: tuple[str, ...] = ()
+    #: Raw values of the IFD0 tags the metadata reader decodes (:data:`TEXT_TAGS`), by tag.
+    text: tuple[tuple[int, bytes], ...] = ()
 
 
 _ORIENTATION, _DATE_ORIGINAL, _SUBSEC_ORIGINAL, _OFFSET_ORIGINAL = 0x112, 0x9003, 0x9291, 0x9011
 _WIDTH, _HEIGHT, _DNG_VERSION = 0x100, 0x101, 0xC612
 _MAX_EXIF_ENTRIES = 1000
+#: IFD0 tags of a picture's own description: ImageDescription, Make, Model, the Windows XP
+#: fields (UTF-16LE bytes) and, in TIFF files, the XMP packet, IPTC-NAA and Photoshop blocks.
+IMAGE_DESCRIPTION, MAKE, MODEL = 0x10E, 0x10F, 0x110
+XP_TITLE, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT = 0x9C9B, 0x9C9C, 0x9C9E, 0x9C9F
+XMP_PACKET, IPTC_NAA, PHOTOSHOP = 0x2BC, 0x83BB, 0x8649
+TEXT_TAGS = (IMAGE_DESCRIPTION, MAKE, MODEL, XP_TITLE, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT)
+_BLOCK_TAGS = (XMP_PACKET, IPTC_NAA, PHOTOSHOP)
+#: Bytes read of one text value, and of one XMP/IPTC/Photoshop block.
+_MAX_TEXT = 65536
+_MAX_BLOCK = 16 * 1024 * 1024
 _USED = frozenset(
     {
         _ORIENTATION,
@@ -358,6 +391,8 @@ _USED = frozenset(
         _HEIGHT,
         _DNG_VERSION,
         _EXIF_IFD,
+        *TEXT_TAGS,
+        *_BLOCK_TAGS,
     }
 )
 
@@ -376,7 +411,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         return ExifFacts(warnings=tuple(warnings))
     ifd0, ifd0_entries = found
 
-    def value(entries: dict[int, _Entry], tag: int) -> tuple[_Entry, bytes] | None:
+    def value(entries: dict[int, _Entry], tag: int, limit: int = _MAX_TEXT) -> tuple[_Entry, bytes] | None:
         entry = entries.get(tag)
         if entry is None:
             return None
@@ -390,7 +425,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         if at + nbytes > size:
             warnings.append(f"EXIF tag 0x{tag:04x} points outside the EXIF block: ignored")
             return None
-        return entry, read(at, min(nbytes, 65536))
+        return entry, read(at, min(nbytes, limit))
 
     def integer(entries: dict[int, _Entry], tag: int) -> int | None:
         got = value(entries, tag)
@@ -430,6 +465,11 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
                 date = ascii(exif, _DATE_ORIGINAL) or date
                 subsec = ascii(exif, _SUBSEC_ORIGINAL)
                 offset = ascii(exif, _OFFSET_ORIGINAL)
+    text = []
+    for tag in (*TEXT_TAGS, *_BLOCK_TAGS):
+        got = value(ifd0, tag, _MAX_BLOCK if tag in _BLOCK_TAGS else _MAX_TEXT)
+        if got is not None and got[1]:
+            text.append((tag, got[1]))
     return ExifFacts(
         orientation=orientation,
         date_original=date,
@@ -440,6 +480,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         dng=_DNG_VERSION in ifd0,
         entries=ifd0_entries,
         warnings=tuple(warnings),
+        text=tuple(text),
     )
 
 
