@@ -326,7 +326,7 @@ class ProfileStatus:
     last_sync: str | None = None
 
 
-# --- local library: scanner and index (localfs.py, index.py) ---------------------------------
+# --- local library: scanner and index (localfs.py, index/library.py) -------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +420,7 @@ class LazyResult:
     stale: int = 0
 
 
-# --- remote side in the index (index.py, for the sync engine) --------------------------------
+# --- remote side in the index (index/remote.py, for the sync engine) -------------------------
 
 #: How a local picture and a Flickr photo were found to be the same: the matcher's rules, plus
 #: ``upload``/``download`` for pictures flickrsync put there itself. Stored as text in the index,

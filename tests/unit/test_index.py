@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flickrsync import index as index_module
 from flickrsync.errors import DatabaseError
 from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
+from flickrsync.index import schema as index_schema
 from flickrsync.models import (
     Account,
     ContentId,
@@ -148,7 +148,7 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
         conn.execute("CREATE TABLE half_done(x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(index_module, "MIGRATIONS", (*MIGRATIONS, Migration("0002_broken", broken)))
+    monkeypatch.setattr(index_schema, "MIGRATIONS", (*MIGRATIONS, Migration("0002_broken", broken)))
     with pytest.raises(RuntimeError):
         Index.open(db)
     conn = sqlite3.connect(db)
