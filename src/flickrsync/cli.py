@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from flickrsync import localfs
+from flickrsync import localfs, scanner
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, write_template
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
@@ -521,7 +521,7 @@ def _scan(settings: Settings, *, perceptual: bool = False) -> ScanReport:
     config = ScanConfig.from_settings(settings)
     localfs.check_roots(config)
     with _open_index(settings) as index, _progress(f"[{settings.profile}]") as progress:
-        return localfs.scan_library(index, config, progress=progress, perceptual=perceptual)
+        return scanner.scan_library(index, config, progress=progress, perceptual=perceptual)
 
 
 def _path_json(path: LocalPath) -> dict[str, str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from flickrsync import fingerprint, localfs
+from flickrsync import fingerprint, localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.config import UploadOptions
 from flickrsync.errors import (
@@ -296,7 +296,7 @@ class Executor:
                             os.unlink(os.path.join(folder, name))
             target = os.path.join(root, intent.path.relpath)
             if os.path.isfile(target):
-                records = localfs.index_files(self.index, self.config, [intent.path])
+                records = scanner.index_files(self.index, [intent.path])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(intent.id, fp.content_id)
@@ -443,7 +443,7 @@ class Executor:
                 assert isinstance(result, tuple)
                 path, size = result
                 outcome.bytes_received += size
-                records = localfs.index_files(self.index, self.config, [path])
+                records = scanner.index_files(self.index, [path])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(job.intent, fp.content_id)

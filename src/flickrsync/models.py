@@ -85,6 +85,15 @@ class FileStat:
     dev: int
     ino: int
 
+    def key(self) -> StatTuple:
+        """The same stat as the scanner compares it: ``(dev, ino, size, mtime_ns)``."""
+        return (self.dev, self.ino, self.size, self.mtime_ns)
+
+
+#: A file's ``(dev, ino, size, mtime_ns)``: the cheap form of :class:`FileStat` that the walk
+#: builds for every file on every scan (a tuple costs less than a dataclass in that loop).
+StatTuple = tuple[int, int, int, int]
+
 
 @dataclass(frozen=True, slots=True)
 class LocalPath:

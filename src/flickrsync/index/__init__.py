@@ -35,19 +35,16 @@ from pathlib import Path
 from flickrsync.errors import DatabaseError
 from flickrsync.index import schema
 from flickrsync.index.journals import JournalStore
-from flickrsync.index.library import DIGESTS, STAT_KEY, StatRow, manifest, stat_key
+from flickrsync.index.library import DIGESTS, StatRow
 from flickrsync.index.schema import MIGRATIONS, TABLES, Migration
 
 __all__ = [
     "DIGESTS",
     "MIGRATIONS",
-    "STAT_KEY",
     "TABLES",
     "Index",
     "Migration",
     "StatRow",
-    "manifest",
-    "stat_key",
 ]
 
 

@@ -3,17 +3,18 @@ and the values computed lazily per picture or file (perceptual hashes, whole-fil
 
 The scanner writes here (``record_files``, ``copy_files``, ``remove_files``, ``refresh_dirs``);
 the sync engine and the CLI query (``pictures``, ``files``, ``counts``, …). A file's stat is also
-kept packed (:data:`STAT_KEY`), as a folder's manifest lists it.
+kept as its stat key, and each folder's files as its manifest: :mod:`flickrsync.statkey` owns
+their bytes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import struct
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
+from flickrsync import statkey
 from flickrsync.errors import DatabaseError
 from flickrsync.index._base import IndexBase, dec, dir_of, enc, now_s, s64, u64
 from flickrsync.index.schema import COUNTS_KEY
@@ -30,28 +31,12 @@ from flickrsync.models import (
     Nsid,
     PhotoId,
     ProblemKind,
+    StatTuple,
 )
 
 #: ``(root id, relpath bytes) -> (file id, dev, ino, size, mtime_ns, problem kind)`` for every
 #: file in the index (see :meth:`Index.stat_rows`).
 StatRow = tuple[int, int, int, int, int, str | None]
-
-#: A file's (dev, ino, size, mtime_ns) packed into 32 bytes: one value to compare per file on a
-#: re-scan (see :meth:`Index.dir_manifests`). ``STAT_KEY.pack(dev, ino, size, mtime_ns)``.
-STAT_KEY = struct.Struct("<QQqq")
-
-
-def manifest(entries: list[bytes]) -> bytes:
-    """A folder's manifest from its entries ``name + b"\\0" + stat key`` (sorted here, in place):
-    equal manifests mean the same pictures with the same stats."""
-    entries.sort()
-    return b"".join(entries)
-
-
-def stat_key(stat: FileStat) -> bytes:
-    """The packed form of a file's stat, as folder manifests hold it."""
-    return STAT_KEY.pack(stat.dev, stat.ino, stat.size, stat.mtime_ns)
-
 
 #: Whole-file digests the index can keep per file.
 DIGESTS = ("md5", "sha1", "sha256")
@@ -137,17 +122,18 @@ class LibraryStore(IndexBase):
     def dir_manifests(self, root_id: int) -> dict[bytes, bytes | None]:
         """``folder relpath -> manifest`` for every folder of a root the index knows (``b""`` is
         the root itself). A manifest lists the folder's files with their stat (see
-        :func:`manifest`); None means "compare file by file" (something changed since the last
-        scan, or a file in it is retried on every scan). This is what makes a re-scan of an
-        unchanged library cost one comparison per folder, not one database row per file."""
+        :func:`flickrsync.statkey.manifest`); None means "compare file by file" (something
+        changed since the last scan, or a file in it is retried on every scan). This is what
+        makes a re-scan of an unchanged library cost one comparison per folder, not one database
+        row per file."""
         return dict(
             self._conn.execute("SELECT relpath, manifest FROM local_dir WHERE root_id = ?", (root_id,))
         )
 
-    def dir_keys(self, root_id: int, folder: bytes) -> dict[bytes, bytes | None]:
-        """``name -> stat key`` of the files directly in one folder; None for files whose problem
-        is retried on every scan (it equals no stat, so they are read again)."""
-        keys: dict[bytes, bytes | None] = {}
+    def dir_stats(self, root_id: int, folder: bytes) -> dict[bytes, StatTuple | None]:
+        """``name -> (dev, ino, size, mtime_ns)`` of the files directly in one folder; None for
+        files whose problem is retried on every scan (it equals no stat, so they are read again)."""
+        stats: dict[bytes, StatTuple | None] = {}
         if folder:
             rows = self._conn.execute(
                 "SELECT relpath, stat_key, problem_kind FROM local_file "
@@ -164,18 +150,18 @@ class LibraryStore(IndexBase):
         for relpath, key, kind in rows:
             name = relpath[len(folder) + 1 :] if folder else relpath
             if b"/" not in name:
-                keys[name] = None if kind in ("unreadable", "changing") else key
-        return keys
+                stats[name] = None if kind in ("unreadable", "changing") else statkey.decode(key)
+        return stats
 
     def refresh_dirs(self, root_id: int, folders: Iterable[bytes], gone: Iterable[bytes] = ()) -> None:
         """After a scan: rebuild the manifest of these folders (they exist) from what the index
         now holds, and forget the ``gone`` folders."""
         with self.transaction():
             for folder in folders:
-                keys = self.dir_keys(root_id, folder)
+                stats = self.dir_stats(root_id, folder)
                 value = None
-                if None not in keys.values():
-                    value = manifest([name + b"\0" + key for name, key in keys.items() if key is not None])
+                if None not in stats.values():
+                    value = statkey.manifest({name: st for name, st in stats.items() if st is not None})
                 self._conn.execute(
                     "INSERT INTO local_dir(root_id, relpath, manifest) VALUES (?, ?, ?) "
                     "ON CONFLICT(root_id, relpath) DO UPDATE SET manifest = excluded.manifest",
@@ -265,7 +251,7 @@ class LibraryStore(IndexBase):
                     s64(file.stat.ino),
                     file.stat.size,
                     file.stat.mtime_ns,
-                    stat_key(file.stat),
+                    statkey.encode(file.stat.key()),
                     fp.content_id if fp else None,
                     fp.id_kind if fp else None,
                     fp.media if fp else None,
