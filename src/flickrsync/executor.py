@@ -409,8 +409,11 @@ class Executor:
                 raise exc from None
             stamp = taken_timestamp(photo)
             if stamp is not None:
-                with contextlib.suppress(OSError):
-                    os.utime(got.path, (stamp, stamp))
+                # In integer nanoseconds, as a scan reads it back (st_mtime_ns), for any date
+                # Flickr holds (2300 too); a date the file system cannot hold is left to the OS.
+                ns = int(stamp) * 1_000_000_000
+                with contextlib.suppress(OSError, OverflowError):
+                    os.utime(got.path, ns=(ns, ns))
             relpath = f"{folder}/{candidate}" if folder else candidate
             return LocalPath(action.dest.root, relpath), got.size
         raise LocalFileError(str(target_dir / name), f"{MAX_NAME_TRIES} names taken; not downloaded")

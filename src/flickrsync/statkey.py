@@ -7,6 +7,10 @@ its *stat key* (``local_file.stat_key``), and per folder a *manifest*
 re-scan builds the manifest of each folder it lists and compares one value per folder, so an
 unchanged library costs one comparison per folder, not one database row per file.
 
+A stat key is 36 bytes, little-endian: ``dev`` and ``ino`` (unsigned 64-bit), ``size`` (signed
+64-bit), ``mtime_ns`` (signed 96-bit: any time a file system can hold, whose seconds are a signed
+64-bit number, from long before 1677 to long after 2262, the limits of 64 bits of nanoseconds).
+
 Only this module packs or unpacks those bytes; the index stores them, the scanner compares them,
 nobody slices them. The format is documented in ``docs/index-format.md``.
 """
@@ -18,8 +22,10 @@ from collections.abc import Mapping
 
 from flickrsync.models import StatTuple
 
-#: A file's (dev, ino, size, mtime_ns) packed into 32 bytes.
-_KEY = struct.Struct("<QQqq")
+#: dev, ino, size, the low 64 bits of mtime_ns (unsigned) and its high 32 bits (signed): together
+#: a signed 96-bit mtime_ns in two's complement.
+_KEY = struct.Struct("<QQqQi")
+_LOW = (1 << 64) - 1
 
 #: Bytes in one stat key.
 KEY_SIZE = _KEY.size
@@ -27,13 +33,14 @@ KEY_SIZE = _KEY.size
 
 def encode(stat: StatTuple) -> bytes:
     """The stat key of a file's ``(dev, ino, size, mtime_ns)``."""
-    return _KEY.pack(*stat)
+    dev, ino, size, mtime_ns = stat
+    return _KEY.pack(dev, ino, size, mtime_ns & _LOW, mtime_ns >> 64)
 
 
 def decode(key: bytes) -> StatTuple:
     """The ``(dev, ino, size, mtime_ns)`` a stat key holds."""
-    dev, ino, size, mtime_ns = _KEY.unpack(key)
-    return (dev, ino, size, mtime_ns)
+    dev, ino, size, low, high = _KEY.unpack(key)
+    return (dev, ino, size, (high << 64) | low)
 
 
 def manifest(files: Mapping[bytes, StatTuple]) -> bytes:
@@ -41,5 +48,14 @@ def manifest(files: Mapping[bytes, StatTuple]) -> bytes:
     mean the same files with the same stats. Names never hold a NUL byte and keys have one size,
     so a manifest is read back unambiguously (one value per folder, never parsed by the scanner).
     """
-    pack = _KEY.pack
-    return b"".join([name + b"\0" + pack(*stat) for name, stat in sorted(files.items())])
+    pack, low = _KEY.pack, _LOW
+    return b"".join(
+        [name + b"\0" + pack(d, i, s, m & low, m >> 64) for name, (d, i, s, m) in sorted(files.items())]
+    )
+
+
+def upgrade_v1(key: bytes) -> bytes:
+    """A stat key of the first format (32 bytes: ``mtime_ns`` signed 64-bit, so no time after
+    2262) in the second, for the index migration ``0002_stat_key_any_time``: the same bytes with
+    the mtime's sign extended to 96 bits. Never changes (a later format gets its own upgrade)."""
+    return key + (b"\xff\xff\xff\xff" if key[31] & 0x80 else b"\0\0\0\0")

@@ -18,7 +18,8 @@ from tests.pictures import fake_mp4, make_jpeg
 
 from flickrsync import fingerprint, localfs, scanner, workpool
 from flickrsync.errors import ConfigError, LocalFileError
-from flickrsync.index import Index
+from flickrsync.index import MIGRATIONS, Index
+from flickrsync.index import schema as index_schema
 from flickrsync.localfs import ScanConfig, ScanTuning
 from flickrsync.models import Account, FileStat, LazyResult, LocalPath, Nsid, PhotoId, ScanReport
 from flickrsync.scanner import scan_library
@@ -307,6 +308,73 @@ def test_folder_deleted_or_renamed(lib: Path, index: Index, reads: Reads) -> Non
     report = scan(index, lib)
     assert report.removed == 2
     assert list(relpaths(index)) == ["2020/c.jpg"]
+
+
+#: File times a file system may hold beyond 64 bits of nanoseconds (ext4 and XFS with bigtime
+#: go to 2446 and 2486; ext4 back to 1901-12-13), and one just before 1970 with nanoseconds.
+FAR_TIMES = {
+    "2300.jpg": 10_413_792_000 * 10**9,  # 2300-01-01, after 2262: crashed every scan (issue 16)
+    "1901.jpg": -2_147_472_000 * 10**9,  # 1901-12-14
+    "1969.jpg": -500_000_001,  # 1969-12-31 23:59:59.499999999
+}
+
+
+def test_any_file_time_a_file_system_holds_is_scanned(lib: Path, index: Index, reads: Reads) -> None:
+    for n, (name, ns) in enumerate(FAR_TIMES.items()):
+        os.utime(make_jpeg(lib / name, n + 1), ns=(ns, ns))
+    held = {name: (lib / name).stat().st_mtime_ns for name in FAR_TIMES}
+    if held["2300.jpg"] < 2**63:
+        pytest.skip(f"the file system of {lib} holds no time after 2262")
+    report = scan(index, lib)
+    assert (report.read, report.problems) == (3, ())
+    for name in FAR_TIMES:
+        known = index.file(LocalPath(str(lib), name))
+        assert known is not None
+        assert known.stat.mtime_ns == held[name]
+        with localfs.open_file(known.path, expect=known.stat) as stream:  # not "changed since"
+            assert stream.read(2) == b"\xff\xd8"
+    reads.take()
+    again = scan(index, lib)
+    assert (again.read, again.unchanged, reads.take()) == (0, 3, [])
+    (lib / "moved").mkdir()
+    os.rename(lib / "2300.jpg", lib / "moved" / "2300.jpg")
+    moved = scan(index, lib)
+    assert (moved.read, moved.reused, moved.removed, reads.take()) == (0, 1, 1, [])
+
+
+def test_an_index_from_before_stat_keys_of_96_bits_reads_nothing_again(
+    lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: Reads
+) -> None:
+    """An index flickrsync wrote before migration 0002 (32-byte stat keys, manifests of them)
+    opens, and the scans after it read no file again."""
+    for n in range(4):
+        make_jpeg(lib / f"d{n % 2}" / f"{n}.jpg", n)
+    db = tmp_path / "old" / "index.db"
+    monkeypatch.setattr(index_schema, "MIGRATIONS", MIGRATIONS[:1])
+    with Index.open(db) as old:
+        scan(old, lib)
+        # What flickrsync wrote then: the first 32 bytes of today's keys (mtime_ns as a signed
+        # 64-bit number), and manifests of those.
+        old._conn.execute("UPDATE local_file SET stat_key = substr(stat_key, 1, 32)")
+        rows = old._conn.execute("SELECT root_id, relpath, stat_key FROM local_file").fetchall()
+        for rid, folder in old._conn.execute("SELECT root_id, relpath FROM local_dir").fetchall():
+            entries = [
+                rel.rpartition(b"/")[2] + b"\0" + key
+                for r, rel, key in rows
+                if r == rid and rel.rpartition(b"/")[0] == folder
+            ]
+            old._conn.execute(
+                "UPDATE local_dir SET manifest = ? WHERE root_id = ? AND relpath = ?",
+                (b"".join(sorted(entries)), rid, folder),
+            )
+    monkeypatch.undo()
+    reads.take()
+    with Index.open(db) as new:
+        first = scan(new, lib)
+        assert (first.read, first.unchanged, first.removed, reads.take()) == (0, 4, 0, [])
+        assert None not in new.dir_manifests(new.ensure_roots([str(lib)])[0]).values()
+        second = scan(new, lib)
+        assert (second.read, second.unchanged, reads.take()) == (0, 4, [])
 
 
 def test_replaced_file_with_same_size_and_mtime_is_read(lib: Path, index: Index, reads: Reads) -> None:

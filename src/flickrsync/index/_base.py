@@ -33,8 +33,10 @@ def s64(value: int) -> int:
     return value - _U64 if value > _S64_MAX else value
 
 
-def u64(value: int) -> int:
-    return value + _U64 if value < 0 else value
+def clamp64(value: int) -> int:
+    """A signed number as SQLite can store it, clamped to 64 bits (a file time after 2262 or
+    before 1677 in nanoseconds; its exact value lives in the stat key)."""
+    return max(-_S64_MAX - 1, min(_S64_MAX, value))
 
 
 def dir_of(relpath: bytes) -> bytes:

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from flickrsync import statkey
 from flickrsync.errors import DatabaseError
-from flickrsync.index._base import IndexBase, dec, dir_of, enc, now_s, s64, u64
+from flickrsync.index._base import IndexBase, clamp64, dec, dir_of, enc, now_s, s64
 from flickrsync.index.schema import COUNTS_KEY
 from flickrsync.models import (
     ContentId,
@@ -43,7 +43,7 @@ DIGESTS = ("md5", "sha1", "sha256")
 
 
 _FILE_COLUMNS = (
-    "f.id, r.path, f.relpath, f.dev, f.ino, f.size, f.mtime_ns, f.content_id, f.id_kind, f.media, "
+    "f.id, r.path, f.relpath, f.stat_key, f.content_id, f.id_kind, f.media, "
     "f.format, f.width, f.height, f.orientation, f.date_taken, f.subsec, f.tz_offset, f.warnings, "
     "f.problem, f.problem_kind"
 )
@@ -55,10 +55,7 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
         _id,
         root,
         relpath,
-        dev,
-        ino,
-        size,
-        mtime_ns,
+        key,
         content_id,
         id_kind,
         media,
@@ -88,9 +85,10 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
             offset=tz_offset,
             warnings=tuple(json.loads(warnings)),
         )
+    dev, ino, size, mtime_ns = statkey.decode(key)
     return LocalFile(
         path=LocalPath(dec(root), dec(relpath)),
-        stat=FileStat(size=size, mtime_ns=mtime_ns, dev=u64(dev), ino=u64(ino)),
+        stat=FileStat(size=size, mtime_ns=mtime_ns, dev=dev, ino=ino),
         fingerprint=fingerprint,
         problem=problem,
         problem_kind=cast("ProblemKind | None", problem_kind),
@@ -188,7 +186,7 @@ class LibraryStore(IndexBase):
     def stat_rows(self, keys: Iterable[tuple[int, bytes]] | None = None) -> dict[tuple[int, bytes], StatRow]:
         """Id, stat and problem kind of these files (default: every file), keyed by (root id,
         relpath bytes)."""
-        sql = "SELECT root_id, relpath, id, dev, ino, size, mtime_ns, problem_kind FROM local_file"
+        sql = "SELECT root_id, relpath, id, stat_key, problem_kind FROM local_file"
         if keys is None:
             rows: Iterable[Sequence[Any]] = self._conn.execute(sql)
         else:
@@ -197,23 +195,21 @@ class LibraryStore(IndexBase):
                 for rid, rel in keys
                 for row in self._conn.execute(sql + " WHERE root_id = ? AND relpath = ?", (rid, rel))
             ]
-        return {(r[0], r[1]): (r[2], u64(r[3]), u64(r[4]), r[5], r[6], r[7]) for r in rows}
+        return {(r[0], r[1]): (r[2], *statkey.decode(r[3]), r[4]) for r in rows}
 
-    def usable_by_stat(
-        self, stats: Iterable[tuple[int, int, int, int]]
-    ) -> dict[tuple[int, int, int, int], int]:
+    def usable_by_stat(self, stats: Iterable[StatTuple]) -> dict[StatTuple, int]:
         """``(dev, ino, size, mtime_ns) -> file id`` of usable files (no problem) with one of these
         stats: a file found at a new path with the stat of an indexed one is that file (moved,
         renamed or hard-linked)."""
-        found: dict[tuple[int, int, int, int], int] = {}
-        for dev, ino, size, mtime_ns in stats:
+        found: dict[StatTuple, int] = {}
+        for stat in stats:
             row = self._conn.execute(
-                "SELECT id FROM local_file WHERE dev = ? AND ino = ? AND size = ? AND mtime_ns = ? "
+                "SELECT id FROM local_file WHERE dev = ? AND ino = ? AND stat_key = ? "
                 "AND problem_kind IS NULL LIMIT 1",
-                (s64(dev), s64(ino), size, mtime_ns),
+                (s64(stat[0]), s64(stat[1]), statkey.encode(stat)),
             ).fetchone()
             if row is not None:
-                found[(dev, ino, size, mtime_ns)] = int(row[0])
+                found[stat] = int(row[0])
         return found
 
     def file_count(self) -> int:
@@ -250,7 +246,7 @@ class LibraryStore(IndexBase):
                     s64(file.stat.dev),
                     s64(file.stat.ino),
                     file.stat.size,
-                    file.stat.mtime_ns,
+                    clamp64(file.stat.mtime_ns),
                     statkey.encode(file.stat.key()),
                     fp.content_id if fp else None,
                     fp.id_kind if fp else None,

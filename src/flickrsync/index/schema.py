@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flickrsync import statkey
 from flickrsync.errors import DatabaseError
 
 log = logging.getLogger("flickrsync.index")
@@ -230,6 +231,17 @@ def _migration_0001_initial(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migration_0002_stat_key_any_time(conn: sqlite3.Connection) -> None:
+    """Stat keys of 36 bytes (``mtime_ns`` of 96 bits): a file time after 2262 or before 1677
+    crashed every scan. Keys are rewritten in place (:func:`flickrsync.statkey.upgrade_v1`);
+    manifests are dropped, so the next scan compares each folder file by file once (reading no
+    file again) and writes them anew. ``local_file.mtime_ns`` keeps a 64-bit value, clamped for
+    such times: the exact stat is the key's."""
+    conn.create_function("flickrsync_stat_key_v2", 1, statkey.upgrade_v1, deterministic=True)
+    conn.execute("UPDATE local_file SET stat_key = flickrsync_stat_key_v2(stat_key)")
+    conn.execute("UPDATE local_dir SET manifest = NULL")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -239,7 +251,10 @@ class Migration:
 
 
 #: Every schema change ever made, in order. Append only: never edit or reorder a released one.
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _migration_0001_initial),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial", _migration_0001_initial),
+    Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
+)
 
 #: Our table names (for the doc and the coexistence test).
 TABLES = (
