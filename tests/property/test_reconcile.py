@@ -9,6 +9,7 @@ the index would; an oracle written from the rules, file by file, says what the o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ OTHER = 3  # in the index, no longer scanned
 FOLDERS = (b"", b"a", b"a/b", b"c")
 NAMES = (b"x.jpg", b"y.jpg", b"z.jpg")
 RETRIED = ("unreadable", "changing")
+#: Examples per property; raise it for a long hunt (FLICKRSYNC_HYPOTHESIS_EXAMPLES=20000).
+EXAMPLES = int(os.environ.get("FLICKRSYNC_HYPOTHESIS_EXAMPLES", "150"))
 
 Path = tuple[int, bytes]
 
@@ -202,7 +205,7 @@ def _outcome(result: Reconciliation) -> tuple[object, ...]:
 # --- properties ------------------------------------------------------------------------------
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(worlds())
 def test_every_file_seen_has_exactly_one_fate_by_the_rules(world: World) -> None:
     result, asked = run(world)
@@ -268,7 +271,7 @@ def test_every_file_seen_has_exactly_one_fate_by_the_rules(world: World) -> None
         assert (result.copies, result.read, result.gone) == ((), (), ())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(worlds())
 def test_manifests_only_save_work(world: World) -> None:
     """Dropping every manifest (compare every folder file by file) changes nothing but which
@@ -288,7 +291,7 @@ def test_manifests_only_save_work(world: World) -> None:
     assert _outcome(generous) == _outcome(result)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=max(1, EXAMPLES // 3), deadline=None)
 @given(worlds())
 def test_an_unchanged_disk_is_decided_in_one_call(world: World) -> None:
     """The disk as the index says, every manifest right, no root dropped: no question asked."""
