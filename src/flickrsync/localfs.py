@@ -65,7 +65,7 @@ from fnmatch import translate
 from types import ModuleType
 from typing import BinaryIO
 
-from flickrsync import workpool
+from flickrsync import statkey, workpool
 from flickrsync.config import Settings
 from flickrsync.errors import ConfigError, LocalFileError, MediaError
 from flickrsync.models import (
@@ -76,7 +76,6 @@ from flickrsync.models import (
     ProblemKind,
     ScanIssue,
     ScanProgress,
-    StatTuple,
 )
 
 log = logging.getLogger("flickrsync.localfs")
@@ -248,8 +247,9 @@ class Walk:
     """What a walk of the roots saw (plain data: the scanner compares it with the index)."""
 
     #: Every folder listed: (root index, folder relpath without a trailing ``/``, ``b""`` for the
-    #: root itself, ``{name: (dev, ino, size, mtime_ns)}`` of the pictures and videos in it).
-    folders: list[tuple[int, bytes, dict[bytes, StatTuple]]] = field(default_factory=list)
+    #: root itself, the pictures and videos in it with their stat as manifest entries,
+    #: :func:`flickrsync.statkey.entry`).
+    folders: list[tuple[int, bytes, list[bytes]]] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
     issues: list[ScanIssue] = field(default_factory=list)
     #: Folders that could not be listed (root index, folder): what is under them is unknown.
@@ -261,7 +261,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
     and videos with their stat.
 
     This loop runs once per file on every scan, so it is written for speed: one ``stat`` per
-    picture (types come from ``d_type``) and one short tuple.
+    picture (types come from ``d_type``) and one short bytes object.
     """
     out = Walk()
     roots = [os.fsencode(root) for root in config.roots]
@@ -275,6 +275,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
     found = 0
     ignored: Counter[bytes] = Counter()
     issue = out.issues.append
+    make_entry = statkey.entry
     media = _MEDIA_EXT_BYTES
     clutter = _CLUTTER_BYTES
     is_reg = stat.S_ISREG
@@ -314,7 +315,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                 if (root_st.st_dev, root_st.st_ino) in visited:
                     continue
                 visited.add((root_st.st_dev, root_st.st_ino))
-        files: dict[bytes, StatTuple] = {}
+        entries: list[bytes] = []
         try:
             listing = os.scandir(dirpath)
         except OSError as exc:
@@ -379,14 +380,14 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                         continue
                     if not is_reg(st.st_mode):
                         continue  # FIFO, socket, device: never opened
-                    files[name] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                    entries.append(make_entry(name, st))
             except OSError as exc:
                 rel = prefix.rstrip(b"/")
                 out.unlisted.append((ri, rel))
                 issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
                 continue
-        folders.append((ri, prefix[:-1], files))
-        found += len(files)
+        folders.append((ri, prefix[:-1], entries))
+        found += len(entries)
         if progress is not None and found - reported >= 2000:
             reported = found
             progress(ScanProgress("walk", files_done=found))

@@ -71,9 +71,10 @@ Found = tuple[int, bytes, int, int, int, int]
 class Seen:
     """What the walk saw, by root id."""
 
-    #: Every folder listed: (root id, folder, ``{name: (dev, ino, size, mtime_ns)}``), the
-    #: folder relative to its root without a trailing ``/`` (``b""`` for the root itself).
-    folders: Sequence[tuple[int, bytes, Mapping[bytes, StatTuple]]]
+    #: Every folder listed: (root id, folder, its files' manifest entries), the folder relative to
+    #: its root without a trailing ``/`` (``b""`` for the root itself), each entry a file's name
+    #: and stat (:func:`flickrsync.statkey.entry`).
+    folders: Sequence[tuple[int, bytes, Sequence[bytes]]]
     #: Folders that could not be listed (root id, folder): what is under them is kept as it is.
     unlisted: Sequence[PathKey] = ()
 
@@ -155,11 +156,11 @@ def reconcile(seen: Seen, held: Held) -> Reconciliation:
         differ: set[PathKey] = set()
         walked: set[PathKey] = set()
         unchanged = 0
-        for rid, folder, files in seen.folders:
+        for rid, folder, entries in seen.folders:
             walked.add((rid, folder))
             stored = held.manifests.get(rid, {}).get(folder)
-            if stored is not None and stored == statkey.manifest(files):
-                unchanged += len(files)
+            if stored is not None and stored == statkey.manifest(entries):
+                unchanged += len(entries)
             else:
                 differ.add((rid, folder))
         differ |= _gone_dirs(seen, held, walked)
@@ -175,15 +176,16 @@ def reconcile(seen: Seen, held: Held) -> Reconciliation:
     gone_keys: list[PathKey] = []
     refresh: dict[int, list[bytes]] = {}
     walked = set()
-    for rid, folder, files in seen.folders:
+    for rid, folder, entries in seen.folders:
         walked.add((rid, folder))
         known = asked.get((rid, folder))
         if known is None:
-            unchanged += len(files)
+            unchanged += len(entries)
             continue
         known = dict(known)
         base = folder + b"/" if folder else b""
-        for name, stat in files.items():
+        for item in entries:
+            name, stat = statkey.split(item)
             if known.pop(name, None) == stat:
                 unchanged += 1
             else:

@@ -17,14 +17,16 @@ nobody slices them. The format is documented in ``docs/index-format.md``.
 
 from __future__ import annotations
 
+import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from flickrsync.models import StatTuple
 
 #: dev, ino, size, the low 64 bits of mtime_ns (unsigned) and its high 32 bits (signed): together
 #: a signed 96-bit mtime_ns in two's complement.
 _KEY = struct.Struct("<QQqQi")
+_pack = _KEY.pack
 _LOW = (1 << 64) - 1
 
 #: Bytes in one stat key.
@@ -34,7 +36,7 @@ KEY_SIZE = _KEY.size
 def encode(stat: StatTuple) -> bytes:
     """The stat key of a file's ``(dev, ino, size, mtime_ns)``."""
     dev, ino, size, mtime_ns = stat
-    return _KEY.pack(dev, ino, size, mtime_ns & _LOW, mtime_ns >> 64)
+    return _pack(dev, ino, size, mtime_ns & _LOW, mtime_ns >> 64)
 
 
 def decode(key: bytes) -> StatTuple:
@@ -43,15 +45,33 @@ def decode(key: bytes) -> StatTuple:
     return (dev, ino, size, (high << 64) | low)
 
 
-def manifest(files: Mapping[bytes, StatTuple]) -> bytes:
-    """A folder's manifest from its files ``{name: (dev, ino, size, mtime_ns)}``: equal manifests
-    mean the same files with the same stats. Names never hold a NUL byte and keys have one size,
-    so a manifest is read back unambiguously (one value per folder, never parsed by the scanner).
-    """
-    pack, low = _KEY.pack, _LOW
-    return b"".join(
-        [name + b"\0" + pack(d, i, s, m & low, m >> 64) for name, (d, i, s, m) in sorted(files.items())]
-    )
+def entry(name: bytes, st: os.stat_result) -> bytes:
+    """A manifest entry, ``name NUL stat key``, of a file the walk has just stat'ed. The walk
+    calls it once per file on every scan, so it reads the ``stat_result`` itself."""
+    mtime_ns = st.st_mtime_ns
+    return name + b"\0" + _pack(st.st_dev, st.st_ino, st.st_size, mtime_ns & _LOW, mtime_ns >> 64)
+
+
+def entry_of(name: bytes, stat: StatTuple) -> bytes:
+    """The manifest entry of a file known by its ``(dev, ino, size, mtime_ns)``."""
+    return name + b"\0" + encode(stat)
+
+
+def split(item: bytes) -> tuple[bytes, StatTuple]:
+    """The name and the ``(dev, ino, size, mtime_ns)`` of a manifest entry."""
+    return item[: -KEY_SIZE - 1], decode(item[-KEY_SIZE:])
+
+
+def manifest(entries: Iterable[bytes]) -> bytes:
+    """A folder's manifest from the entries of its files: equal manifests mean the same files
+    with the same stats. Sorted by entry, which is by name (names hold no NUL byte); names never
+    hold a NUL byte and keys have one size, so a manifest reads back unambiguously."""
+    return b"".join(sorted(entries))
+
+
+def manifest_of(files: Mapping[bytes, StatTuple]) -> bytes:
+    """A folder's manifest from its files ``{name: (dev, ino, size, mtime_ns)}``."""
+    return manifest([entry_of(name, stat) for name, stat in files.items()])
 
 
 def upgrade_v1(key: bytes) -> bytes:

@@ -77,12 +77,12 @@ class World:
         )
         folders = []
         for rid, folder in listed:
-            files = {
-                _split(rel)[1]: stat
+            entries = [
+                statkey.entry_of(_split(rel)[1], stat)
                 for (r, rel), stat in self.disk.items()
                 if r == rid and _split(rel)[0] == folder
-            }
-            folders.append((rid, folder, files))
+            ]
+            folders.append((rid, folder, entries))
         return Seen(folders=folders, unlisted=self.unlisted)
 
     def visible(self) -> dict[Path, StatTuple]:
@@ -121,7 +121,7 @@ def worlds(draw: st.DrawFn) -> World:
         }
         right = None
         if not any(row.kind in RETRIED for row in inside.values()):
-            right = statkey.manifest({name: row.stat for name, row in inside.items()})
+            right = statkey.manifest_of({name: row.stat for name, row in inside.items()})
         manifests[rid][folder] = right if draw(st.booleans()) else None
     disk: dict[Path, StatTuple] = {}
     for (rid, rel), row in index.items():
@@ -303,7 +303,7 @@ def test_an_unchanged_disk_is_decided_in_one_call(world: World) -> None:
     for rid in ROOTS:
         manifests[rid].setdefault(b"", b"")
         for folder in manifests[rid]:
-            manifests[rid][folder] = statkey.manifest(
+            manifests[rid][folder] = statkey.manifest_of(
                 {
                     _split(rel)[1]: row.stat
                     for (r, rel), row in index.items()

@@ -3,7 +3,9 @@ can give round-trips, and equal manifests mean equal folders."""
 
 from __future__ import annotations
 
+import os
 import struct
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,8 +37,8 @@ def test_a_key_of_the_first_format_upgrades_to_the_same_stat(stat: tuple[int, in
 def test_equal_manifests_mean_equal_folders(
     a: dict[bytes, tuple[int, int, int, int]], b: dict[bytes, tuple[int, int, int, int]]
 ) -> None:
-    assert (statkey.manifest(a) == statkey.manifest(b)) == (a == b)
-    assert statkey.manifest(dict(reversed(list(a.items())))) == statkey.manifest(a)
+    assert (statkey.manifest_of(a) == statkey.manifest_of(b)) == (a == b)
+    assert statkey.manifest_of(dict(reversed(list(a.items())))) == statkey.manifest_of(a)
 
 
 @given(st.dictionaries(NAMES, STATS, min_size=1, max_size=5), st.data())
@@ -45,4 +47,21 @@ def test_one_changed_stat_changes_the_manifest(
 ) -> None:
     name = data.draw(st.sampled_from(sorted(files)))
     other = data.draw(STATS.filter(lambda s: s != files[name]))
-    assert statkey.manifest({**files, name: other}) != statkey.manifest(files)
+    assert statkey.manifest_of({**files, name: other}) != statkey.manifest_of(files)
+
+
+@given(NAMES, STATS)
+def test_an_entry_splits_into_its_name_and_stat(name: bytes, stat: tuple[int, int, int, int]) -> None:
+    assert statkey.split(statkey.entry_of(name, stat)) == (name, stat)
+
+
+def test_the_walks_entry_of_a_stat_result_is_the_entry_of_its_stat(tmp_path: Path) -> None:
+    """The walk packs ``os.stat_result`` itself (its hot path); the index packs tuples."""
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"x")
+    for ns in (10_413_792_000 * 10**9, -2_147_472_000 * 10**9, -1, 1_700_000_000_123_456_789):
+        os.utime(path, ns=(ns, ns))
+        st = os.stat(path)
+        stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        assert statkey.entry(b"a.jpg", st) == statkey.entry_of(b"a.jpg", stat)
+        assert statkey.manifest([statkey.entry(b"a.jpg", st)]) == statkey.manifest_of({b"a.jpg": stat})

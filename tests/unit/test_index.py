@@ -221,7 +221,7 @@ def test_any_file_time_round_trips(idx: Index, mtime_ns: int) -> None:
     assert idx.dir_stats(rid, b"a") == {b"x.jpg": stat}
     assert idx.usable_by_stat([stat, (2**64 - 1, 9, 100, mtime_ns + 1)]) == {stat: file_id}
     idx.refresh_dirs(rid, [b"a"])
-    assert idx.dir_manifests(rid)[b"a"] == statkey.manifest({b"x.jpg": stat})
+    assert idx.dir_manifests(rid)[b"a"] == statkey.manifest_of({b"x.jpg": stat})
     # The plain column holds what SQLite can (64 bits): the exact value is the stat key's.
     (column,) = idx._conn.execute("SELECT mtime_ns FROM local_file").fetchone()
     assert column == max(-(2**63), min(2**63 - 1, mtime_ns))

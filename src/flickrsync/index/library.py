@@ -159,7 +159,7 @@ class LibraryStore(IndexBase):
                 stats = self.dir_stats(root_id, folder)
                 value = None
                 if None not in stats.values():
-                    value = statkey.manifest({name: st for name, st in stats.items() if st is not None})
+                    value = statkey.manifest_of({name: st for name, st in stats.items() if st is not None})
                 self._conn.execute(
                     "INSERT INTO local_dir(root_id, relpath, manifest) VALUES (?, ?, ?) "
                     "ON CONFLICT(root_id, relpath) DO UPDATE SET manifest = excluded.manifest",
