@@ -25,9 +25,12 @@ from flickrsync.models import StatTuple
 
 #: dev, ino, size, the low 64 bits of mtime_ns (unsigned) and its high 32 bits (signed): together
 #: a signed 96-bit mtime_ns in two's complement.
-_KEY = struct.Struct("<QQqQi")
-_pack = _KEY.pack
+_FIELDS = "QQqQi"
+_KEY = struct.Struct("<" + _FIELDS)
+#: A manifest entry after its name: the NUL (a pad byte) and the key, packed in one go.
+_ENTRY = struct.Struct("<x" + _FIELDS)
 _LOW = (1 << 64) - 1
+_entry = _ENTRY.pack
 
 #: Bytes in one stat key.
 KEY_SIZE = _KEY.size
@@ -36,7 +39,7 @@ KEY_SIZE = _KEY.size
 def encode(stat: StatTuple) -> bytes:
     """The stat key of a file's ``(dev, ino, size, mtime_ns)``."""
     dev, ino, size, mtime_ns = stat
-    return _pack(dev, ino, size, mtime_ns & _LOW, mtime_ns >> 64)
+    return _KEY.pack(dev, ino, size, mtime_ns & _LOW, mtime_ns >> 64)
 
 
 def decode(key: bytes) -> StatTuple:
@@ -49,7 +52,7 @@ def entry(name: bytes, st: os.stat_result) -> bytes:
     """A manifest entry, ``name NUL stat key``, of a file the walk has just stat'ed. The walk
     calls it once per file on every scan, so it reads the ``stat_result`` itself."""
     mtime_ns = st.st_mtime_ns
-    return name + b"\0" + _pack(st.st_dev, st.st_ino, st.st_size, mtime_ns & _LOW, mtime_ns >> 64)
+    return name + _entry(st.st_dev, st.st_ino, st.st_size, mtime_ns & _LOW, mtime_ns >> 64)
 
 
 def entry_of(name: bytes, stat: StatTuple) -> bytes:
