@@ -67,8 +67,8 @@ def split(item: bytes) -> tuple[bytes, StatTuple]:
 
 def manifest(entries: Iterable[bytes]) -> bytes:
     """A folder's manifest from the entries of its files: equal manifests mean the same files
-    with the same stats. Sorted by entry, which is by name (names hold no NUL byte); names never
-    hold a NUL byte and keys have one size, so a manifest reads back unambiguously."""
+    with the same stats. Entries are sorted, which sorts them by name, and read back
+    unambiguously: a name never holds a NUL byte and every key has one size."""
     return b"".join(sorted(entries))
 
 
