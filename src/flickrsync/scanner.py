@@ -322,7 +322,7 @@ def _scan(
     held = Held(manifests={rid: index.dir_manifests(rid) for rid in root_ids})
     walk = localfs.walk(config, progress)
     seen = Seen(
-        folders=[(root_ids[ri], folder, files) for ri, folder, files in walk.folders],
+        folders=[(root_ids[ri], folder, entries) for ri, folder, entries in walk.folders],
         unlisted=[(root_ids[ri], folder) for ri, folder in walk.unlisted],
     )
     held = replace(held, other_roots=frozenset(index.roots_in_use() - set(root_ids)))
