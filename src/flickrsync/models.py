@@ -91,6 +91,15 @@ class FileStat:
     dev: int
     ino: int
 
+    def key(self) -> StatTuple:
+        """The same stat as the scanner compares it: ``(dev, ino, size, mtime_ns)``."""
+        return (self.dev, self.ino, self.size, self.mtime_ns)
+
+
+#: A file's ``(dev, ino, size, mtime_ns)``: the cheap form of :class:`FileStat` that the walk
+#: builds for every file on every scan (a tuple costs less than a dataclass in that loop).
+StatTuple = tuple[int, int, int, int]
+
 
 @dataclass(frozen=True, slots=True)
 class LocalPath:
@@ -385,7 +394,7 @@ class ProfileStatus:
     usable: bool = False
 
 
-# --- local library: scanner and index (localfs.py, index.py) ---------------------------------
+# --- local library: scanner and index (localfs.py, index/library.py) -------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,7 +498,7 @@ class LazyResult:
     stale: int = 0
 
 
-# --- remote side in the index (index.py, for the sync engine) --------------------------------
+# --- remote side in the index (index/remote.py, for the sync engine) -------------------------
 
 #: How a local picture and a Flickr photo were found to be the same: the matcher's rules, plus
 #: ``upload``/``download`` for pictures flickrsync put there itself. Stored as text in the index,
