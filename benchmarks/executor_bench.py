@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -148,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n1. look-ups (map_concurrently), each {args.work_ms:g} ms of waiting")
     for size in (n // 4, n):
-        base, base_all = best(lambda s=size: bare_as_completed(s, w), r)
-        mine, mine_all = best(lambda s=size: ours(s, w), r)
+        base, base_all = best(partial(bare_as_completed, size, w), r)
+        mine, mine_all = best(partial(ours, size, w), r)
         print(
             f"  {size:>7,} items: bare pool + as_completed {base:.3f} s, map_concurrently {mine:.3f} s "
             f"(ratio {mine / base:.2f}; {1e6 * mine / size:.1f} µs/item; runs "
@@ -176,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     WORK = 0.0
     print(f"\n2. transfers (Executor.run_transfers, tag additions that do nothing, index on {scratch})")
     for size in (n // 4, n):
-        base, base_all = best(lambda s=size: transfers_baseline(s, w, scratch), r)
-        mine, mine_all = best(lambda s=size: transfers(s, w, scratch), r)
+        base, base_all = best(partial(transfers_baseline, size, w, scratch), r)
+        mine, mine_all = best(partial(transfers, size, w, scratch), r)
         print(
             f"  {size:>7,} items: bare pool + as_completed + add_link {base:.3f} s, "
             f"run_transfers {mine:.3f} s "
