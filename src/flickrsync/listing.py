@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from flickrsync.errors import RemoteError
-from flickrsync.models import PhotoId, PhotoPage, PhotosetId, RemotePhoto
+from flickrsync.models import FLICKR_EPOCH, PhotoId, PhotoPage, PhotosetId, RemotePhoto
 
 log = logging.getLogger("flickrsync.listing")
 
@@ -41,8 +41,6 @@ SYNC_EXTRAS: tuple[str, ...] = (
 PER_PAGE = 500
 #: Flickr serves at most this many results of one query (REFERENCE §3.4).
 LISTING_CAP = 4000
-#: 2004-02-01: nothing was uploaded to Flickr before it existed (garbage dates aside).
-FLICKR_EPOCH = 1_075_593_600
 
 #: One page of a photo list: ``(method, parameters, container)`` -> the page. ``container`` is
 #: the answer's list element (``photos``, or ``photoset`` for flickr.photosets.getPhotos).
@@ -201,6 +199,8 @@ class Walker:
             report.calls += 1
             if page_no == 1:
                 total = page.total
+                if report.total is None:
+                    report.total = total  # known early: progress shows "of N"
             fresh = [p for p in page.photos if p.id not in in_query]
             in_query.update(p.id for p in page.photos)
             order.add(p.date_upload for p in page.photos)

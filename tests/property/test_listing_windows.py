@@ -7,7 +7,8 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flickrsync.listing import FLICKR_EPOCH, Window, split_window
+from flickrsync.listing import Window, split_window
+from flickrsync.models import FLICKR_EPOCH
 
 NOW = 1_800_000_000
 bounds = st.one_of(st.none(), st.integers(min_value=0, max_value=NOW + 10))

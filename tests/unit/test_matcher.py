@@ -9,7 +9,7 @@ exercised the way the engine will drive it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from tests.syncfakes import cid, flip, phash_of, photo, pic
@@ -320,9 +320,10 @@ CASES = [
         asked=["local_phash", "remote_phash"],
     ),
     Case(
-        "a look-alike of another date is not matched by look: its original says it is another shot",
+        "a look-alike two hours off (a camera clock in another time zone) is decided by its original: "
+        "another shot",
         [pic("a", date=D1, dims=(4000, 3000))],
-        [photo("1", date="2015-01-01 00:00:00", o_dims=(4000, 3000))],
+        [photo("1", date="2014-03-05 07:28:09", o_dims=(4000, 3000))],
         set(),
         local_only={"a"},
         remote_only={"1"},
@@ -330,12 +331,46 @@ CASES = [
         asked=["local_phash", "remote_phash", "originals"],
     ),
     Case(
-        "a look-alike of another date whose original is ours: the date was fixed after the upload",
+        "a look-alike whose clock was fixed by whole hours after the upload: its original is ours",
         [pic("a", date=D1, dims=(4000, 3000))],
-        [photo("1", date="2015-01-01 00:00:00", o_dims=(4000, 3000))],
+        [photo("1", date="2014-03-04 15:28:09", o_dims=(4000, 3000))],
         {("a", "1", "original")},
         truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}, originals={"1": "a"}),
         asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "another date (not a time zone apart): pruned, nothing is fetched",
+        [pic("a", date=D1, dims=(4000, 3000))],
+        [
+            photo("1", date="2015-01-01 00:00:00", o_dims=(4000, 3000)),
+            photo("2", date="2014-03-05 05:28:10", o_dims=(4000, 3000)),
+            photo("3", date="2014-03-05 20:28:09", o_dims=(4000, 3000)),
+        ],
+        set(),
+        local_only={"a"},
+        remote_only={"1", "2", "3"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A, "2": PH_A, "3": PH_A}),
+    ),
+    Case(
+        "Flickr does not know the date: a photo uploaded before the picture was taken is pruned",
+        [pic("a", date=D1, dims=(4000, 3000))],
+        [
+            photo("1", o_dims=(4000, 3000), upload=1_300_000_000),  # 2011
+            photo("2", o_dims=(4000, 3000), upload=1_393_950_000),  # 2014-03-04 16:20 UTC: same day
+        ],
+        {("a", "2", "phash")},
+        remote_only={"1"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A, "2": PH_A}),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "a PNG original is no JPEG picture: pruned",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", o_dims=(4000, 3000), original_format="png")],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A}),
     ),
     Case(
         "year granularity: same year does not conflict",
@@ -483,6 +518,29 @@ def test_match_listings(case: Case) -> None:
     assert asked == case.asked
     assert result.complete
     assert all(m.reason for m in result.matches)
+
+
+def test_a_jpeg_original_may_be_a_heic_picture_converted_before_the_upload() -> None:
+    heic = replace(pic("a", dims=(4032, 3024)), format="heic")
+    truth = Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_A})
+    result, asked = run([heic], [photo("1", o_dims=(4032, 3024), original_format="jpg")], truth)
+    assert asked == ["local_phash", "remote_phash"]
+    assert [(m.photo_id, m.rule) for m in result.matches] == [("1", "phash")]
+
+
+def test_the_result_counts_the_look_ups_pruning_skipped() -> None:
+    local = [pic("a", date=D1, dims=(4000, 3000)), pic("b", date=D1, dims=(640, 480))]
+    remote = [
+        photo("1", date=D1, o_dims=(4000, 3000), title="IMG_9"),
+        photo("2", date="2016-01-01 00:00:00", o_dims=(4000, 3000)),
+        photo("3", date="2017-01-01 00:00:00", o_dims=(4000, 3000)),
+        photo("4", o_dims=(1024, 768), upload=1_500_000_000),
+    ]
+    truth = Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_B})
+    result, asked = run(local, remote, truth)
+    assert asked == ["local_phash", "remote_phash"]
+    assert result.pruning.renditions == 3  # 2 and 3 (dates), 4 (size): only 1 was fetched
+    assert result.pruning.decodes == 1  # b: no photo of its size
 
 
 def test_reason_names_title_and_date() -> None:

@@ -84,6 +84,7 @@ from flickrsync.matcher.types import (
     MatchOptions,
     MatchResult,
     MatchRule,
+    Pruning,
     Undecided,
 )
 from flickrsync.models import LocalPicture, RemotePhoto
@@ -124,6 +125,7 @@ __all__ = [
     "MatchOptions",
     "MatchResult",
     "MatchRule",
+    "Pruning",
     "Undecided",
     "content_ids_in_tags",
     "dates_conflict",

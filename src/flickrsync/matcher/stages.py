@@ -27,6 +27,7 @@ from flickrsync.matcher.keys import (
     tag_values,
     title_keys,
 )
+from flickrsync.matcher.prune import Candidates
 from flickrsync.matcher.types import (
     FileDigests,
     FlickrDuplicate,
@@ -36,6 +37,7 @@ from flickrsync.matcher.types import (
     MatchOptions,
     MatchResult,
     MatchRule,
+    Pruning,
     Undecided,
 )
 from flickrsync.models import (
@@ -86,6 +88,7 @@ class _Matching:
         self.undecided: list[Undecided] = []
         self.undecided_pictures: set[ContentId] = set()
         self.undecided_photos: set[PhotoId] = set()
+        self.pruning = Pruning()
 
     # -- bookkeeping
 
@@ -152,6 +155,7 @@ class _Matching:
             duplicates=tuple(sorted(duplicates, key=lambda d: _id_order(d.photo_id))),
             undecided=tuple(self.undecided),
             needs=needs,
+            pruning=self.pruning,
         )
 
 
@@ -397,32 +401,6 @@ def _local_phash(picture: LocalPicture, evidence: MatchEvidence) -> str | None:
     return picture.phash if picture.phash is not None else evidence.local_phash.get(picture.content_id)
 
 
-class _Compatibility:
-    """Which unmatched photos could be which unmatched pictures, before any hash: both photos
-    (not videos) with compatible original dimensions. (Dates do not rule a pair out here: a
-    conflicting date only means a look-alike needs its original to decide.)"""
-
-    def __init__(self, photos: Sequence[RemotePhoto]) -> None:
-        self.by_dims: dict[tuple[int, int], list[RemotePhoto]] = defaultdict(list)
-        self.no_dims: list[RemotePhoto] = []
-        self.all = list(photos)
-        for photo in photos:
-            if photo.o_width is None or photo.o_height is None:
-                self.no_dims.append(photo)
-            else:
-                self.by_dims[(photo.o_width, photo.o_height)].append(photo)
-
-    def candidates(self, picture: LocalPicture) -> Iterable[RemotePhoto]:
-        if picture.width is None or picture.height is None:
-            pool: Iterable[RemotePhoto] = self.all
-        else:
-            dims = {(picture.width, picture.height)}
-            if picture.orientation in (5, 6, 7, 8):
-                dims.add((picture.height, picture.width))
-            pool = [r for d in sorted(dims) for r in self.by_dims.get(d, ())] + self.no_dims
-        yield from pool
-
-
 def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
     """A fetched original decides its photo: our picture (match), a copy of a matched picture
     (duplicate), or none of ours (the photo stays unmatched). Tagged photos too: the original is
@@ -455,14 +433,22 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     if not pictures or not photos:
         return MatchNeeds()
 
-    compat = _Compatibility(photos)
+    candidates = Candidates(photos, use_dates=options.date_match)
     pairs: dict[ContentId, list[RemotePhoto]] = {}
     wanted_photos: set[PhotoId] = set()
     for picture in pictures:
-        found = list(compat.candidates(picture))
+        found = candidates.of(picture)
         if found:
             pairs[picture.content_id] = found
             wanted_photos.update(r.id for r in found)
+    m.pruning = Pruning(
+        renditions=sum(1 for r in photos if r.id not in wanted_photos and r.id not in evidence.remote_phash),
+        decodes=sum(
+            1
+            for p in pictures
+            if p.content_id not in pairs and p.phash is None and p.content_id not in evidence.local_phash
+        ),
+    )
     need_local = tuple(
         cid for cid in pairs if m.pictures[cid].phash is None and cid not in evidence.local_phash
     )
@@ -477,12 +463,12 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     # is decided by the original, like a group.
     edges: dict[ContentId, dict[PhotoId, int]] = {}
     conflicts: set[tuple[ContentId, PhotoId]] = set()
-    for cid, candidates in pairs.items():
+    for cid, found in pairs.items():
         picture = m.pictures[cid]
         mine = _local_phash(picture, evidence)
         if mine is None:
             continue
-        for photo in candidates:
+        for photo in found:
             theirs = evidence.remote_phash.get(photo.id)
             if theirs is None:
                 continue

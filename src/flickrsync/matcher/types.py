@@ -92,6 +92,11 @@ class MatchNeeds:
     def __bool__(self) -> bool:
         return bool(self.digests or self.local_phash or self.remote_phash or self.originals)
 
+    @property
+    def count(self) -> int:
+        """How many look-ups these needs are (one per item)."""
+        return len(self.digests) + len(self.local_phash) + len(self.remote_phash) + len(self.originals)
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -124,6 +129,18 @@ class Undecided:
 
 
 @dataclass(frozen=True, slots=True)
+class Pruning:
+    """What look matching did not fetch or compute because the listing ruled the pairs out
+    (:mod:`flickrsync.matcher.prune`): the look-ups pruning skipped."""
+
+    #: Unmatched Flickr photos whose small rendition was not fetched: no unmatched picture could
+    #: be them (and none was fetched before).
+    renditions: int = 0
+    #: Unmatched pictures whose perceptual hash was not computed: no unmatched photo could be them.
+    decodes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class MatchResult:
     """Every picture is in exactly one of ``matches``/``local_only``/``undecided``; every photo in
     exactly one of ``matches``/``remote_only``/``duplicates``/``undecided``. While ``needs`` is not
@@ -135,6 +152,7 @@ class MatchResult:
     duplicates: tuple[FlickrDuplicate, ...] = ()
     undecided: tuple[Undecided, ...] = ()
     needs: MatchNeeds = MatchNeeds()
+    pruning: Pruning = Pruning()
 
     @property
     def complete(self) -> bool:

@@ -14,6 +14,7 @@ that form by the fingerprint module; they are never shifted between zones.
 from __future__ import annotations
 
 from flickrsync.models.base import (
+    FLICKR_EPOCH,
     FLICKR_OAUTH_URL,
     FLICKR_REPLACE_URL,
     FLICKR_REST_URL,
@@ -93,6 +94,7 @@ from flickrsync.models.plan import (
 
 __all__ = [
     "DOWNLOAD_MODES",
+    "FLICKR_EPOCH",
     "FLICKR_OAUTH_URL",
     "FLICKR_REPLACE_URL",
     "FLICKR_REST_URL",

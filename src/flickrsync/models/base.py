@@ -253,6 +253,10 @@ class PhotoContext:
 FREE_ITEMS = 1000
 FREE_NONPUBLIC = 50
 
+#: 2004-02-01 (Unix seconds): nothing was uploaded to Flickr before it existed. An upload date
+#: before it is garbage (a posted date set to "2013" seconds after 1970), not a date.
+FLICKR_EPOCH = 1_075_593_600
+
 
 @dataclass(frozen=True, slots=True)
 class UploadLimits:

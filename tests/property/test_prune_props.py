@@ -1,0 +1,81 @@
+"""Look-match pruning: the buckets find exactly the pairs the rule allows, no more, no fewer.
+
+:class:`~flickrsync.matcher.prune.Candidates` is only an accelerator for
+:func:`~flickrsync.matcher.prune.implausible`: over generated pictures and photos (few sizes, dates
+near each other, whole-hour shifts, coarse granularities, unknown dates with upload times on both
+sides of the date taken, formats), its answer must equal trying every pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flickrsync.matcher.prune import Candidates, implausible
+from flickrsync.models import LocalPicture, PhotoId, RemotePhoto
+from tests.syncfakes import photo, pic
+
+SIZES = [None, (4000, 3000), (3000, 4000), (640, 480)]
+DATES = [
+    None,
+    "2014-03-05 05:28:09",
+    "2014-03-05 07:28:09",  # two hours later: a time zone
+    "2014-03-04 15:28:09",  # fourteen hours earlier
+    "2014-03-04 14:28:09",  # fifteen: too far
+    "2014-03-05 05:28:10",
+    "2014-03-20 00:00:00",
+    "2014-00-00 00:00:00",  # no calendar has it
+]
+UPLOADS = [0, 1_000, 1_393_950_000, 1_394_100_000, 1_394_200_000, 1_500_000_000]
+
+pictures = st.builds(
+    lambda seed, date, dims, orientation, fmt, media: replace(
+        pic(seed, date=date, dims=dims, orientation=orientation, media=media), format=fmt
+    ),
+    st.sampled_from("abcdefgh"),
+    st.sampled_from(DATES),
+    st.sampled_from(SIZES),
+    st.sampled_from([None, 1, 6, 8]),
+    st.sampled_from(["jpeg", "png", "gif", "heic"]),
+    st.sampled_from(["photo", "photo", "video"]),
+)
+
+photos = st.builds(
+    lambda date, unknown, granularity, dims, upload, fmt, media: photo(
+        "1",
+        date=date,
+        unknown=unknown,
+        granularity=granularity,
+        o_dims=dims,
+        upload=upload,
+        original_format=fmt,
+        media=media,
+    ),
+    st.sampled_from(DATES),
+    st.sampled_from([None, True, False]),
+    st.sampled_from([0, 0, 4, 6, 8]),
+    st.sampled_from(SIZES),
+    st.sampled_from(UPLOADS),
+    st.sampled_from(["jpg", "png", "gif", None, "heic"]),
+    st.sampled_from(["photo", "photo", "video"]),
+)
+
+
+def numbered(items: list[RemotePhoto]) -> list[RemotePhoto]:
+    return [replace(p, id=PhotoId(str(i + 1))) for i, p in enumerate(items)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(pictures, min_size=1, max_size=4), st.lists(photos, max_size=25), st.booleans())
+def test_the_buckets_find_exactly_the_pairs_the_rule_allows(
+    local: list[LocalPicture], remote: list[RemotePhoto], use_dates: bool
+) -> None:
+    remote = numbered(remote)
+    candidates = Candidates(remote, use_dates=use_dates)
+    for picture in local:
+        found = [p.id for p in candidates.of(picture)]
+        assert len(found) == len(set(found))  # each once
+        allowed = {p.id for p in remote if implausible(picture, p, use_dates=use_dates) is None}
+        assert set(found) == allowed
