@@ -31,7 +31,7 @@ from flickrsync.oauth import (
     request_token_url,
     save_token,
 )
-from flickrsync.retry import RateBudget
+from flickrsync.retry import BudgetWait, RateBudget
 
 
 def open_client(
@@ -79,22 +79,30 @@ def _client(
     )
 
 
-def budgets_for(settings: Iterable[Settings]) -> dict[str, RateBudget]:
+def budgets_for(
+    settings: Iterable[Settings], *, on_wait: Callable[[BudgetWait], None] | None = None
+) -> dict[str, RateBudget]:
     """One budget per API key: profiles sharing a key share Flickr's per-key limit (the
-    smallest ``calls_per_hour`` among them)."""
+    smallest ``calls_per_hour`` among them). ``on_wait`` hears of every wait for the budget."""
     limits: dict[str, int] = {}
     for s in settings:
         limits[s.api_key] = min(limits.get(s.api_key, s.calls_per_hour), s.calls_per_hour)
-    return {key: RateBudget(calls) for key, calls in limits.items()}
+    return {key: RateBudget(calls, on_wait=on_wait) for key, calls in limits.items()}
 
 
 def open_clients(
-    settings: Sequence[Settings], http: httpx.Client, *, need: Perms = "write", **client_options: Any
+    settings: Sequence[Settings],
+    http: httpx.Client,
+    *,
+    need: Perms = "write",
+    on_wait: Callable[[BudgetWait], None] | None = None,
+    **client_options: Any,
 ) -> dict[str, FlickrClient]:
     """A client per profile (``-p`` repeated, ``--all-profiles``), keyed by profile name, sharing
-    the HTTP connection pool and one call budget per API key. Raises :class:`AuthError` naming
-    the first profile that is not authorised with ``need`` (so a run stops before it starts)."""
-    budgets = budgets_for(settings)
+    the HTTP connection pool and one call budget per API key (whose waits ``on_wait`` hears of).
+    Raises :class:`AuthError` naming the first profile that is not authorised with ``need`` (so
+    a run stops before it starts)."""
+    budgets = budgets_for(settings, on_wait=on_wait)
     return {
         s.profile: open_client(s, http, need=need, budget=budgets[s.api_key], **client_options)
         for s in settings

@@ -28,7 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import httpx
 
@@ -147,12 +147,25 @@ def call_with_retry(
             attempt += 1
 
 
+@dataclass(frozen=True, slots=True)
+class BudgetWait:
+    """A thread is about to sleep for the call budget (what :class:`RateBudget` reports)."""
+
+    seconds: float
+    #: ``limit``: the budget of ``limit`` calls per ``period`` seconds is spent; ``slow down``:
+    #: Flickr answered HTTP 429 and every thread pauses.
+    reason: Literal["limit", "slow down"]
+    limit: int
+    period: float
+
+
 class RateBudget:
     """At most ``calls`` API calls in any ``period`` seconds, for every thread sharing it.
 
     :meth:`acquire` before each call; it returns at once while the budget allows, else sleeps
-    until the oldest call of the window leaves it (logged at info). Thread-safe. The clock and
-    the sleep are injected so tests run in no time.
+    until the oldest call of the window leaves it (logged at info, and told to ``on_wait``
+    first: a run never sleeps without saying so). Thread-safe. The clock and the sleep are
+    injected so tests run in no time.
     """
 
     def __init__(
@@ -162,6 +175,7 @@ class RateBudget:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        on_wait: Callable[[BudgetWait], None] | None = None,
     ) -> None:
         if calls < 1 or period <= 0:
             raise ValueError("a rate budget needs calls >= 1 and period > 0")
@@ -169,6 +183,7 @@ class RateBudget:
         self.period = period
         self._clock = clock
         self._sleep = sleep
+        self.on_wait = on_wait
         self._lock = threading.Lock()
         self._stamps: deque[float] = deque()
         self._paused_until = 0.0
@@ -187,15 +202,19 @@ class RateBudget:
                     self._stamps.popleft()
                 if self._paused_until > now:
                     wait, why = self._paused_until - now, "Flickr asked us to slow down"
+                    reason: Literal["limit", "slow down"] = "slow down"
                 elif len(self._stamps) >= self.limit:
                     wait = self._stamps[0] + self.period - now
                     why = f"{self.limit} API calls in the last {self.period:g}s"
+                    reason = "limit"
                 else:
                     self._stamps.append(now)
                     self.calls += 1
                     self.waited += waited
                     return waited
             log.info("rate budget: %s; waiting %.1fs", why, wait)
+            if self.on_wait is not None:
+                self.on_wait(BudgetWait(wait, reason, self.limit, self.period))
             self._sleep(wait)
             waited += wait
 

@@ -19,11 +19,12 @@ sets whose ``date_update`` or size moved.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +35,6 @@ from flickrsync.errors import FlickrsyncError, TransientError, UsageError
 from flickrsync.executor import (
     Executor,
     Outcome,
-    Progress,
     in_background,
     map_concurrently,
     original_content_id,
@@ -42,6 +42,7 @@ from flickrsync.executor import (
 )
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
 from flickrsync.index import Index
+from flickrsync.listing import WalkReport
 from flickrsync.localfs import ScanConfig
 from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
@@ -49,6 +50,7 @@ from flickrsync.matcher import (
     MatchEvidence,
     MatchOptions,
     MatchResult,
+    Pruning,
     match_photos,
 )
 from flickrsync.models import (
@@ -70,6 +72,7 @@ from flickrsync.models import (
     Plan,
     RemotePhoto,
     RemoteSet,
+    ScanProgress,
     ScanReport,
     SyncMode,
     Upload,
@@ -84,6 +87,7 @@ from flickrsync.planner import (
     uploaded_photo,
     withhold,
 )
+from flickrsync.progress import ProgressSink, Tally
 
 log = logging.getLogger("flickrsync.sync")
 
@@ -135,6 +139,27 @@ class RemoteListing:
 
 
 @dataclass
+class Lookups:
+    """What matching fetched or computed this run (each answer is kept in the index: asked once),
+    and what pruning spared it (:mod:`flickrsync.matcher.prune`)."""
+
+    #: Small renditions of Flickr photos fetched, to compare by look.
+    renditions: int = 0
+    #: Originals downloaded, to tell look-alikes apart.
+    originals: int = 0
+    #: Local perceptual hashes computed (a decode each).
+    decodes: int = 0
+    #: Local files hashed whole (MD5/SHA-1, for other uploaders' checksum tags).
+    digests: int = 0
+    #: Look-ups pruning skipped: no candidate on the other side (by size, date, type).
+    skipped: Pruning = field(default_factory=Pruning)
+
+    @property
+    def total(self) -> int:
+        return self.renditions + self.originals + self.decodes + self.digests
+
+
+@dataclass
 class Prepared:
     """Everything ``execute`` needs, and what a dry run shows."""
 
@@ -149,6 +174,7 @@ class Prepared:
     #: picture is (its first path).
     match: MatchResult | None = None
     paths: dict[ContentId, LocalPath] = field(default_factory=dict)
+    lookups: Lookups = field(default_factory=Lookups)
 
 
 @dataclass
@@ -164,6 +190,8 @@ class RunReport:
     elapsed: float
     #: The user answered no to "go ahead?": nothing was done.
     stopped: bool = False
+    #: Seconds the run's calls waited for the API budget (all threads together).
+    budget_wait: float = 0.0
 
     @property
     def failed(self) -> list[FailedItem]:
@@ -186,16 +214,23 @@ def list_remote(
     want_sets: bool,
     known_sets: Mapping[PhotosetId, tuple[int, int]],
     workers: int,
+    tally: Tally | None = None,
 ) -> RemoteListing:
     """List the account (everything when ``since`` is None, else what changed since then) and
-    its photosets, fetching the members of the sets that changed. Only talks to Flickr."""
+    its photosets, fetching the members of the sets that changed. Only talks to Flickr; reports
+    the photos and pages read so far to ``tally`` (phase ``listing``)."""
+    tally = tally or Tally()
+    tally.start("listing", None)
     if since is None:
-        photos, report = client.list_photos()
+        report = WalkReport()
+        photos = _counted(client.walk_photos(report=report), report, tally)
         listing = RemoteListing(photos, full=True, complete=report.complete, problems=list(report.problems))
     else:
-        listing = RemoteListing(list(client.recently_updated(since)), full=False, complete=True)
+        changed = _counted(client.recently_updated(since), WalkReport(), tally)
+        listing = RemoteListing(changed, full=False, complete=True)
     if want_sets:
         sets = client.photosets()
+        tally.advance("listing", 0, pages=1)
         listing.sets = sets
         stale = [s for s in sets if known_sets.get(s.id) != (s.date_update, s.photos + s.videos)]
 
@@ -203,11 +238,28 @@ def list_remote(
             return [p.id for p in client.photoset_photos(s.id, extras=())]
 
         for s, ids, error in map_concurrently(members, stale, workers):
+            tally.advance("listing", 0, pages=1)
             if error is not None or ids is None:
                 listing.failed_sets.append(f"{s.title!r}: {error}")
             else:
                 listing.members[s.id] = ids
+    tally.stop("listing")
     return listing
+
+
+def _counted(photos: Iterable[RemotePhoto], report: WalkReport, tally: Tally) -> list[RemotePhoto]:
+    """``photos`` as a list, telling ``tally`` the photos and pages read as each page arrives
+    (``report`` counts the walker's calls)."""
+    found: list[RemotePhoto] = []
+    told = pages = 0
+    for photo in photos:
+        if report.calls != pages:  # a new page: what came before it is read
+            tally.start("listing", report.total)
+            tally.advance("listing", len(found) - told, pages=report.calls - pages)
+            told, pages = len(found), report.calls
+        found.append(photo)
+    tally.advance("listing", len(found) - told, pages=report.calls - pages)
+    return found
 
 
 class Engine:
@@ -220,8 +272,7 @@ class Engine:
         index: Index,
         options: RunOptions,
         *,
-        progress: Progress | None = None,
-        scan_progress: localfs.ProgressCallback | None = None,
+        progress: ProgressSink | None = None,
         lock: HeldLock | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -230,7 +281,8 @@ class Engine:
         self.index = index
         self.options = options
         self.config = ScanConfig.from_settings(settings)
-        self.scan_progress = scan_progress
+        #: What the run has done so far, phase by phase (the CLI draws it).
+        self.tally = Tally(progress)
         self.lock = lock
         self.clock = clock
         if client.token is None:
@@ -244,7 +296,7 @@ class Engine:
             self.config,
             transfers=options.transfers,
             upload_options=settings.upload,
-            progress=progress,
+            progress=self.tally,
             heartbeat=lock.heartbeat if lock is not None else None,
         )
         self.match_options = MatchOptions(
@@ -258,6 +310,7 @@ class Engine:
         self._unsure_pictures: set[ContentId] = set()
         self._unsure_photos: set[PhotoId] = set()
         self._lookup_errors: list[str] = []
+        self._lookups = Lookups()
 
     # === prepare =============================================================================
 
@@ -298,12 +351,19 @@ class Engine:
         workers = max(2, opts.transfers)
         listing_future = in_background(
             lambda: list_remote(
-                self.client, since=since, want_sets=want_sets, known_sets=known, workers=workers
+                self.client,
+                since=since,
+                want_sets=want_sets,
+                known_sets=known,
+                workers=workers,
+                tally=self.tally,
             )
         )
         previously = self.index.file_count()
         try:
-            scan = scanner.scan_library(self.index, self.config, progress=self.scan_progress)
+            self.tally.start("scan", None)
+            scan = scanner.scan_library(self.index, self.config, progress=self.tally.scan)
+            self.tally.stop("scan")
         finally:
             listing = listing_future.result() if listing_future.exception() is None else None
         if listing is None:
@@ -336,7 +396,8 @@ class Engine:
                 mode=opts.mode,
             )
         paths = {p.content_id: p.paths[0] for p in local if p.paths}
-        return Prepared(self.account, plan, set_preview, scan, listing, notes, match, paths)
+        lookups = replace(self._lookups, skipped=match.pruning)
+        return Prepared(self.account, plan, set_preview, scan, listing, notes, match, paths, lookups)
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
         nsid = self.nsid
@@ -404,31 +465,62 @@ class Engine:
     def _match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
         evidence = self._evidence()
         by_id = {p.id: p for p in remote}
-        for _round in range(MAX_MATCH_ROUNDS):
-            result = match_photos(local, remote, self.match_options, evidence)
-            if result.complete:
-                return result
-            needs = result.needs
-            found = MatchEvidence()
-            if needs.digests:
-                scanner.compute_digests(self.index, self.config, needs.digests, ("md5", "sha1"))
-                digests: dict[ContentId, FileDigests | None] = {}
-                for cid in needs.digests:
-                    picture = self.index.picture(cid)
-                    ok = picture is not None and picture.md5 and picture.sha1
-                    digests[cid] = FileDigests(picture.md5, picture.sha1) if ok and picture else None  # type: ignore[arg-type]
-                found = replace(found, digests=digests)
-            if needs.local_phash:
-                self._unsure_pictures.update(needs.local_phash)
-                scanner.compute_perceptual(self.index, self.config, needs.local_phash)
-                hashes = self.index.local_phashes(needs.local_phash)
-                found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
-            if needs.remote_phash:
-                found = replace(found, remote_phash=self._remote_phashes(needs.remote_phash, by_id))
-            if needs.originals:
-                found = replace(found, originals=self._originals(needs.originals, by_id))
-            evidence = evidence.merged(found)
+        tally = self.tally
+        try:
+            for _round in range(MAX_MATCH_ROUNDS):
+                result = match_photos(local, remote, self.match_options, evidence)
+                if result.complete:
+                    return result
+                needs = result.needs
+                tally.grow("identify", needs.count)
+                found = MatchEvidence()
+                if needs.digests:
+                    with self._local_lookups(len(needs.digests)) as progress:
+                        scanner.compute_digests(
+                            self.index, self.config, needs.digests, ("md5", "sha1"), progress=progress
+                        )
+                    self._lookups.digests += len(needs.digests)
+                    digests: dict[ContentId, FileDigests | None] = {}
+                    for cid in needs.digests:
+                        picture = self.index.picture(cid)
+                        ok = picture is not None and picture.md5 and picture.sha1
+                        digests[cid] = FileDigests(picture.md5, picture.sha1) if ok and picture else None  # type: ignore[arg-type]
+                    found = replace(found, digests=digests)
+                if needs.local_phash:
+                    self._unsure_pictures.update(needs.local_phash)
+                    with self._local_lookups(len(needs.local_phash)) as progress:
+                        scanner.compute_perceptual(
+                            self.index, self.config, needs.local_phash, progress=progress
+                        )
+                    self._lookups.decodes += len(needs.local_phash)
+                    hashes = self.index.local_phashes(needs.local_phash)
+                    found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
+                if needs.remote_phash:
+                    found = replace(found, remote_phash=self._remote_phashes(needs.remote_phash, by_id))
+                if needs.originals:
+                    found = replace(found, originals=self._originals(needs.originals, by_id))
+                evidence = evidence.merged(found)
+        finally:
+            tally.stop("identify")
         raise FlickrsyncError("matching did not settle after several rounds; please report this")
+
+    @contextlib.contextmanager
+    def _local_lookups(self, count: int) -> Iterator[localfs.ProgressCallback]:
+        """A scanner progress callback counting ``count`` local look-ups (decodes, digests) in
+        the ``identify`` phase as they finish; whatever the scanner did not report (files it
+        found nothing to do for) is counted when it returns."""
+        told = 0
+
+        def progress(report: ScanProgress) -> None:
+            nonlocal told
+            done = min(report.files_done, count)  # digests count files: a picture may have several
+            if done > told:
+                self.tally.advance("identify", done - told)
+                told = done
+
+        yield progress
+        if count > told:
+            self.tally.advance("identify", count - told)
 
     def _remote_phashes(
         self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
@@ -441,10 +533,13 @@ class Engine:
                 result[pid] = None
             else:
                 todo.append((pid, url))
+        self.tally.advance("identify", len(wanted) - len(todo))
         cache: dict[PhotoId, tuple[str | None, str | None]] = {}
         for (pid, url), phash, error in map_concurrently(
             lambda item: small_phash(self.client, item[1]), todo, max(2, self.options.transfers)
         ):
+            self.tally.advance("identify", 1)
+            self._lookups.renditions += 1
             if error is None:
                 result[pid] = phash
                 cache[pid] = (phash, url)
@@ -467,11 +562,14 @@ class Engine:
         result: dict[PhotoId, ContentId | None] = {}
         photos = [by_id[pid] for pid in wanted if pid in by_id]
         result.update({pid: None for pid in wanted if pid not in by_id})
+        self.tally.advance("identify", len(wanted) - len(photos))
         cache: dict[PhotoId, tuple[ContentId | None, str | None]] = {}
         scratch = Path(self.index.path).parent
         for photo, cid, error in map_concurrently(
             lambda p: original_content_id(self.client, p, scratch), photos, max(2, self.options.transfers)
         ):
+            self.tally.advance("identify", 1)
+            self._lookups.originals += 1
             result[photo.id] = cid
             if error is None or not isinstance(error, TransientError):
                 cache[photo.id] = (cid, photo.original_secret)

@@ -18,7 +18,15 @@ from flickrsync.errors import (
     TransientError,
     file_error,
 )
-from flickrsync.retry import Backoff, RateBudget, call_with_retry, fatal_reason, is_retryable, never_sent
+from flickrsync.retry import (
+    Backoff,
+    BudgetWait,
+    RateBudget,
+    call_with_retry,
+    fatal_reason,
+    is_retryable,
+    never_sent,
+)
 
 REQ = httpx.Request("GET", "https://api.flickr.com/services/rest/")
 
@@ -191,6 +199,21 @@ def test_budget_never_exceeds_the_limit_in_any_window() -> None:
         stamps.append(t.now)
     for start in stamps:
         assert sum(1 for s in stamps if start <= s < start + 100.0) <= 5
+
+
+def test_budget_says_before_it_sleeps_how_long_and_why() -> None:
+    t = FakeTime()
+    heard: list[BudgetWait] = []
+    budget = RateBudget(2, period=3600.0, clock=t.clock, sleep=t.sleep, on_wait=heard.append)
+    budget.acquire()
+    t.now = 600.0
+    budget.acquire()
+    assert heard == []  # no wait, nothing said
+    budget.acquire()  # the budget is spent: waits until the first call leaves the hour
+    assert heard == [BudgetWait(3000.0, "limit", 2, 3600.0)]
+    budget.pause(30.0)  # Flickr answered 429: everyone pauses, then the budget is spent again
+    budget.acquire()
+    assert heard[1:] == [BudgetWait(30.0, "slow down", 2, 3600.0), BudgetWait(570.0, "limit", 2, 3600.0)]
 
 
 def test_budget_pause_holds_everyone(caplog: pytest.LogCaptureFixture) -> None:

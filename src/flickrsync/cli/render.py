@@ -122,6 +122,18 @@ def human_size(size: int) -> str:
     return f"{size / 1e12:,.1f} TB"
 
 
+def duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``1 h 5 min`` (rounded: a human reads it)."""
+    seconds = max(0.0, seconds)
+    if seconds < 59.5:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
 # --- status ----------------------------------------------------------------------------------
 
 _TOKEN = {
@@ -317,6 +329,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
         "failed": to_json(prepared.plan.failed),
         "refusal": prepared.plan.refusal,
         "notes": prepared.notes,
+        "lookups": to_json(prepared.lookups),
         "outcome": None
         if outcome is None
         else {
@@ -331,6 +344,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
             "aborted": outcome.aborted,
         },
         "api_calls": report.api_calls,
+        "budget_wait": round(report.budget_wait, 3),
         "elapsed": round(report.elapsed, 3),
     }
 
@@ -353,6 +367,15 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
     listing = prepared.listing
     kind = "full listing" if listing.full else "changes since the last sync"
     click.echo(f"  flickr       {len(listing.photos):>9,} photos in the {kind}")
+    lookups = prepared.lookups
+    if lookups.total or lookups.skipped.renditions or lookups.skipped.decodes:
+        done = _kinds(lookups.renditions, lookups.originals, lookups.decodes, lookups.digests)
+        spared = _kinds(lookups.skipped.renditions, 0, lookups.skipped.decodes, 0)
+        click.echo(
+            f"  identify     {lookups.total:>9,} look-ups"
+            + (f" ({done})" if done else "")
+            + (f"; skipped by pruning: {spared} (no candidate of that size, date and type)" if spared else "")
+        )
     if prepared.plan.refusal is not None:
         return
     _actions, s = combined(prepared)
@@ -378,12 +401,31 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
         click.echo(f"  cannot sync  {s.failed:>9,} (listed on stderr)")
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _kinds(renditions: int, originals: int, decodes: int, digests: int) -> str:
+    """Look-ups by kind, in words (kinds with none left out)."""
+    return ", ".join(
+        _count(n, one, many)
+        for n, one, many in (
+            (renditions, "small rendition", "small renditions"),
+            (originals, "original", "originals"),
+            (decodes, "perceptual hash", "perceptual hashes"),
+            (digests, "file digest", "file digests"),
+        )
+        if n
+    )
+
+
 def outcome_text(report: RunReport, options: RunOptions) -> None:
     """The final line (``-q`` shows only this and the errors): what was done, counts only for
     what the command does, or why nothing was."""
     outcome = report.outcome
     label = f"[{report.profile}]"
-    cost = f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
+    waited = f", {duration(report.budget_wait)} waiting for the API limit" if report.budget_wait >= 1 else ""
+    cost = f"{report.api_calls:,} Flickr API calls{waited}, {report.elapsed:.1f} s"
     prepared = report.prepared
     if outcome is None:
         if report.stopped:

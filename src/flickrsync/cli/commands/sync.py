@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flickrsync.cli.app import F, GlobalOptions, command, confirm, start
-from flickrsync.cli.progress import TransferBars, scan_progress
+from flickrsync.cli.progress import BudgetWaits, run_progress
 from flickrsync.cli.render import emit_json, outcome_text, plan_text, show, sync_json, verbose_lines
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError
@@ -126,7 +126,8 @@ def _run_sync(
     command = "photosets" if only_photosets else mode
     worst = 0
     with new_http_client(count) as http:
-        clients = open_clients(all_settings, http, need=need)
+        waits = BudgetWaits() if not opts.quiet else None
+        clients = open_clients(all_settings, http, need=need, on_wait=waits)
         for settings in all_settings:
             options = RunOptions(
                 mode=mode,
@@ -161,24 +162,15 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
     from flickrsync.sync import Engine, RunReport  # noqa: PLC0415 - keeps `scan` quick to start
 
     started = time.monotonic()
-    calls_before = client.stats().calls
+    before = client.stats()
     label = f"[{settings.profile}]"
-    bars = not opts.quiet
     with (
         profile_lock(settings.lock_file, settings.profile, command) as lock,
         Index.open(settings.database) as index,
+        run_progress(label, show=not opts.quiet) as progress,
     ):
-        with scan_progress(label, show=bars) as progress:
-            engine = Engine(
-                settings,
-                client,
-                index,
-                options,
-                progress=TransferBars(label, show=bars),
-                scan_progress=progress,
-                lock=lock,
-            )
-            prepared = engine.prepare()
+        engine = Engine(settings, client, index, options, progress=progress, lock=lock)
+        prepared = engine.prepare()
         plan = prepared.plan
         report = RunReport(settings.profile, command, options.dry_run, prepared, None, 0, 0.0)
         if not as_json and not opts.quiet:
@@ -196,7 +188,9 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
         if go:
             report.outcome = engine.execute(prepared)
         engine.finish(report)
-    report.api_calls = client.stats().calls - calls_before
+    after = client.stats()
+    report.api_calls = after.calls - before.calls
+    report.budget_wait = after.budget_wait - before.budget_wait
     report.elapsed = time.monotonic() - started
     verbose_lines(report, matched=opts.verbose or opts.debug)
     if as_json:
