@@ -214,12 +214,9 @@ def make_home(ff: FakeFlickrHandle, base: Path, root: Path) -> Path:
     )
     (home / "config.ini").chmod(0o600)
     minted = ff.mint_token(perms="write")
-    token = AccessToken(
-        minted.token, minted.secret, "write", Account(Nsid(minted.user_nsid), minted.username)
-    )
-    save_token(
-        load_settings(home, None).token_file, AccessToken(minted.token, minted.secret, "write", account)
-    )
+    account = Account(Nsid(minted.user_nsid), minted.username)
+    token = AccessToken(minted.token, minted.secret, "write", account)
+    save_token(load_settings(home, None).token_file, token)
     return home
 
 
