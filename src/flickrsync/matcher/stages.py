@@ -261,57 +261,80 @@ def _unique_pairs(
     ]
 
 
+_Dims = tuple[int, int] | None
+#: Media and original size.
+_Bucket = tuple[str, _Dims]
+
+
 class _Undated:
     """Unmatched items with no exact date taken, bucketed by media and size: each could be any
     dated item of the other side, so a dated pair is only "unique" if none of these could be
-    either half of it (the picture whose date was edited away, the photo uploaded without EXIF)."""
+    either half of it (the picture whose date was edited away, the photo uploaded without EXIF).
+
+    Also bucketed by name (title keys, file stems), so asking about a named pair looks only at
+    the undated items of that name, not at every undated item of that size."""
 
     def __init__(self, pictures: Iterable[LocalPicture], photos: Iterable[RemotePhoto]) -> None:
         self.pictures: dict[tuple[str, tuple[int, int] | None], list[LocalPicture]] = defaultdict(list)
+        self.named_pictures: dict[tuple[str, tuple[int, int] | None, str], list[LocalPicture]] = defaultdict(
+            list
+        )
         for picture in pictures:
             if exact_date(picture.date_taken) is None:
                 dims = (picture.width, picture.height) if picture.width and picture.height else None
                 self.pictures[(picture.media, dims)].append(picture)
+                for stem in picture_stems(picture):
+                    self.named_pictures[(picture.media, dims, stem)].append(picture)
         self.photos: dict[tuple[str, tuple[int, int] | None], list[RemotePhoto]] = defaultdict(list)
+        self.named_photos: dict[tuple[str, tuple[int, int] | None, str], list[RemotePhoto]] = defaultdict(
+            list
+        )
         for photo in photos:
             if remote_exact_date(photo) is None:
                 dims = (photo.o_width, photo.o_height) if photo.o_width and photo.o_height else None
                 self.photos[(photo.media, dims)].append(photo)
+                for key in title_keys(photo.title):
+                    self.named_photos[(photo.media, dims, key)].append(photo)
 
     def could_be_photo(self, photo: RemotePhoto, title_keys_: frozenset[str] | None = None) -> bool:
         """Some undated picture could be ``photo`` (with one of ``title_keys_``, when given)."""
         if photo.o_width and photo.o_height:
             dims = (photo.o_width, photo.o_height)
-            buckets: list[tuple[str, tuple[int, int] | None]] = [
+            buckets: list[_Bucket] = [
                 (photo.media, dims),
                 (photo.media, (dims[1], dims[0])),
                 (photo.media, None),
             ]
         else:
             buckets = [key for key in self.pictures if key[0] == photo.media]
-        return any(
-            dimensions_compatible(p, photo) and (title_keys_ is None or bool(title_keys_ & picture_stems(p)))
-            for key in buckets
-            for p in self.pictures.get(key, ())
-        )
+        if title_keys_ is None:
+            found: Iterable[LocalPicture] = (p for key in buckets for p in self.pictures.get(key, ()))
+        else:  # a picture named like the photo: found under one of its stems
+            found = (
+                p
+                for key in buckets
+                for name in title_keys_
+                for p in self.named_pictures.get((*key, name), ())
+            )
+        return any(dimensions_compatible(p, photo) for p in found)
 
     def could_be_picture(self, picture: LocalPicture, stems: frozenset[str] | None = None) -> bool:
         """Some undated photo could be ``picture`` (titled with one of ``stems``, when given)."""
         if picture.width and picture.height:
             dims = (picture.width, picture.height)
-            buckets: list[tuple[str, tuple[int, int] | None]] = [
+            buckets: list[_Bucket] = [
                 (picture.media, dims),
                 (picture.media, (dims[1], dims[0])),
                 (picture.media, None),
             ]
         else:
             buckets = [key for key in self.photos if key[0] == picture.media]
+        if stems is None:
+            found: Iterable[RemotePhoto] = (r for key in buckets for r in self.photos.get(key, ()))
+        else:  # a photo titled like the picture: found under one of its title keys
+            found = (r for key in buckets for stem in stems for r in self.named_photos.get((*key, stem), ()))
         return any(
-            dimensions_compatible(picture, r)
-            and not dates_conflict(picture.date_taken, r)
-            and (stems is None or bool(stems & title_keys(r.title)))
-            for key in buckets
-            for r in self.photos.get(key, ())
+            dimensions_compatible(picture, r) and not dates_conflict(picture.date_taken, r) for r in found
         )
 
 
