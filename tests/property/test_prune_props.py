@@ -1,9 +1,11 @@
 """Look-match pruning: the buckets find exactly the pairs the rule allows, no more, no fewer.
 
-:class:`~flickrsync.matcher.prune.Candidates` is only an accelerator for
-:func:`~flickrsync.matcher.prune.implausible`: over generated pictures and photos (few sizes, dates
-near each other, whole-hour shifts, coarse granularities, unknown dates with upload times on both
-sides of the date taken, formats), its answer must equal trying every pair.
+:class:`~flickrsync.matcher.prune.Candidates` and :class:`~flickrsync.matcher.prune.Pictures` are
+only accelerators for :func:`~flickrsync.matcher.prune.implausible`: over generated pictures and
+photos (few sizes, EXIF orientations, dates near each other, whole-hour shifts, coarse
+granularities, unknown dates with upload times on both sides of the date taken, formats), their
+answers must equal trying every pair, both ways; and :meth:`Candidates.near` must find exactly the
+candidates within the threshold that :func:`~flickrsync.matcher.hamming` finds.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flickrsync.matcher.prune import Candidates, implausible
+from flickrsync.matcher import hamming
+from flickrsync.matcher.prune import Candidates, Pictures, implausible
 from flickrsync.models import LocalPicture, PhotoId, RemotePhoto
 from tests.syncfakes import photo, pic
 
@@ -67,15 +70,46 @@ def numbered(items: list[RemotePhoto]) -> list[RemotePhoto]:
     return [replace(p, id=PhotoId(str(i + 1))) for i, p in enumerate(items)]
 
 
+HASHES = [None, "0" * 64, "0" * 63 + "f", "f" * 64, "00ff" * 16, "0" * 16, "zz" * 32]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(pictures, min_size=1, max_size=4), st.lists(photos, max_size=25), st.booleans())
+@given(
+    st.lists(pictures, min_size=1, max_size=4),
+    st.lists(photos, max_size=25),
+    st.booleans(),
+    st.tuples(
+        st.lists(st.sampled_from(HASHES), min_size=25, max_size=25),
+        st.sampled_from(HASHES[1:]),
+        st.integers(0, 10),
+    ),
+)
 def test_the_buckets_find_exactly_the_pairs_the_rule_allows(
-    local: list[LocalPicture], remote: list[RemotePhoto], use_dates: bool
+    local: list[LocalPicture],
+    remote: list[RemotePhoto],
+    use_dates: bool,
+    looks: tuple[list[str | None], str, int],
 ) -> None:
+    theirs, mine, threshold = looks
     remote = numbered(remote)
-    candidates = Candidates(remote, use_dates=use_dates)
+    hashes = {p.id: theirs[i] for i, p in enumerate(remote)}
+    candidates = Candidates(remote, use_dates=use_dates, hashes=hashes)
+    could_be = Pictures(local, use_dates=use_dates)
     for picture in local:
         found = [p.id for p in candidates.of(picture)]
         assert len(found) == len(set(found))  # each once
         allowed = {p.id for p in remote if implausible(picture, p, use_dates=use_dates) is None}
         assert set(found) == allowed
+        assert candidates.any(picture) == bool(allowed)
+        near = {
+            pid: d
+            for pid in allowed
+            if (h := hashes[pid]) is not None and (d := hamming(mine, h)) is not None and d <= threshold
+        }
+        assert candidates.near(picture, mine, threshold) == near
+    for item in remote:
+        back = [id(p) for p in could_be.of(item)]
+        assert len(back) == len(set(back))
+        allowed_back = {id(p) for p in local if implausible(p, item, use_dates=use_dates) is None}
+        assert set(back) == allowed_back
+        assert could_be.any(item) == bool(allowed_back)

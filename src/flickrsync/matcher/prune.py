@@ -23,11 +23,17 @@ pairs through buckets instead of trying every pair):
   the date taken is the camera's wall clock, the upload time UTC). An upload time before Flickr
   existed (:data:`~flickrsync.models.FLICKR_EPOCH`) is garbage and rules nothing out.
 
-Unknown on either side never rules a pair out. The two date rules are off with ``--nodatematch``
-(dates not trusted). What pruning gives up: a picture whose date taken was changed by more than a
-time zone after another tool uploaded it (a camera clock reset to 2000, fixed later) is no longer
-compared by look with that upload, so it is uploaded again (a second copy on Flickr, never a
-deletion) — unless ``--nodatematch``.
+Unknown on either side never rules a pair out. :class:`Candidates` (the photos, asked about a
+picture) and :class:`Pictures` (the pictures, asked about a photo) index both sides by media,
+size, file type and date, so a question costs the items of that size and date, not the whole
+other side; and :meth:`Candidates.near` compares a picture's perceptual hash with its candidates'
+before it checks the rule on the few that look alike: with many candidates (photos whose date
+Flickr does not know) that is most of the work of look matching.
+
+The two date rules are off with ``--nodatematch`` (dates not trusted). What pruning gives up: a
+picture whose date taken was changed by more than a time zone after another tool uploaded it (a
+camera clock reset to 2000, fixed later) is no longer compared by look with that upload, so it is
+uploaded again (a second copy on Flickr, never a deletion) — unless ``--nodatematch``.
 """
 
 from __future__ import annotations
@@ -35,10 +41,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 
 from flickrsync.matcher.keys import dates_conflict, dimensions_compatible, exact_date, remote_date
-from flickrsync.models import FLICKR_EPOCH, LocalPicture, RemotePhoto
+from flickrsync.models import FLICKR_EPOCH, LocalPicture, PhotoId, RemotePhoto
 
 #: How much later than a photo's upload time a picture's date taken may be and the picture still
 #: be that photo: a day (the date taken is wall-clock time, up to 14 hours off UTC).
@@ -115,85 +121,292 @@ def implausible(picture: LocalPicture, photo: RemotePhoto, *, use_dates: bool) -
     return None
 
 
-class _Bucket:
-    """The photos of one original size (or of no known size), by how their date can be used."""
+_Key = tuple[str, _Dims, str]
+#: A photo of any format but PNG and GIF: any picture may have become it.
+_ANY_FORMAT = "*"
+
+
+def _photo_format(photo: RemotePhoto) -> str:
+    """The one picture format ``photo`` must have, or :data:`_ANY_FORMAT`."""
+    return _KEPT_FORMATS.get((photo.original_format or "").lower(), _ANY_FORMAT)
+
+
+def _dims(width: int | None, height: int | None) -> _Dims:
+    return (width, height) if width and height else None
+
+
+def _bits(phash: str | None, length: int) -> int | None:
+    """A hex perceptual hash as an integer, when it has ``length`` digits (as
+    :func:`~flickrsync.matcher.keys.hamming` compares them)."""
+    if phash is None or len(phash) != length:
+        return None
+    try:
+        return int(phash.lower(), 16)
+    except ValueError:
+        return None
+
+
+class _Photos:
+    """Photos in the order a date search needs them, with their hashes as integers on demand."""
 
     def __init__(self) -> None:
-        #: Photos dated to the second, by the minutes and seconds of their date (seconds within
-        #: the hour): a picture's candidates are those of its own, within a few hours.
-        self.seconds: dict[int, list[tuple[int, RemotePhoto]]] = defaultdict(list)
-        #: Photos dated to the month or year, by granularity and the date at that granularity.
-        self.coarse: dict[tuple[int, str], list[RemotePhoto]] = defaultdict(list)
+        self.items: list[RemotePhoto] = []
+        self._bits: dict[int, list[int | None]] = {}
+
+    def bits(self, hashes: Mapping[PhotoId, str | None], length: int) -> list[int | None]:
+        found = self._bits.get(length)
+        if found is None:
+            found = self._bits[length] = [_bits(hashes.get(p.id), length) for p in self.items]
+        return found
+
+
+class _PhotoBucket:
+    """The photos of one media, original size (or none known) and format class, by how their date
+    can be used."""
+
+    def __init__(self) -> None:
+        #: Dated to the second, by the seconds within the hour of their date (then by date): a
+        #: picture's candidates are those of its own minutes and seconds, a few hours around.
+        self.seconds: dict[int, tuple[list[int], _Photos]] = {}
+        #: Dated to the month or year, by granularity and the date at that granularity.
+        self.coarse: dict[tuple[int, str], _Photos] = defaultdict(_Photos)
         #: Photos whose date rules nothing out (circa, or dates not used).
-        self.any_date: list[RemotePhoto] = []
-        #: Photos whose date taken Flickr does not know, by upload time (sorted by :meth:`seal`).
-        self.undated: list[tuple[int, RemotePhoto]] = []
+        self.any_date = _Photos()
+        #: Photos whose date taken Flickr does not know, by upload time.
+        self.undated = _Photos()
         self._uploads: list[int] = []
+        self._pending: list[tuple[int, int, RemotePhoto]] = []
 
     def add(self, photo: RemotePhoto, use_dates: bool) -> None:
         date = remote_date(photo) if use_dates else None
         granularity = photo.date_taken_granularity
         at = wall_seconds(date) if granularity == 0 else None
         if at is not None:
-            self.seconds[at % 3600].append((at, photo))
+            self._pending.append((at, 0, photo))
         elif date is not None and granularity in _COARSE:
-            self.coarse[(granularity, date[: _COARSE[granularity]])].append(photo)
+            self.coarse[(granularity, date[: _COARSE[granularity]])].items.append(photo)
         elif date is not None or not use_dates or photo.date_upload < FLICKR_EPOCH:
-            self.any_date.append(photo)
+            self.any_date.items.append(photo)
         else:
-            self.undated.append((photo.date_upload, photo))
+            self._pending.append((photo.date_upload, 1, photo))
 
     def seal(self) -> None:
-        self.undated.sort(key=lambda item: item[0])
-        self._uploads = [upload for upload, _photo in self.undated]
+        """Sort what :meth:`add` gathered (once, after the last photo)."""
+        self._pending.sort(key=lambda item: item[0])
+        for at, undated, photo in self._pending:
+            if undated:
+                self._uploads.append(at)
+                self.undated.items.append(photo)
+            else:
+                times, photos = self.seconds.setdefault(at % 3600, ([], _Photos()))
+                times.append(at)
+                photos.items.append(photo)
+        self._pending = []
 
-    def of(self, date: str | None) -> Iterable[RemotePhoto]:
-        """The photos a picture taken at ``date`` (exact, or None: any) could be, by date."""
-        yield from self.any_date
+    def spans(self, date: str | None) -> Iterator[tuple[_Photos, int, int]]:
+        """The lists (and the range of each) that hold every photo a picture taken at ``date``
+        (exact, or None: any) could be by date; a few more at most."""
+        yield self.any_date, 0, len(self.any_date.items)
         taken = wall_seconds(date)
-        if date is None or taken is None:
-            for dated in self.seconds.values():
-                yield from (photo for _at, photo in dated)
+        if taken is None:
+            for _times, photos in self.seconds.values():
+                yield photos, 0, len(photos.items)
             for photos in self.coarse.values():
-                yield from photos
-            yield from (photo for _upload, photo in self.undated)
+                yield photos, 0, len(photos.items)
+            yield self.undated, 0, len(self.undated.items)
             return
         shift = CLOCK_SHIFT_HOURS * 3600
-        yield from (photo for at, photo in self.seconds.get(taken % 3600, ()) if abs(at - taken) <= shift)
+        times, photos = self.seconds.get(taken % 3600, ([], _Photos()))
+        yield photos, bisect.bisect_left(times, taken - shift), bisect.bisect_right(times, taken + shift)
         for granularity, width in _COARSE.items():
-            yield from self.coarse.get((granularity, date[:width]), ())
-        start = bisect.bisect_left(self._uploads, taken - UPLOAD_SLACK)
-        yield from (photo for _upload, photo in self.undated[start:])
+            coarse = self.coarse.get((granularity, (date or "")[:width]))
+            if coarse is not None:
+                yield coarse, 0, len(coarse.items)
+        yield self.undated, bisect.bisect_left(self._uploads, taken - UPLOAD_SLACK), len(self.undated.items)
 
 
 class Candidates:
-    """The photos each picture could be (:func:`implausible` is None), found by original size and
-    date taken rather than by trying every pair: a picture costs the photos of its own size and
-    date, not the whole account."""
+    """The photos each picture could be (:func:`implausible` is None), found through buckets by
+    media, original size, format and date taken rather than by trying every pair."""
 
-    def __init__(self, photos: Sequence[RemotePhoto], *, use_dates: bool) -> None:
+    def __init__(
+        self,
+        photos: Iterable[RemotePhoto],
+        *,
+        use_dates: bool,
+        hashes: Mapping[PhotoId, str | None] | None = None,
+    ) -> None:
         self.use_dates = use_dates
-        self._buckets: dict[_Dims, _Bucket] = defaultdict(_Bucket)
+        self.hashes: Mapping[PhotoId, str | None] = hashes or {}
+        self._buckets: dict[_Key, _PhotoBucket] = defaultdict(_PhotoBucket)
         for photo in photos:
-            dims = (photo.o_width, photo.o_height) if photo.o_width and photo.o_height else None
-            self._buckets[dims].add(photo, use_dates)
+            key = (photo.media, _dims(photo.o_width, photo.o_height), _photo_format(photo))
+            self._buckets[key].add(photo, use_dates)
         for bucket in self._buckets.values():
             bucket.seal()
 
-    def of(self, picture: LocalPicture) -> list[RemotePhoto]:
-        """Every photo ``picture`` could be, each once."""
+    def _spans(self, picture: LocalPicture) -> Iterator[tuple[_Photos, int, int]]:
+        formats = (
+            (_ANY_FORMAT, picture.format) if picture.format in _KEPT_FORMATS.values() else (_ANY_FORMAT,)
+        )
+        sizes: list[_Dims]
         if picture.width and picture.height:
-            keys: list[_Dims] = [(picture.width, picture.height), None]
+            sizes = [(picture.width, picture.height), None]
             if picture.orientation in (5, 6, 7, 8) and picture.width != picture.height:
-                keys.append((picture.height, picture.width))
+                sizes.append((picture.height, picture.width))
         else:
-            keys = list(self._buckets)
+            sizes = list(dict.fromkeys(key[1] for key in self._buckets))
         date = exact_date(picture.date_taken) if self.use_dates else None
-        found = {
-            id(photo): photo
-            for key in keys
-            if key in self._buckets
-            for photo in self._buckets[key].of(date)
-            if implausible(picture, photo, use_dates=self.use_dates) is None
-        }
-        return list(found.values())
+        for size in sizes:
+            for fmt in formats:
+                bucket = self._buckets.get((picture.media, size, fmt))
+                if bucket is not None:
+                    yield from bucket.spans(date)
+
+    def of(self, picture: LocalPicture) -> Iterator[RemotePhoto]:
+        """Every photo ``picture`` could be, each once."""
+        for photos, lo, hi in self._spans(picture):
+            for photo in photos.items[lo:hi]:
+                if implausible(picture, photo, use_dates=self.use_dates) is None:
+                    yield photo
+
+    def any(self, picture: LocalPicture) -> bool:
+        """Some photo could be ``picture``."""
+        return next(self.of(picture), None) is not None
+
+    def near(self, picture: LocalPicture, phash: str, threshold: int) -> dict[PhotoId, int]:
+        """The photos ``picture`` could be whose perceptual hash (``hashes``) is within
+        ``threshold`` of ``phash``, with the distance: their hashes are compared first, the rule
+        is checked on those that look alike."""
+        mine = _bits(phash, len(phash))
+        if mine is None:
+            return {}
+        found: dict[PhotoId, int] = {}
+        for photos, lo, hi in self._spans(picture):
+            bits = photos.bits(self.hashes, len(phash))
+            close = [
+                (i, distance)
+                for i in range(lo, hi)
+                if (theirs := bits[i]) is not None and (distance := (theirs ^ mine).bit_count()) <= threshold
+            ]
+            for i, distance in close:
+                photo = photos.items[i]
+                if implausible(picture, photo, use_dates=self.use_dates) is None:
+                    found[photo.id] = distance
+        return found
+
+
+class _PictureBucket:
+    """The pictures of one media, size (or none known) and format, by date taken."""
+
+    def __init__(self) -> None:
+        #: Dated, by the seconds within the hour of their date (then by date).
+        self.seconds: dict[int, tuple[list[int], list[LocalPicture]]] = {}
+        #: Dated, by month and by year (``YYYY-MM``, ``YYYY``).
+        self.months: dict[str, list[LocalPicture]] = defaultdict(list)
+        self.years: dict[str, list[LocalPicture]] = defaultdict(list)
+        #: Dated, oldest first.
+        self.taken: list[int] = []
+        self.dated: list[LocalPicture] = []
+        #: No date taken to go by (or dates not used).
+        self.undated: list[LocalPicture] = []
+        self._pending: list[tuple[int, LocalPicture]] = []
+
+    def add(self, picture: LocalPicture, use_dates: bool) -> None:
+        date = exact_date(picture.date_taken) if use_dates else None
+        taken = wall_seconds(date)
+        if date is None or taken is None:
+            self.undated.append(picture)
+            return
+        self._pending.append((taken, picture))
+        self.months[date[:7]].append(picture)
+        self.years[date[:4]].append(picture)
+
+    def seal(self) -> None:
+        """Sort what :meth:`add` gathered (once, after the last picture)."""
+        self._pending.sort(key=lambda item: item[0])
+        for taken, picture in self._pending:
+            self.taken.append(taken)
+            self.dated.append(picture)
+            times, pictures = self.seconds.setdefault(taken % 3600, ([], []))
+            times.append(taken)
+            pictures.append(picture)
+        self._pending = []
+
+    def of(self, photo: RemotePhoto, use_dates: bool) -> Iterator[LocalPicture]:
+        """Every picture ``photo`` could be by date, and a few more at most."""
+        yield from self.undated
+        date = remote_date(photo) if use_dates else None
+        granularity = photo.date_taken_granularity
+        at = wall_seconds(date) if granularity == 0 else None
+        if at is not None:
+            shift = CLOCK_SHIFT_HOURS * 3600
+            times, pictures = self.seconds.get(at % 3600, ([], []))
+            yield from pictures[
+                bisect.bisect_left(times, at - shift) : bisect.bisect_right(times, at + shift)
+            ]
+        elif date is not None and granularity in _COARSE:
+            by = self.months if granularity == 4 else self.years
+            yield from by.get(date[: _COARSE[granularity]], ())
+        elif date is None and use_dates and photo.date_upload >= FLICKR_EPOCH:
+            yield from self.dated[: bisect.bisect_right(self.taken, photo.date_upload + UPLOAD_SLACK)]
+        else:
+            yield from self.dated
+
+
+class Pictures:
+    """The pictures each photo could be (:func:`implausible` is None): :class:`Candidates` the
+    other way round."""
+
+    def __init__(self, pictures: Iterable[LocalPicture], *, use_dates: bool) -> None:
+        self.use_dates = use_dates
+        #: By media and size (None: unknown), then by format.
+        self._sizes: dict[tuple[str, _Dims], dict[str, _PictureBucket]] = defaultdict(dict)
+        #: Pictures turned a quarter by their EXIF orientation, also under their size turned.
+        self._turned: dict[tuple[str, _Dims], dict[str, _PictureBucket]] = defaultdict(dict)
+        for picture in pictures:
+            size = _dims(picture.width, picture.height)
+            self._bucket(self._sizes, picture.media, size, picture.format).add(picture, use_dates)
+            if size is not None and picture.orientation in (5, 6, 7, 8) and size[0] != size[1]:
+                turned = (size[1], size[0])
+                self._bucket(self._turned, picture.media, turned, picture.format).add(picture, use_dates)
+        for index in (self._sizes, self._turned):
+            for formats in index.values():
+                for bucket in formats.values():
+                    bucket.seal()
+
+    @staticmethod
+    def _bucket(
+        index: dict[tuple[str, _Dims], dict[str, _PictureBucket]], media: str, size: _Dims, fmt: str
+    ) -> _PictureBucket:
+        formats = index[(media, size)]
+        if fmt not in formats:
+            formats[fmt] = _PictureBucket()
+        return formats[fmt]
+
+    def of(self, photo: RemotePhoto) -> Iterator[LocalPicture]:
+        """Every picture ``photo`` could be, each once."""
+        size = _dims(photo.o_width, photo.o_height)
+        if size is None:  # no size to go by: pictures of every size (each is in one of them)
+            groups = [formats for key, formats in self._sizes.items() if key[0] == photo.media]
+        else:  # its size, no size known, or its size turned by the picture's EXIF orientation
+            groups = [
+                index[key]
+                for index, key in (
+                    (self._sizes, (photo.media, size)),
+                    (self._sizes, (photo.media, None)),
+                    (self._turned, (photo.media, size)),
+                )
+                if key in index
+            ]
+        fmt = _photo_format(photo)
+        for formats in groups:
+            buckets = formats.values() if fmt == _ANY_FORMAT else [formats[fmt]] if fmt in formats else []
+            for bucket in buckets:
+                for picture in bucket.of(photo, self.use_dates):
+                    if implausible(picture, photo, use_dates=self.use_dates) is None:
+                        yield picture
+
+    def any(self, photo: RemotePhoto) -> bool:
+        """Some picture could be ``photo``."""
+        return next(self.of(photo), None) is not None

@@ -27,7 +27,7 @@ from flickrsync.matcher.keys import (
     tag_values,
     title_keys,
 )
-from flickrsync.matcher.prune import Candidates
+from flickrsync.matcher.prune import Candidates, Pictures
 from flickrsync.matcher.types import (
     FileDigests,
     FlickrDuplicate,
@@ -456,27 +456,26 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     if not pictures or not photos:
         return MatchNeeds()
 
-    candidates = Candidates(photos, use_dates=options.date_match)
-    pairs: dict[ContentId, list[RemotePhoto]] = {}
-    wanted_photos: set[PhotoId] = set()
-    for picture in pictures:
-        found = candidates.of(picture)
-        if found:
-            pairs[picture.content_id] = found
-            wanted_photos.update(r.id for r in found)
+    use_dates = options.date_match
+    candidates = Candidates(photos, use_dates=use_dates, hashes=evidence.remote_phash)
+    looking = [p for p in pictures if candidates.any(p)]
+    could_be = Pictures(pictures, use_dates=use_dates)
+    wanted_photos = [r for r in photos if could_be.any(r)]
+    wanted = {r.id for r in wanted_photos}
+    compared = {p.content_id for p in looking}
     m.pruning = Pruning(
-        renditions=sum(1 for r in photos if r.id not in wanted_photos and r.id not in evidence.remote_phash),
+        renditions=sum(1 for r in photos if r.id not in wanted and r.id not in evidence.remote_phash),
         decodes=sum(
             1
             for p in pictures
-            if p.content_id not in pairs and p.phash is None and p.content_id not in evidence.local_phash
+            if p.content_id not in compared and p.phash is None and p.content_id not in evidence.local_phash
         ),
     )
     need_local = tuple(
-        cid for cid in pairs if m.pictures[cid].phash is None and cid not in evidence.local_phash
+        p.content_id for p in looking if p.phash is None and p.content_id not in evidence.local_phash
     )
     need_remote = tuple(
-        sorted((pid for pid in wanted_photos if pid not in evidence.remote_phash), key=_id_order)
+        sorted((r.id for r in wanted_photos if r.id not in evidence.remote_phash), key=_id_order)
     )
     if need_local or need_remote:
         return MatchNeeds(local_phash=need_local, remote_phash=need_remote)
@@ -486,20 +485,16 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     # is decided by the original, like a group.
     edges: dict[ContentId, dict[PhotoId, int]] = {}
     conflicts: set[tuple[ContentId, PhotoId]] = set()
-    for cid, found in pairs.items():
-        picture = m.pictures[cid]
+    for picture in looking:
         mine = _local_phash(picture, evidence)
         if mine is None:
             continue
-        for photo in found:
-            theirs = evidence.remote_phash.get(photo.id)
-            if theirs is None:
-                continue
-            distance = hamming(mine.lower(), theirs.lower())
-            if distance is not None and distance <= options.phash_threshold:
-                edges.setdefault(cid, {})[photo.id] = distance
-                if options.date_match and dates_conflict(picture.date_taken, photo):
-                    conflicts.add((cid, photo.id))
+        near = candidates.near(picture, mine, options.phash_threshold)
+        if near:
+            edges[picture.content_id] = near
+        for pid in near:
+            if use_dates and dates_conflict(picture.date_taken, m.photos[pid]):
+                conflicts.add((picture.content_id, pid))
     need_originals: list[PhotoId] = []
     for component_pictures, component_photos in _components(edges):
         lone = len(component_pictures) == 1 and len(component_photos) == 1
