@@ -7,9 +7,10 @@ One :class:`Engine` per profile and run::
 
 The decisions are the pure core's (:mod:`flickrsync.matcher`, :mod:`flickrsync.planner`,
 :mod:`flickrsync.photosets`); this module gathers their inputs from the index, the scanner and
-the client, answers the matcher's requests for more evidence (perceptual hashes, digests,
-originals — each cached in the index, so asked once), and keeps the index's remote side and its
-watermarks current. Threads are the executor's business; SQL the index's.
+the client (the evidence the matcher asks for — perceptual hashes, digests, originals — is
+:mod:`flickrsync.identify`'s), keeps the index's remote side and its watermarks current, and
+reports each phase's progress as data (:mod:`flickrsync.progress`). Threads are the executor's
+business; SQL the index's.
 
 The remote index is refreshed incrementally: the first run (and ``--full``) lists the whole
 account; later runs ask ``flickr.photos.recentlyUpdated`` for what changed since the greatest
@@ -19,39 +20,32 @@ sets whose ``date_update`` or size moved.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from flickrsync import localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
-from flickrsync.errors import FlickrsyncError, TransientError, UsageError
+from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.executor import (
     Executor,
     Outcome,
     in_background,
     map_concurrently,
-    original_content_id,
-    small_phash,
 )
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
+from flickrsync.identify import Identify, Lookups
 from flickrsync.index import Index
 from flickrsync.listing import WalkReport
 from flickrsync.localfs import ScanConfig
 from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
-    FileDigests,
-    MatchEvidence,
     MatchOptions,
     MatchResult,
-    Pruning,
-    match_photos,
 )
 from flickrsync.models import (
     DOWNLOAD_MODES,
@@ -72,7 +66,6 @@ from flickrsync.models import (
     Plan,
     RemotePhoto,
     RemoteSet,
-    ScanProgress,
     ScanReport,
     SyncMode,
     Upload,
@@ -90,9 +83,6 @@ from flickrsync.planner import (
 from flickrsync.progress import ProgressSink, Tally
 
 log = logging.getLogger("flickrsync.sync")
-
-#: The matcher settles in a few rounds (digests, then perceptual hashes, then originals).
-MAX_MATCH_ROUNDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,27 +126,6 @@ class RemoteListing:
     sets: list[Photoset] | None = None
     members: dict[PhotosetId, list[PhotoId]] = field(default_factory=dict)
     failed_sets: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Lookups:
-    """What matching fetched or computed this run (each answer is kept in the index: asked once),
-    and what pruning spared it (:mod:`flickrsync.matcher.prune`)."""
-
-    #: Small renditions of Flickr photos fetched, to compare by look.
-    renditions: int = 0
-    #: Originals downloaded, to tell look-alikes apart.
-    originals: int = 0
-    #: Local perceptual hashes computed (a decode each).
-    decodes: int = 0
-    #: Local files hashed whole (MD5/SHA-1, for other uploaders' checksum tags).
-    digests: int = 0
-    #: Look-ups pruning skipped: no candidate on the other side (by size, date, type).
-    skipped: Pruning = field(default_factory=Pruning)
-
-    @property
-    def total(self) -> int:
-        return self.renditions + self.originals + self.decodes + self.digests
 
 
 @dataclass
@@ -299,18 +268,23 @@ class Engine:
             progress=self.tally,
             heartbeat=lock.heartbeat if lock is not None else None,
         )
-        self.match_options = MatchOptions(
+        match_options = MatchOptions(
             date_match=options.date_match,
             check_flickr_copies=options.mode != "sync",
             # The matcher's default is for 64-bit hashes; fingerprint.perceptual_hash makes 256-bit
             # ones, whose measured same-picture bound is PHASH_MATCH_DISTANCE.
             phash_threshold=PHASH_MATCH_DISTANCE,
         )
-        #: Look-ups that failed for a reason that may pass: what they concern is left alone.
-        self._unsure_pictures: set[ContentId] = set()
-        self._unsure_photos: set[PhotoId] = set()
-        self._lookup_errors: list[str] = []
-        self._lookups = Lookups()
+        #: Answers the matcher's needs (and knows which look-ups failed for now).
+        self.identify = Identify(
+            client,
+            index,
+            self.nsid,
+            self.config,
+            match_options,
+            checkers=max(2, options.transfers),
+            tally=self.tally,
+        )
 
     # === prepare =============================================================================
 
@@ -378,7 +352,7 @@ class Engine:
 
         library = LibraryState(root_exists=True, previously_indexed=previously, vanished=scan.removed)
         local, problems, remote, sets = self._state()
-        match = self._match(local, remote)
+        match = self.identify.match(local, remote)
 
         plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
         set_preview = None
@@ -396,7 +370,7 @@ class Engine:
                 mode=opts.mode,
             )
         paths = {p.content_id: p.paths[0] for p in local if p.paths}
-        lookups = replace(self._lookups, skipped=match.pruning)
+        lookups = self.identify.lookups
         return Prepared(self.account, plan, set_preview, scan, listing, notes, match, paths, lookups)
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
@@ -453,132 +427,6 @@ class Engine:
             done |= {(pid, group) for pid in self.index.pool_photos(self.nsid, group)}
         return done
 
-    # -- matching, with the evidence it asks for ----------------------------------------------
-
-    def _evidence(self) -> MatchEvidence:
-        return MatchEvidence(
-            local_phash=self.index.local_phashes(),
-            remote_phash=self.index.remote_phashes(self.nsid),
-            originals=self.index.originals(self.nsid),
-        )
-
-    def _match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
-        evidence = self._evidence()
-        by_id = {p.id: p for p in remote}
-        tally = self.tally
-        try:
-            for _round in range(MAX_MATCH_ROUNDS):
-                result = match_photos(local, remote, self.match_options, evidence)
-                if result.complete:
-                    return result
-                needs = result.needs
-                tally.grow("identify", needs.count)
-                found = MatchEvidence()
-                if needs.digests:
-                    with self._local_lookups(len(needs.digests)) as progress:
-                        scanner.compute_digests(
-                            self.index, self.config, needs.digests, ("md5", "sha1"), progress=progress
-                        )
-                    self._lookups.digests += len(needs.digests)
-                    digests: dict[ContentId, FileDigests | None] = {}
-                    for cid in needs.digests:
-                        picture = self.index.picture(cid)
-                        ok = picture is not None and picture.md5 and picture.sha1
-                        digests[cid] = FileDigests(picture.md5, picture.sha1) if ok and picture else None  # type: ignore[arg-type]
-                    found = replace(found, digests=digests)
-                if needs.local_phash:
-                    self._unsure_pictures.update(needs.local_phash)
-                    with self._local_lookups(len(needs.local_phash)) as progress:
-                        scanner.compute_perceptual(
-                            self.index, self.config, needs.local_phash, progress=progress
-                        )
-                    self._lookups.decodes += len(needs.local_phash)
-                    hashes = self.index.local_phashes(needs.local_phash)
-                    found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
-                if needs.remote_phash:
-                    found = replace(found, remote_phash=self._remote_phashes(needs.remote_phash, by_id))
-                if needs.originals:
-                    found = replace(found, originals=self._originals(needs.originals, by_id))
-                evidence = evidence.merged(found)
-        finally:
-            tally.stop("identify")
-        raise FlickrsyncError("matching did not settle after several rounds; please report this")
-
-    @contextlib.contextmanager
-    def _local_lookups(self, count: int) -> Iterator[localfs.ProgressCallback]:
-        """A scanner progress callback counting ``count`` local look-ups (decodes, digests) in
-        the ``identify`` phase as they finish; whatever the scanner did not report (files it
-        found nothing to do for) is counted when it returns."""
-        told = 0
-
-        def progress(report: ScanProgress) -> None:
-            nonlocal told
-            done = min(report.files_done, count)  # digests count files: a picture may have several
-            if done > told:
-                self.tally.advance("identify", done - told)
-                told = done
-
-        yield progress
-        if count > told:
-            self.tally.advance("identify", count - told)
-
-    def _remote_phashes(
-        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
-    ) -> dict[PhotoId, str | None]:
-        result: dict[PhotoId, str | None] = {}
-        todo = []
-        for pid in wanted:
-            url = by_id[pid].url_small if pid in by_id else None
-            if url is None:
-                result[pid] = None
-            else:
-                todo.append((pid, url))
-        self.tally.advance("identify", len(wanted) - len(todo))
-        cache: dict[PhotoId, tuple[str | None, str | None]] = {}
-        for (pid, url), phash, error in map_concurrently(
-            lambda item: small_phash(self.client, item[1]), todo, max(2, self.options.transfers)
-        ):
-            self.tally.advance("identify", 1)
-            self._lookups.renditions += 1
-            if error is None:
-                result[pid] = phash
-                cache[pid] = (phash, url)
-            elif isinstance(error, TransientError):
-                # Maybe next time: not cached, and what it concerns is not decided this run.
-                result[pid] = None
-                self._unsure_photos.add(pid)
-                self._lookup_errors.append(f"photo {pid}: {error}")
-            else:
-                result[pid] = None
-                cache[pid] = (None, url)
-                log.info("photo %s: no small rendition to compare (%s)", pid, error)
-        if cache:
-            self.index.set_remote_phashes(self.nsid, cache)
-        return result
-
-    def _originals(
-        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
-    ) -> dict[PhotoId, ContentId | None]:
-        result: dict[PhotoId, ContentId | None] = {}
-        photos = [by_id[pid] for pid in wanted if pid in by_id]
-        result.update({pid: None for pid in wanted if pid not in by_id})
-        self.tally.advance("identify", len(wanted) - len(photos))
-        cache: dict[PhotoId, tuple[ContentId | None, str | None]] = {}
-        scratch = Path(self.index.path).parent
-        for photo, cid, error in map_concurrently(
-            lambda p: original_content_id(self.client, p, scratch), photos, max(2, self.options.transfers)
-        ):
-            self.tally.advance("identify", 1)
-            self._lookups.originals += 1
-            result[photo.id] = cid
-            if error is None or not isinstance(error, TransientError):
-                cache[photo.id] = (cid, photo.original_secret)
-            if error is not None:
-                log.info("photo %s: original not examined (%s)", photo.id, error)
-        if cache:
-            self.index.set_originals(self.nsid, cache)
-        return result
-
     # -- planning ----------------------------------------------------------------------------
 
     def _plan_options(self) -> PlanOptions:
@@ -630,16 +478,16 @@ class Engine:
                 )
             elif (
                 isinstance(action, Upload)
-                and action.content_id in self._unsure_pictures
-                and self._unsure_photos
+                and action.content_id in self.identify.unsure_pictures
+                and self.identify.unsure_photos
             ):
                 held[action] = FailedItem(
                     _where(action.path.root, action.path.relpath),
                     "not decided: a Flickr photo it may be could not be fetched "
-                    f"({self._lookup_errors[0]}); run again",
+                    f"({self.identify.errors[0]}); run again",
                     action.content_id,
                 )
-            elif isinstance(action, Download) and action.photo_id in self._unsure_photos:
+            elif isinstance(action, Download) and action.photo_id in self.identify.unsure_photos:
                 held[action] = FailedItem(
                     f"photo {action.photo_id}",
                     "not decided: its small rendition could not be fetched; run again",
@@ -658,7 +506,7 @@ class Engine:
             self._remember_uploads(plan, outcome)
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
-            match = self._match(local, remote)
+            match = self.identify.match(local, remote)
             set_plan = plan_photosets(
                 local, remote, match, sets, self._set_options(), pools_done=self._pools_done(), mode=opts.mode
             )

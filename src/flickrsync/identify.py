@@ -1,0 +1,251 @@
+"""The evidence the matcher asks for, gathered for one run: which Flickr photo each picture is.
+
+:func:`flickrsync.matcher.match_photos` is pure and says what it still needs (the "needs"
+protocol); :class:`Identify` answers until the result is complete: whole-file digests and
+perceptual hashes of local pictures (in the scanner's process pool), the perceptual hash of a
+Flickr photo's small rendition (fetched into memory, ``checkers`` at a time, while the local
+pictures are decoded), and the content id of an original (downloaded to a temporary file and
+removed). Every answer is kept in the index, so each is asked once, ever; a look-up that failed
+for a reason that may pass is not kept, and what it concerns is named in ``unsure_*`` so the
+engine holds it back this run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+
+from flickrsync import localfs, scanner
+from flickrsync.client import FlickrClient
+from flickrsync.errors import FlickrsyncError, TransientError
+from flickrsync.executor import in_background, map_concurrently, original_content_id, small_phash
+from flickrsync.index import Index
+from flickrsync.localfs import ScanConfig
+from flickrsync.matcher import (
+    FileDigests,
+    MatchEvidence,
+    MatchNeeds,
+    MatchOptions,
+    MatchResult,
+    Pruning,
+    match_photos,
+)
+from flickrsync.models import ContentId, LocalPicture, Nsid, PhotoId, RemotePhoto, ScanProgress
+from flickrsync.progress import Tally
+
+log = logging.getLogger("flickrsync.sync")
+
+#: The matcher settles in a few rounds (digests, then perceptual hashes, then originals).
+MAX_MATCH_ROUNDS = 8
+
+#: One rendition look-up: (photo, its small rendition's URL or None, the hash, the error).
+Fetched = tuple[PhotoId, str | None, str | None, BaseException | None]
+
+
+@dataclass
+class Lookups:
+    """What matching fetched or computed this run (each answer is kept in the index: asked once),
+    and what pruning spared it (:mod:`flickrsync.matcher.prune`)."""
+
+    #: Small renditions of Flickr photos fetched, to compare by look.
+    renditions: int = 0
+    #: Originals downloaded, to tell look-alikes apart.
+    originals: int = 0
+    #: Local perceptual hashes computed (a decode each).
+    decodes: int = 0
+    #: Local files hashed whole (MD5/SHA-1, for other uploaders' checksum tags).
+    digests: int = 0
+    #: Look-ups pruning skipped: no candidate on the other side (by size, date, type).
+    skipped: Pruning = field(default_factory=Pruning)
+
+    @property
+    def total(self) -> int:
+        return self.renditions + self.originals + self.decodes + self.digests
+
+
+class Identify:
+    """Runs the matcher for one profile's run, answering its needs (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: FlickrClient,
+        index: Index,
+        nsid: Nsid,
+        config: ScanConfig,
+        options: MatchOptions,
+        *,
+        checkers: int,
+        tally: Tally,
+    ) -> None:
+        self.client = client
+        self.index = index
+        self.nsid = nsid
+        self.config = config
+        self.options = options
+        self.checkers = max(1, checkers)
+        self.tally = tally
+        self.lookups = Lookups()
+        #: Look-ups that failed for a reason that may pass: what they concern is left alone.
+        self.unsure_pictures: set[ContentId] = set()
+        self.unsure_photos: set[PhotoId] = set()
+        self.errors: list[str] = []
+
+    def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
+        """Match the index's pictures and photos, gathering the evidence the matcher asks for."""
+        evidence = MatchEvidence(
+            local_phash=self.index.local_phashes(),
+            remote_phash=self.index.remote_phashes(self.nsid),
+            originals=self.index.originals(self.nsid),
+        )
+        by_id = {p.id: p for p in remote}
+        try:
+            for _round in range(MAX_MATCH_ROUNDS):
+                result = match_photos(local, remote, self.options, evidence)
+                if result.complete:
+                    self.lookups = replace(self.lookups, skipped=result.pruning)
+                    return result
+                needs = result.needs
+                self.tally.grow("identify", needs.count)
+                # Small renditions are fetched while the library's pictures are decoded.
+                stop = threading.Event()
+                fetching = (
+                    in_background(partial(self._fetch_renditions, needs.remote_phash, by_id, stop))
+                    if needs.remote_phash
+                    else None
+                )
+                try:
+                    found = self._local_evidence(needs)
+                except BaseException:
+                    stop.set()
+                    raise
+                if fetching is not None:
+                    found = replace(found, remote_phash=self._remote_phashes(fetching.result()))
+                if needs.originals:
+                    found = replace(found, originals=self._originals(needs.originals, by_id))
+                evidence = evidence.merged(found)
+        finally:
+            self.tally.stop("identify")
+        raise FlickrsyncError("matching did not settle after several rounds; please report this")
+
+    # -- the library's side ------------------------------------------------------------------
+
+    def _local_evidence(self, needs: MatchNeeds) -> MatchEvidence:
+        """The digests and perceptual hashes of local pictures the matcher asked for (computed
+        in the scanner's pool, kept in the index)."""
+        found = MatchEvidence()
+        if needs.digests:
+            with self._local_lookups(len(needs.digests)) as progress:
+                scanner.compute_digests(
+                    self.index, self.config, needs.digests, ("md5", "sha1"), progress=progress
+                )
+            self.lookups.digests += len(needs.digests)
+            digests: dict[ContentId, FileDigests | None] = {}
+            for cid in needs.digests:
+                picture = self.index.picture(cid)
+                md5, sha1 = (picture.md5, picture.sha1) if picture is not None else (None, None)
+                digests[cid] = FileDigests(md5, sha1) if md5 and sha1 else None
+            found = replace(found, digests=digests)
+        if needs.local_phash:
+            self.unsure_pictures.update(needs.local_phash)
+            with self._local_lookups(len(needs.local_phash)) as progress:
+                scanner.compute_perceptual(self.index, self.config, needs.local_phash, progress=progress)
+            self.lookups.decodes += len(needs.local_phash)
+            hashes = self.index.local_phashes(needs.local_phash)
+            found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
+        return found
+
+    @contextlib.contextmanager
+    def _local_lookups(self, count: int) -> Iterator[localfs.ProgressCallback]:
+        """A scanner progress callback counting ``count`` local look-ups (decodes, digests) in
+        the ``identify`` phase as they finish; whatever the scanner did not report (files it
+        found nothing to do for) is counted when it returns."""
+        told = 0
+
+        def progress(report: ScanProgress) -> None:
+            nonlocal told
+            done = min(report.files_done, count)  # digests count files: a picture may have several
+            if done > told:
+                self.tally.advance("identify", done - told)
+                told = done
+
+        yield progress
+        if count > told:
+            self.tally.advance("identify", count - told)
+
+    # -- Flickr's side -----------------------------------------------------------------------
+
+    def _fetch_renditions(
+        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto], stop: threading.Event
+    ) -> list[Fetched]:
+        """The perceptual hash of each photo's small rendition. Only talks to Flickr (it runs
+        beside the local decodes, in a thread of its own); ends early when ``stop`` is set."""
+        found: list[Fetched] = []
+        todo = []
+        for pid in wanted:
+            url = by_id[pid].url_small if pid in by_id else None
+            if url is None:
+                found.append((pid, None, None, None))
+            else:
+                todo.append((pid, url))
+        self.tally.advance("identify", len(found))
+        for (pid, url), phash, error in map_concurrently(
+            lambda item: small_phash(self.client, item[1]), todo, self.checkers
+        ):
+            self.tally.advance("identify", 1)
+            found.append((pid, url, phash, error))
+            if stop.is_set():
+                break
+        return found
+
+    def _remote_phashes(self, fetched: Sequence[Fetched]) -> dict[PhotoId, str | None]:
+        """What :meth:`_fetch_renditions` found, kept in the index (main thread)."""
+        result: dict[PhotoId, str | None] = {}
+        cache: dict[PhotoId, tuple[str | None, str | None]] = {}
+        for pid, url, phash, error in fetched:
+            if url is None:
+                result[pid] = None
+                continue
+            self.lookups.renditions += 1
+            if error is None:
+                result[pid] = phash
+                cache[pid] = (phash, url)
+            elif isinstance(error, TransientError):
+                # Maybe next time: not cached, and what it concerns is not decided this run.
+                result[pid] = None
+                self.unsure_photos.add(pid)
+                self.errors.append(f"photo {pid}: {error}")
+            else:
+                result[pid] = None
+                cache[pid] = (None, url)
+                log.info("photo %s: no small rendition to compare (%s)", pid, error)
+        if cache:
+            self.index.set_remote_phashes(self.nsid, cache)
+        return result
+
+    def _originals(
+        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
+    ) -> dict[PhotoId, ContentId | None]:
+        result: dict[PhotoId, ContentId | None] = {}
+        photos = [by_id[pid] for pid in wanted if pid in by_id]
+        result.update({pid: None for pid in wanted if pid not in by_id})
+        self.tally.advance("identify", len(wanted) - len(photos))
+        cache: dict[PhotoId, tuple[ContentId | None, str | None]] = {}
+        scratch = Path(self.index.path).parent
+        for photo, cid, error in map_concurrently(
+            lambda p: original_content_id(self.client, p, scratch), photos, self.checkers
+        ):
+            self.tally.advance("identify", 1)
+            self.lookups.originals += 1
+            result[photo.id] = cid
+            if error is None or not isinstance(error, TransientError):
+                cache[photo.id] = (cid, photo.original_secret)
+            if error is not None:
+                log.info("photo %s: original not examined (%s)", photo.id, error)
+        if cache:
+            self.index.set_originals(self.nsid, cache)
+        return result
