@@ -32,13 +32,39 @@ BACKUPS = 3
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log whose files only their owner can read (0600)."""
+    """A rotating log whose files only their owner can read (0600).
+
+    It counts what it writes instead of asking the file system before each record (the base
+    class formats every record twice and stats the file twice per record: a run that logs one
+    line per file of a 100,000-picture library spent 20 s there)."""
+
+    _size = 0
+    _regular = True
 
     def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+        info = os.fstat(fd)
+        # Never rotate nor chmod anything but a regular file (--log-file /dev/stderr; bpo-45401).
+        self._regular = stat.S_ISREG(info.st_mode)
+        if self._regular and stat.S_IMODE(info.st_mode) & 0o077:
             os.fchmod(fd, 0o600)  # a log written by an older flickrsync
+        self._size = info.st_size
         return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+            if self.stream is None:
+                self.stream = self._open()
+            if self._regular and 0 < self.maxBytes <= self._size + len(line):
+                self.doRollover()
+            self.stream.write(line)
+            self.flush()
+            self._size += len(line)
+        except RecursionError:
+            raise
+        except Exception:  # noqa: BLE001 - logging never stops a run (the standard handlers do the same)
+            self.handleError(record)
 
 
 class _StderrFormatter(logging.Formatter):
