@@ -10,12 +10,15 @@ candidates within the threshold that :func:`~flickrsync.matcher.hamming` finds.
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flickrsync.matcher import hamming
+from flickrsync.matcher import hamming, prune
 from flickrsync.matcher.prune import Candidates, Pictures, implausible
 from flickrsync.models import LocalPicture, PhotoId, RemotePhoto
 from tests.syncfakes import photo, pic
@@ -113,3 +116,44 @@ def test_the_buckets_find_exactly_the_pairs_the_rule_allows(
         allowed_back = {id(p) for p in local if implausible(p, item, use_dates=use_dates) is None}
         assert set(back) == allowed_back
         assert could_be.any(item) == bool(allowed_back)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(pictures, min_size=1, max_size=3),
+    st.lists(photos, max_size=25),
+    st.lists(st.sampled_from(HASHES), min_size=25, max_size=25),
+    st.sampled_from(HASHES[1:]),
+    st.integers(0, 10),
+)
+def test_hashes_compared_with_numpy_find_what_hamming_finds(
+    local: list[LocalPicture], remote: list[RemotePhoto], theirs: list[str | None], mine: str, threshold: int
+) -> None:
+    """The same question with every span of candidates compared with numpy (long spans are)."""
+    remote = numbered(remote)
+    hashes = {p.id: theirs[i] for i, p in enumerate(remote)}
+    candidates = Candidates(remote, use_dates=True, hashes=hashes)
+    kept = prune._VECTOR_SPAN
+    prune._VECTOR_SPAN = 1
+    try:
+        for picture in local:
+            near = {
+                p.id: d
+                for p in remote
+                if implausible(picture, p, use_dates=True) is None
+                and (h := hashes[p.id]) is not None
+                and (d := hamming(mine, h)) is not None
+                and d <= threshold
+            }
+            assert candidates.near(picture, mine, threshold) == near
+    finally:
+        prune._VECTOR_SPAN = kept
+
+
+def test_bits_are_counted_the_same_without_numpy_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(5)
+    words = np.array([[rng.getrandbits(64) for _ in range(4)] for _ in range(50)], dtype=np.uint64)
+    expected = [[bin(int(w)).count("1") for w in row] for row in words]
+    assert prune._popcount(words).tolist() == expected
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert prune._popcount(words).tolist() == expected

@@ -42,6 +42,10 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from typing import cast
+
+import numpy as np
+import numpy.typing as npt
 
 from flickrsync.matcher.keys import dates_conflict, dimensions_compatible, exact_date, remote_date
 from flickrsync.models import FLICKR_EPOCH, LocalPicture, PhotoId, RemotePhoto
@@ -135,6 +139,11 @@ def _dims(width: int | None, height: int | None) -> _Dims:
     return (width, height) if width and height else None
 
 
+def _split(value: int, width: int) -> list[int]:
+    """``value`` as ``width`` 64-bit words, most significant first."""
+    return [(value >> (64 * (width - 1 - k))) & 0xFFFF_FFFF_FFFF_FFFF for k in range(width)]
+
+
 def _bits(phash: str | None, length: int) -> int | None:
     """A hex perceptual hash as an integer, when it has ``length`` digits (as
     :func:`~flickrsync.matcher.keys.hamming` compares them)."""
@@ -146,17 +155,48 @@ def _bits(phash: str | None, length: int) -> int | None:
         return None
 
 
+#: A span of candidates at least this long is compared with numpy, 64 bits at a time.
+_VECTOR_SPAN = 48
+
+
+def _popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The bits set in each word."""
+    if hasattr(np, "bitwise_count"):  # numpy 2
+        return cast("npt.NDArray[np.uint64]", np.bitwise_count(words))
+    by_byte = _BYTE_BITS[words.view(np.uint8)].reshape(*words.shape, 8)
+    return cast("npt.NDArray[np.uint64]", by_byte.sum(axis=-1, dtype=np.uint64))
+
+
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint64)
+
+
 class _Photos:
-    """Photos in the order a date search needs them, with their hashes as integers on demand."""
+    """Photos in the order a date search needs them, with their hashes as integers (and, for a
+    long list, as rows of 64-bit words) on demand."""
 
     def __init__(self) -> None:
         self.items: list[RemotePhoto] = []
         self._bits: dict[int, list[int | None]] = {}
+        self._words: dict[int, tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]] = {}
 
     def bits(self, hashes: Mapping[PhotoId, str | None], length: int) -> list[int | None]:
         found = self._bits.get(length)
         if found is None:
             found = self._bits[length] = [_bits(hashes.get(p.id), length) for p in self.items]
+        return found
+
+    def words(
+        self, hashes: Mapping[PhotoId, str | None], length: int
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+        """The hashes of ``length`` hex digits (a multiple of 16) as rows of 64-bit words, and
+        which rows hold one."""
+        found = self._words.get(length)
+        if found is None:
+            width = length // 16
+            bits = self.bits(hashes, length)
+            rows = [_split(b or 0, width) for b in bits]
+            array = np.array(rows, dtype=np.uint64).reshape(len(bits), width)
+            found = self._words[length] = (array, np.array([b is not None for b in bits], dtype=np.bool_))
         return found
 
 
@@ -282,13 +322,22 @@ class Candidates:
         if mine is None:
             return {}
         found: dict[PhotoId, int] = {}
+        length = len(phash)
         for photos, lo, hi in self._spans(picture):
-            bits = photos.bits(self.hashes, len(phash))
-            close = [
-                (i, distance)
-                for i in range(lo, hi)
-                if (theirs := bits[i]) is not None and (distance := (theirs ^ mine).bit_count()) <= threshold
-            ]
+            if hi - lo >= _VECTOR_SPAN and length % 16 == 0:
+                words, held = photos.words(self.hashes, length)
+                distances = _popcount(words[lo:hi] ^ np.array(_split(mine, length // 16), dtype=np.uint64))
+                total = distances.sum(axis=1)
+                hits = np.flatnonzero((total <= threshold) & held[lo:hi])
+                close = [(lo + int(i), int(total[i])) for i in hits]
+            else:
+                bits = photos.bits(self.hashes, length)
+                close = [
+                    (i, distance)
+                    for i in range(lo, hi)
+                    if (theirs := bits[i]) is not None
+                    and (distance := (theirs ^ mine).bit_count()) <= threshold
+                ]
             for i, distance in close:
                 photo = photos.items[i]
                 if implausible(picture, photo, use_dates=self.use_dates) is None:
