@@ -20,12 +20,16 @@ protocol: ``start``/``advance``/``stop``).
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 from flickrsync.models import ScanProgress
+
+log = logging.getLogger("flickrsync.progress")
 
 Phase = Literal["scan", "listing", "identify", "transfers", "photosets"]
 
@@ -58,16 +62,30 @@ def ignore(_progress: PhaseProgress) -> None:
 
 
 class Tally:
-    """Each phase's counts, sent to ``sink`` at every change. Thread-safe."""
+    """Each phase's counts, sent to ``sink`` at every change. Thread-safe. When a phase ends, the
+    debug log says what it did and how long it took (``phase identify: 500 done in 9.3 s``)."""
 
-    def __init__(self, sink: ProgressSink | None = None) -> None:
+    def __init__(
+        self, sink: ProgressSink | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.sink = sink or ignore
+        self.clock = clock
         self._lock = threading.Lock()
         self._phases: dict[str, PhaseProgress] = {}
+        self._began: dict[str, float] = {}
 
     def _send(self, progress: PhaseProgress) -> None:
+        if progress.phase not in self._began:
+            self._began[progress.phase] = self.clock()
         self._phases[progress.phase] = progress
         self.sink(progress)
+        if progress.finished:
+            took = self.clock() - self._began.pop(progress.phase)
+            of = "" if progress.total is None else f" of {progress.total:,}"
+            moved = f", {progress.bytes_done:,} bytes" if progress.bytes_done else ""
+            log.debug(
+                "phase %s: %s%s done%s in %.2f s", progress.phase, f"{progress.done:,}", of, moved, took
+            )
 
     def start(self, label: str, items: int | None, nbytes: int = 0) -> None:
         """Begin phase ``label`` with ``items`` (None: not known yet) and ``nbytes`` to do; a

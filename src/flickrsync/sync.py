@@ -92,6 +92,8 @@ class RunOptions:
     mode: SyncMode = "sync"
     dry_run: bool = False
     transfers: int = 4
+    #: Look-ups at once while matching, and photoset member lists at once while listing.
+    checkers: int = 8
     date_match: bool = True
     force: bool = False
     full: bool = False
@@ -282,7 +284,7 @@ class Engine:
             self.nsid,
             self.config,
             match_options,
-            checkers=max(2, options.transfers),
+            checkers=options.checkers,
             tally=self.tally,
         )
 
@@ -322,7 +324,7 @@ class Engine:
         memberships = self.index.photoset_memberships(self.nsid)
         known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}
         want_sets = opts.sets_step or opts.mode != "sync"
-        workers = max(2, opts.transfers)
+        workers = opts.checkers
         listing_future = in_background(
             lambda: list_remote(
                 self.client,

@@ -195,3 +195,16 @@ def test_short_waits_are_added_up_never_silent_for_long() -> None:
         "flickrsync: slowed down for Flickr's hourly API limit (3,600 calls an hour, config "
         "`calls_per_hour`): 10 s of waiting in the last 18 s"
     ]
+
+
+def test_the_debug_log_says_what_each_phase_did_and_how_long_it_took(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    tally = Tally(clock=clock)
+    tally.start("transfers", 3, 3_000_000)
+    clock.now += 2.5
+    tally.advance("transfers", 2, 2_000_000)
+    with caplog.at_level("DEBUG", logger="flickrsync.progress"):
+        tally.stop("transfers")
+    assert caplog.messages == ["phase transfers: 2 of 3 done, 2,000,000 bytes in 2.50 s"]
