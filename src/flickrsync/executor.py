@@ -191,9 +191,20 @@ def small_phash(client: FlickrClient, url: str) -> str:
     return fingerprint.perceptual_hash(io.BytesIO(client.fetch_bytes(url, limit=SMALL_LIMIT)))
 
 
+def original_url(client: FlickrClient, photo: RemotePhoto) -> str:
+    """Where a photo's original is: ``url_o``, else getSizes' ``Original``; for a video, its
+    ``Video Original`` (``url_o`` is then a still frame). RemoteError when none is offered."""
+    if photo.media == "video":
+        sources = client.video_sources(photo.id)
+        if sources and sources[0].label == "Video Original":
+            return sources[0].source
+        raise RemoteError(f"photo {photo.id}: Flickr offers no original of this video", method="getSizes")
+    return photo.url_o or client.original_url(photo.id)
+
+
 def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
     """The content id of a photo's original, downloaded into a temporary file and removed."""
-    url = photo.url_o or client.original_url(photo.id)
+    url = original_url(client, photo)
     with tempfile.TemporaryDirectory(prefix=".flickrsync-", dir=scratch) as tmp:
         got = client.download(url, Path(tmp) / f"{photo.id}.original")
         found = localfs.inspect_file(str(got.path), perceptual=False, digests=())

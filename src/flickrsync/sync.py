@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -339,7 +339,7 @@ class Engine:
         want_sets = opts.sets_step or opts.mode != "sync"
         workers = max(2, opts.transfers)
         known_ids = frozenset(self.index.remote_photo_ids(self.nsid)) if since is not None else frozenset()
-        offset = int(self.index.get_meta(_COUNT_OFFSET + self.nsid) or 0)
+        offset = int(self.index.get_meta(COUNT_OFFSET + self.nsid) or 0)
         listing_future = in_background(
             lambda: list_remote(
                 self.client,
@@ -406,62 +406,13 @@ class Engine:
         return Prepared(self.account, plan, set_preview, scan, listing, notes, match, paths, changes, settled)
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
-        nsid = self.nsid
-        index = self.index
-        index.upsert_remote_photos(nsid, listing.photos)
-        now = int(self.clock())
-        if listing.full and listing.complete:
-            listed = {p.id for p in listing.photos}
-            gone = index.remote_photo_ids(nsid) - listed
-            if gone:
-                log.info("%d photos are no longer on Flickr", len(gone))
-                index.delete_remote_photos(nsid, gone)
-        if listing.complete:
-            newest = max((p.last_update for p in listing.photos), default=0)
-            mark = max(newest, watermark or 0)
-            index.update_sync_state(
-                nsid,
-                last_update=mark or now,
-                listed_at=now if listing.full else None,
-            )
-            if listing.full and listing.flickr_total is not None:
-                index.set_meta(_COUNT_OFFSET + nsid, str(listing.flickr_total - len(listing.photos)))
-        if listing.sets is not None:
-            index.replace_photosets(nsid, listing.sets)
-            for sid, ids in listing.members.items():
-                index.set_photoset_photos(nsid, sid, ids)
+        store_listing(self.index, self.nsid, listing, watermark, now=int(self.clock()))
 
     def _state(self) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
-        local = self.index.pictures()
-        problems = self.index.problems()
-        if self._vanished:
-            gone = self._vanished
-            local = [
-                replace(p, paths=kept)
-                for p in local
-                if (kept := tuple(x for x in p.paths if (x.root, x.relpath) not in gone))
-            ]
-            problems = [f for f in problems if (f.path.root, f.path.relpath) not in gone]
-        remote = self.index.remote_photos(self.nsid)
-        known = {p.id for p in remote}
-        members = self.index.photoset_memberships(self.nsid)
-        sets = [
-            RemoteSet(s, tuple(p for p in members.get(s.id, []) if p in known))
-            for s in self.index.photosets(self.nsid)
-        ]
-        return local, problems, remote, sets
+        return indexed_state(self.index, self.nsid, self._vanished)
 
     def _set_options(self) -> PhotosetPlanOptions:
-        ps = self.settings.photosets
-        # Photos downloaded because they were in no set stay in no set: their folder makes none.
-        downloads = re.sub(r"([*?\[])", r"[\1]", self.settings.download_folder.strip("/"))
-        return PhotosetPlanOptions(
-            separator=ps.separator,
-            include=ps.include,
-            exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
-            groups=self.settings.groups,
-            prune=self.options.prune,
-        )
+        return photoset_options(self.settings, prune=self.options.prune)
 
     def _pools_done(self) -> set[tuple[PhotoId, Nsid]]:
         done: set[tuple[PhotoId, Nsid]] = set()
@@ -527,7 +478,7 @@ class Engine:
 
     def _change_options(self) -> ChangeOptions:
         opts = self.options
-        refused = bool(self.index.get_meta(_REPLACE_REFUSED + self.nsid))
+        refused = bool(self.index.get_meta(REPLACE_REFUSED + self.nsid))
         return ChangeOptions(
             on_edit=opts.on_edit or self.settings.on_edit,
             replace_allowed=not refused,
@@ -622,8 +573,8 @@ class Engine:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
             )
-            if limits.is_pro and self.index.get_meta(_REPLACE_REFUSED + self.nsid):
-                self.index.set_meta(_REPLACE_REFUSED + self.nsid, "")  # Pro now: replace again
+            if limits.is_pro and self.index.get_meta(REPLACE_REFUSED + self.nsid):
+                self.index.set_meta(REPLACE_REFUSED + self.nsid, "")  # Pro now: replace again
             plan_options = replace(plan_options, limits=limits)
             plan = plan_sync(
                 match, local, remote, plan_options, sets=sets, problems=problems, library=library
@@ -670,7 +621,7 @@ class Engine:
         if outcome.uploaded:
             self._remember_uploads(plan, outcome)
         if outcome.replace_refused:
-            self.index.set_meta(_REPLACE_REFUSED + self.nsid, str(int(self.clock())))
+            self.index.set_meta(REPLACE_REFUSED + self.nsid, str(int(self.clock())))
         if outcome.uploaded or outcome.downloaded or outcome.replaced:
             self._reconciled = None  # the library and the account moved: reconciled again
         if opts.sets_step and outcome.aborted is None:
@@ -696,7 +647,7 @@ class Engine:
         if report.dry_run or report.stopped or report.prepared is None or report.prepared.plan.refusal:
             return
         self._remember_pairs()
-        self.index.set_meta(_LAST_MODE + self.nsid, self.options.mode)
+        self.index.set_meta(LAST_MODE + self.nsid, self.options.mode)
         if report.exit_code != 0:
             return
         if report.outcome is not None and report.outcome.aborted is not None:
@@ -736,6 +687,70 @@ class Engine:
         self.index.upsert_remote_photos(self.nsid, records)
 
 
+def store_listing(
+    index: Index, nsid: Nsid, listing: RemoteListing, watermark: int | None, *, now: int
+) -> None:
+    """Keep what a listing found in the index: the photos, the sets; after a complete full
+    listing, photos no longer listed leave (the only way a photo is ever taken for deleted on
+    Flickr); the watermark of the next incremental listing, and how far Flickr's count was from
+    a complete listing."""
+    index.upsert_remote_photos(nsid, listing.photos)
+    if listing.full and listing.complete:
+        listed = {p.id for p in listing.photos}
+        gone = index.remote_photo_ids(nsid) - listed
+        if gone:
+            log.info("%d photos are no longer on Flickr", len(gone))
+            index.delete_remote_photos(nsid, gone)
+    if listing.complete:
+        newest = max((p.last_update for p in listing.photos), default=0)
+        mark = max(newest, watermark or 0)
+        index.update_sync_state(nsid, last_update=mark or now, listed_at=now if listing.full else None)
+        if listing.full and listing.flickr_total is not None:
+            index.set_meta(COUNT_OFFSET + nsid, str(listing.flickr_total - len(listing.photos)))
+    if listing.sets is not None:
+        index.replace_photosets(nsid, listing.sets)
+        for sid, ids in listing.members.items():
+            index.set_photoset_photos(nsid, sid, ids)
+
+
+def indexed_state(
+    index: Index, nsid: Nsid, vanished: Collection[tuple[str, str]] = ()
+) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
+    """The library (pictures, problem files) and the account (photos, sets with their members)
+    as the index holds them, leaving out the ``vanished`` paths (root, relpath) a scan found gone
+    but kept in the index."""
+    local = index.pictures()
+    problems = index.problems()
+    if vanished:
+        local = [
+            replace(p, paths=kept)
+            for p in local
+            if (kept := tuple(x for x in p.paths if (x.root, x.relpath) not in vanished))
+        ]
+        problems = [f for f in problems if (f.path.root, f.path.relpath) not in vanished]
+    remote = index.remote_photos(nsid)
+    known = {p.id for p in remote}
+    members = index.photoset_memberships(nsid)
+    sets = [
+        RemoteSet(s, tuple(p for p in members.get(s.id, []) if p in known)) for s in index.photosets(nsid)
+    ]
+    return local, problems, remote, sets
+
+
+def photoset_options(settings: Settings, *, prune: bool = False) -> PhotosetPlanOptions:
+    """The photoset step's options from a profile's settings."""
+    ps = settings.photosets
+    # Photos downloaded because they were in no set stay in no set: their folder makes none.
+    downloads = re.sub(r"([*?\[])", r"[\1]", settings.download_folder.strip("/"))
+    return PhotosetPlanOptions(
+        separator=ps.separator,
+        include=ps.include,
+        exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
+        groups=settings.groups,
+        prune=prune,
+    )
+
+
 def _where(root: str, relpath: str) -> str:
     return os.path.join(root, relpath)
 
@@ -743,6 +758,6 @@ def _where(root: str, relpath: str) -> str:
 #: Keys of the index's ``meta`` (the account's NSID follows): Flickr refused to replace a photo of
 #: this account (code 1, not a Pro account); how far Flickr's photo count was from a complete
 #: listing; the mode of the last run (``verify`` reads it).
-_REPLACE_REFUSED = "replace_refused:"
-_COUNT_OFFSET = "count_offset:"
-_LAST_MODE = "last_mode:"
+REPLACE_REFUSED = "replace_refused:"
+COUNT_OFFSET = "count_offset:"
+LAST_MODE = "last_mode:"

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from flickrsync.duplicates import DuplicatesReport
     from flickrsync.inspect import FileReport
     from flickrsync.sync import Prepared, RunOptions, RunReport
+    from flickrsync.verify import VerifyReport
 
 #: Version of the ``--json`` output schemas. Bump on any incompatible change (a key removed,
 #: renamed or given another meaning); keys added are compatible.
@@ -539,6 +540,79 @@ def verbose_lines(report: RunReport, *, matched: bool) -> None:
             )
     for item in prepared.plan.failed:
         _log.info("%s skipped: %s (%s)", label, show(item.path), item.reason)
+
+
+# --- verify ----------------------------------------------------------------------------------
+
+#: How each kind of verify item is named in the text report (the missing kinds first).
+VERIFY_KINDS = {
+    "not_on_flickr": "not on Flickr",
+    "edit_not_pushed": "edit not on Flickr",
+    "deleted_on_flickr": "deleted on Flickr",
+    "not_in_library": "not in the library",
+    "not_in_photoset": "not in its photoset",
+    "undecided": "not decided",
+    "deep_mismatch": "original differs",
+    "deep_unchecked": "original not checked",
+    "deleted_locally": "deleted here",
+    "superseded": "earlier version",
+    "duplicate_on_flickr": "copy on Flickr",
+    "only_on_flickr": "only on Flickr",
+}
+
+
+def verify_json(report: VerifyReport) -> dict[str, Any]:
+    return {
+        **to_json(report),
+        "complete": report.complete,
+        "items": [{**to_json(item), "missing": item.missing} for item in report.items],
+    }
+
+
+def verify_text(report: VerifyReport, *, quiet: bool = False, verbose: bool = False) -> None:
+    """What is missing, item by item, then counts per kind, folder and set, and the verdict."""
+    label = f"[{report.profile}]"
+    if not quiet:
+        account = report.account
+        ways = "both ways (sync2)" if report.both_ways else "library -> Flickr (sync)"
+        click.echo(f"{label} verify — Flickr account {account.username} ({account.nsid}), {ways}")
+        for note in report.notes:
+            click.echo(f"  note: {note}")
+        click.echo(f"  library      {report.pictures:>9,} pictures and videos, {report.matched:,} on Flickr")
+        click.echo(f"  flickr       {report.photos:>9,} photos and videos")
+        for kind, name in VERIFY_KINDS.items():
+            if report.counts.get(kind):
+                click.echo(f"  {name:<20} {report.counts[kind]:>6,}")
+        if report.deep is not None:
+            d = report.deep
+            click.echo(
+                f"  originals    {d.checked_now + d.checked_before:>9,} checked ({d.checked_now:,} now), "
+                f"{d.mismatched:,} differ, {d.unchecked:,} could not be checked"
+            )
+        for item in report.items:
+            if item.missing or verbose:
+                where = show(item.path) if item.path is not None else f"photo {item.photo_id}"
+                click.echo(f"  {VERIFY_KINDS[item.kind]}: {where}: {show(item.detail)}")
+        for folder in report.folders:
+            if folder.missing or verbose:
+                click.echo(
+                    f"  folder {show(folder.folder or '.')}: {folder.pictures:,} pictures, "
+                    f"{folder.on_flickr:,} on Flickr, {folder.missing:,} missing"
+                )
+        for s in report.sets:
+            if s.missing_members or verbose:
+                click.echo(
+                    f"  photoset {s.title!r}: {s.photos:,} photos ({s.in_library:,} in the library), "
+                    f"{s.missing_members:,} pictures of its folder not in it"
+                )
+    missing = sum(1 for item in report.items if item.missing)
+    cost = f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
+    if report.complete:
+        click.echo(f"{label} complete: nothing is missing; {cost}")
+    elif not report.listing_complete and not missing:
+        click.echo(f"{label} not proven: Flickr's listing was incomplete; run again; {cost}")
+    else:
+        click.echo(f"{label} incomplete: {missing:,} items missing (listed above); {cost}")
 
 
 # --- config check ----------------------------------------------------------------------------
