@@ -132,11 +132,11 @@ class Settings:
 
     @property
     def token_file(self) -> Path:
-        return self.home / "tokens" / f"{_file_safe(self.profile)}.json"
+        return self.home / "tokens" / f"{profile_file_part(self.profile)}.json"
 
     @property
     def lock_file(self) -> Path:
-        return self.home / "locks" / f"{_file_safe(self.profile)}.lock"
+        return self.home / "locks" / f"{profile_file_part(self.profile)}.lock"
 
     def require_api_key(self) -> None:
         """Raise unless the profile has an API key and secret (needed to talk to Flickr)."""
@@ -267,7 +267,7 @@ def parse_config(config_file: Path) -> ConfigFile:
         )
     parser = configparser.ConfigParser(default_section="\x00none", interpolation=None)
     try:
-        text = config_file.read_text(encoding="utf-8")
+        text = config_file.read_text(encoding="utf-8-sig")  # Notepad starts a file with a BOM
         parser.read_string(text, source=str(config_file))
     except (configparser.Error, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
@@ -339,7 +339,9 @@ def load_settings(
 ) -> Settings:
     """Settings for one profile; ``profile=None`` means ``[DEFAULT]`` (flickrsync 0.1.1)."""
     config = read_config(config_file or home / CONFIG_NAME)
-    return _profile(config, home, profile or DEFAULT_SECTION, overrides).settings()
+    name = profile or DEFAULT_SECTION
+    _refuse_shared_files(config, home, [name], overrides)
+    return _profile(config, home, name, overrides).settings()
 
 
 def load_all(
@@ -356,7 +358,62 @@ def load_all(
     names = list(dict.fromkeys(profiles))
     if all_profiles:
         names = all_profile_names(config)
-    return [_profile(config, home, name, overrides).settings() for name in names or [DEFAULT_SECTION]]
+    names = names or [DEFAULT_SECTION]
+    _refuse_shared_files(config, home, names, overrides)
+    return [_profile(config, home, name, overrides).settings() for name in names]
+
+
+# --- files named after profiles --------------------------------------------------------------
+
+
+def shared_files(
+    config: ConfigFile, home: Path, run: Iterable[str], overrides: Overrides
+) -> list[ConfigError]:
+    """Profiles that would share a file: the token and the lock (named after the profile, see
+    :func:`profile_file_part`), or the index. Every profile of the file is compared (``[DEFAULT]``
+    when ``--all-profiles`` runs it or it is in ``run``); the command-line overrides count for the
+    profiles in ``run`` only. Names are compared ignoring case: on a case-insensitive file system
+    (macOS, Windows, a FAT drive) ``Work.json`` and ``work.json`` are one file."""
+    run = set(run)
+    names = list(dict.fromkeys([*(n for n in run if n == DEFAULT_SECTION), *all_profile_names(config)]))
+    found: list[ConfigError] = []
+    parts: dict[str, str] = {}
+    indexes: dict[str, str] = {}
+    for name in names:
+        part = profile_file_part(name)
+        other = parts.setdefault(part.casefold(), name)
+        if other != name:
+            found.append(
+                ConfigError(
+                    f"{config.path}: profiles [{other}] and [{name}] would share their token and lock "
+                    f"files ({part}.json, {part}.lock)",
+                    hint="rename one of them: file names keep letters, digits and -_. of a profile's name",
+                )
+            )
+            continue
+        own = config.section(name) if name != DEFAULT_SECTION else {}
+        database = _database_path(
+            home,
+            name,
+            overrides.database if name in run else None,
+            own.get("database"),
+            config.section(DEFAULT_SECTION).get("database"),
+        )
+        other = indexes.setdefault(os.path.normpath(database).casefold(), name)
+        if other != name:
+            found.append(
+                ConfigError(
+                    f"{config.path}: profiles [{other}] and [{name}] would share the index {database}",
+                    hint="give each its own `database` (or --database with one -p only)",
+                )
+            )
+    return found
+
+
+def _refuse_shared_files(config: ConfigFile, home: Path, run: Iterable[str], overrides: Overrides) -> None:
+    problems = shared_files(config, home, run, overrides)
+    if problems:
+        raise problems[0]
 
 
 # --- config check ----------------------------------------------------------------------------
@@ -408,8 +465,10 @@ def check_config(
         config = parse_config(path)
     except ConfigError as exc:
         return ConfigReport(str(path), (str(exc),), ())
-    problems = tuple(str(p) for p in structure_problems(config))
     names = list(dict.fromkeys(profiles)) or all_profile_names(config)
+    problems = tuple(
+        str(p) for p in [*structure_problems(config), *shared_files(config, home, names, overrides)]
+    )
     checks = []
     for name in names:
         if name != DEFAULT_SECTION and not config.parser.has_section(name):
@@ -688,11 +747,13 @@ def _database_path(
         base = _expand(inherited)
         if profile == DEFAULT_SECTION:
             return base
-        return base.with_name(f"{base.stem}-{_file_safe(profile)}{base.suffix or '.db'}")
-    return home / f"index-{_file_safe(profile)}.db"
+        return base.with_name(f"{base.stem}-{profile_file_part(profile)}{base.suffix or '.db'}")
+    return home / f"index-{profile_file_part(profile)}.db"
 
 
-def _file_safe(name: str) -> str:
-    """A profile name as a file-name part: letters, digits, ``-_.``; anything else as ``_``."""
+def profile_file_part(name: str) -> str:
+    """A profile name as a file-name part (token, lock, index): letters, digits, ``-_.``;
+    anything else as ``_``. Two profiles whose parts are equal, ignoring case, are refused
+    (:func:`shared_files`): ``my work`` and ``my_work`` cannot live in one config.ini."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).strip(".")
     return safe or "_"

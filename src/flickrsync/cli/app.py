@@ -166,9 +166,9 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     return callback
 
 
-def _attach(func: F, names: Sequence[str], *, hidden: bool) -> F:
-    """Add the global options ``names`` to a command; their values go to :class:`GlobalOptions`."""
-    for name in reversed([n for n in GLOBAL_OPTIONS if n in names]):
+def _attach(func: F, *, hidden: bool) -> F:
+    """Add every global option to a command; their values go to :class:`GlobalOptions`."""
+    for name in reversed(GLOBAL_OPTIONS):
         decls, settings = GLOBAL_OPTIONS[name]
         func = click.option(
             *decls, **settings, expose_value=False, is_eager=True, hidden=hidden, callback=_store(name)
@@ -185,10 +185,11 @@ class Command(click.Command):
 def command(
     *applies: str, group: click.Group | None = None, common: bool = True, **kwargs: Any
 ) -> Callable[[Callable[..., Any]], Command]:
-    """``@cli.command`` taking the global options that apply to it (besides :data:`COMMON` unless
-    ``common`` is False), before or after its name. They are listed once, in ``flickrsync
-    --help``: the command's help names those that matter for it in one line. :func:`start`
-    refuses a global option that does nothing for the command."""
+    """``@cli.command`` taking every global option before or after its name. Those that apply to
+    it (``applies``, besides :data:`COMMON` unless ``common`` is False) are named in one line of
+    its help; the others are listed once, in ``flickrsync --help``, and mean nothing here:
+    :func:`start` ignores them (one debug line), so that a script or a flickrsync 0.1.1 cron line
+    giving one keeps working."""
     names = (*(COMMON if common else ()), *applies)
     takes = ", ".join(_short(n) for n in GLOBAL_OPTIONS if n in names)
     epilog = None
@@ -198,7 +199,7 @@ def command(
         epilog = "\b\n" + "\n".join(textwrap.wrap(text, 76, break_on_hyphens=False))
 
     def decorate(func: Callable[..., Any]) -> Command:
-        made = (group or cli).command(cls=Command, epilog=epilog, **kwargs)(_attach(func, names, hidden=True))
+        made = (group or cli).command(cls=Command, epilog=epilog, **kwargs)(_attach(func, hidden=True))
         assert isinstance(made, Command)
         made.applies = frozenset(names)
         return made
@@ -207,8 +208,8 @@ def command(
 
 
 def start(ctx: click.Context) -> GlobalOptions:
-    """First call of every command: the merged global options, checked against what the command
-    takes, with logging set up."""
+    """First call of every command: the merged global options, with logging set up. A global
+    option that means nothing for the command is ignored, with a debug line."""
     opts = check_options(ctx)
     if opts.logfile is None:
         opts.logfile = setup_logging(
@@ -216,19 +217,28 @@ def start(ctx: click.Context) -> GlobalOptions:
             log_file=Path(opts.log_file).expanduser().absolute() if opts.log_file else None,
             level=stderr_level(opts),
         )
+    unset = GlobalOptions()
+    for name in ignored_options(ctx):
+        log.debug("%s means nothing for `%s`; ignored", _flags(name), ctx.command_path)
+        setattr(opts, name, getattr(unset, name))
+        opts.given.discard(name)
     return opts
 
 
 def check_options(ctx: click.Context) -> GlobalOptions:
-    """The merged global options; a usage error for one that does nothing for the command."""
+    """The merged global options; a usage error for two that contradict each other."""
     opts = _globals(ctx)
-    applies = ctx.command.applies if isinstance(ctx.command, Command) else frozenset()
-    for name in GLOBAL_OPTIONS:
-        if name in opts.given and name not in applies:
-            raise UsageError(f"{_flags(name)} does nothing for `{ctx.command_path}`", hint="leave it out")
     if opts.verbose and opts.quiet:
         raise UsageError("-v/--verbose and -q/--quiet contradict each other", hint="give one of them")
     return opts
+
+
+def ignored_options(ctx: click.Context) -> list[str]:
+    """The global options given that mean nothing for the command (names of
+    :class:`GlobalOptions` fields)."""
+    opts = _globals(ctx)
+    applies = ctx.command.applies if isinstance(ctx.command, Command) else frozenset()
+    return [name for name in GLOBAL_OPTIONS if name in opts.given and name not in applies]
 
 
 def stderr_level(opts: GlobalOptions) -> int:
@@ -280,7 +290,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     callback=_print_version,
     help="Show the version and exit.",
 )
-@lambda func: _attach(func, list(GLOBAL_OPTIONS), hidden=False)  # all of them, shown in its help
+@lambda func: _attach(func, hidden=False)  # shown in its help
 def cli() -> None:
     """Keep a local photo library and Flickr accounts in sync, by picture content.
 
