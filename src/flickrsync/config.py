@@ -17,6 +17,7 @@ import contextlib
 import difflib
 import os
 import re
+import shlex
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -203,7 +204,10 @@ def loose_permissions(path: Path) -> str | None:
         return None
     if not mode & 0o077:
         return None
-    return f"{path} holds secrets and other users can read it (mode {mode:04o}): run `chmod 600 {path}`"
+    return (
+        f"{path} holds secrets and other users can read it (mode {mode:04o}): "
+        f"run `chmod 600 {shlex.quote(str(path))}`"
+    )
 
 
 # --- reading config.ini ----------------------------------------------------------------------

@@ -62,6 +62,7 @@ from flickrsync.models import (
     UploadOptions,
     content_tag,
 )
+from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 
 log = logging.getLogger("flickrsync.executor")
@@ -154,7 +155,7 @@ def _why(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 def taken_timestamp(photo: RemotePhoto | None) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -13,9 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
-from flickrsync.cli.logs import close_logging, setup_logging
+from flickrsync.cli.logs import LOG_ONLY, close_logging, setup_logging
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, loose_permissions
 from flickrsync.errors import FlickrsyncError, UsageError
+from flickrsync.redact import redact
 
 log = logging.getLogger("flickrsync")
 
@@ -212,11 +214,7 @@ def start(ctx: click.Context) -> GlobalOptions:
     option that means nothing for the command is ignored, with a debug line."""
     opts = check_options(ctx)
     if opts.logfile is None:
-        opts.logfile = setup_logging(
-            opts.home_path,
-            log_file=Path(opts.log_file).expanduser().absolute() if opts.log_file else None,
-            level=stderr_level(opts),
-        )
+        opts.logfile = _open_log(opts, stderr_level(opts))
     unset = GlobalOptions()
     for name in ignored_options(ctx):
         log.debug("%s means nothing for `%s`; ignored", _flags(name), ctx.command_path)
@@ -335,13 +333,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("flickrsync: interrupted; safe to run again", err=True)
         return 130
     except Exception as exc:
-        log.error("internal error", exc_info=True)
-        logfile = _globals(ctx).logfile if ctx is not None else None
+        logfile = _ensure_log(ctx)
+        log.error("internal error", exc_info=True, extra=LOG_ONLY)  # stderr: the line below
         where = f"; details in {logfile}" if logfile else ""
-        click.echo(f"flickrsync: internal error: {type(exc).__name__}: {exc}{where}", err=True)
+        click.echo(f"flickrsync: internal error: {redact(f'{type(exc).__name__}: {exc}')}{where}", err=True)
         return 1
     finally:
         close_logging()
+
+
+def _ensure_log(ctx: click.Context | None) -> Path | None:
+    """The run's log file, set up now if the command had not got that far (None if there is
+    none)."""
+    opts = _globals(ctx) if ctx is not None else GlobalOptions()
+    if opts.logfile is None:
+        with contextlib.suppress(FlickrsyncError):
+            opts.logfile = _open_log(opts, logging.CRITICAL)
+    return opts.logfile
+
+
+def _open_log(opts: GlobalOptions, level: int) -> Path | None:
+    log_file = Path(opts.log_file).expanduser().absolute() if opts.log_file else None
+    return setup_logging(opts.home_path, log_file=log_file, level=level)
 
 
 def run() -> None:
