@@ -76,6 +76,9 @@ directory = ~/Pictures
 # upload_settle_seconds = 60
 # Photoset titles join the folder path relative to the root with this separator.
 # photoset_separator = ", "
+# The album of the pictures directly in the pictures directory; empty: none. Default: none, or
+# "flickrsync" (flickrsync 0.1.1's) when the index was flickrsync 0.1.1's database.
+# root_photoset =
 # Only these folders / set titles take part in photosets (globs, one per line); and never these.
 # photoset_include =
 # photoset_exclude =
@@ -124,6 +127,9 @@ class Settings:
     #: Tags added to every upload (a raw Flickr tags string; the planner decides the tags).
     extra_tags: str = ""
     photosets: PhotosetOptions = PhotosetOptions()
+    #: ``root_photoset``: the album of the root's pictures ("" none); None when config.ini does
+    #: not say (then the index decides: see :func:`flickrsync.photosets.root_set_title`).
+    root_photoset: str | None = None
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
 
@@ -680,6 +686,7 @@ class _Profile:
                 include=self.get_lines("photoset_include"),
                 exclude=self.get_lines("photoset_exclude"),
             ),
+            root_photoset=self.merged["root_photoset"].strip() if "root_photoset" in self.merged else None,
             groups=tuple(groups),
         )
 
@@ -722,6 +729,11 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "photoset_separator": lambda s: f'"{s.photosets.separator}"',
     "photoset_include": lambda s: _listed(s.photosets.include, "(all)"),
     "photoset_exclude": lambda s: _listed(s.photosets.exclude),
+    "root_photoset": lambda s: (
+        "(flickrsync 0.1.1's index: flickrsync; else none)"
+        if s.root_photoset is None
+        else (s.root_photoset or "(none)")
+    ),
     "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
 }
 
