@@ -592,7 +592,8 @@ print(n)
 
 def part_warm(n: int, repeat: int, results: dict[str, float]) -> None:
     from flickrsync.index import Index
-    from flickrsync.localfs import ScanConfig, scan_library
+    from flickrsync.localfs import ScanConfig
+    from flickrsync.scanner import scan_library
 
     root = small_corpus(n)
     home = OUT / f"home-small-{n}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flickrsync import localfs
+from flickrsync import scanner
 from flickrsync.config import Settings
 from flickrsync.index import Index
 from flickrsync.localfs import ProgressCallback
@@ -36,7 +36,7 @@ def find_duplicates(
     """The profile's duplicate groups, after a scan for changes unless ``rescan`` is False."""
     scan_failed = False
     if rescan:
-        scan_failed = localfs.scan_profile(settings, progress=progress).failed
+        scan_failed = scanner.scan_profile(settings, progress=progress).failed
     with Index.open(settings.database) as index:
         groups = tuple(index.duplicates())
     return DuplicatesReport(settings.profile, groups, scan_failed)

@@ -128,8 +128,9 @@ class MediaError(FlickrsyncError):
     """The bytes of a file are not a usable picture or video.
 
     Raised by the pure ``fingerprint`` module, which sees an open stream and no path: ``reason`` is one
-    user-readable line such as ``"empty file"`` or ``"not a picture or video (text file)"``. The
-    scanner (``localfs``) adds the path, records the reason and goes on with the other files.
+    user-readable line such as ``"empty file"`` or ``"not a picture or video (text file)"``.
+    ``localfs`` turns it into a problem of that file, the ``scanner`` records it with the path,
+    and the scan goes on with the other files.
     """
 
     def __init__(self, reason: str) -> None:

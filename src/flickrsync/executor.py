@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from flickrsync import fingerprint, localfs
+from flickrsync import fingerprint, localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import (
     FlickrsyncError,
@@ -297,7 +297,7 @@ class Executor:
                             os.unlink(os.path.join(folder, name))
             target = os.path.join(root, intent.path.relpath)
             if os.path.isfile(target):
-                records = localfs.index_files(self.index, self.config, [intent.path])
+                records = scanner.index_files(self.index, [intent.path])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(intent.id, fp.content_id)
@@ -410,8 +410,11 @@ class Executor:
                 raise exc from None
             stamp = taken_timestamp(photo)
             if stamp is not None:
-                with contextlib.suppress(OSError):
-                    os.utime(got.path, (stamp, stamp))
+                # In integer nanoseconds, as a scan reads it back (st_mtime_ns), for any date
+                # Flickr holds (2300 too); a date the file system cannot hold is left to the OS.
+                ns = int(stamp) * 1_000_000_000
+                with contextlib.suppress(OSError, OverflowError):
+                    os.utime(got.path, ns=(ns, ns))
             relpath = f"{folder}/{candidate}" if folder else candidate
             return LocalPath(action.dest.root, relpath), got.size
         raise LocalFileError(str(target_dir / name), f"{MAX_NAME_TRIES} names taken; not downloaded")
@@ -444,7 +447,7 @@ class Executor:
                 assert isinstance(result, tuple)
                 path, size = result
                 outcome.bytes_received += size
-                records = localfs.index_files(self.index, self.config, [path])
+                records = scanner.index_files(self.index, [path])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(job.intent, fp.content_id)

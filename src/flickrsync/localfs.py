@@ -1,10 +1,11 @@
-"""Scanner: the sole gateway to the pictures tree.
+"""The pictures tree, read-only: walking it and reading its files.
 
 Only this module lists, stats and reads files under the pictures roots. It hands open binary
-streams to the pure :mod:`flickrsync.fingerprint` and writes what it learns through
-:class:`flickrsync.index.Index`. It never writes, renames or deletes anything under a root, and it
-opens files read-only (``O_NOATIME`` where the OS allows, so reading does not even touch the
-access time).
+streams to the pure :mod:`flickrsync.fingerprint` and returns plain data (what a walk saw, what a
+file holds); :mod:`flickrsync.scanner` compares that with the index and writes the index. This
+module never imports the index, never writes, renames or deletes anything under a root, and opens
+files read-only (``O_NOATIME`` where the OS allows, so reading does not even touch the access
+time).
 
 What is scanned
     Files whose extension is a picture (:data:`PICTURE_EXTENSIONS`) or a video
@@ -26,29 +27,27 @@ Symbolic links
     target). A link to a folder is followed only if that folder was not scanned already, so a
     loop is never followed. A link leading outside every root is skipped, with a notice.
 
-Incremental
-    A path whose (dev, ino, size, mtime_ns) is unchanged is not read again. Each folder's list of
-    files with their stat is compared with the folder's manifest in the index in one go, so an
-    unchanged library costs one stat per file and one comparison per folder. A path that is new
-    or changed but whose (dev, ino, size, mtime_ns) equals a file already indexed (moved, renamed,
-    hard-linked) takes that file's record without being read. Paths gone from disk leave the
-    index; their picture stays while another path holds it or Flickr links to it. Nested or
-    repeated roots are walked once (the first root claims a shared folder).
+Walking
+    One ``stat`` per picture or video (types come from ``d_type``), iteratively (trees of any
+    depth), names as bytes. Nested or repeated roots are walked once (the first root claims a
+    shared folder). Each folder's files come back with their (dev, ino, size, mtime_ns), from
+    which the scanner tells what changed since the last scan without reading anything.
 
 Bad input never stops a scan
     Unreadable files, empty files, files that are not pictures, undecodable pictures, files that
     change while being read (re-stat after reading; retried once, then recorded), files that
     vanish, folders that cannot be listed (their indexed files are kept), names that are not
-    UTF-8 (walked as bytes, stored as bytes), trees of any depth (no recursion). Each problem is
-    kept in the index with its reason and shown in the report. Unreadable and changing files are
-    retried on every scan; files whose content is unusable are retried when they change.
+    UTF-8 (walked as bytes, stored as bytes), trees of any depth (no recursion). Each problem
+    comes back with its reason (a :class:`~flickrsync.models.ScanIssue` of the walk, or a
+    :class:`ReadOutcome` with a problem kind) and never raises.
 
 Parallel, without waste
     Reading and hashing run in a process pool sized to the machine, in batches, because one small
     file per task costs more in inter-process traffic than the hashing itself; below
     :attr:`ScanTuning.inline_seconds` of work everything runs inline (starting the pool costs more).
-    Results are written to the index in batches from the calling process only. The pool is only
-    started when there is work: a re-scan of an unchanged library never starts it.
+    Results come back batch by batch to the calling process (:func:`read_files`,
+    :func:`perceptual_hashes`, :func:`file_digests`), which writes them. A pool is only started
+    for work: a re-scan of an unchanged library never starts it.
 """
 
 from __future__ import annotations
@@ -57,32 +56,26 @@ import logging
 import os
 import re
 import stat
-import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, as_completed
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import translate
 from types import ModuleType
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
+from flickrsync import statkey, workpool
 from flickrsync.config import Settings
 from flickrsync.errors import ConfigError, LocalFileError, MediaError
-from flickrsync.index import STAT_KEY, Index, manifest
 from flickrsync.models import (
-    ContentId,
     FileInspection,
     FileStat,
     Fingerprint,
-    LazyResult,
-    LocalFile,
     LocalPath,
     ProblemKind,
     ScanIssue,
     ScanProgress,
-    ScanReport,
 )
 
 log = logging.getLogger("flickrsync.localfs")
@@ -137,8 +130,6 @@ _FULL_LOAD = 2000
 _PREFETCH_MIN = 256 << 10
 
 ProgressCallback = Callable[[ScanProgress], None]
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -250,36 +241,29 @@ def _exclude_matcher(patterns: Sequence[str]) -> Callable[[bytes, bytes], bool] 
 
 # --- the walk --------------------------------------------------------------------------------
 
-#: A file found by the walk: (root index, relpath, dev, ino, size, mtime_ns).
-_Found = tuple[int, bytes, int, int, int, int]
-
 
 @dataclass(slots=True)
-class _Walk:
-    #: Folders whose manifest differs from the index's: (root index, folder, entries), each
-    #: entry ``name + b"\0" + stat key`` of a picture or video found there.
-    mismatched: list[tuple[int, bytes, list[bytes]]] = field(default_factory=list)
-    #: Files in folders whose manifest is what the index says: nothing to do.
-    unchanged: int = 0
+class Walk:
+    """What a walk of the roots saw (plain data: the scanner compares it with the index)."""
+
+    #: Every folder listed: (root index, folder relpath without a trailing ``/``, ``b""`` for the
+    #: root itself, the pictures and videos in it with their stat as manifest entries,
+    #: :func:`flickrsync.statkey.entry`).
+    folders: list[tuple[int, bytes, list[bytes]]] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
     issues: list[ScanIssue] = field(default_factory=list)
-    #: Folders that could not be listed: their indexed files are kept as they are.
+    #: Folders that could not be listed (root index, folder): what is under them is unknown.
     unlisted: list[tuple[int, bytes]] = field(default_factory=list)
 
 
-def _walk(
-    config: ScanConfig, progress: ProgressCallback | None, manifests: Sequence[dict[bytes, bytes | None]]
-) -> _Walk:
-    """Walk the roots (iteratively, any depth, names as bytes), build each folder's manifest
-    (its pictures and videos with their stat, :func:`~flickrsync.index.manifest`) and compare it
-    with ``manifests[root index][folder]``: equal means every file in the folder is unchanged.
-    Each folder walked is removed from ``manifests``: what is left there afterwards is gone from
-    disk (or inside a folder that could not be listed).
+def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
+    """Walk the roots (iteratively, any depth, names as bytes) and list each folder's pictures
+    and videos with their stat.
 
     This loop runs once per file on every scan, so it is written for speed: one ``stat`` per
-    picture (types come from ``d_type``) and one short bytes object; one comparison per folder.
+    picture (types come from ``d_type``) and one short bytes object.
     """
-    out = _Walk()
+    out = Walk()
     roots = [os.fsencode(root) for root in config.roots]
     real_roots = [os.path.realpath(root) for root in roots]
     excluded = _exclude_matcher(config.exclude)
@@ -287,11 +271,11 @@ def _walk(
     skip_names = {os.path.basename(p) for p in skip_paths}
     visited: set[tuple[int, int]] = set()
     linked_dirs: list[tuple[int, bytes, bytes]] = []
-    mismatched = out.mismatched
-    unchanged = found = 0
+    folders = out.folders
+    found = 0
     ignored: Counter[bytes] = Counter()
     issue = out.issues.append
-    pack = STAT_KEY.pack
+    make_entry = statkey.entry
     media = _MEDIA_EXT_BYTES
     clutter = _CLUTTER_BYTES
     is_reg = stat.S_ISREG
@@ -333,15 +317,15 @@ def _walk(
                 visited.add((root_st.st_dev, root_st.st_ino))
         entries: list[bytes] = []
         try:
-            scanner = os.scandir(dirpath)
+            listing = os.scandir(dirpath)
         except OSError as exc:
             rel = prefix.rstrip(b"/")
             out.unlisted.append((ri, rel))
             issue(ScanIssue(where(ri, rel), f"folder cannot be read: {exc.strerror or exc}"))
             continue
-        with scanner:
+        with listing:
             try:
-                for entry in scanner:
+                for entry in listing:
                     name = entry.name
                     if name[0] == 0x2E:  # hidden: ".DS_Store", ".Trash-1000", ".@__thumb", temp files
                         continue
@@ -396,23 +380,17 @@ def _walk(
                         continue
                     if not is_reg(st.st_mode):
                         continue  # FIFO, socket, device: never opened
-                    entries.append(name + b"\0" + pack(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+                    entries.append(make_entry(name, st))
             except OSError as exc:
                 rel = prefix.rstrip(b"/")
                 out.unlisted.append((ri, rel))
                 issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
                 continue
-        folder = prefix[:-1]
-        stored = manifests[ri].pop(folder, None)
-        if stored is not None and stored == manifest(entries):
-            unchanged += len(entries)
-        else:
-            mismatched.append((ri, folder, entries))
+        folders.append((ri, prefix[:-1], entries))
         found += len(entries)
         if progress is not None and found - reported >= 2000:
             reported = found
             progress(ScanProgress("walk", files_done=found))
-    out.unchanged = unchanged
     out.ignored = Counter({("." + os.fsdecode(ext)) if ext else "(none)": n for ext, n in ignored.items()})
     return out
 
@@ -421,7 +399,7 @@ def _walk(
 
 
 @dataclass(frozen=True, slots=True)
-class _Outcome:
+class ReadOutcome:
     """What a worker learnt of one path (picklable)."""
 
     stat: FileStat | None = None
@@ -458,17 +436,17 @@ def _same(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns)
 
 
-def _problem(kind: ProblemKind, reason: str, st: os.stat_result | None = None) -> _Outcome:
-    return _Outcome(stat=None if st is None else _filestat(st), problem=reason, problem_kind=kind)
+def _problem(kind: ProblemKind, reason: str, st: os.stat_result | None = None) -> ReadOutcome:
+    return ReadOutcome(stat=None if st is None else _filestat(st), problem=reason, problem_kind=kind)
 
 
-def _read_one(path: bytes) -> _Outcome:
+def read_one(path: bytes) -> ReadOutcome:
     """Fingerprint one file; never raises. Retries once if the file changes while read."""
     for _attempt in range(2):
         try:
             fd = _open_ro(path)
         except FileNotFoundError:
-            return _Outcome(vanished=True)
+            return ReadOutcome(vanished=True)
         except OSError as exc:
             return _problem("unreadable", f"cannot be opened: {exc.strerror or exc}")
         fp: Fingerprint | None = None
@@ -494,24 +472,24 @@ def _read_one(path: bytes) -> _Outcome:
         try:
             now = os.stat(path)
         except FileNotFoundError:
-            return _Outcome(vanished=True)
+            return ReadOutcome(vanished=True)
         except OSError:
             now = after
         if _same(before, after) and _same(before, now):
             if fp is None:
                 return _problem("media", reason or "not a usable picture or video", before)
-            return _Outcome(stat=_filestat(before), fingerprint=fp)
+            return ReadOutcome(stat=_filestat(before), fingerprint=fp)
     return _problem("changing", "changed while being read; it is read again on the next scan")
 
 
-def _read_batch(items: list[tuple[bytes, int]]) -> list[_Outcome]:
+def _read_batch(items: list[tuple[bytes, int]]) -> list[ReadOutcome]:
     """Pool task: fingerprint a batch of (path, size). While a large file is hashed, the kernel
     is asked to read the next one ahead (``POSIX_FADV_WILLNEED``), so the disk never waits."""
     outcomes = []
     for i, (path, _size) in enumerate(items):
         if i + 1 < len(items) and items[i + 1][1] >= _PREFETCH_MIN:
             _prefetch(items[i + 1][0])
-        outcomes.append(_read_one(path))
+        outcomes.append(read_one(path))
     return outcomes
 
 
@@ -605,303 +583,38 @@ def _digests_batch(items: list[tuple[bytes, int, int, tuple[str, ...]]]) -> list
     return [_digests_one(*item) for item in items]
 
 
-# --- the pool --------------------------------------------------------------------------------
+def _inline(tuning: ScanTuning, files: int, nbytes: int, executor: Executor | None) -> bool:
+    """Whether reading ``files`` files of ``nbytes`` in all costs less than starting a pool."""
+    small = tuning.estimate(files, nbytes) < tuning.inline_seconds
+    return tuning.workers <= 1 or (executor is None and small)
+
+
+# --- reading many files ----------------------------------------------------------------------
 
 
 @contextmanager
-def _pool(workers: int, initializer: Callable[[], None] | None = None) -> Iterator[Executor]:
-    """A process pool. ``fork`` when this process runs no other thread (cheapest: no new
-    interpreter, nothing imported twice); otherwise ``forkserver`` (forking a process that runs
-    threads can deadlock the child), or ``spawn`` where neither exists. Each worker runs
-    ``initializer`` when it starts."""
-    import multiprocessing  # noqa: PLC0415 - only a scan with work to do needs a pool
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        method = "fork"
-    elif "forkserver" in methods:
-        method = "forkserver"
-    else:
-        method = "spawn"
-    context = multiprocessing.get_context(method)
-    log.debug("process pool: %d workers (%s)", workers, method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer) as executor:
+def scan_pool(tuning: ScanTuning, *, perceptual: bool = False) -> Iterator[Executor]:
+    """A process pool started ahead of work that is certain: its workers import what they need
+    (Pillow, numpy: ~0.2 s; the decoder and the DCT too when ``perceptual``) while the caller is
+    still walking."""
+    initializer = _prepare_perceptual_worker if perceptual else _prepare_worker
+    with workpool.pool(tuning.workers, initializer) as executor:
+        for _ in range(tuning.workers):
+            executor.submit(_warm_up)
         yield executor
 
 
-def _batches(
-    sizes: Sequence[int], workers: int, max_files: int, max_bytes: int, per_worker: int
-) -> list[range]:
-    """Split items (by their size in bytes) into consecutive batches, guided: each batch takes
-    about ``1 / (workers * per_worker)`` of what is left (bounded by ``max_files`` and
-    ``max_bytes``), so batches are large at first (little traffic) and small at the end (no
-    worker waits long for the last one)."""
-    want = max(1, workers * per_worker)
-    left_bytes, left_files = sum(sizes), len(sizes)
-    out: list[range] = []
-    start = 0
-    while start < len(sizes):
-        cap_bytes = max(1, min(max_bytes, left_bytes // want))
-        cap_files = max(1, min(max_files, left_files // want))
-        end, acc = start, 0
-        while end < len(sizes) and (
-            end == start or (end - start < cap_files and acc + sizes[end] <= cap_bytes)
-        ):
-            acc += sizes[end]
-            end += 1
-        out.append(range(start, end))
-        left_bytes -= acc
-        left_files -= end - start
-        start = end
-    return out
-
-
-def _run_batches(
-    func: Callable[[list[T]], list[R]],
-    items: Sequence[T],
-    batches: list[range],
-    *,
-    inline: bool,
-    workers: int,
-    executor: Executor | None = None,
-) -> Iterator[tuple[range, list[R]]]:
-    """Yield (batch, results) as batches finish: inline, in ``executor``, or in a new pool."""
-    if inline:
-        for batch in batches:
-            yield batch, func([items[i] for i in batch])
-        return
-    with _pool(workers) if executor is None else _nullcontext(executor) as pool:
-        futures: dict[Future[list[R]], range] = {
-            pool.submit(func, [items[i] for i in batch]): batch for batch in batches
-        }
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:
-            for future in futures:
-                future.cancel()
-
-
-@contextmanager
-def _nullcontext(value: Executor) -> Iterator[Executor]:
-    yield value
-
-
-# --- scan ------------------------------------------------------------------------------------
-
-
-def scan_library(
-    index: Index,
-    config: ScanConfig,
-    *,
-    progress: ProgressCallback | None = None,
-    perceptual: bool = False,
-    now: float | None = None,
-    executor: Executor | None = None,
-) -> ScanReport:
-    """Bring the index up to date with the roots; return what was found.
-
-    Raises :class:`ConfigError` if a root is missing or unreadable; every other problem is
-    recorded in the report and the index, and the scan goes on. ``executor`` replaces the
-    process pool (tests, or a caller that keeps one alive).
-    """
-    with ExitStack() as stack:
-        return _scan(
-            index, config, stack, progress=progress, perceptual=perceptual, now=now, executor=executor
-        )
-
-
-def scan_profile(
-    settings: Settings, *, perceptual: bool = False, progress: ProgressCallback | None = None
-) -> ScanReport:
-    """Scan one profile's library into its index (opened and closed here).
-
-    The roots are checked before the index is opened, so a missing pictures directory (an
-    unmounted drive) never creates an index file.
-    """
-    config = ScanConfig.from_settings(settings)
-    check_roots(config)
-    with Index.open(settings.database) as index:
-        return scan_library(index, config, progress=progress, perceptual=perceptual)
-
-
-def _scan(
-    index: Index,
-    config: ScanConfig,
-    stack: ExitStack,
-    *,
-    progress: ProgressCallback | None,
-    perceptual: bool,
-    now: float | None,
-    executor: Executor | None,
-) -> ScanReport:
-    started = time.monotonic()
-    stamp = time.time() if now is None else now
-    check_roots(config)
-    root_ids = index.ensure_roots(config.roots)
-    tuning = config.tuning
-    decodes = perceptual and index.needs_phash()
-    if executor is None and tuning.workers > 1 and (decodes or index.file_count() == 0):
-        # Work is certain (a first scan reads everything; hashes are missing): start the workers
-        # now, so that they import what they need (Pillow, numpy, SciPy for decoding: ~0.2-0.3 s)
-        # while this process walks.
-        initializer = _prepare_perceptual_worker if decodes else _prepare_worker
-        executor = stack.enter_context(_pool(tuning.workers, initializer))
-        for _ in range(tuning.workers):
-            executor.submit(_warm_up)
-    manifests = [index.dir_manifests(rid) for rid in root_ids]
-    walk = _walk(config, progress, manifests)
-    issues = list(walk.issues)
-
-    # Folders whose manifest differs: compare their files one by one.
-    unchanged = walk.unchanged
-    changed: list[_Found] = []
-    gone_keys: list[tuple[int, bytes]] = []
-    refresh: dict[int, list[bytes]] = {}
-    for ri, folder, entries in walk.mismatched:
-        rid = root_ids[ri]
-        known = index.dir_keys(rid, folder)
-        base = folder + b"/" if folder else b""
-        for entry in entries:
-            name, key = entry[:-33], entry[-32:]
-            if known.pop(name, None) == key:
-                unchanged += 1
-            else:
-                changed.append((ri, base + name, *STAT_KEY.unpack(key)))
-        gone_keys += [(rid, base + name) for name in known]
-        refresh.setdefault(ri, []).append(folder)
-    # Folders the index knows that were not walked are gone, unless they could not be listed.
-    unlisted = [(ri, rel) for ri, rel in walk.unlisted]
-    gone_dirs: dict[int, list[bytes]] = {}
-    for ri, left in enumerate(manifests):
-        for folder in left:
-            if any(
-                u == ri and (not rel or folder == rel or folder.startswith(rel + b"/")) for u, rel in unlisted
-            ):
-                continue
-            gone_dirs.setdefault(ri, []).append(folder)
-            base = folder + b"/" if folder else b""
-            gone_keys += [(root_ids[ri], base + name) for name in index.dir_keys(root_ids[ri], folder)]
-    other_roots = index.roots_in_use() - set(root_ids)
-    if len(changed) + len(gone_keys) > _FULL_LOAD or other_roots:
-        rows = index.stat_rows()
-    else:
-        rows = index.stat_rows(gone_keys + [(root_ids[f[0]], f[1]) for f in changed])
-
-    # Moved, renamed, hard-linked: same (dev, ino, size, mtime_ns) as an indexed, usable file.
-    copies: list[tuple[int, LocalPath]] = []
-    to_read: list[_Found] = []
-    if changed:
-        if len(rows) > _FULL_LOAD:
-            by_stat = {row[1:5]: row[0] for row in rows.values() if row[5] is None}
-        else:
-            by_stat = index.usable_by_stat(f[2:] for f in changed)
-        for found in changed:
-            ri, rel = found[0], found[1]
-            source = by_stat.get(found[2:])
-            if source is not None and rows.get((root_ids[ri], rel), (None,))[0] != source:
-                copies.append((source, LocalPath(config.roots[ri], os.fsdecode(rel))))
-            else:
-                to_read.append(found)
-    if copies:
-        index.copy_files(copies, now=stamp)
-
-    # Read what is new or changed. Hard links among new files are read once.
-    work: list[_Found] = []
-    leaders: set[tuple[int, ...]] = set()
-    for found in to_read:
-        if found[2:] not in leaders:
-            leaders.add(found[2:])
-            work.append(found)
-    read_started = time.monotonic()
-    read_bytes, vanished_during = _read_and_record(
-        index,
-        config,
-        work=work,
-        to_read=to_read,
-        stamp=stamp,
-        progress=progress,
-        executor=executor,
-        issues=issues,
-    )
-
-    read_seconds = time.monotonic() - read_started if work else 0.0
-
-    # Paths gone from disk (or out of the configured roots) leave the index.
-    gone = [rows[key][0] for key in gone_keys if key in rows]
-    gone += [row[0] for key, row in rows.items() if key[0] in other_roots]
-    gone += [rows[key][0] for key in vanished_during if key in rows]
-    if gone or copies or work:
-        index.remove_files(gone)
-        index.prune_pictures()
-    for ri, rid in enumerate(root_ids):
-        if ri in refresh or ri in gone_dirs:
-            index.refresh_dirs(rid, refresh.get(ri, []), gone_dirs.get(ri, []))
-    if other_roots:
-        index.forget_roots(other_roots)
-
-    computed = 0
-    if perceptual:
-        result = compute_perceptual(index, config, progress=progress, executor=executor)
-        computed = result.computed
-        for cid, reason in result.failed:
-            files = index.files(ContentId(cid))
-            if files:  # indexed and backed up, but never matched by look: worth a note
-                issues.append(ScanIssue(files[0].path, f"no perceptual hash: {reason}", problem=False))
-    index.set_meta("last_scan_at", str(int(stamp)))
-    return ScanReport(
-        roots=config.roots,
-        counts=index.counts(remember=True),
-        read=len(work),
-        read_bytes=read_bytes,
-        read_seconds=read_seconds,
-        reused=len(copies) + (len(to_read) - len(work)),
-        unchanged=unchanged,
-        removed=len(gone),
-        ignored=tuple(sorted(walk.ignored.items(), key=lambda kv: (-kv[1], kv[0]))),
-        problems=tuple(index.problems()),
-        issues=tuple(issues),
-        perceptual=computed,
-        elapsed=time.monotonic() - started,
-    )
-
-
-def _read_and_record(
-    index: Index,
-    config: ScanConfig,
-    *,
-    work: list[_Found],
-    to_read: list[_Found],
-    stamp: float,
-    progress: ProgressCallback | None,
-    executor: Executor | None,
-    issues: list[ScanIssue],
-) -> tuple[int, set[tuple[int, bytes]]]:
-    """Fingerprint ``work`` (in the pool or inline) and write the results in batches; paths of
-    ``to_read`` not in ``work`` are hard links of a path in it and get its result."""
-    tuning = config.tuning
-    roots = config.roots
-    root_ids = index.ensure_roots(roots)
-    items = [(os.path.join(os.fsencode(roots[f[0]]), f[1]), f[4]) for f in work]
-    sizes = [f[4] for f in work]
-    total = sum(sizes)
-    small = tuning.estimate(len(work), total) < tuning.inline_seconds
-    inline = tuning.workers <= 1 or (executor is None and small)
-    batches = _batches(
+def read_files(
+    items: Sequence[tuple[bytes, int]], tuning: ScanTuning, executor: Executor | None = None
+) -> Iterator[tuple[range, list[ReadOutcome]]]:
+    """Fingerprint files given as ``(path, size)``; yield ``(batch, outcomes)`` as batches finish
+    (``batch``: the positions in ``items``). Inline below :attr:`ScanTuning.inline_seconds` of
+    estimated work, else in ``executor`` or a new pool."""
+    sizes = [size for _path, size in items]
+    inline = _inline(tuning, len(items), sum(sizes), executor)
+    ranges = workpool.batches(
         sizes, tuning.workers, tuning.batch_files, tuning.batch_bytes, tuning.batches_per_worker
     )
-    firsts = {(f[0], f[1]) for f in work}
-    extra: dict[tuple[int, ...], list[tuple[int, bytes]]] = {}
-    for f in to_read:
-        if (f[0], f[1]) not in firsts:
-            extra.setdefault(f[2:], []).append((f[0], f[1]))
-    vanished: set[tuple[int, bytes]] = set()
-    done_files = done_bytes = 0
-    if progress is not None:
-        progress(ScanProgress("read", 0, len(work), 0, total))
-    if not work:
-        return 0, vanished
     if not inline:
         # While the workers start, have the kernel read the first files ahead (bounded).
         ahead = 0
@@ -911,138 +624,45 @@ def _read_and_record(
             if size >= _PREFETCH_MIN:
                 _prefetch(path)
                 ahead += size
-    for batch, outcomes in _run_batches(
-        _read_batch, items, batches, inline=inline, workers=tuning.workers, executor=executor
-    ):
-        records: list[LocalFile] = []
-        for i, outcome in zip(batch, outcomes, strict=True):
-            ri, rel, dev, ino, size, mtime_ns = work[i]
-            done_files += 1
-            done_bytes += size
-            paths = [(ri, rel), *extra.get((dev, ino, size, mtime_ns), [])]
-            if outcome.vanished:
-                for pri, prel in paths:
-                    vanished.add((root_ids[pri], prel))
-                    issues.append(
-                        ScanIssue(LocalPath(roots[pri], os.fsdecode(prel)), "vanished during the scan", False)
-                    )
-                continue
-            file_stat = outcome.stat or FileStat(size=size, mtime_ns=mtime_ns, dev=dev, ino=ino)
-            for pri, prel in paths:
-                records.append(
-                    LocalFile(
-                        path=LocalPath(roots[pri], os.fsdecode(prel)),
-                        stat=file_stat,
-                        fingerprint=outcome.fingerprint,
-                        problem=outcome.problem,
-                        problem_kind=outcome.problem_kind,
-                    )
-                )
-        index.record_files(records, now=stamp)
-        if progress is not None:
-            progress(ScanProgress("read", done_files, len(work), done_bytes, total))
-    return total, vanished
+    yield from workpool.run_batches(
+        _read_batch, items, ranges, inline=inline, workers=tuning.workers, executor=executor
+    )
 
 
-# --- lazy passes -----------------------------------------------------------------------------
-
-
-def compute_perceptual(
-    index: Index,
-    config: ScanConfig,
-    content_ids: Iterable[ContentId] | None = None,
-    *,
-    retry_failed: bool = False,
-    progress: ProgressCallback | None = None,
-    executor: Executor | None = None,
-) -> LazyResult:
-    """Compute and cache the perceptual hash of these pictures (default: every photo without
-    one). Decoding is the expensive step, so it runs in the pool, in batches. A picture is
-    decoded from its first file that is still as indexed; pictures that cannot be decoded are
-    remembered (not retried unless ``retry_failed``)."""
-    tuning = config.tuning
-    candidates = index.phash_candidates(content_ids, retry_failed=retry_failed)
-    if not candidates:
-        return LazyResult()
-    items = [
-        [
-            (os.fsencode(os.path.join(f.path.root, f.path.relpath)), f.stat.size, f.stat.mtime_ns)
-            for f in files
-        ]
-        for _cid, files in candidates
-    ]
-    sizes = [files[0].stat.size for _cid, files in candidates]
+def perceptual_hashes(
+    items: Sequence[list[tuple[bytes, int, int]]], tuning: ScanTuning, executor: Executor | None = None
+) -> Iterator[tuple[range, list[tuple[str | None, str | None]]]]:
+    """Perceptual hashes of pictures, each given as its files ``[(path, size, mtime_ns), …]`` as
+    indexed; yield ``(batch, results)`` as batches finish. A result is ``(phash, None)``,
+    ``(None, reason)`` when the picture cannot be decoded, or ``(None, None)`` when every file
+    changed since (stale). Decoding is the expensive step, so it runs in the pool, in batches."""
     inline = tuning.workers <= 1 or (executor is None and len(items) < tuning.inline_decodes)
-    batches = _batches(
+    ranges = workpool.batches(
         [1] * len(items), tuning.workers, tuning.perceptual_batch, 1 << 62, tuning.batches_per_worker
     )
-    computed = stale = done = done_bytes = 0
-    failed: list[tuple[str, str]] = []
-    total_bytes = sum(sizes)
-    if progress is not None:
-        progress(ScanProgress("perceptual", 0, len(items), 0, total_bytes))
-    for batch, results in _run_batches(
-        _perceptual_batch, items, batches, inline=inline, workers=tuning.workers, executor=executor
-    ):
-        hashes: dict[ContentId, str] = {}
-        errors: dict[ContentId, str] = {}
-        for i, (phash, reason) in zip(batch, results, strict=True):
-            cid = candidates[i][0]
-            if phash is not None:
-                hashes[cid] = phash
-            elif reason is not None:
-                errors[cid] = reason
-                failed.append((cid, reason))
-            else:
-                stale += 1
-            done += 1
-            done_bytes += sizes[i]
-        index.set_phashes(hashes, errors)
-        computed += len(hashes)
-        if progress is not None:
-            progress(ScanProgress("perceptual", done, len(items), done_bytes, total_bytes))
-    return LazyResult(computed=computed, failed=tuple(failed), stale=stale)
+    yield from workpool.run_batches(
+        _perceptual_batch, items, ranges, inline=inline, workers=tuning.workers, executor=executor
+    )
 
 
-def compute_digests(
-    index: Index,
-    config: ScanConfig,
-    content_ids: Iterable[ContentId] | None = None,
-    algorithms: tuple[str, ...] = ("md5", "sha1"),
-    *,
-    progress: ProgressCallback | None = None,
+def file_digests(
+    items: Sequence[tuple[bytes, int, int]],
+    algorithms: tuple[str, ...],
+    tuning: ScanTuning,
     executor: Executor | None = None,
-) -> LazyResult:
-    """Compute and store whole-file digests (e.g. for Flickr ``checksum:md5=`` machine tags) of
-    every file of these pictures (default: all) that lacks one of ``algorithms``."""
-    tuning = config.tuning
-    files = index.files_without_digests(algorithms, content_ids)
-    if not files:
-        return LazyResult()
-    items = [
-        (os.fsencode(os.path.join(f.path.root, f.path.relpath)), f.stat.size, f.stat.mtime_ns, algorithms)
-        for f in files
-    ]
-    sizes = [f.stat.size for f in files]
-    total = sum(sizes)
-    small = tuning.estimate(len(items), total) < tuning.inline_seconds
-    inline = tuning.workers <= 1 or (executor is None and small)
-    batches = _batches(
+) -> Iterator[tuple[range, list[dict[str, str] | None]]]:
+    """Whole-file digests (``{algorithm: hex}``) of files given as ``(path, size, mtime_ns)`` as
+    indexed; yield ``(batch, results)`` as batches finish. None for a file that changed since or
+    cannot be read."""
+    sizes = [size for _path, size, _mtime in items]
+    inline = _inline(tuning, len(items), sum(sizes), executor)
+    ranges = workpool.batches(
         sizes, tuning.workers, tuning.batch_files, tuning.batch_bytes, tuning.batches_per_worker
     )
-    computed = stale = done = done_bytes = 0
-    for batch, results in _run_batches(
-        _digests_batch, items, batches, inline=inline, workers=tuning.workers, executor=executor
-    ):
-        found = {files[i].path: digests for i, digests in zip(batch, results, strict=True) if digests}
-        index.set_file_digests(found)
-        computed += len(found)
-        stale += len(batch) - len(found)
-        done += len(batch)
-        done_bytes += sum(sizes[i] for i in batch)
-        if progress is not None:
-            progress(ScanProgress("digests", done, len(items), done_bytes, total))
-    return LazyResult(computed=computed, stale=stale)
+    work = [(path, size, mtime_ns, algorithms) for path, size, mtime_ns in items]
+    yield from workpool.run_batches(
+        _digests_batch, work, ranges, inline=inline, workers=tuning.workers, executor=executor
+    )
 
 
 # --- single files ----------------------------------------------------------------------------
@@ -1061,7 +681,7 @@ def inspect_file(
         return FileInspection(shown, None, None, f"cannot be examined: {exc.strerror or exc}", "unreadable")
     if not stat.S_ISREG(st.st_mode):
         return FileInspection(shown, _filestat(st), None, "not a regular file", "media")
-    outcome = _read_one(raw)
+    outcome = read_one(raw)
     if outcome.vanished:
         return FileInspection(shown, None, None, "vanished while being read", "unreadable")
     phash = phash_error = None
@@ -1099,21 +719,9 @@ def locate(config: ScanConfig, path: str) -> LocalPath | None:
     return None
 
 
-def index_files(
-    index: Index, config: ScanConfig, paths: Sequence[LocalPath], *, now: float | None = None
-) -> list[LocalFile]:
-    """Read and index these files now (e.g. right after a download), inline. Vanished files are
-    left out of the result."""
-    records: list[LocalFile] = []
-    for path in paths:
-        outcome = _read_one(os.fsencode(os.path.join(path.root, path.relpath)))
-        if outcome.stat is None:
-            continue  # vanished, or could not even be opened (nothing to record against)
-        records.append(
-            LocalFile(path, outcome.stat, outcome.fingerprint, outcome.problem, outcome.problem_kind)
-        )
-    index.record_files(records, now=now)
-    return records
+def fs_path(path: LocalPath) -> bytes:
+    """The file system path of a library path, as bytes (any name round-trips)."""
+    return os.fsencode(os.path.join(path.root, path.relpath))
 
 
 def open_file(path: LocalPath, expect: FileStat | None = None) -> BinaryIO:

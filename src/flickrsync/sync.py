@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from flickrsync import localfs
+from flickrsync import localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError, UsageError
@@ -303,7 +303,7 @@ class Engine:
         )
         previously = self.index.file_count()
         try:
-            scan = localfs.scan_library(self.index, self.config, progress=self.scan_progress)
+            scan = scanner.scan_library(self.index, self.config, progress=self.scan_progress)
         finally:
             listing = listing_future.result() if listing_future.exception() is None else None
         if listing is None:
@@ -411,7 +411,7 @@ class Engine:
             needs = result.needs
             found = MatchEvidence()
             if needs.digests:
-                localfs.compute_digests(self.index, self.config, needs.digests, ("md5", "sha1"))
+                scanner.compute_digests(self.index, self.config, needs.digests, ("md5", "sha1"))
                 digests: dict[ContentId, FileDigests | None] = {}
                 for cid in needs.digests:
                     picture = self.index.picture(cid)
@@ -420,7 +420,7 @@ class Engine:
                 found = replace(found, digests=digests)
             if needs.local_phash:
                 self._unsure_pictures.update(needs.local_phash)
-                localfs.compute_perceptual(self.index, self.config, needs.local_phash)
+                scanner.compute_perceptual(self.index, self.config, needs.local_phash)
                 hashes = self.index.local_phashes(needs.local_phash)
                 found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
             if needs.remote_phash:

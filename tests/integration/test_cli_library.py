@@ -226,6 +226,26 @@ def test_inspect_in_library_outside_and_broken(
     assert "on Flickr     photo 42 of 1@N01 (matched by machine_tag)" in text_out
 
 
+def test_scan_and_inspect_a_file_dated_2300(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16: ``touch -d 2300-01-01 a.jpg; flickrsync scan`` ended in struct.error."""
+    far = tmp_path / "Pictures" / "2020" / "b.jpg"
+    ns = 10_413_792_000 * 10**9  # 2300-01-01 00:00:00 UTC: more nanoseconds than 64 bits hold
+    os.utime(far, ns=(ns, ns))
+    if far.stat().st_mtime_ns != ns:
+        pytest.skip(f"the file system of {far} holds no time after 2262")
+    assert run(home, "scan") == 0
+    assert "read                 4 files" in capsys.readouterr().out
+    assert run(home, "scan", "--json") == 0
+    [doc] = out_json(capsys)
+    assert (doc["read"], doc["problems"]) == (0, [])
+    assert run(home, "inspect", str(far), "--json") == 0
+    [doc] = out_json(capsys)
+    [found] = doc["files"]
+    assert (found["mtime_ns"], found["indexed"]) == (ns, "yes")
+
+
 def test_inspect_without_any_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pic = make_jpeg(tmp_path / "x.jpg", 3)
     assert main(["--home", str(tmp_path / "nohome"), "inspect", str(pic), "--json"]) == 0

@@ -254,3 +254,27 @@ def test_two_flickr_copies_of_one_picture_are_downloaded_once_not_on_every_run(
         assert doc["summary"]["duplicates_on_flickr"] == 1  # reported, never deleted
     assert sorted(p.name for p in (lib / "Flickr").iterdir()) == files
     assert len(fakeflickr.photos()) == 3
+
+
+def test_a_flickr_photo_dated_2300_is_downloaded_with_its_date_and_every_run_after_is_clean(
+    fakeflickr: FakeFlickrFixture, world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16: a file time after 2262 (64 bits of nanoseconds) crashed every scan and sync for
+    good, and sync2 itself gave downloads such times."""
+    home, lib = world
+    make_jpeg(lib / "mine.jpg", 7)
+    fakeflickr.seed_photos([{"title": "Far", "date_taken": "2300-01-01 00:00:00", "generate": True}])
+    code, doc = run_json(home, capsys, "sync2")
+    assert code == 0, doc
+    assert doc["outcome"]["downloaded"] == 1
+    [far] = (lib / "Flickr").iterdir()
+    taken = int(time.mktime((2300, 1, 1, 0, 0, 0, 0, 0, -1))) * 1_000_000_000
+    if os.stat(far).st_mtime_ns != taken:
+        pytest.skip(f"the file system of {lib} holds no time after 2262")
+    assert main(["--home", str(home), "scan"]) == 0
+    assert "read                 0 files" in capsys.readouterr().out
+    for command in ("sync2", "sync"):
+        code, doc = run_json(home, capsys, command)
+        assert (code, doc["actions"]) == (0, []), doc
+    assert os.stat(far).st_mtime_ns == taken
+    assert len(fakeflickr.photos()) == 2  # mine.jpg went up; the download never went back

@@ -17,11 +17,10 @@ from tests.synchelpers import SyncLib, content_id
 from tests.wire_recorder import WireRecorder, recording_fakeflickr
 
 from fakeflickr.testing import FakeFlickrHandle
-from flickrsync import localfs
+from flickrsync import scanner
 from flickrsync.accounts import open_client
 from flickrsync.config import load_settings
 from flickrsync.index import Index
-from flickrsync.localfs import ScanConfig
 from flickrsync.models import Account, ContentId, LocalPath, Nsid, content_tag
 from flickrsync.wire import new_http_client
 
@@ -50,9 +49,7 @@ def test_an_upload_stored_before_the_run_died_is_found_while_search_lags(
     settings = load_settings(lib.home, None)
     with Index.open(settings.database) as index:
         index.upsert_account(Account(Nsid(lib.nsid), "demo"))
-        [record] = localfs.index_files(
-            index, ScanConfig.from_settings(settings), [LocalPath(str(lib.root), "Trip/a.jpg")]
-        )
+        [record] = scanner.index_files(index, [LocalPath(str(lib.root), "Trip/a.jpg")])
         assert record.fingerprint is not None
         assert record.fingerprint.content_id == cid
         index.begin_upload(Nsid(lib.nsid), cid, record.path)

@@ -16,7 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from flickrsync import fingerprint
 from flickrsync.index import Index
-from flickrsync.localfs import ScanConfig, ScanTuning, scan_library
+from flickrsync.localfs import ScanConfig, ScanTuning
+from flickrsync.scanner import scan_library
 from tests.pictures import make_jpeg
 
 FOLDERS = ("", "a", "a/b", "c")

@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 from tests.pictures import make_jpeg
 
-from flickrsync import localfs
+from flickrsync import scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import file_error
 from flickrsync.executor import Executor
@@ -94,7 +94,7 @@ def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
 ) -> None:
     lib = tmp_path / "Pictures"
     picture = make_jpeg(lib / "a.jpg", 1)
-    [record] = localfs.index_files(index, ScanConfig(roots=(str(lib),)), [LocalPath(str(lib), "a.jpg")])
+    [record] = scanner.index_files(index, [LocalPath(str(lib), "a.jpg")])
     assert record.fingerprint is not None
     index.begin_upload(NSID, record.fingerprint.content_id, record.path)
     flickr = LateFlickr(after=2)

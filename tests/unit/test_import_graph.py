@@ -5,8 +5,8 @@ Read with ``ast`` from the source (every import counts: top level, inside functi
 name when it is that module or inside it (``index`` covers a package ``index.schema``). Each rule
 must still name modules that exist, so a rename cannot leave it checking nothing.
 
-The scanner room's wall (``localfs`` never imports ``index``) is the scanner split's to add
-(issue 10 point 1); it is one more line of :data:`RULES`.
+The scanner room's wall is transitive: ``localfs`` (the walk) and ``statkey`` (the stored byte
+format) never reach the index, not even through another module.
 """
 
 from __future__ import annotations
@@ -111,3 +111,36 @@ def test_the_graph_sees_every_import_form(tmp_path: Path) -> None:
     assert {"config", "index", "localfs", "sync", "executor"} <= found
     assert within("index.schema", frozenset({"index"}))
     assert not within("indexer", frozenset({"index"}))
+
+
+def reach(start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    imports = graph()
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for dep in imports.get(todo.pop(), set()) - seen:
+            seen.add(dep)
+            todo.append(dep)
+    return seen
+
+
+@pytest.mark.parametrize("module", ["localfs", "statkey"])
+def test_the_walk_and_the_byte_format_never_reach_the_index(module: str) -> None:
+    assert module in graph()
+    assert "localfs" in graph()["scanner"]
+    assert "index" in graph()["scanner"]
+    reached = reach(module)
+    assert not {m for m in reached if within(m, frozenset({"index"}))}, sorted(reached)
+
+
+def test_only_the_index_package_speaks_sql() -> None:
+    speakers = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import) and any(a.name == "sqlite3" for a in node.names):
+                speakers.add(module_name(path))
+            if isinstance(node, ast.ImportFrom) and node.module == "sqlite3":
+                speakers.add(module_name(path))
+    assert speakers
+    assert {m for m in speakers if not within(m, frozenset({"index"}))} == set()

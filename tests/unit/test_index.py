@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flickrsync import index as index_module
+from flickrsync import statkey
 from flickrsync.errors import DatabaseError
 from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
+from flickrsync.index import schema as index_schema
 from flickrsync.models import (
     Account,
     ContentId,
@@ -148,7 +150,7 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
         conn.execute("CREATE TABLE half_done(x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(index_module, "MIGRATIONS", (*MIGRATIONS, Migration("0002_broken", broken)))
+    monkeypatch.setattr(index_schema, "MIGRATIONS", (*MIGRATIONS, Migration("0002_broken", broken)))
     with pytest.raises(RuntimeError):
         Index.open(db)
     conn = sqlite3.connect(db)
@@ -197,6 +199,75 @@ def test_file_round_trip_with_every_field(idx: Index) -> None:
     assert idx.file(bad.path) == bad
     assert idx.file(LocalPath(ROOT, "nope.jpg")) is None
     assert idx.problems() == [bad]
+
+
+#: File times a file system can hold that 64 bits of nanoseconds cannot (after 2262-04-11,
+#: before 1677-09-21), their edges, and small negative ones (before 1970).
+FAR_TIMES = [2**63 - 1, 2**63, 10_413_792_000 * 10**9, 2**90, -(2**63), -(2**63) - 1, -(2**90), -1]
+
+
+@pytest.mark.parametrize("mtime_ns", FAR_TIMES)
+def test_any_file_time_round_trips(idx: Index, mtime_ns: int) -> None:
+    file = LocalFile(
+        LocalPath(ROOT, "a/x.jpg"), FileStat(size=100, mtime_ns=mtime_ns, dev=2**64 - 1, ino=9), fp(1)
+    )
+    idx.record_files([file])
+    assert idx.file(file.path) == file
+    assert idx.files() == [file]
+    rid = idx.ensure_roots([ROOT])[0]
+    stat = (2**64 - 1, 9, 100, mtime_ns)
+    [(file_id, *stored, _kind)] = idx.stat_rows().values()
+    assert tuple(stored) == stat
+    assert idx.dir_stats(rid, b"a") == {b"x.jpg": stat}
+    assert idx.usable_by_stat([stat, (2**64 - 1, 9, 100, mtime_ns + 1)]) == {stat: file_id}
+    idx.refresh_dirs(rid, [b"a"])
+    assert idx.dir_manifests(rid)[b"a"] == statkey.manifest_of({b"x.jpg": stat})
+    # The plain column holds what SQLite can (64 bits): the exact value is the stat key's.
+    (column,) = idx._conn.execute("SELECT mtime_ns FROM local_file").fetchone()
+    assert column == max(-(2**63), min(2**63 - 1, mtime_ns))
+
+
+def test_migration_0002_widens_old_stat_keys_and_drops_manifests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index written before 0002 (32-byte stat keys) opens: its keys say the same stats in the
+    new format, and its manifests are dropped (the next scan compares file by file once)."""
+    db = tmp_path / "index.db"
+    stats = {
+        b"x.jpg": (2**64 - 1, 2**40, 100, 1_600_000_000_123_456_789),
+        b"y.jpg": (7, 2, 5, -2_147_472_000 * 10**9),  # 1901-12-14
+    }
+    v1 = struct.Struct("<QQqq")  # the stat key before 0002: mtime_ns in 64 bits
+    monkeypatch.setattr(index_schema, "MIGRATIONS", MIGRATIONS[:1])
+    with Index.open(db) as old:
+        assert old.applied_migrations() == ["0001_initial"]
+        rid = old.ensure_roots([ROOT])[0]
+        old._conn.execute(
+            "INSERT INTO local_picture(content_id, id_kind, media, format, first_seen) "
+            "VALUES (?, 'imagedata', 'photo', 'jpeg', 0)",
+            (cid(1),),
+        )
+        for name, (dev, ino, size, mtime) in stats.items():
+            old._conn.execute(
+                "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, stat_key, content_id, "
+                "id_kind, media, format, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'imagedata', 'photo', "
+                "'jpeg', 0)",
+                (rid, b"a/" + name, dev - 2**64 if dev >= 2**63 else dev, ino, size, mtime,
+                 v1.pack(dev, ino, size, mtime), cid(1)),
+            )  # fmt: skip
+        manifest = b"".join(sorted(name + b"\0" + v1.pack(*stat) for name, stat in stats.items()))
+        old._conn.execute(
+            "INSERT INTO local_dir(root_id, relpath, manifest) VALUES (?, ?, ?)", (rid, b"a", manifest)
+        )
+    monkeypatch.undo()
+    with Index.open(db) as new:
+        assert new.applied_migrations() == ["0001_initial", "0002_stat_key_any_time"]
+        assert new.dir_stats(rid, b"a") == stats
+        assert new.dir_manifests(rid) == {b"a": None}
+        x = new.file(LocalPath(ROOT, "a/x.jpg"))
+        assert x is not None
+        assert x.stat == FileStat(size=100, mtime_ns=1_600_000_000_123_456_789, dev=2**64 - 1, ino=2**40)
+        assert set(new.usable_by_stat(stats.values())) == set(stats.values())
 
 
 def test_undecodable_names_round_trip(idx: Index) -> None:

@@ -16,11 +16,13 @@ import pytest
 from PIL import Image
 from tests.pictures import fake_mp4, make_jpeg
 
-from flickrsync import fingerprint, localfs
+from flickrsync import fingerprint, localfs, scanner, workpool
 from flickrsync.errors import ConfigError, LocalFileError
-from flickrsync.index import Index
-from flickrsync.localfs import ScanConfig, ScanTuning, scan_library
+from flickrsync.index import MIGRATIONS, Index
+from flickrsync.index import schema as index_schema
+from flickrsync.localfs import ScanConfig, ScanTuning
 from flickrsync.models import Account, FileStat, LazyResult, LocalPath, Nsid, PhotoId, ScanReport
+from flickrsync.scanner import scan_library
 
 INLINE = ScanTuning(workers=1)
 
@@ -308,6 +310,73 @@ def test_folder_deleted_or_renamed(lib: Path, index: Index, reads: Reads) -> Non
     assert list(relpaths(index)) == ["2020/c.jpg"]
 
 
+#: File times a file system may hold beyond 64 bits of nanoseconds (ext4 and XFS with bigtime
+#: go to 2446 and 2486; ext4 back to 1901-12-13), and one just before 1970 with nanoseconds.
+FAR_TIMES = {
+    "2300.jpg": 10_413_792_000 * 10**9,  # 2300-01-01, after 2262: crashed every scan (issue 16)
+    "1901.jpg": -2_147_472_000 * 10**9,  # 1901-12-14
+    "1969.jpg": -500_000_001,  # 1969-12-31 23:59:59.499999999
+}
+
+
+def test_any_file_time_a_file_system_holds_is_scanned(lib: Path, index: Index, reads: Reads) -> None:
+    for n, (name, ns) in enumerate(FAR_TIMES.items()):
+        os.utime(make_jpeg(lib / name, n + 1), ns=(ns, ns))
+    held = {name: (lib / name).stat().st_mtime_ns for name in FAR_TIMES}
+    if held["2300.jpg"] < 2**63:
+        pytest.skip(f"the file system of {lib} holds no time after 2262")
+    report = scan(index, lib)
+    assert (report.read, report.problems) == (3, ())
+    for name in FAR_TIMES:
+        known = index.file(LocalPath(str(lib), name))
+        assert known is not None
+        assert known.stat.mtime_ns == held[name]
+        with localfs.open_file(known.path, expect=known.stat) as stream:  # not "changed since"
+            assert stream.read(2) == b"\xff\xd8"
+    reads.take()
+    again = scan(index, lib)
+    assert (again.read, again.unchanged, reads.take()) == (0, 3, [])
+    (lib / "moved").mkdir()
+    os.rename(lib / "2300.jpg", lib / "moved" / "2300.jpg")
+    moved = scan(index, lib)
+    assert (moved.read, moved.reused, moved.removed, reads.take()) == (0, 1, 1, [])
+
+
+def test_an_index_from_before_stat_keys_of_96_bits_reads_nothing_again(
+    lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: Reads
+) -> None:
+    """An index flickrsync wrote before migration 0002 (32-byte stat keys, manifests of them)
+    opens, and the scans after it read no file again."""
+    for n in range(4):
+        make_jpeg(lib / f"d{n % 2}" / f"{n}.jpg", n)
+    db = tmp_path / "old" / "index.db"
+    monkeypatch.setattr(index_schema, "MIGRATIONS", MIGRATIONS[:1])
+    with Index.open(db) as old:
+        scan(old, lib)
+        # What flickrsync wrote then: the first 32 bytes of today's keys (mtime_ns as a signed
+        # 64-bit number), and manifests of those.
+        old._conn.execute("UPDATE local_file SET stat_key = substr(stat_key, 1, 32)")
+        rows = old._conn.execute("SELECT root_id, relpath, stat_key FROM local_file").fetchall()
+        for rid, folder in old._conn.execute("SELECT root_id, relpath FROM local_dir").fetchall():
+            entries = [
+                rel.rpartition(b"/")[2] + b"\0" + key
+                for r, rel, key in rows
+                if r == rid and rel.rpartition(b"/")[0] == folder
+            ]
+            old._conn.execute(
+                "UPDATE local_dir SET manifest = ? WHERE root_id = ? AND relpath = ?",
+                (b"".join(sorted(entries)), rid, folder),
+            )
+    monkeypatch.undo()
+    reads.take()
+    with Index.open(db) as new:
+        first = scan(new, lib)
+        assert (first.read, first.unchanged, first.removed, reads.take()) == (0, 4, 0, [])
+        assert None not in new.dir_manifests(new.ensure_roots([str(lib)])[0]).values()
+        second = scan(new, lib)
+        assert (second.read, second.unchanged, reads.take()) == (0, 4, [])
+
+
 def test_replaced_file_with_same_size_and_mtime_is_read(lib: Path, index: Index, reads: Reads) -> None:
     a = make_jpeg(lib / "a.jpg", 1)
     scan(index, lib)
@@ -326,7 +395,7 @@ def test_files_indexed_outside_a_scan_are_checked_next_time(lib: Path, index: In
     make_jpeg(lib / "Flickr" / "kept.jpg", 1)
     scan(index, lib)
     new = make_jpeg(lib / "Flickr" / "downloaded.jpg", 2)
-    localfs.index_files(index, ScanConfig(roots=(str(lib),)), [LocalPath(str(lib), "Flickr/downloaded.jpg")])
+    scanner.index_files(index, [LocalPath(str(lib), "Flickr/downloaded.jpg")])
     new.unlink()  # gone before the next scan: the folder's manifest must not hide it
     report = scan(index, lib)
     assert report.removed == 1
@@ -570,8 +639,8 @@ def test_nothing_is_modified_not_even_atime(lib: Path, index: Index) -> None:
     os.utime(a, ns=(1_000_000_000, before[1]))
     scan(index, lib)
     config = ScanConfig(roots=(str(lib),), tuning=INLINE)
-    assert localfs.compute_perceptual(index, config).computed == 1
-    assert localfs.compute_digests(index, config).computed == 1
+    assert scanner.compute_perceptual(index, config).computed == 1
+    assert scanner.compute_digests(index, config).computed == 1
     localfs.inspect_file(str(a))
     st = a.stat()
     assert st.st_atime_ns == 1_000_000_000  # O_NOATIME: reading left no trace
@@ -593,9 +662,9 @@ def test_pool_gives_the_same_index_as_inline(tmp_path: Path) -> None:
         assert relpaths(one) == relpaths(two)
         assert report_pool.counts == report_inline.counts
         assert report_pool.read == 31
-        result = localfs.compute_perceptual(one, ScanConfig(roots=(str(lib),), tuning=pooled))
+        result = scanner.compute_perceptual(one, ScanConfig(roots=(str(lib),), tuning=pooled))
         assert result.computed == 25
-        localfs.compute_perceptual(two, ScanConfig(roots=(str(lib),), tuning=INLINE))
+        scanner.compute_perceptual(two, ScanConfig(roots=(str(lib),), tuning=INLINE))
         assert [p.phash for p in one.pictures()] == [p.phash for p in two.pictures()]
 
 
@@ -629,13 +698,13 @@ def test_worker_preparation_never_breaks_the_pool(monkeypatch: pytest.MonkeyPatc
 def test_batches_cover_everything_in_order() -> None:
     sizes = [5] * 10 + [100] + [1] * 50
     for workers in (1, 2, 8):
-        batches = localfs._batches(sizes, workers, max_files=16, max_bytes=64, per_worker=4)
+        batches = workpool.batches(sizes, workers, max_files=16, max_bytes=64, per_worker=4)
         flat = [i for b in batches for i in b]
         assert flat == list(range(len(sizes)))
         assert all(len(b) <= 16 for b in batches)
         assert all(sum(sizes[i] for i in b) <= 64 or len(b) == 1 for b in batches)
-    assert len(localfs._batches([1] * 100, 2, max_files=64, max_bytes=1 << 30, per_worker=4)) >= 8
-    assert localfs._batches([], 2, max_files=4, max_bytes=4, per_worker=4) == []
+    assert len(workpool.batches([1] * 100, 2, max_files=64, max_bytes=1 << 30, per_worker=4)) >= 8
+    assert workpool.batches([], 2, max_files=4, max_bytes=4, per_worker=4) == []
 
 
 # --- lazy passes and single files -----------------------------------------------------------
@@ -654,16 +723,16 @@ def test_perceptual_hashes_are_lazy_cached_and_failures_remembered(lib: Path, in
     assert cut is not None
     ids = relpaths(index)
     assert index.pictures()[0].phash is None  # nothing decoded by a plain scan
-    one = localfs.compute_perceptual(index, config, [ids["a.jpg"]])  # type: ignore[list-item]
+    one = scanner.compute_perceptual(index, config, [ids["a.jpg"]])  # type: ignore[list-item]
     assert one.computed == 1
-    rest = localfs.compute_perceptual(index, config)
+    rest = scanner.compute_perceptual(index, config)
     hashed = {p.paths[0].relpath: p.phash for p in index.pictures() if p.phash}
     assert set(hashed) >= {"a.jpg", "b.jpg"}
     assert hashed["a.jpg"] != hashed["b.jpg"]
     if cut.fingerprint is not None and "cut.jpg" not in hashed:
         assert [cid for cid, _ in rest.failed] == [cut.fingerprint.content_id]
         assert index.phash_error(cut.fingerprint.content_id)
-    assert localfs.compute_perceptual(index, config) == LazyResult()  # cached
+    assert scanner.compute_perceptual(index, config) == LazyResult()  # cached
 
 
 def test_perceptual_skips_files_changed_since_the_scan(lib: Path, index: Index) -> None:
@@ -671,7 +740,7 @@ def test_perceptual_skips_files_changed_since_the_scan(lib: Path, index: Index) 
     scan(index, lib)
     with open(a, "ab") as handle:
         handle.write(b"\x00")
-    result = localfs.compute_perceptual(index, ScanConfig(roots=(str(lib),), tuning=INLINE))
+    result = scanner.compute_perceptual(index, ScanConfig(roots=(str(lib),), tuning=INLINE))
     assert (result.computed, result.stale, result.failed) == (0, 1, ())
 
 
@@ -680,7 +749,7 @@ def test_compute_digests(lib: Path, index: Index) -> None:
     make_jpeg(lib / "b.jpg", 2)
     scan(index, lib)
     config = ScanConfig(roots=(str(lib),), tuning=INLINE)
-    result = localfs.compute_digests(index, config, algorithms=("md5", "sha1"))
+    result = scanner.compute_digests(index, config, algorithms=("md5", "sha1"))
     assert result.computed == 2
     data = a.read_bytes()
     assert index.file_digests(LocalPath(str(lib), "a.jpg")) == {
@@ -689,7 +758,7 @@ def test_compute_digests(lib: Path, index: Index) -> None:
     }
     [found] = index.files_by_digest("md5", hashlib.md5(data).hexdigest())
     assert found.path.relpath == "a.jpg"
-    assert localfs.compute_digests(index, config, algorithms=("md5",)).computed == 0
+    assert scanner.compute_digests(index, config, algorithms=("md5",)).computed == 0
 
 
 def test_inspect_file(tmp_path: Path) -> None:
@@ -735,8 +804,6 @@ def test_open_file_refuses_a_changed_file(lib: Path, index: Index) -> None:
 
 def test_index_files_right_after_a_download(lib: Path, index: Index) -> None:
     make_jpeg(lib / "Flickr" / "new.jpg", 4)
-    [file] = localfs.index_files(
-        index, ScanConfig(roots=(str(lib),)), [LocalPath(str(lib), "Flickr/new.jpg")]
-    )
+    [file] = scanner.index_files(index, [LocalPath(str(lib), "Flickr/new.jpg")])
     assert file.fingerprint is not None
     assert index.file(file.path) == file

@@ -12,8 +12,9 @@ from tests.conftest import shared_path
 
 from flickrsync import fingerprint
 from flickrsync.index import Index
-from flickrsync.localfs import ScanConfig, ScanTuning, compute_perceptual, scan_library
+from flickrsync.localfs import ScanConfig, ScanTuning
 from flickrsync.models import LocalPath
+from flickrsync.scanner import compute_perceptual, scan_library
 
 pytestmark = pytest.mark.shared
 

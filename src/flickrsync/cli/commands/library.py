@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flickrsync import localfs
+from flickrsync import scanner
 from flickrsync.cli.app import command, start
 from flickrsync.cli.progress import scan_progress
 from flickrsync.cli.render import (
@@ -42,7 +42,7 @@ def scan(ctx: click.Context, perceptual: bool, as_json: bool) -> int:
     failed = False
     for settings in opts.settings():
         with scan_progress(f"[{settings.profile}]", show=not opts.quiet) as progress:
-            report = localfs.scan_profile(settings, perceptual=perceptual, progress=progress)
+            report = scanner.scan_profile(settings, perceptual=perceptual, progress=progress)
         failed = failed or report.failed
         if as_json:
             emit_json("scan", scan_json(settings, report))

@@ -1,354 +1,49 @@
-"""Pure matcher: local pictures vs Flickr photos -> matched / local only / Flickr only.
-
-Charter: this module decides which local picture (one content id, any number of paths) is which
-Flickr photo. It does no I/O whatsoever: it reads only its arguments — the two indexes as
-:mod:`flickrsync.models` records, :class:`MatchOptions`, and :class:`MatchEvidence` (hashes the
-engine computed on request). Its shape is rclone's march (``fs/march/march.go``): every item ends
-in exactly one outcome — matched, local only (SrcOnly), Flickr only (DstOnly) — plus two outcomes
-rclone does not need: *duplicates on Flickr* (extra copies of a picture; reported, never deleted)
-and *undecided* (the evidence that would decide could not be had this run).
-
-Matching runs in stages, strongest key first; each stage only sees what the earlier ones left, and
-a photo matches at most one picture and a picture at most one photo:
-
-1. strong keys — our machine tag ``flickrsync:imagehash=<content id>``, then
-   ``LocalPicture.flickr_id`` (the picture was downloaded from that photo), then the
-   ``checksum:md5=`` / ``checksum:sha1=`` machine tags other uploaders leave, compared with the
-   file's digests;
-2. title + date taken (to the second, never an unknown date), then date taken alone when it is
-   unique on both sides;
-3. content — perceptual hash of the picture vs that of a small Flickr size, with the same original
-   dimensions; a lone look-alike pair matches, but where several candidates qualify, or the two
-   dates taken conflict, the original's content id decides. With ``check_flickr_copies`` (sync2,
-   download), photos still unmatched that look like extra copies of matched pictures are checked
-   by their originals too, and become duplicates.
-
-A photo carrying our machine tag is what its tag says: stages 2–3 never give it to another
-picture. Photos uploaded by flickrsync 0.1.1 carry ``flickrsync:signature=…`` (an ImageMagick
-signature nobody can recompute) instead: they are matched by stages 2–3 like any other photo.
-
-Lazy evidence, the "needs" protocol: MD5/SHA-1 digests, perceptual hashes and originals cost I/O,
-so the engine computes them only when asked. :func:`match_photos` returns a :class:`MatchResult`
-whose ``needs`` names exactly what it still lacks; the engine computes/fetches those, adds them to
-the :class:`MatchEvidence` (``None`` = tried, unavailable) and calls again::
-
-    evidence = MatchEvidence()
-    result = match_photos(local, remote, options, evidence)
-    while result.needs:
-        evidence = evidence.merged(compute(result.needs))   # the engine's I/O
-        result = match_photos(local, remote, options, evidence)
-
-The matcher never asks twice for something the evidence already answers, and each round asks for
-one step's worth (digests; hashes; originals; then, with ``check_flickr_copies``, hashes and
-originals of suspected copies), so the loop ends after at most six calls — usually one. Only a
-complete result (``needs`` empty) may be planned.
-
-Keys are normalised explicitly (rclone's ``srcOrDstKey``): titles and file names are compared in
-Unicode NFC, case-folded, trimmed; tags in Flickr's clean (lower-case) form; dates as
-``YYYY-MM-DD HH:MM:SS`` wall-clock strings. The result does not depend on input order.
-"""
+"""The matching stages, strongest key first (see the package docstring). Pure."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
+from flickrsync.matcher.keys import (
+    FILE_NAME_LIKE,
+    HEX32,
+    HEX40,
+    HEX64,
+    LEGACY_TAG_PREFIX,
+    MD5_PREFIX,
+    OUR_TAG_PREFIX,
+    SHA1_PREFIX,
+    dates_conflict,
+    dimensions_compatible,
+    exact_date,
+    hamming,
+    machine_tags,
+    normalize_name,
+    photo_order,
+    picture_stems,
+    remote_exact_date,
+    short,
+    tag_values,
+    title_keys,
+)
+from flickrsync.matcher.types import (
+    FileDigests,
+    FlickrDuplicate,
+    Match,
+    MatchEvidence,
+    MatchNeeds,
+    MatchOptions,
+    MatchResult,
+    MatchRule,
+    Undecided,
+)
 from flickrsync.models import (
-    MACHINE_TAG_NAMESPACE,
-    MACHINE_TAG_PREDICATE,
     ContentId,
     LocalPicture,
     PhotoId,
     RemotePhoto,
 )
-
-#: Which rule made a match, strongest first.
-MatchRule = Literal["flickr_id", "machine_tag", "checksum", "title_date", "date", "original", "phash"]
-
-#: Maximum Hamming distance between two 64-bit perceptual hashes for "looks the same".
-#: Provisional: the fingerprint module measures the real value on the sample photos.
-DEFAULT_PHASH_THRESHOLD = 6
-
-_OUR_TAG_PREFIX = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
-_LEGACY_TAG_PREFIX = f"{MACHINE_TAG_NAMESPACE}:signature="
-_MD5_PREFIX = "checksum:md5="
-_SHA1_PREFIX = "checksum:sha1="
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_HEX32 = re.compile(r"[0-9a-f]{32}")
-_HEX40 = re.compile(r"[0-9a-f]{40}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
-#: A title suffix that looks like a file extension Flickr kept (``IMG_1.JPG``): 1-5 letters/digits
-#: with at least one letter (so ``Holiday.2014`` keeps its "extension").
-_EXTENSION = re.compile(r"\.([0-9A-Za-z]{1,5})$")
-_COPY_COUNTER = re.compile(r"\s*\(\d{1,4}\)$")
-#: A title that looks like a camera/phone file name (``IMG_0002``, ``DSC01234``, ``PXL_2023…``).
-_FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
-
-
-# --- options, evidence, results --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MatchOptions:
-    """How to match. ``date_match=False`` is ``--nodatematch``: stage 2 is off (for libraries
-    whose EXIF dates are wrong) and a date that differs no longer makes a look-alike need its
-    original."""
-
-    date_match: bool = True
-    phash_threshold: int = DEFAULT_PHASH_THRESHOLD
-    #: Also look for extra Flickr copies of pictures that are already matched (same size, and the
-    #: same name, or the same second and look), confirmed by their originals, so ``sync2`` and
-    #: ``download`` do not download a second copy of a picture the library has. Costs an original
-    #: per suspect, which those modes would download anyway; off for ``sync``.
-    check_flickr_copies: bool = False
-    #: Decide every look-alike by its original, even a lone pair: for photos other tools uploaded
-    #: when a near-identical shot (a burst) may be on Flickr but no longer in the library. Costs
-    #: an original per look-alike match.
-    confirm_lookalikes: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FileDigests:
-    """Whole-file digests of a local picture, lower-case hex."""
-
-    md5: str
-    sha1: str
-
-
-@dataclass(frozen=True)
-class MatchEvidence:
-    """What the engine computed because a :class:`MatchNeeds` asked. ``None`` = tried, unavailable
-    (unreadable file, download failed): the matcher then decides without it and never asks again.
-
-    The values carried by the records themselves (``LocalPicture.phash/md5/sha1``) count too.
-    The engine should keep ``remote_phash`` and ``originals`` in its index and pass them in on
-    later runs: they cost downloads, and an original's content id is as good as a machine tag
-    (without it, a Flickr copy proven by its original would be re-examined every run).
-    """
-
-    digests: Mapping[ContentId, FileDigests | None] = field(default_factory=dict)
-    local_phash: Mapping[ContentId, str | None] = field(default_factory=dict)
-    remote_phash: Mapping[PhotoId, str | None] = field(default_factory=dict)
-    #: Content id of a downloaded original.
-    originals: Mapping[PhotoId, ContentId | None] = field(default_factory=dict)
-
-    def merged(self, other: MatchEvidence) -> MatchEvidence:
-        """This evidence plus ``other`` (``other`` wins where both know an item)."""
-        return MatchEvidence(
-            digests={**self.digests, **other.digests},
-            local_phash={**self.local_phash, **other.local_phash},
-            remote_phash={**self.remote_phash, **other.remote_phash},
-            originals={**self.originals, **other.originals},
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MatchNeeds:
-    """What the matcher still needs; empty when the result is final. Sorted, no repeats."""
-
-    #: MD5 and SHA-1 of these pictures' files (checksum machine tags exist on Flickr).
-    digests: tuple[ContentId, ...] = ()
-    #: Perceptual hash of these pictures.
-    local_phash: tuple[ContentId, ...] = ()
-    #: Perceptual hash of a small size (``url_small``, about 320 px) of these photos.
-    remote_phash: tuple[PhotoId, ...] = ()
-    #: Content id of these photos' originals (only for ambiguous look-alikes).
-    originals: tuple[PhotoId, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.digests or self.local_phash or self.remote_phash or self.originals)
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A picture and the Flickr photo that holds it, with the rule and a human reason."""
-
-    content_id: ContentId
-    photo_id: PhotoId
-    rule: MatchRule
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class FlickrDuplicate:
-    """An extra Flickr copy of a picture: ``of`` is the photo chosen for it. Never deleted."""
-
-    photo_id: PhotoId
-    content_id: ContentId
-    of: PhotoId
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Undecided:
-    """Look-alikes the matcher could not tell apart (an original could not be fetched). They are
-    neither uploaded nor downloaded this run."""
-
-    content_ids: tuple[ContentId, ...]
-    photo_ids: tuple[PhotoId, ...]
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class MatchResult:
-    """Every picture is in exactly one of ``matches``/``local_only``/``undecided``; every photo in
-    exactly one of ``matches``/``remote_only``/``duplicates``/``undecided``. While ``needs`` is not
-    empty the outcome is provisional and must not be planned."""
-
-    matches: tuple[Match, ...]
-    local_only: tuple[ContentId, ...]
-    remote_only: tuple[PhotoId, ...]
-    duplicates: tuple[FlickrDuplicate, ...] = ()
-    undecided: tuple[Undecided, ...] = ()
-    needs: MatchNeeds = MatchNeeds()
-
-    @property
-    def complete(self) -> bool:
-        return not self.needs
-
-    def photo_of(self) -> dict[ContentId, PhotoId]:
-        """Content id -> matched photo id."""
-        return {m.content_id: m.photo_id for m in self.matches}
-
-    def picture_of(self) -> dict[PhotoId, ContentId]:
-        """Photo id -> matched content id."""
-        return {m.photo_id: m.content_id for m in self.matches}
-
-
-# --- key normalisation -----------------------------------------------------------------------
-
-
-def normalize_name(text: str) -> str:
-    """The comparison key of a title or file name: NFC, case-folded, trimmed."""
-    return unicodedata.normalize("NFC", text).casefold().strip()
-
-
-def title_keys(title: str) -> frozenset[str]:
-    """Keys a Flickr title can match a file stem by: itself, and without a kept extension."""
-    key = normalize_name(title)
-    if not key:
-        return frozenset()
-    keys = {key}
-    ext = _EXTENSION.search(key)
-    if ext and any(c.isalpha() for c in ext.group(1)) and key[: ext.start()].strip():
-        keys.add(key[: ext.start()].strip())
-    return frozenset(keys)
-
-
-def picture_stems(picture: LocalPicture) -> frozenset[str]:
-    """Keys of a picture's names: every path's stem (duplicates have several names), also without
-    a copy counter such as `` (2)`` (how downloads, browsers and file managers avoid a clash)."""
-    keys: set[str] = set()
-    for path in picture.paths:
-        key = normalize_name(path.stem)
-        if key:
-            keys.add(key)
-            bare = _COPY_COUNTER.sub("", key)
-            if bare:
-                keys.add(bare)
-    return frozenset(keys)
-
-
-def exact_date(value: str | None) -> str | None:
-    """``YYYY-MM-DD HH:MM:SS`` or None (absent, garbage, or Flickr's ``0000-00-00 …``)."""
-    if value is None or not _DATE.fullmatch(value) or value.startswith("0000"):
-        return None
-    return value
-
-
-def remote_date(photo: RemotePhoto) -> str | None:
-    """Flickr's date taken when it is real (never when ``datetakenunknown``: Flickr then fills in
-    the upload time)."""
-    if photo.date_taken_unknown:
-        return None
-    return exact_date(photo.date_taken)
-
-
-def remote_exact_date(photo: RemotePhoto) -> str | None:
-    """Flickr's date taken when it is real and exact to the second (granularity 0)."""
-    return remote_date(photo) if photo.date_taken_granularity == 0 else None
-
-
-def dates_conflict(local_date: str | None, photo: RemotePhoto) -> bool:
-    """True when both dates are known and differ (at Flickr's granularity: 4 = month, 6 = year,
-    8 = circa never conflicts). https://www.flickr.com/services/api/misc.dates.html"""
-    theirs = remote_date(photo)
-    ours = exact_date(local_date)
-    if theirs is None or ours is None:
-        return False
-    width = {0: 19, 4: 7, 6: 4}.get(photo.date_taken_granularity)
-    if width is None:
-        return False
-    return ours[:width] != theirs[:width]
-
-
-def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
-    """Could ``photo`` be ``picture`` by its original's size? Unknown on either side -> yes.
-
-    Flickr keeps the uploaded original unchanged and does not apply EXIF rotation to it, so its
-    ``o_width``/``o_height`` are the stored pixel dimensions, which equal the file's. Whether a
-    picture's width/height are reported before or after applying its EXIF orientation is not
-    something we want to depend on, so for orientations 5-8 (a quarter turn: the displayed image
-    has width and height swapped) the swapped pair is accepted as well. Orientations 1-4 do not
-    swap, so they must match exactly.
-    """
-    if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
-        return True
-    theirs = (photo.o_width, photo.o_height)
-    if (picture.width, picture.height) == theirs:
-        return True
-    return picture.orientation in (5, 6, 7, 8) and (picture.height, picture.width) == theirs
-
-
-def hamming(a: str, b: str) -> int | None:
-    """Hamming distance of two hex perceptual hashes; None when they cannot be compared."""
-    if len(a) != len(b):
-        return None
-    try:
-        return (int(a, 16) ^ int(b, 16)).bit_count()
-    except ValueError:
-        return None
-
-
-def content_ids_in_tags(photo: RemotePhoto) -> tuple[ContentId, ...]:
-    """Our machine tag values on a photo (clean forms: Flickr lower-cases), sorted."""
-    return tuple(sorted({ContentId(v) for v in _tag_values(photo, _OUR_TAG_PREFIX, _HEX64)}))
-
-
-def _machine_tags(photo: RemotePhoto) -> set[str]:
-    # Flickr has returned a machine tag in ``tags`` while ``machine_tags`` was empty: read both.
-    found = {t.strip().lower() for t in photo.machine_tags}
-    found.update(t.strip().lower() for t in photo.tags if ":" in t)
-    return found
-
-
-def _tag_values(photo: RemotePhoto, prefix: str, shape: re.Pattern[str]) -> set[str]:
-    if not photo.machine_tags and not photo.tags:
-        return set()
-    return {
-        tag[len(prefix) :]
-        for tag in _machine_tags(photo)
-        if tag.startswith(prefix) and shape.fullmatch(tag[len(prefix) :])
-    }
-
-
-def is_legacy_upload(photo: RemotePhoto) -> bool:
-    """Uploaded by flickrsync 0.1.1 (carries ``flickrsync:signature=…``)."""
-    return any(tag.startswith(_LEGACY_TAG_PREFIX) for tag in _machine_tags(photo))
-
-
-def _photo_order(photo: RemotePhoto) -> tuple[int, int, str]:
-    """Earliest upload first; ties by numeric id (decimal strings), so choices are stable."""
-    return (photo.date_upload, len(photo.id), photo.id)
-
-
-def _short(content_id: str) -> str:
-    return content_id[:12] + "…" if len(content_id) > 12 else content_id
-
 
 # --- the stages ------------------------------------------------------------------------------
 
@@ -363,7 +58,7 @@ class _Matching:
                 raise ValueError(f"content id {picture.content_id} appears twice in the local index")
             self.pictures[picture.content_id] = picture
         self.photos: dict[PhotoId, RemotePhoto] = {}
-        for photo in sorted(remote, key=_photo_order):
+        for photo in sorted(remote, key=photo_order):
             if photo.id in self.photos:
                 raise ValueError(f"photo id {photo.id} appears twice in the remote index")
             self.photos[photo.id] = photo
@@ -374,15 +69,15 @@ class _Matching:
         for pid, r in self.photos.items():
             if not r.machine_tags and not r.tags:
                 continue
-            tags = _machine_tags(r)
+            tags = machine_tags(r)
             cids = sorted(
-                ContentId(t[len(_OUR_TAG_PREFIX) :])
+                ContentId(t[len(OUR_TAG_PREFIX) :])
                 for t in tags
-                if t.startswith(_OUR_TAG_PREFIX) and _HEX64.fullmatch(t[len(_OUR_TAG_PREFIX) :])
+                if t.startswith(OUR_TAG_PREFIX) and HEX64.fullmatch(t[len(OUR_TAG_PREFIX) :])
             )
             if cids:
                 self.tag_cids[pid] = tuple(cids)
-            if any(t.startswith(_LEGACY_TAG_PREFIX) for t in tags):
+            if any(t.startswith(LEGACY_TAG_PREFIX) for t in tags):
                 self.legacy.add(pid)
         self.tagged: set[PhotoId] = set(self.tag_cids)
         self.matches: dict[ContentId, Match] = {}
@@ -489,7 +184,7 @@ def _match_machine_tags(m: _Matching) -> None:
         if not m.is_free_photo(pid):
             continue
         for cid in m.tag_cids.get(pid, ()):
-            reason = f"machine tag {_OUR_TAG_PREFIX}{_short(cid)}"
+            reason = f"machine tag {OUR_TAG_PREFIX}{short(cid)}"
             if m.is_free_picture(cid):
                 m.match(cid, pid, "machine_tag", reason)
                 break
@@ -498,7 +193,7 @@ def _match_machine_tags(m: _Matching) -> None:
                 break
             if cid not in m.pictures:
                 if cid in first_remote:
-                    m.duplicate(pid, cid, first_remote[cid], f"another copy of {_short(cid)} ({reason})")
+                    m.duplicate(pid, cid, first_remote[cid], f"another copy of {short(cid)} ({reason})")
                     break
                 first_remote[cid] = pid
 
@@ -515,9 +210,9 @@ def _checksum_stage(m: _Matching, evidence: MatchEvidence) -> tuple[ContentId, .
     by_md5: dict[str, list[PhotoId]] = defaultdict(list)
     by_sha1: dict[str, list[PhotoId]] = defaultdict(list)
     for photo in m.free_photos():
-        for value in sorted(_tag_values(photo, _MD5_PREFIX, _HEX32)):
+        for value in sorted(tag_values(photo, MD5_PREFIX, HEX32)):
             by_md5[value].append(photo.id)
-        for value in sorted(_tag_values(photo, _SHA1_PREFIX, _HEX40)):
+        for value in sorted(tag_values(photo, SHA1_PREFIX, HEX40)):
             by_sha1[value].append(photo.id)
     if not by_md5 and not by_sha1:
         return ()
@@ -536,7 +231,7 @@ def _checksum_stage(m: _Matching, evidence: MatchEvidence) -> tuple[ContentId, .
         hits = [(pid, f"checksum:md5={digests.md5}") for pid in by_md5.get(digests.md5, ())]
         hits += [(pid, f"checksum:sha1={digests.sha1}") for pid in by_sha1.get(digests.sha1, ())]
         chosen: PhotoId | None = None
-        for pid, why in sorted(hits, key=lambda h: _photo_order(m.photos[h[0]])):
+        for pid, why in sorted(hits, key=lambda h: photo_order(m.photos[h[0]])):
             if not m.is_free_photo(pid):
                 continue
             if chosen is None:
@@ -686,7 +381,7 @@ def _match_date_alone(m: _Matching) -> None:
             continue
         stems = picture_stems(picture)
         titled = title_keys(photo.title)
-        if titled and not (titled & stems) and any(_FILE_NAME_LIKE.fullmatch(t) for t in titled):
+        if titled and not (titled & stems) and any(FILE_NAME_LIKE.fullmatch(t) for t in titled):
             continue
         if undated.could_be_photo(photo) or undated.could_be_picture(picture):
             continue
@@ -737,9 +432,9 @@ def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
         if cid is None:
             continue
         if m.is_free_picture(cid):
-            m.match(cid, photo.id, "original", f"original's content id {_short(cid)}")
+            m.match(cid, photo.id, "original", f"original's content id {short(cid)}")
         elif cid in m.matches:
-            m.duplicate(photo.id, cid, m.matches[cid].photo_id, f"original is a copy of {_short(cid)}")
+            m.duplicate(photo.id, cid, m.matches[cid].photo_id, f"original is a copy of {short(cid)}")
 
 
 def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
@@ -909,29 +604,3 @@ def _components(
         group[1].update(photos)
     out = [(tuple(sorted(cs)), tuple(sorted(ps, key=_id_order))) for cs, ps in groups.values()]
     return sorted(out)
-
-
-# --- entry point -----------------------------------------------------------------------------
-
-
-def match_photos(
-    local: Sequence[LocalPicture],
-    remote: Sequence[RemotePhoto],
-    options: MatchOptions = MatchOptions(),
-    evidence: MatchEvidence = MatchEvidence(),
-) -> MatchResult:
-    """Match the local index against the remote index. Pure; see the module docstring.
-
-    Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
-    """
-    m = _Matching(local, remote)
-    _match_machine_tags(m)
-    _match_flickr_ids(m)
-    need_digests = _checksum_stage(m, evidence)
-    if need_digests:
-        return m.result(MatchNeeds(digests=need_digests))
-    if options.date_match:
-        _match_title_date(m)
-        _match_date_alone(m)
-    needs = _content_stage(m, options, evidence)
-    return m.result(needs)

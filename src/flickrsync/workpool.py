@@ -1,0 +1,100 @@
+"""CPU work over a process pool, in batches: the scanner's reads, hashes and decodes.
+
+Generic (it knows nothing of files): items go to a pool in consecutive batches whose sizes are
+guided by what is left, or run inline when the caller judges the work too small to pay for a
+pool. :mod:`flickrsync.localfs` decides what a batch does and how big the work is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, as_completed
+from contextlib import contextmanager
+from typing import TypeVar
+
+log = logging.getLogger("flickrsync.workpool")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@contextmanager
+def pool(workers: int, initializer: Callable[[], None] | None = None) -> Iterator[Executor]:
+    """A process pool. ``fork`` when this process runs no other thread (cheapest: no new
+    interpreter, nothing imported twice); otherwise ``forkserver`` (forking a process that runs
+    threads can deadlock the child), or ``spawn`` where neither exists. Each worker runs
+    ``initializer`` when it starts."""
+    import multiprocessing  # noqa: PLC0415 - only a scan with work to do needs a pool
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    elif "forkserver" in methods:
+        method = "forkserver"
+    else:
+        method = "spawn"
+    context = multiprocessing.get_context(method)
+    log.debug("process pool: %d workers (%s)", workers, method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer) as executor:
+        yield executor
+
+
+def batches(
+    sizes: Sequence[int], workers: int, max_files: int, max_bytes: int, per_worker: int
+) -> list[range]:
+    """Split items (by their size in bytes) into consecutive batches, guided: each batch takes
+    about ``1 / (workers * per_worker)`` of what is left (bounded by ``max_files`` and
+    ``max_bytes``), so batches are large at first (little traffic) and small at the end (no
+    worker waits long for the last one)."""
+    want = max(1, workers * per_worker)
+    left_bytes, left_files = sum(sizes), len(sizes)
+    out: list[range] = []
+    start = 0
+    while start < len(sizes):
+        cap_bytes = max(1, min(max_bytes, left_bytes // want))
+        cap_files = max(1, min(max_files, left_files // want))
+        end, acc = start, 0
+        while end < len(sizes) and (
+            end == start or (end - start < cap_files and acc + sizes[end] <= cap_bytes)
+        ):
+            acc += sizes[end]
+            end += 1
+        out.append(range(start, end))
+        left_bytes -= acc
+        left_files -= end - start
+        start = end
+    return out
+
+
+def run_batches(
+    func: Callable[[list[T]], list[R]],
+    items: Sequence[T],
+    ranges: list[range],
+    *,
+    inline: bool,
+    workers: int,
+    executor: Executor | None = None,
+) -> Iterator[tuple[range, list[R]]]:
+    """Yield (batch, results) as batches finish: inline, in ``executor``, or in a new pool."""
+    if inline:
+        for batch in ranges:
+            yield batch, func([items[i] for i in batch])
+        return
+    with pool(workers) if executor is None else _nullcontext(executor) as running:
+        futures: dict[Future[list[R]], range] = {
+            running.submit(func, [items[i] for i in batch]): batch for batch in ranges
+        }
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+@contextmanager
+def _nullcontext(value: Executor) -> Iterator[Executor]:
+    yield value
