@@ -111,3 +111,7 @@ class Index(JournalStore):
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction; return the names applied."""
         return schema.migrate(self._conn, self.path)
+
+    def shared_with_011(self) -> bool:
+        """The file was flickrsync 0.1.1's database (its tables are still in it, untouched)."""
+        return schema.shared_with_011(self._conn)
