@@ -3,8 +3,10 @@ the right exit code, no traceback on the terminal, no secret in a message or the
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.fakeflickr_fixtures import FakeFlickrFixture
@@ -93,3 +95,25 @@ def test_no_private_url_secret_in_messages_or_logs(fakeflickr: FakeFlickrFixture
             assert secret not in text, (where, secret)
     for path in (home_log, extra_log):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_full_disk_under_the_home_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index's disk is full (SQLite answers SQLITE_FULL): one line saying so, exit 1 — not
+    "not a usable index" with advice to throw it away."""
+    write_config(tmp_path, f"[DEFAULT]\ndirectory = {tmp_path}\n")
+    connect = sqlite3.connect
+
+    def full(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.execute("PRAGMA max_page_count = 4")
+        assert isinstance(conn, sqlite3.Connection)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", full)
+    code, out, err = run_cli(["--home", str(tmp_path), "scan"])
+    assert (code, out) == (1, "")
+    [line] = err.splitlines()
+    assert line == (
+        f"flickrsync: error: {tmp_path}/index-DEFAULT.db: cannot open the index: the disk is full "
+        "(free some space and run again)"
+    )

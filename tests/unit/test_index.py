@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flickrsync import statkey
-from flickrsync.errors import DatabaseError
+from flickrsync.errors import DatabaseError, DiskFullError
 from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
 from flickrsync.index import schema as index_schema
 from flickrsync.models import (
@@ -201,8 +201,44 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_garbage_file_is_a_database_error(tmp_path: Path) -> None:
     db = tmp_path / "index.db"
     db.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(DatabaseError, match="not a usable index"):
+    with pytest.raises(DatabaseError, match="not a usable index") as info:
         Index.open(db)
+    assert info.value.exit_code == 2  # the user must act, as for a configuration error
+
+
+def _small_disk(pages: int) -> Callable[..., sqlite3.Connection]:
+    """sqlite3.connect on a "disk" of ``pages`` pages: SQLite answers SQLITE_FULL beyond them,
+    as it does on a full disk."""
+    connect = sqlite3.connect
+
+    def small(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)  # type: ignore[call-overload]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        assert isinstance(conn, sqlite3.Connection)
+        return conn
+
+    return small
+
+
+def test_a_full_disk_is_said_to_be_full_not_a_damaged_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16 point 14: a full disk under the home dir was reported as a corrupt index, with
+    advice to discard it."""
+    monkeypatch.setattr(sqlite3, "connect", _small_disk(4))
+    with pytest.raises(DiskFullError) as opening:
+        Index.open(tmp_path / "index.db")
+    assert str(opening.value) == (
+        f"{tmp_path / 'index.db'}: cannot open the index: the disk is full (free some space and run again)"
+    )
+    assert "not a usable" not in str(opening.value)
+    monkeypatch.undo()
+    with Index.open(tmp_path / "other.db") as idx:
+        (pages,) = idx._conn.execute("PRAGMA page_count").fetchone()
+        idx._conn.execute(f"PRAGMA max_page_count = {pages + 1}")
+        with pytest.raises(DiskFullError, match="cannot write the index: the disk is full"):
+            idx.record_files([lf(f"{'x' * 200}{i}.jpg", i) for i in range(200)])
+        assert idx.file_count() == 0  # nothing half-written
 
 
 # --- local side -----------------------------------------------------------------------------

@@ -52,6 +52,11 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         super().doRollover()
         self._tighten_old_logs()
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A log line that cannot be written (a full disk) is lost, not a traceback on stderr:
+        the terminal still gets every message meant for it."""
+        del record
+
     def _tighten_old_logs(self) -> None:
         for number in range(1, self.backupCount + 1):
             with contextlib.suppress(OSError):
@@ -138,4 +143,5 @@ def close_logging() -> None:
     root = logging.getLogger("flickrsync")
     for handler in list(root.handlers):
         root.removeHandler(handler)
-        handler.close()
+        with contextlib.suppress(OSError):  # the last lines of a log on a full disk are lost
+            handler.close()

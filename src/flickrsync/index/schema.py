@@ -342,7 +342,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
         log.info("index %s: applied migration %s", path, migration.name)
         applied.append(migration.name)
