@@ -302,18 +302,16 @@ def bind_sets(
     # 2. Titles. The root first, by the set's exact title (0.1.1's root set is "flickrsync", its
     #    folder sets " 2014, Holiday"), then each folder by the title key; several candidates:
     #    the one sharing most photos with the folder, then the oldest id.
+    by_exact: dict[str, list[PhotosetId]] = defaultdict(list)
+    by_key: dict[str, list[PhotosetId]] = defaultdict(list)
+    for sid in free:
+        by_exact[by_id[sid].photoset.title].append(sid)
+        by_key[clean_title(by_id[sid].photoset.title)].append(sid)
+
     def candidates(folder: str, exact: bool) -> list[RemoteSet]:
         want = desired.get(folder, set())
-        title = titles[folder]
         found = [
-            by_id[sid]
-            for sid in free
-            if sid not in bound
-            and (
-                by_id[sid].photoset.title == title
-                if exact
-                else clean_title(by_id[sid].photoset.title) == title
-            )
+            by_id[sid] for sid in (by_exact if exact else by_key).get(titles[folder], ()) if sid not in bound
         ]
         return sorted(found, key=lambda s: (-len(want.intersection(s.photo_ids)), _id_order(s.photoset.id)))
 

@@ -216,7 +216,7 @@ def start(ctx: click.Context) -> GlobalOptions:
     if opts.logfile is None:
         opts.logfile = _open_log(opts, stderr_level(opts))
     unset = GlobalOptions()
-    for name in ignored_options(ctx):
+    for name in _ignored_options(ctx):
         log.debug("%s means nothing for `%s`; ignored", _flags(name), ctx.command_path)
         setattr(opts, name, getattr(unset, name))
         opts.given.discard(name)
@@ -231,7 +231,7 @@ def check_options(ctx: click.Context) -> GlobalOptions:
     return opts
 
 
-def ignored_options(ctx: click.Context) -> list[str]:
+def _ignored_options(ctx: click.Context) -> list[str]:
     """The global options given that mean nothing for the command (names of
     :class:`GlobalOptions` fields)."""
     opts = _globals(ctx)
