@@ -76,7 +76,7 @@ from flickrsync.models import (
     SyncMode,
     Upload,
 )
-from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
+from flickrsync.photosets import PhotosetPlanOptions, SetMemory, photoset_step, plan_photosets, root_set_title
 from flickrsync.planner import (
     LibraryState,
     PlanOptions,
@@ -399,6 +399,7 @@ class Engine:
                 after_match,
                 sets,
                 self._set_options(),
+                memory=self._set_memory(),
                 pools_done=self._pools_done(),
                 mode=opts.mode,
             )
@@ -412,7 +413,11 @@ class Engine:
         return indexed_state(self.index, self.nsid, self._vanished)
 
     def _set_options(self) -> PhotosetPlanOptions:
-        return photoset_options(self.settings, prune=self.options.prune)
+        return photoset_options(self.settings, self.index, prune=self.options.prune)
+
+    def _set_memory(self) -> SetMemory:
+        links, placed = self.index.photoset_memory(self.nsid)
+        return SetMemory(links, placed)
 
     def _pools_done(self) -> set[tuple[PhotoId, Nsid]]:
         done: set[tuple[PhotoId, Nsid]] = set()
@@ -568,7 +573,17 @@ class Engine:
             return Plan(mode=opts.mode, summary=summarize(()))
         match = settled.match
         plan_options = self._plan_options(settled)
-        plan = plan_sync(match, local, remote, plan_options, sets=sets, problems=problems, library=library)
+        memory = self._set_memory()
+        plan = plan_sync(
+            match,
+            local,
+            remote,
+            plan_options,
+            sets=sets,
+            problems=problems,
+            library=library,
+            set_memory=memory,
+        )
         if (plan.uploads or settled.actions) and not opts.dry_run:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
@@ -577,7 +592,14 @@ class Engine:
                 self.index.set_meta(REPLACE_REFUSED + self.nsid, "")  # Pro now: replace again
             plan_options = replace(plan_options, limits=limits)
             plan = plan_sync(
-                match, local, remote, plan_options, sets=sets, problems=problems, library=library
+                match,
+                local,
+                remote,
+                plan_options,
+                sets=sets,
+                problems=problems,
+                library=library,
+                set_memory=memory,
             )
         plan = with_actions(plan, settled.actions, settled.counts)
         return self._hold_back(plan, listing)
@@ -627,10 +649,23 @@ class Engine:
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
             match = self._reconcile(local, remote).match
-            set_plan = plan_photosets(
-                local, remote, match, sets, self._set_options(), pools_done=self._pools_done(), mode=opts.mode
+            step = photoset_step(
+                local,
+                remote,
+                match,
+                sets,
+                self._set_options(),
+                memory=self._set_memory(),
+                pools_done=self._pools_done(),
+                mode=opts.mode,
             )
+            set_plan = step.plan
             self.executor.run_set_actions(set_plan.set_actions, outcome)
+            # Which folder each set stands for here, and which of its photos this library holds
+            # there: the next run moves a photo out of a set only if it was placed here.
+            self.index.remember_photosets(
+                self.nsid, [(link.photoset_id, link.folder, link.placed) for link in step.remember]
+            )
             if set_plan.set_actions:
                 # Our changes moved the sets' date_update: store the new values, so the next run
                 # does not fetch their members again.
@@ -737,8 +772,9 @@ def indexed_state(
     return local, problems, remote, sets
 
 
-def photoset_options(settings: Settings, *, prune: bool = False) -> PhotosetPlanOptions:
-    """The photoset step's options from a profile's settings."""
+def photoset_options(settings: Settings, index: Index, *, prune: bool = False) -> PhotosetPlanOptions:
+    """The photoset step's options from a profile's settings (and its index: an index adopted
+    from flickrsync 0.1.1 keeps 0.1.1's album of the root's pictures)."""
     ps = settings.photosets
     # Photos downloaded because they were in no set stay in no set: their folder makes none.
     downloads = re.sub(r"([*?\[])", r"[\1]", settings.download_folder.strip("/"))
@@ -748,6 +784,7 @@ def photoset_options(settings: Settings, *, prune: bool = False) -> PhotosetPlan
         exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
         groups=settings.groups,
         prune=prune,
+        root_set=root_set_title(settings.root_photoset, index.shared_with_011()),
     )
 
 

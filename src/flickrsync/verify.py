@@ -51,7 +51,7 @@ from flickrsync.models import (
     RemoteSet,
     SyncedPair,
 )
-from flickrsync.photosets import plan_photosets
+from flickrsync.photosets import PhotosetPlanOptions, SetMemory, plan_photosets
 from flickrsync.sync import LAST_MODE, indexed_state, list_remote, photoset_options, store_listing
 
 log = logging.getLogger("flickrsync.verify")
@@ -226,7 +226,9 @@ def verify_profile(
 
     items = _items(changes, local, remote, both_ways, evidence.unproven)
     if photosets:
-        items += _not_in_sets(settings, local, remote, changes, sets)
+        links, placed = index.photoset_memory(nsid)
+        options = photoset_options(settings, index)
+        items += _not_in_sets(local, remote, changes, sets, options, SetMemory(links, placed))
     deep_check = None
     if deep:
         deep_check, deep_items = _deep(client, index, nsid, changes.match, remote, workers=workers)
@@ -396,16 +398,17 @@ def _items(
     return items
 
 
-def _not_in_sets(
-    settings: Settings,
+def _not_in_sets(  # noqa: PLR0917 - the photoset step's inputs, each once
     local: Sequence[LocalPicture],
     remote: Sequence[RemotePhoto],
     changes: Changes,
     sets: Sequence[RemoteSet],
+    options: PhotosetPlanOptions,
+    memory: SetMemory,
 ) -> list[VerifyItem]:
     """Matched pictures the photoset step would add to their folder's set (in no set, or not in
     that one)."""
-    plan = plan_photosets(local, remote, changes.match, sets, photoset_options(settings), mode="sync")
+    plan = plan_photosets(local, remote, changes.match, sets, options, memory=memory, mode="sync")
     wanted: dict[PhotoId, str] = {}
     for action in plan.set_actions:
         if isinstance(action, CreateSet):

@@ -8,6 +8,8 @@ verify itself writes nothing to Flickr and downloads no thumbnail."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from tests.fakeflickr.client import Api
 from tests.synchelpers import SyncLib, content_id, date_of, machine_tag, picture_bytes, seed_spec
@@ -15,7 +17,7 @@ from tests.synchelpers import SyncLib, content_id, date_of, machine_tag, picture
 pytestmark = pytest.mark.integration
 
 
-def verify(lib: SyncLib, *args: str) -> tuple[int, dict[str, object], dict[str, int]]:
+def verify(lib: SyncLib, *args: str) -> tuple[int, dict[str, Any], dict[str, int]]:
     run = lib.run("verify", "--json", *args)
     assert run.code in (0, 1), run
     assert run.writes == {}, run  # proves, changes nothing
@@ -23,7 +25,7 @@ def verify(lib: SyncLib, *args: str) -> tuple[int, dict[str, object], dict[str, 
     return run.code, run.json(), run.calls
 
 
-def kinds(doc: dict[str, object]) -> dict[str, int]:
+def kinds(doc: dict[str, Any]) -> dict[str, int]:
     counts = doc["counts"]
     assert isinstance(counts, dict)
     return counts
@@ -37,7 +39,7 @@ def test_verify_on_a_complete_backup_exits_0_and_fetches_nothing(lib: SyncLib) -
     assert doc["complete"] is True
     assert doc["items"] == []
     assert (doc["pictures"], doc["photos"], doc["matched"]) == (3, 3, 3)
-    folders = {f["folder"]: f for f in doc["folders"]}  # type: ignore[union-attr]
+    folders = {f["folder"]: f for f in doc["folders"]}
     assert folders["2020/Trip"] == {"folder": "2020/Trip", "pictures": 2, "on_flickr": 2, "missing": 0}
     assert calls.get("static", 0) == 0  # no thumbnail, no original
     text = lib.run("verify")
@@ -70,7 +72,7 @@ def test_verify_lists_every_gap_and_exits_1(lib: SyncLib) -> None:
     assert {"Trip/new.jpg", "Trip/a.jpg", "Trip/b.jpg"} == missing_paths, items
     assert not any(i["missing"] for i in items if i["kind"] in ("deleted_locally", "duplicate_on_flickr"))
     assert content_id(new) in {i["content_id"] for i in items}
-    trip = {f["folder"]: f for f in doc["folders"]}["Trip"]  # type: ignore[union-attr]
+    trip = {f["folder"]: f for f in doc["folders"]}["Trip"]
     assert trip["missing"] == 3
     assert len(theirs) == 1
 
@@ -86,7 +88,7 @@ def test_an_edit_not_pushed_and_a_picture_out_of_its_set(lib: SyncLib) -> None:
     counts = kinds(doc)
     assert counts.get("edit_not_pushed") == 1, doc
     assert counts.get("not_in_photoset") == 1, doc
-    sets = {s["title"]: s for s in doc["sets"]}  # type: ignore[union-attr]
+    sets = {s["title"]: s for s in doc["sets"]}
     assert sets["Trip"]["missing_members"] == 1
     assert kinds(verify(lib, "--no-photosets")[1]).get("not_in_photoset") is None
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flickrsync.cli.app import F, GlobalOptions, command, confirm, start
+from flickrsync.cli.commands.legacy import gone
 from flickrsync.cli.progress import TransferBars, scan_progress
 from flickrsync.cli.render import emit_json, outcome_text, plan_text, show, sync_json, verbose_lines
 from flickrsync.config import Settings
@@ -66,6 +67,8 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
         help="Bring back what was deleted on the other side (all, or the PATHs and photo IDs given).",
     ),
     "targets": click.argument("targets", nargs=-1, metavar="[PATH|ID]...", type=str),
+    # flickrsync 0.1.1's; refused with what replaces it
+    "identifymissing": click.option("--identifymissing", is_flag=True, hidden=True),
 }
 
 #: The global options that apply to every run of the engine.
@@ -84,14 +87,16 @@ def _options(*names: str) -> Callable[[F], F]:
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
 @_options(
     "dry_run", "as_json", "transfers", "nodatematch", "full", "no_photosets", "prune", "on_edit", "restore",
-    "targets",
+    "targets", "identifymissing",
 )  # fmt: skip
 @click.pass_context
-def sync(ctx: click.Context, /, **kwargs: Any) -> int:
+def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
     """Upload every picture that is not on Flickr yet (duplicates once), tag matched photos,
     then make photosets from the folders. Never deletes anything. Pictures whose photo was
     deleted on Flickr are not uploaded again unless `--restore` (all, or the PATHs and IDs
     given)."""
+    if identifymissing:
+        raise gone("sync --identifymissing")
     return _run_sync(ctx, "sync", **kwargs)
 
 
