@@ -1,7 +1,7 @@
 """``flickrsync verify``: prove a profile's backup without changing anything on Flickr or on disk.
 
 One profile per :func:`verify_profile`: the library is scanned (only what changed is read), the
-account listed once (the whole account, :func:`flickrsync.sync.list_remote`) with its photosets,
+account listed once (the whole account, :func:`flickrsync.runstate.list_remote`) with its photosets,
 and the pure core decides as a sync would — the matcher on the evidence the index already holds
 (no thumbnail is fetched: a look that was never compared stays unproven), then
 :func:`flickrsync.changes.find_changes` for edits and deletions, then the photoset planner for
@@ -52,7 +52,7 @@ from flickrsync.models import (
     SyncedPair,
 )
 from flickrsync.photosets import PhotosetPlanOptions, SetMemory, plan_photosets
-from flickrsync.sync import LAST_MODE, indexed_state, list_remote, photoset_options, store_listing
+from flickrsync.runstate import LAST_MODE, indexed_state, list_remote, photoset_options, store_listing
 
 log = logging.getLogger("flickrsync.verify")
 
