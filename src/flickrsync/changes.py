@@ -288,8 +288,10 @@ class Settled:
     counts: PlanSummary = PlanSummary()
     notes: tuple[str, ...] = ()
     #: Deleted pictures/photos this run brings back (by ``--restore``): photo id -> the path the
-    #: picture had, for a download to go back there when it is free.
+    #: picture had, for a download to go back there when it is free; and the pictures uploaded
+    #: again (also those that came from Flickr, which are otherwise never uploaded back).
     restored_paths: Mapping[PhotoId, LocalPath] = field(default_factory=dict)
+    restored_uploads: frozenset[ContentId] = frozenset()
 
 
 def _targeted(deletion: Deletion, targets: Sequence[str]) -> bool:
@@ -361,8 +363,10 @@ def settle(changes: Changes, local: Sequence[LocalPicture], options: ChangeOptio
         no_download.add(d.photo_id)
         deleted_here += 1
     deleted_there = 0
+    uploaded_again: set[ContentId] = set()
     for d in changes.deleted_on_flickr:
         if options.uploads and options.restore and _targeted(d, targets):
+            uploaded_again.add(d.content_id)
             continue
         no_upload.add(d.content_id)
         deleted_there += 1
@@ -382,7 +386,7 @@ def settle(changes: Changes, local: Sequence[LocalPicture], options: ChangeOptio
         deleted_locally=deleted_here,
         deleted_on_flickr=deleted_there,
     )
-    return Settled(planning, tuple(actions), counts, tuple(notes), restored)
+    return Settled(planning, tuple(actions), counts, tuple(notes), restored, frozenset(uploaded_again))
 
 
 # --- what the index remembers ------------------------------------------------------------------

@@ -128,6 +128,9 @@ class PlanOptions:
     #: Photos brought back by ``--restore``: the path their picture had, where the download goes
     #: when it is free (else where any download of the photo would go).
     restore_paths: Mapping[PhotoId, LocalPath] = field(default_factory=dict)
+    #: Pictures ``--restore`` uploads again although they came from Flickr (their photo was
+    #: deleted there): otherwise such a picture is never uploaded back.
+    restore_uploads: frozenset[ContentId] = frozenset()
 
 
 # --- safe names ------------------------------------------------------------------------------
@@ -460,7 +463,7 @@ def plan_sync(
         public = options.uploads_public
         for cid in sorted(match.local_only):
             picture = pictures[cid]
-            if picture.flickr_id is not None:
+            if picture.flickr_id is not None and cid not in options.restore_uploads:
                 from_flickr += 1
                 continue
             where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid

@@ -493,6 +493,7 @@ class Engine:
             force=self.options.force,
             photosets=self._set_options(),
             restore_paths=settled.restored_paths if settled is not None else {},
+            restore_uploads=settled.restored_uploads if settled is not None else frozenset(),
         )
 
     def _plan_transfers(  # noqa: PLR0917 - the planner's inputs, each once

@@ -161,3 +161,23 @@ def test_the_unmounted_drive_stop_holds_until_forced_or_the_files_return(lib: Sy
 def _indexed_paths(index: Path) -> set[str]:
     with Index.open(index) as opened:
         return {f.path.relpath for f in opened.files()}
+
+
+def test_a_downloaded_picture_whose_photo_was_deleted_on_flickr_comes_back_only_when_restored(
+    lib: SyncLib,
+) -> None:
+    lib.add("mine.jpg", 81)
+    theirs = picture_bytes(82)
+    lib.ff.seed_photos([seed_spec(theirs, "theirs")])
+    assert lib.run("sync2", "--yes").code == 0
+    lib.forget_downloads()
+    [photo] = [p for p in lib.photos() if p["title"] == "theirs"]
+    lib.delete_on_flickr(photo["id"])
+    run = lib.run("sync", "--yes", "--json")
+    assert run.code == 0, run
+    assert run.writes == {}, run  # a picture that came from Flickr is never uploaded back…
+    assert run.json()["summary"]["deleted_on_flickr"] == 1  # …but its photo's deletion is said
+    restored = lib.run("sync", "--yes", "--restore")
+    assert restored.code == 0, restored
+    assert restored.writes.get("upload") == 1, restored  # …and undone only when asked
+    assert lib.run("sync", "--yes").writes == {}
