@@ -20,7 +20,7 @@ from flickrsync.lock import profile_lock
     "all_profiles",
     "directory",
     "database",
-    short_help="Prove the backup: what is missing on either side (changes nothing).",
+    short_help="Is the backup complete? What is missing, on either side.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
