@@ -620,7 +620,8 @@ class Engine:
         if report.dry_run or report.stopped or report.prepared is None or report.prepared.plan.refusal:
             return
         self._remember_pairs()
-        self.index.set_meta(LAST_MODE + self.nsid, self.options.mode)
+        if not self.options.only_photosets:
+            self.index.set_meta(LAST_MODE + self.nsid, self.options.mode)
         if report.exit_code != 0:
             return
         if report.outcome is not None and report.outcome.aborted is not None:
