@@ -317,10 +317,6 @@ class Plan:
         return tuple(a for a in self.actions if isinstance(a, AddTags))
 
     @property
-    def replaces(self) -> tuple[Replace, ...]:
-        return tuple(a for a in self.actions if isinstance(a, Replace))
-
-    @property
     def file_actions(self) -> tuple[FileAction, ...]:
         """The transfer step's actions (uploads, downloads, tags, replaces, dates), in order."""
         return tuple(a for a in self.actions if isinstance(a, FileAction))
