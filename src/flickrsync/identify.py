@@ -95,13 +95,17 @@ class Identify:
         self.unsure_photos: set[PhotoId] = set()
         self.errors: list[str] = []
 
-    def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
-        """Match the index's pictures and photos, gathering the evidence the matcher asks for."""
-        evidence = MatchEvidence(
+    def evidence(self) -> MatchEvidence:
+        """Every answer the index keeps (asked in earlier runs or rounds)."""
+        return MatchEvidence(
             local_phash=self.index.local_phashes(),
             remote_phash=self.index.remote_phashes(self.nsid),
             originals=self.index.originals(self.nsid),
         )
+
+    def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
+        """Match the index's pictures and photos, gathering the evidence the matcher asks for."""
+        evidence = self.evidence()
         by_id = {p.id: p for p in remote}
         try:
             for _round in range(MAX_MATCH_ROUNDS):
@@ -109,28 +113,32 @@ class Identify:
                 if result.complete:
                     self.lookups = replace(self.lookups, skipped=result.pruning)
                     return result
-                needs = result.needs
-                self.tally.grow("identify", needs.count)
-                # Small renditions are fetched while the library's pictures are decoded.
-                stop = threading.Event()
-                fetching = (
-                    in_background(partial(self._fetch_renditions, needs.remote_phash, by_id, stop))
-                    if needs.remote_phash
-                    else None
-                )
-                try:
-                    found = self._local_evidence(needs)
-                except BaseException:
-                    stop.set()
-                    raise
-                if fetching is not None:
-                    found = replace(found, remote_phash=self._remote_phashes(fetching.result()))
-                if needs.originals:
-                    found = replace(found, originals=self._originals(needs.originals, by_id))
-                evidence = evidence.merged(found)
+                evidence = evidence.merged(self.gather(result.needs, by_id))
         finally:
             self.tally.stop("identify")
         raise FlickrsyncError("matching did not settle after several rounds; please report this")
+
+    def gather(self, needs: MatchNeeds, by_id: Mapping[PhotoId, RemotePhoto]) -> MatchEvidence:
+        """Compute or fetch what the matcher (or :mod:`flickrsync.changes`) asked for, counted in
+        the ``identify`` phase (which the caller stops); each answer is kept in the index."""
+        self.tally.grow("identify", needs.count)
+        # Small renditions are fetched while the library's pictures are decoded.
+        stop = threading.Event()
+        fetching = (
+            in_background(partial(self._fetch_renditions, needs.remote_phash, by_id, stop))
+            if needs.remote_phash
+            else None
+        )
+        try:
+            found = self._local_evidence(needs)
+        except BaseException:
+            stop.set()
+            raise
+        if fetching is not None:
+            found = replace(found, remote_phash=self._remote_phashes(fetching.result()))
+        if needs.originals:
+            found = replace(found, originals=self._originals(needs.originals, by_id))
+        return found
 
     # -- the library's side ------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from flickrsync.matcher import MatchOptions
+from flickrsync.matcher.prune import implausible
 from flickrsync.models import Nsid, Plan, SyncMode
-from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
+from flickrsync.photosets import PhotosetPlanOptions, SetStep, photoset_step
 from flickrsync.planner import LibraryState, PlanOptions, is_safe_relpath, plan_sync
 from tests.syncfakes import ROOT, Content, World, with_date
 
@@ -34,29 +35,46 @@ SETS = PhotosetPlanOptions(groups=(("Trip", Nsid("42@N01")),))
 
 #: Photos the date-alone rule paired at some point (see no_upload_duplicates_a_photo_already_there).
 DATE_PAIRED: set[str] = set()
+#: Photos never compared by look with the picture they hold because pruning ruled the pair out by
+#: date taken (the picture's date was edited by more than a time zone; matcher/prune.py).
+DATE_PRUNED: set[str] = set()
+BY_DATE = {"date taken", "taken after the photo was uploaded"}
 
 
 def plan_transfers(world: World, mode: SyncMode) -> Plan:
     result, _ = world.match(MatchOptions(check_flickr_copies=mode != "sync"))
     DATE_PAIRED.update(m.photo_id for m in result.matches if m.rule == "date")
-    return plan_sync(
+    local, remote = world.local_index(), world.remote_index()
+    plan = plan_sync(
         result,
-        world.local_index(),
-        world.remote_index(),
+        local,
+        remote,
         PlanOptions(mode=mode, root=ROOT, force=True),
         sets=world.remote_sets(),
         library=LibraryState(),
     )
+    pictures = {p.content_id: p for p in local}
+    for upload in plan.uploads:
+        picture = pictures[upload.content_id]
+        DATE_PRUNED.update(
+            photo.id
+            for photo in remote
+            if world.photos[photo.id].content.content_id == upload.content_id
+            and implausible(picture, photo, use_dates=True)
+            in {"date taken", "taken after the photo was uploaded"}
+        )
+    return plan
 
 
-def plan_sets(world: World, options: PhotosetPlanOptions = SETS) -> Plan:
+def plan_sets(world: World, options: PhotosetPlanOptions = SETS) -> SetStep:
     result, _ = world.match()
-    return plan_photosets(
+    return photoset_step(
         world.local_index(),
         world.remote_index(),
         result,
         world.remote_sets(),
         options,
+        memory=world.set_memory(),
         pools_done=world.pools,
     )
 
@@ -69,7 +87,9 @@ def full_run(world: World, mode: SyncMode, options: PhotosetPlanOptions = SETS) 
         assert posixpath.normpath(posixpath.join(ROOT, download.dest.relpath)).startswith(ROOT + "/")
     world.apply(plan.actions)
     if mode != "download":
-        world.apply(plan_sets(world, options).actions)
+        step = plan_sets(world, options)
+        world.apply(step.plan.actions)
+        world.remember(step.remember)
 
 
 def assert_settled(world: World, mode: SyncMode, options: PhotosetPlanOptions = SETS) -> None:
@@ -80,7 +100,7 @@ def assert_settled(world: World, mode: SyncMode, options: PhotosetPlanOptions = 
         state = f"files={world.files} photos={world.photos} match={result}"
     assert again.actions == (), f"replan after {mode} is not empty: {again.actions} {state}"
     if mode != "download":
-        sets = plan_sets(world, options)
+        sets = plan_sets(world, options).plan
         assert sets.actions == (), f"photoset replan after {mode} is not empty: {sets.actions}"
 
 
@@ -90,6 +110,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.world = World()
         self.seeds = 0
         DATE_PAIRED.clear()
+        DATE_PRUNED.clear()
 
     def _new_content(self, dated: bool, looks_like: Content | None = None) -> Content:
         self.seeds += 1
@@ -201,7 +222,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.world.apply(plan.actions)
         if mode == "download":
             return
-        sets = plan_sets(self.world)
+        sets = plan_sets(self.world).plan
         if sets.actions:
             self.world.apply(sets.actions[: data.draw(st.integers(0, len(sets.actions) - 1))])
 
@@ -217,15 +238,17 @@ class SyncMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_upload_duplicates_a_photo_already_there(self) -> None:
-        """Nothing uploaded was already on Flickr — with one documented exception: the date-alone
-        rule (docs/matching.md) trusts a unique date taken, so when the true picture's date was
-        edited after the upload, a burst sibling that kept that date can take its photo."""
+        """Nothing uploaded was already on Flickr — with two documented exceptions, both a
+        picture whose date taken was edited after the upload: the date-alone rule
+        (docs/matching.md) trusts a unique date taken, so a burst sibling that kept that date can
+        take its photo; and pruning (matcher/prune.py) never compares by look a picture and a
+        photo whose dates taken differ by more than a time zone."""
         for content_id, photo_ids in self.world.uploads.items():
             mine = self.world.photos[photo_ids[0]]
             for earlier in self.world.photos.values():
                 if earlier.content.content_id != content_id or earlier.upload >= mine.upload:
                     continue
-                assert earlier.id in DATE_PAIRED, (
+                assert earlier.id in DATE_PAIRED | DATE_PRUNED, (
                     f"uploaded {content_id[:12]} although photo {earlier.id} already held it"
                 )
 

@@ -8,7 +8,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from flickrsync.executor import Completions, map_concurrently
+from flickrsync.executor import map_concurrently
+from flickrsync.workpool import Completions
 
 
 def test_every_item_comes_back_once_with_its_result_or_its_error() -> None:
