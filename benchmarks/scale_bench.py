@@ -77,6 +77,8 @@ TAKEN_FROM, TAKEN_TO = 1_104_537_600, 1_735_603_200
 POSTED_FROM = 1_136_073_600
 UNDATED_SHARE = 0.05
 PER_PAGE = 500
+#: ``phase transfers: 60 of 60 done, 240,000,000 bytes in 51.20 s`` (flickrsync.progress.Tally).
+PHASE = re.compile(r"phase (\w+): ([\d,]+)(?: of ([\d,]+))? done(?:, ([\d,]+) bytes)? in ([\d.]+) s")
 
 
 # --- the library: a cached corpus of small JPEGs ---------------------------------------------
@@ -228,6 +230,11 @@ class Run:
     calls: dict[str, int]
     peak_rss: int
     doc: dict[str, Any] = field(default_factory=dict)
+    #: Each phase's last report in the run's debug log: (items done, bytes, seconds).
+    phases: dict[str, tuple[int, int, float]] = field(default_factory=dict)
+
+    def phase_seconds(self, name: str) -> float:
+        return self.phases.get(name, (0, 0, 0.0))[2]
 
     @property
     def api_calls(self) -> int:
@@ -250,6 +257,8 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
         command += ["-m", "cProfile", "-o", str(profile / f"{label}.prof")]
     command += ["-m", "flickrsync", "--home", str(home), *args, "--json"]
     ff.reset_calls()
+    log = home / "logs" / "flickrsync.log"
+    logged = log.stat().st_size if log.exists() else 0
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
@@ -262,7 +271,19 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
     docs = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     if proc.returncode not in (0, 1) or not docs:
         raise SystemExit(f"{label}: flickrsync {' '.join(args)} exited {proc.returncode}\n{problems[-3000:]}")
-    return Run(label, seconds, proc.returncode, ff.calls(), usage.ru_maxrss * 1024, docs[0])
+    with log.open("rb") as lines:
+        lines.seek(logged)
+        phases = phases_of(lines.read().decode("utf-8", "replace"))
+    return Run(label, seconds, proc.returncode, ff.calls(), usage.ru_maxrss * 1024, docs[0], phases)
+
+
+def phases_of(text: str) -> dict[str, tuple[int, int, float]]:
+    """The last report of each phase in a debug log's ``text``: (items done, bytes, seconds)."""
+    found: dict[str, tuple[int, int, float]] = {}
+    for match in PHASE.finditer(text):
+        name, done, _total, nbytes, seconds = match.groups()
+        found[name] = (int(done.replace(",", "")), int((nbytes or "0").replace(",", "")), float(seconds))
+    return found
 
 
 # --- floors ----------------------------------------------------------------------------------
@@ -367,6 +388,12 @@ def report_case(photos: int, library: int, results: list[dict[str, Any]]) -> Non
         originals = ", ".join(str(r.originals) for r in runs)
         rss = ", ".join(mb(r.peak_rss) for r in runs)
         print(f"   {what:<28}{wall:>16}{calls:>12}{renditions:>12}{originals:>10}{rss:>18}")
+        phases = "; ".join(
+            f"{phase} " + ", ".join(f"{r.phase_seconds(phase):.1f}" for r in runs)
+            for phase in ("scan", "listing", "identify", "transfers", "photosets")
+            if any(phase in r.phases for r in runs)
+        )
+        print(f"      phases (s, from the debug log): {phases}")
         doc = runs[0].doc
         summary = doc.get("summary", {})
         outcome = doc.get("outcome") or {}

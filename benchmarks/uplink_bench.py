@@ -35,7 +35,6 @@ import argparse
 import io
 import os
 import random
-import re
 import statistics
 import tempfile
 import time
@@ -50,8 +49,6 @@ from benchmarks.scale_bench import OUT, Run, fakeflickr, make_home, run_cli
 
 FOLDERS = ["Trip 1", "Trip 2", "Trip 3", "Trip 4", "Trip 5"]
 WIDTH, HEIGHT = 64, 48
-#: ``phase transfers: 60 of 60 done, 240,000,000 bytes in 51.20 s`` (flickrsync.progress.Tally).
-PHASE = re.compile(r"phase (\w+): ([\d,]+)(?: of ([\d,]+))? done(?:, ([\d,]+) bytes)? in ([\d.]+) s")
 #: The defaults the runs are compared with (RunOptions / config).
 DEFAULT_TRANSFERS, DEFAULT_CHECKERS = 4, 8
 
@@ -97,20 +94,10 @@ class Result:
     transfers: int
     checkers: int
     run: Run
-    phases: dict[str, tuple[int, int, float]]
     uploaded_bytes: int
 
     def phase_seconds(self, name: str) -> float:
-        return self.phases.get(name, (0, 0, 0.0))[2]
-
-
-def phases_of(log: Path) -> dict[str, tuple[int, int, float]]:
-    """The last report of each phase in the debug log: (items done, bytes, seconds)."""
-    found: dict[str, tuple[int, int, float]] = {}
-    for match in PHASE.finditer(log.read_text(encoding="utf-8", errors="replace")):
-        name, done, _total, nbytes, seconds = match.groups()
-        found[name] = (int(done.replace(",", "")), int((nbytes or "0").replace(",", "")), float(seconds))
-    return found
+        return self.run.phase_seconds(name)
 
 
 def one_run(
@@ -135,12 +122,7 @@ def one_run(
         outcome = run.doc.get("outcome") or {}
         if outcome.get("uploaded") != len(files) or outcome.get("failed"):
             raise SystemExit(f"run t{transfers}-c{checkers}: uploaded {outcome.get('uploaded')}, {outcome}")
-        phases = phases_of(home_log(home))
-        return Result(transfers, checkers, run, phases, sum(p.stat().st_size for p in files))
-
-
-def home_log(home: Path) -> Path:
-    return home / "logs" / "flickrsync.log"
+        return Result(transfers, checkers, run, sum(p.stat().st_size for p in files))
 
 
 def report(results: list[Result], rate: float, lookups: int) -> None:
@@ -224,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = one_run(files, args.lookups, t, c, link)
             print(
                 f"  transfers {t}, checkers {c}: {result.run.seconds:.1f} s, "
-                f"phases { ({k: v[2] for k, v in result.phases.items()}) }",
+                f"phases { ({k: v[2] for k, v in result.run.phases.items()}) }",
                 flush=True,
             )
             results.append(result)
