@@ -5,6 +5,8 @@ lines, and a wait for the API budget is said on stderr, never slept in silence."
 from __future__ import annotations
 
 import random
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from tests.synchelpers import SyncLib, date_of, flickr_date, posted
 
 from flickrsync import accounts
 from flickrsync.cli import progress as cli_progress
+from flickrsync.client import FlickrClient
 from flickrsync.retry import BudgetWait, RateBudget
 
 pytestmark = pytest.mark.integration
@@ -93,6 +96,36 @@ def test_nodatematch_compares_every_photo_of_the_size(lib: SyncLib) -> None:
     result = lib.run("sync2", "--dry-run", "--json", "--nodatematch")
     assert result.code == 0, result
     assert result.calls.get("static", 0) == 2 + 2 + 2  # plausible, other date, uploaded before
+
+
+@pytest.mark.parametrize("checkers", [2, 5])
+def test_checkers_is_how_many_renditions_are_fetched_at_once(
+    lib: SyncLib, monkeypatch: pytest.MonkeyPatch, checkers: int
+) -> None:
+    """``--checkers N``: look-ups run N at a time (each fetch is slowed, so they overlap)."""
+    account(lib, plausible=12, other=0)
+    lib.add("a.jpg", 1, size=SIZE)
+    lock = threading.Lock()
+    now = most = 0
+    fetch = FlickrClient.fetch_bytes
+
+    def slow_fetch(self: FlickrClient, *args: Any, **kwargs: Any) -> bytes:
+        nonlocal now, most
+        with lock:
+            now += 1
+            most = max(most, now)
+        try:
+            time.sleep(0.1)
+            return fetch(self, *args, **kwargs)
+        finally:
+            with lock:
+                now -= 1
+
+    monkeypatch.setattr(FlickrClient, "fetch_bytes", slow_fetch)
+    result = lib.run("sync2", "--dry-run", "--json", "--transfers", "1", "--checkers", str(checkers))
+    assert result.code == 0, result
+    assert result.calls.get("static", 0) == 12
+    assert most == checkers
 
 
 def test_a_run_without_a_terminal_says_how_each_phase_goes(
