@@ -257,8 +257,10 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
         command += ["-m", "cProfile", "-o", str(profile / f"{label}.prof")]
     command += ["-m", "flickrsync", "--home", str(home), *args, "--json"]
     ff.reset_calls()
-    log = home / "logs" / "flickrsync.log"
-    logged = log.stat().st_size if log.exists() else 0
+    # The debug log of this run only (it rotates at 5 MB: its phase lines may be in a .N file).
+    logs = home / "logs"
+    for old in logs.glob("flickrsync.log*"):
+        old.unlink()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
@@ -271,10 +273,15 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
     docs = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     if proc.returncode not in (0, 1) or not docs:
         raise SystemExit(f"{label}: flickrsync {' '.join(args)} exited {proc.returncode}\n{problems[-3000:]}")
-    with log.open("rb") as lines:
-        lines.seek(logged)
-        phases = phases_of(lines.read().decode("utf-8", "replace"))
+    kept = sorted(logs.glob("flickrsync.log*"), key=_oldest_first)
+    phases = phases_of("".join(p.read_text(encoding="utf-8", errors="replace") for p in kept))
     return Run(label, seconds, proc.returncode, ff.calls(), usage.ru_maxrss * 1024, docs[0], phases)
+
+
+def _oldest_first(log: Path) -> int:
+    """``flickrsync.log.3`` (the oldest) first, ``flickrsync.log`` (the current one) last."""
+    number = log.suffix[1:]
+    return -int(number) if number.isdigit() else 0
 
 
 def phases_of(text: str) -> dict[str, tuple[int, int, float]]:
