@@ -68,6 +68,10 @@ class Fingerprint:
     #: for a complete file. Trailing data after a complete picture is not truncation. The reason
     #: is listed in ``warnings`` too.
     truncated: str | None = None
+    #: Bytes after the end of the picture's container (0 when none, or when the format does not
+    #: say where it ends: TIFF). Legitimate in some files (a phone's trailer); in a download that
+    #: no Content-MD5 vouches for, a sign of something added on the way.
+    trailing: int = 0
 
 
 @dataclass(frozen=True, slots=True)
