@@ -108,9 +108,6 @@ CLUTTER = frozenset(
     }
 )
 
-#: Temporary files written next to their final name start with this (hidden, so never scanned).
-TEMP_PREFIX = ".flickrsync-part-"
-
 _CLUTTER_BYTES = frozenset(os.fsencode(name) for name in CLUTTER)
 _PICTURE_EXT_BYTES = frozenset(ext.encode() for ext in PICTURE_EXTENSIONS)
 _MEDIA_EXT_BYTES = frozenset(ext.encode() for ext in MEDIA_EXTENSIONS)

@@ -30,7 +30,7 @@ from pathlib import Path
 from flickrsync import localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
-from flickrsync.errors import FlickrsyncError, TransientError, UsageError
+from flickrsync.errors import FlickrsyncError, LocalFileError, TransientError, UsageError
 from flickrsync.executor import (
     Executor,
     Outcome,
@@ -42,6 +42,7 @@ from flickrsync.executor import (
 )
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
 from flickrsync.index import Index
+from flickrsync.library import make_root
 from flickrsync.localfs import ScanConfig
 from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
@@ -282,9 +283,9 @@ class Engine:
         root = self.settings.directory
         if opts.mode != "sync" and not root.exists() and opts.force:
             try:
-                root.mkdir(parents=True)
-            except OSError as exc:
-                raise UsageError(f"cannot create the pictures folder {root}: {exc.strerror}") from None
+                make_root(root)
+            except LocalFileError as exc:
+                raise UsageError(str(exc)) from None
         localfs.check_roots(self.config)
 
         state = self.index.sync_state(self.nsid)

@@ -108,12 +108,19 @@ def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
     has width and height swapped) the swapped pair is accepted as well. Orientations 1-4 do not
     swap, so they must match exactly.
     """
-    if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
+    return sizes_agree(picture.width, picture.height, picture.orientation, photo.o_width, photo.o_height)
+
+
+def sizes_agree(
+    width: int | None, height: int | None, orientation: int | None, o_width: int | None, o_height: int | None
+) -> bool:
+    """A file's stored size (with its EXIF orientation) against a Flickr original's
+    ``o_width``/``o_height`` (see :func:`dimensions_compatible`). Unknown on either side -> yes."""
+    if width is None or height is None or o_width is None or o_height is None:
         return True
-    theirs = (photo.o_width, photo.o_height)
-    if (picture.width, picture.height) == theirs:
+    if (width, height) == (o_width, o_height):
         return True
-    return picture.orientation in (5, 6, 7, 8) and (picture.height, picture.width) == theirs
+    return orientation in (5, 6, 7, 8) and (height, width) == (o_width, o_height)
 
 
 def hamming(a: str, b: str) -> int | None:
