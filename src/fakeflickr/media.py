@@ -331,18 +331,44 @@ def render_size(
     return _encode_jpeg(_shape(_placeholder(*small, seed), size, width, height))
 
 
-def generate_mp4(width: int, height: int, seconds: int) -> bytes:
-    """A minimal, deterministic ISO-BMFF movie (ftyp, moov with mvhd and one tkhd, mdat) for a
-    seeded video without bytes. Not playable; enough to be recognised and sized."""
+def generate_mp4(width: int, height: int, seconds: int, seed: str = "") -> bytes:
+    """A minimal, deterministic ISO-BMFF movie for a seeded video without bytes: ftyp; moov with
+    mvhd and one video track (tkhd with the size, mdia with mdhd, a ``vide`` handler and a sample
+    table naming one sample); mdat holding that sample. Not playable; enough to be recognised,
+    sized and fingerprinted as a video, as a real original would be. The sample's bytes follow
+    ``seed``, so two videos are two different files."""
 
     def box(kind: bytes, payload: bytes) -> bytes:
         return struct.pack(">I", 8 + len(payload)) + kind + payload
 
-    mvhd = struct.pack(">IIIII", 0, 0, 0, 1000, seconds * 1000) + bytes(80)
-    tkhd = struct.pack(">IIIII", 7, 0, 0, 1, 0) + bytes(4) + struct.pack(">I", seconds * 1000)
-    tkhd += bytes(52) + struct.pack(">II", width << 16, height << 16)
-    moov = box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd)))
-    return box(b"ftyp", b"isom\x00\x00\x02\x00isommp41") + moov + box(b"mdat", bytes(1024))
+    def full(kind: bytes, payload: bytes) -> bytes:
+        return box(kind, bytes(4) + payload)
+
+    sample = random.Random(f"mp4:{seed}").randbytes(1024)
+    duration = seconds * 1000
+    mvhd = struct.pack(">IIIII", 0, 0, 0, 1000, duration) + bytes(80)
+    # version/flags, creation, modification, track id, reserved, duration; reserved, layer, group,
+    # volume, reserved and the matrix (52 bytes); width and height, 16.16 fixed point
+    tkhd = struct.pack(">IIIIII", 7, 0, 0, 1, 0, duration) + bytes(52)
+    tkhd += struct.pack(">II", width << 16, height << 16)
+    mdhd = full(b"mdhd", struct.pack(">IIIIHH", 0, 0, 1000, duration, 0x55C4, 0))
+    hdlr = full(b"hdlr", bytes(4) + b"vide" + bytes(12) + b"VideoHandler\0")
+    ftyp = box(b"ftyp", b"isom\x00\x00\x02\x00isommp41")
+
+    def moov(chunk_at: int) -> bytes:
+        stbl = box(
+            b"stbl",
+            full(b"stsd", struct.pack(">I", 0))
+            + full(b"stts", struct.pack(">III", 1, 1, duration))
+            + full(b"stsc", struct.pack(">IIII", 1, 1, 1, 1))
+            + full(b"stsz", struct.pack(">III", 0, 1, len(sample)))
+            + full(b"stco", struct.pack(">II", 1, chunk_at)),
+        )
+        mdia = box(b"mdia", mdhd + hdlr + box(b"minf", stbl))
+        return box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd) + mdia))
+
+    header = len(ftyp) + len(moov(0))
+    return ftyp + moov(header + 8) + box(b"mdat", sample)
 
 
 def exif_entries(path: Path) -> tuple[str, list[tuple[str, str, str]]]:

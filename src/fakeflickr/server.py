@@ -58,7 +58,7 @@ from fakeflickr.errors import (
     method_not_found,
     post_required,
 )
-from fakeflickr.faults import RATE_LIMIT_BODY, Faults, RateLimiter
+from fakeflickr.faults import FILE_FAULTS, PADDING, PORTAL_PAGE, RATE_LIMIT_BODY, Faults, RateLimiter
 from fakeflickr.handlers import METHODS, Call
 from fakeflickr.link import Link, LinkSettings
 from fakeflickr.media import (
@@ -208,6 +208,8 @@ class App:
             time.sleep(self.faults.slow_seconds())
         if fault == "code105":
             return self.api_error_response(request, ApiError(*SERVICE_UNAVAILABLE), xml_only=False)
+        if fault == "portal":
+            return Response(PORTAL_PAGE, status=200, content_type="text/html; charset=utf-8")
         try:
             response: Response = handler(request)
         except OAuthProblem as problem:  # e.g. a repeated oauth_* parameter, found while gathering
@@ -226,7 +228,25 @@ class App:
         if fault == "drop_after_commit":
             response.close()  # e.g. the open original file of a photo download
             raise DropConnection
+        if fault in FILE_FAULTS and response.status_code == 200:
+            return self._spoiled(response, fault)
         return response
+
+    def _spoiled(self, response: Response, fault: str) -> Response:
+        """A file's answer as a broken proxy or disk would send it (see :mod:`fakeflickr.faults`)."""
+        data = b"".join(response.iter_encoded()) if response.direct_passthrough else response.get_data()
+        response.close()
+        headers = {
+            k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
+        }
+        if fault == "padded":
+            data += self.faults.junk(PADDING)
+        else:
+            headers = {k: v for k, v in headers.items() if k.lower() not in ("content-md5", "etag")}
+            data = b"" if fault == "empty" else self.faults.junk(len(data))
+        spoiled = Response(data, status=200, headers=headers, content_type=response.content_type)
+        spoiled.headers["Content-Length"] = str(len(data))
+        return spoiled
 
     # --- REST -----------------------------------------------------------------------------------
 

@@ -166,7 +166,7 @@ def small_phash(client: FlickrClient, url: str) -> str:
 def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
     """The content id of a photo's original, downloaded into an unnamed temporary file in
     ``scratch`` (the home dir, never the library), gone when closed."""
-    url = photo.url_o or client.original_url(photo.id)
+    url = photo.file_url or client.original_url(photo.id)
     with tempfile.TemporaryFile(prefix=".flickrsync-", dir=scratch) as tmp:
         got = client.download(url, tmp)
         tmp.seek(0)

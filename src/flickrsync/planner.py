@@ -524,7 +524,7 @@ def _plan_downloads(
                 dest=LocalPath(root, relpath),
                 media=photo.media,
                 original_format=photo.original_format,
-                url=photo.url_o,
+                url=photo.file_url,
                 reason=f"not in the library ({where})",
             )
         )

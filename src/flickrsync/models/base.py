@@ -219,6 +219,13 @@ class RemotePhoto:
     is_friend: bool = False
     is_family: bool = False
 
+    @property
+    def file_url(self) -> str | None:
+        """The URL of the original file when the listing gives it: ``url_o`` for a photo. None
+        for a video: its ``url_o`` is a JPEG frame of it; the file is getSizes' "Video Original"
+        (``FlickrClient.original_url``)."""
+        return self.url_o if self.media == "photo" else None
+
 
 @dataclass(frozen=True, slots=True)
 class Photoset:
