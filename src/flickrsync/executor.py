@@ -61,6 +61,7 @@ from flickrsync.models import (
     UploadIntent,
     UploadOptions,
     content_tag,
+    readable,
 )
 from flickrsync.retry import fatal_reason
 
@@ -365,7 +366,7 @@ class Executor:
             with localfs.open_file(action.path, expect=job.stat) as stream:
                 return self.client.upload_once(
                     stream,
-                    action.path.name,
+                    readable(action.path.name),
                     machine_tag=content_tag(action.content_id),
                     title=action.title,
                     tags=action.tags,

@@ -423,7 +423,7 @@ def plan_sync(
                 Upload(
                     content_id=cid,
                     path=first,
-                    title=first.stem,
+                    title=first.title,
                     tags=upload_tags(cid, options.extra_tags),
                     size=picture.size,
                     media=picture.media,

@@ -68,7 +68,11 @@ def setup_logging(home: Path, *, log_file: Path | None = None, level: int = logg
     try:
         if log_file is None:
             private_dir(path.parent)
-        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        # A file name that is not UTF-8 is logged with its bytes escaped (\udce9), never a
+        # "Logging error" traceback.
+        handler = PrivateRotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", errors="backslashreplace"
+        )
     except OSError as exc:
         if log_file is not None:
             raise UsageError(

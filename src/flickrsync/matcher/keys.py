@@ -13,6 +13,7 @@ from flickrsync.models import (
     ContentId,
     LocalPicture,
     RemotePhoto,
+    readable,
 )
 
 OUR_TAG_PREFIX = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
@@ -35,8 +36,10 @@ FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
 
 
 def normalize_name(text: str) -> str:
-    """The comparison key of a title or file name: NFC, case-folded, trimmed."""
-    return unicodedata.normalize("NFC", text).casefold().strip()
+    """The comparison key of a title or file name: as read (a name that is not UTF-8 compares
+    as the title it was uploaded with, :func:`~flickrsync.models.readable`), NFC, case-folded,
+    trimmed."""
+    return unicodedata.normalize("NFC", readable(text)).casefold().strip()
 
 
 def title_keys(title: str) -> frozenset[str]:

@@ -53,6 +53,7 @@ from flickrsync.models.base import (
     UploadLimits,
     UploadOptions,
     content_tag,
+    readable,
 )
 from flickrsync.models.library import (
     DownloadIntent,
@@ -163,4 +164,5 @@ __all__ = [
     "UploadLimits",
     "UploadOptions",
     "content_tag",
+    "readable",
 ]

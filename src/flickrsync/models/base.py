@@ -41,6 +41,17 @@ def content_tag(content_id: ContentId) -> str:
 # --- local side ------------------------------------------------------------------------------
 
 
+def readable(text: str) -> str:
+    """Text from a file or folder name as people and Flickr read it: a name's bytes that are not
+    UTF-8 (a path keeps them as surrogate escapes, ``os.fsdecode``, so it still names the file)
+    become U+FFFD. For titles and tags sent to Flickr, and for comparing names with titles; a
+    path itself always keeps its bytes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no file name holds (U+D800 …): replace it alone
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What the fingerprint module learns from a file's bytes. Pure data, no path."""
@@ -115,6 +126,11 @@ class LocalPath:
         name = self.name
         dot = name.rfind(".")
         return name[:dot] if dot > 0 else name
+
+    @property
+    def title(self) -> str:
+        """The title an upload of this file gets: its :attr:`stem`, :func:`readable`."""
+        return readable(self.stem)
 
 
 @dataclass(frozen=True, slots=True)
