@@ -68,6 +68,8 @@ directory = ~/Pictures
 # Parallel uploads/downloads, and API calls allowed per hour for this key (Flickr: 3600).
 # transfers = 4
 # calls_per_hour = 3600
+# Parallel look-ups while matching (small renditions, originals of look-alikes, album members).
+# checkers = 4
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
 # After a crash, how long an upload that was under way may still take to appear on Flickr
@@ -114,6 +116,8 @@ class Settings:
     custom_endpoint: bool = False
     exclude: tuple[str, ...] = ()
     transfers: int = 4
+    #: Threads for the look-ups matching asks for (rclone's ``--checkers``), apart from transfers.
+    checkers: int = 4
     calls_per_hour: int = 3600
     download_folder: str = "Flickr"
     #: After a crash: how long an upload under way may still take to appear on Flickr.
@@ -600,6 +604,7 @@ class _Profile:
             custom_endpoint=bool(endpoint),
             exclude=self.get_lines("exclude"),
             transfers=self.get_int("transfers", 4, 1, 32),
+            checkers=self.get_int("checkers", 4, 1, 32),
             calls_per_hour=self.get_int("calls_per_hour", 3600, 1, 10_000_000),
             download_folder=download_folder,
             upload_settle_seconds=self.get_int("upload_settle_seconds", 60, 0, 3600),
@@ -653,6 +658,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "hidden": lambda s: str(s.upload.hidden),
     "extra_tags": lambda s: s.extra_tags or "(none)",
     "transfers": lambda s: str(s.transfers),
+    "checkers": lambda s: str(s.checkers),
     "calls_per_hour": lambda s: str(s.calls_per_hour),
     "download_folder": lambda s: s.download_folder,
     "upload_settle_seconds": lambda s: str(s.upload_settle_seconds),

@@ -1,7 +1,8 @@
 """Carries out a plan: the only module that runs threads.
 
 Transfers (uploads, downloads, tag additions) run in a pool of ``transfers`` threads; look-ups
-the matcher asks for (small renditions, originals of look-alikes) in a second pool. The main
+the matcher asks for (small renditions, originals of look-alikes) and album members in a pool of
+``checkers`` threads of its own (:func:`map_concurrently`), like rclone's ``--checkers``. The main
 thread owns the SQLite index: it commits each upload's intent before the upload starts and its
 photo id as soon as it is known, records downloads once their files are in place, and updates
 the photoset tables after each set change. Workers only talk to Flickr and write the new files

@@ -99,6 +99,8 @@ class RunOptions:
     mode: SyncMode = "sync"
     dry_run: bool = False
     transfers: int = 4
+    #: Threads for look-ups (renditions, originals, album members): ``checkers``.
+    checkers: int = 4
     date_match: bool = True
     force: bool = False
     full: bool = False
@@ -296,7 +298,7 @@ class Engine:
         memberships = self.index.photoset_memberships(self.nsid)
         known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}
         want_sets = opts.sets_step or opts.mode != "sync"
-        workers = max(2, opts.transfers)
+        workers = max(1, opts.checkers)
         listing_future = in_background(
             lambda: list_remote(
                 self.client, since=since, want_sets=want_sets, known_sets=known, workers=workers
@@ -444,7 +446,7 @@ class Engine:
                 todo.append((pid, url))
         cache: dict[PhotoId, tuple[str | None, str | None]] = {}
         for (pid, url), phash, error in map_concurrently(
-            lambda item: small_phash(self.client, item[1]), todo, max(2, self.options.transfers)
+            lambda item: small_phash(self.client, item[1]), todo, self.options.checkers
         ):
             if error is None:
                 result[pid] = phash
@@ -471,7 +473,7 @@ class Engine:
         cache: dict[PhotoId, tuple[ContentId | None, str | None]] = {}
         scratch = Path(self.index.path).parent
         for photo, cid, error in map_concurrently(
-            lambda p: original_content_id(self.client, p, scratch), photos, max(2, self.options.transfers)
+            lambda p: original_content_id(self.client, p, scratch), photos, self.options.checkers
         ):
             result[photo.id] = cid
             if error is None or not isinstance(error, TransientError):

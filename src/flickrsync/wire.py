@@ -442,7 +442,8 @@ class Wire:
 
 
 def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:
-    """The shared HTTP client: pooled connections for ``transfers`` threads plus API calls."""
+    """The shared HTTP client: pooled connections for ``transfers`` threads (the larger of the
+    transfers and the checkers: they do not run at once) plus API calls."""
     connections = transfers + 4
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=15.0),

@@ -38,6 +38,13 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
         metavar="N",
         help="Transfers at once (default: config `transfers`, 4).",
     ),
+    "checkers": click.option(
+        "--checkers",
+        type=click.IntRange(1, 32),
+        default=None,
+        metavar="N",
+        help="Look-ups at once while matching (default: config `checkers`, 4).",
+    ),
     "nodatematch": click.option(
         "--nodatematch",
         is_flag=True,
@@ -67,7 +74,7 @@ def _options(*names: str) -> Callable[[F], F]:
 
 
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
-@_options("dry_run", "as_json", "transfers", "nodatematch", "full", "no_photosets", "prune")
+@_options("dry_run", "as_json", "checkers", "transfers", "nodatematch", "full", "no_photosets", "prune")
 @click.pass_context
 def sync(ctx: click.Context, /, **kwargs: Any) -> int:
     """Upload every picture that is not on Flickr yet (duplicates once), tag matched photos,
@@ -76,7 +83,9 @@ def sync(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Both ways: sync, then download Flickr-only photos.")
-@_options("dry_run", "as_json", "transfers", "nodatematch", "force", "full", "no_photosets", "prune")
+@_options(
+    "dry_run", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "no_photosets", "prune"
+)
 @click.pass_context
 def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
     """Both ways: `sync`, plus download photos that are only on Flickr into the library (a folder
@@ -85,7 +94,7 @@ def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Download Flickr-only photos; upload nothing.")
-@_options("dry_run", "as_json", "transfers", "nodatematch", "force", "full")
+@_options("dry_run", "as_json", "checkers", "transfers", "nodatematch", "force", "full")
 @click.pass_context
 def download(ctx: click.Context, /, **kwargs: Any) -> int:
     """Download photos that are only on Flickr into the library; upload nothing, change no
@@ -94,7 +103,7 @@ def download(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Make albums mirror the folders (no transfers).")
-@_options("dry_run", "as_json", "prune", "full")
+@_options("dry_run", "as_json", "checkers", "prune", "full")
 @click.pass_context
 def photosets(ctx: click.Context, /, **kwargs: Any) -> int:
     """Make Flickr photosets mirror the folders (one set per folder), without transfers."""
@@ -109,6 +118,7 @@ def _run_sync(
     as_json: bool,
     full: bool,
     transfers: int | None = None,
+    checkers: int | None = None,
     nodatematch: bool = False,
     force: bool = False,
     no_photosets: bool = False,
@@ -121,7 +131,9 @@ def _run_sync(
 
     opts = start(ctx)
     all_settings = opts.settings()
-    count = transfers or max(s.transfers for s in all_settings)
+    count = max(
+        transfers or max(s.transfers for s in all_settings), checkers or max(s.checkers for s in all_settings)
+    )
     need: Perms = "read" if (dry_run or mode == "download") else "write"
     command = "photosets" if only_photosets else mode
     worst = 0
@@ -132,6 +144,7 @@ def _run_sync(
                 mode=mode,
                 dry_run=dry_run,
                 transfers=transfers or settings.transfers,
+                checkers=checkers or settings.checkers,
                 date_match=not nodatematch,
                 force=force,
                 full=full,
