@@ -58,12 +58,11 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import translate
 from types import ModuleType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flickrsync import statkey, workpool
 from flickrsync.config import Settings
@@ -77,6 +76,9 @@ from flickrsync.models import (
     ScanIssue,
     ScanProgress,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the type of workpool's pools: no concurrency here
 
 log = logging.getLogger("flickrsync.localfs")
 

@@ -36,9 +36,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from flickrsync import localfs, statkey
 from flickrsync.config import Settings
@@ -55,6 +55,9 @@ from flickrsync.models import (
     ScanReport,
     StatTuple,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the type of workpool's pools: no concurrency here
 
 #: Beyond this many changed or vanished files, load every file's row at once rather than each.
 _FULL_LOAD = 2000
