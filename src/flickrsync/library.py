@@ -129,13 +129,14 @@ def _open_folder(root: str, folder: str, *, create: bool) -> int:
                 if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
                     raise
                 here = os.path.join(root, *done, part)
+                shown = "/".join([*done, part])
                 if not stat.S_ISLNK(os.lstat(part, dir_fd=fd).st_mode):
-                    raise LocalFileError(here, "is not a folder") from None
+                    raise LocalFileError(here, f"{shown} is not a folder") from None
                 real = os.path.realpath(here)
                 hops += 1
                 if hops > MAX_LINK_HOPS or not _inside(real, real_root):
                     raise LocalFileError(
-                        here, "is a link leading outside the pictures folder; nothing is written through it"
+                        here, f"the folder {shown} is a link leading outside the pictures folder; not written"
                     ) from None
                 # Start again from the root along the link's real path (each step checked again).
                 rel = os.path.relpath(real, real_root)
