@@ -6,7 +6,7 @@ import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import pytest
 from tests.pictures import make_jpeg
@@ -120,7 +120,7 @@ def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
 
 
 class FullDisk:
-    """Every download meets a full disk (as transfers.download_file reports it)."""
+    """Every download meets a full disk (as library/downloads report it)."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
@@ -129,7 +129,7 @@ class FullDisk:
     def original_url(self, photo_id: PhotoId) -> str:
         return f"http://flickr.test/{photo_id}_o.jpg"
 
-    def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> None:
+    def download(self, url: str, out: BinaryIO, *, expected_size: int | None = None) -> None:
         self.downloads += 1
         raise self.error
 
