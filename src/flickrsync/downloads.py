@@ -85,11 +85,13 @@ def fetch(
         outcome = localfs.read_one(new.path)
         why = download_problem(outcome.fingerprint, outcome.problem, got, photo)
         if why is not None:
-            raise JunkAnswerError(
-                f"{why}; nothing saved",
-                method="download",
-                hint="a captive portal or a proxy may be in the way; run again later",
+            junk = outcome.fingerprint is None or outcome.fingerprint.trailing
+            hint = (
+                "a captive portal or a proxy may be in the way; run again later"
+                if junk
+                else "run again later; if it stays so, Flickr's file is not what its listing says"
             )
+            raise JunkAnswerError(f"{why}; nothing saved", method="download", hint=hint)
         placed = new.place(mtime=taken_timestamp(photo))
     return placed, got.size
 
