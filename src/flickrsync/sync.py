@@ -75,7 +75,7 @@ from flickrsync.models import (
     SyncMode,
     Upload,
 )
-from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
+from flickrsync.photosets import PhotosetPlanOptions, SetMemory, photoset_step, plan_photosets, root_set_title
 from flickrsync.planner import (
     LibraryState,
     PlanOptions,
@@ -335,6 +335,7 @@ class Engine:
                 after_match,
                 sets,
                 self._set_options(),
+                memory=self._set_memory(),
                 pools_done=self._pools_done(),
                 mode=opts.mode,
             )
@@ -387,7 +388,12 @@ class Engine:
             exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
             groups=self.settings.groups,
             prune=self.options.prune,
+            root_set=root_set_title(self.settings.root_photoset, self.index.shared_with_011()),
         )
+
+    def _set_memory(self) -> SetMemory:
+        links, placed = self.index.photoset_memory(self.nsid)
+        return SetMemory(links, placed)
 
     def _pools_done(self) -> set[tuple[PhotoId, Nsid]]:
         done: set[tuple[PhotoId, Nsid]] = set()
@@ -511,14 +517,31 @@ class Engine:
         if opts.only_photosets:
             return Plan(mode=opts.mode, summary=summarize(()))
         plan_options = self._plan_options()
-        plan = plan_sync(match, local, remote, plan_options, sets=sets, problems=problems, library=library)
+        memory = self._set_memory()
+        plan = plan_sync(
+            match,
+            local,
+            remote,
+            plan_options,
+            sets=sets,
+            problems=problems,
+            library=library,
+            set_memory=memory,
+        )
         if plan.uploads and not opts.dry_run:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
             )
             plan_options = replace(plan_options, limits=limits)
             plan = plan_sync(
-                match, local, remote, plan_options, sets=sets, problems=problems, library=library
+                match,
+                local,
+                remote,
+                plan_options,
+                sets=sets,
+                problems=problems,
+                library=library,
+                set_memory=memory,
             )
         return self._hold_back(plan, listing)
 
@@ -564,10 +587,23 @@ class Engine:
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
             match = self._match(local, remote)
-            set_plan = plan_photosets(
-                local, remote, match, sets, self._set_options(), pools_done=self._pools_done(), mode=opts.mode
+            step = photoset_step(
+                local,
+                remote,
+                match,
+                sets,
+                self._set_options(),
+                memory=self._set_memory(),
+                pools_done=self._pools_done(),
+                mode=opts.mode,
             )
+            set_plan = step.plan
             self.executor.run_set_actions(set_plan.set_actions, outcome)
+            # Which folder each set stands for here, and which of its photos this library holds
+            # there: the next run moves a photo out of a set only if it was placed here.
+            self.index.remember_photosets(
+                self.nsid, [(link.photoset_id, link.folder, link.placed) for link in step.remember]
+            )
             if set_plan.set_actions:
                 # Our changes moved the sets' date_update: store the new values, so the next run
                 # does not fetch their members again.

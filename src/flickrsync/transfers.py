@@ -24,6 +24,7 @@ from typing import BinaryIO
 import httpx
 
 from flickrsync.errors import JunkAnswerError, RemoteError, TransientError
+from flickrsync.redact import redact_url
 from flickrsync.retry import is_retryable_status
 
 log = logging.getLogger("flickrsync.transfers")
@@ -60,7 +61,7 @@ def download_to(
     out.truncate()
     digest = hashlib.md5()
     size = 0
-    shown = shown_url(url)
+    shown = redact_url(url)
     try:
         limit = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
         with http.stream("GET", url, follow_redirects=True, timeout=limit) as response:
@@ -107,12 +108,6 @@ def download_to(
         verified = expected_md5 is not None
     log.debug("downloaded %s (%d bytes)", shown, size)
     return Downloaded(size=size, md5=digest.hexdigest(), verified=verified)
-
-
-def shown_url(url: str) -> str:
-    """``url`` fit for messages and logs: without its query, which may hold a signed token
-    (Flickr's video URLs end ``?s=<token>``)."""
-    return url.split("?", 1)[0]
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:

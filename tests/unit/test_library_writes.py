@@ -43,8 +43,8 @@ HOME_WRITERS: dict[str, tuple[frozenset[str], str]] = {
     ),
     "index": (frozenset({"Path.mkdir"}), "the folder of the SQLite index (SQLite writes the file itself)"),
     "cli.logs": (
-        frozenset({"os.open:write", "os.fchmod", "open:write"}),
-        "the debug log under <home>/logs (0600)",
+        frozenset({"os.open:write", "os.fchmod", "open:write", "Path.chmod"}),
+        "the debug log under <home>/logs (0600, its rotated files too)",
     ),
     "executor": (
         frozenset({"tempfile.TemporaryFile"}),
