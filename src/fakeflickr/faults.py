@@ -1,7 +1,9 @@
 """Seeded fault injection and the per-key rate limit (test controls; REFERENCE §2.4, §7).
 
 A :class:`FaultPlan` makes a fraction ``rate`` of the matching requests fail, drawn from a
-``random.Random(seed)`` so a test run is repeatable. Kinds:
+``random.Random`` per endpoint seeded from ``seed`` and the endpoint's name, so the faults an
+endpoint gets depend only on how many requests it served, not on how a client's threads
+interleave its requests with those to other endpoints (a test run is repeatable). Kinds:
 
 ``http500`` ``http502`` ``http503``
     an HTTP error with an HTML body, nothing done;
@@ -48,6 +50,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from werkzeug.wrappers import Response
+
 #: Faults that change the answer to a file download (see the module doc).
 FILE_FAULTS = ("portal", "empty", "garbage", "padded")
 FAULT_KINDS = ("http500", "http502", "http503", "code105", "slow", "drop", "drop_after_commit", *FILE_FAULTS)
@@ -90,13 +94,13 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._plan: FaultPlan | None = None
-        self._rng = random.Random(0)
+        self._rngs: dict[str, random.Random] = {}
         self._injected: list[dict[str, Any]] = []
 
     def set(self, plan: FaultPlan | None) -> None:
         with self._lock:
             self._plan = plan
-            self._rng = random.Random(plan.seed if plan else 0)
+            self._rngs = {}
             self._injected = []
 
     def describe(self) -> dict[str, Any]:
@@ -120,21 +124,45 @@ class Faults:
                 return None
             if plan.max_faults is not None and len(self._injected) >= plan.max_faults:
                 return None
-            if self._rng.random() >= plan.rate:
+            rng = self._rngs.get(endpoint)
+            if rng is None:
+                rng = self._rngs[endpoint] = random.Random(f"{plan.seed}/{endpoint}")
+            if rng.random() >= plan.rate:
                 return None
             kinds = [
                 k
                 for k in plan.kinds
                 if (k != "code105" or endpoint == "rest") and (k not in FILE_FAULTS or endpoint == "static")
             ] or ["http503"]
-            kind = self._rng.choice(kinds)
+            kind = rng.choice(kinds)
             self._injected.append({"kind": kind, "endpoint": endpoint, "method": method, "at": time.time()})
             return kind
 
     def junk(self, size: int) -> bytes:
         """``size`` bytes from the plan's seeded generator (for ``garbage`` and ``padded``)."""
         with self._lock:
-            return self._rng.randbytes(size)
+            rng = self._rngs.get("junk")
+            if rng is None:
+                seed = self._plan.seed if self._plan else 0
+                rng = self._rngs["junk"] = random.Random(f"{seed}/junk")
+            return rng.randbytes(size)
+
+    def spoil(self, response: Response, fault: str) -> Response:
+        """A file's answer as a broken proxy or disk would send it (``empty``, ``garbage``,
+        ``padded``; see above)."""
+        data = b"".join(response.iter_encoded()) if response.direct_passthrough else response.get_data()
+        response.close()
+        headers = {
+            k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
+        }
+        if fault == "padded":
+            data += self.junk(PADDING)
+        else:
+            headers = {k: v for k, v in headers.items() if k.lower() not in ("content-md5", "etag")}
+            data = b"" if fault == "empty" else self.junk(len(data))
+        spoiled = Response(data, status=200, headers=headers, content_type=response.content_type)
+        spoiled.headers["Content-Length"] = str(len(data))
+        return spoiled
 
     def slow_seconds(self) -> float:
         with self._lock:

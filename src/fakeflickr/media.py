@@ -332,43 +332,50 @@ def render_size(
 
 
 def generate_mp4(width: int, height: int, seconds: int, seed: str = "") -> bytes:
-    """A minimal, deterministic ISO-BMFF movie for a seeded video without bytes: ftyp; moov with
-    mvhd and one video track (tkhd with the size, mdia with mdhd, a ``vide`` handler and a sample
-    table naming one sample); mdat holding that sample. Not playable; enough to be recognised,
-    sized and fingerprinted as a video, as a real original would be. The sample's bytes follow
-    ``seed``, so two videos are two different files."""
+    """A small, deterministic MP4 for a video without uploaded bytes (a lazily seeded one) or for a
+    version Flickr made of one (``seed`` tells them apart): ftyp, a moov with mvhd and one video
+    track whose sample table points into the mdat (as a real movie's does: a client reads and
+    hashes it like any video), and seeded sample bytes. Not playable."""
 
-    def box(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(payload)) + kind + payload
+    def box(kind: bytes, *payload: bytes) -> bytes:
+        body = b"".join(payload)
+        return struct.pack(">I", 8 + len(body)) + kind + body
 
-    def full(kind: bytes, payload: bytes) -> bytes:
-        return box(kind, bytes(4) + payload)
+    def full(kind: bytes, *payload: bytes) -> bytes:
+        return box(kind, b"\0\0\0\0", *payload)
 
-    sample = random.Random(f"mp4:{seed}").randbytes(1024)
-    duration = seconds * 1000
-    mvhd = struct.pack(">IIIII", 0, 0, 0, 1000, duration) + bytes(80)
-    # version/flags, creation, modification, track id, reserved, duration; reserved, layer, group,
-    # volume, reserved and the matrix (52 bytes); width and height, 16.16 fixed point
-    tkhd = struct.pack(">IIIIII", 7, 0, 0, 1, 0, duration) + bytes(52)
-    tkhd += struct.pack(">II", width << 16, height << 16)
-    mdhd = full(b"mdhd", struct.pack(">IIIIHH", 0, 0, 1000, duration, 0x55C4, 0))
-    hdlr = full(b"hdlr", bytes(4) + b"vide" + bytes(12) + b"VideoHandler\0")
-    ftyp = box(b"ftyp", b"isom\x00\x00\x02\x00isommp41")
+    duration = max(1, seconds) * 1000
+    samples = [1024, 768, 896]
+    data = b""
+    block = hashlib.sha256(f"{seed}:{width}x{height}:{seconds}".encode()).digest()
+    while len(data) < sum(samples):
+        data += block
+        block = hashlib.sha256(block).digest()
+    data = data[: sum(samples)]
 
-    def moov(chunk_at: int) -> bytes:
+    def moov(offset: int) -> bytes:
         stbl = box(
             b"stbl",
-            full(b"stsd", struct.pack(">I", 0))
-            + full(b"stts", struct.pack(">III", 1, 1, duration))
-            + full(b"stsc", struct.pack(">IIII", 1, 1, 1, 1))
-            + full(b"stsz", struct.pack(">III", 0, 1, len(sample)))
-            + full(b"stco", struct.pack(">II", 1, chunk_at)),
-        )
-        mdia = box(b"mdia", mdhd + hdlr + box(b"minf", stbl))
-        return box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd) + mdia))
+            full(b"stsd", struct.pack(">I", 1), box(b"avc1", bytes(6), struct.pack(">H", 1), bytes(16),
+                 struct.pack(">HH", width, height), bytes(50))),
+            full(b"stts", struct.pack(">III", 1, len(samples), duration // len(samples))),
+            full(b"stsc", struct.pack(">IIII", 1, 1, len(samples), 1)),
+            full(b"stsz", struct.pack(">II", 0, len(samples)), *(struct.pack(">I", n) for n in samples)),
+            full(b"stco", struct.pack(">II", 1, offset)),
+        )  # fmt: skip
+        minf = box(b"minf", box(b"dinf", full(b"dref", struct.pack(">I", 1), full(b"url ", b""))), stbl)
+        hdlr = full(b"hdlr", bytes(4), b"vide", bytes(12), b"fakeflickr\0")
+        mdhd = full(b"mdhd", struct.pack(">IIIIHH", 0, 0, 1000, duration, 0, 0))
+        tkhd = full(
+            b"tkhd", struct.pack(">IIIII", 0, 0, 1, 0, duration), bytes(8), bytes(8), bytes(36),
+            struct.pack(">II", width << 16, height << 16),
+        )  # fmt: skip
+        mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, duration), bytes(80))
+        return box(b"moov", mvhd, box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf)))
 
-    header = len(ftyp) + len(moov(0))
-    return ftyp + moov(header + 8) + box(b"mdat", sample)
+    ftyp = box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isommp41")
+    size = len(moov(0))
+    return ftyp + moov(len(ftyp) + size + 8) + box(b"mdat", data)
 
 
 def exif_entries(path: Path) -> tuple[str, list[tuple[str, str, str]]]:

@@ -22,10 +22,10 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from flickrsync.errors import ConfigError
-from flickrsync.models import Endpoints, Nsid, UploadOptions
+from flickrsync.models import ON_EDIT, Endpoints, Nsid, OnEdit, UploadOptions
 
 DEFAULT_SECTION = "DEFAULT"
 CONFIG_NAME = "config.ini"
@@ -73,6 +73,10 @@ directory = ~/Pictures
 # checkers = 4
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
+# A picture edited since it was synced (same path, same date taken or look): keep the earlier
+# version on Flickr and say so, replace it (Flickr's replace API; Pro accounts), or upload the
+# edit as a new photo.
+# on_edit = keep
 # After a crash, how long an upload that was under way may still take to appear on Flickr
 # (seconds): a run started sooner waits that long before sending such a picture again.
 # upload_settle_seconds = 60
@@ -136,6 +140,8 @@ class Settings:
     root_photoset: str | None = None
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
+    #: What a run does with a picture edited since it was synced: keep, replace or upload.
+    on_edit: OnEdit = "keep"
 
     @property
     def directory(self) -> Path:
@@ -660,6 +666,16 @@ class _Profile:
             )
             download_folder = "Flickr"
 
+        on_edit = self.get("on_edit", "keep").lower() or "keep"
+        if on_edit not in ON_EDIT:
+            self.fail(
+                ConfigError(
+                    f"{self.where('on_edit')} = {on_edit!r} is not a choice",
+                    hint="use keep, replace or upload",
+                )
+            )
+            on_edit = "keep"
+
         return Settings(
             home=self.home,
             config_file=self.config.path,
@@ -693,6 +709,7 @@ class _Profile:
             ),
             root_photoset=self.merged["root_photoset"].strip() if "root_photoset" in self.merged else None,
             groups=tuple(groups),
+            on_edit=cast(OnEdit, on_edit),
         )
 
 
@@ -741,6 +758,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
         else (s.root_photoset or "(none)")
     ),
     "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
+    "on_edit": lambda s: s.on_edit,
 }
 
 #: Every key config.ini may hold (the README's table documents each).

@@ -22,14 +22,20 @@ page, ``Content-Length``, ``Content-MD5`` when sent):
 
 from __future__ import annotations
 
+import logging
+import os
+import posixpath
 import time
+from dataclasses import dataclass
 
 from flickrsync import library, localfs
 from flickrsync.client import FlickrClient
-from flickrsync.errors import JunkAnswerError
+from flickrsync.errors import FlickrsyncError, JunkAnswerError, LocalFileError, RemoteError
 from flickrsync.matcher.keys import sizes_agree
 from flickrsync.models import Download, Fingerprint, LocalPath, RemotePhoto
 from flickrsync.transfers import Downloaded
+
+log = logging.getLogger("flickrsync.downloads")
 
 
 def taken_timestamp(photo: RemotePhoto | None) -> float | None:
@@ -72,15 +78,64 @@ def download_problem(
     return None
 
 
-def fetch(
-    client: FlickrClient, action: Download, photo: RemotePhoto | None, temp: str
-) -> tuple[LocalPath, int]:
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A download done: where it is, how big, and whether it is the photo's original (a video's
+    other version is not: ``note`` then says what was downloaded instead, and why)."""
+
+    path: LocalPath
+    size: int
+    original: bool = True
+    note: str | None = None
+
+
+def fetch(client: FlickrClient, action: Download, photo: RemotePhoto | None, temp: str) -> Fetched:
     """Download ``action`` via the temporary name ``temp`` (:func:`flickrsync.library.temp_relpath`,
-    recorded in the journal), check it, and place it. Returns (where it is, its size). Raises
-    :class:`JunkAnswerError` for an answer that is not the photo (nothing is left behind), and what
-    the client or the library raise."""
-    url = action.url or client.original_url(action.photo_id)
-    with library.create(action.dest, temp) as new:
+    recorded in the journal), check it, and place it. A video comes from its files on getSizes:
+    its original when Flickr lets it be downloaded, else the largest version it offers — once,
+    said in ``note``. Raises :class:`JunkAnswerError` for an answer that is not the photo
+    (nothing is left behind), and what the client or the library raise."""
+    if action.media != "video" or action.url is not None:
+        url = action.url or client.original_url(action.photo_id)
+        placed, size = _fetch_one(client, action.dest, temp, url, photo)
+        return Fetched(placed, size)
+    sources = client.video_sources(action.photo_id)
+    if not sources:
+        raise RemoteError(f"photo {action.photo_id}: Flickr offers no file of this video", method="getSizes")
+    first, rest = sources[0], sources[1:]
+    if first.label == "Video Original":
+        try:
+            placed, size = _fetch_one(client, action.dest, temp, first.source, photo)
+            return Fetched(placed, size)
+        except (LocalFileError, JunkAnswerError):
+            raise  # the library's trouble, or a portal that would answer for any version too
+        except FlickrsyncError as exc:
+            if not rest:
+                raise
+            why = f"the original video could not be downloaded ({exc})"
+            first = rest[0]
+    else:
+        why = "Flickr offers no original of this video"
+    stem, dot, ext = action.dest.name.rpartition(".")
+    if not dot or ext.lower() != "mp4":
+        dest = LocalPath(action.dest.root, posixpath.join(action.dest.folder, f"{stem or ext}.mp4"))
+    else:
+        dest = action.dest
+    placed, size = _fetch_one(client, dest, temp, first.source, photo)
+    dims = f", {first.width}x{first.height}" if first.width and first.height else ""
+    note = (
+        f"photo {action.photo_id}: {why}; downloaded the largest version Flickr offers "
+        f"({first.label}{dims}) instead, as {os.path.join(placed.root, placed.relpath)}"
+    )
+    log.warning("%s", note)
+    return Fetched(placed, size, original=False, note=note)
+
+
+def _fetch_one(
+    client: FlickrClient, dest: LocalPath, temp: str, url: str, photo: RemotePhoto | None
+) -> tuple[LocalPath, int]:
+    """One file from ``url`` to ``dest`` (or ``dest (2)`` …) through ``temp``, checked first."""
+    with library.create(dest, temp) as new:
         got = client.download(url, new.file)
         outcome = localfs.read_one(new.path)
         why = download_problem(outcome.fingerprint, outcome.problem, got, photo)
@@ -96,4 +151,4 @@ def fetch(
     return placed, got.size
 
 
-__all__ = ["download_problem", "fetch", "taken_timestamp"]
+__all__ = ["Fetched", "download_problem", "fetch", "taken_timestamp"]

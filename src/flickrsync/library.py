@@ -326,12 +326,9 @@ def recover(dest: LocalPath, temp: str) -> LocalPath | None:
             st = None
         if st is not None:
             if st.st_nlink > 1:
-                for n in range(1, MAX_NAME_TRIES + 1):
-                    candidate = numbered(dest.name, n)
-                    with contextlib.suppress(OSError):
-                        other = os.lstat(candidate, dir_fd=fd)
-                        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
-                            return LocalPath(dest.root, posixpath.join(dest.folder, candidate))
+                found = _same_file(fd, dest.name, name, (st.st_dev, st.st_ino))
+                if found is not None:
+                    return LocalPath(dest.root, posixpath.join(dest.folder, found))
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=fd)
             return None
@@ -342,6 +339,27 @@ def recover(dest: LocalPath, temp: str) -> LocalPath | None:
         return dest if stat.S_ISREG(there.st_mode) else None
     finally:
         _close_all(fd)
+
+
+def _same_file(fd: int, name: str, temp_name: str, inode: tuple[int, int]) -> str | None:
+    """The name in the open folder ``fd`` that is the file ``inode``: ``name``, ``name (2)`` …
+    first, else any other (a video placed under another extension than planned)."""
+
+    def same(candidate: str) -> bool:
+        try:
+            other = os.lstat(candidate, dir_fd=fd)
+        except OSError:
+            return False
+        return (other.st_dev, other.st_ino) == inode
+
+    for n in range(1, MAX_NAME_TRIES + 1):
+        if same(candidate := numbered(name, n)):
+            return candidate
+    try:
+        names = os.listdir(fd)
+    except OSError:
+        return None
+    return next((n for n in names if n != temp_name and same(n)), None)
 
 
 __all__ = [

@@ -142,7 +142,9 @@ def test_a_seeded_video_is_a_real_movie_structure(tmp_path: Path) -> None:
     chunk_at = struct.unpack_from(">I", data, stco_at + 8)[0]
     assert chunk_at == top[b"mdat"][0]
     stsz_at, _ = stbl[b"stsz"]
-    assert struct.unpack_from(">III", data, stsz_at + 4) == (0, 1, top[b"mdat"][1] - top[b"mdat"][0])
+    uniform, count = struct.unpack_from(">II", data, stsz_at + 4)
+    sizes = struct.unpack_from(f">{count}I", data, stsz_at + 12)
+    assert (uniform, sum(sizes)) == (0, top[b"mdat"][1] - top[b"mdat"][0])
     path = tmp_path / "v.mp4"
     path.write_bytes(data)
     probe = probe_file(path)

@@ -75,6 +75,7 @@ def test_a_padded_video_is_refused_by_what_follows_its_end(
     fakeflickr: FakeFlickrFixture, tmp_path: Path
 ) -> None:
     """A video's answer carries no Content-MD5: the 1,000 bytes after its last box give it away."""
+    fakeflickr.configure(video_originals=True)  # its original, to compare with what lands
     lib = library_with_one_picture(fakeflickr, tmp_path)
     [video_id] = fakeflickr.seed_photos([seed_spec(None, "Clip", media="video", date="2012-02-02 12:00:00")])
     fakeflickr.set_faults(1.0, kinds=["padded"], targets=["static"])

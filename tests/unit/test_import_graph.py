@@ -48,7 +48,7 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         "the library writes files it is asked to write: it neither reads pictures, talks, nor records",
     ),
     (
-        frozenset({"models", "tags", "matcher", "planner", "photosets", "parse", "listing"}),
+        frozenset({"models", "tags", "matcher", "planner", "photosets", "parse", "listing", "changes"}),
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
         | frozenset({"sync", "executor", "lock", "status", "cli", "library", "downloads"}),
         "the core is pure: plain data in, plain data out, no I/O room behind it",

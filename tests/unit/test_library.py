@@ -248,6 +248,21 @@ def test_recover_finds_a_placed_file_by_the_inode_its_temporary_name_shares(root
     assert everything(root) == ["Trip", "Trip/Harbour (2).jpg", "Trip/Harbour.jpg"]
 
 
+def test_recover_finds_a_file_placed_under_another_name_than_planned(root: Path) -> None:
+    """A video whose original Flickr refused lands as its largest version, ``Clip.mp4`` for a
+    planned ``Clip.mov``: after a kill, its inode still finds it."""
+    (root / "Flickr").mkdir()
+    (root / "Flickr" / "Other.mp4").write_bytes(b"the user's")
+    planned = LocalPath(str(root), "Flickr/Clip.mov")
+    temp = library.temp_relpath(planned)
+    with library.create(LocalPath(str(root), "Flickr/Clip.mp4"), temp) as out:
+        out.file.write(b"a version of the video")
+        placed = out.place()
+    assert library.recover(planned, temp) == placed == LocalPath(str(root), "Flickr/Clip.mp4")
+    library.release(planned.root, temp)
+    assert everything(root) == ["Flickr", "Flickr/Clip.mp4", "Flickr/Other.mp4"]
+
+
 def test_recover_removes_an_incomplete_temporary_file_and_nothing_else(root: Path) -> None:
     (root / "Trip").mkdir()
     dest = LocalPath(str(root), "Trip/Harbour.jpg")

@@ -12,7 +12,8 @@ The package is split along the file's seams, behind one facade, :class:`Index`:
 * :mod:`~flickrsync.index.schema`: tables, the named migrations, the connection's TEMP triggers;
 * :mod:`~flickrsync.index.library`: the local side (roots, folders, files, pictures);
 * :mod:`~flickrsync.index.remote`: the remote side (accounts, Flickr photos, photosets, links);
-* :mod:`~flickrsync.index.journals`: upload and download intents, group pool additions.
+* :mod:`~flickrsync.index.journals`: upload and download intents, group pool additions;
+* :mod:`~flickrsync.index.synced`: the pairs (Flickr photo, local picture) seen in sync.
 
 Rules kept here:
 
@@ -38,6 +39,7 @@ from flickrsync.index._base import failure, unusable
 from flickrsync.index.journals import JournalStore
 from flickrsync.index.library import DIGESTS, StatRow
 from flickrsync.index.schema import MIGRATIONS, TABLES, Migration
+from flickrsync.index.synced import SyncedStore
 
 __all__ = [
     "DIGESTS",
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 
-class Index(JournalStore):
+class Index(JournalStore, SyncedStore):
     """An open profile index: the local side, the remote side and the journals, in one object.
     Not thread-safe: use it from the thread that opened it.
 

@@ -272,6 +272,39 @@ def _migration_0003_photoset_link(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_SYNCED_PAIRS = (
+    """CREATE TABLE synced_pair (
+        nsid TEXT NOT NULL REFERENCES account(nsid),
+        photo_id TEXT NOT NULL,
+        content_id TEXT NOT NULL,
+        media TEXT NOT NULL,
+        date_taken TEXT,
+        phash TEXT,
+        width INTEGER,
+        height INTEGER,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (nsid, photo_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX synced_pair_content ON synced_pair(nsid, content_id)",
+    """CREATE TABLE synced_path (
+        nsid TEXT NOT NULL,
+        photo_id TEXT NOT NULL,
+        root BLOB NOT NULL,
+        relpath BLOB NOT NULL,
+        PRIMARY KEY (nsid, photo_id, root, relpath),
+        FOREIGN KEY (nsid, photo_id) REFERENCES synced_pair(nsid, photo_id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+)
+
+
+def _migration_0004_synced_pairs(conn: sqlite3.Connection) -> None:
+    """The pairs (Flickr photo, local picture and its paths) each run has seen in sync, so later
+    runs tell edits and deletions on either side from new pictures (issue 11). Empty at first:
+    the next run that matches fills it in."""
+    for statement in _SYNCED_PAIRS:
+        conn.execute(statement)
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -285,6 +318,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
     Migration("0003_photoset_link", _migration_0003_photoset_link),
+    Migration("0004_synced_pairs", _migration_0004_synced_pairs),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -305,6 +339,8 @@ TABLES = (
     "group_pool_photo",
     "photoset_link",
     "photoset_placed",
+    "synced_pair",
+    "synced_path",
 )
 
 
