@@ -69,7 +69,6 @@ from flickrsync.models import (
     UploadIntent,
     UploadOptions,
     content_tag,
-    readable,
 )
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
@@ -402,7 +401,7 @@ class Executor:
             with localfs.open_file(action.path, expect=job.stat) as stream:
                 photo_id = self.client.upload_once(
                     stream,
-                    readable(action.path.name),
+                    action.path.name,
                     machine_tag=content_tag(action.content_id),
                     title=action.title,
                     tags=action.tags,

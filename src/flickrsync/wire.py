@@ -47,7 +47,7 @@ from flickrsync.errors import (
     TransientError,
     UsageError,
 )
-from flickrsync.models import AccessToken, Endpoints, Perms
+from flickrsync.models import AccessToken, Endpoints, Perms, readable
 from flickrsync.oauth import (
     Credentials,
     auth_hint,
@@ -427,9 +427,12 @@ class Wire:
     def _post_file(
         self, url: str, what: str, photo: IO[bytes], filename: str, fields: Mapping[str, str]
     ) -> UploadAnswer:
-        """POST a multipart upload/replace; resent only when it cannot have reached Flickr."""
+        """POST a multipart upload/replace; resent only when it cannot have reached Flickr. The
+        part's file name is sent as :func:`flickrsync.models.readable` reads it (a name that is
+        not UTF-8 cannot go into a multipart header otherwise)."""
         self._require("write", what)
         start = photo.tell()
+        filename = readable(filename)
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
         def attempt() -> UploadAnswer:

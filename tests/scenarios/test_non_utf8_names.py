@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from tests.fakeflickr_fixtures import FakeFlickrFixture
-from tests.synchelpers import SyncLib, picture_bytes, seed_spec
+from tests.synchelpers import SyncLib, date_of, md5, picture_bytes, seed_spec
 
 from flickrsync.config import load_settings
 from flickrsync.index import Index
@@ -87,3 +87,18 @@ def test_a_latin1_name_matches_the_photo_it_was_uploaded_as(
     doc = result.json()
     assert doc["outcome"]["uploaded"] == 1  # ok.jpg only
     assert len(lib.photos()) == 2
+
+
+def test_a_latin1_name_edited_is_replaced(fakeflickr: FakeFlickrFixture, tmp_path: Path) -> None:
+    """The replace endpoint's multipart carries the file's name as the upload's does."""
+    lib = SyncLib.create(fakeflickr, tmp_path)
+    lib.add(f"{FOLDER}/{NAME}", 6)
+    first = lib.run("sync", "--yes")
+    assert first.code == 0, first
+    [photo] = lib.photos()
+    edited = lib.add_bytes(f"{FOLDER}/{NAME}", picture_bytes(6 + 5000, date=date_of(6)))
+    run = lib.run("sync", "--yes", "--on-edit", "replace")
+    assert run.code == 0, run
+    no_trouble(run.err)
+    assert run.writes.get("replace") == 1, run
+    assert lib.ff.photo(str(photo["id"]))["file_md5"] == md5(edited)
