@@ -102,3 +102,10 @@ def test_a_latin1_name_edited_is_replaced(fakeflickr: FakeFlickrFixture, tmp_pat
     no_trouble(run.err)
     assert run.writes.get("replace") == 1, run
     assert lib.ff.photo(str(photo["id"]))["file_md5"] == md5(edited)
+    # An edit kept, and verify's report, name the file without trouble too.
+    lib.add_bytes(f"{FOLDER}/{NAME}", picture_bytes(6 + 9000, date=date_of(6)))
+    for args in (("sync", "--yes"), ("sync", "--yes", "--json"), ("verify",), ("verify", "--json")):
+        shown = lib.run(*args)
+        assert shown.code == (1 if args[0] == "verify" else 0), shown
+        no_trouble(shown.out + shown.err)
+    assert "Caf\\xe9 trip/caf\\xe9.jpg: edited since photo" in lib.run("verify").out
