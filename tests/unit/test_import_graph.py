@@ -37,20 +37,22 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         frozenset({"client", "wire", "listing", "oauth", "parse", "transfers"}),
         frozenset(
             {"index", "localfs", "fingerprint", "matcher", "planner", "photosets", "sync", "executor"}
-            | {"accounts", "status", "cli", "lock", "library", "downloads"}
+            | {"accounts", "status", "cli", "lock", "library", "downloads", "changes", "runstate", "verify"}
         ),
         "the client room talks to Flickr only: it neither reads nor writes the library, nor plans nor runs",
     ),
     (
         frozenset({"library"}),
         frozenset({"index", "client", "wire", "transfers", "localfs", "scanner", "fingerprint", "config"})
-        | frozenset({"sync", "executor", "downloads", "accounts", "cli", "lock"}),
+        | frozenset({"sync", "executor", "downloads", "accounts", "cli", "lock", "runstate", "verify"}),
         "the library writes files it is asked to write: it neither reads pictures, talks, nor records",
     ),
     (
         frozenset({"models", "tags", "matcher", "planner", "photosets", "parse", "listing", "changes"}),
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
-        | frozenset({"sync", "executor", "lock", "status", "cli", "library", "downloads"}),
+        | frozenset(
+            {"sync", "executor", "lock", "status", "cli", "library", "downloads", "runstate", "verify"}
+        ),
         "the core is pure: plain data in, plain data out, no I/O room behind it",
     ),
 ]
