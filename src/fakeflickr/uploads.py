@@ -13,8 +13,8 @@ refuse the upload). Replace also needs a Pro account (1 "Not a pro account") and
 
 ``dedup_check=1`` or ``2``: a file whose bytes equal (size and MD5) those of a photo the account
 holds, or held (the photo was deleted since), is refused with 9 "Duplicate photo/video detected",
-carrying ``<duplicate_photo_id>`` and ``<duplicate_photo_status>`` (``active``; ``deleted`` for a
-deleted one, as a client reported Flickr answering with ``dedup_check=1``). Flickr does not
+carrying ``<duplicate_photo_id>`` and ``<duplicate_photo_status>`` (``ACTIVE``, a guess; ``DELETED``
+for a deleted one, as a client reported Flickr answering with ``dedup_check=1``). Flickr does not
 document what "the same" is; the strict plausible reading is "the same bytes": a copy whose
 metadata differs is *not* a duplicate, so a client cannot count on this check for anything but
 byte-identical files. The check and the storing of a synchronous upload are one transaction, so of
@@ -198,9 +198,9 @@ def _duplicate_of(store: Store, user: User, received: Received) -> tuple[int, st
             (user.nsid, received.md5, received.size),
         ).fetchone()
         if row is not None:
-            return int(row[0]), "active"
+            return int(row[0]), "ACTIVE"
     deleted = store.deleted_file(user.nsid, received.md5, received.size)
-    return None if deleted is None else (deleted, "deleted")
+    return None if deleted is None else (deleted, "DELETED")
 
 
 def _check_duplicate(store: Store, user: User, fields: Mapping[str, str], received: Received) -> None:

@@ -164,7 +164,7 @@ def test_dedup_check_reports_the_duplicate(fakeflickr: FakeFlickrHandle) -> None
     root = ET.fromstring(duplicate.content)
     assert _error(duplicate) == ("9", "Duplicate photo/video detected")
     assert root.findtext("duplicate_photo_id") == first
-    assert root.findtext("duplicate_photo_status") == "active"
+    assert root.findtext("duplicate_photo_status") == "ACTIVE"
     assert len(fakeflickr.photos()) == 2
 
 
@@ -191,7 +191,8 @@ def test_dedup_check_reports_a_deleted_duplicate_as_deleted(fakeflickr: FakeFlic
     answer = api.upload(data, "a.jpg", dedup_check=1)
     root = ET.fromstring(answer.content)
     assert _error(answer) == ("9", "Duplicate photo/video detected")
-    assert (root.findtext("duplicate_photo_id"), root.findtext("duplicate_photo_status")) == (first, "deleted")
+    status = root.findtext("duplicate_photo_status")
+    assert (root.findtext("duplicate_photo_id"), status) == (first, "DELETED")
     # Without the check the file is taken again, as a new photo.
     assert api.upload_ok(data, "a.jpg") != first
 
