@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -147,7 +147,7 @@ class App:
     # --- WSGI -----------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
+        request = _Request(environ)
         request.max_content_length = 4 * 1024 * 1024 * 1024
         try:
             response = self.dispatch(request)
@@ -581,6 +581,32 @@ def _html_page(title: str, body: str, status: int) -> Response:
         f"<!DOCTYPE html>\n<html><head><title>{_html(title)}</title></head>\n<body>\n{body}\n</body></html>\n"
     )
     return Response(page, status=status, content_type="text/html; charset=utf-8")
+
+
+class _Request(Request):
+    """A request that closes the files its multipart parts were spooled into even when the body
+    broke off mid-part (a client killed or a connection dropped during an upload): werkzeug then
+    never hands them to ``request.files``, whose closing is all ``Request.close`` does."""
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        super().__init__(environ)
+        self._spooled: list[IO[bytes]] = []
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        stream = super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        self._spooled.append(stream)
+        return stream
+
+    def close(self) -> None:
+        super().close()
+        for stream in self._spooled:
+            stream.close()
 
 
 def _form_and_files(request: Request) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:

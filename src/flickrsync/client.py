@@ -55,11 +55,12 @@ from flickrsync.parse import (
     parse_photo_page,
     parse_photosets,
     parse_sizes,
+    parse_tag_ids,
     parse_tickets,
     parse_upload_status,
 )
 from flickrsync.retry import Backoff, RateBudget, is_retryable_status
-from flickrsync.tags import format_tags
+from flickrsync.tags import clean_tag, format_tags
 from flickrsync.transfers import Downloaded, download_file, shown_url
 from flickrsync.wire import Wire
 
@@ -228,6 +229,17 @@ class FlickrClient(Wire):
         if text:
             self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
 
+    def remove_tag(self, photo_id: PhotoId, tag: str) -> bool:
+        """Remove the tag whose clean form is ``tag``'s from a photo (flickr.photos.removeTag,
+        which wants the tag's id: read from getInfo). False when the photo has no such tag."""
+        rsp = self.call("flickr.photos.getInfo", {"photo_id": photo_id})
+        ids: dict[str, str] = self._parsed("flickr.photos.getInfo", parse_tag_ids, rsp)
+        tag_id = ids.get(clean_tag(tag))
+        if tag_id is None:
+            return False
+        self.call("flickr.photos.removeTag", {"tag_id": tag_id})
+        return True
+
     # --- photosets ---------------------------------------------------------------------------
 
     def photosets(self) -> list[Photoset]:
@@ -365,9 +377,12 @@ class FlickrClient(Wire):
         tags: Sequence[str],
         options: UploadOptions,
         asynchronous: bool,
+        dedup_check: bool = False,
     ) -> dict[str, str]:
         """The upload's form fields, each once: ``tags`` exactly as given (the planner decided
-        them, configured extra tags included), and every field of ``options``."""
+        them, configured extra tags included), every field of ``options``, and ``dedup_check=1``
+        when asked (Flickr then refuses a file the account holds already: code 9, raised as
+        :class:`~flickrsync.errors.DuplicateUploadError` naming that photo)."""
         fields: dict[str, str] = {}
         if title is not None:
             fields["title"] = title
@@ -385,6 +400,8 @@ class FlickrClient(Wire):
             hidden=str(options.hidden),
         )
         fields["async"] = "1" if asynchronous else "0"
+        if dedup_check:
+            fields["dedup_check"] = "1"
         return fields
 
     def start_upload(
@@ -396,11 +413,17 @@ class FlickrClient(Wire):
         description: str | None = None,
         tags: Sequence[str] = (),
         options: UploadOptions = DEFAULT_UPLOAD,
+        dedup_check: bool = False,
     ) -> Ticket:
         """Asynchronous upload (``async=1``): a pending ticket to poll with :meth:`wait_for_tickets`
         (or, should Flickr answer with the photo id at once, a complete one)."""
         fields = self._upload_fields(
-            title=title, description=description, tags=tags, options=options, asynchronous=True
+            title=title,
+            description=description,
+            tags=tags,
+            options=options,
+            asynchronous=True,
+            dedup_check=dedup_check,
         )
         answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
         if answer.ticket_id is not None:
@@ -420,6 +443,7 @@ class FlickrClient(Wire):
         options: UploadOptions = DEFAULT_UPLOAD,
         asynchronous: bool = False,
         ticket_timeout: float = 600.0,
+        dedup_check: bool = False,
     ) -> PhotoId:
         """Upload one file (an open binary stream and its file name) and return the photo id.
 
@@ -429,13 +453,24 @@ class FlickrClient(Wire):
         """
         if asynchronous:
             ticket = self.start_upload(
-                photo, filename, title=title, description=description, tags=tags, options=options
+                photo,
+                filename,
+                title=title,
+                description=description,
+                tags=tags,
+                options=options,
+                dedup_check=dedup_check,
             )
             if ticket.photo_id is not None:
                 return ticket.photo_id
             return self._ticket_photo(ticket.id, ticket_timeout)
         fields = self._upload_fields(
-            title=title, description=description, tags=tags, options=options, asynchronous=False
+            title=title,
+            description=description,
+            tags=tags,
+            options=options,
+            asynchronous=False,
+            dedup_check=dedup_check,
         )
         answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
         if answer.photo_id is None:
@@ -456,13 +491,16 @@ class FlickrClient(Wire):
         options: UploadOptions = DEFAULT_UPLOAD,
         asynchronous: bool = False,
         ticket_timeout: float = 600.0,
+        dedup_check: bool = False,
     ) -> PhotoId:
         """Upload so that the photo lands on Flickr exactly once, even when answers get lost.
 
         ``machine_tag`` (the picture's content tag) must be one of ``tags``, which are sent as
         they are. When the outcome of an attempt is unknown, the account is searched for that tag
         (twice, a backoff apart, as search may lag): found means stored — its id is returned;
-        else the upload is sent again.
+        else the upload is sent again. With ``dedup_check`` a file Flickr holds already raises
+        :class:`~flickrsync.errors.DuplicateUploadError` (also on a resend whose first attempt
+        was stored after all).
         """
         if machine_tag not in tags:
             raise ValueError(f"upload_once: {machine_tag} is not among the upload's tags")
@@ -479,6 +517,7 @@ class FlickrClient(Wire):
                     options=options,
                     asynchronous=asynchronous,
                     ticket_timeout=ticket_timeout,
+                    dedup_check=dedup_check,
                 )
             except OutcomeUnknownError as exc:
                 log.info("upload of %s: answer lost (%s); looking for %s", filename, exc, machine_tag)

@@ -63,6 +63,7 @@ from flickrsync.models import (
     content_tag,
 )
 from flickrsync.retry import fatal_reason
+from flickrsync.uploading import Landed, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
 
@@ -101,6 +102,10 @@ class Outcome:
     """What a run did."""
 
     uploaded: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Uploads Flickr refused as copies of a photo that holds the picture: linked to it instead.
+    linked: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Those photos, as Flickr describes them (for the remote index).
+    linked_records: list[RemotePhoto] = field(default_factory=list)
     downloaded: dict[PhotoId, LocalPath] = field(default_factory=dict)
     tagged: list[PhotoId] = field(default_factory=list)
     set_calls: int = 0
@@ -367,15 +372,15 @@ class Executor:
         """A worker thread: talk to Flickr, write the new file. No SQL here."""
         action = job.action
         if isinstance(action, Upload):
-            with localfs.open_file(action.path, expect=job.stat) as stream:
-                return self.client.upload_once(
-                    stream,
-                    action.path.name,
-                    machine_tag=content_tag(action.content_id),
-                    title=action.title,
-                    tags=action.tags,
-                    options=self.upload_options,
-                )
+            assert job.stat is not None
+            scratch = Path(self.index.path).parent
+            return upload_picture(
+                self.client,
+                action,
+                job.stat,
+                self.upload_options,
+                original_of=lambda photo: original_content_id(self.client, photo, scratch),
+            )
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))
         self.client.add_tags(action.photo_id, action.tags)
@@ -425,11 +430,16 @@ class Executor:
         if isinstance(action, Upload):
             assert job.intent is not None
             if error is None:
-                photo_id = future.result()
-                assert isinstance(photo_id, str)
-                self.index.finish_upload(job.intent, PhotoId(photo_id))
-                outcome.uploaded[action.content_id] = PhotoId(photo_id)
-                outcome.bytes_sent += action.size
+                landed = future.result()
+                assert isinstance(landed, Landed)
+                self.index.finish_upload(job.intent, landed.photo_id)
+                if landed.linked:
+                    outcome.linked[action.content_id] = landed.photo_id
+                    if landed.record is not None:
+                        outcome.linked_records.append(landed.record)
+                else:
+                    outcome.uploaded[action.content_id] = landed.photo_id
+                    outcome.bytes_sent += landed.sent
             elif isinstance(error, OutcomeUnknownError):
                 outcome.unresolved += 1
                 outcome.fail(

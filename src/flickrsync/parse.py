@@ -252,6 +252,17 @@ def parse_info(rsp: Json) -> RemotePhoto:
     )
 
 
+def parse_tag_ids(rsp: Json) -> dict[str, str]:
+    """flickr.photos.getInfo -> the id of each tag, by its clean form (what removeTag needs)."""
+    photo = _require(rsp, "photo", "photos.getInfo")
+    ids: dict[str, str] = {}
+    for tag in _items(_obj(photo.get("tags")).get("tag")):
+        clean, tag_id = content(tag), as_str(tag.get("id"))
+        if clean and tag_id:
+            ids.setdefault(clean.lower(), tag_id)
+    return ids
+
+
 def parse_sizes(rsp: Json) -> tuple[PhotoSize, ...]:
     """flickr.photos.getSizes. Old videos list sizes with empty width/height (-> None)."""
     sizes = _require(rsp, "sizes", "photos.getSizes")
@@ -403,6 +414,9 @@ class UploadAnswer:
     original_secret: str | None = None
     error_code: int | None = None
     error_message: str | None = None
+    #: With error 9 (``dedup_check``): the photo the file duplicates, and its status.
+    duplicate_photo_id: PhotoId | None = None
+    duplicate_status: str | None = None
 
 
 def parse_upload_response(body: bytes | str) -> UploadAnswer:
@@ -421,7 +435,14 @@ def parse_upload_response(body: bytes | str) -> UploadAnswer:
         err = root.find("err")
         if err is None:
             raise MalformedResponse("upload failed without an <err> element")
-        return UploadAnswer(error_code=as_int(err.get("code")), error_message=err.get("msg") or "")
+        duplicate = (root.findtext("duplicate_photo_id") or "").strip()
+        status = (root.findtext("duplicate_photo_status") or "").strip()
+        return UploadAnswer(
+            error_code=as_int(err.get("code")),
+            error_message=err.get("msg") or "",
+            duplicate_photo_id=PhotoId(duplicate) if duplicate.isdigit() else None,
+            duplicate_status=status or None,
+        )
     photo = root.find("photoid")
     if photo is not None and (photo.text or "").strip():
         return UploadAnswer(

@@ -556,7 +556,7 @@ class Engine:
         remote_by_id = {p.id: p for p in self.index.remote_photos(self.nsid)}
         transfers = [a for a in plan.actions if isinstance(a, Upload | Download | AddTags)]
         outcome = self.executor.run_transfers(transfers, remote_by_id)
-        if outcome.uploaded:
+        if outcome.uploaded or outcome.linked_records:
             self._remember_uploads(plan, outcome)
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
@@ -586,7 +586,8 @@ class Engine:
 
     def _remember_uploads(self, plan: Plan, outcome: Outcome) -> None:
         """The new photos as the remote index will list them (the next listing brings Flickr's
-        own record: its ``lastupdate`` is after this run's watermark)."""
+        own record: its ``lastupdate`` is after this run's watermark), and the photos uploads
+        were linked to instead (as Flickr described them)."""
         pictures = {p.content_id: p for p in self.index.pictures(content_ids=list(outcome.uploaded))}
         records = []
         for action in plan.uploads:
@@ -594,7 +595,7 @@ class Engine:
             picture = pictures.get(action.content_id)
             if pid is not None and picture is not None:
                 records.append(uploaded_photo(action, pid, picture, public=self.settings.upload.is_public))
-        self.index.upsert_remote_photos(self.nsid, records)
+        self.index.upsert_remote_photos(self.nsid, [*records, *outcome.linked_records])
 
 
 def _where(root: str, relpath: str) -> str:
