@@ -215,6 +215,7 @@ class Executor:
         upload_options: UploadOptions | None = None,
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
+        uploading: Callable[[bool], None] | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -225,6 +226,8 @@ class Executor:
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
+        #: Told when uploads start and stop being under way (see lock.HeldLock.uploading).
+        self.uploading = uploading or (lambda _active: None)
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
@@ -233,6 +236,7 @@ class Executor:
         self,
         *,
         previous_alive: float | None = None,
+        previous_uploading: bool = True,
         settle_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -242,24 +246,39 @@ class Executor:
         planner uploads it again. Returns (found, not found).
 
         An upload whose request had reached Flickr when its run died may still be being stored:
-        when the previous run was alive less than ``settle_seconds`` ago, a picture not found
-        is looked for again once that time has passed, before it is given up as not stored."""
+        when the previous run (``previous_alive``: its last sign of life, None when it ended
+        normally) was alive less than ``settle_seconds`` ago, a picture not found is looked for
+        again once that time has passed, before it is given up as not stored. When that run was
+        uploading (``previous_uploading``, from its lock file) but this index knows none of its
+        uploads — it was deleted or replaced — the wait is the same, before anything is listed or
+        sent: only the lock file remembers that uploads may still land."""
         found = missing = 0
         waiting = []
-        for intent in self.index.open_uploads(self.nsid):
+        intents = self.index.open_uploads(self.nsid)
+        for intent in intents:
             if self._settle(intent):
                 found += 1
             else:
                 waiting.append(intent)
-        if waiting and previous_alive is not None:
+        forgotten = previous_uploading and not intents
+        if (waiting or forgotten) and previous_alive is not None:
             remaining = previous_alive + settle_seconds - clock()
             if remaining > 0:
-                log.warning(
-                    "%d uploads were under way when the previous run stopped: waiting %.0f s for "
-                    "Flickr to finish storing them before sending them again",
-                    len(waiting),
-                    remaining,
-                )
+                if waiting:
+                    log.warning(
+                        "%d uploads were under way when the previous run stopped: waiting %.0f s for "
+                        "Flickr to finish storing them before sending them again",
+                        len(waiting),
+                        remaining,
+                    )
+                else:
+                    log.warning(
+                        "the previous run stopped %.0f s ago while uploading, and the index knows none of "
+                        "its uploads (was it deleted?): waiting %.0f s for Flickr to finish storing them "
+                        "before anything is sent again",
+                        clock() - previous_alive,
+                        remaining,
+                    )
                 sleep(remaining)
                 still = []
                 for intent in waiting:
@@ -329,6 +348,7 @@ class Executor:
         self.progress.start("transfers", len(queue), total_bytes)
         limit = self.transfers * 2
         in_flight: dict[Future[object], _Job] = {}
+        uploads_in_flight = 0
         position = 0
         with ThreadPoolExecutor(max_workers=self.transfers, thread_name_prefix="transfer") as pool:
             while position < len(queue) or in_flight:
@@ -337,6 +357,10 @@ class Executor:
                     position += 1
                     job = self._prepare(action, outcome)
                     if job is not None:
+                        if isinstance(action, Upload):
+                            uploads_in_flight += 1
+                            if uploads_in_flight == 1:
+                                self.uploading(True)
                         in_flight[pool.submit(self._work, job, remote)] = job
                 if outcome.aborted is not None and position < len(queue):
                     for action in queue[position:]:
@@ -349,6 +373,12 @@ class Executor:
                 for future in done:
                     job = in_flight.pop(future)
                     self._record(job, future, outcome)
+                    if isinstance(job.action, Upload) and not isinstance(
+                        future.exception(), OutcomeUnknownError
+                    ):
+                        uploads_in_flight -= 1
+                        if uploads_in_flight == 0:
+                            self.uploading(False)
         self.progress.stop("transfers")
         return outcome
 

@@ -246,6 +246,7 @@ class Engine:
             upload_options=settings.upload,
             progress=progress,
             heartbeat=lock.heartbeat if lock is not None else None,
+            uploading=lock.uploading if lock is not None else None,
         )
         self.match_options = MatchOptions(
             date_match=options.date_match,
@@ -268,6 +269,7 @@ class Engine:
         if not opts.dry_run:
             found, missing = self.executor.resolve_uploads(
                 previous_alive=self.lock.previous_alive if self.lock is not None else None,
+                previous_uploading=self.lock.previous_uploading if self.lock is not None else True,
                 settle_seconds=self.settings.upload_settle_seconds,
             )
             if found or missing:
