@@ -331,8 +331,9 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, 
 def needs_tag(match: Match, photo: RemotePhoto) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
-    and ``sync2`` does not tag what it has just downloaded)."""
-    if match.rule == "flickr_id":
+    and ``sync2`` does not tag what it has just downloaded). Never for an unconfirmed match (a
+    video's title and date taken): the tag would make a guess permanent."""
+    if match.rule == "flickr_id" or not match.confirmed:
         return False
     tag = content_tag(match.content_id)
     if tag in photo.machine_tags or tag in photo.tags:

@@ -321,6 +321,7 @@ class Engine:
         library = LibraryState(root_exists=True, previously_indexed=previously, vanished=scan.removed)
         local, problems, remote, sets = self._state()
         match = self._match(local, remote)
+        notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
 
         plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
         set_preview = None

@@ -164,10 +164,10 @@ def test_photos_another_client_uploaded_are_tagged_not_uploaded_again(lib: SyncL
     other_time = dt.datetime.strptime(date_of(15), "%Y:%m:%d %H:%M:%S") + dt.timedelta(hours=3)
     ids = lib.ff.seed_photos(
         [
-            # title without the extension, EXIF date: rule 2 (no bytes needed)
-            seed_spec(None, "IMG_0001", date=flickr_date(date_of(11)), tags="holiday"),
+            # title without the extension, EXIF date: rule 2, confirmed by look
+            seed_spec(plain, "IMG_0001", date=flickr_date(date_of(11)), tags="holiday"),
             # title with the extension kept, in other case
-            seed_spec(None, "img_0002.jpg", date=flickr_date(date_of(12))),
+            seed_spec(with_ext, "img_0002.jpg", date=flickr_date(date_of(12))),
             # another title, EXIF stripped and re-encoded (date taken unknown): only the look matches
             seed_spec(picture_bytes(13, quality=70, exif=False), "Sunset on the beach"),
             # the same name but taken at another time: another picture
