@@ -67,6 +67,8 @@ from flickrsync.wire import Wire
 log = logging.getLogger("flickrsync.client")
 
 FLICKR = Endpoints()
+#: flickr.photos.addTags/setTags: "Maximum number of tags reached" (75 per photo).
+TAGS_FULL = 2
 DEFAULT_BACKOFF = Backoff()
 DEFAULT_UPLOAD = UploadOptions()
 
@@ -223,11 +225,19 @@ class FlickrClient(Wire):
         )
         return contexts
 
-    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
-        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""
+    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> bool:
+        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat).
+        False when Flickr refused because the photo has as many tags as it may hold (code 2,
+        "Maximum number of tags reached": the whole request is refused, REFERENCE §4.7)."""
         text = format_tags(tags)
         if text:
-            self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+            try:
+                self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+            except RemoteError as exc:
+                if exc.code == TAGS_FULL:
+                    return False
+                raise
+        return True
 
     def remove_tag(self, photo_id: PhotoId, tag: str) -> bool:
         """Remove the tag whose clean form is ``tag``'s from a photo (flickr.photos.removeTag,

@@ -113,6 +113,8 @@ class Outcome:
     bytes_sent: int = 0
     bytes_received: int = 0
     failed: list[FailedItem] = field(default_factory=list)
+    #: What the user should know that is no failure (said once: e.g. a photo refused our tag).
+    notes: list[str] = field(default_factory=list)
     #: Set when the run stopped early (token revoked, disk full): why.
     aborted: str | None = None
     #: Uploads whose outcome is unknown (left in the journal for the next run).
@@ -413,8 +415,7 @@ class Executor:
             )
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))
-        self.client.add_tags(action.photo_id, action.tags)
-        return None
+        return self.client.add_tags(action.photo_id, action.tags)
 
     def _download(self, action: Download, photo: RemotePhoto | None) -> tuple[LocalPath, int]:
         url = action.url or self.client.original_url(action.photo_id)
@@ -505,7 +506,16 @@ class Executor:
                 outcome.fail(_label(action), _why(error))
             self.progress.advance("transfers", 1, 0)
         else:
-            if error is None:
+            if error is None and future.result() is False:
+                # As many tags as Flickr allows: remembered, so it is not asked again while the
+                # photo is unchanged; the photo is matched by the same evidence each run.
+                self.index.set_tags_full(self.nsid, action.photo_id)
+                outcome.notes.append(
+                    f"photo {action.photo_id} has as many tags as Flickr allows: flickrsync's machine "
+                    f"tag cannot be added, so it is recognised on each run by what matched it now "
+                    f"({action.reason})"
+                )
+            elif error is None:
                 self.index.add_link(self.nsid, action.photo_id, action.content_id, "machine_tag")
                 outcome.tagged.append(action.photo_id)
             else:

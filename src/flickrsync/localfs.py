@@ -52,6 +52,7 @@ Parallel, without waste
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -321,7 +322,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
         except OSError as exc:
             rel = prefix.rstrip(b"/")
             out.unlisted.append((ri, rel))
-            issue(ScanIssue(where(ri, rel), f"folder cannot be read: {exc.strerror or exc}"))
+            issue(ScanIssue(where(ri, rel), f"folder cannot be read: {_os_reason(exc)}"))
             continue
         with listing:
             try:
@@ -338,9 +339,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                         try:
                             st = entry.stat(follow_symlinks=False)
                         except OSError as exc:
-                            issue(
-                                ScanIssue(where(ri, rel), f"folder cannot be examined: {exc.strerror or exc}")
-                            )
+                            issue(ScanIssue(where(ri, rel), f"folder cannot be examined: {_os_reason(exc)}"))
                             continue
                         if (st.st_dev, st.st_ino) not in visited:
                             visited.add((st.st_dev, st.st_ino))
@@ -376,7 +375,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                     except FileNotFoundError:
                         continue  # vanished, or a broken link: nothing to index
                     except OSError as exc:
-                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {exc.strerror or exc}"))
+                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {_os_reason(exc)}"))
                         continue
                     if not is_reg(st.st_mode):
                         continue  # FIFO, socket, device: never opened
@@ -384,7 +383,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
             except OSError as exc:
                 rel = prefix.rstrip(b"/")
                 out.unlisted.append((ri, rel))
-                issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
+                issue(ScanIssue(where(ri, rel), f"folder listing failed: {_os_reason(exc)}"))
                 continue
         folders.append((ri, prefix[:-1], entries))
         found += len(entries)
@@ -426,6 +425,13 @@ def _open_ro(path: bytes | str) -> int:
         except PermissionError:
             pass  # O_NOATIME needs ownership; fall back to a plain read-only open
     return os.open(path, _OPEN_FLAGS)
+
+
+def _os_reason(exc: OSError) -> str:
+    """The OS's reason, said so a user knows what to do where the OS's words do not."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return "its path is longer than this system allows; shorten a folder or file name"
+    return exc.strerror or str(exc)
 
 
 def _filestat(st: os.stat_result) -> FileStat:

@@ -55,6 +55,7 @@ from flickrsync.models import (
     PlanSummary,
     RemotePhoto,
     RemoteSet,
+    ScanIssue,
     SetAction,
     SyncMode,
     Upload,
@@ -328,12 +329,14 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, 
     )
 
 
-def needs_tag(match: Match, photo: RemotePhoto) -> bool:
+def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
     and ``sync2`` does not tag what it has just downloaded). Never for an unconfirmed match (a
-    video's title and date taken): the tag would make a guess permanent."""
-    if match.rule == "flickr_id" or not match.confirmed:
+    video's title and date taken): the tag would make a guess permanent. Not for a photo that
+    refused it (``tags_full``: as many tags as Flickr allows, and unchanged since): it is matched
+    by the same evidence on every run instead."""
+    if match.rule == "flickr_id" or not match.confirmed or tags_full:
         return False
     tag = content_tag(match.content_id)
     if tag in photo.machine_tags or tag in photo.tags:
@@ -378,12 +381,17 @@ def plan_sync(
     problems: Sequence[LocalFile] = (),
     library: LibraryState = LibraryState(),
     existing: Collection[str] = (),
+    tags_full: Collection[PhotoId] = (),
+    issues: Sequence[ScanIssue] = (),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
     ``sets`` place downloads in set folders; ``problems`` are files that could not be used (they
     become failed items); ``existing`` are other relative paths under the root a download must not
-    take. Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    take; ``tags_full`` are photos that refused our machine tag (see :func:`needs_tag`);
+    ``issues`` what the scan could not do (a folder it could not list, a path over the system's
+    limit: the problem ones are failed items, as the scan counts them). Raises
+    ValueError if ``match`` is incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -393,6 +401,11 @@ def plan_sync(
     failed: list[FailedItem] = [
         FailedItem(posixpath.join(f.path.root, f.path.relpath), f.problem or "not a usable picture")
         for f in sorted(problems, key=lambda f: (f.path.root, f.path.relpath))
+    ]
+    failed += [
+        FailedItem(posixpath.join(i.path.root, i.path.relpath), i.reason)
+        for i in sorted(issues, key=lambda i: (i.path.root, i.path.relpath, i.reason))
+        if i.problem
     ]
     from_flickr = 0
 
@@ -424,7 +437,7 @@ def plan_sync(
                 )
             )
         for m in match.matches:
-            if needs_tag(m, photos[m.photo_id]):
+            if needs_tag(m, photos[m.photo_id], tags_full=m.photo_id in tags_full):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
 
     downloads: list[Download] = []

@@ -70,6 +70,7 @@ from flickrsync.models import (
     Plan,
     RemotePhoto,
     RemoteSet,
+    ScanIssue,
     ScanReport,
     SyncMode,
     Upload,
@@ -323,7 +324,7 @@ class Engine:
         match = self._match(local, remote)
         notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
 
-        plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
+        plan = self._plan_transfers(match, local, problems, remote, sets, library, listing, scan.issues)
         set_preview = None
         if opts.sets_step and plan.refusal is None:
             after_local, after_remote, after_match = preview_after_transfers(
@@ -506,19 +507,39 @@ class Engine:
         sets: list[RemoteSet],
         library: LibraryState,
         listing: RemoteListing,
+        issues: Sequence[ScanIssue],
     ) -> Plan:
         opts = self.options
         if opts.only_photosets:
             return Plan(mode=opts.mode, summary=summarize(()))
         plan_options = self._plan_options()
-        plan = plan_sync(match, local, remote, plan_options, sets=sets, problems=problems, library=library)
+        tags_full = self.index.tags_full(self.nsid)
+        plan = plan_sync(
+            match,
+            local,
+            remote,
+            plan_options,
+            sets=sets,
+            problems=problems,
+            library=library,
+            tags_full=tags_full,
+            issues=issues,
+        )
         if plan.uploads and not opts.dry_run:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
             )
             plan_options = replace(plan_options, limits=limits)
             plan = plan_sync(
-                match, local, remote, plan_options, sets=sets, problems=problems, library=library
+                match,
+                local,
+                remote,
+                plan_options,
+                sets=sets,
+                problems=problems,
+                library=library,
+                tags_full=tags_full,
+                issues=issues,
             )
         return self._hold_back(plan, listing)
 

@@ -32,9 +32,6 @@ from flickrsync.sentfile import SentFile, check_sent, open_sent, send_problem
 
 log = logging.getLogger("flickrsync.uploading")
 
-#: Flickr's code for "this tag would be one too many" (addTags, REFERENCE §4.7).
-TAGS_FULL = 2
-
 
 @dataclass(frozen=True, slots=True)
 class Landed:
@@ -132,12 +129,8 @@ def _link_duplicate(
         if found != content_id:
             log.info("photo %s holds the same file by Flickr but another picture: uploading", photo_id)
             return None
-        try:
-            client.add_tags(photo_id, [tag])
+        if client.add_tags(photo_id, [tag]):
             photo = replace(photo, tags=(*photo.tags, tag), machine_tags=(*photo.machine_tags, tag))
-        except RemoteError as exc:
-            if exc.code != TAGS_FULL:
-                raise
     log.info("Flickr holds this picture already as photo %s: linked, not uploaded again", photo_id)
     return Landed(photo_id, linked=True, record=photo)
 

@@ -336,12 +336,12 @@ def test_hostile_set_titles_make_safe_folders(lib: SyncLib, tmp_path: Path) -> N
 
 
 def test_download_mode_uploads_nothing_and_writes_nothing_to_flickr(lib: SyncLib) -> None:
-    lib.add("local only.jpg", 70)
+    mine = lib.add("local only.jpg", 70)
     theirs = picture_bytes(71)
     lib.ff.seed_photos(
         [
             seed_spec(theirs, "On Flickr", date="2015-05-05 05:05:05"),
-            seed_spec(None, "local only", date=flickr_date(date_of(70))),
+            seed_spec(mine, "local only", date=flickr_date(date_of(70))),
         ]
     )
     before = flickr_state(lib)
@@ -353,11 +353,11 @@ def test_download_mode_uploads_nothing_and_writes_nothing_to_flickr(lib: SyncLib
 
 
 def test_dry_run_changes_nothing_on_either_side(lib: SyncLib) -> None:
-    lib.add_many([("a/new.jpg", 80), ("a/new2.jpg", 81), ("b/known.jpg", 82)])
+    written = lib.add_many([("a/new.jpg", 80), ("a/new2.jpg", 81), ("b/known.jpg", 82)])
     lib.ff.seed_photos(
         [
             seed_spec(picture_bytes(83), "Flickr only", date="2014-04-04 04:04:04", sets=["Theirs"]),
-            seed_spec(None, "known", date=flickr_date(date_of(82))),
+            seed_spec(written["b/known.jpg"], "known", date=flickr_date(date_of(82))),
         ]
     )
     before = flickr_state(lib)
@@ -412,7 +412,7 @@ def test_json_output_shape(lib: SyncLib) -> None:
     known = lib.add("Folder/known.jpg", 91)
     lib.ff.seed_photos(
         [
-            seed_spec(None, "known", date=flickr_date(date_of(91))),
+            seed_spec(known, "known", date=flickr_date(date_of(91))),
             seed_spec(picture_bytes(92), "down", date="2013-03-03 03:03:03"),
         ]
     )

@@ -20,6 +20,7 @@ from flickrsync.models import (
     LocalPicture,
     PhotoId,
     RemotePhoto,
+    ScanIssue,
     UploadLimits,
     content_tag,
 )
@@ -94,6 +95,24 @@ def test_unusable_files_are_failed_not_skipped() -> None:
     )
     plan = plan_sync(complete([], []), [], [], SYNC, problems=[problem])
     assert [(f.path, f.reason) for f in plan.failed] == [("/lib/bad/broken.jpg", "not a picture: truncated")]
+    assert plan.summary.failed == 1
+
+
+def test_scan_issues_that_are_problems_are_failed_items_too() -> None:
+    """A folder the scan could not list (or a path over the system's limit) holds pictures that
+    are not backed up: the run says so and exits 1, as the scan does. Notes are no failure."""
+    issues = [
+        ScanIssue(
+            LocalPath(ROOT, "deep/er"), "folder cannot be read: its path is longer than this system allows"
+        ),
+        ScanIssue(
+            LocalPath(ROOT, "link.jpg"), "link to /elsewhere, outside the library: skipped", problem=False
+        ),
+    ]
+    plan = plan_sync(complete([], []), [], [], SYNC, issues=issues)
+    assert plan.failed == (
+        FailedItem(f"{ROOT}/deep/er", "folder cannot be read: its path is longer than this system allows"),
+    )
     assert plan.summary.failed == 1
 
 

@@ -32,7 +32,7 @@ class DedupFlickr:
     """Refuses the first upload sent with ``dedup_check`` as a copy of photo 500."""
 
     duplicate: RemotePhoto | None
-    add_tags_code: int | None = None
+    tags_full: bool = False
     uploads: list[bool] = field(default_factory=list)
     tagged: list[tuple[PhotoId, list[str]]] = field(default_factory=list)
 
@@ -52,12 +52,11 @@ class DedupFlickr:
             raise RemoteError('flickr.photos.getInfo: Photo "500" not found', code=1)
         return self.duplicate
 
-    def add_tags(self, photo_id: PhotoId, tags: list[str]) -> None:
-        if self.add_tags_code is not None:
-            raise RemoteError(
-                "flickr.photos.addTags: Maximum number of tags reached", code=self.add_tags_code
-            )
+    def add_tags(self, photo_id: PhotoId, tags: list[str]) -> bool:
+        if self.tags_full:
+            return False  # as FlickrClient.add_tags says Flickr's code 2
         self.tagged.append((photo_id, tags))
+        return True
 
 
 def upload(tmp_path: Path, flickr: DedupFlickr, original: ContentId | None = None) -> tuple[Any, ContentId]:
@@ -108,7 +107,7 @@ def test_an_untagged_duplicate_whose_original_is_the_picture_is_linked_and_tagge
 
 
 def test_a_duplicate_that_cannot_take_one_more_tag_is_still_linked(tmp_path: Path) -> None:
-    flickr = DedupFlickr(photo("holiday"), add_tags_code=2)
+    flickr = DedupFlickr(photo("holiday"), tags_full=True)
     (landed, _examined), cid = upload(tmp_path, flickr, original=ContentId(content_id(picture_bytes(1))))
     assert (landed.photo_id, landed.linked) == (DUPLICATE, True)
     assert landed.record is not None

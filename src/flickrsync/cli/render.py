@@ -329,6 +329,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
             "bytes_received": outcome.bytes_received,
             # "item": the name schema 1 gave a failed item's path here.
             "failed": [{**to_json(f), "item": f.path} for f in outcome.failed],
+            "notes": outcome.notes,
             "aborted": outcome.aborted,
         },
         "api_calls": report.api_calls,
@@ -348,7 +349,8 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
     if prepared.scan is not None:
         c = prepared.scan.counts
         click.echo(
-            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, {c.problems:,} problems "
+            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, "
+            f"{prepared.scan.problem_count:,} problems "
             f"({prepared.scan.read:,} files read)"
         )
     listing = prepared.listing
@@ -408,6 +410,8 @@ def outcome_text(report: RunReport, options: RunOptions) -> None:
     if options.sets_step:
         done.append(f"{outcome.set_calls:,} photoset changes")
     click.echo(f"{label} done: {', '.join(done)}; {cost}")
+    for note in outcome.notes:
+        click.echo(f"{label} note: {note}")
     if outcome.aborted:
         click.echo(f"{label} stopped early: {outcome.aborted}")
     if outcome.failed:

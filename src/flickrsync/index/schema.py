@@ -242,6 +242,13 @@ def _migration_0002_stat_key_any_time(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE local_dir SET manifest = NULL")
 
 
+def _migration_0003_remote_photo_tags_full(conn: sqlite3.Connection) -> None:
+    """``remote_photo.tags_full_update``: the photo's ``last_update`` when Flickr refused our
+    machine tag because the photo holds as many tags as it may (75). The refusal stands while
+    the photo is unchanged; any change on Flickr (a tag removed) moves ``last_update``."""
+    conn.execute("ALTER TABLE remote_photo ADD COLUMN tags_full_update INTEGER")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -254,6 +261,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
+    Migration("0003_remote_photo_tags_full", _migration_0003_remote_photo_tags_full),
 )
 
 #: Our table names (for the doc and the coexistence test).
