@@ -399,7 +399,8 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
 
 @dataclass(frozen=True, slots=True)
 class ReadOutcome:
-    """What a worker learnt of one path (picklable)."""
+    """What a worker learnt of one path (picklable). A fingerprint *and* a problem: the file is
+    a picture, but not one to back up (:func:`cut_off`); :attr:`usable` is what the index keeps."""
 
     stat: FileStat | None = None
     fingerprint: Fingerprint | None = None
@@ -407,6 +408,21 @@ class ReadOutcome:
     problem_kind: ProblemKind | None = None
     #: The file was gone when we tried to read it.
     vanished: bool = False
+
+    @property
+    def usable(self) -> Fingerprint | None:
+        """The fingerprint of a file to index as a picture (None: it is a problem)."""
+        return self.fingerprint if self.problem is None else None
+
+
+def cut_off(fp: Fingerprint) -> str | None:
+    """Why a fingerprinted file is not to be backed up (None: it is): a truncated picture is a
+    problem, never uploaded (issue 16 point 10) — half a picture under its own content id would
+    pass for a backup. Its kind is ``media``: tried again when the file changes (a copy still
+    being written, or the whole file put back)."""
+    if fp.truncated is None:
+        return None
+    return f"{fp.truncated}: a cut-off copy is not backed up; put the whole file in its place"
 
 
 def _fingerprint() -> ModuleType:
@@ -484,6 +500,9 @@ def read_one(path: bytes) -> ReadOutcome:
         if _same(before, after) and _same(before, now):
             if fp is None:
                 return _problem("media", reason or "not a usable picture or video", before)
+            cut = cut_off(fp)
+            if cut is not None:
+                return ReadOutcome(stat=_filestat(before), fingerprint=fp, problem=cut, problem_kind="media")
             return ReadOutcome(stat=_filestat(before), fingerprint=fp)
     return _problem("changing", "changed while being read; it is read again on the next scan")
 
