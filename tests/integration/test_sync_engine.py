@@ -648,6 +648,9 @@ def test_no_change_resync_of_10000_photos_costs_at_most_5_calls(lib: SyncLib) ->
                 None,
                 f"p{i}",
                 tags=machine_tag(data),
+                # the original's size, as the picture's: a tag on a photo of another size is not trusted
+                width=16,
+                height=16,
                 date=flickr_date(date_of(10_000 + i)),
                 date_upload=posted(i),
             )

@@ -10,9 +10,8 @@ index, trusts the tag. So:
   confirm what they find), and the conflict is reported.
 * **A content-id tag must fit the photo.** ``flickrsync:imagehash=``, ``checksum:md5=`` and
   ``checksum:sha1=`` name a picture; when the photo's original size (``o_width``/``o_height``)
-  is not that picture's (a quarter-turn EXIF orientation allowed for; either way round for a
-  video, whose rotation is not an EXIF orientation), the tag was forged or copied onto another
-  photo: not trusted, reported.
+  is not that picture's, either way round (a rotation may or may not be applied to one of the
+  two), the tag was forged or copied onto another photo: not trusted, reported.
 * **Weak evidence is confirmed before it counts** (:class:`WeakGate`). A pair found by title +
   date taken, or by date taken alone, is a match only when the picture looks like the photo's
   small rendition (perceptual hashes within the threshold) or, when the look differs or cannot
@@ -29,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from flickrsync.matcher.keys import (
     OUR_TAG_PREFIX,
-    dimensions_compatible,
     hamming,
     short,
 )
@@ -42,17 +40,14 @@ if TYPE_CHECKING:
 
 def sizes_agree(picture: LocalPicture, photo: RemotePhoto) -> bool:
     """Could a content-id tag naming ``picture`` be true of ``photo``, by the original's size?
-    Unknown on either side: yes."""
-    if picture.media == "video" and None not in (
-        picture.width,
-        picture.height,
-        photo.o_width,
-        photo.o_height,
-    ):
-        return {(picture.width, picture.height), (picture.height, picture.width)} & {
-            (photo.o_width, photo.o_height)
-        } != set()
-    return dimensions_compatible(picture, photo)
+    Unknown on either side: yes. Either way round: how a format records a rotation (an EXIF
+    orientation, a HEIF ``irot``, a video's matrix) and whether Flickr's ``o_width``/``o_height``
+    apply it is not something to bet a backup on; a forged tag on a photo of exactly the
+    swapped size is the price."""
+    if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
+        return True
+    theirs = (photo.o_width, photo.o_height)
+    return theirs in ((picture.width, picture.height), (picture.height, picture.width))
 
 
 def _size(width: int | None, height: int | None) -> str:
