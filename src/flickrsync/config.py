@@ -17,14 +17,15 @@ import contextlib
 import difflib
 import os
 import re
+import shlex
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from flickrsync.errors import ConfigError
-from flickrsync.models import Endpoints, Nsid, UploadOptions
+from flickrsync.models import ON_EDIT, Endpoints, Nsid, OnEdit, UploadOptions
 
 DEFAULT_SECTION = "DEFAULT"
 CONFIG_NAME = "config.ini"
@@ -70,11 +71,18 @@ directory = ~/Pictures
 # calls_per_hour = 3600
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
+# A picture edited since it was synced (same path, same date taken or look): keep the earlier
+# version on Flickr and say so, replace it (Flickr's replace API; Pro accounts), or upload the
+# edit as a new photo.
+# on_edit = keep
 # After a crash, how long an upload that was under way may still take to appear on Flickr
 # (seconds): a run started sooner waits that long before sending such a picture again.
 # upload_settle_seconds = 60
 # Photoset titles join the folder path relative to the root with this separator.
 # photoset_separator = ", "
+# The album of the pictures directly in the pictures directory; empty: none. Default: none, or
+# "flickrsync" (flickrsync 0.1.1's) when the index was flickrsync 0.1.1's database.
+# root_photoset =
 # Only these folders / set titles take part in photosets (globs, one per line); and never these.
 # photoset_include =
 # photoset_exclude =
@@ -123,8 +131,13 @@ class Settings:
     #: Tags added to every upload (a raw Flickr tags string; the planner decides the tags).
     extra_tags: str = ""
     photosets: PhotosetOptions = PhotosetOptions()
+    #: ``root_photoset``: the album of the root's pictures ("" none); None when config.ini does
+    #: not say (then the index decides: see :func:`flickrsync.photosets.root_set_title`).
+    root_photoset: str | None = None
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
+    #: What a run does with a picture edited since it was synced: keep, replace or upload.
+    on_edit: OnEdit = "keep"
 
     @property
     def directory(self) -> Path:
@@ -132,11 +145,11 @@ class Settings:
 
     @property
     def token_file(self) -> Path:
-        return self.home / "tokens" / f"{_file_safe(self.profile)}.json"
+        return self.home / "tokens" / f"{profile_file_part(self.profile)}.json"
 
     @property
     def lock_file(self) -> Path:
-        return self.home / "locks" / f"{_file_safe(self.profile)}.lock"
+        return self.home / "locks" / f"{profile_file_part(self.profile)}.lock"
 
     def require_api_key(self) -> None:
         """Raise unless the profile has an API key and secret (needed to talk to Flickr)."""
@@ -203,7 +216,10 @@ def loose_permissions(path: Path) -> str | None:
         return None
     if not mode & 0o077:
         return None
-    return f"{path} holds secrets and other users can read it (mode {mode:04o}): run `chmod 600 {path}`"
+    return (
+        f"{path} holds secrets and other users can read it (mode {mode:04o}): "
+        f"run `chmod 600 {shlex.quote(str(path))}`"
+    )
 
 
 # --- reading config.ini ----------------------------------------------------------------------
@@ -267,7 +283,7 @@ def parse_config(config_file: Path) -> ConfigFile:
         )
     parser = configparser.ConfigParser(default_section="\x00none", interpolation=None)
     try:
-        text = config_file.read_text(encoding="utf-8")
+        text = config_file.read_text(encoding="utf-8-sig")  # Notepad starts a file with a BOM
         parser.read_string(text, source=str(config_file))
     except (configparser.Error, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
@@ -339,7 +355,9 @@ def load_settings(
 ) -> Settings:
     """Settings for one profile; ``profile=None`` means ``[DEFAULT]`` (flickrsync 0.1.1)."""
     config = read_config(config_file or home / CONFIG_NAME)
-    return _profile(config, home, profile or DEFAULT_SECTION, overrides).settings()
+    name = profile or DEFAULT_SECTION
+    _refuse_shared_files(config, home, [name], overrides)
+    return _profile(config, home, name, overrides).settings()
 
 
 def load_all(
@@ -356,7 +374,62 @@ def load_all(
     names = list(dict.fromkeys(profiles))
     if all_profiles:
         names = all_profile_names(config)
-    return [_profile(config, home, name, overrides).settings() for name in names or [DEFAULT_SECTION]]
+    names = names or [DEFAULT_SECTION]
+    _refuse_shared_files(config, home, names, overrides)
+    return [_profile(config, home, name, overrides).settings() for name in names]
+
+
+# --- files named after profiles --------------------------------------------------------------
+
+
+def shared_files(
+    config: ConfigFile, home: Path, run: Iterable[str], overrides: Overrides
+) -> list[ConfigError]:
+    """Profiles that would share a file: the token and the lock (named after the profile, see
+    :func:`profile_file_part`), or the index. Every profile of the file is compared (``[DEFAULT]``
+    when ``--all-profiles`` runs it or it is in ``run``); the command-line overrides count for the
+    profiles in ``run`` only. Names are compared ignoring case: on a case-insensitive file system
+    (macOS, Windows, a FAT drive) ``Work.json`` and ``work.json`` are one file."""
+    run = set(run)
+    names = list(dict.fromkeys([*(n for n in run if n == DEFAULT_SECTION), *all_profile_names(config)]))
+    found: list[ConfigError] = []
+    parts: dict[str, str] = {}
+    indexes: dict[str, str] = {}
+    for name in names:
+        part = profile_file_part(name)
+        other = parts.setdefault(part.casefold(), name)
+        if other != name:
+            found.append(
+                ConfigError(
+                    f"{config.path}: profiles [{other}] and [{name}] would share their token and lock "
+                    f"files ({part}.json, {part}.lock)",
+                    hint="rename one of them: file names keep letters, digits and -_. of a profile's name",
+                )
+            )
+            continue
+        own = config.section(name) if name != DEFAULT_SECTION else {}
+        database = _database_path(
+            home,
+            name,
+            overrides.database if name in run else None,
+            own.get("database"),
+            config.section(DEFAULT_SECTION).get("database"),
+        )
+        other = indexes.setdefault(os.path.normpath(database).casefold(), name)
+        if other != name:
+            found.append(
+                ConfigError(
+                    f"{config.path}: profiles [{other}] and [{name}] would share the index {database}",
+                    hint="give each its own `database` (or --database with one -p only)",
+                )
+            )
+    return found
+
+
+def _refuse_shared_files(config: ConfigFile, home: Path, run: Iterable[str], overrides: Overrides) -> None:
+    problems = shared_files(config, home, run, overrides)
+    if problems:
+        raise problems[0]
 
 
 # --- config check ----------------------------------------------------------------------------
@@ -408,8 +481,10 @@ def check_config(
         config = parse_config(path)
     except ConfigError as exc:
         return ConfigReport(str(path), (str(exc),), ())
-    problems = tuple(str(p) for p in structure_problems(config))
     names = list(dict.fromkeys(profiles)) or all_profile_names(config)
+    problems = tuple(
+        str(p) for p in [*structure_problems(config), *shared_files(config, home, names, overrides)]
+    )
     checks = []
     for name in names:
         if name != DEFAULT_SECTION and not config.parser.has_section(name):
@@ -587,6 +662,16 @@ class _Profile:
             )
             download_folder = "Flickr"
 
+        on_edit = self.get("on_edit", "keep").lower() or "keep"
+        if on_edit not in ON_EDIT:
+            self.fail(
+                ConfigError(
+                    f"{self.where('on_edit')} = {on_edit!r} is not a choice",
+                    hint="use keep, replace or upload",
+                )
+            )
+            on_edit = "keep"
+
         return Settings(
             home=self.home,
             config_file=self.config.path,
@@ -617,7 +702,9 @@ class _Profile:
                 include=self.get_lines("photoset_include"),
                 exclude=self.get_lines("photoset_exclude"),
             ),
+            root_photoset=self.merged["root_photoset"].strip() if "root_photoset" in self.merged else None,
             groups=tuple(groups),
+            on_edit=cast(OnEdit, on_edit),
         )
 
 
@@ -659,7 +746,13 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "photoset_separator": lambda s: f'"{s.photosets.separator}"',
     "photoset_include": lambda s: _listed(s.photosets.include, "(all)"),
     "photoset_exclude": lambda s: _listed(s.photosets.exclude),
+    "root_photoset": lambda s: (
+        "(flickrsync 0.1.1's index: flickrsync; else none)"
+        if s.root_photoset is None
+        else (s.root_photoset or "(none)")
+    ),
     "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
+    "on_edit": lambda s: s.on_edit,
 }
 
 #: Every key config.ini may hold (the README's table documents each).
@@ -688,11 +781,13 @@ def _database_path(
         base = _expand(inherited)
         if profile == DEFAULT_SECTION:
             return base
-        return base.with_name(f"{base.stem}-{_file_safe(profile)}{base.suffix or '.db'}")
-    return home / f"index-{_file_safe(profile)}.db"
+        return base.with_name(f"{base.stem}-{profile_file_part(profile)}{base.suffix or '.db'}")
+    return home / f"index-{profile_file_part(profile)}.db"
 
 
-def _file_safe(name: str) -> str:
-    """A profile name as a file-name part: letters, digits, ``-_.``; anything else as ``_``."""
+def profile_file_part(name: str) -> str:
+    """A profile name as a file-name part (token, lock, index): letters, digits, ``-_.``;
+    anything else as ``_``. Two profiles whose parts are equal, ignoring case, are refused
+    (:func:`shared_files`): ``my work`` and ``my_work`` cannot live in one config.ini."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).strip(".")
     return safe or "_"

@@ -13,6 +13,7 @@ intents to resolve (each costs a search on the next run), not the whole plan.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import logging
 import os
@@ -38,6 +39,8 @@ from flickrsync.errors import (
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
 from flickrsync.models import (
+    MACHINE_TAG_NAMESPACE,
+    MACHINE_TAG_PREDICATE,
     AddTags,
     AddToGroup,
     AddToSet,
@@ -48,6 +51,7 @@ from flickrsync.models import (
     EditSetMeta,
     EditSetPhotos,
     FailedItem,
+    FileAction,
     FileStat,
     LocalPath,
     Nsid,
@@ -56,13 +60,18 @@ from flickrsync.models import (
     PhotosetId,
     RemotePhoto,
     RemoveFromSet,
+    Replace,
+    Replaced,
     SetAction,
+    SetDateTaken,
     Upload,
     UploadIntent,
     UploadOptions,
     content_tag,
 )
+from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
+from flickrsync.tags import clean_tag
 from flickrsync.uploading import Landed, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
@@ -113,12 +122,18 @@ class Outcome:
     bytes_sent: int = 0
     bytes_received: int = 0
     failed: list[FailedItem] = field(default_factory=list)
-    #: What the user should know that is no failure (said once: e.g. a photo refused our tag).
-    notes: list[str] = field(default_factory=list)
     #: Set when the run stopped early (token revoked, disk full): why.
     aborted: str | None = None
     #: Uploads whose outcome is unknown (left in the journal for the next run).
     unresolved: int = 0
+    #: Photos replaced by an edited version: photo id -> the new content id.
+    replaced: dict[PhotoId, ContentId] = field(default_factory=dict)
+    #: Videos whose date taken was set apart from an upload.
+    dated: list[PhotoId] = field(default_factory=list)
+    #: Flickr refused to replace a photo of this account (code 1, not a Pro account).
+    replace_refused: bool = False
+    #: Things the user should know that are not failures (one line each).
+    notes: list[str] = field(default_factory=list)
 
     def fail(self, item: str, reason: str, content_id: ContentId | None = None) -> None:
         self.failed.append(FailedItem(item, reason, content_id))
@@ -161,7 +176,7 @@ def _why(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 def taken_timestamp(photo: RemotePhoto | None) -> float | None:
@@ -182,9 +197,20 @@ def small_phash(client: FlickrClient, url: str) -> str:
     return fingerprint.perceptual_hash(io.BytesIO(client.fetch_bytes(url, limit=SMALL_LIMIT)))
 
 
+def original_url(client: FlickrClient, photo: RemotePhoto) -> str:
+    """Where a photo's original is: ``url_o``, else getSizes' ``Original``; for a video, its
+    ``Video Original`` (``url_o`` is then a still frame). RemoteError when none is offered."""
+    if photo.media == "video":
+        sources = client.video_sources(photo.id)
+        if sources and sources[0].label == "Video Original":
+            return sources[0].source
+        raise RemoteError(f"photo {photo.id}: Flickr offers no original of this video", method="getSizes")
+    return photo.url_o or client.original_url(photo.id)
+
+
 def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
     """The content id of a photo's original, downloaded into a temporary file and removed."""
-    url = photo.url_o or client.original_url(photo.id)
+    url = original_url(client, photo)
     with tempfile.TemporaryDirectory(prefix=".flickrsync-", dir=scratch) as tmp:
         got = client.download(url, Path(tmp) / f"{photo.id}.original")
         found = localfs.inspect_file(str(got.path), perceptual=False, digests=())
@@ -196,11 +222,25 @@ def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path)
 # --- transfers -------------------------------------------------------------------------------
 
 
+#: Our machine tags start with this (the content id follows).
+OUR_TAG = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
+
+
 @dataclass(frozen=True)
 class _Job:
-    action: Upload | Download | AddTags
+    action: FileAction
     intent: int | None = None
     stat: FileStat | None = None
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A download done by a worker: where, how big, and whether it is the original."""
+
+    path: LocalPath
+    size: int
+    original: bool = True
+    note: str | None = None
 
 
 class Executor:
@@ -334,19 +374,19 @@ class Executor:
 
     # -- transfers ---------------------------------------------------------------------------
 
-    def run_transfers(
-        self, actions: Sequence[Upload | Download | AddTags], remote: Mapping[PhotoId, RemotePhoto]
-    ) -> Outcome:
-        """Upload, download and tag, ``transfers`` at a time; never raises for one item."""
+    def run_transfers(self, actions: Sequence[FileAction], remote: Mapping[PhotoId, RemotePhoto]) -> Outcome:
+        """Upload, replace, download, tag and date, ``transfers`` at a time; never raises for one
+        item."""
         outcome = Outcome()
         self._remote = remote
         uploads = [a for a in actions if isinstance(a, Upload)]
         downloads = [a for a in actions if isinstance(a, Download)]
-        tags = [a for a in actions if isinstance(a, AddTags)]
-        queue: list[Upload | Download | AddTags] = [*tags, *uploads, *downloads]
+        small = [a for a in actions if isinstance(a, AddTags | SetDateTaken)]
+        replaces = [a for a in actions if isinstance(a, Replace)]
+        queue: list[FileAction] = [*small, *replaces, *uploads, *downloads]
         if not queue:
             return outcome
-        total_bytes = sum(a.size for a in uploads)
+        total_bytes = sum(a.size for a in uploads) + sum(a.size for a in replaces)
         self.progress.start("transfers", len(queue), total_bytes)
         limit = self.transfers * 2
         in_flight: dict[Future[object], _Job] = {}
@@ -384,14 +424,17 @@ class Executor:
         self.progress.stop("transfers")
         return outcome
 
-    def _prepare(self, action: Upload | Download | AddTags, outcome: Outcome) -> _Job | None:
+    def _prepare(self, action: FileAction, outcome: Outcome) -> _Job | None:
         """Main thread, before the work starts: commit the intent."""
-        if isinstance(action, Upload):
+        if isinstance(action, Upload | Replace):
             record = self.index.file(action.path)
             if record is None:
-                outcome.fail(_label(action), "vanished since the scan; not uploaded", action.content_id)
+                verb = "uploaded" if isinstance(action, Upload) else "replaced"
+                outcome.fail(_label(action), f"vanished since the scan; not {verb}", action.content_id)
                 self.progress.advance("transfers", 1, action.size)
                 return None
+            if isinstance(action, Replace):
+                return _Job(action, None, record.stat)
             intent = self.index.begin_upload(self.nsid, action.content_id, action.path)
             return _Job(action, intent, record.stat)
         if isinstance(action, Download):
@@ -406,19 +449,82 @@ class Executor:
         if isinstance(action, Upload):
             assert job.stat is not None
             scratch = Path(self.index.path).parent
-            return upload_picture(
+            landed = upload_picture(
                 self.client,
                 action,
                 job.stat,
                 self.upload_options,
                 original_of=lambda photo: original_content_id(self.client, photo, scratch),
             )
+            if action.set_date_taken is None or landed.linked:
+                return landed, None
+            try:
+                self.client.set_date_taken(landed.photo_id, action.set_date_taken)
+            except FlickrsyncError as exc:  # the upload stands; the next run sets the date
+                return landed, exc
+            return landed, None
+        if isinstance(action, Replace):
+            return self._replace(action, job.stat)
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))
+        if isinstance(action, SetDateTaken):
+            self.client.set_date_taken(action.photo_id, action.date_taken)
+            return None
         return self.client.add_tags(action.photo_id, action.tags)
 
-    def _download(self, action: Download, photo: RemotePhoto | None) -> tuple[LocalPath, int]:
-        url = action.url or self.client.original_url(action.photo_id)
+    def _replace(self, action: Replace, stat: FileStat | None) -> Replaced:
+        """Replace the photo's file, then move its machine tag to the new content id: the old tag
+        off first (by its id, from getInfo), then the new one on — so a run killed in between
+        leaves a photo without our tag (matched again by the synced pair), never one claiming
+        two pictures."""
+        with localfs.open_file(action.path, expect=stat) as stream:
+            replaced = self.client.replace(action.photo_id, stream, action.path.name)
+        ours = content_tag(action.content_id)
+        for tag_id, raw in self.client.tag_ids(action.photo_id):
+            tag = raw.strip().lower()
+            if tag.startswith(OUR_TAG) and tag != ours:
+                self.client.remove_tag(tag_id)
+        self.client.add_tags(action.photo_id, (ours,))
+        return replaced
+
+    def _download(self, action: Download, photo: RemotePhoto | None) -> _Fetched:
+        if action.media != "video" or action.url is not None:
+            url = action.url or self.client.original_url(action.photo_id)
+            path, size = self._download_from(action, photo, url)
+            return _Fetched(path, size)
+        # A video: its original when Flickr lets it be downloaded, else the largest version it
+        # offers — once, never in a loop, and said.
+        sources = self.client.video_sources(action.photo_id)
+        if not sources:
+            raise RemoteError(
+                f"photo {action.photo_id}: Flickr offers no file of this video", method="getSizes"
+            )
+        first, rest = sources[0], sources[1:]
+        if first.label == "Video Original":
+            try:
+                path, size = self._download_from(action, photo, first.source)
+                return _Fetched(path, size)
+            except LocalFileError:
+                raise
+            except FlickrsyncError as exc:
+                if not rest:
+                    raise
+                why = f"the original video could not be downloaded ({exc})"
+                first = rest[0]
+        else:
+            why = "Flickr offers no original of this video"
+        path, size = self._download_from(action, photo, first.source, extension="mp4")
+        dims = f", {first.width}x{first.height}" if first.width and first.height else ""
+        note = (
+            f"photo {action.photo_id}: {why}; downloaded the largest version Flickr offers "
+            f"({first.label}{dims}) instead, as {_show(path)}"
+        )
+        log.warning("%s", note)
+        return _Fetched(path, size, original=False, note=note)
+
+    def _download_from(
+        self, action: Download, photo: RemotePhoto | None, url: str, *, extension: str | None = None
+    ) -> tuple[LocalPath, int]:
         root = Path(action.dest.root)
         folder = posixpath.dirname(action.dest.relpath)
         target_dir = root.joinpath(*folder.split("/")) if folder else root
@@ -432,6 +538,9 @@ class Executor:
         stem, dot, ext = name.rpartition(".")
         if not dot:
             stem, ext = name, ""
+        if extension is not None and ext.lower() != extension:
+            dot, ext = ".", extension
+            name = f"{stem}.{ext}"
         for n in range(1, MAX_NAME_TRIES + 1):
             candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
             dest = target_dir / candidate
@@ -461,7 +570,9 @@ class Executor:
         if isinstance(action, Upload):
             assert job.intent is not None
             if error is None:
-                landed = future.result()
+                result = future.result()
+                assert isinstance(result, tuple)
+                landed, date_error = result
                 assert isinstance(landed, Landed)
                 self.index.finish_upload(job.intent, landed.photo_id)
                 if landed.linked:
@@ -471,6 +582,13 @@ class Executor:
                 else:
                     outcome.uploaded[action.content_id] = landed.photo_id
                     outcome.bytes_sent += landed.sent
+                if date_error is not None:
+                    outcome.fail(
+                        _label(action),
+                        f"uploaded as photo {landed.photo_id}, but its date taken could not be set "
+                        f"({_why(date_error)}); the next run sets it",
+                        action.content_id,
+                    )
             elif isinstance(error, OutcomeUnknownError):
                 outcome.unresolved += 1
                 outcome.fail(
@@ -480,23 +598,42 @@ class Executor:
                 self.index.fail_upload(job.intent, _why(error))
                 outcome.fail(_label(action), _why(error), action.content_id)
             self.progress.advance("transfers", 1, action.size)
+        elif isinstance(action, Replace):
+            self._record_replace(action, future, outcome)
+        elif isinstance(action, SetDateTaken):
+            if error is None:
+                outcome.dated.append(action.photo_id)
+                photo = self._remote.get(action.photo_id)
+                if photo is not None:
+                    dated = dataclasses.replace(photo, date_taken=action.date_taken, date_taken_unknown=False)
+                    self.index.upsert_remote_photos(self.nsid, [dated])
+            else:
+                outcome.fail(_label(action), _why(error), action.content_id)
+            self.progress.advance("transfers", 1, 0)
         elif isinstance(action, Download):
             assert job.intent is not None
             if error is None:
-                result = future.result()
-                assert isinstance(result, tuple)
-                path, size = result
-                outcome.bytes_received += size
+                fetched = future.result()
+                assert isinstance(fetched, _Fetched)
+                path = fetched.path
+                outcome.bytes_received += fetched.size
+                if fetched.note is not None:
+                    outcome.notes.append(fetched.note)
                 records = scanner.index_files(self.index, [path])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(job.intent, fp.content_id)
-                    # What the photo's original is, now known: a second Flickr copy of the same
-                    # picture is then recognised as such instead of being downloaded again.
-                    photo = self._remote.get(action.photo_id)
-                    secret = photo.original_secret if photo is not None else None
-                    self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
+                    if fetched.original:
+                        # What the photo's original is, now known: a second Flickr copy of the
+                        # same picture is then recognised as such instead of being downloaded.
+                        photo = self._remote.get(action.photo_id)
+                        secret = photo.original_secret if photo is not None else None
+                        self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
                     outcome.downloaded[action.photo_id] = path
+                    if action.photoset_id is not None:  # this folder is that set's here, from now on
+                        self.index.link_photoset(
+                            self.nsid, action.photoset_id, posixpath.dirname(path.relpath)
+                        )
                 else:
                     why = records[0].problem if records and records[0].problem else "not a usable picture"
                     self.index.fail_download(job.intent, why)
@@ -524,6 +661,52 @@ class Executor:
         if error is not None:
             log.info("%s failed: %s", _label(action), _why(error))
             outcome.aborted = outcome.aborted or fatal_reason(error)
+
+    def _record_replace(self, action: Replace, future: Future[object], outcome: Outcome) -> None:
+        """Main thread: a replace done (the index follows: new tag and secrets, the link), refused
+        for the account (kept as it was, said once), or failed."""
+        error = future.exception()
+        self.progress.advance("transfers", 1, action.size)
+        if error is None:
+            replaced = future.result()
+            assert isinstance(replaced, Replaced)
+            outcome.replaced[action.photo_id] = action.content_id
+            outcome.bytes_sent += action.size
+            photo = self._remote.get(action.photo_id)
+            if photo is not None:
+                ours = content_tag(action.content_id)
+                tags = [t for t in photo.tags if not t.startswith(OUR_TAG)] + [clean_tag(ours)]
+                machine = [t for t in photo.machine_tags if not t.startswith(OUR_TAG)] + [ours]
+                self.index.upsert_remote_photos(
+                    self.nsid,
+                    [
+                        dataclasses.replace(
+                            photo,
+                            tags=tuple(tags),
+                            machine_tags=tuple(machine),
+                            secret=replaced.secret or photo.secret,
+                            original_secret=replaced.original_secret,
+                            url_o=None,
+                            url_small=None,
+                        )
+                    ],
+                )
+            self.index.add_link(self.nsid, action.photo_id, action.content_id, "replace")
+            return
+        if isinstance(error, RemoteError) and error.code == 1 and error.method == "replace":
+            if not outcome.replace_refused:
+                outcome.notes.append(
+                    f"Flickr refused to replace photo {action.photo_id} ({_why(error)}): edits on this "
+                    "account are kept as they are on Flickr from now on (on_edit = keep)"
+                )
+            outcome.replace_refused = True
+            return
+        if isinstance(error, OutcomeUnknownError):
+            outcome.fail(_label(action), f"{_why(error)} (tried again on the next run)", action.content_id)
+        else:
+            outcome.fail(_label(action), _why(error), action.content_id)
+        log.info("%s failed: %s", _label(action), _why(error))
+        outcome.aborted = outcome.aborted or fatal_reason(error)
 
     # -- photosets and groups ----------------------------------------------------------------
 
@@ -562,7 +745,7 @@ class Executor:
             outcome.set_calls += 1
             photoset = Photoset(sid, action.title, action.description, action.primary, photos=1)
             self.index.upsert_photoset(self.nsid, photoset)
-            self.index.set_photoset_folder(self.nsid, sid, action.folder)
+            self.index.remember_photosets(self.nsid, [(sid, action.folder, frozenset(action.photo_ids))])
             self.index.set_photoset_photos(self.nsid, sid, [action.primary])
             if len(action.photo_ids) > 1:
                 c.edit_photoset_photos(sid, action.primary, action.photo_ids)
@@ -621,7 +804,7 @@ def _temp_names(name: str) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(stem)}(?: \(\d+\))?{suffix}\.[A-Za-z0-9_]{{8}}\.part")
 
 
-def _cid(action: Upload | Download | AddTags) -> ContentId | None:
+def _cid(action: FileAction) -> ContentId | None:
     return None if isinstance(action, Download) else action.content_id
 
 
@@ -629,11 +812,15 @@ def _show(path: LocalPath) -> str:
     return os.path.join(path.root, path.relpath)
 
 
-def _label(action: Upload | Download | AddTags) -> str:
+def _label(action: FileAction) -> str:
     if isinstance(action, Upload):
         return _show(action.path)
+    if isinstance(action, Replace):
+        return f"{_show(action.path)} (replacing photo {action.photo_id})"
     if isinstance(action, Download):
         return f"photo {action.photo_id} -> {_show(action.dest)}"
+    if isinstance(action, SetDateTaken):
+        return f"photo {action.photo_id} (setting its date taken)"
     return f"photo {action.photo_id} (adding tag)"
 
 

@@ -252,15 +252,17 @@ def parse_info(rsp: Json) -> RemotePhoto:
     )
 
 
-def parse_tag_ids(rsp: Json) -> dict[str, str]:
-    """flickr.photos.getInfo -> the id of each tag, by its clean form (what removeTag needs)."""
+def parse_tag_ids(rsp: Json) -> tuple[tuple[str, str], ...]:
+    """flickr.photos.getInfo -> each tag's ``(id, raw form)``: removeTag needs the id (REFERENCE
+    §5.6), which no photo list gives. A tag without an id is left out (it cannot be removed)."""
     photo = _require(rsp, "photo", "photos.getInfo")
-    ids: dict[str, str] = {}
+    found = []
     for tag in _items(_obj(photo.get("tags")).get("tag")):
-        clean, tag_id = content(tag), as_str(tag.get("id"))
-        if clean and tag_id:
-            ids.setdefault(clean.lower(), tag_id)
-    return ids
+        tag_id = as_str(tag.get("id")).strip()
+        raw = as_str(tag.get("raw")) or content(tag)
+        if tag_id:
+            found.append((tag_id, raw))
+    return tuple(found)
 
 
 def parse_sizes(rsp: Json) -> tuple[PhotoSize, ...]:
@@ -433,12 +435,13 @@ def parse_upload_response(body: bytes | str) -> UploadAnswer:
         raise MalformedResponse(f"upload answer has root <{root.tag}>, not <rsp>")
     if root.get("stat") != "ok":
         err = root.find("err")
-        if err is None:
-            raise MalformedResponse("upload failed without an <err> element")
+        code = None if err is None else as_int(err.get("code"))
+        if err is None or code is None:
+            raise MalformedResponse("upload failed without an <err> element carrying a code")
         duplicate = (root.findtext("duplicate_photo_id") or "").strip()
         status = (root.findtext("duplicate_photo_status") or "").strip()
         return UploadAnswer(
-            error_code=as_int(err.get("code")),
+            error_code=code,
             error_message=err.get("msg") or "",
             duplicate_photo_id=PhotoId(duplicate) if duplicate.isdigit() else None,
             duplicate_status=status or None,

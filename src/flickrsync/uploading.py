@@ -29,6 +29,7 @@ from flickrsync.client import FlickrClient
 from flickrsync.errors import DuplicateUploadError, FlickrsyncError, LocalFileError, RemoteError
 from flickrsync.models import ContentId, FileStat, PhotoId, RemotePhoto, Upload, UploadOptions, content_tag
 from flickrsync.sentfile import SentFile, check_sent, open_sent, send_problem
+from flickrsync.tags import clean_tag
 
 log = logging.getLogger("flickrsync.uploading")
 
@@ -150,7 +151,7 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> st
             return "whole"
         if check.sent_is_file and check.content_id is not None:
             try:
-                client.remove_tag(photo_id, tag)
+                _remove_tag(client, photo_id, tag)
                 client.add_tags(photo_id, [content_tag(check.content_id)])
             except FlickrsyncError as exc:
                 return (
@@ -159,7 +160,7 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> st
                 )
             return f"photo {photo_id} on Flickr now holds its new version (replaced)"
     try:
-        removed = client.remove_tag(photo_id, tag)
+        removed = _remove_tag(client, photo_id, tag)
     except FlickrsyncError as exc:
         log.info("photo %s: machine tag not removed (%s)", photo_id, exc)
         removed = False
@@ -172,3 +173,12 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> st
         f"photo {photo_id} on Flickr holds a damaged copy and still carries the picture's machine tag: "
         f"delete photo {photo_id} on Flickr, or the picture counts as backed up"
     )
+
+
+def _remove_tag(client: FlickrClient, photo_id: PhotoId, tag: str) -> bool:
+    """Take ``tag`` (compared in Flickr's clean form) off the photo; False when it has no such tag."""
+    wanted = clean_tag(tag)
+    found = [tag_id for tag_id, raw in client.tag_ids(photo_id) if clean_tag(raw) == wanted]
+    for tag_id in found:
+        client.remove_tag(tag_id)
+    return bool(found)

@@ -242,7 +242,70 @@ def _migration_0002_stat_key_any_time(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE local_dir SET manifest = NULL")
 
 
-def _migration_0003_remote_photo_tags_full(conn: sqlite3.Connection) -> None:
+_PHOTOSET_LINK = (
+    # A set <-> folder link of this library, and the set's photos it placed there (docs/index-format.md).
+    """CREATE TABLE photoset_link (
+        nsid TEXT NOT NULL,
+        photoset_id TEXT NOT NULL,
+        folder BLOB NOT NULL,
+        linked_at INTEGER NOT NULL,
+        PRIMARY KEY (nsid, photoset_id),
+        FOREIGN KEY (nsid, photoset_id) REFERENCES photoset(nsid, id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    """CREATE TABLE photoset_placed (
+        nsid TEXT NOT NULL,
+        photoset_id TEXT NOT NULL,
+        photo_id TEXT NOT NULL,
+        PRIMARY KEY (nsid, photoset_id, photo_id),
+        FOREIGN KEY (nsid, photoset_id) REFERENCES photoset_link(nsid, photoset_id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    # the folders of the sets flickrsync made, remembered until now in photoset.folder
+    "INSERT INTO photoset_link(nsid, photoset_id, folder, linked_at) "
+    "SELECT nsid, id, folder, CAST(strftime('%s', 'now') AS INTEGER) FROM photoset WHERE folder IS NOT NULL",
+)
+
+
+def _migration_0003_photoset_link(conn: sqlite3.Connection) -> None:
+    """Which folder each set stands for in this library, and the photos it placed there (issue
+    16 point 7): the photoset step moves a photo out of a set only if it was placed here."""
+    for statement in _PHOTOSET_LINK:
+        conn.execute(statement)
+
+
+_SYNCED_PAIRS = (
+    """CREATE TABLE synced_pair (
+        nsid TEXT NOT NULL REFERENCES account(nsid),
+        photo_id TEXT NOT NULL,
+        content_id TEXT NOT NULL,
+        media TEXT NOT NULL,
+        date_taken TEXT,
+        phash TEXT,
+        width INTEGER,
+        height INTEGER,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (nsid, photo_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX synced_pair_content ON synced_pair(nsid, content_id)",
+    """CREATE TABLE synced_path (
+        nsid TEXT NOT NULL,
+        photo_id TEXT NOT NULL,
+        root BLOB NOT NULL,
+        relpath BLOB NOT NULL,
+        PRIMARY KEY (nsid, photo_id, root, relpath),
+        FOREIGN KEY (nsid, photo_id) REFERENCES synced_pair(nsid, photo_id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+)
+
+
+def _migration_0004_synced_pairs(conn: sqlite3.Connection) -> None:
+    """The pairs (Flickr photo, local picture and its paths) each run has seen in sync, so later
+    runs tell edits and deletions on either side from new pictures (issue 11). Empty at first:
+    the next run that matches fills it in."""
+    for statement in _SYNCED_PAIRS:
+        conn.execute(statement)
+
+
+def _migration_0005_remote_photo_tags_full(conn: sqlite3.Connection) -> None:
     """``remote_photo.tags_full_update``: the photo's ``last_update`` when Flickr refused our
     machine tag because the photo holds as many tags as it may (75). The refusal stands while
     the photo is unchanged; any change on Flickr (a tag removed) moves ``last_update``."""
@@ -261,7 +324,9 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
-    Migration("0003_remote_photo_tags_full", _migration_0003_remote_photo_tags_full),
+    Migration("0003_photoset_link", _migration_0003_photoset_link),
+    Migration("0004_synced_pairs", _migration_0004_synced_pairs),
+    Migration("0005_remote_photo_tags_full", _migration_0005_remote_photo_tags_full),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -280,6 +345,10 @@ TABLES = (
     "upload_journal",
     "download_journal",
     "group_pool_photo",
+    "photoset_link",
+    "photoset_placed",
+    "synced_pair",
+    "synced_path",
 )
 
 
@@ -317,7 +386,16 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
         log.info("index %s: applied migration %s", path, migration.name)
         applied.append(migration.name)
+
+
+def shared_with_011(conn: sqlite3.Connection) -> bool:
+    """The file was flickrsync 0.1.1's database: its tables are in it (never read or changed)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND lower(name) IN ('localphotos', 'flickrphotos')"
+    ).fetchone()
+    return row is not None

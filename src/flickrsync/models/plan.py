@@ -29,6 +29,11 @@ SyncMode = Literal["sync", "sync2", "download"]
 UPLOAD_MODES: frozenset[SyncMode] = frozenset({"sync", "sync2"})
 DOWNLOAD_MODES: frozenset[SyncMode] = frozenset({"sync2", "download"})
 
+#: What a run does with a picture edited since it was synced (``on_edit``, ``--on-edit``): keep
+#: the earlier version on Flickr, replace it (Flickr's replace API), or upload a new photo.
+OnEdit = Literal["keep", "replace", "upload"]
+ON_EDIT: tuple[OnEdit, ...] = ("keep", "replace", "upload")
+
 #: Written into the description of every photoset flickrsync creates; a set whose description
 #: contains it is "ours". flickrsync 0.1.1 wrote exactly this text, so its sets are adopted.
 SET_MARKER = "[created by flickrsync]"
@@ -54,13 +59,18 @@ class Upload:
     size: int
     media: Media
     reason: str
+    #: A video's date taken, set with flickr.photos.setDates right after the upload: Flickr
+    #: ignores a video's own capture date. None for photos (Flickr reads their EXIF date).
+    set_date_taken: str | None = None
 
     @property
     def raw_tags(self) -> str:
         """The ``tags`` field of the upload call."""
         return format_tags(self.tags)
 
-    calls = 1
+    @property
+    def calls(self) -> int:
+        return 2 if self.set_date_taken else 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,38 @@ class AddTags:
 
 
 @dataclass(frozen=True, slots=True)
+class Replace:
+    """Put an edited version of a picture in place of the photo holding its earlier version
+    (Flickr's replace API: same photo id, sets, comments and favourites), then move the photo's
+    machine tag from the old content id to the new one (flickr.photos.getInfo for the old tag's
+    id, flickr.photos.removeTag, flickr.photos.addTags). Never planned for a video."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    old_content_id: ContentId
+    path: LocalPath
+    size: int
+    reason: str
+
+    #: Write calls: the replace, removing the old machine tag, adding the new one.
+    calls = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SetDateTaken:
+    """flickr.photos.setDates on a video matched to a picture whose date taken Flickr does not
+    have (it ignores a video's capture date and fills in the upload time): the date an upload's
+    own setDates call could not set (the run was killed, the call failed)."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    date_taken: str
+    reason: str
+
+    calls = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Download:
     """Download a photo's original to ``dest`` (a fresh path inside the first root).
 
@@ -94,6 +136,8 @@ class Download:
     original_format: str | None
     url: str | None
     reason: str
+    #: The set whose folder ``dest`` is in (remembered as that set's folder here), if any.
+    photoset_id: PhotosetId | None = None
 
     calls = 0
 
@@ -191,8 +235,10 @@ class AddToGroup:
 
 
 TransferAction = Upload | Download
+#: What the executor's transfer step does (one item each, ``transfers`` at a time).
+FileAction = Upload | Download | AddTags | Replace | SetDateTaken
 SetAction = CreateSet | AddToSet | RemoveFromSet | EditSetPhotos | EditSetMeta | DeleteSet | AddToGroup
-Action = Upload | AddTags | Download | SetAction
+Action = Upload | AddTags | Download | Replace | SetDateTaken | SetAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +259,10 @@ class PlanSummary:
     upload_bytes: int = 0
     downloads: int = 0
     tags: int = 0
+    #: Photos replaced by an edited version of their picture (``on_edit = replace``).
+    replaces: int = 0
+    #: Videos whose date taken is set (flickr.photos.setDates) apart from an upload.
+    dates_set: int = 0
     sets_created: int = 0
     sets_renamed: int = 0
     sets_deleted: int = 0
@@ -231,6 +281,13 @@ class PlanSummary:
     undecided: int = 0
     #: Pictures not uploaded because they came from Flickr (downloaded earlier).
     from_flickr: int = 0
+    #: Edited pictures whose earlier version stays on Flickr (``on_edit = keep``, or replace
+    #: refused or not possible): not uploaded, the photo not downloaded.
+    edits_kept: int = 0
+    #: Photos whose picture was deleted from the library: not downloaded (``--restore`` does).
+    deleted_locally: int = 0
+    #: Pictures whose photo was deleted on Flickr: not uploaded again (``--restore`` does).
+    deleted_on_flickr: int = 0
 
     @property
     def reassignments(self) -> int:
@@ -260,8 +317,13 @@ class Plan:
         return tuple(a for a in self.actions if isinstance(a, AddTags))
 
     @property
+    def file_actions(self) -> tuple[FileAction, ...]:
+        """The transfer step's actions (uploads, downloads, tags, replaces, dates), in order."""
+        return tuple(a for a in self.actions if isinstance(a, FileAction))
+
+    @property
     def set_actions(self) -> tuple[SetAction, ...]:
-        return tuple(a for a in self.actions if not isinstance(a, Upload | Download | AddTags))
+        return tuple(a for a in self.actions if not isinstance(a, FileAction))
 
     @property
     def is_empty(self) -> bool:
