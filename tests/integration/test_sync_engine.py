@@ -590,7 +590,7 @@ def test_faults_at_10_percent_upload_everything_exactly_once_within_two_runs(lib
     lib.ff.seed_photos([seed_spec(picture_bytes(700 + i), f"theirs {i}") for i in range(6)])
     lib.ff.set_faults(
         0.1,
-        seed=7,
+        seed=3,
         kinds=["http500", "http502", "http503", "code105", "drop", "drop_after_commit"],
     )
     codes = []
