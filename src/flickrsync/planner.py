@@ -487,6 +487,7 @@ def plan_sync(
                 continue
             room.take(picture.media, public)
             first = picture.paths[0]
+            restoring = cid in options.restore_uploads
             actions.append(
                 Upload(
                     content_id=cid,
@@ -495,9 +496,14 @@ def plan_sync(
                     tags=upload_tags(cid, options.extra_tags),
                     size=picture.size,
                     media=picture.media,
-                    reason="on no Flickr photo"
+                    reason=(
+                        "restored (--restore): its photo was deleted on Flickr"
+                        if restoring
+                        else "on no Flickr photo"
+                    )
                     + (f" ({len(picture.paths)} copies on disk)" if len(picture.paths) > 1 else ""),
                     set_date_taken=video_date(picture),
+                    dedup_check=not restoring,
                 )
             )
         for m in match.matches:

@@ -3,7 +3,8 @@
 Called by an executor worker (network and the file only: no SQL, no threads of its own). On top
 of :meth:`FlickrClient.upload_once`, which makes an upload land once when answers get lost:
 
-* **Flickr's own guard.** The file is sent with ``dedup_check`` (REFERENCE §5.1/§5.2): a file
+* **Flickr's own guard.** The file is sent with ``dedup_check`` (REFERENCE §5.1/§5.2; the
+  planner's :attr:`Upload.dedup_check` says when not): a file
   the account holds already is refused with code 9, naming that photo — another home uploaded the
   picture meanwhile, or a killed run's upload was stored after its index was deleted. That photo
   is linked instead of sending a second copy, once it is known to be the picture: it carries the
@@ -67,7 +68,7 @@ def upload_picture(
     Raises :class:`TornUploadError` when what was sent is not the picture."""
     with open_sent(action.path, expect=scanned) as stream:
         try:
-            photo_id = _send(client, stream, action, options, dedup_check=True)
+            photo_id = _send(client, stream, action, options, dedup_check=action.dedup_check)
         except DuplicateUploadError as duplicate:
             linked = _link_duplicate(client, duplicate, action.content_id, original_of)
             if linked is not None:

@@ -122,7 +122,7 @@ def test_two_homes_syncing_one_library_to_one_account_at_once_make_no_duplicate(
         assert again.writes == {}
 
 
-def test_a_picture_whose_photo_the_user_deleted_is_uploaded_again(
+def test_a_picture_whose_photo_the_user_deleted_is_uploaded_again_when_restored(
     fakeflickr: FakeFlickrHandle, tmp_path: Path
 ) -> None:
     lib = SyncLib.create(fakeflickr, tmp_path)
@@ -134,9 +134,15 @@ def test_a_picture_whose_photo_the_user_deleted_is_uploaded_again(
         "flickr.photos.delete", photo_id=first
     )
     lib.check_after_run = False  # the test itself deleted a photo
+    # The deletion is the user's decision: noticed and reported, never undone silently (issue 11).
     run = lib.run("sync", "--yes", "--full")
     assert run.code == 0, run
-    assert run.writes.get("upload") == 2, "sent with dedup_check (refused: DELETED), then without"
+    assert "upload" not in run.writes, run
+    # Asked for, it comes back, sent once: without dedup_check, which would point at the deleted
+    # photo (status DELETED) and make the file cross the uplink twice.
+    run = lib.run("sync", "--yes", "--restore")
+    assert run.code == 0, run
+    assert run.writes.get("upload") == 1, run
     again = lib.photo_of(data)  # the one photo carrying its machine tag
     assert again["id"] != first
     assert again["file_md5"] == md5(data)

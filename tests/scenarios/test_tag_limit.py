@@ -32,18 +32,18 @@ def test_a_photo_with_75_tags_is_matched_reported_once_and_tried_again_when_it_c
     first = lib.run("sync", "--yes", "--no-photosets")
     assert first.code == 0, first
     assert first.writes == {"flickr.photos.addTags": 1}, "tried once, nothing uploaded"
-    notes = [line for line in first.out.splitlines() if FULL in line]
+    notes = [line for line in first.err.splitlines() if FULL in line]
     assert notes == [
-        f"[DEFAULT] note: photo {pid} has as many tags as Flickr allows: flickrsync's machine tag "
+        f"flickrsync: note: [DEFAULT] photo {pid} has as many tags as Flickr allows: flickrsync's machine tag "
         "cannot be added, so it is recognised on each run by what matched it now (title+date: "
         f"IMG_0001 / {flickr_date(date_of(1))}, confirmed by look (distance 0))"
-    ], first.out
-    assert first.err == ""
+    ], first.err
+    assert first.err.count("\n") == 1, "the note is the only line on stderr"
 
     again = lib.run("sync", "--yes", "--no-photosets")
     assert again.code == 0, again
     assert again.writes == {}, "not asked again, not uploaded"
-    assert FULL not in again.out
+    assert FULL not in again.out + again.err
     assert "matched              1" in again.out
 
     # The user removes a tag on Flickr: the photo changed, so the tag is asked for again.
@@ -53,6 +53,6 @@ def test_a_photo_with_75_tags_is_matched_reported_once_and_tried_again_when_it_c
     third = lib.run("sync", "--yes", "--no-photosets")
     assert third.code == 0, third
     assert third.writes == {"flickr.photos.addTags": 1}
-    assert FULL not in third.out
+    assert FULL not in third.out + third.err
     assert lib.photo_of(data)["id"] == pid
     assert lib.run("sync", "--yes", "--no-photosets").writes == {}
