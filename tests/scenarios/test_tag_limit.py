@@ -8,6 +8,7 @@ user is told once.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def test_a_photo_with_75_tags_is_matched_reported_once_and_tried_again_when_it_c
     assert first.writes == {"flickr.photos.addTags": 1}, "tried once, nothing uploaded"
     notes = [line for line in first.err.splitlines() if FULL in line]
     assert notes == [
-        f"flickrsync: note: [DEFAULT] photo {pid} has as many tags as Flickr allows: flickrsync's machine tag "
-        "cannot be added, so it is recognised on each run by what matched it now (title+date: "
+        f"flickrsync: note: [DEFAULT] photo {pid} has as many tags as Flickr allows: flickrsync's machine "
+        "tag cannot be added, so it is recognised on each run by what matched it now (title+date: "
         f"IMG_0001 / {flickr_date(date_of(1))}, confirmed by look (distance 0))"
     ], first.err
     assert first.err.count("\n") == 1, "the note is the only line on stderr"
@@ -46,7 +47,9 @@ def test_a_photo_with_75_tags_is_matched_reported_once_and_tried_again_when_it_c
     assert FULL not in again.out + again.err
     assert "matched              1" in again.out
 
-    # The user removes a tag on Flickr: the photo changed, so the tag is asked for again.
+    # The user removes a tag on Flickr: the photo changed, so the tag is asked for again. (Flickr's
+    # last_update counts seconds: a change within the second of the last listing is not seen.)
+    time.sleep(1.1)
     api = Api(fakeflickr, fakeflickr.mint_token(user=lib.nsid))
     tag_id = api.ok("flickr.photos.getInfo", "GET", photo_id=pid)["photo"]["tags"]["tag"][0]["id"]
     api.ok("flickr.photos.removeTag", tag_id=tag_id)
