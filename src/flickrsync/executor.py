@@ -73,6 +73,7 @@ from flickrsync.models import (
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 from flickrsync.tags import clean_tag
+from flickrsync.uploading import Landed, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
 
@@ -109,6 +110,10 @@ class Outcome:
     """What a run did."""
 
     uploaded: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Uploads Flickr refused as copies of a photo that holds the picture: linked to it instead.
+    linked: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Those photos, as Flickr describes them (for the remote index).
+    linked_records: list[RemotePhoto] = field(default_factory=list)
     downloaded: dict[PhotoId, LocalPath] = field(default_factory=dict)
     tagged: list[PhotoId] = field(default_factory=list)
     set_calls: int = 0
@@ -244,6 +249,7 @@ class Executor:
         upload_options: UploadOptions | None = None,
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
+        uploading: Callable[[bool], None] | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -254,6 +260,8 @@ class Executor:
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
+        #: Told when uploads start and stop being under way (see lock.HeldLock.uploading).
+        self.uploading = uploading or (lambda _active: None)
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
@@ -262,6 +270,7 @@ class Executor:
         self,
         *,
         previous_alive: float | None = None,
+        previous_uploading: bool = True,
         settle_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -271,24 +280,39 @@ class Executor:
         planner uploads it again. Returns (found, not found).
 
         An upload whose request had reached Flickr when its run died may still be being stored:
-        when the previous run was alive less than ``settle_seconds`` ago, a picture not found
-        is looked for again once that time has passed, before it is given up as not stored."""
+        when the previous run (``previous_alive``: its last sign of life, None when it ended
+        normally) was alive less than ``settle_seconds`` ago, a picture not found is looked for
+        again once that time has passed, before it is given up as not stored. When that run was
+        uploading (``previous_uploading``, from its lock file) but this index knows none of its
+        uploads — it was deleted or replaced — the wait is the same, before anything is listed or
+        sent: only the lock file remembers that uploads may still land."""
         found = missing = 0
         waiting = []
-        for intent in self.index.open_uploads(self.nsid):
+        intents = self.index.open_uploads(self.nsid)
+        for intent in intents:
             if self._settle(intent):
                 found += 1
             else:
                 waiting.append(intent)
-        if waiting and previous_alive is not None:
+        forgotten = previous_uploading and not intents
+        if (waiting or forgotten) and previous_alive is not None:
             remaining = previous_alive + settle_seconds - clock()
             if remaining > 0:
-                log.warning(
-                    "%d uploads were under way when the previous run stopped: waiting %.0f s for "
-                    "Flickr to finish storing them before sending them again",
-                    len(waiting),
-                    remaining,
-                )
+                if waiting:
+                    log.warning(
+                        "%d uploads were under way when the previous run stopped: waiting %.0f s for "
+                        "Flickr to finish storing them before sending them again",
+                        len(waiting),
+                        remaining,
+                    )
+                else:
+                    log.warning(
+                        "the previous run stopped %.0f s ago while uploading, and the index knows none of "
+                        "its uploads (was it deleted?): waiting %.0f s for Flickr to finish storing them "
+                        "before anything is sent again",
+                        clock() - previous_alive,
+                        remaining,
+                    )
                 sleep(remaining)
                 still = []
                 for intent in waiting:
@@ -352,6 +376,7 @@ class Executor:
         self.progress.start("transfers", len(queue), total_bytes)
         limit = self.transfers * 2
         in_flight: dict[Future[object], _Job] = {}
+        uploads_in_flight = 0
         position = 0
         with ThreadPoolExecutor(max_workers=self.transfers, thread_name_prefix="transfer") as pool:
             while position < len(queue) or in_flight:
@@ -360,6 +385,10 @@ class Executor:
                     position += 1
                     job = self._prepare(action, outcome)
                     if job is not None:
+                        if isinstance(action, Upload):
+                            uploads_in_flight += 1
+                            if uploads_in_flight == 1:
+                                self.uploading(True)
                         in_flight[pool.submit(self._work, job, remote)] = job
                 if outcome.aborted is not None and position < len(queue):
                     for action in queue[position:]:
@@ -372,6 +401,12 @@ class Executor:
                 for future in done:
                     job = in_flight.pop(future)
                     self._record(job, future, outcome)
+                    if isinstance(job.action, Upload) and not isinstance(
+                        future.exception(), OutcomeUnknownError
+                    ):
+                        uploads_in_flight -= 1
+                        if uploads_in_flight == 0:
+                            self.uploading(False)
         self.progress.stop("transfers")
         return outcome
 
@@ -398,22 +433,22 @@ class Executor:
         """A worker thread: talk to Flickr, write the new file. No SQL here."""
         action = job.action
         if isinstance(action, Upload):
-            with localfs.open_file(action.path, expect=job.stat) as stream:
-                photo_id = self.client.upload_once(
-                    stream,
-                    action.path.name,
-                    machine_tag=content_tag(action.content_id),
-                    title=action.title,
-                    tags=action.tags,
-                    options=self.upload_options,
-                )
-            if action.set_date_taken is None:
-                return photo_id, None
+            assert job.stat is not None
+            scratch = Path(self.index.path).parent
+            landed = upload_picture(
+                self.client,
+                action,
+                job.stat,
+                self.upload_options,
+                original_of=lambda photo: original_content_id(self.client, photo, scratch),
+            )
+            if action.set_date_taken is None or landed.linked:
+                return landed, None
             try:
-                self.client.set_date_taken(photo_id, action.set_date_taken)
+                self.client.set_date_taken(landed.photo_id, action.set_date_taken)
             except FlickrsyncError as exc:  # the upload stands; the next run sets the date
-                return photo_id, exc
-            return photo_id, None
+                return landed, exc
+            return landed, None
         if isinstance(action, Replace):
             return self._replace(action, job.stat)
         if isinstance(action, Download):
@@ -421,8 +456,7 @@ class Executor:
         if isinstance(action, SetDateTaken):
             self.client.set_date_taken(action.photo_id, action.date_taken)
             return None
-        self.client.add_tags(action.photo_id, action.tags)
-        return None
+        return self.client.add_tags(action.photo_id, action.tags)
 
     def _replace(self, action: Replace, stat: FileStat | None) -> Replaced:
         """Replace the photo's file, then move its machine tag to the new content id: the old tag
@@ -448,14 +482,20 @@ class Executor:
             if error is None:
                 result = future.result()
                 assert isinstance(result, tuple)
-                photo_id, date_error = result
-                self.index.finish_upload(job.intent, PhotoId(photo_id))
-                outcome.uploaded[action.content_id] = PhotoId(photo_id)
-                outcome.bytes_sent += action.size
+                landed, date_error = result
+                assert isinstance(landed, Landed)
+                self.index.finish_upload(job.intent, landed.photo_id)
+                if landed.linked:
+                    outcome.linked[action.content_id] = landed.photo_id
+                    if landed.record is not None:
+                        outcome.linked_records.append(landed.record)
+                else:
+                    outcome.uploaded[action.content_id] = landed.photo_id
+                    outcome.bytes_sent += landed.sent
                 if date_error is not None:
                     outcome.fail(
                         _label(action),
-                        f"uploaded as photo {photo_id}, but its date taken could not be set "
+                        f"uploaded as photo {landed.photo_id}, but its date taken could not be set "
                         f"({_why(date_error)}); the next run sets it",
                         action.content_id,
                     )
@@ -512,7 +552,16 @@ class Executor:
                 outcome.fail(_label(action), _why(error))
             self.progress.advance("transfers", 1, 0)
         else:
-            if error is None:
+            if error is None and future.result() is False:
+                # As many tags as Flickr allows: remembered, so it is not asked again while the
+                # photo is unchanged; the photo is matched by the same evidence each run.
+                self.index.set_tags_full(self.nsid, action.photo_id)
+                outcome.notes.append(
+                    f"photo {action.photo_id} has as many tags as Flickr allows: flickrsync's machine "
+                    f"tag cannot be added, so it is recognised on each run by what matched it now "
+                    f"({action.reason})"
+                )
+            elif error is None:
                 self.index.add_link(self.nsid, action.photo_id, action.content_id, "machine_tag")
                 outcome.tagged.append(action.photo_id)
             else:

@@ -58,6 +58,7 @@ from flickrsync.models import (
     RemotePhoto,
     RemoteSet,
     Replace,
+    ScanIssue,
     SetAction,
     SetDateTaken,
     SyncMode,
@@ -358,11 +359,14 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, 
     )
 
 
-def needs_tag(match: Match, photo: RemotePhoto) -> bool:
+def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
-    and ``sync2`` does not tag what it has just downloaded)."""
-    if match.rule == "flickr_id":
+    and ``sync2`` does not tag what it has just downloaded). Never for an unconfirmed match (a
+    video's title and date taken): the tag would make a guess permanent. Not for a photo that
+    refused it (``tags_full``: as many tags as Flickr allows, and unchanged since): it is matched
+    by the same evidence on every run instead."""
+    if match.rule == "flickr_id" or not match.confirmed or tags_full:
         return False
     tag = content_tag(match.content_id)
     if tag in photo.machine_tags or tag in photo.tags:
@@ -448,13 +452,18 @@ def plan_sync(
     library: LibraryState = LibraryState(),
     existing: Collection[str] = (),
     set_memory: SetMemory = NO_MEMORY,
+    tags_full: Collection[PhotoId] = (),
+    issues: Sequence[ScanIssue] = (),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
     ``sets`` place downloads in set folders (those ``set_memory`` links, else see
     :func:`download_folders`); ``problems`` are files that could not be used (they become failed
-    items); ``existing`` are other relative paths under the root a download must not take.
-    Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    items); ``existing`` are other relative paths under the root a download must not take;
+    ``tags_full`` are photos that refused our machine tag (see :func:`needs_tag`); ``issues``
+    what the scan could not do (a folder it could not list, a path over the system's limit: the
+    problem ones are failed items, as the scan counts them). Raises ValueError if ``match`` is
+    incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -464,6 +473,11 @@ def plan_sync(
     failed: list[FailedItem] = [
         FailedItem(posixpath.join(f.path.root, f.path.relpath), f.problem or "not a usable picture")
         for f in sorted(problems, key=lambda f: (f.path.root, f.path.relpath))
+    ]
+    failed += [
+        FailedItem(posixpath.join(i.path.root, i.path.relpath), i.reason)
+        for i in sorted(issues, key=lambda i: (i.path.root, i.path.relpath, i.reason))
+        if i.problem
     ]
     from_flickr = 0
 
@@ -482,6 +496,7 @@ def plan_sync(
                 continue
             room.take(picture.media, public)
             first = picture.paths[0]
+            restoring = cid in options.restore_uploads
             actions.append(
                 Upload(
                     content_id=cid,
@@ -490,14 +505,19 @@ def plan_sync(
                     tags=upload_tags(cid, options.extra_tags),
                     size=picture.size,
                     media=picture.media,
-                    reason="on no Flickr photo"
+                    reason=(
+                        "restored (--restore): its photo was deleted on Flickr"
+                        if restoring
+                        else "on no Flickr photo"
+                    )
                     + (f" ({len(picture.paths)} copies on disk)" if len(picture.paths) > 1 else ""),
                     set_date_taken=video_date(picture),
+                    dedup_check=not restoring,
                 )
             )
         for m in match.matches:
             photo = photos[m.photo_id]
-            if needs_tag(m, photo):
+            if needs_tag(m, photo, tags_full=m.photo_id in tags_full):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
             date = needs_date(pictures[m.content_id], photo)
             if date is not None:

@@ -498,7 +498,7 @@ def _read_and_record(
                     LocalFile(
                         path=LocalPath(root_of[prid], os.fsdecode(prel)),
                         stat=file_stat,
-                        fingerprint=outcome.fingerprint,
+                        fingerprint=outcome.usable,
                         problem=outcome.problem,
                         problem_kind=outcome.problem_kind,
                     )
@@ -595,8 +595,6 @@ def index_files(index: Index, paths: Sequence[LocalPath], *, now: float | None =
         outcome = localfs.read_one(localfs.fs_path(path))
         if outcome.stat is None:
             continue  # vanished, or could not even be opened (nothing to record against)
-        records.append(
-            LocalFile(path, outcome.stat, outcome.fingerprint, outcome.problem, outcome.problem_kind)
-        )
+        records.append(LocalFile(path, outcome.stat, outcome.usable, outcome.problem, outcome.problem_kind))
     index.record_files(records, now=now)
     return records

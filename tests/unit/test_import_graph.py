@@ -38,13 +38,15 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         frozenset(
             {"index", "localfs", "fingerprint", "matcher", "planner", "photosets", "sync", "executor"}
             | {"accounts", "status", "cli", "lock", "library", "downloads", "changes", "runstate", "verify"}
+            | {"sentfile", "uploading"}
         ),
         "the client room talks to Flickr only: it neither reads nor writes the library, nor plans nor runs",
     ),
     (
         frozenset({"library"}),
         frozenset({"index", "client", "wire", "transfers", "localfs", "scanner", "fingerprint", "config"})
-        | frozenset({"sync", "executor", "downloads", "accounts", "cli", "lock", "runstate", "verify"}),
+        | frozenset({"sync", "executor", "downloads", "accounts", "cli", "lock", "runstate", "verify"})
+        | frozenset({"sentfile", "uploading"}),
         "the library writes files it is asked to write: it neither reads pictures, talks, nor records",
     ),
     (
@@ -52,7 +54,8 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
         | frozenset(
             {"sync", "executor", "lock", "status", "cli", "library", "downloads", "runstate", "verify"}
-        ),
+        )
+        | frozenset({"sentfile", "uploading"}),
         "the core is pure: plain data in, plain data out, no I/O room behind it",
     ),
 ]
