@@ -11,7 +11,7 @@ import pytest
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, picture_bytes, seed_spec
 
-from flickrsync import executor, sync
+from flickrsync import executor, runstate, sync
 
 pytestmark = pytest.mark.integration
 
@@ -27,6 +27,7 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return real(fn, items, workers)
 
     monkeypatch.setattr(sync, "map_concurrently", spy)
+    monkeypatch.setattr(runstate, "map_concurrently", spy)  # album members, in the listing
     return sizes
 
 
@@ -57,6 +58,17 @@ def test_the_look_up_pool_is_the_checkers_setting(
     assert result.code == 0, result
     assert pools, "the run looked things up"
     assert set(pools) == {expected}
+
+
+def test_verify_lists_album_members_with_the_checkers_setting(
+    fakeflickr: FakeFlickrFixture, tmp_path: Path, pools: list[int]
+) -> None:
+    lib = SyncLib.create(fakeflickr, tmp_path, config="checkers = 3\ntransfers = 7\n")
+    look_alikes(lib, fakeflickr)
+    result = lib.run("verify", "--transfers", "2")
+    assert result.code == 1, result  # nothing is backed up yet
+    assert pools, "verify listed the album's members"
+    assert set(pools) == {3}
 
 
 def test_config_check_shows_checkers(fakeflickr: FakeFlickrFixture, tmp_path: Path) -> None:
