@@ -66,11 +66,11 @@ directory = ~/Pictures
 # hidden = 2              (1 show in global search, 2 hide from it)
 # Tags added to every upload, separated by spaces ("quote multi word tags").
 # extra_tags =
-# Parallel uploads/downloads; parallel look-ups while matching (small renditions, originals);
-# and API calls allowed per hour for this key (Flickr: 3600).
+# Parallel uploads/downloads, and API calls allowed per hour for this key (Flickr: 3600).
 # transfers = 4
-# checkers = 8
 # calls_per_hour = 3600
+# Parallel look-ups while matching (small renditions, originals of look-alikes, album members).
+# checkers = 8
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
 # A picture edited since it was synced (same path, same date taken or look): keep the earlier
@@ -124,7 +124,7 @@ class Settings:
     custom_endpoint: bool = False
     exclude: tuple[str, ...] = ()
     transfers: int = 4
-    #: Look-ups at once while matching (small renditions, originals), like rclone's --checkers.
+    #: Threads for the look-ups matching asks for (rclone's ``--checkers``), apart from transfers.
     checkers: int = 8
     calls_per_hour: int = 3600
     download_folder: str = "Flickr"
@@ -689,7 +689,7 @@ class _Profile:
             custom_endpoint=bool(endpoint),
             exclude=self.get_lines("exclude"),
             transfers=self.get_int("transfers", 4, 1, 32),
-            checkers=self.get_int("checkers", 8, 1, 64),
+            checkers=self.get_int("checkers", 8, 1, 32),
             calls_per_hour=self.get_int("calls_per_hour", 3600, 1, 10_000_000),
             download_folder=download_folder,
             upload_settle_seconds=self.get_int("upload_settle_seconds", 60, 0, 3600),

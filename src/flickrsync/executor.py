@@ -1,10 +1,12 @@
 """Carries out a plan: the only module that runs threads.
 
 Transfers (uploads, downloads, tag additions) run in a pool of ``transfers`` threads; look-ups
-the matcher asks for (small renditions, originals of look-alikes) in a second pool. The main
+the matcher asks for (small renditions, originals of look-alikes) and album members in a pool of
+``checkers`` threads of its own (:func:`map_concurrently`), like rclone's ``--checkers``. The main
 thread owns the SQLite index: it commits each upload's intent before the upload starts and its
 photo id as soon as it is known, records downloads once their files are in place, and updates
-the photoset tables after each set change. Workers only talk to Flickr and write the new files.
+the photoset tables after each set change. Workers only talk to Flickr and write the new files
+(through :mod:`flickrsync.library`, the one writer of the pictures tree).
 
 Only a bounded number of items is in flight at once, so a crash leaves at most that many
 intents to resolve (each costs a search on the next run), not the whole plan.
@@ -12,14 +14,11 @@ intents to resolve (each costs a search on the next run), not the whole plan.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import io
 import itertools
 import logging
 import os
-import posixpath
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,14 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from flickrsync import fingerprint, localfs, scanner
+from flickrsync import downloads, fingerprint, library, localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import (
     FlickrsyncError,
+    JunkAnswerError,
     LocalFileError,
+    MediaError,
     OutcomeUnknownError,
     RemoteError,
-    file_error,
 )
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -54,6 +54,7 @@ from flickrsync.models import (
     FailedItem,
     FileAction,
     FileStat,
+    Fingerprint,
     LocalPath,
     Nsid,
     PhotoId,
@@ -73,6 +74,7 @@ from flickrsync.models import (
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 from flickrsync.tags import clean_tag
+from flickrsync.uploading import Landed, upload_picture
 from flickrsync.workpool import Completions
 
 log = logging.getLogger("flickrsync.executor")
@@ -80,8 +82,6 @@ log = logging.getLogger("flickrsync.executor")
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: How many collision suffixes a download tries before giving up on a name.
-MAX_NAME_TRIES = 50
 #: A small rendition larger than this is not a small rendition.
 SMALL_LIMIT = 4 << 20
 
@@ -112,6 +112,10 @@ class Outcome:
     """What a run did."""
 
     uploaded: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Uploads Flickr refused as copies of a photo that holds the picture: linked to it instead.
+    linked: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Those photos, as Flickr describes them (for the remote index).
+    linked_records: list[RemotePhoto] = field(default_factory=list)
     downloaded: dict[PhotoId, LocalPath] = field(default_factory=dict)
     tagged: list[PhotoId] = field(default_factory=list)
     set_calls: int = 0
@@ -178,16 +182,6 @@ def _why(exc: BaseException) -> str:
     return redact(f"{type(exc).__name__}: {exc}")
 
 
-def taken_timestamp(photo: RemotePhoto | None) -> float | None:
-    """Flickr's date taken (local time of the camera) as a Unix time for the file's mtime."""
-    if photo is None or photo.date_taken is None or photo.date_taken_unknown:
-        return None
-    try:
-        return time.mktime(time.strptime(photo.date_taken[:19], "%Y-%m-%d %H:%M:%S"))
-    except (ValueError, OverflowError):
-        return None
-
-
 # --- the look-ups the matcher asks for -------------------------------------------------------
 
 
@@ -204,18 +198,29 @@ def original_url(client: FlickrClient, photo: RemotePhoto) -> str:
         if sources and sources[0].label == "Video Original":
             return sources[0].source
         raise RemoteError(f"photo {photo.id}: Flickr offers no original of this video", method="getSizes")
-    return photo.url_o or client.original_url(photo.id)
+    return photo.file_url or client.original_url(photo.id)
 
 
 def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
-    """The content id of a photo's original, downloaded into a temporary file and removed."""
+    """The content id of a photo's original, downloaded into an unnamed temporary file in
+    ``scratch`` (the home dir, never the library), gone when closed."""
     url = original_url(client, photo)
-    with tempfile.TemporaryDirectory(prefix=".flickrsync-", dir=scratch) as tmp:
-        got = client.download(url, Path(tmp) / f"{photo.id}.original")
-        found = localfs.inspect_file(str(got.path), perceptual=False, digests=())
-        if found.fingerprint is None:
-            raise LocalFileError(f"the original of photo {photo.id}", found.problem or "not a usable picture")
-        return found.fingerprint.content_id
+    with tempfile.TemporaryFile(prefix=".flickrsync-", dir=scratch) as tmp:
+        got = client.download(url, tmp)
+        tmp.seek(0)
+        try:
+            found: Fingerprint | None = fingerprint.fingerprint_stream(tmp, size=got.size)
+            problem = None
+        except MediaError as exc:
+            found, problem = None, exc.reason
+        if found is None and got.verified:
+            # Flickr's own bytes (its Content-MD5 says so), and no usable picture: that is
+            # the photo's answer, to be remembered, not a bad answer to try again.
+            raise LocalFileError(f"the original of photo {photo.id}", problem or "not a usable picture")
+        why = downloads.download_problem(found, problem, got, photo)
+        if why is not None or found is None:
+            raise JunkAnswerError(f"the original of photo {photo.id}: {why}", method="download")
+        return found.content_id
 
 
 # --- transfers -------------------------------------------------------------------------------
@@ -230,16 +235,8 @@ class _Job:
     action: FileAction
     intent: int | None = None
     stat: FileStat | None = None
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """A download done by a worker: where, how big, and whether it is the original."""
-
-    path: LocalPath
-    size: int
-    original: bool = True
-    note: str | None = None
+    #: A download's temporary name (relative to its root), as the journal holds it.
+    temp: str = ""
 
 
 class Executor:
@@ -256,6 +253,7 @@ class Executor:
         upload_options: UploadOptions | None = None,
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
+        uploading: Callable[[bool], None] | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -266,6 +264,8 @@ class Executor:
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
+        #: Told when uploads start and stop being under way (see lock.HeldLock.uploading).
+        self.uploading = uploading or (lambda _active: None)
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
@@ -274,6 +274,7 @@ class Executor:
         self,
         *,
         previous_alive: float | None = None,
+        previous_uploading: bool = True,
         settle_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -283,24 +284,39 @@ class Executor:
         planner uploads it again. Returns (found, not found).
 
         An upload whose request had reached Flickr when its run died may still be being stored:
-        when the previous run was alive less than ``settle_seconds`` ago, a picture not found
-        is looked for again once that time has passed, before it is given up as not stored."""
+        when the previous run (``previous_alive``: its last sign of life, None when it ended
+        normally) was alive less than ``settle_seconds`` ago, a picture not found is looked for
+        again once that time has passed, before it is given up as not stored. When that run was
+        uploading (``previous_uploading``, from its lock file) but this index knows none of its
+        uploads — it was deleted or replaced — the wait is the same, before anything is listed or
+        sent: only the lock file remembers that uploads may still land."""
         found = missing = 0
         waiting = []
-        for intent in self.index.open_uploads(self.nsid):
+        intents = self.index.open_uploads(self.nsid)
+        for intent in intents:
             if self._settle(intent):
                 found += 1
             else:
                 waiting.append(intent)
-        if waiting and previous_alive is not None:
+        forgotten = previous_uploading and not intents
+        if (waiting or forgotten) and previous_alive is not None:
             remaining = previous_alive + settle_seconds - clock()
             if remaining > 0:
-                log.warning(
-                    "%d uploads were under way when the previous run stopped: waiting %.0f s for "
-                    "Flickr to finish storing them before sending them again",
-                    len(waiting),
-                    remaining,
-                )
+                if waiting:
+                    log.warning(
+                        "%d uploads were under way when the previous run stopped: waiting %.0f s for "
+                        "Flickr to finish storing them before sending them again",
+                        len(waiting),
+                        remaining,
+                    )
+                else:
+                    log.warning(
+                        "the previous run stopped %.0f s ago while uploading, and the index knows none of "
+                        "its uploads (was it deleted?): waiting %.0f s for Flickr to finish storing them "
+                        "before anything is sent again",
+                        clock() - previous_alive,
+                        remaining,
+                    )
                 sleep(remaining)
                 still = []
                 for intent in waiting:
@@ -327,28 +343,22 @@ class Executor:
         return True
 
     def resolve_downloads(self) -> tuple[int, int]:
-        """Settle downloads a previous run started: a file already in place is complete (it is
-        only ever linked there whole) and gets indexed; leftover temporary files are removed.
-        Returns (completed, abandoned)."""
+        """Settle downloads a previous run started: a file it had placed is indexed (files are
+        only ever placed whole, after their check); an incomplete temporary file is removed
+        (:func:`flickrsync.library.recover`). Returns (completed, abandoned)."""
         completed = abandoned = 0
         for intent in self.index.open_downloads(self.nsid):
-            root = intent.path.root
-            folder = os.path.join(root, posixpath.dirname(intent.path.relpath))
-            ours = _temp_names(intent.path.name)
-            with contextlib.suppress(OSError):
-                for name in os.listdir(folder):
-                    if ours.fullmatch(name):
-                        with contextlib.suppress(OSError):
-                            os.unlink(os.path.join(folder, name))
-            target = os.path.join(root, intent.path.relpath)
-            if os.path.isfile(target):
-                records = scanner.index_files(self.index, [intent.path])
+            placed = library.recover(intent.path, intent.temp_relpath)
+            if placed is not None:
+                records = scanner.index_files(self.index, [placed])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(intent.id, fp.content_id)
+                    library.release(intent.path.root, intent.temp_relpath)
                     completed += 1
                     continue
             self.index.fail_download(intent.id, "interrupted; downloaded again if still needed")
+            library.release(intent.path.root, intent.temp_relpath)
             abandoned += 1
         return completed, abandoned
 
@@ -371,6 +381,7 @@ class Executor:
         limit = self.transfers * 2
         running: Completions[object] = Completions()
         in_flight: dict[Future[object], _Job] = {}
+        uploads_in_flight = 0
         position = 0
         with ThreadPoolExecutor(max_workers=self.transfers, thread_name_prefix="transfer") as pool:
             while position < len(queue) or in_flight:
@@ -379,6 +390,10 @@ class Executor:
                     position += 1
                     job = self._prepare(action, outcome)
                     if job is not None:
+                        if isinstance(action, Upload):
+                            uploads_in_flight += 1
+                            if uploads_in_flight == 1:
+                                self.uploading(True)
                         in_flight[running.add(pool.submit(self._work, job, remote))] = job
                 if outcome.aborted is not None and position < len(queue):
                     for action in queue[position:]:
@@ -390,7 +405,14 @@ class Executor:
                 future = running.next(timeout=1.0)
                 self.heartbeat()
                 if future is not None:
-                    self._record(in_flight.pop(future), future, outcome)
+                    job = in_flight.pop(future)
+                    self._record(job, future, outcome)
+                    if isinstance(job.action, Upload) and not isinstance(
+                        future.exception(), OutcomeUnknownError
+                    ):
+                        uploads_in_flight -= 1
+                        if uploads_in_flight == 0:
+                            self.uploading(False)
         self.progress.stop("transfers")
         return outcome
 
@@ -408,40 +430,39 @@ class Executor:
             intent = self.index.begin_upload(self.nsid, action.content_id, action.path)
             return _Job(action, intent, record.stat)
         if isinstance(action, Download):
-            folder = posixpath.dirname(action.dest.relpath)
-            temp = posixpath.join(folder, f".{action.dest.name}.")
-            return _Job(action, self.index.begin_download(self.nsid, action.photo_id, action.dest, temp))
+            temp = library.temp_relpath(action.dest)
+            intent = self.index.begin_download(self.nsid, action.photo_id, action.dest, temp)
+            return _Job(action, intent, temp=temp)
         return _Job(action)
 
     def _work(self, job: _Job, remote: Mapping[PhotoId, RemotePhoto]) -> object:
         """A worker thread: talk to Flickr, write the new file. No SQL here."""
         action = job.action
         if isinstance(action, Upload):
-            with localfs.open_file(action.path, expect=job.stat) as stream:
-                photo_id = self.client.upload_once(
-                    stream,
-                    action.path.name,
-                    machine_tag=content_tag(action.content_id),
-                    title=action.title,
-                    tags=action.tags,
-                    options=self.upload_options,
-                )
-            if action.set_date_taken is None:
-                return photo_id, None
+            assert job.stat is not None
+            scratch = Path(self.index.path).parent
+            landed = upload_picture(
+                self.client,
+                action,
+                job.stat,
+                self.upload_options,
+                original_of=lambda photo: original_content_id(self.client, photo, scratch),
+            )
+            if action.set_date_taken is None or landed.linked:
+                return landed, None
             try:
-                self.client.set_date_taken(photo_id, action.set_date_taken)
+                self.client.set_date_taken(landed.photo_id, action.set_date_taken)
             except FlickrsyncError as exc:  # the upload stands; the next run sets the date
-                return photo_id, exc
-            return photo_id, None
+                return landed, exc
+            return landed, None
         if isinstance(action, Replace):
             return self._replace(action, job.stat)
         if isinstance(action, Download):
-            return self._download(action, remote.get(action.photo_id))
+            return downloads.fetch(self.client, action, remote.get(action.photo_id), job.temp)
         if isinstance(action, SetDateTaken):
             self.client.set_date_taken(action.photo_id, action.date_taken)
             return None
-        self.client.add_tags(action.photo_id, action.tags)
-        return None
+        return self.client.add_tags(action.photo_id, action.tags)
 
     def _replace(self, action: Replace, stat: FileStat | None) -> Replaced:
         """Replace the photo's file, then move its machine tag to the new content id: the old tag
@@ -458,82 +479,6 @@ class Executor:
         self.client.add_tags(action.photo_id, (ours,))
         return replaced
 
-    def _download(self, action: Download, photo: RemotePhoto | None) -> _Fetched:
-        if action.media != "video" or action.url is not None:
-            url = action.url or self.client.original_url(action.photo_id)
-            path, size = self._download_from(action, photo, url)
-            return _Fetched(path, size)
-        # A video: its original when Flickr lets it be downloaded, else the largest version it
-        # offers — once, never in a loop, and said.
-        sources = self.client.video_sources(action.photo_id)
-        if not sources:
-            raise RemoteError(
-                f"photo {action.photo_id}: Flickr offers no file of this video", method="getSizes"
-            )
-        first, rest = sources[0], sources[1:]
-        if first.label == "Video Original":
-            try:
-                path, size = self._download_from(action, photo, first.source)
-                return _Fetched(path, size)
-            except LocalFileError:
-                raise
-            except FlickrsyncError as exc:
-                if not rest:
-                    raise
-                why = f"the original video could not be downloaded ({exc})"
-                first = rest[0]
-        else:
-            why = "Flickr offers no original of this video"
-        path, size = self._download_from(action, photo, first.source, extension="mp4")
-        dims = f", {first.width}x{first.height}" if first.width and first.height else ""
-        note = (
-            f"photo {action.photo_id}: {why}; downloaded the largest version Flickr offers "
-            f"({first.label}{dims}) instead, as {_show(path)}"
-        )
-        log.warning("%s", note)
-        return _Fetched(path, size, original=False, note=note)
-
-    def _download_from(
-        self, action: Download, photo: RemotePhoto | None, url: str, *, extension: str | None = None
-    ) -> tuple[LocalPath, int]:
-        root = Path(action.dest.root)
-        folder = posixpath.dirname(action.dest.relpath)
-        target_dir = root.joinpath(*folder.split("/")) if folder else root
-        try:
-            target_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise file_error(str(target_dir), "cannot create the folder", exc) from None
-        if not target_dir.resolve().is_relative_to(root.resolve()):
-            raise LocalFileError(str(target_dir), "is outside the pictures folder; not downloaded")
-        name = action.dest.name
-        stem, dot, ext = name.rpartition(".")
-        if not dot:
-            stem, ext = name, ""
-        if extension is not None and ext.lower() != extension:
-            dot, ext = ".", extension
-            name = f"{stem}.{ext}"
-        for n in range(1, MAX_NAME_TRIES + 1):
-            candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
-            dest = target_dir / candidate
-            if dest.exists() or dest.is_symlink():
-                continue
-            try:
-                got = self.client.download(url, dest)
-            except LocalFileError as exc:
-                if dest.exists() or dest.is_symlink():
-                    continue  # somebody took the name meanwhile: never overwrite, take the next
-                raise exc from None
-            stamp = taken_timestamp(photo)
-            if stamp is not None:
-                # In integer nanoseconds, as a scan reads it back (st_mtime_ns), for any date
-                # Flickr holds (2300 too); a date the file system cannot hold is left to the OS.
-                ns = int(stamp) * 1_000_000_000
-                with contextlib.suppress(OSError, OverflowError):
-                    os.utime(got.path, ns=(ns, ns))
-            relpath = f"{folder}/{candidate}" if folder else candidate
-            return LocalPath(action.dest.root, relpath), got.size
-        raise LocalFileError(str(target_dir / name), f"{MAX_NAME_TRIES} names taken; not downloaded")
-
     def _record(self, job: _Job, future: Future[object], outcome: Outcome) -> None:
         """Main thread, after the work: commit the result."""
         action = job.action
@@ -543,14 +488,20 @@ class Executor:
             if error is None:
                 result = future.result()
                 assert isinstance(result, tuple)
-                photo_id, date_error = result
-                self.index.finish_upload(job.intent, PhotoId(photo_id))
-                outcome.uploaded[action.content_id] = PhotoId(photo_id)
-                outcome.bytes_sent += action.size
+                landed, date_error = result
+                assert isinstance(landed, Landed)
+                self.index.finish_upload(job.intent, landed.photo_id)
+                if landed.linked:
+                    outcome.linked[action.content_id] = landed.photo_id
+                    if landed.record is not None:
+                        outcome.linked_records.append(landed.record)
+                else:
+                    outcome.uploaded[action.content_id] = landed.photo_id
+                    outcome.bytes_sent += landed.sent
                 if date_error is not None:
                     outcome.fail(
                         _label(action),
-                        f"uploaded as photo {photo_id}, but its date taken could not be set "
+                        f"uploaded as photo {landed.photo_id}, but its date taken could not be set "
                         f"({_why(date_error)}); the next run sets it",
                         action.content_id,
                     )
@@ -579,7 +530,7 @@ class Executor:
             assert job.intent is not None
             if error is None:
                 fetched = future.result()
-                assert isinstance(fetched, _Fetched)
+                assert isinstance(fetched, downloads.Fetched)
                 path = fetched.path
                 outcome.bytes_received += fetched.size
                 if fetched.note is not None:
@@ -596,19 +547,27 @@ class Executor:
                         self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
                     outcome.downloaded[action.photo_id] = path
                     if action.photoset_id is not None:  # this folder is that set's here, from now on
-                        self.index.link_photoset(
-                            self.nsid, action.photoset_id, posixpath.dirname(path.relpath)
-                        )
+                        self.index.link_photoset(self.nsid, action.photoset_id, path.folder)
                 else:
                     why = records[0].problem if records and records[0].problem else "not a usable picture"
                     self.index.fail_download(job.intent, why)
                     outcome.fail(_show(path), f"downloaded from photo {action.photo_id}, but {why}")
+                library.release(action.dest.root, job.temp)
             else:
                 self.index.fail_download(job.intent, _why(error))
                 outcome.fail(_label(action), _why(error))
             self.progress.advance("transfers", 1, 0)
         else:
-            if error is None:
+            if error is None and future.result() is False:
+                # As many tags as Flickr allows: remembered, so it is not asked again while the
+                # photo is unchanged; the photo is matched by the same evidence each run.
+                self.index.set_tags_full(self.nsid, action.photo_id)
+                outcome.notes.append(
+                    f"photo {action.photo_id} has as many tags as Flickr allows: flickrsync's machine "
+                    f"tag cannot be added, so it is recognised on each run by what matched it now "
+                    f"({action.reason})"
+                )
+            elif error is None:
                 self.index.add_link(self.nsid, action.photo_id, action.content_id, "machine_tag")
                 outcome.tagged.append(action.photo_id)
             else:
@@ -750,16 +709,6 @@ class Executor:
             self.index.record_pool_additions(self.nsid, action.group_id, [action.photo_id])
 
 
-def _temp_names(name: str) -> re.Pattern[str]:
-    """Temporary files a download to ``name`` (or to ``name (2)`` … after a clash) may leave:
-    ``.<name>.<8 random characters>.part`` (:func:`tempfile.mkstemp`), nothing else."""
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    suffix = re.escape(dot + ext)
-    return re.compile(rf"\.{re.escape(stem)}(?: \(\d+\))?{suffix}\.[A-Za-z0-9_]{{8}}\.part")
-
-
 def _cid(action: FileAction) -> ContentId | None:
     return None if isinstance(action, Download) else action.content_id
 
@@ -795,5 +744,4 @@ __all__ = [
     "map_concurrently",
     "original_content_id",
     "small_phash",
-    "taken_timestamp",
 ]

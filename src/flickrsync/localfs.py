@@ -52,18 +52,18 @@ Parallel, without waste
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import translate
 from types import ModuleType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flickrsync import statkey, workpool
 from flickrsync.config import Settings
@@ -77,6 +77,9 @@ from flickrsync.models import (
     ScanIssue,
     ScanProgress,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the type of workpool's pools: no concurrency here
 
 log = logging.getLogger("flickrsync.localfs")
 
@@ -107,9 +110,6 @@ CLUTTER = frozenset(
         "icon\r",
     }
 )
-
-#: Temporary files written next to their final name start with this (hidden, so never scanned).
-TEMP_PREFIX = ".flickrsync-part-"
 
 _CLUTTER_BYTES = frozenset(os.fsencode(name) for name in CLUTTER)
 _PICTURE_EXT_BYTES = frozenset(ext.encode() for ext in PICTURE_EXTENSIONS)
@@ -321,7 +321,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
         except OSError as exc:
             rel = prefix.rstrip(b"/")
             out.unlisted.append((ri, rel))
-            issue(ScanIssue(where(ri, rel), f"folder cannot be read: {exc.strerror or exc}"))
+            issue(ScanIssue(where(ri, rel), f"folder cannot be read: {_os_reason(exc)}"))
             continue
         with listing:
             try:
@@ -338,9 +338,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                         try:
                             st = entry.stat(follow_symlinks=False)
                         except OSError as exc:
-                            issue(
-                                ScanIssue(where(ri, rel), f"folder cannot be examined: {exc.strerror or exc}")
-                            )
+                            issue(ScanIssue(where(ri, rel), f"folder cannot be examined: {_os_reason(exc)}"))
                             continue
                         if (st.st_dev, st.st_ino) not in visited:
                             visited.add((st.st_dev, st.st_ino))
@@ -376,7 +374,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                     except FileNotFoundError:
                         continue  # vanished, or a broken link: nothing to index
                     except OSError as exc:
-                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {exc.strerror or exc}"))
+                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {_os_reason(exc)}"))
                         continue
                     if not is_reg(st.st_mode):
                         continue  # FIFO, socket, device: never opened
@@ -384,7 +382,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
             except OSError as exc:
                 rel = prefix.rstrip(b"/")
                 out.unlisted.append((ri, rel))
-                issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
+                issue(ScanIssue(where(ri, rel), f"folder listing failed: {_os_reason(exc)}"))
                 continue
         folders.append((ri, prefix[:-1], entries))
         found += len(entries)
@@ -400,7 +398,8 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
 
 @dataclass(frozen=True, slots=True)
 class ReadOutcome:
-    """What a worker learnt of one path (picklable)."""
+    """What a worker learnt of one path (picklable). A fingerprint *and* a problem: the file is
+    a picture, but not one to back up (:func:`cut_off`); :attr:`usable` is what the index keeps."""
 
     stat: FileStat | None = None
     fingerprint: Fingerprint | None = None
@@ -408,6 +407,21 @@ class ReadOutcome:
     problem_kind: ProblemKind | None = None
     #: The file was gone when we tried to read it.
     vanished: bool = False
+
+    @property
+    def usable(self) -> Fingerprint | None:
+        """The fingerprint of a file to index as a picture (None: it is a problem)."""
+        return self.fingerprint if self.problem is None else None
+
+
+def cut_off(fp: Fingerprint) -> str | None:
+    """Why a fingerprinted file is not to be backed up (None: it is): a truncated picture is a
+    problem, never uploaded (issue 16 point 10) — half a picture under its own content id would
+    pass for a backup. Its kind is ``media``: tried again when the file changes (a copy still
+    being written, or the whole file put back)."""
+    if fp.truncated is None:
+        return None
+    return f"{fp.truncated}: a cut-off copy is not backed up; put the whole file in its place"
 
 
 def _fingerprint() -> ModuleType:
@@ -426,6 +440,13 @@ def _open_ro(path: bytes | str) -> int:
         except PermissionError:
             pass  # O_NOATIME needs ownership; fall back to a plain read-only open
     return os.open(path, _OPEN_FLAGS)
+
+
+def _os_reason(exc: OSError) -> str:
+    """The OS's reason, said so a user knows what to do where the OS's words do not."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return "its path is longer than this system allows; shorten a folder or file name"
+    return exc.strerror or str(exc)
 
 
 def _filestat(st: os.stat_result) -> FileStat:
@@ -478,6 +499,9 @@ def read_one(path: bytes) -> ReadOutcome:
         if _same(before, after) and _same(before, now):
             if fp is None:
                 return _problem("media", reason or "not a usable picture or video", before)
+            cut = cut_off(fp)
+            if cut is not None:
+                return ReadOutcome(stat=_filestat(before), fingerprint=fp, problem=cut, problem_kind="media")
             return ReadOutcome(stat=_filestat(before), fingerprint=fp)
     return _problem("changing", "changed while being read; it is read again on the next scan")
 

@@ -58,6 +58,7 @@ from flickrsync.models import (
     RemotePhoto,
     RemoteSet,
     Replace,
+    ScanIssue,
     SetAction,
     SetDateTaken,
     SyncMode,
@@ -77,11 +78,8 @@ from flickrsync.tags import MACHINE_TAG, clean_tag, parse_tags
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255
-#: Room kept in a file name for a collision suffix such as `` (123)``.
+#: Room kept in a file name for a collision suffix such as `` (123)`` (:func:`numbered`).
 SUFFIX_ROOM = 10
-#: Room kept for what the download's temporary file adds to the name (transfers.download_file:
-#: ``.<name>.<8 random characters>.part``), which must fit in a component too.
-TEMP_ROOM = 16
 #: A folder path made from a set title is at most this deep and this long, else it is flattened.
 MAX_FOLDER_DEPTH = 16
 MAX_FOLDER_BYTES = 1024
@@ -191,7 +189,7 @@ def download_name(photo: RemotePhoto) -> tuple[str, str]:
     head, dot, tail = title.rpartition(".")
     if dot and head.strip() and tail.lower() in _SAME_FORMAT.get(ext, {ext}):
         title, ext = head, (tail if _EXT.fullmatch(tail.lower()) else ext)
-    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM - TEMP_ROOM
+    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM
     stem = safe_component(title, budget) or safe_component(photo.id, budget) or "photo"
     return stem, ext
 
@@ -243,11 +241,23 @@ def _path_key(relpath: str) -> str:
     return unicodedata.normalize("NFC", relpath).casefold()
 
 
+def numbered(name: str, n: int) -> str:
+    """The ``n``-th name tried for a new file called ``name``: ``name`` itself, then
+    ``stem (2).ext``, ``stem (3).ext`` … (how browsers and file managers avoid a clash). Used for
+    names taken within a plan here, and for names taken on disk by :mod:`flickrsync.library`."""
+    if n == 1:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return f"{name} ({n})"
+    return f"{stem} ({n}).{ext}"
+
+
 def _fresh_path(folder: str, stem: str, ext: str, taken: set[str]) -> str:
     """``folder/stem.ext``, or ``stem (2).ext`` … when that is taken (case-insensitively)."""
     n = 1
     while True:
-        name = f"{stem}.{ext}" if n == 1 else f"{stem} ({n}).{ext}"
+        name = numbered(f"{stem}.{ext}", n)
         relpath = f"{folder}/{name}" if folder else name
         if _path_key(relpath) not in taken:
             taken.add(_path_key(relpath))
@@ -349,11 +359,14 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, 
     )
 
 
-def needs_tag(match: Match, photo: RemotePhoto) -> bool:
+def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
-    and ``sync2`` does not tag what it has just downloaded)."""
-    if match.rule == "flickr_id":
+    and ``sync2`` does not tag what it has just downloaded). Never for an unconfirmed match (a
+    video's title and date taken): the tag would make a guess permanent. Not for a photo that
+    refused it (``tags_full``: as many tags as Flickr allows, and unchanged since): it is matched
+    by the same evidence on every run instead."""
+    if match.rule == "flickr_id" or not match.confirmed or tags_full:
         return False
     tag = content_tag(match.content_id)
     if tag in photo.machine_tags or tag in photo.tags:
@@ -439,13 +452,18 @@ def plan_sync(
     library: LibraryState = LibraryState(),
     existing: Collection[str] = (),
     set_memory: SetMemory = NO_MEMORY,
+    tags_full: Collection[PhotoId] = (),
+    issues: Sequence[ScanIssue] = (),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
     ``sets`` place downloads in set folders (those ``set_memory`` links, else see
     :func:`download_folders`); ``problems`` are files that could not be used (they become failed
-    items); ``existing`` are other relative paths under the root a download must not take.
-    Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    items); ``existing`` are other relative paths under the root a download must not take;
+    ``tags_full`` are photos that refused our machine tag (see :func:`needs_tag`); ``issues``
+    what the scan could not do (a folder it could not list, a path over the system's limit: the
+    problem ones are failed items, as the scan counts them). Raises ValueError if ``match`` is
+    incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -455,6 +473,11 @@ def plan_sync(
     failed: list[FailedItem] = [
         FailedItem(posixpath.join(f.path.root, f.path.relpath), f.problem or "not a usable picture")
         for f in sorted(problems, key=lambda f: (f.path.root, f.path.relpath))
+    ]
+    failed += [
+        FailedItem(posixpath.join(i.path.root, i.path.relpath), i.reason)
+        for i in sorted(issues, key=lambda i: (i.path.root, i.path.relpath, i.reason))
+        if i.problem
     ]
     from_flickr = 0
 
@@ -473,22 +496,28 @@ def plan_sync(
                 continue
             room.take(picture.media, public)
             first = picture.paths[0]
+            restoring = cid in options.restore_uploads
             actions.append(
                 Upload(
                     content_id=cid,
                     path=first,
-                    title=first.stem,
+                    title=first.title,
                     tags=upload_tags(cid, options.extra_tags),
                     size=picture.size,
                     media=picture.media,
-                    reason="on no Flickr photo"
+                    reason=(
+                        "restored (--restore): its photo was deleted on Flickr"
+                        if restoring
+                        else "on no Flickr photo"
+                    )
                     + (f" ({len(picture.paths)} copies on disk)" if len(picture.paths) > 1 else ""),
                     set_date_taken=video_date(picture),
+                    dedup_check=not restoring,
                 )
             )
         for m in match.matches:
             photo = photos[m.photo_id]
-            if needs_tag(m, photo):
+            if needs_tag(m, photo, tags_full=m.photo_id in tags_full):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
             date = needs_date(pictures[m.content_id], photo)
             if date is not None:
@@ -612,8 +641,7 @@ def _plan_downloads(
                 dest=LocalPath(root, relpath),
                 media=photo.media,
                 original_format=photo.original_format,
-                # A video's url_o is a still frame: the executor asks for the video's sources.
-                url=photo.url_o if photo.media == "photo" else None,
+                url=photo.file_url,
                 reason=reason,
                 photoset_id=s.photoset.id if s is not None else None,
             )

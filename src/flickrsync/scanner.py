@@ -36,9 +36,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from flickrsync import localfs, statkey
 from flickrsync.config import Settings
@@ -55,6 +55,9 @@ from flickrsync.models import (
     ScanReport,
     StatTuple,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the type of workpool's pools: no concurrency here
 
 #: Beyond this many changed or vanished files, load every file's row at once rather than each.
 _FULL_LOAD = 2000
@@ -495,7 +498,7 @@ def _read_and_record(
                     LocalFile(
                         path=LocalPath(root_of[prid], os.fsdecode(prel)),
                         stat=file_stat,
-                        fingerprint=outcome.fingerprint,
+                        fingerprint=outcome.usable,
                         problem=outcome.problem,
                         problem_kind=outcome.problem_kind,
                     )
@@ -592,8 +595,6 @@ def index_files(index: Index, paths: Sequence[LocalPath], *, now: float | None =
         outcome = localfs.read_one(localfs.fs_path(path))
         if outcome.stat is None:
             continue  # vanished, or could not even be opened (nothing to record against)
-        records.append(
-            LocalFile(path, outcome.stat, outcome.fingerprint, outcome.problem, outcome.problem_kind)
-        )
+        records.append(LocalFile(path, outcome.stat, outcome.usable, outcome.problem, outcome.problem_kind))
     index.record_files(records, now=now)
     return records

@@ -23,14 +23,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from flickrsync import localfs, scanner
 from flickrsync.changes import ChangeOptions, Changes, Settled, find_changes, pair_updates, settle
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
-from flickrsync.errors import FlickrsyncError, UsageError
+from flickrsync.errors import FlickrsyncError, LocalFileError, UsageError
 from flickrsync.executor import (
     Executor,
     Outcome,
@@ -39,6 +39,7 @@ from flickrsync.executor import (
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
 from flickrsync.identify import MAX_MATCH_ROUNDS, Identify, Lookups
 from flickrsync.index import Index
+from flickrsync.library import make_root
 from flickrsync.localfs import ScanConfig
 from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
@@ -62,6 +63,7 @@ from flickrsync.models import (
     Plan,
     RemotePhoto,
     RemoteSet,
+    ScanIssue,
     ScanReport,
     SyncMode,
     Upload,
@@ -217,6 +219,7 @@ class Engine:
             upload_options=settings.upload,
             progress=self.tally,
             heartbeat=lock.heartbeat if lock is not None else None,
+            uploading=lock.uploading if lock is not None else None,
         )
         match_options = MatchOptions(
             date_match=options.date_match,
@@ -249,6 +252,7 @@ class Engine:
         if not opts.dry_run:
             found, missing = self.executor.resolve_uploads(
                 previous_alive=self.lock.previous_alive if self.lock is not None else None,
+                previous_uploading=self.lock.previous_uploading if self.lock is not None else True,
                 settle_seconds=self.settings.upload_settle_seconds,
             )
             if found or missing:
@@ -263,9 +267,9 @@ class Engine:
         root = self.settings.directory
         if opts.mode != "sync" and not root.exists() and opts.force:
             try:
-                root.mkdir(parents=True)
-            except OSError as exc:
-                raise UsageError(f"cannot create the pictures folder {root}: {exc.strerror}") from None
+                make_root(root)
+            except LocalFileError as exc:
+                raise UsageError(str(exc)) from None
         localfs.check_roots(self.config)
 
         state = self.index.sync_state(self.nsid)
@@ -276,7 +280,7 @@ class Engine:
         memberships = self.index.photoset_memberships(self.nsid)
         known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}
         want_sets = opts.sets_step or opts.mode != "sync"
-        workers = opts.checkers
+        workers = max(1, opts.checkers)
         known_ids = frozenset(self.index.remote_photo_ids(self.nsid)) if since is not None else frozenset()
         offset = int(self.index.get_meta(COUNT_OFFSET + self.nsid) or 0)
         listing_future = in_background(
@@ -314,6 +318,7 @@ class Engine:
         local, problems, remote, sets = self._state()
         changes = self._reconcile(local, remote)
         match = changes.match
+        notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
         settled = settle(changes, local, self._change_options())
         notes.extend(settled.notes)
         library = LibraryState(
@@ -322,7 +327,7 @@ class Engine:
             vanished=scan.removed,
             deleted_locally=settled.counts.deleted_locally,
         )
-        plan = self._plan_transfers(settled, local, problems, remote, sets, library, listing)
+        plan = self._plan_transfers(settled, local, problems, remote, sets, library, listing, scan.issues)
         if plan.refusal is None and scan.vanished:
             # The run may go on: the files found gone leave the index now (a refused run keeps
             # them, so the next run finds them gone again and stops again).
@@ -434,6 +439,7 @@ class Engine:
         sets: list[RemoteSet],
         library: LibraryState,
         listing: RemoteListing,
+        issues: Sequence[ScanIssue],
     ) -> Plan:
         opts = self.options
         if opts.only_photosets:
@@ -441,6 +447,7 @@ class Engine:
         match = settled.match
         plan_options = self._plan_options(settled)
         memory = self._set_memory()
+        tags_full = self.index.tags_full(self.nsid)
         plan = plan_sync(
             match,
             local,
@@ -450,6 +457,8 @@ class Engine:
             problems=problems,
             library=library,
             set_memory=memory,
+            tags_full=tags_full,
+            issues=issues,
         )
         if (plan.uploads or settled.actions) and not opts.dry_run:
             limits = self.client.upload_limits(
@@ -467,6 +476,8 @@ class Engine:
                 problems=problems,
                 library=library,
                 set_memory=memory,
+                tags_full=tags_full,
+                issues=issues,
             )
         plan = with_actions(plan, settled.actions, settled.counts)
         return self._hold_back(plan, listing)
@@ -507,11 +518,11 @@ class Engine:
         plan = prepared.plan
         remote_by_id = {p.id: p for p in self.index.remote_photos(self.nsid)}
         outcome = self.executor.run_transfers(plan.file_actions, remote_by_id)
-        if outcome.uploaded:
+        if outcome.uploaded or outcome.linked_records:
             self._remember_uploads(plan, outcome)
         if outcome.replace_refused:
             self.index.set_meta(REPLACE_REFUSED + self.nsid, str(int(self.clock())))
-        if outcome.uploaded or outcome.downloaded or outcome.replaced:
+        if outcome.uploaded or outcome.linked or outcome.downloaded or outcome.replaced:
             self._reconciled = None  # the library and the account moved: reconciled again
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
@@ -579,7 +590,8 @@ class Engine:
 
     def _remember_uploads(self, plan: Plan, outcome: Outcome) -> None:
         """The new photos as the remote index will list them (the next listing brings Flickr's
-        own record: its ``lastupdate`` is after this run's watermark)."""
+        own record: its ``lastupdate`` is after this run's watermark), and the photos uploads
+        were linked to instead (as Flickr described them)."""
         pictures = {p.content_id: p for p in self.index.pictures(content_ids=list(outcome.uploaded))}
         records = []
         for action in plan.uploads:
@@ -587,7 +599,7 @@ class Engine:
             picture = pictures.get(action.content_id)
             if pid is not None and picture is not None:
                 records.append(uploaded_photo(action, pid, picture, public=self.settings.upload.is_public))
-        self.index.upsert_remote_photos(self.nsid, records)
+        self.index.upsert_remote_photos(self.nsid, [*records, *outcome.linked_records])
 
 
 def _where(root: str, relpath: str) -> str:

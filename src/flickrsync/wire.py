@@ -41,13 +41,14 @@ import httpx
 from flickrsync import __version__
 from flickrsync.errors import (
     AuthError,
+    DuplicateUploadError,
     FlickrsyncError,
     OutcomeUnknownError,
     RemoteError,
     TransientError,
     UsageError,
 )
-from flickrsync.models import AccessToken, Endpoints, Perms
+from flickrsync.models import AccessToken, Endpoints, Perms, readable
 from flickrsync.oauth import (
     Credentials,
     auth_hint,
@@ -427,9 +428,12 @@ class Wire:
     def _post_file(
         self, url: str, what: str, photo: IO[bytes], filename: str, fields: Mapping[str, str]
     ) -> UploadAnswer:
-        """POST a multipart upload/replace; resent only when it cannot have reached Flickr."""
+        """POST a multipart upload/replace; resent only when it cannot have reached Flickr. The
+        part's file name is sent as :func:`flickrsync.models.readable` reads it (a name that is
+        not UTF-8 cannot go into a multipart header otherwise)."""
         self._require("write", what)
         start = photo.tell()
+        filename = readable(filename)
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
         def attempt() -> UploadAnswer:
@@ -450,15 +454,23 @@ class Wire:
                     f"{what}: unreadable answer from Flickr ({exc})", method=what
                 ) from None
             if answer.error_code is not None:
-                raise self._upload_error(answer.error_code, answer.error_message or "", what)
+                raise self._upload_error(answer, what)
             return answer
 
         answer: UploadAnswer = self.with_retries(attempt, what)
         return answer
 
-    def _upload_error(self, code: int, message: str, what: str) -> FlickrsyncError:
+    def _upload_error(self, answer: UploadAnswer, what: str) -> FlickrsyncError:
+        code, message = answer.error_code, answer.error_message or ""
         if code in (105, 201):  # refused before anything was stored
             return TransientError(f"{what}: Flickr error {code}: {message}", code=code, method=what)
+        if code == 9 and answer.duplicate_photo_id is not None:  # only with dedup_check
+            return DuplicateUploadError(
+                f"{what}: Flickr error 9: {message} (photo {answer.duplicate_photo_id})",
+                photo_id=answer.duplicate_photo_id,
+                status=answer.duplicate_status,
+                method=what,
+            )
         return self._api_error(code, message, what, idempotent=False)
 
 
@@ -472,7 +484,8 @@ def _unreadable(method: str, problem: str, idempotent: bool) -> TransientError:
 
 
 def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:
-    """The shared HTTP client: pooled connections for ``transfers`` threads plus API calls."""
+    """The shared HTTP client: pooled connections for ``transfers`` threads (the larger of the
+    transfers and the checkers: they do not run at once) plus API calls."""
     connections = transfers + 4
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=15.0),

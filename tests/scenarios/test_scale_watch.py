@@ -132,7 +132,7 @@ def test_a_run_without_a_terminal_says_how_each_phase_goes(
     lib: SyncLib, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each phase's lines (LINE_EVERY at 0: every report is a line; the real interval is covered
-    with a fake clock in tests/unit/test_progress.py)."""
+    with a fake clock in tests/integration/test_progress.py)."""
     monkeypatch.setattr(cli_progress, "LINE_EVERY", 0.0)
     account(lib, plausible=2, other=4)
     for i in range(3):

@@ -305,6 +305,13 @@ def _migration_0004_synced_pairs(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migration_0005_remote_photo_tags_full(conn: sqlite3.Connection) -> None:
+    """``remote_photo.tags_full_update``: the photo's ``last_update`` when Flickr refused our
+    machine tag because the photo holds as many tags as it may (75). The refusal stands while
+    the photo is unchanged; any change on Flickr (a tag removed) moves ``last_update``."""
+    conn.execute("ALTER TABLE remote_photo ADD COLUMN tags_full_update INTEGER")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -319,6 +326,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
     Migration("0003_photoset_link", _migration_0003_photoset_link),
     Migration("0004_synced_pairs", _migration_0004_synced_pairs),
+    Migration("0005_remote_photo_tags_full", _migration_0005_remote_photo_tags_full),
 )
 
 #: Our table names (for the doc and the coexistence test).

@@ -74,6 +74,7 @@ from flickrsync.matcher.stages import (
     _match_title_date,
     _Matching,
 )
+from flickrsync.matcher.trust import WeakGate, distrust_tags
 from flickrsync.matcher.types import (
     DEFAULT_PHASH_THRESHOLD,
     FileDigests,
@@ -85,6 +86,7 @@ from flickrsync.matcher.types import (
     MatchResult,
     MatchRule,
     Pruning,
+    TagDoubt,
     Undecided,
 )
 from flickrsync.models import LocalPicture, RemotePhoto
@@ -103,16 +105,18 @@ def match_photos(
     Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
     """
     m = _Matching(local, remote)
+    distrust_tags(m)
     _match_machine_tags(m)
     _match_flickr_ids(m)
     need_digests = _checksum_stage(m, evidence)
     if need_digests:
         return m.result(MatchNeeds(digests=need_digests))
+    gate = WeakGate(options, evidence)
     if options.date_match:
-        _match_title_date(m)
-        _match_date_alone(m)
+        _match_title_date(m, gate)
+        _match_date_alone(m, gate)
     needs = _content_stage(m, options, evidence)
-    return m.result(needs)
+    return m.result(gate.needs().union(needs))
 
 
 __all__ = [
@@ -126,6 +130,7 @@ __all__ = [
     "MatchResult",
     "MatchRule",
     "Pruning",
+    "TagDoubt",
     "Undecided",
     "content_ids_in_tags",
     "dates_conflict",

@@ -55,6 +55,7 @@ from flickrsync.models.base import (
     UploadLimits,
     UploadOptions,
     content_tag,
+    readable,
 )
 from flickrsync.models.library import (
     DownloadIntent,
@@ -179,4 +180,5 @@ __all__ = [
     "UploadLimits",
     "UploadOptions",
     "content_tag",
+    "readable",
 ]

@@ -42,7 +42,7 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
     ),
     "checkers": click.option(
         "--checkers",
-        type=click.IntRange(1, 64),
+        type=click.IntRange(1, 32),
         default=None,
         metavar="N",
         help="Look-ups at once while matching (default: config `checkers`, 8).",
@@ -93,7 +93,7 @@ def _options(*names: str) -> Callable[[F], F]:
 
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
 @_options(
-    "dry_run", "as_json", "transfers", "checkers", "nodatematch", "full", "no_photosets", "prune", "on_edit",
+    "dry_run", "as_json", "checkers", "transfers", "nodatematch", "full", "no_photosets", "prune", "on_edit",
     "restore", "targets", "identifymissing",
 )  # fmt: skip
 @click.pass_context
@@ -109,7 +109,7 @@ def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
 
 @command(*_GLOBALS, short_help="Both ways: sync, then download Flickr-only photos.")
 @_options(
-    "dry_run", "as_json", "transfers", "checkers", "nodatematch", "force", "full", "no_photosets", "prune",
+    "dry_run", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "no_photosets", "prune",
     "on_edit", "restore", "targets",
 )  # fmt: skip
 @click.pass_context
@@ -121,9 +121,7 @@ def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Download Flickr-only photos; upload nothing.")
-@_options(
-    "dry_run", "as_json", "transfers", "checkers", "nodatematch", "force", "full", "restore", "targets"
-)  # fmt: skip
+@_options("dry_run", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "restore", "targets")
 @click.pass_context
 def download(ctx: click.Context, /, **kwargs: Any) -> int:
     """Download photos that are only on Flickr into the library; upload nothing, change no
@@ -133,7 +131,7 @@ def download(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Make albums mirror the folders (no transfers).")
-@_options("dry_run", "as_json", "prune", "full")
+@_options("dry_run", "as_json", "checkers", "prune", "full")
 @click.pass_context
 def photosets(ctx: click.Context, /, **kwargs: Any) -> int:
     """Make Flickr photosets mirror the folders (one set per folder), without transfers."""

@@ -4,14 +4,15 @@ what an upload or a replace does when Flickr refuses part of it."""
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import pytest
 from tests.pictures import make_jpeg
 
-from flickrsync import scanner
+from flickrsync import library, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import OutcomeUnknownError, RemoteError, file_error
 from flickrsync.executor import Executor
@@ -50,15 +51,15 @@ def test_an_interrupted_download_leaves_no_temporary_file_and_nothing_else_is_to
 ) -> None:
     lib = tmp_path / "Pictures"
     (lib / "Trip").mkdir(parents=True)
-    index.begin_download(NSID, PhotoId("7"), LocalPath(str(lib), "Trip/Harbour.jpg"), "Trip/.Harbour.jpg.")
-    ours = [lib / "Trip" / ".Harbour.jpg.a1b2c3d4.part", lib / "Trip" / ".Harbour (2).jpg.x_y9z8w7.part"]
-    for path in ours:
-        path.write_bytes(b"half a picture")
+    dest = LocalPath(str(lib), "Trip/Harbour.jpg")
+    temp = library.temp_relpath(dest)
+    index.begin_download(NSID, PhotoId("7"), dest, temp)
+    (lib / temp).write_bytes(b"half a picture")
     theirs = [lib / "Trip" / ".Harbour.jpg.notes.part", lib / "Trip" / "Harbour.jpg.a1b2c3d4.part"]
     for path in theirs:
         path.write_bytes(b"the user's")
     assert executor(index, lib).resolve_downloads() == (0, 1)
-    assert not any(p.exists() for p in ours)
+    assert not (lib / temp).exists()
     assert all(p.read_bytes() == b"the user's" for p in theirs)
     assert index.open_downloads(NSID) == []
 
@@ -67,12 +68,19 @@ def test_a_download_that_was_in_place_when_the_run_died_is_kept_and_linked(
     tmp_path: Path, index: Index
 ) -> None:
     lib = tmp_path / "Pictures"
-    make_jpeg(lib / "Trip" / "Harbour.jpg", 3)
-    index.begin_download(NSID, PhotoId("7"), LocalPath(str(lib), "Trip/Harbour.jpg"), "Trip/.Harbour.jpg.")
+    make_jpeg(lib / "Trip" / "Harbour.jpg", 1)  # the user's, taking the name
+    dest = LocalPath(str(lib), "Trip/Harbour.jpg")
+    temp = library.temp_relpath(dest)
+    index.begin_download(NSID, PhotoId("7"), dest, temp)
+    make_jpeg(lib / "Trip" / "Harbour (2).jpg", 3)  # placed under the next name …
+    os.link(lib / "Trip" / "Harbour (2).jpg", lib / temp)  # … its temporary name still there
     assert executor(index, lib).resolve_downloads() == (1, 0)
     [picture] = index.pictures()
+    assert picture.paths == (LocalPath(str(lib), "Trip/Harbour (2).jpg"),)
     assert picture.flickr_id == "7"  # never uploaded back
     assert [link.photo_id for link in index.links(NSID)] == ["7"]
+    assert not (lib / temp).exists()
+    assert (lib / "Trip" / "Harbour.jpg").exists()
 
 
 class LateFlickr:
@@ -123,8 +131,40 @@ def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
     assert picture.exists()
 
 
+@pytest.mark.parametrize(
+    ("previous_alive", "previous_uploading", "expect_wait"),
+    [
+        (1000.0, True, [58.0]),  # killed 2 s ago while uploading; its index is gone: wait
+        (1000.0, False, []),  # killed while doing something else: nothing can be landing
+        (900.0, True, []),  # killed long ago: whatever it sent has landed or never will
+        (None, True, []),  # ended normally
+    ],
+)
+def test_a_killed_runs_uploads_get_time_to_land_even_when_the_index_was_deleted(
+    tmp_path: Path,
+    index: Index,
+    previous_alive: float | None,
+    previous_uploading: bool,
+    expect_wait: list[float],
+) -> None:
+    """The index is new (no journal): only the lock file says uploads may still be landing."""
+    flickr = LateFlickr(after=1)
+    waits: list[float] = []
+    ex = Executor(cast(FlickrClient, flickr), index, NSID, ScanConfig(roots=(str(tmp_path),)))
+    found = ex.resolve_uploads(
+        previous_alive=previous_alive,
+        previous_uploading=previous_uploading,
+        settle_seconds=60,
+        clock=lambda: 1002.0,
+        sleep=waits.append,
+    )
+    assert found == (0, 0)
+    assert waits == expect_wait
+    assert flickr.searches == 0
+
+
 class FullDisk:
-    """Every download meets a full disk (as transfers.download_file reports it)."""
+    """Every download meets a full disk (as library/downloads report it)."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
@@ -133,7 +173,7 @@ class FullDisk:
     def original_url(self, photo_id: PhotoId) -> str:
         return f"http://flickr.test/{photo_id}_o.jpg"
 
-    def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> None:
+    def download(self, url: str, out: BinaryIO, *, expected_size: int | None = None) -> None:
         self.downloads += 1
         raise self.error
 
@@ -172,6 +212,9 @@ class DatelessFlickr:
     """Uploads work; setting a date taken fails (the answer lost for good)."""
 
     def upload_once(self, stream: Any, filename: str, **_: Any) -> PhotoId:
+        stream.seek(0)
+        while stream.read(1 << 16):  # sent whole, as the client sends it
+            pass
         return PhotoId("500")
 
     def set_date_taken(self, photo_id: PhotoId, date_taken: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from tests.pictures import fake_mp4, make_jpeg
 
-from flickrsync import fingerprint, localfs, scanner, workpool
+from flickrsync import fingerprint, library, localfs, scanner, workpool
 from flickrsync.errors import ConfigError, LocalFileError
 from flickrsync.index import MIGRATIONS, Index
 from flickrsync.index import schema as index_schema
@@ -122,7 +122,7 @@ def test_skips_hidden_clutter_own_files_and_excludes(tmp_path: Path, lib: Path) 
         "tmp/deep/also.JPG",
         "sub/private_1.jpg",
         "home/tokens/x.jpg",
-        localfs.TEMP_PREFIX + "download.jpg",
+        library.TEMP_PREFIX + "0123456789abcdef",
     ):
         make_jpeg(lib / rel, 2)
     with Index.open(lib / "index.db") as idx:  # the index itself inside the library
@@ -439,6 +439,27 @@ def test_bad_files_are_recorded_with_reasons(lib: Path, index: Index) -> None:
     # Files that may or may not be usable (depends on the decoder) are at least accounted for.
     assert {"truncated.jpg", "bad_exif.jpg"} <= set(indexed)
     assert "fifo.jpg" not in indexed  # not a regular file: skipped, never opened (would block)
+
+
+def test_a_cut_off_picture_is_a_problem_until_the_whole_file_is_back(lib: Path, index: Index) -> None:
+    """Issue 16 point 10: half a picture would pass for a backup under its own content id."""
+    whole = make_jpeg(lib / "src.jpg", 3).read_bytes()
+    (lib / "src.jpg").unlink()
+    (lib / "a.jpg").write_bytes(whole[: len(whole) * 9 // 10])
+    report = scan(index, lib)
+    [problem] = report.problems
+    assert problem.fingerprint is None
+    assert problem.problem_kind == "media"
+    assert problem.problem == (
+        "truncated JPEG: the image data is cut off (no end marker): a cut-off copy is not backed up; "
+        "put the whole file in its place"
+    )
+    assert index.pictures() == []
+    (lib / "a.jpg").write_bytes(whole)
+    again = scan(index, lib)
+    assert again.problems == ()
+    [picture] = index.pictures()
+    assert picture.paths == (LocalPath(str(lib), "a.jpg"),)
 
 
 def test_unreadable_file_is_retried_every_scan(
