@@ -23,10 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from flickrsync.choosing import FOLDER_KEYS, KEY_KINDS, MIN_RESIZE, FolderRule, PictureSettings, parse_sources
 from flickrsync.errors import ConfigError
 from flickrsync.models import Endpoints, Nsid, UploadOptions
 
 DEFAULT_SECTION = "DEFAULT"
+#: ``[folder:GLOB]``: settings for the pictures under the folders GLOB matches (every profile).
+FOLDER_PREFIX = "folder:"
 CONFIG_NAME = "config.ini"
 HOME_ENV = "FLICKRSYNC_HOME"
 
@@ -81,6 +84,20 @@ directory = ~/Pictures
 # Add photos of a folder to group pools: one `folder glob = group NSID` per line.
 # groups =
 #     Birds/* = 12345678@N01
+# Upload a smaller copy: a JPEG whose long edge is this many pixels (0: files as they are).
+# resize = 0
+# resize_quality = 90
+# Titles, descriptions and tags come from the picture's own metadata, in this order of sources
+# (empty: none); the title falls back to the file name.
+# title_from = XMP-dc:Title, IPTC:ObjectName, IFD0:XPTitle
+# description_from = XMP-dc:Description, IPTC:Caption-Abstract, IFD0:ImageDescription,
+#     IFD0:XPComment, IFD0:XPSubject
+# tags_from = XMP-dc:Subject, XMP-lr:HierarchicalSubject, IPTC:Keywords, IFD0:XPKeywords
+
+# Folders of their own (globs relative to directory; the most specific wins) may set any of the
+# settings above from is_public to tags_from, and `ignore = 1` (never upload):
+# [folder:Family/*]
+# is_family = 1
 
 # [work]
 # api_key = ...
@@ -118,10 +135,11 @@ class Settings:
     download_folder: str = "Flickr"
     #: After a crash: how long an upload under way may still take to appear on Flickr.
     upload_settle_seconds: int = 60
-    #: What every upload tells Flickr about who may see it (sent as they are).
-    upload: UploadOptions = field(default_factory=UploadOptions)
-    #: Tags added to every upload (a raw Flickr tags string; the planner decides the tags).
-    extra_tags: str = ""
+    #: What applies to every picture (who may see it, extra tags, resize, where its title,
+    #: description and tags come from), with where each value came from …
+    pictures: PictureSettings = PictureSettings()
+    #: … unless a ``[folder:GLOB]`` section says otherwise (in config order).
+    folders: tuple[FolderRule, ...] = ()
     photosets: PhotosetOptions = PhotosetOptions()
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
@@ -129,6 +147,26 @@ class Settings:
     @property
     def directory(self) -> Path:
         return self.directories[0]
+
+    @property
+    def upload(self) -> UploadOptions:
+        """Who may see an upload and how Flickr files it, unless its folder says otherwise."""
+        return self.pictures.upload
+
+    @property
+    def extra_tags(self) -> str:
+        """Tags added to every upload (a raw Flickr tags string), unless its folder says otherwise."""
+        return self.pictures.extra_tags
+
+    @property
+    def ignore_file(self) -> Path:
+        """The user's list of ignored files and photos (``flickrsync ignore``), one a line."""
+        return self.home / f"ignore-{_file_safe(self.profile)}.txt"
+
+    @property
+    def identify_file(self) -> Path:
+        """Photos identified by hand (``flickrsync identify``), one a line."""
+        return self.home / f"identify-{_file_safe(self.profile)}.txt"
 
     @property
     def token_file(self) -> Path:
@@ -295,6 +333,9 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
     """Unknown sections and keys, each with the closest known name."""
     problems: list[ConfigError] = []
     for section in config.parser.sections():
+        if is_folder_section(section):
+            problems += _folder_section_problems(config, section)
+            continue
         if section != DEFAULT_SECTION and section.upper() == DEFAULT_SECTION:
             problems.append(
                 ConfigError(
@@ -315,9 +356,30 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
     return problems
 
 
+def is_folder_section(section: str) -> bool:
+    return section.startswith(FOLDER_PREFIX)
+
+
+def _folder_section_problems(config: ConfigFile, section: str) -> list[ConfigError]:
+    problems = []
+    if not section[len(FOLDER_PREFIX) :].strip().strip("/"):
+        problems.append(
+            ConfigError(f"{config.at(section)} names no folder", hint="write e.g. [folder:Trips/*]")
+        )
+    for key in config.parser[section]:
+        if key in FOLDER_KEYS:
+            continue
+        close = difflib.get_close_matches(key, FOLDER_KEYS, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"a folder section takes {', '.join(FOLDER_KEYS)}"
+        problems.append(ConfigError(f"{config.at(section, key)}: not a folder setting", hint=hint))
+    return problems
+
+
 def profile_names(config: ConfigFile) -> list[str]:
-    """Named profiles, in file order (``[DEFAULT]`` is not one)."""
-    return [name for name in config.parser.sections() if name != DEFAULT_SECTION]
+    """Named profiles, in file order (``[DEFAULT]`` and ``[folder:GLOB]`` are not)."""
+    return [
+        name for name in config.parser.sections() if name != DEFAULT_SECTION and not is_folder_section(name)
+    ]
 
 
 def all_profile_names(config: ConfigFile) -> list[str]:
@@ -412,7 +474,7 @@ def check_config(
     names = list(dict.fromkeys(profiles)) or all_profile_names(config)
     checks = []
     for name in names:
-        if name != DEFAULT_SECTION and not config.parser.has_section(name):
+        if name != DEFAULT_SECTION and (not config.parser.has_section(name) or is_folder_section(name)):
             checks.append(ProfileCheck(name, problems=(str(_no_profile(config, name)),)))
             continue
         reader = _profile(config, home, name, overrides, collect=True)
@@ -439,7 +501,7 @@ def _no_profile(config: ConfigFile, name: str) -> ConfigError:
 def _profile(
     config: ConfigFile, home: Path, name: str, overrides: Overrides, *, collect: bool = False
 ) -> _Profile:
-    if name != DEFAULT_SECTION and not config.parser.has_section(name):
+    if name != DEFAULT_SECTION and (not config.parser.has_section(name) or is_folder_section(name)):
         raise _no_profile(config, name)
     own = config.section(name) if name != DEFAULT_SECTION else {}
     return _Profile(config, home, name, config.section(DEFAULT_SECTION), own, overrides, collect)
@@ -526,6 +588,47 @@ class _Profile:
     def get_lines(self, key: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.get(key).splitlines() if line.strip())
 
+    def picture_value(self, key: str) -> object:
+        """One key of :class:`~flickrsync.choosing.PictureSettings`, read and checked (its
+        default when it is not set, or bad)."""
+        kind, *bounds = KEY_KINDS[key]
+        default = PictureSettings.defaults()[key]
+        if kind == "bool":
+            return self.get_bool(key, bool(default))
+        if kind == "int":
+            value = self.get_int(key, int(default), *bounds)
+            if key == "resize" and 0 < value < MIN_RESIZE:
+                hint = f"give the long edge in pixels, at least {MIN_RESIZE} (0: no resizing)"
+                self.fail(ConfigError(f"{self.where(key)} = {value} is too small", hint=hint))
+                return default
+            return value
+        if key in self.merged and kind == "sources":
+            try:
+                return parse_sources(self.get(key), bounds[0])
+            except ValueError as exc:
+                known = ", ".join(bounds[0])
+                self.fail(ConfigError(f"{self.where(key)}: {exc}", hint=f"use some of {known}"))
+        return self.get(key) if key in self.merged and kind == "str" else default
+
+    def pictures(self) -> PictureSettings:
+        """The profile's settings for every picture, with where each came from."""
+        values = {key: self.picture_value(key) for key in PROFILE_PICTURE_KEYS}
+        origins = tuple((key, str(self.origin(key))) for key in PROFILE_PICTURE_KEYS if key in self.merged)
+        return PictureSettings(**values, origins=origins)  # type: ignore[arg-type]
+
+    def folder_rules(self) -> tuple[FolderRule, ...]:
+        """The ``[folder:GLOB]`` sections, each with the values it sets (checked here)."""
+        rules = []
+        for position, section in enumerate(s for s in self.config.parser.sections() if is_folder_section(s)):
+            own = self.config.section(section)
+            reader = _Profile(self.config, self.home, section, {}, own, Overrides(), self.collect)
+            keys = [k for k in own if k in FOLDER_KEYS]
+            values = tuple((k, reader.picture_value(k), str(reader.origin(k))) for k in keys)
+            self.errors += reader.errors
+            if glob := section[len(FOLDER_PREFIX) :].strip().strip("/"):
+                rules.append(FolderRule(glob, values, position))
+        return tuple(rules)
+
     # --- the settings --------------------------------------------------------------------------
 
     def settings(self) -> Settings:
@@ -603,15 +706,8 @@ class _Profile:
             calls_per_hour=self.get_int("calls_per_hour", 3600, 1, 10_000_000),
             download_folder=download_folder,
             upload_settle_seconds=self.get_int("upload_settle_seconds", 60, 0, 3600),
-            upload=UploadOptions(
-                is_public=self.get_bool("is_public", False),
-                is_friend=self.get_bool("is_friend", False),
-                is_family=self.get_bool("is_family", False),
-                safety_level=self.get_int("safety_level", 1, 1, 3),
-                content_type=self.get_int("content_type", 1, 1, 3),
-                hidden=self.get_int("hidden", 2, 1, 2),
-            ),
-            extra_tags=self.get("extra_tags"),
+            pictures=self.pictures(),
+            folders=self.folder_rules(),
             photosets=PhotosetOptions(
                 separator=separator,
                 include=self.get_lines("photoset_include"),
@@ -660,10 +756,18 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "photoset_include": lambda s: _listed(s.photosets.include, "(all)"),
     "photoset_exclude": lambda s: _listed(s.photosets.exclude),
     "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
+    "resize": lambda s: f"{s.pictures.resize} pixels (long edge)" if s.pictures.resize else "0 (off)",
+    "resize_quality": lambda s: str(s.pictures.resize_quality),
+    "title_from": lambda s: _listed(s.pictures.title_from, "(none: the file name)"),
+    "description_from": lambda s: _listed(s.pictures.description_from),
+    "tags_from": lambda s: _listed(s.pictures.tags_from),
 }
 
 #: Every key config.ini may hold (the README's table documents each).
 KEYS: tuple[str, ...] = tuple(_SHOW)
+#: The keys of :class:`~flickrsync.choosing.PictureSettings` a profile sets (``ignore`` is for
+#: folder sections only).
+PROFILE_PICTURE_KEYS: tuple[str, ...] = tuple(k for k in FOLDER_KEYS if k in KEYS)
 
 
 def _expand(raw: str) -> Path:

@@ -59,7 +59,6 @@ from flickrsync.models import (
     SetAction,
     Upload,
     UploadIntent,
-    UploadOptions,
     content_tag,
 )
 from flickrsync.retry import fatal_reason
@@ -207,7 +206,6 @@ class Executor:
         config: ScanConfig,
         *,
         transfers: int = 4,
-        upload_options: UploadOptions | None = None,
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
     ) -> None:
@@ -216,7 +214,6 @@ class Executor:
         self.nsid = nsid
         self.config = config
         self.transfers = max(1, transfers)
-        self.upload_options = upload_options or UploadOptions()
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
@@ -373,8 +370,9 @@ class Executor:
                     action.path.name,
                     machine_tag=content_tag(action.content_id),
                     title=action.title,
+                    description=action.description,
                     tags=action.tags,
-                    options=self.upload_options,
+                    options=action.options,
                 )
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))

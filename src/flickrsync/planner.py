@@ -7,10 +7,13 @@ and counts the scanner passes in). The executor runs the plan; ``--dry-run`` ren
 decision is one small function with a reason, like rclone's ``NeedTransfer``.
 
 * **Uploads** (``sync``, ``sync2``): one per picture on no Flickr photo — duplicates on disk once,
-  from the first path; title = that file's name without extension; tags = our machine tag and the
-  configured extra tags. Pictures downloaded from Flickr (``flickr_id``) are never uploaded back,
-  even if the photo has since been deleted on Flickr. Files that cannot be read are *failed*,
-  never silently skipped; so are pictures over the account's size limits.
+  from the first path that is not ignored; what the upload says (title, description and tags
+  from the picture's own metadata, else the file name; who may see it; a smaller copy) follows
+  the settings of that path's folder (:mod:`flickrsync.choosing`, which owns those rules and the
+  upload's tags: our machine tag, the configured extra tags, the keywords). Pictures downloaded
+  from Flickr (``flickr_id``) are never uploaded back, even if the photo has since been deleted
+  on Flickr; pictures the user ignores are counted, never uploaded or tagged. Files that cannot
+  be read are *failed*, never silently skipped; so are pictures over the account's size limits.
 * **Tags** (``sync``, ``sync2``): a photo matched by a weaker rule (checksum, title+date, date,
   look, original) gets our machine tag, so the next run matches it by the strongest key.
   ``download`` writes nothing to Flickr.
@@ -31,14 +34,23 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
 
+from flickrsync.choosing import (
+    FolderRule,
+    FolderSettings,
+    PictureSettings,
+    resize_for,
+    upload_tags,
+    upload_text,
+    uploadable_path,
+)
+from flickrsync.fingerprint import PictureMeta
 from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date
 from flickrsync.models import (
     DOWNLOAD_MODES,
     FREE_ITEMS,
     FREE_NONPUBLIC,
-    MACHINE_TAG_NAMESPACE,
-    MACHINE_TAG_PREDICATE,
     UPLOAD_MODES,
     Action,
     AddTags,
@@ -62,7 +74,7 @@ from flickrsync.models import (
     content_tag,
 )
 from flickrsync.photosets import PhotosetPlanOptions, bind_sets, is_tool_made, summarize_sets
-from flickrsync.tags import MACHINE_TAG, clean_tag, parse_tags
+from flickrsync.tags import MACHINE_TAG, clean_tag
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255
@@ -101,8 +113,14 @@ class PlanOptions:
     mode: SyncMode = "sync"
     #: The first pictures root: downloads go under it.
     root: str = "."
-    #: Configured ``extra_tags`` (a raw Flickr tags string).
-    extra_tags: str = ""
+    #: What applies to the pictures of every folder (privacy, extra tags, resize, the metadata
+    #: sources of titles, descriptions and tags), unless a ``[folder:GLOB]`` section says otherwise.
+    pictures: PictureSettings = PictureSettings()
+    folders: tuple[FolderRule, ...] = ()
+    #: Pictures the user ignores (``flickrsync ignore``): never uploaded or tagged.
+    ignored: frozenset[ContentId] = frozenset()
+    #: Files and folders the user ignores, relative to a pictures root: never uploaded from.
+    ignored_paths: frozenset[str] = frozenset()
     #: Folder (relative to the root) for downloaded photos that are in no photoset.
     download_folder: str = "Flickr"
     #: ``--force``: plan downloads even when the safety stop would refuse.
@@ -110,8 +128,9 @@ class PlanOptions:
     photosets: PhotosetPlanOptions = field(default_factory=PhotosetPlanOptions)
     #: flickr.people.getUploadStatus, when known: size limits and room left on the account.
     limits: UploadLimits | None = None
-    #: Uploads are public (``is_public = 1``): free accounts hold only 50 non-public items.
-    uploads_public: bool = False
+
+    def folder_settings(self) -> FolderSettings:
+        return FolderSettings(self.pictures, self.folders)
 
 
 # --- safe names ------------------------------------------------------------------------------
@@ -286,28 +305,7 @@ class _Room:
             self.nonpublic -= 1
 
 
-def upload_tags(content_id: ContentId, extra_tags: str) -> tuple[str, ...]:
-    """The tags an upload carries, each once: our machine tag first, then the configured extra
-    tags (a raw Flickr tags string) in their order. The one decision on an upload's tags; the
-    client sends exactly these.
-
-    Tags that Flickr would keep as one (same clean form: ``New York`` and ``newyork``) are sent
-    once, the first spelling; an extra tag in our own ``flickrsync:imagehash=`` namespace is
-    dropped (it would claim the photo is another picture)."""
-    ours = content_tag(content_id)
-    tags = [ours]
-    seen = {clean_tag(ours)}
-    prefix = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
-    for tag in parse_tags(extra_tags):
-        key = clean_tag(tag)
-        if not key or key in seen or key.startswith(prefix):
-            continue
-        seen.add(key)
-        tags.append(tag)
-    return tuple(tags)
-
-
-def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, public: bool) -> RemotePhoto:
+def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> RemotePhoto:
     """What Flickr will hold (and list) after ``action`` stored the picture as ``photo_id``:
     the title, the clean forms of the tags sent, the date taken the file carries. Used for the
     remote index right after an upload and for a dry run's preview; the next listing brings
@@ -323,8 +321,11 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, 
         machine_tags=tuple(t for t in tags if MACHINE_TAG.match(t)),
         date_taken=date,
         date_taken_unknown=date is None,
+        description=action.description,
         media=action.media,
-        is_public=public,
+        is_public=action.options.is_public,
+        is_friend=action.options.is_friend,
+        is_family=action.options.is_family,
     )
 
 
@@ -377,12 +378,15 @@ def plan_sync(
     problems: Sequence[LocalFile] = (),
     library: LibraryState = LibraryState(),
     existing: Collection[str] = (),
+    metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
     ``sets`` place downloads in set folders; ``problems`` are files that could not be used (they
     become failed items); ``existing`` are other relative paths under the root a download must not
-    take. Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    take; ``metadata`` is what the files to upload say about themselves (title, description,
+    keywords: read by the scanner, merged with their sidecars). Raises ValueError if ``match`` is
+    incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -395,34 +399,32 @@ def plan_sync(
     ]
     from_flickr = 0
 
+    ignored = 0
     if options.mode in UPLOAD_MODES:
         room = _Room.of(options.limits)
-        public = options.uploads_public
+        folders = options.folder_settings()
         for cid in sorted(match.local_only):
             picture = pictures[cid]
             if picture.flickr_id is not None:
                 from_flickr += 1
                 continue
+            source = uploadable_path(picture, folders, options.ignored_paths)
+            if cid in options.ignored:
+                source = None
+            if picture.paths and source is None:
+                ignored += 1
+                continue
             where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid
+            public = source[1].is_public if source is not None else False
             why_not = upload_refusal(picture, options.limits) or room.refusal(picture.media, public)
-            if why_not is not None:
-                failed.append(FailedItem(where, why_not, cid))
+            if why_not is not None or source is None:
+                failed.append(FailedItem(where, why_not or "no path holds this picture any more", cid))
                 continue
             room.take(picture.media, public)
-            first = picture.paths[0]
-            actions.append(
-                Upload(
-                    content_id=cid,
-                    path=first,
-                    title=first.stem,
-                    tags=upload_tags(cid, options.extra_tags),
-                    size=picture.size,
-                    media=picture.media,
-                    reason="on no Flickr photo"
-                    + (f" ({len(picture.paths)} copies on disk)" if len(picture.paths) > 1 else ""),
-                )
-            )
+            actions.append(_upload(picture, *source, metadata.get(source[0])))
         for m in match.matches:
+            if m.content_id in options.ignored:
+                continue
             if needs_tag(m, photos[m.photo_id]):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
 
@@ -450,8 +452,30 @@ def plan_sync(
         duplicates_on_flickr=len(match.duplicates),
         undecided=undecided,
         from_flickr=from_flickr,
+        ignored=ignored,
     )
     return _plan(options.mode, actions, failed, counts)
+
+
+def _upload(
+    picture: LocalPicture, path: LocalPath, settings: PictureSettings, meta: PictureMeta | None
+) -> Upload:
+    """The upload of ``picture`` from ``path``, whose folder has ``settings``: every field
+    Flickr is told (see :mod:`flickrsync.choosing`)."""
+    text = upload_text(path.stem, meta, settings)
+    copies = len(picture.paths)
+    return Upload(
+        content_id=picture.content_id,
+        path=path,
+        title=text.title,
+        tags=upload_tags(picture.content_id, "", text.tags),
+        size=picture.size,
+        media=picture.media,
+        reason="on no Flickr photo" + (f" ({copies} copies on disk)" if copies > 1 else ""),
+        description=text.description,
+        options=settings.upload,
+        resize=resize_for(picture, settings),
+    )
 
 
 def _plan(
@@ -465,6 +489,7 @@ def _plan(
         duplicates_on_flickr=counts.duplicates_on_flickr,
         undecided=counts.undecided,
         from_flickr=counts.from_flickr,
+        ignored=counts.ignored,
     )
     return Plan(mode=mode, actions=tuple(actions), failed=tuple(failed), summary=summary)
 
@@ -572,13 +597,10 @@ def preview_after_transfers(
     local: Sequence[LocalPicture],
     remote: Sequence[RemotePhoto],
     match: MatchResult,
-    *,
-    public: bool = False,
 ) -> tuple[list[LocalPicture], list[RemotePhoto], MatchResult]:
     """The indexes and match as they will be once ``plan``'s uploads and downloads are done, with
     stand-in ids (``new:<content id>``; downloads as pictures ``download:<photo id>``), so a dry
-    run can show the set changes that will follow. Never give these ids to the executor.
-    ``public``: uploads are public (:attr:`PlanOptions.uploads_public`)."""
+    run can show the set changes that will follow. Never give these ids to the executor."""
     pictures = {p.content_id: p for p in local}
     new_remote = list(remote)
     new_local = list(local)
@@ -590,7 +612,7 @@ def preview_after_transfers(
         if isinstance(action, Upload):
             picture = pictures[action.content_id]
             pid = PhotoId(PREVIEW_PREFIX + action.content_id)
-            new_remote.append(uploaded_photo(action, pid, picture, public=public))
+            new_remote.append(uploaded_photo(action, pid, picture))
             matches.append(Match(action.content_id, pid, "machine_tag", "preview: uploaded"))
             local_only.discard(action.content_id)
         elif isinstance(action, Download):

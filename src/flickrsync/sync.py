@@ -243,7 +243,6 @@ class Engine:
             self.nsid,
             self.config,
             transfers=options.transfers,
-            upload_options=settings.upload,
             progress=progress,
             heartbeat=lock.heartbeat if lock is not None else None,
         )
@@ -323,9 +322,7 @@ class Engine:
         plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
         set_preview = None
         if opts.sets_step and plan.refusal is None:
-            after_local, after_remote, after_match = preview_after_transfers(
-                plan, local, remote, match, public=self.settings.upload.is_public
-            )
+            after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
             set_preview = plan_photosets(
                 after_local,
                 after_remote,
@@ -487,8 +484,8 @@ class Engine:
         return PlanOptions(
             mode=self.options.mode,
             root=str(self.settings.directory),
-            extra_tags=self.settings.extra_tags,
-            uploads_public=self.settings.upload.is_public,
+            pictures=self.settings.pictures,
+            folders=self.settings.folders,
             download_folder=self.settings.download_folder,
             force=self.options.force,
             photosets=self._set_options(),
@@ -593,7 +590,7 @@ class Engine:
             pid = outcome.uploaded.get(action.content_id)
             picture = pictures.get(action.content_id)
             if pid is not None and picture is not None:
-                records.append(uploaded_photo(action, pid, picture, public=self.settings.upload.is_public))
+                records.append(uploaded_photo(action, pid, picture))
         self.index.upsert_remote_photos(self.nsid, records)
 
 

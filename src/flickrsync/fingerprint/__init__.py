@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, BinaryIO
 from ._core import fingerprint_bytes, fingerprint_stream, fingerprint_with_metadata, read_metadata
 from ._meta import (
     DESCRIPTION_FROM,
+    LIST_SOURCES,
     TAGS_FROM,
+    TEXT_SOURCES,
     TITLE_FROM,
     Chosen,
     FlickrText,
@@ -69,8 +71,10 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "DESCRIPTION_FROM",
+    "LIST_SOURCES",
     "PHASH_MATCH_DISTANCE",
     "TAGS_FROM",
+    "TEXT_SOURCES",
     "TITLE_FROM",
     "Chosen",
     "FlickrText",

@@ -13,6 +13,7 @@ from flickrsync.models.base import (
     PhotoId,
     Photoset,
     PhotosetId,
+    UploadOptions,
 )
 from flickrsync.tags import format_tags
 
@@ -43,17 +44,36 @@ class RemoteSet:
 
 
 @dataclass(frozen=True, slots=True)
+class Resize:
+    """Upload a smaller copy: the picture re-encoded as a JPEG whose long edge is at most
+    ``long_edge`` pixels (``resize = LONG_EDGE`` in config.ini); the file on disk is never
+    changed."""
+
+    long_edge: int
+    #: JPEG quality of the copy, 1-100 (``resize_quality``).
+    quality: int = 90
+
+
+@dataclass(frozen=True, slots=True)
 class Upload:
-    """Upload one picture (its first path). Title = file name without extension."""
+    """Upload one picture from ``path`` (its first path that is not ignored), with everything
+    Flickr is told about it: the planner decided each field (title, description and tags from
+    the picture's own metadata or its file name, who may see it from the settings of its folder),
+    and a plan file may have edited them."""
 
     content_id: ContentId
     path: LocalPath
     title: str
-    #: Our machine tag first, then the configured extra tags.
+    #: Our machine tag first, then the configured extra tags and the picture's keywords.
     tags: tuple[str, ...]
     size: int
     media: Media
     reason: str
+    description: str = ""
+    #: Who may see the photo and how Flickr files it (the upload API's fields, sent as they are).
+    options: UploadOptions = UploadOptions()
+    #: None: the file is sent as it is.
+    resize: Resize | None = None
 
     @property
     def raw_tags(self) -> str:
@@ -231,6 +251,9 @@ class PlanSummary:
     undecided: int = 0
     #: Pictures not uploaded because they came from Flickr (downloaded earlier).
     from_flickr: int = 0
+    #: Pictures not uploaded because the user ignores them (``flickrsync ignore``, a folder's
+    #: ``ignore = 1``).
+    ignored: int = 0
 
     @property
     def reassignments(self) -> int:
