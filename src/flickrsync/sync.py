@@ -27,7 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from flickrsync import localfs, scanner
+from flickrsync import localfs, scanner, userlists
+from flickrsync.choosing import FolderSettings, is_ignored_path
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError, UsageError
@@ -149,6 +150,9 @@ class Prepared:
     #: picture is (its first path).
     match: MatchResult | None = None
     paths: dict[ContentId, LocalPath] = field(default_factory=dict)
+    #: The two indexes as the plan saw them (a plan file shows paths and titles from them).
+    pictures: dict[ContentId, LocalPicture] = field(default_factory=dict)
+    photos: dict[PhotoId, RemotePhoto] = field(default_factory=dict)
 
 
 @dataclass
@@ -253,6 +257,9 @@ class Engine:
             # ones, whose measured same-picture bound is PHASH_MATCH_DISTANCE.
             phash_threshold=PHASH_MATCH_DISTANCE,
         )
+        #: The user's lists (``flickrsync ignore``, ``identify``), read when the run prepares.
+        self.choices = userlists.Choices()
+        self.folders = FolderSettings(settings.pictures, settings.folders)
         #: Look-ups that failed for a reason that may pass: what they concern is left alone.
         self._unsure_pictures: set[ContentId] = set()
         self._unsure_photos: set[PhotoId] = set()
@@ -316,6 +323,7 @@ class Engine:
             notes.append(f"could not list the photos of photoset {problem}")
 
         library = LibraryState(root_exists=True, previously_indexed=previously, vanished=scan.removed)
+        self.choices = userlists.load(self.settings, self.index)
         local, problems, remote, sets = self._state()
         match = self._match(local, remote)
 
@@ -323,17 +331,29 @@ class Engine:
         set_preview = None
         if opts.sets_step and plan.refusal is None:
             after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
+            set_local, set_match = self._for_sets(after_local, after_match)
             set_preview = plan_photosets(
-                after_local,
+                set_local,
                 after_remote,
-                after_match,
+                set_match,
                 sets,
                 self._set_options(),
                 pools_done=self._pools_done(),
                 mode=opts.mode,
             )
         paths = {p.content_id: p.paths[0] for p in local if p.paths}
-        return Prepared(self.account, plan, set_preview, scan, listing, notes, match, paths)
+        return Prepared(
+            self.account,
+            plan,
+            set_preview,
+            scan,
+            listing,
+            notes,
+            match,
+            paths,
+            pictures={p.content_id: p for p in local},
+            photos={r.id: r for r in remote},
+        )
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
         nsid = self.nsid
@@ -396,9 +416,38 @@ class Engine:
             local_phash=self.index.local_phashes(),
             remote_phash=self.index.remote_phashes(self.nsid),
             originals=self.index.originals(self.nsid),
+            identified={i.photo_id: i.content_id for i in self.choices.identified},
         )
 
+    def _for_sets(
+        self, local: list[LocalPicture], match: MatchResult
+    ) -> tuple[list[LocalPicture], MatchResult]:
+        """The pictures that take part in photosets, and their matches: not those the user
+        ignores (their photos stay where they are, as Flickr-only ones do), and of the others
+        only the paths not ignored (by the ignore list or a folder's ``ignore = 1``)."""
+        ignored, paths = self.choices.pictures, self.choices.paths
+        if not ignored and not paths and not self.folders.any("ignore"):
+            return local, match
+        kept: list[LocalPicture] = []
+        for picture in local:
+            if picture.content_id in ignored:
+                continue
+            keep = tuple(
+                p
+                for p in picture.paths
+                if not is_ignored_path(p.relpath, paths) and not self.folders(p.folder).ignore
+            )
+            if keep:
+                kept.append(replace(picture, paths=keep) if keep != picture.paths else picture)
+        taking_part = {p.content_id for p in kept}
+        return kept, replace(match, matches=tuple(m for m in match.matches if m.content_id in taking_part))
+
     def _match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
+        """Match the library with the account. Photos the user ignores take no part: to this run
+        they are not on Flickr (never matched, tagged or downloaded)."""
+        ignored = self.choices.photos
+        if ignored:
+            remote = [r for r in remote if r.id not in ignored]
         evidence = self._evidence()
         by_id = {p.id: p for p in remote}
         for _round in range(MAX_MATCH_ROUNDS):
@@ -486,6 +535,8 @@ class Engine:
             root=str(self.settings.directory),
             pictures=self.settings.pictures,
             folders=self.settings.folders,
+            ignored=self.choices.pictures,
+            ignored_paths=self.choices.paths,
             download_folder=self.settings.download_folder,
             force=self.options.force,
             photosets=self._set_options(),
@@ -557,9 +608,15 @@ class Engine:
             self._remember_uploads(plan, outcome)
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
-            match = self._match(local, remote)
+            set_local, set_match = self._for_sets(local, self._match(local, remote))
             set_plan = plan_photosets(
-                local, remote, match, sets, self._set_options(), pools_done=self._pools_done(), mode=opts.mode
+                set_local,
+                remote,
+                set_match,
+                sets,
+                self._set_options(),
+                pools_done=self._pools_done(),
+                mode=opts.mode,
             )
             self.executor.run_set_actions(set_plan.set_actions, outcome)
             if set_plan.set_actions:

@@ -261,7 +261,7 @@ def test_migration_0002_widens_old_stat_keys_and_drops_manifests(
         )
     monkeypatch.undo()
     with Index.open(db) as new:
-        assert new.applied_migrations() == ["0001_initial", "0002_stat_key_any_time"]
+        assert new.applied_migrations()[:2] == ["0001_initial", "0002_stat_key_any_time"]
         assert new.dir_stats(rid, b"a") == stats
         assert new.dir_manifests(rid) == {b"a": None}
         x = new.file(LocalPath(ROOT, "a/x.jpg"))

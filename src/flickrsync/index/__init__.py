@@ -12,7 +12,8 @@ The package is split along the file's seams, behind one facade, :class:`Index`:
 * :mod:`~flickrsync.index.schema`: tables, the named migrations, the connection's TEMP triggers;
 * :mod:`~flickrsync.index.library`: the local side (roots, folders, files, pictures);
 * :mod:`~flickrsync.index.remote`: the remote side (accounts, Flickr photos, photosets, links);
-* :mod:`~flickrsync.index.journals`: upload and download intents, group pool additions.
+* :mod:`~flickrsync.index.journals`: upload and download intents, group pool additions;
+* :mod:`~flickrsync.index.choices`: the user's ignore list and photos identified by hand.
 
 Rules kept here:
 
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from flickrsync.errors import DatabaseError
 from flickrsync.index import schema
+from flickrsync.index.choices import ChoiceStore
 from flickrsync.index.journals import JournalStore
 from flickrsync.index.library import DIGESTS, StatRow
 from flickrsync.index.schema import MIGRATIONS, TABLES, Migration
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class Index(JournalStore):
+class Index(JournalStore, ChoiceStore):
     """An open profile index: the local side, the remote side and the journals, in one object.
     Not thread-safe: use it from the thread that opened it.
 

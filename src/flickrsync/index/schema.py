@@ -242,6 +242,29 @@ def _migration_0002_stat_key_any_time(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE local_dir SET manifest = NULL")
 
 
+def _migration_0003_user_choices(conn: sqlite3.Connection) -> None:
+    """The user's own lists (issue 12): what to ignore (``flickrsync ignore``) and which Flickr
+    photo is which picture (``flickrsync identify``). Both are also kept in files in the home
+    dir (:mod:`flickrsync.userlists`), from which a rebuilt index gets them back."""
+    conn.execute(
+        """CREATE TABLE ignored (
+            kind TEXT NOT NULL CHECK (kind IN ('picture', 'path', 'photo')),
+            value BLOB NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, value)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE identified (
+            photo_id TEXT PRIMARY KEY,
+            content_id TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -254,6 +277,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
+    Migration("0003_user_choices", _migration_0003_user_choices),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -272,6 +296,8 @@ TABLES = (
     "upload_journal",
     "download_journal",
     "group_pool_photo",
+    "ignored",
+    "identified",
 )
 
 
