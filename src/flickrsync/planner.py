@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 
 from flickrsync.choosing import (
+    DEFAULT_ORIGIN,
     FolderRule,
     FolderSettings,
     PictureSettings,
@@ -236,7 +237,7 @@ def _default_folder(options: PlanOptions) -> str:
     return _safe_folder(options.download_folder.replace("\\", "/").split("/")) or "Flickr"
 
 
-def _path_key(relpath: str) -> str:
+def path_key(relpath: str) -> str:
     """Paths that would be one file on a case-insensitive or normalising file system."""
     return unicodedata.normalize("NFC", relpath).casefold()
 
@@ -247,8 +248,8 @@ def _fresh_path(folder: str, stem: str, ext: str, taken: set[str]) -> str:
     while True:
         name = f"{stem}.{ext}" if n == 1 else f"{stem} ({n}).{ext}"
         relpath = f"{folder}/{name}" if folder else name
-        if _path_key(relpath) not in taken:
-            taken.add(_path_key(relpath))
+        if path_key(relpath) not in taken:
+            taken.add(path_key(relpath))
             return relpath
         n += 1
 
@@ -464,6 +465,12 @@ def _upload(
     Flickr is told (see :mod:`flickrsync.choosing`)."""
     text = upload_text(path.stem, meta, settings)
     copies = len(picture.paths)
+    resize = resize_for(picture, settings)
+    origins = {"title": text.title_from, "description": text.description_from, "tags": text.tags_from}
+    flags = [settings.origin(k) for k in ("is_public", "is_friend", "is_family")]
+    origins["privacy"] = next((o for o in flags if o != DEFAULT_ORIGIN), DEFAULT_ORIGIN)
+    if resize is not None:
+        origins["resize"] = settings.origin("resize")
     return Upload(
         content_id=picture.content_id,
         path=path,
@@ -474,7 +481,9 @@ def _upload(
         reason="on no Flickr photo" + (f" ({copies} copies on disk)" if copies > 1 else ""),
         description=text.description,
         options=settings.upload,
-        resize=resize_for(picture, settings),
+        resize=resize,
+        origins=tuple((k, v) for k, v in origins.items() if v is not None),
+        warnings=text.warnings,
     )
 
 
@@ -517,9 +526,9 @@ def _plan_downloads(
     if not match.remote_only:
         return []
     root = options.root
-    taken = {_path_key(p.relpath) for pic in local for p in pic.paths if p.root == root}
-    taken |= {_path_key(f.path.relpath) for f in problems if f.path.root == root}
-    taken |= {_path_key(p) for p in existing}
+    taken = {path_key(p.relpath) for pic in local for p in pic.paths if p.root == root}
+    taken |= {path_key(f.path.relpath) for f in problems if f.path.root == root}
+    taken |= {path_key(p) for p in existing}
     folder_of_set = download_folders(local, match, sets, options)
     first_set: dict[PhotoId, RemoteSet] = {}
     for a_set in sorted(sets, key=_set_rank):

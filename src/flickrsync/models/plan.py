@@ -74,6 +74,11 @@ class Upload:
     options: UploadOptions = UploadOptions()
     #: None: the file is sent as it is.
     resize: Resize | None = None
+    #: Where the fields came from, by name (``title``: ``XMP-dc:Title``, ``privacy``:
+    #: ``[folder:Family] line 12`` …), for people: what a dry run and a plan file show.
+    origins: tuple[tuple[str, str], ...] = ()
+    #: What had to be cut or left out to suit Flickr (a 10,000-character description …).
+    warnings: tuple[str, ...] = ()
 
     @property
     def raw_tags(self) -> str:

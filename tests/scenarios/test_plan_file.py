@@ -1,0 +1,89 @@
+"""A plan you can edit (issue 12 point 6): `--plan-out` writes the plan and changes nothing;
+`apply` carries out exactly the plan as edited, refusing what changed under it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.scenarios.conftest import read_plan, write_plan
+from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_plan_written_edited_and_applied(lib: SyncLib, tmp_path: Path) -> None:
+    a = lib.add("Trip/a.jpg", 1)
+    b = lib.add("Trip/b.jpg", 2)
+    c = lib.add("Trip/c.jpg", 3)
+    lib.add("Trip/d.jpg", 4)
+    only_1, only_2 = picture_bytes(11), picture_bytes(12)
+    p1, p2 = lib.ff.seed_photos(
+        [
+            seed_spec(only_1, "Flickr one", date=flickr_date(date_of(11))),
+            seed_spec(only_2, "Flickr two", date=flickr_date(date_of(12))),
+        ]
+    )
+    plan_path = tmp_path / "plan.json"
+
+    written = lib.run("sync2", "--plan-out", str(plan_path))
+    assert written.code == 0, written
+    assert written.writes == {}, "writing a plan changes nothing on Flickr"
+    assert lib.new_files() == {}, "… nor in the library"
+    assert "plan written to" in written.out
+    doc = read_plan(plan_path)
+    assert doc["options"]["mode"] == "sync2"
+    uploads = {u["relpath"]: u for u in doc["uploads"]}
+    assert set(uploads) == {"Trip/a.jpg", "Trip/b.jpg", "Trip/c.jpg", "Trip/d.jpg"}
+    assert uploads["Trip/a.jpg"]["title"] == "a"
+    assert uploads["Trip/a.jpg"]["sources"]["title"] == "file name"
+    assert uploads["Trip/a.jpg"]["privacy"] == "private"
+    downloads = {d["photo_id"]: d for d in doc["downloads"]}
+    assert set(downloads) == {p1, p2}
+
+    # The user edits: b is left out, a gets a title, tags and is public, c is ignored for good,
+    # photo 1 is ignored, photo 2 goes elsewhere.
+    doc["uploads"] = [u for u in doc["uploads"] if u["relpath"] != "Trip/b.jpg"]
+    for entry in doc["uploads"]:
+        if entry["relpath"] == "Trip/a.jpg":
+            entry.update(
+                title="Harbour at dawn", tags=["sea", "boats"], privacy="public", description="Calm."
+            )
+        if entry["relpath"] == "Trip/c.jpg":
+            entry["ignore"] = True
+    for entry in doc["downloads"]:
+        if entry["photo_id"] == p1:
+            entry["ignore"] = True
+        if entry["photo_id"] == p2:
+            entry["relpath"] = "Mine/second.jpg"
+    write_plan(plan_path, doc)
+    # Meanwhile d is edited: its picture is another one now.
+    lib.add("Trip/d.jpg", 40)
+
+    applied = lib.run("apply", str(plan_path), "--yes")
+    assert applied.code == 1, applied  # d was refused
+    (refused,) = [line for line in applied.err.splitlines() if "refused:" in line]
+    assert "Trip/d.jpg: no file holds the picture of the plan any more" in refused
+    photos = lib.photos_by_content()
+    assert set(photos) == {content_id(a)}, "only a was uploaded"
+    (photo,) = photos[content_id(a)]
+    assert photo["title"] == "Harbour at dawn"
+    assert photo["description"] == "Calm."
+    assert photo["ispublic"] == 1
+    assert {t["raw"] for t in photo["tags"]} >= {"sea", "boats"}
+    assert set(lib.new_files()) == {"Mine/second.jpg"}
+    assert lib.new_files()["Mine/second.jpg"] == only_2
+    lib.forget_downloads()
+
+    listed = (lib.home / "ignore-DEFAULT.txt").read_text()
+    assert f"picture:{content_id(c)}  # Trip/c.jpg" in listed
+    assert f"photo:{p1}" in listed
+
+    # Next plan: b is back (it was only left out), c and photo 1 stay ignored, d is new.
+    again = lib.run("sync2", "--dry-run", "--json").json()
+    planned = {a["relpath"] for a in again["actions"] if a["action"] == "upload"}
+    assert planned == {"Trip/b.jpg", "Trip/d.jpg"}
+    assert [a for a in again["actions"] if a["action"] == "download"] == []
+    assert again["summary"]["ignored"] == 1
+    assert content_id(b) not in lib.photos_by_content()
