@@ -55,6 +55,7 @@ from flickrsync.parse import (
     parse_photo_page,
     parse_photosets,
     parse_sizes,
+    parse_tag_ids,
     parse_tickets,
     parse_upload_status,
 )
@@ -221,6 +222,18 @@ class FlickrClient(Wire):
             self.call("flickr.photos.getAllContexts", {"photo_id": photo_id}),
         )
         return contexts
+
+    def tag_ids(self, photo_id: PhotoId) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """flickr.photos.getInfo: the photo's owner (NSID) and ``(tag id, clean tag)`` of each
+        of its tags."""
+        found: tuple[str, tuple[tuple[str, str], ...]] = self._parsed(
+            "flickr.photos.getInfo", parse_tag_ids, self.call("flickr.photos.getInfo", {"photo_id": photo_id})
+        )
+        return found
+
+    def remove_tag(self, tag_id: str) -> None:
+        """flickr.photos.removeTag (a tag, never the photo)."""
+        self.call("flickr.photos.removeTag", {"tag_id": tag_id})
 
     def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
         """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""

@@ -252,6 +252,19 @@ def parse_info(rsp: Json) -> RemotePhoto:
     )
 
 
+def parse_tag_ids(rsp: Json) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """flickr.photos.getInfo -> the owner's NSID and ``(tag id, clean tag)`` of each tag: what
+    flickr.photos.removeTag needs (https://www.flickr.com/services/api/flickr.photos.removeTag.html)."""
+    photo = _require(rsp, "photo", "photos.getInfo")
+    owner = as_str(_obj(photo.get("owner")).get("nsid"))
+    tags = tuple(
+        (as_str(tag.get("id")), content(tag))
+        for tag in _items(_obj(photo.get("tags")).get("tag"))
+        if as_str(tag.get("id")) and content(tag)
+    )
+    return owner, tags
+
+
 def parse_sizes(rsp: Json) -> tuple[PhotoSize, ...]:
     """flickr.photos.getSizes. Old videos list sizes with empty width/height (-> None)."""
     sizes = _require(rsp, "sizes", "photos.getSizes")
