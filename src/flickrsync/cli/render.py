@@ -315,6 +315,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
         "summary": {**to_json(summary), "reassignments": summary.reassignments},
         "actions": [action_json(a) for a in actions],
         "failed": to_json(prepared.plan.failed),
+        "undecided": undecided_json(prepared),
         "refusal": prepared.plan.refusal,
         "notes": prepared.notes,
         "outcome": None
@@ -361,9 +362,12 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
         if s.duplicates_on_flickr:
             click.echo(f"  on Flickr twice {s.duplicates_on_flickr:>6,} photos (reported, never deleted)")
         if s.undecided:
-            click.echo(f"  undecided    {s.undecided:>9,} (left alone this run)")
+            click.echo(f"  undecided    {s.undecided:>9,} (left alone this run; settle each with one of:)")
+            undecided_lines(prepared)
     if options.uploads:
         click.echo(f"  to upload    {s.uploads:>9,} ({human_size(s.upload_bytes)})")
+        if s.ignored:
+            click.echo(f"  ignored      {s.ignored:>9,} (see `flickrsync ignore list`)")
         click.echo(f"  to tag       {s.tags:>9,} matched photos get flickrsync's machine tag")
     if options.downloads:
         click.echo(f"  to download  {s.downloads:>9,}")
@@ -376,6 +380,30 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
         )
     if s.failed:
         click.echo(f"  cannot sync  {s.failed:>9,} (listed on stderr)")
+
+
+def undecided_json(prepared: Prepared) -> list[dict[str, Any]]:
+    from flickrsync.planfile import identify_commands  # noqa: PLC0415 - loaded with the sync engine
+
+    groups = prepared.match.undecided if prepared.match is not None else ()
+    return [
+        {**to_json(g), "commands": identify_commands(g.content_ids, g.photo_ids, prepared.pictures)}
+        for g in groups
+    ]
+
+
+def undecided_lines(prepared: Prepared) -> None:
+    """Each group of look-alikes the matcher could not tell apart, with the commands that settle
+    it (``flickrsync identify PHOTO PATH``: "this photo is that picture")."""
+    from flickrsync.planfile import identify_commands  # noqa: PLC0415 - loaded with the sync engine
+
+    if prepared.match is None:
+        return
+    for group in prepared.match.undecided:
+        photos = ", ".join(group.photo_ids)
+        click.echo(f"    {len(group.content_ids)} pictures / photos {photos}: {group.reason}")
+        for command in identify_commands(group.content_ids, group.photo_ids, prepared.pictures):
+            click.echo(f"      {show(command)}")
 
 
 def outcome_text(report: RunReport, options: RunOptions) -> None:
