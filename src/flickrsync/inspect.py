@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from flickrsync import localfs
+from flickrsync.choosing import FOLDER_KEYS, settings_for
 from flickrsync.config import Settings
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -35,6 +36,16 @@ ORIENTATIONS: dict[int, str] = {
     7: "mirrored, rotated 90° CCW",
     8: "rotate 90° CCW to view",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FolderSetting:
+    """One setting of a file's folder, in words, and where it came from (``[folder:Trips/*]
+    line 12``, ``[DEFAULT] line 5``, ``default``)."""
+
+    key: str
+    value: str
+    origin: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,9 @@ class FileReport:
     duplicates: tuple[LocalPath, ...] = ()
     #: Flickr photos the picture is linked to.
     links: tuple[Link, ...] = ()
+    #: What applies to the pictures of its folder (config.ini and its ``[folder:GLOB]``
+    #: sections); empty outside the library.
+    settings: tuple[FolderSetting, ...] = ()
 
 
 def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileReport]:
@@ -82,10 +96,28 @@ def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileR
         if settings is not None and settings.database.exists():
             index = stack.enter_context(Index.open(settings.database))
         config = ScanConfig.from_settings(settings) if settings is not None else None
-        return [_inspect_one(path, config, index) for path in paths]
+        return [_inspect_one(path, config, index, settings) for path in paths]
 
 
-def _inspect_one(path: str, config: ScanConfig | None, index: Index | None) -> FileReport:
+def folder_settings(settings: Settings, folder: str) -> tuple[FolderSetting, ...]:
+    """The settings of a library folder, each with its value in words and where it came from."""
+    resolved = settings_for(folder, settings.pictures, settings.folders)
+    return tuple(
+        FolderSetting(key, _shown(getattr(resolved, key)), resolved.origin(key)) for key in FOLDER_KEYS
+    )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "1 (yes)" if value else "0 (no)"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "(none)"
+    return str(value) if value != "" else "(none)"
+
+
+def _inspect_one(
+    path: str, config: ScanConfig | None, index: Index | None, settings: Settings | None = None
+) -> FileReport:
     found = localfs.inspect_file(path)
     fp = found.fingerprint
     st = found.stat
@@ -125,6 +157,7 @@ def _inspect_one(path: str, config: ScanConfig | None, index: Index | None) -> F
         indexed=indexed,
         duplicates=duplicates,
         links=links,
+        settings=folder_settings(settings, location.folder) if settings and location else (),
     )
 
 

@@ -267,6 +267,10 @@ def inspect_text(r: FileReport) -> None:
         line("duplicate", show(dup))
     for link in r.links:
         line("on Flickr", f"photo {link.photo_id} of {link.nsid} (matched by {link.rule})")
+    if r.settings:
+        line("settings", "for uploads from its folder, and where each came from:")
+        for s in r.settings:
+            click.echo(f"    {s.key:<17} {s.value}   ({s.origin})")
 
 
 # --- sync, sync2, download, photosets --------------------------------------------------------
