@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import IO, Protocol, TypeVar
 
-from flickrsync import fingerprint, localfs, scanner
+from flickrsync import fingerprint, localfs, resizing, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import (
     FlickrsyncError,
@@ -72,6 +72,8 @@ R = TypeVar("R")
 MAX_NAME_TRIES = 50
 #: A small rendition larger than this is not a small rendition.
 SMALL_LIMIT = 4 << 20
+#: A resized upload's copy is kept in memory up to this size, else in a temporary file.
+COPY_IN_MEMORY = 16 << 20
 
 
 class Progress(Protocol):
@@ -208,6 +210,7 @@ class Executor:
         transfers: int = 4,
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
+        scratch: Path | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -217,6 +220,8 @@ class Executor:
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
+        #: Where the smaller copies of resized uploads are made (the home dir; never the library).
+        self.scratch = scratch
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
@@ -365,19 +370,33 @@ class Executor:
         action = job.action
         if isinstance(action, Upload):
             with localfs.open_file(action.path, expect=job.stat) as stream:
-                return self.client.upload_once(
-                    stream,
-                    action.path.name,
-                    machine_tag=content_tag(action.content_id),
-                    title=action.title,
-                    description=action.description,
-                    tags=action.tags,
-                    options=action.options,
-                )
+                if action.resize is None:
+                    return self._upload(action, stream, action.path.name)
+                # The smaller copy: in memory, or in a temporary file in the home dir when large.
+                with tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=self._scratch_dir()) as copy:
+                    if resizing.resized_copy(stream, action.resize, copy) is None:
+                        stream.seek(0)
+                        return self._upload(action, stream, action.path.name)
+                    copy.seek(0)
+                    return self._upload(action, copy, f"{action.path.stem}.jpg")
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))
         self.client.add_tags(action.photo_id, action.tags)
         return None
+
+    def _scratch_dir(self) -> str | None:
+        return None if self.scratch is None else str(self.scratch)
+
+    def _upload(self, action: Upload, body: IO[bytes], filename: str) -> PhotoId:
+        return self.client.upload_once(
+            body,
+            filename,
+            machine_tag=content_tag(action.content_id),
+            title=action.title,
+            description=action.description,
+            tags=action.tags,
+            options=action.options,
+        )
 
     def _download(self, action: Download, photo: RemotePhoto | None) -> tuple[LocalPath, int]:
         url = action.url or self.client.original_url(action.photo_id)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flickrsync import localfs, scanner, userlists
-from flickrsync.choosing import FolderSettings, is_ignored_path
+from flickrsync.choosing import FolderSettings, is_ignored_path, resize_for, upload_size, uploadable_path
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError, UsageError
@@ -249,6 +249,7 @@ class Engine:
             transfers=options.transfers,
             progress=progress,
             heartbeat=lock.heartbeat if lock is not None else None,
+            scratch=settings.home,
         )
         self.match_options = MatchOptions(
             date_match=options.date_match,
@@ -381,6 +382,8 @@ class Engine:
 
     def _state(self) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
         local = self.index.pictures()
+        if self.folders.any("resize"):
+            local = [self._with_upload_size(p) for p in local]
         problems = self.index.problems()
         remote = self.index.remote_photos(self.nsid)
         known = {p.id for p in remote}
@@ -390,6 +393,13 @@ class Engine:
             for s in self.index.photosets(self.nsid)
         ]
         return local, problems, remote, sets
+
+    def _with_upload_size(self, picture: LocalPicture) -> LocalPicture:
+        """The picture with the size of the copy its upload sends under ``resize`` (what Flickr
+        holds as the original of such an upload: the matcher must know it)."""
+        source = uploadable_path(picture, self.folders, self.choices.paths)
+        size = upload_size(picture, resize_for(picture, source[1])) if source is not None else None
+        return picture if size is None else replace(picture, resized=size)
 
     def _set_options(self) -> PhotosetPlanOptions:
         ps = self.settings.photosets

@@ -106,12 +106,13 @@ def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
     picture's width/height are reported before or after applying its EXIF orientation is not
     something we want to depend on, so for orientations 5-8 (a quarter turn: the displayed image
     has width and height swapped) the swapped pair is accepted as well. Orientations 1-4 do not
-    swap, so they must match exactly.
+    swap, so they must match exactly. A picture uploaded as a smaller copy (``resize``) is on
+    Flickr at the copy's size (:attr:`LocalPicture.resized`, upright): that size matches too.
     """
     if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
         return True
     theirs = (photo.o_width, photo.o_height)
-    if (picture.width, picture.height) == theirs:
+    if theirs in ((picture.width, picture.height), picture.resized):
         return True
     return picture.orientation in (5, 6, 7, 8) and (picture.height, picture.width) == theirs
 

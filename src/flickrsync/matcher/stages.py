@@ -427,6 +427,8 @@ class _Compatibility:
             dims = {(picture.width, picture.height)}
             if picture.orientation in (5, 6, 7, 8):
                 dims.add((picture.height, picture.width))
+            if picture.resized is not None:
+                dims.add(picture.resized)
             pool = [r for d in sorted(dims) for r in self.by_dims.get(d, ())] + self.no_dims
         yield from pool
 
