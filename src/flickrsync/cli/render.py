@@ -267,6 +267,20 @@ def inspect_text(r: FileReport) -> None:
         line("duplicate", show(dup))
     for link in r.links:
         line("on Flickr", f"photo {link.photo_id} of {link.nsid} (matched by {link.rule})")
+    if r.upload is not None:
+        line("title", f"{r.upload.title!r} (from {r.upload.title_from})")
+        if r.upload.description:
+            text = (
+                r.upload.description if len(r.upload.description) <= 70 else r.upload.description[:67] + "…"
+            )
+            line("description", f"{text!r} (from {r.upload.description_from})")
+        if r.upload.tags:
+            line(
+                "tags",
+                ", ".join(r.upload.tags) + (f" (from {r.upload.tags_from})" if r.upload.tags_from else ""),
+            )
+        for warning in (*r.upload.warnings, *r.metadata_warnings):
+            line("metadata", warning)
     if r.settings:
         line("settings", "for uploads from its folder, and where each came from:")
         for s in r.settings:
