@@ -67,7 +67,7 @@ from typing import BinaryIO
 
 from flickrsync import statkey, workpool
 from flickrsync.config import Settings
-from flickrsync.errors import ConfigError, LocalFileError, MediaError, file_error
+from flickrsync.errors import ConfigError, LocalFileError, MediaError
 from flickrsync.fingerprint import PictureMeta
 from flickrsync.models import (
     FileInspection,
@@ -718,7 +718,8 @@ def read_metadata(path: LocalPath, expect: FileStat | None = None) -> PictureMet
         try:
             meta: PictureMeta = _fingerprint().read_metadata(stream)
         except OSError as exc:
-            raise file_error(os.path.join(path.root, path.relpath), "read error", exc) from None
+            where = os.path.join(path.root, path.relpath)
+            raise LocalFileError(where, f"read error: {exc.strerror or exc}") from None
     return meta
 
 

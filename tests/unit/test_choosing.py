@@ -85,7 +85,6 @@ def test_folder_settings_are_remembered_and_know_what_any_folder_sets() -> None:
     assert folders("Trips/2019") is folders("Trips/2019")
     assert folders.any("ignore")
     assert not folders.any("resize")
-    assert folders.ignored_globs() == ("Drafts",)
 
 
 def test_ignored_paths_cover_what_is_under_them() -> None:

@@ -23,21 +23,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flickrsync.models import (
+    ACTION_KINDS,
     Action,
     AddTags,
-    AddToGroup,
-    AddToSet,
     ContentId,
     CreateSet,
-    DeleteSet,
     Download,
-    EditSetMeta,
     EditSetPhotos,
     FileStat,
     LocalPath,
     PlanSummary,
     ProfileStatus,
-    RemoveFromSet,
     ScanReport,
     Upload,
 )
@@ -288,20 +284,6 @@ def inspect_text(r: FileReport) -> None:
 
 
 # --- sync, sync2, download, photosets --------------------------------------------------------
-
-#: The ``action`` of each plan action in ``--json``.
-ACTION_KINDS: dict[type, str] = {
-    Upload: "upload",
-    Download: "download",
-    AddTags: "add_tags",
-    CreateSet: "create_set",
-    AddToSet: "add_to_set",
-    RemoveFromSet: "remove_from_set",
-    EditSetPhotos: "edit_set_photos",
-    EditSetMeta: "rename_set",
-    DeleteSet: "delete_set",
-    AddToGroup: "add_to_group",
-}
 
 
 def action_json(action: Action) -> dict[str, Any]:
