@@ -65,6 +65,7 @@ from fakeflickr.media import (
     CONTENT_TYPES,
     SIZE_BY_SUFFIX,
     available_sizes,
+    generate_mp4,
     render_size,
     size_secret,
 )
@@ -109,6 +110,11 @@ def _flat(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def _not_found() -> Response:
     return Response(b"", status=404, content_type="text/html; charset=utf-8")
+
+
+def _forbidden() -> Response:
+    """A video original through the API, when ``Config.video_originals`` is off."""
+    return Response(b"", status=403, content_type="text/html; charset=utf-8")
 
 
 def _oauth_response(problem: OAuthProblem) -> Response:
@@ -457,6 +463,8 @@ class App:
                 return self._resized(request, photo, "o", filename, bool(m["download"]))
             if m["ext"] != photo.originalformat:
                 return _not_found()
+            if photo.media == "video" and not self.store.config.video_originals:
+                return _forbidden()
             return self._original(request, photo, filename, bool(m["download"]))
         size = SIZE_BY_SUFFIX.get(suffix)
         if size is None or m["ext"] != "jpg":
@@ -555,12 +563,25 @@ class App:
         if photo is None:
             return _not_found()
         label = m["label"]
+        if label != "orig":
+            # A version Flickr made: another file than the one uploaded (sized for the label).
+            lines = {"360p": 360, "720p": 720, "1080p": 1080}.get(label, 360)
+            short = min(photo.width, photo.height)
+            scale = min(1.0, lines / short) if short else 1.0
+            data = generate_mp4(
+                max(2, round(photo.width * scale)),
+                max(2, round(photo.height * scale)),
+                photo.duration or 1,
+                seed=f"{photo.id}:{label}:{photo.secret}",
+            )
+            headers = {"Content-Length": str(len(data)), "Cache-Control": "public, max-age=31536000"}
+            return Response(_chunks(data), status=200, headers=headers, content_type="video/mp4")
+        if not self.store.config.video_originals:
+            return _forbidden()
         photo, path = self.store.ensure_original(photo)
         headers = {"Content-Length": str(photo.file_size), "Cache-Control": "public, max-age=31536000"}
         body = _file_chunks(path)
-        content_type = (
-            CONTENT_TYPES.get(photo.originalformat, "video/mp4") if label == "orig" else "video/mp4"
-        )
+        content_type = CONTENT_TYPES.get(photo.originalformat, "video/mp4")
         return Response(body, status=200, headers=headers, content_type=content_type, direct_passthrough=True)
 
 

@@ -10,7 +10,9 @@ account (1 "Not a pro account") and the caller's ``photo_id``.
 
 What a new photo gets: title = the part's file name without extension when no ``title`` field is
 sent; date taken = EXIF DateTimeOriginal (``takenunknown=0``), else the upload time in the
-configured zone (``takenunknown=1``); the original bytes are stored unchanged.
+configured zone (``takenunknown=1``); a video's date taken is the upload time whatever the file
+says (``takenunknown=0``: Flickr ignores a video's capture date); the original bytes are stored
+unchanged.
 
 ``async=1`` answers a ``<ticketid>`` at once; the photo appears when the ticket completes, after
 ``Config.ticket_delay`` seconds (tickets are completed lazily, on the next request that arrives
@@ -145,10 +147,12 @@ def _create_photo(
     posted: int,
     digest: tuple[int, str] | None,
 ) -> int:
-    if probe.date_taken is not None:
+    if probe.media == "video":
+        # Flickr ignores a video's own capture date: its date taken is the upload time (recorded
+        # 2012; a 2023 recording shows 0000-00-00), not flagged unknown. setDates sets it.
+        taken, unknown = store.local_time(posted), 0
+    elif probe.date_taken is not None:
         taken, unknown = probe.date_taken, 0
-    elif probe.media == "video":
-        taken, unknown = "0000-00-00 00:00:00", 0
     else:
         taken, unknown = store.local_time(posted), 1
     photo = store.add_photo(

@@ -379,12 +379,15 @@ def uploadable_path(
     """The path a picture is uploaded from — its first path that is neither ignored nor in a
     folder that says ``ignore`` — and the settings of its folder; None when there is none."""
     for path in picture.paths:
-        if is_ignored_path(path.relpath, ignored):
-            continue
-        settings = folders(path.folder)
-        if not settings.ignore:
-            return path, settings
+        if not left_out(path, folders, ignored):
+            return path, folders(path.folder)
     return None
+
+
+def left_out(path: LocalPath, folders: FolderSettings, ignored: Collection[str] = ()) -> bool:
+    """``path`` takes no part: it is on the ignore list (itself or a folder above it), or in a
+    folder that says ``ignore``."""
+    return is_ignored_path(path.relpath, ignored) or folders(path.folder).ignore
 
 
 #: Formats a smaller copy can be made of (decoded by Pillow or pillow-heif, sent as a JPEG).

@@ -39,6 +39,7 @@ from flickrsync.models import (
     PhotoSize,
     PoolAddResult,
     RemotePhoto,
+    Replaced,
     Ticket,
     TicketId,
     TokenInfo,
@@ -162,9 +163,17 @@ class FlickrClient(Wire):
         )
 
     def _count_photos(self, params: Mapping[str, str]) -> int:
-        rsp = self.call("flickr.people.getPhotos", {"user_id": "me", "per_page": 1, "page": 1, **params})
+        return self.photo_count(params) or 0
+
+    def photo_count(self, params: Mapping[str, str] | None = None) -> int | None:
+        """How many photos and videos the account holds, as Flickr counts them: one
+        flickr.people.getPhotos call with ``per_page=1`` (its ``total``). None when Flickr sent
+        no usable total (it has, transiently): the caller must then not conclude anything."""
+        rsp = self.call(
+            "flickr.people.getPhotos", {"user_id": "me", "per_page": 1, "page": 1, **(params or {})}
+        )
         page: PhotoPage = self._parsed("flickr.people.getPhotos", parse_photo_page, rsp)
-        return page.total or 0
+        return page.total
 
     # --- listing -----------------------------------------------------------------------------
 
@@ -224,23 +233,32 @@ class FlickrClient(Wire):
         )
         return contexts
 
+    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
+        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""
+        text = format_tags(tags)
+        if text:
+            self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+
     def tag_ids(self, photo_id: PhotoId) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """flickr.photos.getInfo: the photo's owner (NSID) and ``(tag id, clean tag)`` of each
-        of its tags."""
+        """The photo's owner (NSID) and ``(tag id, raw tag)`` of each of its tags
+        (flickr.photos.getInfo): removing a tag needs its id, which no photo list gives
+        (REFERENCE §5.6)."""
         found: tuple[str, tuple[tuple[str, str], ...]] = self._parsed(
             "flickr.photos.getInfo", parse_tag_ids, self.call("flickr.photos.getInfo", {"photo_id": photo_id})
         )
         return found
 
     def remove_tag(self, tag_id: str) -> None:
-        """flickr.photos.removeTag (a tag, never the photo)."""
+        """flickr.photos.removeTag: one tag (by its id) off a photo; the photo stays."""
         self.call("flickr.photos.removeTag", {"tag_id": tag_id})
 
-    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
-        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""
-        text = format_tags(tags)
-        if text:
-            self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+    def set_date_taken(self, photo_id: PhotoId, date_taken: str) -> None:
+        """flickr.photos.setDates: the date taken (``YYYY-MM-DD HH:MM:SS``, exact to the second).
+        Flickr ignores a video's own capture date, so an uploaded video gets it this way."""
+        self.call(
+            "flickr.photos.setDates",
+            {"photo_id": photo_id, "date_taken": date_taken, "date_taken_granularity": "0"},
+        )
 
     # --- photosets ---------------------------------------------------------------------------
 
@@ -514,18 +532,19 @@ class FlickrClient(Wire):
 
     def replace(
         self, photo_id: PhotoId, photo: IO[bytes], filename: str, *, asynchronous: bool = False
-    ) -> PhotoId:
+    ) -> Replaced:
         """Replace the image of ``photo_id`` (https://www.flickr.com/services/api/replace.api.html).
 
-        Same id afterwards; metadata, sets and tags stay. Not resent after a lost answer
+        Same id afterwards; metadata, sets and tags stay; the secrets change (the answer carries
+        the new ones, REFERENCE §5.5). Not resent after a lost answer
         (:class:`OutcomeUnknownError`): replacing twice with the same file is harmless, so the
-        caller may simply call again.
+        caller may simply call again. A non-Pro account is refused with code 1 (RemoteError).
         """
         fields = {"photo_id": photo_id, "async": "1" if asynchronous else "0"}
         answer = self._post_file(self.endpoints.replace, "replace", photo, filename, fields)
         if answer.ticket_id is not None and answer.photo_id is None:
-            return self._ticket_photo(answer.ticket_id, 600.0)
-        return answer.photo_id or photo_id
+            return Replaced(self._ticket_photo(answer.ticket_id, 600.0))
+        return Replaced(answer.photo_id or photo_id, answer.secret, answer.original_secret)
 
     def check_tickets(self, tickets: Sequence[TicketId]) -> tuple[Ticket, ...]:
         """flickr.photos.upload.checkTickets for up to 100 tickets at a time."""
@@ -609,6 +628,15 @@ class FlickrClient(Wire):
                 if size.label == label:
                     return size.source
         raise RemoteError(f"photo {photo_id}: Flickr offers no original to download", method="getSizes")
+
+    def video_sources(self, photo_id: PhotoId) -> list[PhotoSize]:
+        """A video's files Flickr offers (getSizes), the original first (``Video Original``, when
+        offered), then the other versions, largest first. The ``Video Player`` entry (a player,
+        not a file) and the still frames are left out."""
+        videos = [s for s in self.get_sizes(photo_id) if s.media == "video" and s.label != "Video Player"]
+        return sorted(
+            videos, key=lambda s: (s.label != "Video Original", -((s.width or 0) * (s.height or 0)))
+        )
 
     def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> Downloaded:
         """Stream ``url`` (a static-host or video URL) into the new file ``dest``, retrying

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flickrsync import localfs
 from flickrsync.choosing import FOLDER_KEYS, PictureSettings, UploadText, settings_for, upload_text
 from flickrsync.config import Settings
+from flickrsync.config_pictures import shown
 from flickrsync.errors import LocalFileError
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -110,17 +111,7 @@ def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileR
 def folder_settings(settings: Settings, folder: str) -> tuple[FolderSetting, ...]:
     """The settings of a library folder, each with its value in words and where it came from."""
     resolved = settings_for(folder, settings.pictures, settings.folders)
-    return tuple(
-        FolderSetting(key, _shown(getattr(resolved, key)), resolved.origin(key)) for key in FOLDER_KEYS
-    )
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, bool):
-        return "1 (yes)" if value else "0 (no)"
-    if isinstance(value, tuple):
-        return ", ".join(map(str, value)) or "(none)"
-    return str(value) if value != "" else "(none)"
+    return tuple(FolderSetting(key, shown(key, resolved), resolved.origin(key)) for key in FOLDER_KEYS)
 
 
 def _inspect_one(

@@ -292,17 +292,46 @@ def scan_library(
     perceptual: bool = False,
     now: float | None = None,
     executor: Executor | None = None,
+    keep_vanished: bool = False,
 ) -> ScanReport:
     """Bring the index up to date with the roots; return what was found.
 
     Raises :class:`~flickrsync.errors.ConfigError` if a root is missing or unreadable; every other
     problem is recorded in the report and the index, and the scan goes on. ``executor`` replaces
     the process pool (tests, or a caller that keeps one alive).
+
+    ``keep_vanished``: paths gone from disk stay in the index (listed in the report's
+    ``vanished``) until the caller drops them with :func:`forget_vanished` — the sync engine
+    does once it has decided the run may go on, so a run its safety stop refuses (an unmounted
+    drive) changes nothing and the next run sees the same files gone, and stops again.
     """
     with ExitStack() as stack:
         return _scan(
-            index, config, stack, progress=progress, perceptual=perceptual, now=now, executor=executor
+            index,
+            config,
+            stack,
+            progress=progress,
+            perceptual=perceptual,
+            now=now,
+            executor=executor,
+            keep_vanished=keep_vanished,
         )
+
+
+def forget_vanished(index: Index, paths: Iterable[LocalPath]) -> int:
+    """Drop paths a ``keep_vanished`` scan found gone from disk (and the pictures nothing refers to
+    any more). Returns how many rows left the index."""
+    by_root: dict[str, list[bytes]] = {}
+    for path in paths:
+        by_root.setdefault(path.root, []).append(os.fsencode(path.relpath))
+    keys = [
+        (rid, rel) for root, rels in by_root.items() for rid in index.ensure_roots([root]) for rel in rels
+    ]
+    ids = [row[0] for row in index.stat_rows(keys).values()]
+    if ids:
+        index.remove_files(ids)
+        index.prune_pictures()
+    return len(ids)
 
 
 def scan_profile(
@@ -328,6 +357,7 @@ def _scan(
     perceptual: bool,
     now: float | None,
     executor: Executor | None,
+    keep_vanished: bool = False,
 ) -> ScanReport:
     started = time.monotonic()
     stamp = time.time() if now is None else now
@@ -366,12 +396,18 @@ def _scan(
 
     # Paths gone from disk (or out of the configured roots) leave the index.
     gone = [*plan.gone, *(plan.replaced[key] for key in vanished if key in plan.replaced)]
+    kept: tuple[LocalPath, ...] = ()
+    if keep_vanished:
+        # Left for the caller (forget_vanished). Folders gone from disk keep their rows too, so
+        # the next scan finds their files gone again. Roots no longer configured leave now.
+        kept, gone = _split_vanished(index, gone, root_of)
     if gone or plan.copies or plan.read:
         index.remove_files(gone)
         index.prune_pictures()
     for rid in root_ids:
-        if rid in plan.refresh or rid in plan.gone_dirs:
-            index.refresh_dirs(rid, plan.refresh.get(rid, ()), plan.gone_dirs.get(rid, ()))
+        gone_dirs = () if keep_vanished else plan.gone_dirs.get(rid, ())
+        if rid in plan.refresh or gone_dirs:
+            index.refresh_dirs(rid, plan.refresh.get(rid, ()), gone_dirs)
     if plan.forget_roots:
         index.forget_roots(plan.forget_roots)
 
@@ -393,13 +429,34 @@ def _scan(
         read_seconds=read_seconds,
         reused=len(plan.copies) + hard_links,
         unchanged=plan.unchanged,
-        removed=len(gone),
+        removed=len(gone) + len(kept),
+        vanished=kept,
         ignored=tuple(sorted(walk.ignored.items(), key=lambda kv: (-kv[1], kv[0]))),
         problems=tuple(index.problems()),
         issues=tuple(issues),
         perceptual=computed,
         elapsed=time.monotonic() - started,
     )
+
+
+def _split_vanished(
+    index: Index, file_ids: Sequence[int], root_of: Mapping[int, str]
+) -> tuple[tuple[LocalPath, ...], list[int]]:
+    """Of these index rows (files found gone): the paths in the roots scanned, and the ids of the
+    others (in roots no longer configured)."""
+    if not file_ids:
+        return (), []
+    wanted = set(file_ids)
+    kept: list[LocalPath] = []
+    others: list[int] = []
+    for (rid, rel), row in index.stat_rows().items():
+        if row[0] not in wanted:
+            continue
+        if rid in root_of:
+            kept.append(LocalPath(root_of[rid], os.fsdecode(rel)))
+        else:
+            others.append(row[0])
+    return tuple(sorted(kept, key=lambda p: (p.root, p.relpath))), others
 
 
 def _read_and_record(

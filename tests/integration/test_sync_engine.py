@@ -538,10 +538,16 @@ def test_sync2_refuses_when_most_indexed_files_vanished(lib: SyncLib, tmp_path: 
     assert str(lib.root) in result.err, result.err
     assert lib.new_files() == {}
     assert result.calls.get("upload", 0) == 0
-    forced = lib.run("sync2", "--yes", "--force")
+    forced = lib.run("sync2", "--yes", "--force", "--json")
     assert forced.code == 0, forced
     assert forced.calls.get("upload", 0) == 0
-    assert sorted(lib.new_files().values()) == sorted(gone.values())
+    # Confirmed: the pictures were deleted here on purpose. Their photos stay on Flickr and are
+    # not downloaded again (issue 11) — until asked.
+    assert forced.json()["summary"]["deleted_locally"] == 8
+    assert lib.new_files() == {}
+    restored = lib.run("download", "--yes", "--restore")
+    assert restored.code == 0, restored
+    assert lib.new_files() == gone  # back where they were, byte for byte
 
 
 def test_a_second_run_while_the_lock_is_held_exits_2(lib: SyncLib) -> None:
@@ -584,7 +590,7 @@ def test_faults_at_10_percent_upload_everything_exactly_once_within_two_runs(lib
     lib.ff.seed_photos([seed_spec(picture_bytes(700 + i), f"theirs {i}") for i in range(6)])
     lib.ff.set_faults(
         0.1,
-        seed=7,
+        seed=3,
         kinds=["http500", "http502", "http503", "code105", "drop", "drop_after_commit"],
     )
     codes = []

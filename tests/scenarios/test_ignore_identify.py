@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec, tagged_ids
 
 from flickrsync.config import load_settings
 from flickrsync.index import Index
 from flickrsync.models import Nsid, PhotoId
-from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec, tagged_ids
 
 pytestmark = pytest.mark.integration
 

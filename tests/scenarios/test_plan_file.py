@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.scenarios.conftest import read_plan, write_plan
+from tests.planfiles import read_plan, write_plan
 from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec
 
 pytestmark = pytest.mark.integration

@@ -173,8 +173,8 @@ def test_photoset_link_migration_keeps_the_folders_of_sets_we_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "index.db"
-    names = [m.name for m in MIGRATIONS]
-    before = MIGRATIONS[: names.index("0003_photoset_link")]  # an index from before it
+    # An index written before that migration: the ones before it only.
+    before = MIGRATIONS[: [m.name for m in MIGRATIONS].index("0003_photoset_link")]
     monkeypatch.setattr(index_schema, "MIGRATIONS", before)
     with Index.open(db) as old:
         old.upsert_account(Account(NSID, "me"))
