@@ -43,6 +43,7 @@ from flickrsync.fingerprint import (
     choose_text,
     fit_for_flickr,
 )
+from flickrsync.matcher import MatchResult
 from flickrsync.models import (
     MACHINE_TAG_NAMESPACE,
     MACHINE_TAG_PREDICATE,
@@ -388,6 +389,29 @@ def left_out(path: LocalPath, folders: FolderSettings, ignored: Collection[str] 
     """``path`` takes no part: it is on the ignore list (itself or a folder above it), or in a
     folder that says ``ignore``."""
     return is_ignored_path(path.relpath, ignored) or folders(path.folder).ignore
+
+
+def taking_part(
+    local: Sequence[LocalPicture],
+    match: MatchResult,
+    folders: FolderSettings,
+    ignored: Collection[ContentId] = (),
+    ignored_paths: Collection[str] = (),
+) -> tuple[list[LocalPicture], MatchResult]:
+    """The pictures that take part in photosets, and their matches: not those the user ignores
+    (their photos stay where they are, as Flickr-only ones do), and of the others only the paths
+    not left out (:func:`left_out`)."""
+    if not ignored and not ignored_paths and not folders.any("ignore"):
+        return list(local), match
+    kept: list[LocalPicture] = []
+    for picture in local:
+        if picture.content_id in ignored:
+            continue
+        keep = tuple(p for p in picture.paths if not left_out(p, folders, ignored_paths))
+        if keep:
+            kept.append(dataclasses.replace(picture, paths=keep) if keep != picture.paths else picture)
+    cids = {p.content_id for p in kept}
+    return kept, dataclasses.replace(match, matches=tuple(m for m in match.matches if m.content_id in cids))
 
 
 #: Formats a smaller copy can be made of (decoded by Pillow or pillow-heif, sent as a JPEG).

@@ -28,7 +28,14 @@ from pathlib import Path
 
 from flickrsync import localfs, scanner, userlists
 from flickrsync.changes import ChangeOptions, Changes, Settled, find_changes, pair_updates, settle
-from flickrsync.choosing import FolderSettings, left_out, resize_for, upload_size, uploadable_path
+from flickrsync.choosing import (
+    FolderSettings,
+    left_out,
+    resize_for,
+    taking_part,
+    upload_size,
+    uploadable_path,
+)
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError, UsageError
@@ -337,7 +344,7 @@ class Engine:
         set_preview = None
         if opts.sets_step and plan.refusal is None:
             after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
-            set_local, set_match = self._for_sets(after_local, after_match)
+            set_local, set_match = self._taking_part(after_local, after_match)
             set_preview = plan_photosets(
                 set_local,
                 after_remote,
@@ -403,24 +410,11 @@ class Engine:
             identified={i.photo_id: i.content_id for i in self.choices.identified},
         )
 
-    def _for_sets(
+    def _taking_part(
         self, local: list[LocalPicture], match: MatchResult
     ) -> tuple[list[LocalPicture], MatchResult]:
-        """The pictures that take part in photosets, and their matches: not those the user
-        ignores (their photos stay where they are, as Flickr-only ones do), and of the others
-        only the paths not ignored (by the ignore list or a folder's ``ignore = 1``)."""
-        ignored, paths = self.choices.pictures, self.choices.paths
-        if not ignored and not paths and not self.folders.any("ignore"):
-            return local, match
-        kept: list[LocalPicture] = []
-        for picture in local:
-            if picture.content_id in ignored:
-                continue
-            keep = tuple(p for p in picture.paths if not left_out(p, self.folders, paths))
-            if keep:
-                kept.append(replace(picture, paths=keep) if keep != picture.paths else picture)
-        taking_part = {p.content_id for p in kept}
-        return kept, replace(match, matches=tuple(m for m in match.matches if m.content_id in taking_part))
+        choices = self.choices
+        return taking_part(local, match, self.folders, choices.pictures, choices.paths)
 
     def _reconcile(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> Changes:
         """Match, then compare with the synced pairs (:mod:`flickrsync.changes`), answering what
@@ -679,7 +673,7 @@ class Engine:
             self._reconciled = None  # the library and the account moved: reconciled again
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
-            set_local, set_match = self._for_sets(local, self._reconcile(local, remote).match)
+            set_local, set_match = self._taking_part(local, self._reconcile(local, remote).match)
             step = photoset_step(
                 set_local,
                 remote,

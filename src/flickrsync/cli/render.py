@@ -583,6 +583,7 @@ VERIFY_KINDS = {
     "superseded": "earlier version",
     "duplicate_on_flickr": "copy on Flickr",
     "only_on_flickr": "only on Flickr",
+    "ignored": "ignored",
 }
 
 
