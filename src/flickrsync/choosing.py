@@ -44,9 +44,8 @@ from flickrsync.fingerprint import (
     fit_for_flickr,
 )
 from flickrsync.matcher import MatchResult
+from flickrsync.matcher.keys import OUR_TAG_PREFIX
 from flickrsync.models import (
-    MACHINE_TAG_NAMESPACE,
-    MACHINE_TAG_PREDICATE,
     ContentId,
     LocalPath,
     LocalPicture,
@@ -316,10 +315,9 @@ def upload_tags(content_id: ContentId, extra_tags: str = "", keywords: Iterable[
     ours = content_tag(content_id)
     tags = [ours]
     seen = {clean_tag(ours)}
-    prefix = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
     for tag in (*parse_tags(extra_tags), *keywords):
         key = clean_tag(tag)
-        if not key or key in seen or key.startswith(prefix):
+        if not key or key in seen or key.startswith(OUR_TAG_PREFIX):
             continue
         seen.add(key)
         tags.append(tag)
