@@ -44,7 +44,7 @@ from flickrsync.fingerprint import (
     fit_for_flickr,
 )
 from flickrsync.matcher import MatchResult
-from flickrsync.matcher.keys import OUR_TAG_PREFIX
+from flickrsync.matcher.keys import OUR_TAG_PREFIX, displayed_size, resized_size
 from flickrsync.models import (
     ContentId,
     LocalPath,
@@ -414,21 +414,6 @@ def taking_part(
 
 #: Formats a smaller copy can be made of (decoded by Pillow or pillow-heif, sent as a JPEG).
 RESIZABLE = frozenset({"jpeg", "mpo", "png", "tiff", "webp", "heic", "heif", "avif"})
-
-
-def resized_size(width: int, height: int, long_edge: int) -> tuple[int, int] | None:
-    """The size of a picture of ``width`` x ``height`` scaled so that its long edge is
-    ``long_edge``, rounded; None when it is not larger than that (never scaled up)."""
-    longest = max(width, height)
-    if longest <= long_edge or long_edge <= 0:
-        return None
-    scale = long_edge / longest
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def displayed_size(width: int, height: int, orientation: int | None) -> tuple[int, int]:
-    """A stored size as the picture is shown: a quarter turn (EXIF orientation 5-8) swaps it."""
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def resize_for(picture: LocalPicture, settings: PictureSettings) -> Resize | None:

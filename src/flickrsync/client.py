@@ -69,6 +69,8 @@ from flickrsync.wire import Wire
 log = logging.getLogger("flickrsync.client")
 
 FLICKR = Endpoints()
+#: flickr.photos.addTags/setTags: "Maximum number of tags reached" (75 per photo).
+TAGS_FULL = 2
 DEFAULT_BACKOFF = Backoff()
 DEFAULT_UPLOAD = UploadOptions()
 
@@ -233,11 +235,19 @@ class FlickrClient(Wire):
         )
         return contexts
 
-    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
-        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""
+    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> bool:
+        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat).
+        False when Flickr refused because the photo has as many tags as it may hold (code 2,
+        "Maximum number of tags reached": the whole request is refused, REFERENCE §4.7)."""
         text = format_tags(tags)
         if text:
-            self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+            try:
+                self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+            except RemoteError as exc:
+                if exc.code == TAGS_FULL:
+                    return False
+                raise
+        return True
 
     def tag_ids(self, photo_id: PhotoId) -> tuple[str, tuple[tuple[str, str], ...]]:
         """The photo's owner (NSID) and ``(tag id, raw tag)`` of each of its tags
@@ -397,9 +407,12 @@ class FlickrClient(Wire):
         tags: Sequence[str],
         options: UploadOptions,
         asynchronous: bool,
+        dedup_check: bool = False,
     ) -> dict[str, str]:
         """The upload's form fields, each once: ``tags`` exactly as given (the planner decided
-        them, configured extra tags included), and every field of ``options``."""
+        them, configured extra tags included), every field of ``options``, and ``dedup_check=1``
+        when asked (Flickr then refuses a file the account holds already: code 9, raised as
+        :class:`~flickrsync.errors.DuplicateUploadError` naming that photo)."""
         fields: dict[str, str] = {}
         if title is not None:
             fields["title"] = title
@@ -417,6 +430,8 @@ class FlickrClient(Wire):
             hidden=str(options.hidden),
         )
         fields["async"] = "1" if asynchronous else "0"
+        if dedup_check:
+            fields["dedup_check"] = "1"
         return fields
 
     def start_upload(
@@ -428,11 +443,17 @@ class FlickrClient(Wire):
         description: str | None = None,
         tags: Sequence[str] = (),
         options: UploadOptions = DEFAULT_UPLOAD,
+        dedup_check: bool = False,
     ) -> Ticket:
         """Asynchronous upload (``async=1``): a pending ticket to poll with :meth:`wait_for_tickets`
         (or, should Flickr answer with the photo id at once, a complete one)."""
         fields = self._upload_fields(
-            title=title, description=description, tags=tags, options=options, asynchronous=True
+            title=title,
+            description=description,
+            tags=tags,
+            options=options,
+            asynchronous=True,
+            dedup_check=dedup_check,
         )
         answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
         if answer.ticket_id is not None:
@@ -452,6 +473,7 @@ class FlickrClient(Wire):
         options: UploadOptions = DEFAULT_UPLOAD,
         asynchronous: bool = False,
         ticket_timeout: float = 600.0,
+        dedup_check: bool = False,
     ) -> PhotoId:
         """Upload one file (an open binary stream and its file name) and return the photo id.
 
@@ -461,13 +483,24 @@ class FlickrClient(Wire):
         """
         if asynchronous:
             ticket = self.start_upload(
-                photo, filename, title=title, description=description, tags=tags, options=options
+                photo,
+                filename,
+                title=title,
+                description=description,
+                tags=tags,
+                options=options,
+                dedup_check=dedup_check,
             )
             if ticket.photo_id is not None:
                 return ticket.photo_id
             return self._ticket_photo(ticket.id, ticket_timeout)
         fields = self._upload_fields(
-            title=title, description=description, tags=tags, options=options, asynchronous=False
+            title=title,
+            description=description,
+            tags=tags,
+            options=options,
+            asynchronous=False,
+            dedup_check=dedup_check,
         )
         answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
         if answer.photo_id is None:
@@ -488,13 +521,16 @@ class FlickrClient(Wire):
         options: UploadOptions = DEFAULT_UPLOAD,
         asynchronous: bool = False,
         ticket_timeout: float = 600.0,
+        dedup_check: bool = False,
     ) -> PhotoId:
         """Upload so that the photo lands on Flickr exactly once, even when answers get lost.
 
         ``machine_tag`` (the picture's content tag) must be one of ``tags``, which are sent as
         they are. When the outcome of an attempt is unknown, the account is searched for that tag
         (twice, a backoff apart, as search may lag): found means stored — its id is returned;
-        else the upload is sent again.
+        else the upload is sent again. With ``dedup_check`` a file Flickr holds already raises
+        :class:`~flickrsync.errors.DuplicateUploadError` (also on a resend whose first attempt
+        was stored after all).
         """
         if machine_tag not in tags:
             raise ValueError(f"upload_once: {machine_tag} is not among the upload's tags")
@@ -511,6 +547,7 @@ class FlickrClient(Wire):
                     options=options,
                     asynchronous=asynchronous,
                     ticket_timeout=ticket_timeout,
+                    dedup_check=dedup_check,
                 )
             except OutcomeUnknownError as exc:
                 log.info("upload of %s: answer lost (%s); looking for %s", filename, exc, machine_tag)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from flickrsync import fingerprint, localfs, resizing, scanner
 from flickrsync.client import FlickrClient
@@ -70,6 +70,7 @@ from flickrsync.models import (
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 from flickrsync.tags import clean_tag
+from flickrsync.uploading import Landed, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
 
@@ -108,6 +109,10 @@ class Outcome:
     """What a run did."""
 
     uploaded: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Uploads Flickr refused as copies of a photo that holds the picture: linked to it instead.
+    linked: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Those photos, as Flickr describes them (for the remote index).
+    linked_records: list[RemotePhoto] = field(default_factory=list)
     downloaded: dict[PhotoId, LocalPath] = field(default_factory=dict)
     tagged: list[PhotoId] = field(default_factory=list)
     set_calls: int = 0
@@ -246,6 +251,7 @@ class Executor:
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
         scratch: Path | None = None,
+        uploading: Callable[[bool], None] | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -257,6 +263,8 @@ class Executor:
         self.heartbeat = heartbeat or (lambda: None)
         #: Where the smaller copies of resized uploads are made (the home dir; never the library).
         self.scratch = scratch
+        #: Told when uploads start and stop being under way (see lock.HeldLock.uploading).
+        self.uploading = uploading or (lambda _active: None)
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
@@ -265,6 +273,7 @@ class Executor:
         self,
         *,
         previous_alive: float | None = None,
+        previous_uploading: bool = True,
         settle_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -274,24 +283,39 @@ class Executor:
         planner uploads it again. Returns (found, not found).
 
         An upload whose request had reached Flickr when its run died may still be being stored:
-        when the previous run was alive less than ``settle_seconds`` ago, a picture not found
-        is looked for again once that time has passed, before it is given up as not stored."""
+        when the previous run (``previous_alive``: its last sign of life, None when it ended
+        normally) was alive less than ``settle_seconds`` ago, a picture not found is looked for
+        again once that time has passed, before it is given up as not stored. When that run was
+        uploading (``previous_uploading``, from its lock file) but this index knows none of its
+        uploads — it was deleted or replaced — the wait is the same, before anything is listed or
+        sent: only the lock file remembers that uploads may still land."""
         found = missing = 0
         waiting = []
-        for intent in self.index.open_uploads(self.nsid):
+        intents = self.index.open_uploads(self.nsid)
+        for intent in intents:
             if self._settle(intent):
                 found += 1
             else:
                 waiting.append(intent)
-        if waiting and previous_alive is not None:
+        forgotten = previous_uploading and not intents
+        if (waiting or forgotten) and previous_alive is not None:
             remaining = previous_alive + settle_seconds - clock()
             if remaining > 0:
-                log.warning(
-                    "%d uploads were under way when the previous run stopped: waiting %.0f s for "
-                    "Flickr to finish storing them before sending them again",
-                    len(waiting),
-                    remaining,
-                )
+                if waiting:
+                    log.warning(
+                        "%d uploads were under way when the previous run stopped: waiting %.0f s for "
+                        "Flickr to finish storing them before sending them again",
+                        len(waiting),
+                        remaining,
+                    )
+                else:
+                    log.warning(
+                        "the previous run stopped %.0f s ago while uploading, and the index knows none of "
+                        "its uploads (was it deleted?): waiting %.0f s for Flickr to finish storing them "
+                        "before anything is sent again",
+                        clock() - previous_alive,
+                        remaining,
+                    )
                 sleep(remaining)
                 still = []
                 for intent in waiting:
@@ -361,6 +385,7 @@ class Executor:
         self.progress.start("transfers", len(queue), total_bytes)
         limit = self.transfers * 2
         in_flight: dict[Future[object], _Job] = {}
+        uploads_in_flight = 0
         position = 0
         with ThreadPoolExecutor(max_workers=self.transfers, thread_name_prefix="transfer") as pool:
             while position < len(queue) or in_flight:
@@ -369,6 +394,10 @@ class Executor:
                     position += 1
                     job = self._prepare(action, outcome)
                     if job is not None:
+                        if isinstance(action, Upload):
+                            uploads_in_flight += 1
+                            if uploads_in_flight == 1:
+                                self.uploading(True)
                         in_flight[pool.submit(self._work, job, remote)] = job
                 if outcome.aborted is not None and position < len(queue):
                     for action in queue[position:]:
@@ -381,6 +410,12 @@ class Executor:
                 for future in done:
                     job = in_flight.pop(future)
                     self._record(job, future, outcome)
+                    if isinstance(job.action, Upload) and not isinstance(
+                        future.exception(), OutcomeUnknownError
+                    ):
+                        uploads_in_flight -= 1
+                        if uploads_in_flight == 0:
+                            self.uploading(False)
         self.progress.stop("transfers")
         return outcome
 
@@ -407,23 +442,22 @@ class Executor:
         """A worker thread: talk to Flickr, write the new file. No SQL here."""
         action = job.action
         if isinstance(action, Upload):
-            with self._body(action, job.stat) as (body, filename, sent):
-                photo_id = self.client.upload_once(
-                    body,
-                    filename,
-                    machine_tag=content_tag(action.content_id),
-                    title=action.title,
-                    description=action.description,
-                    tags=action.tags,
-                    options=action.options,
-                )
-            if action.set_date_taken is None:
-                return photo_id, sent, None
+            assert job.stat is not None
+            scratch = self.scratch or Path(self.index.path).parent
+            landed = upload_picture(
+                self.client,
+                action,
+                job.stat,
+                scratch,
+                original_of=lambda photo: original_content_id(self.client, photo, scratch),
+            )
+            if action.set_date_taken is None or landed.linked:
+                return landed, None
             try:
-                self.client.set_date_taken(photo_id, action.set_date_taken)
+                self.client.set_date_taken(landed.photo_id, action.set_date_taken)
             except FlickrsyncError as exc:  # the upload stands; the next run sets the date
-                return photo_id, sent, exc
-            return photo_id, sent, None
+                return landed, exc
+            return landed, None
         if isinstance(action, Replace):
             return self._replace(action, job.stat)
         if isinstance(action, Download):
@@ -431,25 +465,18 @@ class Executor:
         if isinstance(action, SetDateTaken):
             self.client.set_date_taken(action.photo_id, action.date_taken)
             return None
-        self.client.add_tags(action.photo_id, action.tags)
-        return None
-
-    @contextlib.contextmanager
-    def _body(self, action: Upload | Replace, stat: FileStat | None) -> Iterator[tuple[IO[bytes], str, int]]:
-        """What an upload or replace sends: the file, or its smaller copy when resized (the body,
-        its file name and size)."""
-        with localfs.open_file(action.path, expect=stat) as stream:
-            path = action.path
-            with resizing.upload_body(stream, path.name, action.size, action.resize, self.scratch) as sent:
-                yield sent
+        return self.client.add_tags(action.photo_id, action.tags)
 
     def _replace(self, action: Replace, stat: FileStat | None) -> Replaced:
         """Replace the photo's file, then move its machine tag to the new content id: the old tag
         off first (by its id, from getInfo), then the new one on — so a run killed in between
         leaves a photo without our tag (matched again by the synced pair), never one claiming
         two pictures."""
-        with self._body(action, stat) as (body, filename, _size):
-            replaced = self.client.replace(action.photo_id, body, filename)
+        with (
+            localfs.open_file(action.path, expect=stat) as stream,
+            resizing.upload_body(stream, action.path.name, action.size, action.resize, self.scratch) as sent,
+        ):
+            replaced = self.client.replace(action.photo_id, sent[0], sent[1])
         ours = content_tag(action.content_id)
         _owner, tags = self.client.tag_ids(action.photo_id)
         for tag_id, raw in tags:
@@ -544,14 +571,20 @@ class Executor:
             if error is None:
                 result = future.result()
                 assert isinstance(result, tuple)
-                photo_id, sent, date_error = result
-                self.index.finish_upload(job.intent, PhotoId(photo_id))
-                outcome.uploaded[action.content_id] = PhotoId(photo_id)
-                outcome.bytes_sent += sent
+                landed, date_error = result
+                assert isinstance(landed, Landed)
+                self.index.finish_upload(job.intent, landed.photo_id)
+                if landed.linked:
+                    outcome.linked[action.content_id] = landed.photo_id
+                    if landed.record is not None:
+                        outcome.linked_records.append(landed.record)
+                else:
+                    outcome.uploaded[action.content_id] = landed.photo_id
+                    outcome.bytes_sent += landed.sent
                 if date_error is not None:
                     outcome.fail(
                         _label(action),
-                        f"uploaded as photo {photo_id}, but its date taken could not be set "
+                        f"uploaded as photo {landed.photo_id}, but its date taken could not be set "
                         f"({_why(date_error)}); the next run sets it",
                         action.content_id,
                     )
@@ -609,7 +642,16 @@ class Executor:
                 outcome.fail(_label(action), _why(error))
             self.progress.advance("transfers", 1, 0)
         else:
-            if error is None:
+            if error is None and future.result() is False:
+                # As many tags as Flickr allows: remembered, so it is not asked again while the
+                # photo is unchanged; the photo is matched by the same evidence each run.
+                self.index.set_tags_full(self.nsid, action.photo_id)
+                outcome.notes.append(
+                    f"photo {action.photo_id} has as many tags as Flickr allows: flickrsync's machine "
+                    f"tag cannot be added, so it is recognised on each run by what matched it now "
+                    f"({action.reason})"
+                )
+            elif error is None:
                 self.index.add_link(self.nsid, action.photo_id, action.content_id, "machine_tag")
                 outcome.tagged.append(action.photo_id)
             else:

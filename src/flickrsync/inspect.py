@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from flickrsync import localfs
+from flickrsync import localfs, localmeta
 from flickrsync.choosing import FOLDER_KEYS, PictureSettings, UploadText, settings_for, upload_text
 from flickrsync.config import Settings
 from flickrsync.config_pictures import shown
@@ -129,7 +129,7 @@ def _inspect_one(
     if fp is not None and fp.media == "photo":
         where = location or LocalPath(os.path.dirname(found.path), os.path.basename(found.path))
         try:
-            meta = localfs.with_sidecar(where, localfs.read_metadata(where))
+            meta = localmeta.with_sidecar(where, localmeta.read_metadata(where))
         except LocalFileError as exc:
             meta_warnings = (str(exc),)
         else:

@@ -418,6 +418,9 @@ class UploadAnswer:
     original_secret: str | None = None
     error_code: int | None = None
     error_message: str | None = None
+    #: With error 9 (``dedup_check``): the photo the file duplicates, and its status.
+    duplicate_photo_id: PhotoId | None = None
+    duplicate_status: str | None = None
 
 
 def parse_upload_response(body: bytes | str) -> UploadAnswer:
@@ -437,7 +440,14 @@ def parse_upload_response(body: bytes | str) -> UploadAnswer:
         code = None if err is None else as_int(err.get("code"))
         if err is None or code is None:
             raise MalformedResponse("upload failed without an <err> element carrying a code")
-        return UploadAnswer(error_code=code, error_message=err.get("msg") or "")
+        duplicate = (root.findtext("duplicate_photo_id") or "").strip()
+        status = (root.findtext("duplicate_photo_status") or "").strip()
+        return UploadAnswer(
+            error_code=code,
+            error_message=err.get("msg") or "",
+            duplicate_photo_id=PhotoId(duplicate) if duplicate.isdigit() else None,
+            duplicate_status=status or None,
+        )
     photo = root.find("photoid")
     if photo is not None and (photo.text or "").strip():
         return UploadAnswer(

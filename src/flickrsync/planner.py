@@ -71,6 +71,7 @@ from flickrsync.models import (
     RemotePhoto,
     RemoteSet,
     Replace,
+    ScanIssue,
     SetAction,
     SetDateTaken,
     SyncMode,
@@ -351,11 +352,14 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> 
     )
 
 
-def needs_tag(match: Match, photo: RemotePhoto) -> bool:
+def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
-    and ``sync2`` does not tag what it has just downloaded)."""
-    if match.rule == "flickr_id":
+    and ``sync2`` does not tag what it has just downloaded). Never for an unconfirmed match (a
+    video's title and date taken): the tag would make a guess permanent. Not for a photo that
+    refused it (``tags_full``: as many tags as Flickr allows, and unchanged since): it is matched
+    by the same evidence on every run instead."""
+    if match.rule == "flickr_id" or not match.confirmed or tags_full:
         return False
     tag = content_tag(match.content_id)
     if tag in photo.machine_tags or tag in photo.tags:
@@ -442,6 +446,8 @@ def plan_sync(
     existing: Collection[str] = (),
     set_memory: SetMemory = NO_MEMORY,
     metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
+    tags_full: Collection[PhotoId] = (),
+    issues: Sequence[ScanIssue] = (),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
@@ -449,8 +455,10 @@ def plan_sync(
     :func:`download_folders`); ``problems`` are files that could not be used (they become failed
     items); ``existing`` are other relative paths under the root a download must not take;
     ``metadata`` is what the files to upload say about themselves (title, description, keywords:
-    read by the scanner, merged with their sidecars). Raises ValueError if ``match`` is
-    incomplete (its ``needs`` were not answered).
+    read by the scanner, merged with their sidecars); ``tags_full`` are photos that refused our
+    machine tag (see :func:`needs_tag`); ``issues`` what the scan could not do (a folder it could
+    not list, a path over the system's limit: the problem ones are failed items, as the scan
+    counts them). Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -460,6 +468,11 @@ def plan_sync(
     failed: list[FailedItem] = [
         FailedItem(posixpath.join(f.path.root, f.path.relpath), f.problem or "not a usable picture")
         for f in sorted(problems, key=lambda f: (f.path.root, f.path.relpath))
+    ]
+    failed += [
+        FailedItem(posixpath.join(i.path.root, i.path.relpath), i.reason)
+        for i in sorted(issues, key=lambda i: (i.path.root, i.path.relpath, i.reason))
+        if i.problem
     ]
     from_flickr = 0
 
@@ -485,12 +498,13 @@ def plan_sync(
                 failed.append(FailedItem(where, why_not or "no path holds this picture any more", cid))
                 continue
             room.take(picture.media, public)
-            actions.append(_upload(picture, *source, metadata.get(source[0])))
+            restoring = cid in options.restore_uploads
+            actions.append(_upload(picture, *source, metadata.get(source[0]), restoring=restoring))
         for m in match.matches:
             if m.content_id in options.ignored:
                 continue
             photo = photos[m.photo_id]
-            if needs_tag(m, photo):
+            if needs_tag(m, photo, tags_full=m.photo_id in tags_full):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
             date = needs_date(pictures[m.content_id], photo)
             if date is not None:
@@ -528,11 +542,21 @@ def plan_sync(
     return _plan(options.mode, actions, failed, counts)
 
 
+#: Why ``--restore`` uploads a picture again.
+RESTORED_UPLOAD = "restored (--restore): its photo was deleted on Flickr"
+
+
 def _upload(
-    picture: LocalPicture, path: LocalPath, settings: PictureSettings, meta: PictureMeta | None
+    picture: LocalPicture,
+    path: LocalPath,
+    settings: PictureSettings,
+    meta: PictureMeta | None,
+    *,
+    restoring: bool = False,
 ) -> Upload:
     """The upload of ``picture`` from ``path``, whose folder has ``settings``: every field
-    Flickr is told (see :mod:`flickrsync.choosing`)."""
+    Flickr is told (see :mod:`flickrsync.choosing`). ``restoring``: ``--restore`` uploads it
+    again (its photo was deleted on Flickr), without ``dedup_check``."""
     text = upload_text(path.stem, meta, settings)
     copies = len(picture.paths)
     resize = resize_for(picture, settings)
@@ -548,8 +572,10 @@ def _upload(
         tags=upload_tags(picture.content_id, "", text.tags),
         size=picture.size,
         media=picture.media,
-        reason="on no Flickr photo" + (f" ({copies} copies on disk)" if copies > 1 else ""),
+        reason=(RESTORED_UPLOAD if restoring else "on no Flickr photo")
+        + (f" ({copies} copies on disk)" if copies > 1 else ""),
         set_date_taken=video_date(picture),
+        dedup_check=not restoring,
         description=text.description,
         options=settings.upload,
         resize=resize,

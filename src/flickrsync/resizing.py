@@ -11,7 +11,7 @@ original never changed).
 * The copy is turned upright: the EXIF orientation is applied to the pixels and the tag set to 1,
   so every viewer shows it the right way up (Flickr included).
 * Scaled with Lanczos so that its long edge is exactly the one asked
-  (:func:`flickrsync.choosing.resized_size`: one rule for the copy and for what the matcher
+  (:func:`flickrsync.matcher.keys.resized_size`: one rule for the copy and for what the matcher
   expects Flickr to hold), re-encoded as a baseline JPEG at the quality asked.
 * The original's EXIF is kept (date taken, camera, GPS: what Flickr shows), with the orientation
   and the pixel dimensions made true of the copy, and so are its ICC colour profile and XMP.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -33,8 +34,8 @@ from typing import IO
 
 from PIL import Image, ImageOps, JpegImagePlugin
 
-from flickrsync.choosing import displayed_size, resized_size
 from flickrsync.errors import MediaError
+from flickrsync.matcher.keys import displayed_size, resized_size
 from flickrsync.models import Resize
 
 #: EXIF tags made true of the copy.
@@ -53,12 +54,20 @@ def upload_body(
 ) -> Iterator[tuple[IO[bytes], str, int]]:
     """What an upload (or a replace) sends of the file open as ``stream``: the body, its file
     name and its size — the file as it is, or under ``resize`` its smaller copy (a JPEG made in
-    memory, or in a temporary file in ``scratch`` when large)."""
+    memory, or in a temporary file in ``scratch`` when large). The file is read once from its
+    start to its end either way, so what checks the bytes read (:mod:`flickrsync.sentfile`)
+    covers what the copy was made from."""
     if resize is None:
         yield stream, name, size
         return
-    with tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=None if scratch is None else str(scratch)) as copy:
-        if resized_copy(stream, resize, copy) is None:
+    where = None if scratch is None else str(scratch)
+    with (
+        tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=where) as original,
+        tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=where) as copy,
+    ):
+        shutil.copyfileobj(stream, original)
+        original.seek(0)
+        if resized_copy(original, resize, copy) is None:
             stream.seek(0)
             yield stream, name, size
             return

@@ -41,7 +41,7 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
-from flickrsync import localfs, statkey
+from flickrsync import localfs, localmeta, statkey
 from flickrsync.config import Settings
 from flickrsync.errors import LocalFileError
 from flickrsync.fingerprint import PictureMeta
@@ -502,7 +502,7 @@ def _read_and_record(
                     LocalFile(
                         path=where,
                         stat=file_stat,
-                        fingerprint=outcome.fingerprint,
+                        fingerprint=outcome.usable,
                         problem=outcome.problem,
                         problem_kind=outcome.problem_kind,
                     )
@@ -602,10 +602,8 @@ def index_files(index: Index, paths: Sequence[LocalPath], *, now: float | None =
         outcome = localfs.read_one(localfs.fs_path(path))
         if outcome.stat is None:
             continue  # vanished, or could not even be opened (nothing to record against)
-        records.append(
-            LocalFile(path, outcome.stat, outcome.fingerprint, outcome.problem, outcome.problem_kind)
-        )
-        if outcome.meta is not None:
+        records.append(LocalFile(path, outcome.stat, outcome.usable, outcome.problem, outcome.problem_kind))
+        if outcome.meta is not None and outcome.usable is not None:
             metas[path] = outcome.meta
     index.record_files(records, now=now, meta=metas)
     return records
@@ -624,11 +622,11 @@ def file_metadata(index: Index, paths: Sequence[LocalPath]) -> dict[LocalPath, P
         if embedded is None:
             record = index.file(path)
             try:
-                embedded = read[path] = localfs.read_metadata(path, record.stat if record else None)
+                embedded = read[path] = localmeta.read_metadata(path, record.stat if record else None)
             except LocalFileError as exc:
                 log.info("%s: metadata not read (%s)", path.relpath, exc)
                 continue
-        found[path] = localfs.with_sidecar(path, embedded)
+        found[path] = localmeta.with_sidecar(path, embedded)
     if read:
         index.set_file_metas(read)
     return found

@@ -78,6 +78,7 @@ from flickrsync.models import (
     RemotePhoto,
     RemoteSet,
     Replace,
+    ScanIssue,
     ScanReport,
     SyncMode,
     Upload,
@@ -233,6 +234,7 @@ class Engine:
             progress=progress,
             heartbeat=lock.heartbeat if lock is not None else None,
             scratch=settings.home,
+            uploading=lock.uploading if lock is not None else None,
         )
         self.match_options = MatchOptions(
             date_match=options.date_match,
@@ -262,6 +264,7 @@ class Engine:
         if not opts.dry_run:
             found, missing = self.executor.resolve_uploads(
                 previous_alive=self.lock.previous_alive if self.lock is not None else None,
+                previous_uploading=self.lock.previous_uploading if self.lock is not None else True,
                 settle_seconds=self.settings.upload_settle_seconds,
             )
             if found or missing:
@@ -327,6 +330,7 @@ class Engine:
         local, problems, remote, sets = self._state()
         changes = self._reconcile(local, remote)
         match = changes.match
+        notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
         settled = settle(changes, local, self._change_options())
         notes.extend(settled.notes)
         library = LibraryState(
@@ -335,7 +339,7 @@ class Engine:
             vanished=scan.removed,
             deleted_locally=settled.counts.deleted_locally,
         )
-        plan = self._plan_transfers(settled, local, problems, remote, sets, library, listing)
+        plan = self._plan_transfers(settled, local, problems, remote, sets, library, listing, scan.issues)
         if plan.refusal is None and scan.vanished:
             # The run may go on: the files found gone leave the index now (a refused run keeps
             # them, so the next run finds them gone again and stops again).
@@ -557,6 +561,7 @@ class Engine:
         sets: list[RemoteSet],
         library: LibraryState,
         listing: RemoteListing,
+        issues: Sequence[ScanIssue],
     ) -> Plan:
         opts = self.options
         if opts.only_photosets:
@@ -565,6 +570,7 @@ class Engine:
         plan_options = self._plan_options(settled)
         metadata = self._metadata(match, local, plan_options.restore_uploads) if opts.uploads else {}
         memory = self._set_memory()
+        tags_full = self.index.tags_full(self.nsid)
 
         def planned(options: PlanOptions) -> Plan:
             return plan_sync(
@@ -577,6 +583,8 @@ class Engine:
                 library=library,
                 set_memory=memory,
                 metadata=metadata,
+                tags_full=tags_full,
+                issues=issues,
             )
 
         plan = planned(plan_options)
@@ -665,11 +673,11 @@ class Engine:
         plan = prepared.plan
         remote_by_id = {p.id: p for p in self.index.remote_photos(self.nsid)}
         outcome = self.executor.run_transfers(plan.file_actions, remote_by_id)
-        if outcome.uploaded:
+        if outcome.uploaded or outcome.linked_records:
             self._remember_uploads(plan, outcome)
         if outcome.replace_refused:
             self.index.set_meta(REPLACE_REFUSED + self.nsid, str(int(self.clock())))
-        if outcome.uploaded or outcome.downloaded or outcome.replaced:
+        if outcome.uploaded or outcome.linked or outcome.downloaded or outcome.replaced:
             self._reconciled = None  # the library and the account moved: reconciled again
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
@@ -737,7 +745,8 @@ class Engine:
 
     def _remember_uploads(self, plan: Plan, outcome: Outcome) -> None:
         """The new photos as the remote index will list them (the next listing brings Flickr's
-        own record: its ``lastupdate`` is after this run's watermark)."""
+        own record: its ``lastupdate`` is after this run's watermark), and the photos uploads
+        were linked to instead (as Flickr described them)."""
         pictures = {p.content_id: p for p in self.index.pictures(content_ids=list(outcome.uploaded))}
         records = []
         for action in plan.uploads:
@@ -745,7 +754,7 @@ class Engine:
             picture = pictures.get(action.content_id)
             if pid is not None and picture is not None:
                 records.append(uploaded_photo(action, pid, picture))
-        self.index.upsert_remote_photos(self.nsid, records)
+        self.index.upsert_remote_photos(self.nsid, [*records, *outcome.linked_records])
 
 
 def _where(root: str, relpath: str) -> str:

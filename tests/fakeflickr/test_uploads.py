@@ -164,6 +164,51 @@ def test_dedup_check_reports_the_duplicate(fakeflickr: FakeFlickrHandle) -> None
     root = ET.fromstring(duplicate.content)
     assert _error(duplicate) == ("9", "Duplicate photo/video detected")
     assert root.findtext("duplicate_photo_id") == first
+    assert root.findtext("duplicate_photo_status") == "ACTIVE"
+    assert len(fakeflickr.photos()) == 2
+
+
+def test_dedup_check_means_the_same_bytes_not_the_same_picture(fakeflickr: FakeFlickrHandle) -> None:
+    """Which "same" Flickr means is undocumented: fakeflickr takes the strict reading (the bytes),
+    so the same image with one metadata byte more is stored as a new photo."""
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    data = jpeg(seed=6)
+    api.upload_ok(data, "a.jpg")
+    # A COM segment right after SOI: the same image data, other bytes.
+    edited = data[:2] + b"\xff\xfe\x00\x07edit!" + data[2:]
+    assert api.upload_ok(edited, "a.jpg", dedup_check=1)
+    # And another account's identical file is no duplicate of ours.
+    other = fakeflickr.create_user("other")
+    assert Api(fakeflickr, fakeflickr.mint_token(user=other["nsid"])).upload_ok(data, "a.jpg", dedup_check=1)
+
+
+def test_dedup_check_reports_a_deleted_duplicate_as_deleted(fakeflickr: FakeFlickrHandle) -> None:
+    token = fakeflickr.mint_token(perms="delete")
+    api = Api(fakeflickr, token)
+    data = jpeg(seed=7)
+    first = api.upload_ok(data, "a.jpg")
+    api.ok("flickr.photos.delete", photo_id=first)
+    answer = api.upload(data, "a.jpg", dedup_check=1)
+    root = ET.fromstring(answer.content)
+    assert _error(answer) == ("9", "Duplicate photo/video detected")
+    status = root.findtext("duplicate_photo_status")
+    assert (root.findtext("duplicate_photo_id"), status) == (first, "DELETED")
+    # Without the check the file is taken again, as a new photo.
+    assert api.upload_ok(data, "a.jpg") != first
+
+
+def test_an_upload_with_more_tags_than_a_photo_may_hold_is_refused(fakeflickr: FakeFlickrHandle) -> None:
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    before = len(fakeflickr.photos())
+    too_many = " ".join(f"t{i}" for i in range(76))
+    assert _error(api.upload(jpeg(seed=8), "a.jpg", tags=too_many)) == ("2", "Maximum number of tags reached")
+    assert len(fakeflickr.photos()) == before
+    # 75 distinct tags (a tag repeated in another spelling counts once) are fine.
+    photo_id = api.upload_ok(jpeg(seed=8), "a.jpg", tags=" ".join(f"t{i}" for i in range(75)) + " T0")
+    assert len(api.ok("flickr.photos.getInfo", "GET", photo_id=photo_id)["photo"]["tags"]["tag"]) == 75
+    # addTags refuses the 76th too (the whole request).
+    refused = api.call("flickr.photos.addTags", photo_id=photo_id, tags="new1 t1")
+    assert (refused["stat"], refused["code"]) == ("fail", 2)
 
 
 def test_replace_keeps_the_photo_and_changes_its_secrets(fakeflickr: FakeFlickrHandle) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.fingerprint_samples import Track, mp4
-from tests.synchelpers import SyncLib, content_id, machine_tag, md5, seed_spec, tagged_ids
+from tests.synchelpers import SyncLib, machine_tag, md5, seed_spec, tagged_ids
 
 from flickrsync.fingerprint import fingerprint_bytes
 
@@ -80,11 +80,17 @@ def test_a_video_another_tool_uploaded_is_matched_by_title_and_date(lib: SyncLib
     lib.ff.seed_photos([seed_spec(theirs, "clip", date=TAKEN, media="video")])
     run = lib.run("sync", "--yes", "--json")
     assert run.code == 0, run
-    assert run.writes == {"flickr.photos.addTags": 1}, run
+    # Matched, so neither uploaded nor downloaded; but a video cannot be compared by look, so the
+    # match stays unconfirmed and gets no machine tag (docs/matching.md: a guess never made
+    # permanent), and is found the same way on each run.
+    assert run.writes == {}, run
     assert [m for m in run.json()["summary"].items() if m[0] == "matched"] == [("matched", 1)]
     (photo,) = lib.photos()
-    assert tagged_ids(photo) == [content_id(data)]
+    assert tagged_ids(photo) == []
     assert lib.run("sync2", "--yes").writes == {}
+    assert len(lib.photos()) == 1
+    assert not list(lib.root.rglob("clip (2)*"))
+    assert (lib.root / "clip.mp4").read_bytes() == data
 
 
 def test_a_video_whose_date_was_never_set_gets_it_from_the_next_run(lib: SyncLib) -> None:

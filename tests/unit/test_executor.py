@@ -123,6 +123,38 @@ def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
     assert picture.exists()
 
 
+@pytest.mark.parametrize(
+    ("previous_alive", "previous_uploading", "expect_wait"),
+    [
+        (1000.0, True, [58.0]),  # killed 2 s ago while uploading; its index is gone: wait
+        (1000.0, False, []),  # killed while doing something else: nothing can be landing
+        (900.0, True, []),  # killed long ago: whatever it sent has landed or never will
+        (None, True, []),  # ended normally
+    ],
+)
+def test_a_killed_runs_uploads_get_time_to_land_even_when_the_index_was_deleted(
+    tmp_path: Path,
+    index: Index,
+    previous_alive: float | None,
+    previous_uploading: bool,
+    expect_wait: list[float],
+) -> None:
+    """The index is new (no journal): only the lock file says uploads may still be landing."""
+    flickr = LateFlickr(after=1)
+    waits: list[float] = []
+    ex = Executor(cast(FlickrClient, flickr), index, NSID, ScanConfig(roots=(str(tmp_path),)))
+    found = ex.resolve_uploads(
+        previous_alive=previous_alive,
+        previous_uploading=previous_uploading,
+        settle_seconds=60,
+        clock=lambda: 1002.0,
+        sleep=waits.append,
+    )
+    assert found == (0, 0)
+    assert waits == expect_wait
+    assert flickr.searches == 0
+
+
 class FullDisk:
     """Every download meets a full disk (as transfers.download_file reports it)."""
 
@@ -172,6 +204,9 @@ class DatelessFlickr:
     """Uploads work; setting a date taken fails (the answer lost for good)."""
 
     def upload_once(self, stream: Any, filename: str, **_: Any) -> PhotoId:
+        stream.seek(0)
+        while stream.read(1 << 16):  # sent whole, as the client sends it
+            pass
         return PhotoId("500")
 
     def set_date_taken(self, photo_id: PhotoId, date_taken: str) -> None:

@@ -325,6 +325,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
         if outcome is None
         else {
             "uploaded": len(outcome.uploaded),
+            "linked": len(outcome.linked),
             "downloaded": len(outcome.downloaded),
             "tagged": len(outcome.tagged),
             "set_calls": outcome.set_calls,
@@ -391,7 +392,8 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
     if prepared.scan is not None:
         c = prepared.scan.counts
         click.echo(
-            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, {c.problems:,} problems "
+            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, "
+            f"{prepared.scan.problem_count:,} problems "
             f"({prepared.scan.read:,} files read)"
         )
     listing = prepared.listing
@@ -471,6 +473,8 @@ def outcome_text(report: RunReport, options: RunOptions) -> None:
     done = []
     if options.uploads:
         done.append(f"{len(outcome.uploaded):,} uploaded ({human_size(outcome.bytes_sent)})")
+        if outcome.linked:
+            done.append(f"{len(outcome.linked):,} found on Flickr already (linked, not uploaded)")
     if outcome.replaced:
         done.append(f"{len(outcome.replaced):,} replaced")
     if options.downloads:
@@ -539,8 +543,16 @@ def verbose_lines(report: RunReport, *, matched: bool) -> None:
     for action in prepared.plan.actions:
         if isinstance(action, Upload):
             pid = outcome.uploaded.get(action.content_id) if outcome else None
+            linked = outcome.linked.get(action.content_id) if outcome else None
             if pid is not None:
                 _log.info("%s uploaded: %s as photo %s", label, show(action.path), pid)
+            elif linked is not None:
+                _log.info(
+                    "%s linked: %s is photo %s already (Flickr's duplicate check)",
+                    label,
+                    show(action.path),
+                    linked,
+                )
             elif outcome is None:
                 _log.info("%s to upload: %s (%s)", label, show(action.path), action.reason)
         elif isinstance(action, Download):

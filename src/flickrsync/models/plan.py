@@ -77,6 +77,10 @@ class Upload:
     #: A video's date taken, set with flickr.photos.setDates right after the upload: Flickr
     #: ignores a video's own capture date. None for photos (Flickr reads their EXIF date).
     set_date_taken: str | None = None
+    #: Sent with Flickr's ``dedup_check`` (a copy the account holds already is linked, not sent
+    #: twice). False for a picture ``--restore`` brings back: Flickr's check would point at the
+    #: deleted photo and refuse, so the file would cross the uplink twice.
+    dedup_check: bool = True
     description: str = ""
     #: Who may see the photo and how Flickr files it (the upload API's fields, sent as they are).
     options: UploadOptions = UploadOptions()
