@@ -70,7 +70,7 @@ from flickrsync.models import (
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 from flickrsync.tags import clean_tag
-from flickrsync.uploading import Landed, upload_picture
+from flickrsync.uploading import Landed, move_machine_tag, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
 
@@ -477,13 +477,7 @@ class Executor:
             resizing.upload_body(stream, action.path.name, action.size, action.resize, self.scratch) as sent,
         ):
             replaced = self.client.replace(action.photo_id, sent[0], sent[1])
-        ours = content_tag(action.content_id)
-        _owner, tags = self.client.tag_ids(action.photo_id)
-        for tag_id, raw in tags:
-            tag = raw.strip().lower()
-            if tag.startswith(OUR_TAG_PREFIX) and tag != ours:
-                self.client.remove_tag(tag_id)
-        self.client.add_tags(action.photo_id, (ours,))
+        move_machine_tag(self.client, action.photo_id, action.content_id)
         return replaced
 
     def _download(self, action: Download, photo: RemotePhoto | None) -> _Fetched:
