@@ -54,6 +54,7 @@ from flickrsync.models.base import (
     UploadLimits,
     UploadOptions,
     content_tag,
+    readable,
 )
 from flickrsync.models.library import (
     DownloadIntent,
@@ -187,4 +188,5 @@ __all__ = [
     "UploadLimits",
     "UploadOptions",
     "content_tag",
+    "readable",
 ]
