@@ -248,10 +248,11 @@ class FlickrClient(Wire):
                 raise
         return True
 
-    def tag_ids(self, photo_id: PhotoId) -> tuple[tuple[str, str], ...]:
-        """``(tag id, raw tag)`` of each tag on a photo (flickr.photos.getInfo): removing a tag
-        needs its id, which no photo list gives (REFERENCE §5.6)."""
-        found: tuple[tuple[str, str], ...] = self._parsed(
+    def tag_ids(self, photo_id: PhotoId) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The photo's owner (NSID) and ``(tag id, raw tag)`` of each of its tags
+        (flickr.photos.getInfo): removing a tag needs its id, which no photo list gives
+        (REFERENCE §5.6)."""
+        found: tuple[str, tuple[tuple[str, str], ...]] = self._parsed(
             "flickr.photos.getInfo", parse_tag_ids, self.call("flickr.photos.getInfo", {"photo_id": photo_id})
         )
         return found

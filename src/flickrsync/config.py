@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
+from flickrsync import config_pictures as pictures
+from flickrsync.choosing import FolderRule, PictureSettings
 from flickrsync.errors import ConfigError
 from flickrsync.models import ON_EDIT, Endpoints, Nsid, OnEdit, UploadOptions
 
@@ -31,7 +33,8 @@ DEFAULT_SECTION = "DEFAULT"
 CONFIG_NAME = "config.ini"
 HOME_ENV = "FLICKRSYNC_HOME"
 
-TEMPLATE = """\
+TEMPLATE = (
+    """\
 # flickrsync configuration (compatible with flickrsync 0.1.1).
 #
 # [DEFAULT] applies to every profile; each other section is a profile (a Flickr account),
@@ -57,15 +60,6 @@ directory = ~/Pictures
 # exclude =
 # A Flickr-compatible server instead of Flickr itself (used by the tests and `make demo`).
 # endpoint =
-# Who may see uploaded photos. Private by default.
-# is_public = 0
-# is_friend = 0
-# is_family = 0
-# safety_level = 1        (1 safe, 2 moderate, 3 restricted)
-# content_type = 1        (1 photo, 2 screenshot, 3 other)
-# hidden = 2              (1 show in global search, 2 hide from it)
-# Tags added to every upload, separated by spaces ("quote multi word tags").
-# extra_tags =
 # Parallel uploads/downloads, and API calls allowed per hour for this key (Flickr: 3600).
 # transfers = 4
 # calls_per_hour = 3600
@@ -91,12 +85,14 @@ directory = ~/Pictures
 # Add photos of a folder to group pools: one `folder glob = group NSID` per line.
 # groups =
 #     Birds/* = 12345678@N01
-
-# [work]
+"""
+    + pictures.PICTURE_TEMPLATE
+    + """# [work]
 # api_key = ...
 # api_secret = ...
 # directory = ~/Pictures/Work
 """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +126,11 @@ class Settings:
     download_folder: str = "Flickr"
     #: After a crash: how long an upload under way may still take to appear on Flickr.
     upload_settle_seconds: int = 60
-    #: What every upload tells Flickr about who may see it (sent as they are).
-    upload: UploadOptions = field(default_factory=UploadOptions)
-    #: Tags added to every upload (a raw Flickr tags string; the planner decides the tags).
-    extra_tags: str = ""
+    #: What applies to every picture (who may see it, extra tags, resize, where its title,
+    #: description and tags come from), with where each value came from …
+    pictures: PictureSettings = PictureSettings()
+    #: … unless a ``[folder:GLOB]`` section says otherwise (in config order).
+    folders: tuple[FolderRule, ...] = ()
     photosets: PhotosetOptions = PhotosetOptions()
     #: ``root_photoset``: the album of the root's pictures ("" none); None when config.ini does
     #: not say (then the index decides: see :func:`flickrsync.photosets.root_set_title`).
@@ -146,6 +143,11 @@ class Settings:
     @property
     def directory(self) -> Path:
         return self.directories[0]
+
+    @property
+    def upload(self) -> UploadOptions:
+        """Who may see an upload, how Flickr files it (unless its folder says otherwise)."""
+        return self.pictures.upload
 
     @property
     def token_file(self) -> Path:
@@ -315,6 +317,9 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
     """Unknown sections and keys, each with the closest known name."""
     problems: list[ConfigError] = []
     for section in config.parser.sections():
+        if pictures.is_folder_section(section):
+            problems += pictures.folder_section_problems(config, section)
+            continue
         if section != DEFAULT_SECTION and section.upper() == DEFAULT_SECTION:
             problems.append(
                 ConfigError(
@@ -336,8 +341,9 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
 
 
 def profile_names(config: ConfigFile) -> list[str]:
-    """Named profiles, in file order (``[DEFAULT]`` is not one)."""
-    return [name for name in config.parser.sections() if name != DEFAULT_SECTION]
+    """Named profiles, in file order (``[DEFAULT]`` and ``[folder:GLOB]`` are not)."""
+    sections = config.parser.sections()
+    return [name for name in sections if name != DEFAULT_SECTION and not pictures.is_folder_section(name)]
 
 
 def all_profile_names(config: ConfigFile) -> list[str]:
@@ -491,7 +497,7 @@ def check_config(
     )
     checks = []
     for name in names:
-        if name != DEFAULT_SECTION and not config.parser.has_section(name):
+        if not _is_profile(config, name):
             checks.append(ProfileCheck(name, problems=(str(_no_profile(config, name)),)))
             continue
         reader = _profile(config, home, name, overrides, collect=True)
@@ -515,16 +521,21 @@ def _no_profile(config: ConfigFile, name: str) -> ConfigError:
     )
 
 
+def _is_profile(config: ConfigFile, name: str) -> bool:
+    known = config.parser.has_section(name) and not pictures.is_folder_section(name)
+    return name == DEFAULT_SECTION or known
+
+
 def _profile(
     config: ConfigFile, home: Path, name: str, overrides: Overrides, *, collect: bool = False
 ) -> _Profile:
-    if name != DEFAULT_SECTION and not config.parser.has_section(name):
+    if not _is_profile(config, name):
         raise _no_profile(config, name)
     own = config.section(name) if name != DEFAULT_SECTION else {}
     return _Profile(config, home, name, config.section(DEFAULT_SECTION), own, overrides, collect)
 
 
-class _Profile:
+class _Profile(pictures.PictureKeys):
     """One profile's keys: its own section over ``[DEFAULT]``, under the command-line overrides.
 
     Every value is read and checked here, once. A bad value is a :class:`ConfigError` naming the
@@ -693,15 +704,8 @@ class _Profile:
             calls_per_hour=self.get_int("calls_per_hour", 3600, 1, 10_000_000),
             download_folder=download_folder,
             upload_settle_seconds=self.get_int("upload_settle_seconds", 60, 0, 3600),
-            upload=UploadOptions(
-                is_public=self.get_bool("is_public", False),
-                is_friend=self.get_bool("is_friend", False),
-                is_family=self.get_bool("is_family", False),
-                safety_level=self.get_int("safety_level", 1, 1, 3),
-                content_type=self.get_int("content_type", 1, 1, 3),
-                hidden=self.get_int("hidden", 2, 1, 2),
-            ),
-            extra_tags=self.get("extra_tags"),
+            pictures=self.pictures(),
+            folders=self.folder_rules(),
             photosets=PhotosetOptions(
                 separator=separator,
                 include=self.get_lines("photoset_include"),
@@ -722,8 +726,8 @@ def _listed(items: Iterable[object], empty: str = "(none)") -> str:
     return text or empty
 
 
-def _yes(value: bool) -> str:
-    return "1 (yes)" if value else "0 (no)"
+def _picture(key: str) -> Callable[[Settings], str]:
+    return lambda s: pictures.shown(key, s.pictures)
 
 
 #: Every key config.ini may hold, and how ``config check`` shows the value a run uses. The one
@@ -737,13 +741,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "database": lambda s: str(s.database),
     "exclude": lambda s: _listed(s.exclude),
     "endpoint": lambda s: s.endpoints.rest.removesuffix("services/rest/") if s.custom_endpoint else "Flickr",
-    "is_public": lambda s: _yes(s.upload.is_public),
-    "is_friend": lambda s: _yes(s.upload.is_friend),
-    "is_family": lambda s: _yes(s.upload.is_family),
-    "safety_level": lambda s: str(s.upload.safety_level),
-    "content_type": lambda s: str(s.upload.content_type),
-    "hidden": lambda s: str(s.upload.hidden),
-    "extra_tags": lambda s: s.extra_tags or "(none)",
+    **{key: _picture(key) for key in pictures.PROFILE_PICTURE_KEYS},
     "transfers": lambda s: str(s.transfers),
     "checkers": lambda s: str(s.checkers),
     "calls_per_hour": lambda s: str(s.calls_per_hour),

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from flickrsync import downloads, fingerprint, library, localfs, scanner
+from flickrsync import downloads, fingerprint, library, localfs, resizing, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import (
     FlickrsyncError,
@@ -39,9 +39,8 @@ from flickrsync.errors import (
 )
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
+from flickrsync.matcher.keys import OUR_TAG_PREFIX
 from flickrsync.models import (
-    MACHINE_TAG_NAMESPACE,
-    MACHINE_TAG_PREDICATE,
     AddTags,
     AddToGroup,
     AddToSet,
@@ -68,13 +67,12 @@ from flickrsync.models import (
     SetDateTaken,
     Upload,
     UploadIntent,
-    UploadOptions,
     content_tag,
 )
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 from flickrsync.tags import clean_tag
-from flickrsync.uploading import Landed, upload_picture
+from flickrsync.uploading import Landed, move_machine_tag, upload_picture
 from flickrsync.workpool import Completions
 
 log = logging.getLogger("flickrsync.executor")
@@ -226,10 +224,6 @@ def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path)
 # --- transfers -------------------------------------------------------------------------------
 
 
-#: Our machine tags start with this (the content id follows).
-OUR_TAG = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
-
-
 @dataclass(frozen=True)
 class _Job:
     action: FileAction
@@ -250,9 +244,9 @@ class Executor:
         config: ScanConfig,
         *,
         transfers: int = 4,
-        upload_options: UploadOptions | None = None,
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
+        scratch: Path | None = None,
         uploading: Callable[[bool], None] | None = None,
     ) -> None:
         self.client = client
@@ -260,10 +254,11 @@ class Executor:
         self.nsid = nsid
         self.config = config
         self.transfers = max(1, transfers)
-        self.upload_options = upload_options or UploadOptions()
         self.progress: Progress = progress or NoProgress()
         #: Called often while transfers run: the run's sign of life (see lock.HeldLock).
         self.heartbeat = heartbeat or (lambda: None)
+        #: Where the smaller copies of resized uploads are made (the home dir; never the library).
+        self.scratch = scratch
         #: Told when uploads start and stop being under way (see lock.HeldLock.uploading).
         self.uploading = uploading or (lambda _active: None)
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
@@ -440,12 +435,12 @@ class Executor:
         action = job.action
         if isinstance(action, Upload):
             assert job.stat is not None
-            scratch = Path(self.index.path).parent
+            scratch = self.scratch or Path(self.index.path).parent
             landed = upload_picture(
                 self.client,
                 action,
                 job.stat,
-                self.upload_options,
+                scratch,
                 original_of=lambda photo: original_content_id(self.client, photo, scratch),
             )
             if action.set_date_taken is None or landed.linked:
@@ -469,14 +464,12 @@ class Executor:
         off first (by its id, from getInfo), then the new one on — so a run killed in between
         leaves a photo without our tag (matched again by the synced pair), never one claiming
         two pictures."""
-        with localfs.open_file(action.path, expect=stat) as stream:
-            replaced = self.client.replace(action.photo_id, stream, action.path.name)
-        ours = content_tag(action.content_id)
-        for tag_id, raw in self.client.tag_ids(action.photo_id):
-            tag = raw.strip().lower()
-            if tag.startswith(OUR_TAG) and tag != ours:
-                self.client.remove_tag(tag_id)
-        self.client.add_tags(action.photo_id, (ours,))
+        with (
+            localfs.open_file(action.path, expect=stat) as stream,
+            resizing.upload_body(stream, action.path.name, action.size, action.resize, self.scratch) as sent,
+        ):
+            replaced = self.client.replace(action.photo_id, sent[0], sent[1])
+        move_machine_tag(self.client, action.photo_id, action.content_id)
         return replaced
 
     def _record(self, job: _Job, future: Future[object], outcome: Outcome) -> None:
@@ -590,8 +583,8 @@ class Executor:
             photo = self._remote.get(action.photo_id)
             if photo is not None:
                 ours = content_tag(action.content_id)
-                tags = [t for t in photo.tags if not t.startswith(OUR_TAG)] + [clean_tag(ours)]
-                machine = [t for t in photo.machine_tags if not t.startswith(OUR_TAG)] + [ours]
+                tags = [t for t in photo.tags if not t.startswith(OUR_TAG_PREFIX)] + [clean_tag(ours)]
+                machine = [t for t in photo.machine_tags if not t.startswith(OUR_TAG_PREFIX)] + [ours]
                 self.index.upsert_remote_photos(
                     self.nsid,
                     [

@@ -90,6 +90,8 @@ class Identify:
         self.checkers = max(1, checkers)
         self.tally = tally
         self.lookups = Lookups()
+        #: Pairs the user identified by hand (``flickrsync identify``): photo -> picture.
+        self.identified: Mapping[PhotoId, ContentId] = {}
         #: Look-ups that failed for a reason that may pass: what they concern is left alone.
         self.unsure_pictures: set[ContentId] = set()
         self.unsure_photos: set[PhotoId] = set()
@@ -101,6 +103,7 @@ class Identify:
             local_phash=self.index.local_phashes(),
             remote_phash=self.index.remote_phashes(self.nsid),
             originals=self.index.originals(self.nsid),
+            identified=dict(self.identified),
         )
 
     def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:

@@ -8,12 +8,16 @@ which Flickr photos it is linked to. Plain data out (:class:`FileReport`); the C
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from flickrsync import localfs
+from flickrsync import localfs, localmeta
+from flickrsync.choosing import FOLDER_KEYS, PictureSettings, UploadText, settings_for, upload_text
 from flickrsync.config import Settings
+from flickrsync.config_pictures import shown
+from flickrsync.errors import LocalFileError
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
 from flickrsync.models import FileStat, IdKind, Link, LocalPath, Media, ProblemKind
@@ -35,6 +39,16 @@ ORIENTATIONS: dict[int, str] = {
     7: "mirrored, rotated 90° CCW",
     8: "rotate 90° CCW to view",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FolderSetting:
+    """One setting of a file's folder, in words, and where it came from (``[folder:Trips/*]
+    line 12``, ``[DEFAULT] line 5``, ``default``)."""
+
+    key: str
+    value: str
+    origin: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +86,15 @@ class FileReport:
     duplicates: tuple[LocalPath, ...] = ()
     #: Flickr photos the picture is linked to.
     links: tuple[Link, ...] = ()
+    #: What applies to the pictures of its folder (config.ini and its ``[folder:GLOB]``
+    #: sections); empty outside the library.
+    settings: tuple[FolderSetting, ...] = ()
+    #: The title, description and tags an upload of it would carry (from its own metadata and
+    #: sidecar, by the settings of its folder), with where each came from; None for a video or
+    #: a file that is not a picture.
+    upload: UploadText | None = None
+    #: What could not be read of its metadata, one line each.
+    metadata_warnings: tuple[str, ...] = ()
 
 
 def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileReport]:
@@ -82,10 +105,18 @@ def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileR
         if settings is not None and settings.database.exists():
             index = stack.enter_context(Index.open(settings.database))
         config = ScanConfig.from_settings(settings) if settings is not None else None
-        return [_inspect_one(path, config, index) for path in paths]
+        return [_inspect_one(path, config, index, settings) for path in paths]
 
 
-def _inspect_one(path: str, config: ScanConfig | None, index: Index | None) -> FileReport:
+def folder_settings(settings: Settings, folder: str) -> tuple[FolderSetting, ...]:
+    """The settings of a library folder, each with its value in words and where it came from."""
+    resolved = settings_for(folder, settings.pictures, settings.folders)
+    return tuple(FolderSetting(key, shown(key, resolved), resolved.origin(key)) for key in FOLDER_KEYS)
+
+
+def _inspect_one(
+    path: str, config: ScanConfig | None, index: Index | None, settings: Settings | None = None
+) -> FileReport:
     found = localfs.inspect_file(path)
     fp = found.fingerprint
     st = found.stat
@@ -93,6 +124,22 @@ def _inspect_one(path: str, config: ScanConfig | None, index: Index | None) -> F
     indexed: str | None = None
     duplicates: tuple[LocalPath, ...] = ()
     links: tuple[Link, ...] = ()
+    upload: UploadText | None = None
+    meta_warnings: tuple[str, ...] = ()
+    if fp is not None and fp.media == "photo":
+        where = location or LocalPath(os.path.dirname(found.path), os.path.basename(found.path))
+        try:
+            meta = localmeta.with_sidecar(where, localmeta.read_metadata(where))
+        except LocalFileError as exc:
+            meta_warnings = (str(exc),)
+        else:
+            meta_warnings = meta.warnings
+            chosen = (
+                settings_for(where.folder, settings.pictures, settings.folders)
+                if settings and location
+                else None
+            )
+            upload = upload_text(where.title, meta, chosen or PictureSettings())
     if index is not None:
         indexed = _indexed(index, location, st)
         if fp is not None:
@@ -125,6 +172,9 @@ def _inspect_one(path: str, config: ScanConfig | None, index: Index | None) -> F
         indexed=indexed,
         duplicates=duplicates,
         links=links,
+        settings=folder_settings(settings, location.folder) if settings and location else (),
+        upload=upload,
+        metadata_warnings=meta_warnings,
     )
 
 

@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from flickrsync import statkey, workpool
 from flickrsync.config import Settings
 from flickrsync.errors import ConfigError, LocalFileError, MediaError
+from flickrsync.fingerprint import PictureMeta
 from flickrsync.models import (
     FileInspection,
     FileStat,
@@ -407,6 +408,8 @@ class ReadOutcome:
     problem_kind: ProblemKind | None = None
     #: The file was gone when we tried to read it.
     vanished: bool = False
+    #: The picture's own title, description and keywords, from the same read.
+    meta: PictureMeta | None = None
 
     @property
     def usable(self) -> Fingerprint | None:
@@ -471,6 +474,7 @@ def read_one(path: bytes) -> ReadOutcome:
         except OSError as exc:
             return _problem("unreadable", f"cannot be opened: {exc.strerror or exc}")
         fp: Fingerprint | None = None
+        meta: PictureMeta | None = None
         reason: str | None = None
         try:
             with os.fdopen(fd, "rb") as stream:
@@ -480,7 +484,7 @@ def read_one(path: bytes) -> ReadOutcome:
                 if hasattr(os, "posix_fadvise"):
                     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
                 try:
-                    fp = _fingerprint().fingerprint_stream(stream, size=before.st_size)
+                    fp, meta = _fingerprint().fingerprint_with_metadata(stream, size=before.st_size)
                 except MediaError as exc:
                     reason = exc.reason
                 after = os.fstat(fd)
@@ -502,7 +506,7 @@ def read_one(path: bytes) -> ReadOutcome:
             cut = cut_off(fp)
             if cut is not None:
                 return ReadOutcome(stat=_filestat(before), fingerprint=fp, problem=cut, problem_kind="media")
-            return ReadOutcome(stat=_filestat(before), fingerprint=fp)
+            return ReadOutcome(stat=_filestat(before), fingerprint=fp, meta=meta)
     return _problem("changing", "changed while being read; it is read again on the next scan")
 
 

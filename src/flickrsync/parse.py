@@ -252,17 +252,19 @@ def parse_info(rsp: Json) -> RemotePhoto:
     )
 
 
-def parse_tag_ids(rsp: Json) -> tuple[tuple[str, str], ...]:
-    """flickr.photos.getInfo -> each tag's ``(id, raw form)``: removeTag needs the id (REFERENCE
-    §5.6), which no photo list gives. A tag without an id is left out (it cannot be removed)."""
+def parse_tag_ids(rsp: Json) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """flickr.photos.getInfo -> the owner's NSID and each tag's ``(id, raw form)``: removeTag
+    needs the id (REFERENCE §5.6), which no photo list gives; ``identify`` checks the owner. A tag
+    without an id is left out (it cannot be removed)."""
     photo = _require(rsp, "photo", "photos.getInfo")
+    owner = as_str(_obj(photo.get("owner")).get("nsid"))
     found = []
     for tag in _items(_obj(photo.get("tags")).get("tag")):
         tag_id = as_str(tag.get("id")).strip()
         raw = as_str(tag.get("raw")) or content(tag)
         if tag_id:
             found.append((tag_id, raw))
-    return tuple(found)
+    return owner, tuple(found)
 
 
 def parse_sizes(rsp: Json) -> tuple[PhotoSize, ...]:

@@ -7,10 +7,13 @@ and counts the scanner passes in). The executor runs the plan; ``--dry-run`` ren
 decision is one small function with a reason, like rclone's ``NeedTransfer``.
 
 * **Uploads** (``sync``, ``sync2``): one per picture on no Flickr photo — duplicates on disk once,
-  from the first path; title = that file's name without extension; tags = our machine tag and the
-  configured extra tags. Pictures downloaded from Flickr (``flickr_id``) are never uploaded back,
-  even if the photo has since been deleted on Flickr. Files that cannot be read are *failed*,
-  never silently skipped; so are pictures over the account's size limits.
+  from the first path that is not ignored; what the upload says (title, description and tags
+  from the picture's own metadata, else the file name; who may see it; a smaller copy) follows
+  the settings of that path's folder (:mod:`flickrsync.choosing`, which owns those rules and the
+  upload's tags: our machine tag, the configured extra tags, the keywords). Pictures downloaded
+  from Flickr (``flickr_id``) are never uploaded back, even if the photo has since been deleted
+  on Flickr; pictures the user ignores are counted, never uploaded or tagged. Files that cannot
+  be read are *failed*, never silently skipped; so are pictures over the account's size limits.
 * **Tags** (``sync``, ``sync2``): a photo matched by a weaker rule (checksum, title+date, date,
   look, original) gets our machine tag, so the next run matches it by the strongest key.
   ``download`` writes nothing to Flickr.
@@ -33,14 +36,24 @@ import time
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
 
+from flickrsync.choosing import (
+    DEFAULT_ORIGIN,
+    FolderRule,
+    FolderSettings,
+    PictureSettings,
+    resize_for,
+    upload_tags,
+    upload_text,
+    uploadable_path,
+)
+from flickrsync.fingerprint import PictureMeta
 from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date, remote_date
 from flickrsync.models import (
     DOWNLOAD_MODES,
     FREE_ITEMS,
     FREE_NONPUBLIC,
-    MACHINE_TAG_NAMESPACE,
-    MACHINE_TAG_PREDICATE,
     UPLOAD_MODES,
     Action,
     AddTags,
@@ -74,7 +87,7 @@ from flickrsync.photosets import (
     is_tool_made,
     summarize_sets,
 )
-from flickrsync.tags import MACHINE_TAG, clean_tag, parse_tags
+from flickrsync.tags import MACHINE_TAG, clean_tag
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255
@@ -112,8 +125,14 @@ class PlanOptions:
     mode: SyncMode = "sync"
     #: The first pictures root: downloads go under it.
     root: str = "."
-    #: Configured ``extra_tags`` (a raw Flickr tags string).
-    extra_tags: str = ""
+    #: What applies to the pictures of every folder (privacy, extra tags, resize, the metadata
+    #: sources of titles, descriptions and tags), unless a ``[folder:GLOB]`` section says otherwise.
+    pictures: PictureSettings = PictureSettings()
+    folders: tuple[FolderRule, ...] = ()
+    #: Pictures the user ignores (``flickrsync ignore``): never uploaded or tagged.
+    ignored: frozenset[ContentId] = frozenset()
+    #: Files and folders the user ignores, relative to a pictures root: never uploaded from.
+    ignored_paths: frozenset[str] = frozenset()
     #: Folder (relative to the root) for downloaded photos that are in no photoset.
     download_folder: str = "Flickr"
     #: ``--force``: plan downloads even when the safety stop would refuse.
@@ -121,14 +140,15 @@ class PlanOptions:
     photosets: PhotosetPlanOptions = field(default_factory=PhotosetPlanOptions)
     #: flickr.people.getUploadStatus, when known: size limits and room left on the account.
     limits: UploadLimits | None = None
-    #: Uploads are public (``is_public = 1``): free accounts hold only 50 non-public items.
-    uploads_public: bool = False
     #: Photos brought back by ``--restore``: the path their picture had, where the download goes
     #: when it is free (else where any download of the photo would go).
     restore_paths: Mapping[PhotoId, LocalPath] = field(default_factory=dict)
     #: Pictures ``--restore`` uploads again although they came from Flickr (their photo was
     #: deleted there): otherwise such a picture is never uploaded back.
     restore_uploads: frozenset[ContentId] = frozenset()
+
+    def folder_settings(self) -> FolderSettings:
+        return FolderSettings(self.pictures, self.folders)
 
 
 # --- safe names ------------------------------------------------------------------------------
@@ -236,7 +256,7 @@ def _default_folder(options: PlanOptions) -> str:
     return _safe_folder(options.download_folder.replace("\\", "/").split("/")) or "Flickr"
 
 
-def _path_key(relpath: str) -> str:
+def path_key(relpath: str) -> str:
     """Paths that would be one file on a case-insensitive or normalising file system."""
     return unicodedata.normalize("NFC", relpath).casefold()
 
@@ -259,8 +279,8 @@ def _fresh_path(folder: str, stem: str, ext: str, taken: set[str]) -> str:
     while True:
         name = numbered(f"{stem}.{ext}", n)
         relpath = f"{folder}/{name}" if folder else name
-        if _path_key(relpath) not in taken:
-            taken.add(_path_key(relpath))
+        if path_key(relpath) not in taken:
+            taken.add(path_key(relpath))
             return relpath
         n += 1
 
@@ -317,28 +337,7 @@ class _Room:
             self.nonpublic -= 1
 
 
-def upload_tags(content_id: ContentId, extra_tags: str) -> tuple[str, ...]:
-    """The tags an upload carries, each once: our machine tag first, then the configured extra
-    tags (a raw Flickr tags string) in their order. The one decision on an upload's tags; the
-    client sends exactly these.
-
-    Tags that Flickr would keep as one (same clean form: ``New York`` and ``newyork``) are sent
-    once, the first spelling; an extra tag in our own ``flickrsync:imagehash=`` namespace is
-    dropped (it would claim the photo is another picture)."""
-    ours = content_tag(content_id)
-    tags = [ours]
-    seen = {clean_tag(ours)}
-    prefix = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
-    for tag in parse_tags(extra_tags):
-        key = clean_tag(tag)
-        if not key or key in seen or key.startswith(prefix):
-            continue
-        seen.add(key)
-        tags.append(tag)
-    return tuple(tags)
-
-
-def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, public: bool) -> RemotePhoto:
+def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> RemotePhoto:
     """What Flickr will hold (and list) after ``action`` stored the picture as ``photo_id``:
     the title, the clean forms of the tags sent, the date taken the file carries. Used for the
     remote index right after an upload and for a dry run's preview; the next listing brings
@@ -354,8 +353,11 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture, *, 
         machine_tags=tuple(t for t in tags if MACHINE_TAG.match(t)),
         date_taken=date,
         date_taken_unknown=date is None,
+        description=action.description,
         media=action.media,
-        is_public=public,
+        is_public=action.options.is_public,
+        is_friend=action.options.is_friend,
+        is_family=action.options.is_family,
     )
 
 
@@ -452,6 +454,7 @@ def plan_sync(
     library: LibraryState = LibraryState(),
     existing: Collection[str] = (),
     set_memory: SetMemory = NO_MEMORY,
+    metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
     tags_full: Collection[PhotoId] = (),
     issues: Sequence[ScanIssue] = (),
 ) -> Plan:
@@ -460,10 +463,11 @@ def plan_sync(
     ``sets`` place downloads in set folders (those ``set_memory`` links, else see
     :func:`download_folders`); ``problems`` are files that could not be used (they become failed
     items); ``existing`` are other relative paths under the root a download must not take;
-    ``tags_full`` are photos that refused our machine tag (see :func:`needs_tag`); ``issues``
-    what the scan could not do (a folder it could not list, a path over the system's limit: the
-    problem ones are failed items, as the scan counts them). Raises ValueError if ``match`` is
-    incomplete (its ``needs`` were not answered).
+    ``metadata`` is what the files to upload say about themselves (title, description, keywords:
+    read by the scanner, merged with their sidecars); ``tags_full`` are photos that refused our
+    machine tag (see :func:`needs_tag`); ``issues`` what the scan could not do (a folder it could
+    not list, a path over the system's limit: the problem ones are failed items, as the scan
+    counts them). Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -481,41 +485,33 @@ def plan_sync(
     ]
     from_flickr = 0
 
+    ignored = 0
     if options.mode in UPLOAD_MODES:
         room = _Room.of(options.limits)
-        public = options.uploads_public
+        folders = options.folder_settings()
         for cid in sorted(match.local_only):
             picture = pictures[cid]
             if picture.flickr_id is not None and cid not in options.restore_uploads:
                 from_flickr += 1
                 continue
+            source = uploadable_path(picture, folders, options.ignored_paths)
+            if cid in options.ignored:
+                source = None
+            if picture.paths and source is None:
+                ignored += 1
+                continue
             where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid
+            public = source[1].is_public if source is not None else False
             why_not = upload_refusal(picture, options.limits) or room.refusal(picture.media, public)
-            if why_not is not None:
-                failed.append(FailedItem(where, why_not, cid))
+            if why_not is not None or source is None:
+                failed.append(FailedItem(where, why_not or "no path holds this picture any more", cid))
                 continue
             room.take(picture.media, public)
-            first = picture.paths[0]
             restoring = cid in options.restore_uploads
-            actions.append(
-                Upload(
-                    content_id=cid,
-                    path=first,
-                    title=first.title,
-                    tags=upload_tags(cid, options.extra_tags),
-                    size=picture.size,
-                    media=picture.media,
-                    reason=(
-                        "restored (--restore): its photo was deleted on Flickr"
-                        if restoring
-                        else "on no Flickr photo"
-                    )
-                    + (f" ({len(picture.paths)} copies on disk)" if len(picture.paths) > 1 else ""),
-                    set_date_taken=video_date(picture),
-                    dedup_check=not restoring,
-                )
-            )
+            actions.append(_upload(picture, *source, metadata.get(source[0]), restoring=restoring))
         for m in match.matches:
+            if m.content_id in options.ignored:
+                continue
             photo = photos[m.photo_id]
             if needs_tag(m, photo, tags_full=m.photo_id in tags_full):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
@@ -550,8 +546,51 @@ def plan_sync(
         duplicates_on_flickr=len(match.duplicates),
         undecided=undecided,
         from_flickr=from_flickr,
+        ignored=ignored,
     )
     return _plan(options.mode, actions, failed, counts)
+
+
+#: Why ``--restore`` uploads a picture again.
+RESTORED_UPLOAD = "restored (--restore): its photo was deleted on Flickr"
+
+
+def _upload(
+    picture: LocalPicture,
+    path: LocalPath,
+    settings: PictureSettings,
+    meta: PictureMeta | None,
+    *,
+    restoring: bool = False,
+) -> Upload:
+    """The upload of ``picture`` from ``path``, whose folder has ``settings``: every field
+    Flickr is told (see :mod:`flickrsync.choosing`). ``restoring``: ``--restore`` uploads it
+    again (its photo was deleted on Flickr), without ``dedup_check``."""
+    text = upload_text(path.title, meta, settings)
+    copies = len(picture.paths)
+    resize = resize_for(picture, settings)
+    origins = {"title": text.title_from, "description": text.description_from, "tags": text.tags_from}
+    flags = [settings.origin(k) for k in ("is_public", "is_friend", "is_family")]
+    origins["privacy"] = next((o for o in flags if o != DEFAULT_ORIGIN), DEFAULT_ORIGIN)
+    if resize is not None:
+        origins["resize"] = settings.origin("resize")
+    return Upload(
+        content_id=picture.content_id,
+        path=path,
+        title=text.title,
+        tags=upload_tags(picture.content_id, "", text.tags),
+        size=picture.size,
+        media=picture.media,
+        reason=(RESTORED_UPLOAD if restoring else "on no Flickr photo")
+        + (f" ({copies} copies on disk)" if copies > 1 else ""),
+        set_date_taken=video_date(picture),
+        dedup_check=not restoring,
+        description=text.description,
+        options=settings.upload,
+        resize=resize,
+        origins=tuple((k, v) for k, v in origins.items() if v is not None),
+        warnings=text.warnings,
+    )
 
 
 #: Summary fields that count what was found, not what the actions do: kept through :func:`_plan`.
@@ -563,6 +602,7 @@ _FOUND = (
     "edits_kept",
     "deleted_locally",
     "deleted_on_flickr",
+    "ignored",
 )
 
 
@@ -611,9 +651,9 @@ def _plan_downloads(
     if not match.remote_only:
         return []
     root = options.root
-    taken = {_path_key(p.relpath) for pic in local for p in pic.paths if p.root == root}
-    taken |= {_path_key(f.path.relpath) for f in problems if f.path.root == root}
-    taken |= {_path_key(p) for p in existing}
+    taken = {path_key(p.relpath) for pic in local for p in pic.paths if p.root == root}
+    taken |= {path_key(f.path.relpath) for f in problems if f.path.root == root}
+    taken |= {path_key(p) for p in existing}
     folder_of_set = download_folders(local, match, sets, options, memory)
     first_set: dict[PhotoId, RemoteSet] = {}
     for a_set in sorted(sets, key=_set_rank):
@@ -627,9 +667,9 @@ def _plan_downloads(
         folder = folder_of_set[s.photoset.id] if s is not None else default
         stem, ext = download_name(photo)
         back = options.restore_paths.get(pid)
-        if back is not None and back.root == root and _path_key(back.relpath) not in taken:
+        if back is not None and back.root == root and path_key(back.relpath) not in taken:
             relpath = back.relpath
-            taken.add(_path_key(relpath))
+            taken.add(path_key(relpath))
             reason = "restored (--restore) where it was"
         else:
             relpath = _fresh_path(folder, stem, ext, taken)
@@ -712,13 +752,10 @@ def preview_after_transfers(
     local: Sequence[LocalPicture],
     remote: Sequence[RemotePhoto],
     match: MatchResult,
-    *,
-    public: bool = False,
 ) -> tuple[list[LocalPicture], list[RemotePhoto], MatchResult]:
     """The indexes and match as they will be once ``plan``'s uploads and downloads are done, with
     stand-in ids (``new:<content id>``; downloads as pictures ``download:<photo id>``), so a dry
-    run can show the set changes that will follow. Never give these ids to the executor.
-    ``public``: uploads are public (:attr:`PlanOptions.uploads_public`)."""
+    run can show the set changes that will follow. Never give these ids to the executor."""
     pictures = {p.content_id: p for p in local}
     new_remote = list(remote)
     new_local = list(local)
@@ -730,7 +767,7 @@ def preview_after_transfers(
         if isinstance(action, Upload):
             picture = pictures[action.content_id]
             pid = PhotoId(PREVIEW_PREFIX + action.content_id)
-            new_remote.append(uploaded_photo(action, pid, picture, public=public))
+            new_remote.append(uploaded_photo(action, pid, picture))
             matches.append(Match(action.content_id, pid, "machine_tag", "preview: uploaded"))
             local_only.discard(action.content_id)
         elif isinstance(action, Download):

@@ -26,8 +26,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from flickrsync import localfs, scanner
+from flickrsync import localfs, scanner, userlists
 from flickrsync.changes import ChangeOptions, Changes, Settled, find_changes, pair_updates, settle
+from flickrsync.choosing import (
+    FolderSettings,
+    left_out,
+    resize_for,
+    taking_part,
+    upload_size,
+    uploadable_path,
+)
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, LocalFileError, UsageError
@@ -36,7 +44,7 @@ from flickrsync.executor import (
     Outcome,
     in_background,
 )
-from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
+from flickrsync.fingerprint import PHASH_MATCH_DISTANCE, PictureMeta
 from flickrsync.identify import MAX_MATCH_ROUNDS, Identify, Lookups
 from flickrsync.index import Index
 from flickrsync.library import make_root
@@ -63,6 +71,7 @@ from flickrsync.models import (
     Plan,
     RemotePhoto,
     RemoteSet,
+    Replace,
     ScanIssue,
     ScanReport,
     SyncMode,
@@ -150,6 +159,9 @@ class Prepared:
     #: Edits and deletions on either side since the last sync, and what the run does about them.
     changes: Changes | None = None
     settled: Settled | None = None
+    #: The two indexes as the plan saw them (a plan file shows paths and titles from them).
+    pictures: dict[ContentId, LocalPicture] = field(default_factory=dict)
+    photos: dict[PhotoId, RemotePhoto] = field(default_factory=dict)
     lookups: Lookups = field(default_factory=Lookups)
 
 
@@ -216,9 +228,9 @@ class Engine:
             self.nsid,
             self.config,
             transfers=options.transfers,
-            upload_options=settings.upload,
             progress=self.tally,
             heartbeat=lock.heartbeat if lock is not None else None,
+            scratch=settings.home,
             uploading=lock.uploading if lock is not None else None,
         )
         match_options = MatchOptions(
@@ -238,6 +250,9 @@ class Engine:
             checkers=options.checkers,
             tally=self.tally,
         )
+        #: The user's lists (``flickrsync ignore``, ``identify``), read when the run prepares.
+        self.choices = userlists.Choices()
+        self.folders = FolderSettings(settings.pictures, settings.folders)
         #: Paths this run's scan found gone, still in the index until the run may go on.
         self._vanished: set[tuple[str, str]] = set()
         #: The library and what changed in it, as last reconciled (the pairs are written from it).
@@ -315,6 +330,8 @@ class Engine:
         for problem in listing.failed_sets:
             notes.append(f"could not list the photos of photoset {problem}")
 
+        self.choices = userlists.load(self.settings, self.index)
+        self.identify.identified = {i.photo_id: i.content_id for i in self.choices.identified}
         local, problems, remote, sets = self._state()
         changes = self._reconcile(local, remote)
         match = changes.match
@@ -335,13 +352,12 @@ class Engine:
             self._vanished = set()
         set_preview = None
         if opts.sets_step and plan.refusal is None:
-            after_local, after_remote, after_match = preview_after_transfers(
-                plan, local, remote, match, public=self.settings.upload.is_public
-            )
+            after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
+            set_local, set_match = self._taking_part(after_local, after_match)
             set_preview = plan_photosets(
-                after_local,
+                set_local,
                 after_remote,
-                after_match,
+                set_match,
                 sets,
                 self._set_options(),
                 memory=self._set_memory(),
@@ -360,14 +376,26 @@ class Engine:
             paths,
             changes,
             settled,
-            self.identify.lookups,
+            lookups=self.identify.lookups,
+            pictures={p.content_id: p for p in local},
+            photos={r.id: r for r in remote},
         )
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
         store_listing(self.index, self.nsid, listing, watermark, now=int(self.clock()))
 
     def _state(self) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
-        return indexed_state(self.index, self.nsid, self._vanished)
+        local, problems, remote, sets = indexed_state(self.index, self.nsid, self._vanished)
+        if self.folders.any("resize"):
+            local = [self._with_upload_size(p) for p in local]
+        return local, problems, remote, sets
+
+    def _with_upload_size(self, picture: LocalPicture) -> LocalPicture:
+        """The picture with the size of the copy its upload sends under ``resize`` (what Flickr
+        holds as the original of such an upload: the matcher must know it)."""
+        source = uploadable_path(picture, self.folders, self.choices.paths)
+        size = upload_size(picture, resize_for(picture, source[1])) if source is not None else None
+        return picture if size is None else replace(picture, resized=size)
 
     def _set_options(self) -> PhotosetPlanOptions:
         return photoset_options(self.settings, self.index, prune=self.options.prune)
@@ -384,11 +412,20 @@ class Engine:
 
     # -- matching, with the evidence it asks for ----------------------------------------------
 
+    def _taking_part(
+        self, local: list[LocalPicture], match: MatchResult
+    ) -> tuple[list[LocalPicture], MatchResult]:
+        choices = self.choices
+        return taking_part(local, match, self.folders, choices.pictures, choices.paths)
+
     def _reconcile(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> Changes:
         """Match, then compare with the synced pairs (:mod:`flickrsync.changes`), answering what
         each asks for (:mod:`flickrsync.identify`); remembered for the pairs written at the end
         of the run."""
-        match = self.identify.match(local, remote)
+        # Photos the user ignores take no part in matching: to this run they are not on Flickr
+        # (never matched, tagged or downloaded).
+        ignored = self.choices.photos
+        match = self.identify.match(local, [r for r in remote if r.id not in ignored] if ignored else remote)
         pairs = self.index.synced_pairs(self.nsid)
         evidence = self.identify.evidence()
         by_id = {p.id: p for p in remote}
@@ -421,8 +458,10 @@ class Engine:
         return PlanOptions(
             mode=self.options.mode,
             root=str(self.settings.directory),
-            extra_tags=self.settings.extra_tags,
-            uploads_public=self.settings.upload.is_public,
+            pictures=self.settings.pictures,
+            folders=self.settings.folders,
+            ignored=self.choices.pictures,
+            ignored_paths=self.choices.paths,
             download_folder=self.settings.download_folder,
             force=self.options.force,
             photosets=self._set_options(),
@@ -446,41 +485,74 @@ class Engine:
             return Plan(mode=opts.mode, summary=summarize(()))
         match = settled.match
         plan_options = self._plan_options(settled)
+        metadata = self._metadata(match, local, plan_options.restore_uploads) if opts.uploads else {}
         memory = self._set_memory()
         tags_full = self.index.tags_full(self.nsid)
-        plan = plan_sync(
-            match,
-            local,
-            remote,
-            plan_options,
-            sets=sets,
-            problems=problems,
-            library=library,
-            set_memory=memory,
-            tags_full=tags_full,
-            issues=issues,
-        )
+
+        def planned(options: PlanOptions) -> Plan:
+            return plan_sync(
+                match,
+                local,
+                remote,
+                options,
+                sets=sets,
+                problems=problems,
+                library=library,
+                set_memory=memory,
+                metadata=metadata,
+                tags_full=tags_full,
+                issues=issues,
+            )
+
+        plan = planned(plan_options)
         if (plan.uploads or settled.actions) and not opts.dry_run:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
             )
             if limits.is_pro and self.index.get_meta(REPLACE_REFUSED + self.nsid):
                 self.index.set_meta(REPLACE_REFUSED + self.nsid, "")  # Pro now: replace again
-            plan_options = replace(plan_options, limits=limits)
-            plan = plan_sync(
-                match,
-                local,
-                remote,
-                plan_options,
-                sets=sets,
-                problems=problems,
-                library=library,
-                set_memory=memory,
-                tags_full=tags_full,
-                issues=issues,
-            )
-        plan = with_actions(plan, settled.actions, settled.counts)
+            plan = planned(replace(plan_options, limits=limits))
+        for upload in plan.uploads:
+            for warning in upload.warnings:
+                log.warning("%s: %s", _where(upload.path.root, upload.path.relpath), warning)
+        plan = with_actions(plan, self._chosen(settled.actions, local), settled.counts)
         return self._hold_back(plan, listing)
+
+    def _chosen(self, actions: Sequence[Action], local: list[LocalPicture]) -> list[Action]:
+        """The changes' actions as the user chose: no replace by an ignored picture or from an
+        ignored folder, and a replace resized as an upload from its folder would be."""
+        pictures = {p.content_id: p for p in local}
+        chosen: list[Action] = []
+        for action in actions:
+            if not isinstance(action, Replace):
+                chosen.append(action)
+                continue
+            picture = pictures.get(action.content_id)
+            if action.content_id in self.choices.pictures or picture is None:
+                continue
+            if not left_out(action.path, self.folders, self.choices.paths):
+                resize = resize_for(picture, self.folders(action.path.folder))
+                chosen.append(replace(action, resize=resize))
+        return chosen
+
+    def _metadata(
+        self, match: MatchResult, local: list[LocalPicture], restored: frozenset[ContentId]
+    ) -> dict[LocalPath, PictureMeta]:
+        """What the files about to be uploaded say about themselves (and their sidecars): read
+        only for those, so a run with nothing to upload reads nothing more. ``restored``:
+        pictures from Flickr that ``--restore`` uploads again."""
+        pictures = {p.content_id: p for p in local}
+        paths = []
+        for cid in match.local_only:
+            picture = pictures.get(cid)
+            if picture is None or cid in self.choices.pictures:
+                continue
+            if picture.flickr_id is not None and cid not in restored:
+                continue
+            source = uploadable_path(picture, self.folders, self.choices.paths)
+            if source is not None and picture.media == "photo":
+                paths.append(source[0])
+        return scanner.file_metadata(self.index, paths) if paths else {}
 
     def _hold_back(self, plan: Plan, listing: RemoteListing) -> Plan:
         """Leave out what this run cannot decide safely: uploads when Flickr's listing was
@@ -526,11 +598,11 @@ class Engine:
             self._reconciled = None  # the library and the account moved: reconciled again
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
-            match = self._reconcile(local, remote).match
+            set_local, set_match = self._taking_part(local, self._reconcile(local, remote).match)
             step = photoset_step(
-                local,
+                set_local,
                 remote,
-                match,
+                set_match,
                 sets,
                 self._set_options(),
                 memory=self._set_memory(),
@@ -598,7 +670,7 @@ class Engine:
             pid = outcome.uploaded.get(action.content_id)
             picture = pictures.get(action.content_id)
             if pid is not None and picture is not None:
-                records.append(uploaded_photo(action, pid, picture, public=self.settings.upload.is_public))
+                records.append(uploaded_photo(action, pid, picture))
         self.index.upsert_remote_photos(self.nsid, [*records, *outcome.linked_records])
 
 

@@ -23,13 +23,18 @@ of :meth:`FlickrClient.upload_once`, which makes an upload land once when answer
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO
 
+from flickrsync import resizing
 from flickrsync.client import FlickrClient
 from flickrsync.errors import DuplicateUploadError, FlickrsyncError, LocalFileError, RemoteError
-from flickrsync.models import ContentId, FileStat, PhotoId, RemotePhoto, Upload, UploadOptions, content_tag
-from flickrsync.sentfile import SentFile, check_sent, open_sent, send_problem
+from flickrsync.matcher.keys import OUR_TAG_PREFIX
+from flickrsync.models import ContentId, FileStat, PhotoId, RemotePhoto, Upload, content_tag
+from flickrsync.sentfile import check_sent, open_sent, send_problem
 from flickrsync.tags import clean_tag
 
 log = logging.getLogger("flickrsync.uploading")
@@ -60,43 +65,50 @@ def upload_picture(
     client: FlickrClient,
     action: Upload,
     scanned: FileStat,
-    options: UploadOptions,
+    scratch: Path | None,
     original_of: Callable[[RemotePhoto], ContentId],
 ) -> Landed:
-    """Upload ``action``'s file (as the scan saw it: ``scanned``) once, or link the photo Flickr
-    says holds it. ``original_of`` gives the content id of a photo's original (a download).
-    Raises :class:`TornUploadError` when what was sent is not the picture."""
-    with open_sent(action.path, expect=scanned) as stream:
+    """Upload ``action``'s file (as the scan saw it: ``scanned``), or its smaller copy under
+    ``action.resize`` (made in ``scratch``, :func:`flickrsync.resizing.upload_body`), once, or
+    link the photo Flickr says holds it. ``original_of`` gives the content id of a photo's
+    original (a download). Raises :class:`TornUploadError` when what was sent is not the
+    picture (a copy: not made from it)."""
+    with (
+        open_sent(action.path, expect=scanned) as stream,
+        resizing.upload_body(stream, action.path.name, scanned.size, action.resize, scratch) as sending,
+    ):
+        body, filename, size = sending
         try:
-            photo_id = _send(client, stream, action, options, dedup_check=action.dedup_check)
+            photo_id = _send(client, body, filename, action, dedup_check=action.dedup_check)
         except DuplicateUploadError as duplicate:
             linked = _link_duplicate(client, duplicate, action.content_id, original_of)
             if linked is not None:
                 return linked
-            stream.seek(0)
-            photo_id = _send(client, stream, action, options, dedup_check=False)
+            body.seek(0)
+            photo_id = _send(client, body, filename, action, dedup_check=False)
         check = check_sent(stream)
     problem = send_problem(check, action.content_id, scanned)
     if problem is None:
-        return Landed(photo_id, sent=scanned.size)
+        return Landed(photo_id, sent=size)
     log.warning("%s: %s (photo %s)", stream.shown, problem, photo_id)
-    repaired = _replace_torn(client, photo_id, action)
+    repaired = _replace_torn(client, photo_id, action, scratch)
     if repaired == "whole":
         log.warning("photo %s: replaced by the file as it is now, which is the picture", photo_id)
-        return Landed(photo_id, sent=scanned.size)
+        return Landed(photo_id, sent=size)
     raise TornUploadError(stream.shown, f"{problem}; {repaired}", photo_id=photo_id)
 
 
 def _send(
-    client: FlickrClient, stream: SentFile, action: Upload, options: UploadOptions, *, dedup_check: bool
+    client: FlickrClient, body: IO[bytes], filename: str, action: Upload, *, dedup_check: bool
 ) -> PhotoId:
     return client.upload_once(
-        stream,
-        action.path.name,
+        body,
+        filename,
         machine_tag=content_tag(action.content_id),
         title=action.title,
+        description=action.description,
         tags=action.tags,
-        options=options,
+        options=action.options,
         dedup_check=dedup_check,
     )
 
@@ -137,13 +149,15 @@ def _link_duplicate(
     return Landed(photo_id, linked=True, record=photo)
 
 
-def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> str:
+def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload, scratch: Path | None) -> str:
     """Repair the photo a torn upload made. ``"whole"`` when it now holds the picture; else what
     became of it, for the user."""
     tag = content_tag(action.content_id)
     try:
         with open_sent(action.path) as stream:
-            client.replace(photo_id, stream, action.path.name)
+            size = os.fstat(stream.fileno()).st_size
+            with resizing.upload_body(stream, action.path.name, size, action.resize, scratch) as sending:
+                client.replace(photo_id, sending[0], sending[1])
             check = check_sent(stream)
     except (FlickrsyncError, OSError) as exc:
         log.info("photo %s: not replaced (%s)", photo_id, exc)
@@ -152,8 +166,7 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> st
             return "whole"
         if check.sent_is_file and check.content_id is not None:
             try:
-                _remove_tag(client, photo_id, tag)
-                client.add_tags(photo_id, [content_tag(check.content_id)])
+                move_machine_tag(client, photo_id, check.content_id)
             except FlickrsyncError as exc:
                 return (
                     f"photo {photo_id} on Flickr now holds its new version, but its machine tag could "
@@ -161,7 +174,7 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> st
                 )
             return f"photo {photo_id} on Flickr now holds its new version (replaced)"
     try:
-        removed = _remove_tag(client, photo_id, tag)
+        removed = bool(take_off_tags(client, photo_id, lambda t: t == clean_tag(tag)))
     except FlickrsyncError as exc:
         log.info("photo %s: machine tag not removed (%s)", photo_id, exc)
         removed = False
@@ -176,10 +189,40 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload) -> st
     )
 
 
-def _remove_tag(client: FlickrClient, photo_id: PhotoId, tag: str) -> bool:
-    """Take ``tag`` (compared in Flickr's clean form) off the photo; False when it has no such tag."""
-    wanted = clean_tag(tag)
-    found = [tag_id for tag_id, raw in client.tag_ids(photo_id) if clean_tag(raw) == wanted]
-    for tag_id in found:
-        client.remove_tag(tag_id)
-    return bool(found)
+# --- our machine tag on a photo ----------------------------------------------------------------
+
+
+def take_off_tags(
+    client: FlickrClient,
+    photo_id: PhotoId,
+    which: Callable[[str], bool],
+    tags: Sequence[tuple[str, str]] | None = None,
+) -> tuple[str, ...]:
+    """Take off the photo's tags whose clean form (:func:`flickrsync.tags.clean_tag`) ``which``
+    picks, by their ids (flickr.photos.getInfo, unless ``tags`` gives the photo's ``(tag id, raw
+    tag)``); the clean forms taken off."""
+    if tags is None:
+        _owner, tags = client.tag_ids(photo_id)
+    removed = []
+    for tag_id, raw in tags:
+        if which(clean := clean_tag(raw)):
+            client.remove_tag(tag_id)
+            removed.append(clean)
+    return tuple(removed)
+
+
+def move_machine_tag(
+    client: FlickrClient,
+    photo_id: PhotoId,
+    content_id: ContentId,
+    tags: Sequence[tuple[str, str]] | None = None,
+) -> tuple[str, ...]:
+    """Give the photo our machine tag for ``content_id`` and no other of ours (a replace, a torn
+    upload repaired, ``flickrsync identify``): the others off first, then it on — a run killed
+    in between leaves a photo without our tag, never one claiming two pictures. The tags taken
+    off (see :func:`take_off_tags` for ``tags``)."""
+    ours = content_tag(content_id)
+    wanted = clean_tag(ours)
+    removed = take_off_tags(client, photo_id, lambda t: t.startswith(OUR_TAG_PREFIX) and t != wanted, tags)
+    client.add_tags(photo_id, [ours])
+    return removed

@@ -21,12 +21,13 @@ import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from flickrsync import localfs, scanner
+from flickrsync import localfs, scanner, userlists
 from flickrsync.changes import Changes, find_changes
+from flickrsync.choosing import FolderSettings, taking_part, uploadable_path
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError
@@ -70,12 +71,13 @@ ItemKind = Literal[
     "superseded",
     "duplicate_on_flickr",
     "only_on_flickr",
+    "ignored",
 ]
 #: Kinds that are reported but are not a gap in the backup: the user's decision (deleted here,
-#: an earlier version), Flickr's extra copies, and photos only on Flickr when the library is not
-#: meant to hold them (``sync`` users).
+#: an earlier version, ignored), Flickr's extra copies, and photos only on Flickr when the library
+#: is not meant to hold them (``sync`` users).
 NOT_MISSING: frozenset[str] = frozenset(
-    {"deleted_locally", "superseded", "duplicate_on_flickr", "only_on_flickr"}
+    {"deleted_locally", "superseded", "duplicate_on_flickr", "only_on_flickr", "ignored"}
 )
 
 
@@ -211,14 +213,18 @@ def verify_profile(
     notes += [f"could not list the photos of photoset {p}" for p in listing.failed_sets]
 
     local, _problems, remote, sets = indexed_state(index, nsid, {(p.root, p.relpath) for p in scan.vanished})
+    # The user's lists, as a sync uses them: pairs identified by hand, and what is ignored (a
+    # photo ignored is not matched; a picture ignored is no gap in the backup).
+    choices = userlists.load(settings, index)
     evidence = _Evidence(
         MatchEvidence(
             local_phash=index.local_phashes(),
             remote_phash=index.remote_phashes(nsid),
             originals=index.originals(nsid),
+            identified={i.photo_id: i.content_id for i in choices.identified},
         )
     )
-    match = _match(index, config, local, remote, evidence)
+    match = _match(index, config, local, [r for r in remote if r.id not in choices.photos], evidence)
     changes = _changes(match, local, remote, index.synced_pairs(nsid), evidence)
     if evidence.unproven:
         notes.append(
@@ -226,11 +232,21 @@ def verify_profile(
             "verify does not fetch: run `flickrsync sync` to match them"
         )
 
-    items = _items(changes, local, remote, both_ways, evidence.unproven)
+    folders = FolderSettings(settings.pictures, settings.folders)
+    ignored = set(choices.pictures)
+    ignored |= {p.content_id for p in local if p.paths and uploadable_path(p, folders, choices.paths) is None}
+    items = _items(changes, local, remote, both_ways=both_ways, unproven=evidence.unproven, ignored=ignored)
+    items += [
+        VerifyItem("ignored", "ignored (`flickrsync ignore`): never downloaded", photo_id=r.id)
+        for r in remote
+        if r.id in choices.photos
+    ]
     if photosets:
         links, placed = index.photoset_memory(nsid)
         options = photoset_options(settings, index)
-        items += _not_in_sets(local, remote, changes, sets, options, SetMemory(links, placed))
+        set_local, set_match = taking_part(local, changes.match, folders, choices.pictures, choices.paths)
+        set_changes = replace(changes, match=set_match)
+        items += _not_in_sets(set_local, remote, set_changes, sets, options, SetMemory(links, placed))
     deep_check = None
     if deep:
         deep_check, deep_items = _deep(client, index, nsid, changes.match, remote, workers=workers)
@@ -325,8 +341,10 @@ def _items(
     changes: Changes,
     local: Sequence[LocalPicture],
     remote: Sequence[RemotePhoto],
+    *,
     both_ways: bool,
     unproven: set[PhotoId],
+    ignored: set[ContentId],
 ) -> list[VerifyItem]:
     pictures = {p.content_id: p for p in local}
     photos = {r.id: r for r in remote}
@@ -340,6 +358,10 @@ def _items(
         picture = pictures[cid]
         if picture.flickr_id is not None:
             continue  # downloaded from Flickr: its photo is its backup (reported if gone, below)
+        if cid in ignored:
+            why = "ignored (`flickrsync ignore`, or its folder's `ignore = 1`): not uploaded, by choice"
+            items.append(VerifyItem("ignored", why, _first(picture), content_id=cid))
+            continue
         why = "on no Flickr photo" + (" (it may look like one: run sync)" if unproven else "")
         items.append(VerifyItem("not_on_flickr", why, _first(picture), content_id=cid))
     for e in changes.edits:

@@ -23,7 +23,7 @@ from flickrsync.matcher.prune import Candidates, Pictures, implausible
 from flickrsync.models import LocalPicture, PhotoId, RemotePhoto
 from tests.syncfakes import photo, pic
 
-SIZES = [None, (4000, 3000), (3000, 4000), (640, 480)]
+SIZES = [None, (4000, 3000), (3000, 4000), (640, 480), (2000, 1500)]
 DATES = [
     None,
     "2014-03-05 05:28:09",
@@ -37,8 +37,8 @@ DATES = [
 UPLOADS = [0, 1_000, 1_393_950_000, 1_394_100_000, 1_394_200_000, 1_500_000_000]
 
 pictures = st.builds(
-    lambda seed, date, dims, orientation, fmt, media: replace(
-        pic(seed, date=date, dims=dims, orientation=orientation, media=media), format=fmt
+    lambda seed, date, dims, orientation, fmt, media, resized: replace(
+        pic(seed, date=date, dims=dims, orientation=orientation, media=media), format=fmt, resized=resized
     ),
     st.sampled_from("abcdefgh"),
     st.sampled_from(DATES),
@@ -46,6 +46,8 @@ pictures = st.builds(
     st.sampled_from([None, 1, 6, 8]),
     st.sampled_from(["jpeg", "png", "gif", "heic"]),
     st.sampled_from(["photo", "photo", "video"]),
+    # Uploaded as a smaller copy (resize): Flickr holds the copy's size.
+    st.sampled_from([None, None, (640, 480), (2000, 1500)]),
 )
 
 photos = st.builds(

@@ -176,8 +176,8 @@ def test_all_profiles_takes_default_only_when_it_names_an_account(
             "`transfers`",
         ),
         (
-            "[DEFAULT]\ndirectory = /d\n\n[work]\nresize = 1024\n",
-            "line 5: [work] resize: unknown key",
+            "[DEFAULT]\ndirectory = /d\n\n[work]\nwatermark = 1024\n",
+            "line 5: [work] watermark: unknown key",
             "README",
         ),
         ("[DEFAULT]\ndirectory = /d\n[p]\nIs_Publik = 1\n", "line 4: [p] is_publik", "`is_public`"),

@@ -50,7 +50,20 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         "the library writes files it is asked to write: it neither reads pictures, talks, nor records",
     ),
     (
-        frozenset({"models", "tags", "matcher", "planner", "photosets", "parse", "listing", "changes"}),
+        frozenset(
+            {
+                "models",
+                "tags",
+                "matcher",
+                "planner",
+                "photosets",
+                "parse",
+                "listing",
+                "changes",
+                "choosing",
+                "planfile",
+            }
+        ),
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
         | frozenset(
             {"sync", "executor", "lock", "status", "cli", "library", "downloads", "runstate", "verify"}

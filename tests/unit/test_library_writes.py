@@ -46,6 +46,16 @@ HOME_WRITERS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"os.open:write", "os.fchmod", "open:write", "Path.chmod"}),
         "the debug log under <home>/logs (0600, its rotated files too)",
     ),
+    "userlists": (
+        frozenset({"tempfile.mkstemp", "os.fdopen:write", "os.replace", "os.unlink"}),
+        "<home>/ignore-<profile>.txt and identify-<profile>.txt, and the plan file `--plan-out FILE` "
+        "names (planrun), each written atomically: a temporary file beside it, then renamed over it",
+    ),
+    "resizing": (
+        frozenset({"tempfile.SpooledTemporaryFile", "shutil.copyfileobj"}),
+        "a resized upload's copy, and the file read once to make it: in memory, or an unnamed "
+        "temporary file in the home dir when large",
+    ),
     "executor": (
         frozenset({"tempfile.TemporaryFile"}),
         "a look-alike's original, fetched into an unnamed temporary file in the home dir for its content id",

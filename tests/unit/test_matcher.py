@@ -182,10 +182,19 @@ CASES = [
     Case(
         "our tag on a photo of another size is not trusted (forged or copied)",
         [pic("a", dims=(4000, 3000))],
-        [photo("1", tags=[TAG_A], o_dims=(640, 480))],
+        [photo("1", tags=[TAG_A], o_dims=(640, 427))],
         set(),
         local_only={"a"},
         remote_only={"1"},
+    ),
+    Case(
+        "our tag on the picture's smaller copy (a resized upload, any long edge) is trusted",
+        [pic("a", dims=(4000, 3000), orientation=6), pic("b", dims=(3000, 2000))],
+        [
+            photo("1", tags=[TAG_A], o_dims=(480, 640)),
+            photo("2", tags=[content_tag(cid("b"))], o_dims=(2048, 1365)),
+        ],
+        {("a", "1", "machine_tag"), ("b", "2", "machine_tag")},
     ),
     Case(
         "our tag on a quarter-turned picture's photo is trusted",
@@ -669,7 +678,7 @@ def test_distrusted_tags_are_reported_once_per_photo() -> None:
     local = [pic("a", dims=(4000, 3000)), pic("b", dims=(4000, 3000))]
     remote = [
         photo("1", tags=[TAG_A, tag_b], o_dims=(4000, 3000)),
-        photo("2", tags=[TAG_A], o_dims=(640, 480)),
+        photo("2", tags=[TAG_A], o_dims=(640, 427)),
     ]
     truth = Truth(local_phash={"a": PH_A, "b": PH_B}, remote_phash={"1": phash_of("x"), "2": phash_of("y")})
     result, _ = run(local, remote, truth)
@@ -678,7 +687,7 @@ def test_distrusted_tags_are_reported_once_per_photo() -> None:
         ("2", (TAG_A,)),
     ]
     assert "carries 2 different flickrsync:imagehash= tags" in result.doubts[0].reason
-    assert "names a picture of 4000×3000, but the photo's original is 640×480" in result.doubts[1].reason
+    assert "names a picture of 4000×3000, but the photo's original is 640×427" in result.doubts[1].reason
     assert not result.matches
 
 

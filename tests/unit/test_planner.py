@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from tests.syncfakes import ROOT, cid, phash_of, photo, photoset, pic
 
+from flickrsync.choosing import PictureSettings, upload_tags
 from flickrsync.matcher import MatchEvidence, MatchNeeds, MatchResult, match_photos
 from flickrsync.models import (
     AddTags,
@@ -34,7 +35,6 @@ from flickrsync.planner import (
     plan_sync,
     preview_after_transfers,
     safe_component,
-    upload_tags,
     uploaded_photo,
     withhold,
 )
@@ -67,7 +67,8 @@ def complete(
 
 def test_one_upload_per_picture_from_its_first_path() -> None:
     local = [pic("a", "b/IMG_1.JPG", "a/IMG_1 copy.JPG", size=123), pic("b", "x.heic", size=7)]
-    plan = plan_sync(complete(local, []), local, [], PlanOptions(root=ROOT, extra_tags='family "new york"'))
+    options = PlanOptions(root=ROOT, pictures=PictureSettings(extra_tags='family "new york"'))
+    plan = plan_sync(complete(local, []), local, [], options)
     uploads = {u.content_id: u for u in plan.uploads}
     assert set(uploads) == {cid("a"), cid("b")}
     first = uploads[cid("a")]
@@ -342,17 +343,19 @@ def test_upload_tags_are_decided_once_ours_first_each_tag_once() -> None:
 
 def test_what_flickr_holds_after_an_upload_is_built_in_one_place() -> None:
     local = [pic("a", "Trip/IMG_1.JPG", date="2014-01-01 10:00:00", media="video")]
-    options = PlanOptions(root=ROOT, extra_tags='holiday "New York" geo:Lat=12.5', uploads_public=True)
+    options = PlanOptions(
+        root=ROOT, pictures=PictureSettings(extra_tags='holiday "New York" geo:Lat=12.5', is_public=True)
+    )
     match = complete(local, [])
     plan = plan_sync(match, local, [], options)
     (upload,) = plan.uploads
-    held = uploaded_photo(upload, PhotoId("9"), local[0], public=True)
+    held = uploaded_photo(upload, PhotoId("9"), local[0])
     ours = content_tag(cid("a"))
     assert held.tags == (ours, "holiday", "newyork", "geo:lat=125")
     assert held.machine_tags == (ours, "geo:lat=125")
     assert (held.id, held.title, held.media, held.is_public) == ("9", "IMG_1", "video", True)
     assert (held.date_taken, held.date_taken_unknown) == ("2014-01-01 10:00:00", False)
-    _local, after, _match = preview_after_transfers(plan, local, [], match, public=True)
+    _local, after, _match = preview_after_transfers(plan, local, [], match)
     assert after == [replace(held, id=PhotoId("new:" + cid("a")))]
 
 

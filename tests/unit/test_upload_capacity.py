@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.syncfakes import ROOT, cid, pic
 
+from flickrsync.choosing import PictureSettings
 from flickrsync.matcher import match_photos
 from flickrsync.models import LocalPicture, UploadLimits
 from flickrsync.planner import PlanOptions, plan_sync
@@ -17,7 +18,7 @@ def plan(
     local: list[LocalPicture], limits: UploadLimits, *, public: bool = False
 ) -> tuple[set[str], list[str]]:
     """(content ids uploaded, failure reasons sorted)."""
-    options = PlanOptions(root=ROOT, limits=limits, uploads_public=public)
+    options = PlanOptions(root=ROOT, limits=limits, pictures=PictureSettings(is_public=public))
     result = plan_sync(match_photos(local, []), local, [], options)
     return {u.content_id for u in result.uploads}, sorted(f.reason for f in result.failed)
 

@@ -18,7 +18,6 @@ from flickrsync.models import (
     PhotoId,
     RemotePhoto,
     Upload,
-    UploadOptions,
     content_tag,
 )
 from flickrsync.uploading import upload_picture
@@ -74,7 +73,7 @@ def upload(tmp_path: Path, flickr: DedupFlickr, original: ContentId | None = Non
         examined.append(photo.id)
         return original if original is not None else ContentId("0" * 64)
 
-    landed = upload_picture(cast(FlickrClient, flickr), action, scanned, UploadOptions(), original_of)
+    landed = upload_picture(cast(FlickrClient, flickr), action, scanned, tmp_path, original_of)
     return (landed, examined), cid
 
 

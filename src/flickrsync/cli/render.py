@@ -23,24 +23,19 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flickrsync.models import (
+    ACTION_KINDS,
     Action,
     AddTags,
-    AddToGroup,
-    AddToSet,
     ContentId,
     CreateSet,
-    DeleteSet,
     Download,
-    EditSetMeta,
     EditSetPhotos,
     FileStat,
     LocalPath,
     PlanSummary,
     ProfileStatus,
-    RemoveFromSet,
     Replace,
     ScanReport,
-    SetDateTaken,
     Upload,
 )
 
@@ -282,25 +277,27 @@ def inspect_text(r: FileReport) -> None:
         line("duplicate", show(dup))
     for link in r.links:
         line("on Flickr", f"photo {link.photo_id} of {link.nsid} (matched by {link.rule})")
+    if r.upload is not None:
+        line("title", f"{r.upload.title!r} (from {r.upload.title_from})")
+        if r.upload.description:
+            text = (
+                r.upload.description if len(r.upload.description) <= 70 else r.upload.description[:67] + "…"
+            )
+            line("description", f"{text!r} (from {r.upload.description_from})")
+        if r.upload.tags:
+            line(
+                "tags",
+                ", ".join(r.upload.tags) + (f" (from {r.upload.tags_from})" if r.upload.tags_from else ""),
+            )
+        for warning in (*r.upload.warnings, *r.metadata_warnings):
+            line("metadata", warning)
+    if r.settings:
+        line("settings", "for uploads from its folder, and where each came from:")
+        for s in r.settings:
+            click.echo(f"    {s.key:<17} {s.value}   ({s.origin})")
 
 
 # --- sync, sync2, download, photosets --------------------------------------------------------
-
-#: The ``action`` of each plan action in ``--json``.
-ACTION_KINDS: dict[type, str] = {
-    Upload: "upload",
-    Download: "download",
-    AddTags: "add_tags",
-    Replace: "replace",
-    SetDateTaken: "set_date_taken",
-    CreateSet: "create_set",
-    AddToSet: "add_to_set",
-    RemoveFromSet: "remove_from_set",
-    EditSetPhotos: "edit_set_photos",
-    EditSetMeta: "rename_set",
-    DeleteSet: "delete_set",
-    AddToGroup: "add_to_group",
-}
 
 
 def action_json(action: Action) -> dict[str, Any]:
@@ -332,6 +329,7 @@ def sync_json(report: RunReport) -> dict[str, Any]:
         "summary": {**to_json(summary), "reassignments": summary.reassignments},
         "actions": [action_json(a) for a in actions],
         "failed": to_json(prepared.plan.failed),
+        "undecided": undecided_json(prepared),
         "refusal": prepared.plan.refusal,
         "notes": prepared.notes,
         "lookups": to_json(prepared.lookups),
@@ -432,9 +430,12 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
         if s.duplicates_on_flickr:
             click.echo(f"  on Flickr twice {s.duplicates_on_flickr:>6,} photos (reported, never deleted)")
         if s.undecided:
-            click.echo(f"  undecided    {s.undecided:>9,} (left alone this run)")
+            click.echo(f"  undecided    {s.undecided:>9,} (left alone this run; settle each with one of:)")
+            undecided_lines(prepared)
     if options.uploads:
         click.echo(f"  to upload    {s.uploads:>9,} ({human_size(s.upload_bytes)})")
+        if s.ignored:
+            click.echo(f"  ignored      {s.ignored:>9,} (see `flickrsync ignore list`)")
         click.echo(f"  to tag       {s.tags:>9,} matched photos get flickrsync's machine tag")
     if options.downloads:
         click.echo(f"  to download  {s.downloads:>9,}")
@@ -467,6 +468,30 @@ def _kinds(renditions: int, originals: int, decodes: int, digests: int) -> str:
         )
         if n
     )
+
+
+def undecided_json(prepared: Prepared) -> list[dict[str, Any]]:
+    from flickrsync.planfile import identify_commands  # noqa: PLC0415 - loaded with the sync engine
+
+    groups = prepared.match.undecided if prepared.match is not None else ()
+    return [
+        {**to_json(g), "commands": identify_commands(g.content_ids, g.photo_ids, prepared.pictures)}
+        for g in groups
+    ]
+
+
+def undecided_lines(prepared: Prepared) -> None:
+    """Each group of look-alikes the matcher could not tell apart, with the commands that settle
+    it (``flickrsync identify PHOTO PATH``: "this photo is that picture")."""
+    from flickrsync.planfile import identify_commands  # noqa: PLC0415 - loaded with the sync engine
+
+    if prepared.match is None:
+        return
+    for group in prepared.match.undecided:
+        photos = ", ".join(group.photo_ids)
+        click.echo(f"    {len(group.content_ids)} pictures / photos {photos}: {group.reason}")
+        for command in identify_commands(group.content_ids, group.photo_ids, prepared.pictures):
+            click.echo(f"      {show(command)}")
 
 
 def outcome_text(report: RunReport, options: RunOptions) -> None:
@@ -612,6 +637,7 @@ VERIFY_KINDS = {
     "superseded": "earlier version",
     "duplicate_on_flickr": "copy on Flickr",
     "only_on_flickr": "only on Flickr",
+    "ignored": "ignored",
 }
 
 

@@ -13,7 +13,8 @@ The package is split along the file's seams, behind one facade, :class:`Index`:
 * :mod:`~flickrsync.index.library`: the local side (roots, folders, files, pictures);
 * :mod:`~flickrsync.index.remote`: the remote side (accounts, Flickr photos, photosets, links);
 * :mod:`~flickrsync.index.journals`: upload and download intents, group pool additions;
-* :mod:`~flickrsync.index.synced`: the pairs (Flickr photo, local picture) seen in sync.
+* :mod:`~flickrsync.index.synced`: the pairs (Flickr photo, local picture) seen in sync;
+* :mod:`~flickrsync.index.choices`: the user's ignore list and photos identified by hand.
 
 Rules kept here:
 
@@ -36,6 +37,7 @@ from pathlib import Path
 from flickrsync.errors import file_error
 from flickrsync.index import schema
 from flickrsync.index._base import failure, unusable
+from flickrsync.index.choices import ChoiceStore
 from flickrsync.index.journals import JournalStore
 from flickrsync.index.library import DIGESTS, StatRow
 from flickrsync.index.schema import MIGRATIONS, TABLES, Migration
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 
-class Index(JournalStore, SyncedStore):
+class Index(JournalStore, SyncedStore, ChoiceStore):
     """An open profile index: the local side, the remote side and the journals, in one object.
     Not thread-safe: use it from the thread that opened it.
 

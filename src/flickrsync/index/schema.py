@@ -312,6 +312,37 @@ def _migration_0005_remote_photo_tags_full(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE remote_photo ADD COLUMN tags_full_update INTEGER")
 
 
+def _migration_0006_user_choices(conn: sqlite3.Connection) -> None:
+    """The user's own lists (issue 12): what to ignore (``flickrsync ignore``) and which Flickr
+    photo is which picture (``flickrsync identify``). Both are also kept in files in the home
+    dir (:mod:`flickrsync.userlists`), from which a rebuilt index gets them back."""
+    conn.execute(
+        """CREATE TABLE ignored (
+            kind TEXT NOT NULL CHECK (kind IN ('picture', 'path', 'photo')),
+            value BLOB NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, value)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE identified (
+            photo_id TEXT PRIMARY KEY,
+            content_id TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
+def _migration_0007_file_metadata(conn: sqlite3.Connection) -> None:
+    """A file's own title, description and keywords (issue 12 point 1), read by the scanner in
+    the same read as its content id: ``local_file.meta`` (compact JSON, see
+    :func:`flickrsync.fingerprint.meta_to_json`). NULL: not read yet (files indexed before this
+    migration, read when they are about to be uploaded)."""
+    conn.execute("ALTER TABLE local_file ADD COLUMN meta TEXT")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -327,6 +358,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0003_photoset_link", _migration_0003_photoset_link),
     Migration("0004_synced_pairs", _migration_0004_synced_pairs),
     Migration("0005_remote_photo_tags_full", _migration_0005_remote_photo_tags_full),
+    Migration("0006_user_choices", _migration_0006_user_choices),
+    Migration("0007_file_metadata", _migration_0007_file_metadata),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -349,6 +382,8 @@ TABLES = (
     "photoset_placed",
     "synced_pair",
     "synced_path",
+    "ignored",
+    "identified",
 )
 
 

@@ -11,6 +11,7 @@ and *undecided* (the evidence that would decide could not be had this run).
 Matching runs in stages, strongest key first; each stage only sees what the earlier ones left, and
 a photo matches at most one picture and a picture at most one photo:
 
+0. what the user identified by hand (``flickrsync identify``: evidence the engine passes in);
 1. strong keys — our machine tag ``flickrsync:imagehash=<content id>``, then
    ``LocalPicture.flickr_id`` (the picture was downloaded from that photo), then the
    ``checksum:md5=`` / ``checksum:sha1=`` machine tags other uploaders leave, compared with the
@@ -70,6 +71,7 @@ from flickrsync.matcher.stages import (
     _content_stage,
     _match_date_alone,
     _match_flickr_ids,
+    _match_identified,
     _match_machine_tags,
     _match_title_date,
     _Matching,
@@ -105,6 +107,7 @@ def match_photos(
     Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
     """
     m = _Matching(local, remote)
+    _match_identified(m, evidence)
     distrust_tags(m)
     _match_machine_tags(m)
     _match_flickr_ids(m)

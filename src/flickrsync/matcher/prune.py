@@ -7,8 +7,9 @@ pairs through buckets instead of trying every pair):
 
 * **media** — a photo is never a video;
 * **size** — the original's ``o_width`` × ``o_height`` are the picture's, either way round for
-  EXIF orientations 5-8 (:func:`~flickrsync.matcher.keys.dimensions_compatible`): Flickr keeps the
-  original as uploaded and reports its stored size, whatever the rotation of its renditions;
+  EXIF orientations 5-8, or the size of the copy ``resize`` uploaded (:func:`sizes_compatible`):
+  Flickr keeps the original as uploaded and reports its stored size, whatever the rotation of its
+  renditions;
 * **format** — Flickr keeps the original's file type (``originalformat``): a PNG or GIF original
   is only ever a PNG or GIF picture. A JPEG original may be any picture (apps convert HEIC to JPEG
   before they upload), and a format we do not know rules nothing out;
@@ -47,7 +48,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from flickrsync.matcher.keys import dates_conflict, dimensions_compatible, exact_date, remote_date
+from flickrsync.matcher.keys import dates_conflict, exact_date, remote_date, sizes_agree
 from flickrsync.models import FLICKR_EPOCH, LocalPicture, PhotoId, RemotePhoto
 
 #: How much later than a photo's upload time a picture's date taken may be and the picture still
@@ -102,6 +103,17 @@ def taken_after_upload(local_date: str | None, photo: RemotePhoto) -> bool:
     return taken is not None and taken > photo.date_upload + UPLOAD_SLACK
 
 
+def sizes_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
+    """Could ``photo``'s original be ``picture`` by its size: the picture's own, either way round
+    for a quarter-turn EXIF orientation, or the smaller copy ``resize`` uploaded of it
+    (:attr:`LocalPicture.resized`). Unknown on either side -> yes. (A resized copy made under
+    another ``resize`` setting is left to the machine tag it carries: look matching never
+    compared those.)"""
+    if photo.o_width and photo.o_height and (photo.o_width, photo.o_height) == picture.resized:
+        return True
+    return sizes_agree(picture.width, picture.height, picture.orientation, photo.o_width, photo.o_height)
+
+
 def formats_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
     """Could ``photo``'s original be ``picture``'s file type (see the module docstring)?"""
     kept = _KEPT_FORMATS.get((photo.original_format or "").lower())
@@ -112,7 +124,7 @@ def implausible(picture: LocalPicture, photo: RemotePhoto, *, use_dates: bool) -
     """Why ``photo`` cannot be ``picture`` by what the listing says; None when it could."""
     if picture.media != photo.media:
         return "media"
-    if not dimensions_compatible(picture, photo):
+    if not sizes_compatible(picture, photo):
         return "size"
     if not formats_compatible(picture, photo):
         return "format"
@@ -294,6 +306,8 @@ class Candidates:
             sizes = [(picture.width, picture.height), None]
             if picture.orientation in (5, 6, 7, 8) and picture.width != picture.height:
                 sizes.append((picture.height, picture.width))
+            if picture.resized is not None and picture.resized not in sizes:
+                sizes.append(picture.resized)
         else:
             sizes = list(dict.fromkeys(key[1] for key in self._buckets))
         date = exact_date(picture.date_taken) if self.use_dates else None
@@ -411,14 +425,20 @@ class Pictures:
         self.use_dates = use_dates
         #: By media and size (None: unknown), then by format.
         self._sizes: dict[tuple[str, _Dims], dict[str, _PictureBucket]] = defaultdict(dict)
-        #: Pictures turned a quarter by their EXIF orientation, also under their size turned.
+        #: Pictures turned a quarter by their EXIF orientation, also under their size turned; and
+        #: pictures uploaded as a smaller copy (``resize``), under the copy's size.
         self._turned: dict[tuple[str, _Dims], dict[str, _PictureBucket]] = defaultdict(dict)
         for picture in pictures:
             size = _dims(picture.width, picture.height)
             self._bucket(self._sizes, picture.media, size, picture.format).add(picture, use_dates)
+            others: list[_Dims] = []
             if size is not None and picture.orientation in (5, 6, 7, 8) and size[0] != size[1]:
-                turned = (size[1], size[0])
-                self._bucket(self._turned, picture.media, turned, picture.format).add(picture, use_dates)
+                others.append((size[1], size[0]))
+            # (A picture of no known size is in every photo's groups already.)
+            if size is not None and picture.resized not in (None, size, *others):
+                others.append(picture.resized)
+            for other in others:
+                self._bucket(self._turned, picture.media, other, picture.format).add(picture, use_dates)
         for index in (self._sizes, self._turned):
             for formats in index.values():
                 for bucket in formats.values():

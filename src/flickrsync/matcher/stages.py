@@ -170,6 +170,14 @@ def _id_order(photo_id: str) -> tuple[int, str]:
     return (len(photo_id), photo_id)
 
 
+def _match_identified(m: _Matching, evidence: MatchEvidence) -> None:
+    """Pairs the user identified by hand (``flickrsync identify``): the strongest evidence there
+    is, before any tag (a photo whose tag names another picture is the one the user named)."""
+    for pid, cid in sorted(evidence.identified.items(), key=lambda item: _id_order(item[0])):
+        if m.is_free_photo(pid) and m.is_free_picture(cid):
+            m.match(cid, pid, "identified", "identified by hand (flickrsync identify)")
+
+
 def _match_flickr_ids(m: _Matching) -> None:
     """A picture downloaded from Flickr is that photo. Runs after the machine tags: the download
     proves the photo's original is this content, so when our tag already matched the picture to

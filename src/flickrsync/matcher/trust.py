@@ -11,7 +11,8 @@ index, trusts the tag. So:
 * **A content-id tag must fit the photo.** ``flickrsync:imagehash=``, ``checksum:md5=`` and
   ``checksum:sha1=`` name a picture; when the photo's original size (``o_width``/``o_height``)
   is not that picture's, either way round (a rotation may or may not be applied to one of the
-  two), the tag was forged or copied onto another photo: not trusted, reported.
+  two), the tag was forged or copied onto another photo: not trusted, reported. Our tag on the
+  picture's smaller copy exactly as ``resize`` makes it is a resized upload: trusted.
 * **Weak evidence is confirmed before it counts** (:class:`WeakGate`). A pair found by title +
   date taken, or by date taken alone, is a match only when the picture looks like the photo's
   small rendition (perceptual hashes within the threshold) or, when the look differs or cannot
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from flickrsync.matcher.keys import (
     OUR_TAG_PREFIX,
     hamming,
+    is_resized_copy,
     short,
 )
 from flickrsync.matcher.types import MatchEvidence, MatchNeeds, MatchOptions, MatchRule, TagDoubt, Undecided
@@ -38,16 +40,20 @@ if TYPE_CHECKING:
     from flickrsync.matcher.stages import _Matching
 
 
-def sizes_agree(picture: LocalPicture, photo: RemotePhoto) -> bool:
+def sizes_agree(picture: LocalPicture, photo: RemotePhoto, *, resized: bool = False) -> bool:
     """Could a content-id tag naming ``picture`` be true of ``photo``, by the original's size?
     Unknown on either side: yes. Either way round: how a format records a rotation (an EXIF
     orientation, a HEIF ``irot``, a video's matrix) and whether Flickr's ``o_width``/``o_height``
     apply it is not something to bet a backup on; a forged tag on a photo of exactly the
-    swapped size is the price."""
+    swapped size is the price. ``resized``: a smaller copy of the picture as ``resize`` makes it
+    (upright, at any long edge: the setting may have changed since) is the picture's upload too —
+    true of our machine tag, which a resized upload carries, not of a checksum of the file."""
     if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
         return True
     theirs = (photo.o_width, photo.o_height)
-    return theirs in ((picture.width, picture.height), (picture.height, picture.width))
+    if theirs in ((picture.width, picture.height), (picture.height, picture.width)):
+        return True
+    return resized and is_resized_copy(picture, *theirs)
 
 
 def _size(width: int | None, height: int | None) -> str:
@@ -58,6 +64,8 @@ def distrust_tags(m: _Matching) -> None:
     """Drop the ``flickrsync:imagehash=`` tags the matcher must not trust (see the module
     docstring) from ``m.tag_cids``/``m.tagged``, and record each photo's doubt once."""
     for pid in sorted(m.tag_cids, key=lambda p: (len(p), p)):
+        if pid in m.matched_photos:
+            continue  # identified by hand: the user's word, whatever its tags say
         cids = m.tag_cids[pid]
         photo = m.photos[pid]
         tags = tuple(OUR_TAG_PREFIX + cid for cid in cids)
@@ -68,7 +76,7 @@ def distrust_tags(m: _Matching) -> None:
             )
         else:
             picture = m.pictures.get(cids[0])
-            if picture is None or sizes_agree(picture, photo):
+            if picture is None or sizes_agree(picture, photo, resized=True):
                 continue
             reason = (
                 f"its {OUR_TAG_PREFIX}{short(cids[0])} tag names a picture of "

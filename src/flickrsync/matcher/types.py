@@ -12,7 +12,9 @@ from flickrsync.models import (
 )
 
 #: Which rule made a match, strongest first.
-MatchRule = Literal["flickr_id", "machine_tag", "checksum", "title_date", "date", "original", "phash"]
+MatchRule = Literal[
+    "identified", "flickr_id", "machine_tag", "checksum", "title_date", "date", "original", "phash"
+]
 
 #: Maximum Hamming distance between two 64-bit perceptual hashes for "looks the same".
 #: Provisional: the fingerprint module measures the real value on the sample photos.
@@ -65,6 +67,9 @@ class MatchEvidence:
     remote_phash: Mapping[PhotoId, str | None] = field(default_factory=dict)
     #: Content id of a downloaded original.
     originals: Mapping[PhotoId, ContentId | None] = field(default_factory=dict)
+    #: The user said so (``flickrsync identify``): this photo is this picture. Stronger than any
+    #: tag.
+    identified: Mapping[PhotoId, ContentId] = field(default_factory=dict)
 
     def merged(self, other: MatchEvidence) -> MatchEvidence:
         """This evidence plus ``other`` (``other`` wins where both know an item)."""
@@ -73,6 +78,7 @@ class MatchEvidence:
             local_phash={**self.local_phash, **other.local_phash},
             remote_phash={**self.remote_phash, **other.remote_phash},
             originals={**self.originals, **other.originals},
+            identified={**self.identified, **other.identified},
         )
 
 

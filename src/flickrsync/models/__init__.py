@@ -60,6 +60,9 @@ from flickrsync.models.base import (
 from flickrsync.models.library import (
     DownloadIntent,
     FileInspection,
+    Identification,
+    IgnoreEntry,
+    IgnoreKind,
     LazyResult,
     LibraryCounts,
     Link,
@@ -72,6 +75,7 @@ from flickrsync.models.library import (
     UploadIntent,
 )
 from flickrsync.models.plan import (
+    ACTION_KINDS,
     DOWNLOAD_MODES,
     ON_EDIT,
     SET_MARKER,
@@ -93,6 +97,7 @@ from flickrsync.models.plan import (
     RemoteSet,
     RemoveFromSet,
     Replace,
+    Resize,
     SetAction,
     SetDateTaken,
     SyncMode,
@@ -101,6 +106,7 @@ from flickrsync.models.plan import (
 )
 
 __all__ = [
+    "ACTION_KINDS",
     "DOWNLOAD_MODES",
     "FLICKR_EPOCH",
     "FLICKR_OAUTH_URL",
@@ -134,6 +140,9 @@ __all__ = [
     "FileStat",
     "Fingerprint",
     "IdKind",
+    "Identification",
+    "IgnoreEntry",
+    "IgnoreKind",
     "LazyResult",
     "LibraryCounts",
     "Link",
@@ -161,6 +170,7 @@ __all__ = [
     "RemoveFromSet",
     "Replace",
     "Replaced",
+    "Resize",
     "ScanIssue",
     "ScanProgress",
     "ScanReport",

@@ -175,6 +175,9 @@ class LocalPicture:
     sha1: str | None = None
     #: Set when the picture came from Flickr (downloaded by sync2/download): never upload it back.
     flickr_id: PhotoId | None = None
+    #: The pixel size of the smaller copy an upload of this picture sends (``resize``, as shown:
+    #: upright), which Flickr then holds as the original; None when it is uploaded as it is.
+    resized: tuple[int, int] | None = None
 
 
 # --- remote side -----------------------------------------------------------------------------

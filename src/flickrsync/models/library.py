@@ -130,7 +130,16 @@ class LazyResult:
 #: ``upload``/``download`` for pictures flickrsync put there itself. Stored as text in the index,
 #: so a new rule needs no migration.
 LinkRule = Literal[
-    "flickr_id", "machine_tag", "checksum", "title_date", "date", "original", "phash", "upload", "download"
+    "identified",
+    "flickr_id",
+    "machine_tag",
+    "checksum",
+    "title_date",
+    "date",
+    "original",
+    "phash",
+    "upload",
+    "download",
 ]
 
 
@@ -210,3 +219,30 @@ class DownloadIntent:
     finished_at: int | None = None
     content_id: ContentId | None = None
     error: str | None = None
+
+
+# --- the user's own choices (flickrsync ignore, identify; userlists.py, index/choices.py) -----
+
+#: What an ignore entry names: a picture (content id: wherever it is), a path relative to a
+#: pictures root (a file, or a folder and everything under it), or a Flickr photo (its id).
+IgnoreKind = Literal["picture", "path", "photo"]
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreEntry:
+    """One entry of the ignore list. ``note`` is for people (the path a picture was ignored by),
+    never compared."""
+
+    kind: IgnoreKind
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Identification:
+    """The user said: Flickr photo ``photo_id`` is the picture ``content_id`` (``flickrsync
+    identify``). ``note``: the path given then."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    note: str = ""

@@ -13,6 +13,7 @@ from flickrsync.models.base import (
     PhotoId,
     Photoset,
     PhotosetId,
+    UploadOptions,
 )
 from flickrsync.tags import format_tags
 
@@ -48,13 +49,27 @@ class RemoteSet:
 
 
 @dataclass(frozen=True, slots=True)
+class Resize:
+    """Upload a smaller copy: the picture re-encoded as a JPEG whose long edge is at most
+    ``long_edge`` pixels (``resize = LONG_EDGE`` in config.ini); the file on disk is never
+    changed."""
+
+    long_edge: int
+    #: JPEG quality of the copy, 1-100 (``resize_quality``).
+    quality: int = 90
+
+
+@dataclass(frozen=True, slots=True)
 class Upload:
-    """Upload one picture (its first path). Title = file name without extension."""
+    """Upload one picture from ``path`` (its first path that is not ignored), with everything
+    Flickr is told about it: the planner decided each field (title, description and tags from
+    the picture's own metadata or its file name, who may see it from the settings of its folder),
+    and a plan file may have edited them."""
 
     content_id: ContentId
     path: LocalPath
     title: str
-    #: Our machine tag first, then the configured extra tags.
+    #: Our machine tag first, then the configured extra tags and the picture's keywords.
     tags: tuple[str, ...]
     size: int
     media: Media
@@ -66,6 +81,16 @@ class Upload:
     #: twice). False for a picture ``--restore`` brings back: Flickr's check would point at the
     #: deleted photo and refuse, so the file would cross the uplink twice.
     dedup_check: bool = True
+    description: str = ""
+    #: Who may see the photo and how Flickr files it (the upload API's fields, sent as they are).
+    options: UploadOptions = UploadOptions()
+    #: None: the file is sent as it is.
+    resize: Resize | None = None
+    #: Where the fields came from, by name (``title``: ``XMP-dc:Title``, ``privacy``:
+    #: ``[folder:Family] line 12`` …), for people: what a dry run and a plan file show.
+    origins: tuple[tuple[str, str], ...] = ()
+    #: What had to be cut or left out to suit Flickr (a 10,000-character description …).
+    warnings: tuple[str, ...] = ()
 
     @property
     def raw_tags(self) -> str:
@@ -107,6 +132,8 @@ class Replace:
     path: LocalPath
     size: int
     reason: str
+    #: None: the file is sent as it is; else its smaller copy (``resize``, as uploads are).
+    resize: Resize | None = None
 
     #: Write calls: the replace, removing the old machine tag, adding the new one.
     calls = 3
@@ -244,6 +271,22 @@ FileAction = Upload | Download | AddTags | Replace | SetDateTaken
 SetAction = CreateSet | AddToSet | RemoveFromSet | EditSetPhotos | EditSetMeta | DeleteSet | AddToGroup
 Action = Upload | AddTags | Download | Replace | SetDateTaken | SetAction
 
+#: Each action's name where plans are shown as data (``--json``, a plan file's photoset preview).
+ACTION_KINDS: dict[type, str] = {
+    Upload: "upload",
+    Download: "download",
+    AddTags: "add_tags",
+    Replace: "replace",
+    SetDateTaken: "set_date_taken",
+    CreateSet: "create_set",
+    AddToSet: "add_to_set",
+    RemoveFromSet: "remove_from_set",
+    EditSetPhotos: "edit_set_photos",
+    EditSetMeta: "rename_set",
+    DeleteSet: "delete_set",
+    AddToGroup: "add_to_group",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class FailedItem:
@@ -285,6 +328,9 @@ class PlanSummary:
     undecided: int = 0
     #: Pictures not uploaded because they came from Flickr (downloaded earlier).
     from_flickr: int = 0
+    #: Pictures not uploaded because the user ignores them (``flickrsync ignore``, a folder's
+    #: ``ignore = 1``).
+    ignored: int = 0
     #: Edited pictures whose earlier version stays on Flickr (``on_edit = keep``, or replace
     #: refused or not possible): not uploaded, the photo not downloaded.
     edits_kept: int = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,7 +16,7 @@ import click
 from flickrsync.cli.app import F, GlobalOptions, command, confirm, start
 from flickrsync.cli.commands.legacy import gone
 from flickrsync.cli.progress import BudgetWaits, run_progress
-from flickrsync.cli.render import emit_json, outcome_text, plan_text, show, sync_json, verbose_lines
+from flickrsync.cli.render import emit_json, outcome_text, plan_text, show, sync_json, to_json, verbose_lines
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
@@ -60,6 +61,13 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
     "prune": click.option(
         "--prune", is_flag=True, help="Delete tool-made photosets left empty (never photos)."
     ),
+    "plan_out": click.option(
+        "--plan-out",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Write the plan to FILE (JSON, to edit, then `flickrsync apply FILE`); change nothing.",
+    ),
     "on_edit": click.option(
         "--on-edit",
         "on_edit",
@@ -93,8 +101,8 @@ def _options(*names: str) -> Callable[[F], F]:
 
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
 @_options(
-    "dry_run", "as_json", "checkers", "transfers", "nodatematch", "full", "no_photosets", "prune", "on_edit",
-    "restore", "targets", "identifymissing",
+    "dry_run", "plan_out", "as_json", "checkers", "transfers", "nodatematch", "full", "no_photosets", "prune",
+    "on_edit", "restore", "targets", "identifymissing",
 )  # fmt: skip
 @click.pass_context
 def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
@@ -109,8 +117,8 @@ def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
 
 @command(*_GLOBALS, short_help="Both ways: sync, then download Flickr-only photos.")
 @_options(
-    "dry_run", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "no_photosets", "prune",
-    "on_edit", "restore", "targets",
+    "dry_run", "plan_out", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "no_photosets",
+    "prune", "on_edit", "restore", "targets",
 )  # fmt: skip
 @click.pass_context
 def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
@@ -121,7 +129,10 @@ def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Download Flickr-only photos; upload nothing.")
-@_options("dry_run", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "restore", "targets")
+@_options(
+    "dry_run", "plan_out", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "restore",
+    "targets",
+)  # fmt: skip
 @click.pass_context
 def download(ctx: click.Context, /, **kwargs: Any) -> int:
     """Download photos that are only on Flickr into the library; upload nothing, change no
@@ -152,6 +163,7 @@ def _run_sync(
     no_photosets: bool = False,
     prune: bool = False,
     only_photosets: bool = False,
+    plan_out: Path | None = None,
     on_edit: OnEdit | None = None,
     restore: bool = False,
     targets: tuple[str, ...] = (),
@@ -165,6 +177,10 @@ def _run_sync(
         raise UsageError(f"unexpected argument {targets[0]!r}", hint="paths and photo ids are for --restore")
     wanted = restore_targets(targets)
     all_settings = opts.settings()
+    if plan_out is not None:
+        dry_run = True  # writing a plan changes nothing
+        if len(all_settings) > 1:
+            raise UsageError("--plan-out writes the plan of one profile", hint="give a single -p NAME")
     # Enough pooled connections for the transfers or the look-ups, whichever is more.
     count = max(
         transfers or max(s.transfers for s in all_settings), checkers or max(s.checkers for s in all_settings)
@@ -192,7 +208,9 @@ def _run_sync(
                 restore_targets=wanted,
             )
             try:
-                code = _sync_profile(opts, settings, clients[settings.profile], options, command, as_json)
+                code = _sync_profile(
+                    opts, settings, clients[settings.profile], options, command, as_json, plan_out
+                )
             except FlickrsyncError as exc:
                 if len(all_settings) == 1:
                     raise
@@ -215,7 +233,9 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
     options: RunOptions,
     command: str,
     as_json: bool,
+    plan_out: Path | None = None,
 ) -> int:
+    from flickrsync.planrun import document_of, write_document  # noqa: PLC0415 - lazily
     from flickrsync.sync import Engine, RunReport  # noqa: PLC0415 - keeps `scan` quick to start
 
     started = time.monotonic()
@@ -230,8 +250,14 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
         prepared = engine.prepare()
         plan = prepared.plan
         report = RunReport(settings.profile, command, options.dry_run, prepared, None, 0, 0.0)
+        if plan_out is not None:
+            write_document(plan_out, document_of(settings, options, prepared))
         if not as_json and not opts.quiet:
             plan_text(settings, options, prepared)
+            if plan_out is not None:
+                click.echo(
+                    f"  plan written to {show(str(plan_out))}: edit it, then `flickrsync apply {plan_out}`"
+                )
         go = (
             plan.refusal is None
             and not options.dry_run
@@ -258,4 +284,69 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
         click.echo(f"flickrsync: error: {label} {plan.refusal}", err=True)
     for item in report.failed:
         click.echo(f"flickrsync: failed: {show(item.path)}: {item.reason}", err=True)
+    return report.exit_code
+
+
+@command("profiles", "directory", "database", "noprompt", short_help="Carry out a plan file as edited.")
+@click.argument("plan_file", metavar="PLAN", type=click.Path(dir_okay=False, path_type=Path))
+@_options("as_json", "transfers")
+@click.pass_context
+def apply(ctx: click.Context, plan_file: Path, as_json: bool, transfers: int | None) -> int:
+    """Carry out PLAN (written by `sync`, `sync2` or `download --plan-out`) exactly as edited: a
+    removed entry is skipped, a changed title, description, tags, privacy or download path is
+    used, `"ignore": true` ignores the picture or photo for good. An entry the library or the
+    account no longer allows (the file changed, the photo is gone, the path is taken…) is
+    refused, with the reason on stderr; the rest is done."""
+    from flickrsync.accounts import open_clients  # noqa: PLC0415 - lazily
+    from flickrsync.planrun import apply_plan, read_file  # noqa: PLC0415 - lazily
+    from flickrsync.sync import Prepared, RunOptions  # noqa: PLC0415 - lazily
+    from flickrsync.wire import new_http_client  # noqa: PLC0415 - lazily
+
+    opts = start(ctx)
+    doc = read_file(plan_file)
+    if opts.profiles and opts.profiles != [doc.profile]:
+        raise UsageError(f"{plan_file} is the plan of profile [{doc.profile}]", hint="leave -p out")
+    opts.profiles = [doc.profile]
+    settings = opts.one_settings()
+    label = f"[{settings.profile}]"
+    bars = not opts.quiet
+    options = RunOptions(mode=doc.options.mode, photosets=doc.options.photosets)
+
+    def ask(prepared: Prepared) -> bool:
+        if not as_json and not opts.quiet:
+            plan_text(settings, options, prepared)
+        return as_json or confirm(opts, f"{label} go ahead?")
+
+    with new_http_client(max(transfers or settings.transfers, settings.checkers)) as http:
+        waits = BudgetWaits() if bars else None
+        client = open_clients([settings], http, need="write", on_wait=waits)[settings.profile]
+        with (
+            profile_lock(settings.lock_file, settings.profile, "apply") as lock,
+            Index.open(settings.database) as index,
+            run_progress(label, show=bars) as progress,
+        ):
+            applied = apply_plan(
+                settings,
+                client,
+                index,
+                doc,
+                transfers=transfers,
+                progress=progress,
+                lock=lock,
+                confirm=ask,
+            )
+    report = applied.report
+    verbose_lines(report, matched=opts.verbose or opts.debug)
+    if as_json:
+        emit_json("apply", {**sync_json(report), "refused": [to_json(f) for f in applied.refused]})
+    else:
+        if applied.ignored:
+            click.echo(f"{label} ignored for good: {len(applied.ignored):,} (see `flickrsync ignore list`)")
+        outcome_text(report, options)
+    if report.prepared is not None and report.prepared.plan.refusal is not None:
+        click.echo(f"flickrsync: error: {label} {report.prepared.plan.refusal}", err=True)
+    refused = set(applied.refused)
+    for item in report.failed:
+        kind = "refused" if item in refused else "failed"
+        click.echo(f"flickrsync: {kind}: {show(item.path)}: {item.reason}", err=True)
     return report.exit_code
