@@ -169,6 +169,11 @@ class Settings:
         return self.home / f"identify-{_file_safe(self.profile)}.txt"
 
     @property
+    def review_file(self) -> Path:
+        """The plan as edited on the review page (``flickrsync apply`` takes it too)."""
+        return self.home / f"review-{_file_safe(self.profile)}.json"
+
+    @property
     def token_file(self) -> Path:
         return self.home / "tokens" / f"{_file_safe(self.profile)}.json"
 
