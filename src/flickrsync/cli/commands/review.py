@@ -54,15 +54,15 @@ def review(ctx: click.Context, port: int, no_browser: bool) -> int:
         session = Review(settings, client, options, prepared, document)
         server = ReviewServer(session, port=port)
         s = document["summary"]
-        click.echo(
-            f"{label} planned: {s['uploads']:,} to upload, {s['downloads']:,} to download, "
-            f"{s['undecided']:,} to settle. Review it on this page (Ctrl-C or Done to stop):"
-        )
-        click.echo(server.url)
-        sys.stdout.flush()
-        if not no_browser and _has_display():
-            webbrowser.open(server.url)
-        try:
+        try:  # from here on, Ctrl-C stops the review
+            click.echo(
+                f"{label} planned: {s['uploads']:,} to upload, {s['downloads']:,} to download, "
+                f"{s['undecided']:,} to settle. Review it on this page (Ctrl-C or Done to stop):"
+            )
+            click.echo(server.url)
+            sys.stdout.flush()
+            if not no_browser and _has_display():
+                webbrowser.open(server.url)
             server.serve()
         except KeyboardInterrupt:
             click.echo(f"{label} review stopped", err=True)
