@@ -111,7 +111,9 @@ def test_review_page_end_to_end(lib: SyncLib, browser: Any, tmp_path: Path) -> N
         tags = boat.find_element("css selector", 'input[data-field="tags"]')
         tags.send_keys("sea, Brittany", Keys.TAB)
         wait_for(lambda: status_of(boat) == "changed", what="the title changed")
-        screenshot(driver, shots, "2-uploads-edited")
+        driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+        wait_for(lambda: driver.execute_script("return window.scrollY") == 0, what="the top of the page")
+        screenshot(driver, shots, "2-uploads-edited")  # docs/review.png
 
         # 4. Identify a look-alike pair, side by side.
         open_section(driver, "undecided")

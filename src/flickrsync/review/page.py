@@ -331,7 +331,7 @@ def _match(entry: Mapping[str, Any], token: str) -> str:
     return (
         f'<li class="card match{" look" if look else ""}" data-kind="match" data-id="{e(pid)} {e(cid)}">'
         f'<div class="pair">{pictures}</div>'
-        f'<div class="path" title="{e(path)}">{e(path.rsplit("/", 1)[-1])}</div>'
+        f'<div class="path" title="{e(path)}">{e(_tail(path))}</div>'
         f'<div class="title">= {e(entry.get("photo_title", "") or "(no title)")} '
         f"<small>photo {e(pid)}</small></div>"
         f'<div class="why"><b>{e(rule)}</b>: {e(entry.get("evidence", ""))}</div>'
@@ -365,7 +365,7 @@ def _undecided(group: Mapping[str, Any], number: int, view: View, token: str) ->
         rows.append(
             f'<div class="row"><div class="candidate local">'
             f"{thumb(token, 'picture', cid, path)}"
-            f'<div class="path" title="{e(path)}">{e(path.rsplit("/", 1)[-1])}</div></div>'
+            f'<div class="path" title="{e(path)}">{e(_tail(path))}</div></div>'
             f"{''.join(candidates)}</div>"
         )
     ignored = number in view.ignored_groups
@@ -377,6 +377,11 @@ def _undecided(group: Mapping[str, Any], number: int, view: View, token: str) ->
         f'<span class="status" role="status"></span></p>'
         f"<details><summary>The same from the command line</summary><ul>{commands}</ul></details></section>"
     )
+
+
+def _tail(path: str) -> str:
+    """The end of a full path, as much as a card shows: its folder and name."""
+    return "/".join(path.rsplit("/", 2)[-2:])
 
 
 def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -106,8 +106,14 @@
     } else if (data.kind === "plan") {
       location.reload();
     } else {
-      document.body.classList.toggle("applied", data.kind === "apply");
+      applied(data.kind === "apply");
     }
+  }
+
+  // Once applied, the plan is out of date: plan again (the outcome's button) before more.
+  function applied(yes) {
+    document.body.classList.toggle("applied", yes);
+    document.getElementById("apply").disabled = yes;
   }
 
   async function start(path) {
@@ -149,6 +155,6 @@
     busy(true);
     poll();
   } else if (state) {
-    document.body.classList.toggle("applied", true);
+    applied(true);
   }
 })();
