@@ -28,6 +28,9 @@ Everything is measured in the same run, on the same files, and printed as figure
     tagged as a photo manager leaves it (a Lightroom-like XMP packet of ~10 KB and IPTC, inserted
     without re-encoding: same content ids). The cold ``flickrsync scan`` of the corpus is measured
     in the same run as the reference.
+(f) ``--parts wired --baseline SRC``: the cold ``flickrsync scan`` as wired (metadata read in the
+    same read as the content id and kept in the index) against the scan of another checkout
+    (``SRC``: its src folder, e.g. of ``git archive main src``), on both corpora, alternated.
 
 The corpus for (a)-(c) is ``--n`` 12-megapixel camera-like JPEGs (smooth random shapes plus sensor
 noise, so sizes are realistic: 2.5-5 MB), with EXIF (make, model, date taken, sub-seconds,
@@ -339,14 +342,17 @@ def write_config(home: Path, root: Path) -> None:
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_cli(home: Path, *args: str) -> tuple[float, dict[str, object]]:
+def run_cli(home: Path, *args: str, src: Path | None = None) -> tuple[float, dict[str, object]]:
+    """``flickrsync scan --json`` as a subprocess: this checkout's, or that of ``src`` (the src
+    folder of another checkout, first on the path)."""
+    env = CHILD_ENV if src is None else {**CHILD_ENV, "PYTHONPATH": str(src)}
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "flickrsync", "--home", str(home), "scan", "--json", *args],
         capture_output=True,
         text=True,
         check=False,
-        env=CHILD_ENV,
+        env=env,
     )
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1):
@@ -571,6 +577,36 @@ def part_meta(n: int, repeat: int, results: dict[str, float]) -> None:
     )
 
 
+def part_wired(n: int, repeat: int, baseline: Path | None, results: dict[str, float]) -> None:
+    """The cold scan as wired (issue 12: each file's metadata read with its content id and kept in
+    the index) against the scan of ``--baseline`` (another checkout's src, without it), on the
+    camera corpus and its tagged copy, alternated, each with a new index and the cache dropped."""
+    if baseline is None:
+        print("\n(f) wired: skipped (give --baseline SRC, the src folder of another checkout)")
+        return
+    print(f"\n(f) cold scan with metadata kept (this) against {baseline} (best of {repeat})")
+    for corpus, (root, files) in (("camera", camera_corpus(n)), ("tagged", tagged_corpus(n))):
+        times: dict[str, list[float]] = {"this": [], "baseline": []}
+        for _ in range(repeat):
+            for name, src in (("this", None), ("baseline", baseline)):
+                home = OUT / f"home-wired-{name}-{n}"
+                shutil.rmtree(home, ignore_errors=True)
+                write_config(home, root)
+                drop_cache(files)
+                times[name].append(run_cli(home, src=src)[0])
+        size = sum(f.stat().st_size for f in files)
+        ours, theirs = (
+            _best("this", times["this"], len(files), size),
+            _best("baseline", times["baseline"], len(files), size),
+        )
+        ratio = min(times["this"]) / min(times["baseline"])
+        results[f"wired_cost_{corpus}"] = ratio
+        print(
+            f"  {corpus:<7} this {ours.per_s:6.1f} pictures/s, baseline {theirs.per_s:6.1f}/s:"
+            f" time ratio {ratio:.3f}"
+        )
+
+
 def _bare_walk(root: str) -> int:
     count = 0
     for dirpath, _dirs, names in os.walk(root):
@@ -642,9 +678,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warm-n", type=int, default=100_000, help="files for the warm re-scan part")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measure (best is kept)")
     parser.add_argument(
-        "--parts", default="cold,perceptual,warm", help="comma-separated subset to run (also: meta)"
+        "--parts", default="cold,perceptual,warm", help="comma-separated subset to run (also: meta, wired)"
     )
     parser.add_argument("--skip-011", action="store_true", help="do not run flickrsync 0.1.1")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="part wired: the src folder of another checkout"
+    )
     parser.add_argument(
         "--install-011",
         action="store_true",
@@ -665,6 +704,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         part_warm(args.warm_n, args.repeat, results)
     if "meta" in parts:
         part_meta(args.n, args.repeat, results)
+    if "wired" in parts:
+        part_wired(args.n, args.repeat, args.baseline, results)
 
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average at the end {load} (other work on the machine makes every figure noisier)")
@@ -677,6 +718,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("warm_cli_vs_walk_cli", "warm re-scan time / bare walk (subprocesses)", 1.5, False),
         ("meta_same_read_cost", "fingerprint+metadata CPU / fingerprint CPU", 1.05, False),
         ("meta_same_read_cost_tagged", "the same, tagged files", 1.15, False),
+        ("wired_cost_camera", "cold scan time, metadata kept / without", 1.05, False),
+        ("wired_cost_tagged", "the same, tagged files", 1.15, False),
     ]
     failed = False
     for key, label, target, higher_is_better in checks:

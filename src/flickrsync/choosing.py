@@ -241,10 +241,6 @@ class FolderSettings:
             k == key and v for r in self.rules for k, v, _o in r.values
         )
 
-    def ignored_globs(self) -> tuple[str, ...]:
-        """Globs of the sections that say ``ignore = 1``."""
-        return tuple(r.glob for r in self.rules for k, v, _o in r.values if k == "ignore" and v)
-
 
 # --- what an upload says ---------------------------------------------------------------------
 

@@ -372,14 +372,15 @@ class Executor:
         if isinstance(action, Upload):
             with localfs.open_file(action.path, expect=job.stat) as stream:
                 if action.resize is None:
-                    return self._upload(action, stream, action.path.name)
+                    return self._upload(action, stream, action.path.name), action.size
                 # The smaller copy: in memory, or in a temporary file in the home dir when large.
                 with tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=self._scratch_dir()) as copy:
                     if resizing.resized_copy(stream, action.resize, copy) is None:
                         stream.seek(0)
-                        return self._upload(action, stream, action.path.name)
+                        return self._upload(action, stream, action.path.name), action.size
+                    sent = copy.tell()
                     copy.seek(0)
-                    return self._upload(action, copy, f"{action.path.stem}.jpg")
+                    return self._upload(action, copy, f"{action.path.stem}.jpg"), sent
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))
         self.client.add_tags(action.photo_id, action.tags)
@@ -443,11 +444,12 @@ class Executor:
         if isinstance(action, Upload):
             assert job.intent is not None
             if error is None:
-                photo_id = future.result()
-                assert isinstance(photo_id, str)
+                result = future.result()
+                assert isinstance(result, tuple)
+                photo_id, sent = result
                 self.index.finish_upload(job.intent, PhotoId(photo_id))
                 outcome.uploaded[action.content_id] = PhotoId(photo_id)
-                outcome.bytes_sent += action.size
+                outcome.bytes_sent += sent
             elif isinstance(error, OutcomeUnknownError):
                 outcome.unresolved += 1
                 outcome.fail(

@@ -8,13 +8,15 @@ which Flickr photos it is linked to. Plain data out (:class:`FileReport`); the C
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
 from flickrsync import localfs
-from flickrsync.choosing import FOLDER_KEYS, settings_for
+from flickrsync.choosing import FOLDER_KEYS, PictureSettings, UploadText, settings_for, upload_text
 from flickrsync.config import Settings
+from flickrsync.errors import LocalFileError
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
 from flickrsync.models import FileStat, IdKind, Link, LocalPath, Media, ProblemKind
@@ -86,6 +88,12 @@ class FileReport:
     #: What applies to the pictures of its folder (config.ini and its ``[folder:GLOB]``
     #: sections); empty outside the library.
     settings: tuple[FolderSetting, ...] = ()
+    #: The title, description and tags an upload of it would carry (from its own metadata and
+    #: sidecar, by the settings of its folder), with where each came from; None for a video or
+    #: a file that is not a picture.
+    upload: UploadText | None = None
+    #: What could not be read of its metadata, one line each.
+    metadata_warnings: tuple[str, ...] = ()
 
 
 def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileReport]:
@@ -125,6 +133,22 @@ def _inspect_one(
     indexed: str | None = None
     duplicates: tuple[LocalPath, ...] = ()
     links: tuple[Link, ...] = ()
+    upload: UploadText | None = None
+    meta_warnings: tuple[str, ...] = ()
+    if fp is not None and fp.media == "photo":
+        where = location or LocalPath(os.path.dirname(found.path), os.path.basename(found.path))
+        try:
+            meta = localfs.with_sidecar(where, localfs.read_metadata(where))
+        except LocalFileError as exc:
+            meta_warnings = (str(exc),)
+        else:
+            meta_warnings = meta.warnings
+            chosen = (
+                settings_for(where.folder, settings.pictures, settings.folders)
+                if settings and location
+                else None
+            )
+            upload = upload_text(where.stem, meta, chosen or PictureSettings())
     if index is not None:
         indexed = _indexed(index, location, st)
         if fp is not None:
@@ -158,6 +182,8 @@ def _inspect_one(
         duplicates=duplicates,
         links=links,
         settings=folder_settings(settings, location.folder) if settings and location else (),
+        upload=upload,
+        metadata_warnings=meta_warnings,
     )
 
 

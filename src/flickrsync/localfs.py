@@ -60,7 +60,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import translate
 from types import ModuleType
 from typing import BinaryIO
@@ -68,6 +68,7 @@ from typing import BinaryIO
 from flickrsync import statkey, workpool
 from flickrsync.config import Settings
 from flickrsync.errors import ConfigError, LocalFileError, MediaError
+from flickrsync.fingerprint import PictureMeta
 from flickrsync.models import (
     FileInspection,
     FileStat,
@@ -128,6 +129,8 @@ _NOATIME = getattr(os, "O_NOATIME", 0)
 _FULL_LOAD = 2000
 #: Files at least this big are read ahead while the previous one is hashed.
 _PREFETCH_MIN = 256 << 10
+#: An ``.xmp`` sidecar larger than this is not read (photo managers write a few KB).
+MAX_SIDECAR_BYTES = 16 << 20
 
 ProgressCallback = Callable[[ScanProgress], None]
 
@@ -408,6 +411,8 @@ class ReadOutcome:
     problem_kind: ProblemKind | None = None
     #: The file was gone when we tried to read it.
     vanished: bool = False
+    #: The picture's own title, description and keywords, from the same read.
+    meta: PictureMeta | None = None
 
 
 def _fingerprint() -> ModuleType:
@@ -450,6 +455,7 @@ def read_one(path: bytes) -> ReadOutcome:
         except OSError as exc:
             return _problem("unreadable", f"cannot be opened: {exc.strerror or exc}")
         fp: Fingerprint | None = None
+        meta: PictureMeta | None = None
         reason: str | None = None
         try:
             with os.fdopen(fd, "rb") as stream:
@@ -459,7 +465,7 @@ def read_one(path: bytes) -> ReadOutcome:
                 if hasattr(os, "posix_fadvise"):
                     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
                 try:
-                    fp = _fingerprint().fingerprint_stream(stream, size=before.st_size)
+                    fp, meta = _fingerprint().fingerprint_with_metadata(stream, size=before.st_size)
                 except MediaError as exc:
                     reason = exc.reason
                 after = os.fstat(fd)
@@ -478,7 +484,7 @@ def read_one(path: bytes) -> ReadOutcome:
         if _same(before, after) and _same(before, now):
             if fp is None:
                 return _problem("media", reason or "not a usable picture or video", before)
-            return ReadOutcome(stat=_filestat(before), fingerprint=fp)
+            return ReadOutcome(stat=_filestat(before), fingerprint=fp, meta=meta)
     return _problem("changing", "changed while being read; it is read again on the next scan")
 
 
@@ -703,6 +709,42 @@ def inspect_file(
         phash_error=phash_error,
         digests=tuple(sorted((found or {}).items())),
     )
+
+
+def read_metadata(path: LocalPath, expect: FileStat | None = None) -> PictureMeta:
+    """The picture's own metadata (without its sidecar): for a file indexed before the scanner
+    kept it. Raises :class:`LocalFileError` when it cannot be read or changed since ``expect``."""
+    with open_file(path, expect) as stream:
+        try:
+            meta: PictureMeta = _fingerprint().read_metadata(stream)
+        except OSError as exc:
+            where = os.path.join(path.root, path.relpath)
+            raise LocalFileError(where, f"read error: {exc.strerror or exc}") from None
+    return meta
+
+
+def with_sidecar(path: LocalPath, embedded: PictureMeta) -> PictureMeta:
+    """``embedded`` merged with the picture's ``.xmp`` sidecar (which wins), when it has one:
+    ``NAME.EXT.xmp`` (darktable, digiKam) else ``NAME.xmp`` (Lightroom, Capture One), ``.xmp``
+    in either case. A sidecar that cannot be read is a warning of the result."""
+    from flickrsync.fingerprint import merge, read_sidecar  # noqa: PLC0415 - lazy, see _fingerprint
+
+    folder, name = os.path.split(os.path.join(path.root, path.relpath))
+    for candidate in dict.fromkeys((name, name.rsplit(".", 1)[0])):
+        for sidecar in (candidate + ".xmp", candidate + ".XMP"):
+            try:
+                with os.fdopen(_open_ro(os.path.join(folder, sidecar)), "rb") as stream:
+                    data = stream.read(MAX_SIDECAR_BYTES + 1)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                data, why = b"", f"sidecar {sidecar} cannot be read: {exc.strerror or exc}"
+            else:
+                why = f"sidecar {sidecar} is over {MAX_SIDECAR_BYTES:,} bytes: not read"
+            if not data or len(data) > MAX_SIDECAR_BYTES:
+                return replace(embedded, warnings=(*embedded.warnings, why))
+            return merge(embedded, read_sidecar(data))
+    return embedded
 
 
 def locate(config: ScanConfig, path: str) -> LocalPath | None:

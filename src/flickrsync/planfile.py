@@ -44,7 +44,9 @@ from flickrsync.choosing import (
 )
 from flickrsync.matcher import MatchResult
 from flickrsync.models import (
+    ACTION_KINDS,
     Account,
+    Action,
     AddTags,
     ContentId,
     Download,
@@ -241,10 +243,10 @@ def _download_entry(d: Download, photo: RemotePhoto | None) -> dict[str, Any]:
     }
 
 
-def _set_entry(action: object) -> dict[str, Any]:
+def _set_entry(action: Action) -> dict[str, Any]:
     """A photoset change of the preview (for people: apply plans the photosets again after the
     transfers, on the state they leave)."""
-    entry: dict[str, Any] = {"action": type(action).__name__}
+    entry: dict[str, Any] = {"action": ACTION_KINDS[type(action)]}
     for name in ("title", "old_title", "photoset_id", "photo_id", "folder", "group_id"):
         value = getattr(action, name, None)
         if value is not None:

@@ -33,6 +33,7 @@ of the changed ones. An unchanged library is decided in one call, with no questi
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +43,8 @@ from dataclasses import dataclass, field, replace
 
 from flickrsync import localfs, statkey
 from flickrsync.config import Settings
+from flickrsync.errors import LocalFileError
+from flickrsync.fingerprint import PictureMeta
 from flickrsync.index import Index, StatRow
 from flickrsync.localfs import ProgressCallback, ScanConfig, check_roots
 from flickrsync.models import (
@@ -55,6 +58,8 @@ from flickrsync.models import (
     ScanReport,
     StatTuple,
 )
+
+log = logging.getLogger("flickrsync.scanner")
 
 #: Beyond this many changed or vanished files, load every file's row at once rather than each.
 _FULL_LOAD = 2000
@@ -421,6 +426,7 @@ def _read_and_record(
         return 0, vanished
     for batch, outcomes in localfs.read_files(items, config.tuning, executor):
         records: list[LocalFile] = []
+        metas: dict[LocalPath, PictureMeta] = {}
         for i, outcome in zip(batch, outcomes, strict=True):
             rid, rel, dev, ino, size, mtime_ns = work[i]
             done_files += 1
@@ -434,16 +440,19 @@ def _read_and_record(
                 continue
             file_stat = outcome.stat or FileStat(size=size, mtime_ns=mtime_ns, dev=dev, ino=ino)
             for prid, prel in paths:
+                where = LocalPath(root_of[prid], os.fsdecode(prel))
                 records.append(
                     LocalFile(
-                        path=LocalPath(root_of[prid], os.fsdecode(prel)),
+                        path=where,
                         stat=file_stat,
                         fingerprint=outcome.fingerprint,
                         problem=outcome.problem,
                         problem_kind=outcome.problem_kind,
                     )
                 )
-        index.record_files(records, now=stamp)
+                if outcome.meta is not None:
+                    metas[where] = outcome.meta
+        index.record_files(records, now=stamp, meta=metas)
         if progress is not None:
             progress(ScanProgress("read", done_files, len(work), done_bytes, total))
     return total, vanished
@@ -531,6 +540,7 @@ def index_files(index: Index, paths: Sequence[LocalPath], *, now: float | None =
     """Read and index these files now (e.g. right after a download), inline. Vanished files are
     left out of the result."""
     records: list[LocalFile] = []
+    metas: dict[LocalPath, PictureMeta] = {}
     for path in paths:
         outcome = localfs.read_one(localfs.fs_path(path))
         if outcome.stat is None:
@@ -538,5 +548,30 @@ def index_files(index: Index, paths: Sequence[LocalPath], *, now: float | None =
         records.append(
             LocalFile(path, outcome.stat, outcome.fingerprint, outcome.problem, outcome.problem_kind)
         )
-    index.record_files(records, now=now)
+        if outcome.meta is not None:
+            metas[path] = outcome.meta
+    index.record_files(records, now=now, meta=metas)
     return records
+
+
+def file_metadata(index: Index, paths: Sequence[LocalPath]) -> dict[LocalPath, PictureMeta]:
+    """What each of these files says about itself (title, description, keywords), merged with
+    its ``.xmp`` sidecar: what the scan kept in the index, read now for a file indexed before it
+    kept it (and then kept). The sidecar is read every time (it changes without the picture
+    changing). A file that cannot be read is left out (its upload then fails on its own)."""
+    found: dict[LocalPath, PictureMeta] = {}
+    kept = index.file_metas(paths)
+    read: dict[LocalPath, PictureMeta] = {}
+    for path in paths:
+        embedded = kept.get(path)
+        if embedded is None:
+            record = index.file(path)
+            try:
+                embedded = read[path] = localfs.read_metadata(path, record.stat if record else None)
+            except LocalFileError as exc:
+                log.info("%s: metadata not read (%s)", path.relpath, exc)
+                continue
+        found[path] = localfs.with_sidecar(path, embedded)
+    if read:
+        index.set_file_metas(read)
+    return found

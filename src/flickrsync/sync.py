@@ -41,7 +41,7 @@ from flickrsync.executor import (
     original_content_id,
     small_phash,
 )
-from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
+from flickrsync.fingerprint import PHASH_MATCH_DISTANCE, PictureMeta
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
 from flickrsync.lock import HeldLock
@@ -566,16 +566,44 @@ class Engine:
         if opts.only_photosets:
             return Plan(mode=opts.mode, summary=summarize(()))
         plan_options = self._plan_options()
-        plan = plan_sync(match, local, remote, plan_options, sets=sets, problems=problems, library=library)
+        metadata = self._metadata(match, local) if opts.uploads else {}
+
+        def planned(options: PlanOptions) -> Plan:
+            return plan_sync(
+                match,
+                local,
+                remote,
+                options,
+                sets=sets,
+                problems=problems,
+                library=library,
+                metadata=metadata,
+            )
+
+        plan = planned(plan_options)
         if plan.uploads and not opts.dry_run:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
             )
-            plan_options = replace(plan_options, limits=limits)
-            plan = plan_sync(
-                match, local, remote, plan_options, sets=sets, problems=problems, library=library
-            )
+            plan = planned(replace(plan_options, limits=limits))
+        for upload in plan.uploads:
+            for warning in upload.warnings:
+                log.warning("%s: %s", _where(upload.path.root, upload.path.relpath), warning)
         return self._hold_back(plan, listing)
+
+    def _metadata(self, match: MatchResult, local: list[LocalPicture]) -> dict[LocalPath, PictureMeta]:
+        """What the files about to be uploaded say about themselves (and their sidecars): read
+        only for those, so a run with nothing to upload reads nothing more."""
+        pictures = {p.content_id: p for p in local}
+        paths = []
+        for cid in match.local_only:
+            picture = pictures.get(cid)
+            if picture is None or picture.flickr_id is not None or cid in self.choices.pictures:
+                continue
+            source = uploadable_path(picture, self.folders, self.choices.paths)
+            if source is not None and picture.media == "photo":
+                paths.append(source[0])
+        return scanner.file_metadata(self.index, paths) if paths else {}
 
     def _hold_back(self, plan: Plan, listing: RemoteListing) -> Plan:
         """Leave out what this run cannot decide safely: uploads when Flickr's listing was

@@ -34,11 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from flickrsync.choosing import is_ignored_path
 from flickrsync.config import Settings, private_dir
 from flickrsync.errors import ConfigError
 from flickrsync.index import Index
-from flickrsync.models import ContentId, Identification, IgnoreEntry, LocalPicture, PhotoId
+from flickrsync.models import ContentId, Identification, IgnoreEntry, PhotoId
 
 log = logging.getLogger("flickrsync.userlists")
 
@@ -166,13 +165,6 @@ class Choices:
     @property
     def photos(self) -> frozenset[PhotoId]:
         return frozenset(PhotoId(e.value) for e in self.ignored if e.kind == "photo")
-
-    def picture_ignored(self, picture: LocalPicture) -> bool:
-        """Ignored by content id, or every path holding it is ignored."""
-        if picture.content_id in self.pictures:
-            return True
-        paths = self.paths
-        return bool(picture.paths) and all(is_ignored_path(p.relpath, paths) for p in picture.paths)
 
 
 # --- keeping file and index in step ----------------------------------------------------------

@@ -37,7 +37,9 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         "the client room talks to Flickr only: it neither reads the library nor plans nor runs",
     ),
     (
-        frozenset({"models", "tags", "matcher", "planner", "photosets", "parse", "listing"}),
+        frozenset(
+            {"models", "tags", "matcher", "planner", "photosets", "parse", "listing", "choosing", "planfile"}
+        ),
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
         | frozenset({"sync", "executor", "lock", "status", "cli"}),
         "the core is pure: plain data in, plain data out, no I/O room behind it",

@@ -33,7 +33,8 @@ class Reads:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.paths: list[str] = []
         self.hook: Callable[[str], None] | None = None
-        original = fingerprint.fingerprint_stream
+        # The scan reads each file once, for its fingerprint and its metadata together.
+        original = fingerprint.fingerprint_with_metadata
 
         def counting(stream: BinaryIO, *, size: int | None = None) -> Any:
             name = os.readlink(f"/proc/self/fd/{stream.fileno()}")
@@ -42,7 +43,7 @@ class Reads:
                 self.hook(name)
             return original(stream, size=size)
 
-        monkeypatch.setattr(fingerprint, "fingerprint_stream", counting)
+        monkeypatch.setattr(fingerprint, "fingerprint_with_metadata", counting)
 
     def take(self) -> list[str]:
         taken, self.paths = self.paths, []
@@ -352,7 +353,10 @@ def test_an_index_from_before_stat_keys_of_96_bits_reads_nothing_again(
     db = tmp_path / "old" / "index.db"
     monkeypatch.setattr(index_schema, "MIGRATIONS", MIGRATIONS[:1])
     with Index.open(db) as old:
+        # Today's scanner writes a column (0004) that the index of then lacked: lent for the scan.
+        old._conn.execute("ALTER TABLE local_file ADD COLUMN meta TEXT")
         scan(old, lib)
+        old._conn.execute("ALTER TABLE local_file DROP COLUMN meta")
         # What flickrsync wrote then: the first 32 bytes of today's keys (mtime_ns as a signed
         # 64-bit number), and manifests of those.
         old._conn.execute("UPDATE local_file SET stat_key = substr(stat_key, 1, 32)")
@@ -524,14 +528,14 @@ def test_fingerprint_crash_is_a_problem_not_a_crash(
 ) -> None:
     make_jpeg(lib / "a.jpg", 1)
     make_jpeg(lib / "b.jpg", 2)
-    original = fingerprint.fingerprint_stream
+    original = fingerprint.fingerprint_with_metadata
 
     def flaky(stream: BinaryIO, *, size: int | None = None) -> Any:
         if os.readlink(f"/proc/self/fd/{stream.fileno()}").endswith("b.jpg"):
             raise IndexError("tuple index out of range")
         return original(stream, size=size)
 
-    monkeypatch.setattr(fingerprint, "fingerprint_stream", flaky)
+    monkeypatch.setattr(fingerprint, "fingerprint_with_metadata", flaky)
     report = scan(index, lib)
     [problem] = report.problems
     assert problem.path.relpath == "b.jpg"

@@ -62,7 +62,8 @@ def complete(local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResul
 
 def test_one_upload_per_picture_from_its_first_path() -> None:
     local = [pic("a", "b/IMG_1.JPG", "a/IMG_1 copy.JPG", size=123), pic("b", "x.heic", size=7)]
-    plan = plan_sync(complete(local, []), local, [], PlanOptions(root=ROOT, pictures=PictureSettings(extra_tags='family "new york"')))
+    options = PlanOptions(root=ROOT, pictures=PictureSettings(extra_tags='family "new york"'))
+    plan = plan_sync(complete(local, []), local, [], options)
     uploads = {u.content_id: u for u in plan.uploads}
     assert set(uploads) == {cid("a"), cid("b")}
     first = uploads[cid("a")]

@@ -23,21 +23,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flickrsync.models import (
+    ACTION_KINDS,
     Action,
     AddTags,
-    AddToGroup,
-    AddToSet,
     ContentId,
     CreateSet,
-    DeleteSet,
     Download,
-    EditSetMeta,
     EditSetPhotos,
     FileStat,
     LocalPath,
     PlanSummary,
     ProfileStatus,
-    RemoveFromSet,
     ScanReport,
     Upload,
 )
@@ -267,6 +263,20 @@ def inspect_text(r: FileReport) -> None:
         line("duplicate", show(dup))
     for link in r.links:
         line("on Flickr", f"photo {link.photo_id} of {link.nsid} (matched by {link.rule})")
+    if r.upload is not None:
+        line("title", f"{r.upload.title!r} (from {r.upload.title_from})")
+        if r.upload.description:
+            text = (
+                r.upload.description if len(r.upload.description) <= 70 else r.upload.description[:67] + "…"
+            )
+            line("description", f"{text!r} (from {r.upload.description_from})")
+        if r.upload.tags:
+            line(
+                "tags",
+                ", ".join(r.upload.tags) + (f" (from {r.upload.tags_from})" if r.upload.tags_from else ""),
+            )
+        for warning in (*r.upload.warnings, *r.metadata_warnings):
+            line("metadata", warning)
     if r.settings:
         line("settings", "for uploads from its folder, and where each came from:")
         for s in r.settings:
@@ -274,20 +284,6 @@ def inspect_text(r: FileReport) -> None:
 
 
 # --- sync, sync2, download, photosets --------------------------------------------------------
-
-#: The ``action`` of each plan action in ``--json``.
-ACTION_KINDS: dict[type, str] = {
-    Upload: "upload",
-    Download: "download",
-    AddTags: "add_tags",
-    CreateSet: "create_set",
-    AddToSet: "add_to_set",
-    RemoveFromSet: "remove_from_set",
-    EditSetPhotos: "edit_set_photos",
-    EditSetMeta: "rename_set",
-    DeleteSet: "delete_set",
-    AddToGroup: "add_to_group",
-}
 
 
 def action_json(action: Action) -> dict[str, Any]:

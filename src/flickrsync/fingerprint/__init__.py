@@ -28,10 +28,10 @@ files return a fingerprint whose ``warnings`` say what is odd.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
-from ._core import fingerprint_bytes, fingerprint_stream, fingerprint_with_metadata, read_metadata
 from ._meta import (
     DESCRIPTION_FROM,
     LIST_SOURCES,
@@ -48,23 +48,36 @@ from ._meta import (
     choose_text,
     fit_for_flickr,
     merge,
+    meta_from_json,
+    meta_to_json,
 )
-from ._metaread import read_sidecar
 
 if TYPE_CHECKING:
+    from ._core import fingerprint_bytes, fingerprint_stream, fingerprint_with_metadata, read_metadata
+    from ._metaread import read_sidecar
     from ._perceptual import PHASH_MATCH_DISTANCE, perceptual_hash, prepare_perceptual
 
-#: Names of :mod:`._perceptual`, imported on first use: Pillow and numpy cost every process of
-#: a plain scan (which never decodes a picture) ~20 ms.
-_LAZY = frozenset({"PHASH_MATCH_DISTANCE", "perceptual_hash", "prepare_perceptual"})
+#: Names imported on first use, by module: Pillow and numpy (``_perceptual``) cost every process
+#: of a plain scan (which never decodes a picture) ~20 ms; the format parsers (``_core``, which
+#: loads numpy) cost every process that only wants the metadata rules of ``_meta`` (the config,
+#: the planner) ~0.2 s.
+_LAZY = {
+    "PHASH_MATCH_DISTANCE": "_perceptual",
+    "perceptual_hash": "_perceptual",
+    "prepare_perceptual": "_perceptual",
+    "fingerprint_bytes": "_core",
+    "fingerprint_stream": "_core",
+    "fingerprint_with_metadata": "_core",
+    "read_metadata": "_core",
+    "read_sidecar": "_metaread",
+}
 
 
 def __getattr__(name: str) -> object:
-    if name not in _LAZY:
+    module = _LAZY.get(name)
+    if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import _perceptual  # noqa: PLC0415 - lazy, see _LAZY
-
-    value = getattr(_perceptual, name)
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 
@@ -91,6 +104,8 @@ __all__ = [
     "fit_for_flickr",
     "hamming",
     "merge",
+    "meta_from_json",
+    "meta_to_json",
     "perceptual_hash",
     "prepare_perceptual",
     "read_metadata",

@@ -17,6 +17,7 @@ later rule -- the configurable ``title_from``/``description_from``/``tags_from``
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -153,6 +154,34 @@ def merge(embedded: PictureMeta, sidecar: PictureMeta) -> PictureMeta:
         from_sidecar=frozenset(from_sidecar),
         warnings=(*embedded.warnings, *sidecar.warnings),
     )
+
+
+def meta_to_json(meta: PictureMeta) -> str:
+    """``meta`` as compact JSON, as the index keeps it (:func:`meta_from_json` reads it back)."""
+    doc: dict[str, object] = {}
+    if meta.texts:
+        doc["t"] = [list(item) for item in meta.texts]
+    if meta.lists:
+        doc["l"] = [[source, list(values)] for source, values in meta.lists]
+    if meta.from_sidecar:
+        doc["s"] = sorted(meta.from_sidecar)
+    if meta.warnings:
+        doc["w"] = list(meta.warnings)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def meta_from_json(text: str) -> PictureMeta:
+    """What :func:`meta_to_json` wrote; sources this version does not know are left out, and
+    text that is not such a document gives an empty record with a warning."""
+    try:
+        doc = json.loads(text)
+        texts = tuple((s, str(v)) for s, v in doc.get("t", ()) if s in TEXT_SOURCES)
+        lists = tuple((s, tuple(map(str, v))) for s, v in doc.get("l", ()) if s in LIST_SOURCES)
+        sidecar = frozenset(s for s in doc.get("s", ()) if s in TEXT_SOURCES or s in LIST_SOURCES)
+        warnings = tuple(map(str, doc.get("w", ())))
+    except (ValueError, TypeError, AttributeError):
+        return PictureMeta(warnings=("the metadata kept in the index could not be read",))
+    return PictureMeta(texts, lists, sidecar, warnings)
 
 
 # --- cleaning ------------------------------------------------------------------------------------

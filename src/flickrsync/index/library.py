@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from flickrsync import statkey
 from flickrsync.errors import DatabaseError
+from flickrsync.fingerprint import PictureMeta, meta_from_json, meta_to_json
 from flickrsync.index._base import IndexBase, clamp64, dec, dir_of, enc, now_s, s64
 from flickrsync.index.schema import COUNTS_KEY
 from flickrsync.models import (
@@ -93,6 +94,10 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
         problem=problem,
         problem_kind=cast("ProblemKind | None", problem_kind),
     )
+
+
+def _meta_text(meta: PictureMeta | None) -> str | None:
+    return None if meta is None else meta_to_json(meta)
 
 
 def _path_key(path: LocalPath) -> tuple[str, str]:
@@ -222,10 +227,18 @@ class LibraryStore(IndexBase):
         )
         return {int(rid) for (rid,) in rows}
 
-    def record_files(self, files: Iterable[LocalFile], *, now: float | None = None) -> int:
+    def record_files(
+        self,
+        files: Iterable[LocalFile],
+        *,
+        now: float | None = None,
+        meta: Mapping[LocalPath, PictureMeta] | None = None,
+    ) -> int:
         """Write scan results (a fingerprint or a problem per file), replacing what was known of
-        those paths. Pictures are created as needed. One transaction; returns the count."""
+        those paths, with the metadata read from them (``meta``; a path not in it is "not read").
+        Pictures are created as needed. One transaction; returns the count."""
         stamp = now_s(now)
+        metas = meta or {}
         count = 0
         touched: list[tuple[int, bytes]] = []
         with self.transaction():
@@ -262,12 +275,13 @@ class LibraryStore(IndexBase):
                     None if fp else (file.problem or "unknown problem"),
                     None if fp else (file.problem_kind or "media"),
                     stamp,
+                    _meta_text(metas.get(file.path)) if fp else None,
                 )
                 self._conn.execute(
                     "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, stat_key, "
                     "content_id, id_kind, media, format, width, height, orientation, date_taken, subsec, "
-                    "tz_offset, warnings, problem, problem_kind, scanned_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "tz_offset, warnings, problem, problem_kind, scanned_at, meta) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
                     "size = excluded.size, mtime_ns = excluded.mtime_ns, stat_key = excluded.stat_key, "
                     "content_id = excluded.content_id, "
@@ -276,7 +290,8 @@ class LibraryStore(IndexBase):
                     "date_taken = excluded.date_taken, subsec = excluded.subsec, "
                     "tz_offset = excluded.tz_offset, warnings = excluded.warnings, md5 = NULL, "
                     "sha1 = NULL, sha256 = NULL, problem = excluded.problem, "
-                    "problem_kind = excluded.problem_kind, scanned_at = excluded.scanned_at",
+                    "problem_kind = excluded.problem_kind, scanned_at = excluded.scanned_at, "
+                    "meta = excluded.meta",
                     values,
                 )
                 count += 1
@@ -294,7 +309,8 @@ class LibraryStore(IndexBase):
         stamp = now_s(now)
         columns = (
             "dev, ino, size, mtime_ns, stat_key, content_id, id_kind, media, format, width, height, "
-            "orientation, date_taken, subsec, tz_offset, warnings, md5, sha1, sha256, problem, problem_kind"
+            "orientation, date_taken, subsec, tz_offset, warnings, md5, sha1, sha256, problem, problem_kind, "
+            "meta"
         )
         with self.transaction():
             # Read every source first: a source may also be a destination (two files swapped).
@@ -659,6 +675,28 @@ class LibraryStore(IndexBase):
             (value.lower(),),
         )
         return sorted((_file_from_row(row) for row in rows), key=lambda f: _path_key(f.path))
+
+    def file_metas(self, paths: Iterable[LocalPath]) -> dict[LocalPath, PictureMeta | None]:
+        """The metadata the scanner read from these files (None: not read yet)."""
+        found: dict[LocalPath, PictureMeta | None] = {}
+        for path in paths:
+            row = self._conn.execute(
+                f"SELECT f.meta FROM {_FILE_FROM} WHERE r.path = ? AND f.relpath = ?",  # noqa: S608
+                (enc(path.root), enc(path.relpath)),
+            ).fetchone()
+            if row is not None:
+                found[path] = None if row[0] is None else meta_from_json(row[0])
+        return found
+
+    def set_file_metas(self, metas: Mapping[LocalPath, PictureMeta]) -> None:
+        """Store metadata read from these files (those indexed before the scanner kept it)."""
+        with self.transaction():
+            for path, meta in metas.items():
+                self._conn.execute(
+                    "UPDATE local_file SET meta = ? WHERE relpath = ? AND root_id = "
+                    "(SELECT id FROM local_root WHERE path = ?)",
+                    (meta_to_json(meta), enc(path.relpath), enc(path.root)),
+                )
 
     def set_picture_origin(self, content_id: ContentId, nsid: Nsid, photo_id: PhotoId) -> None:
         """Mark a picture as downloaded from this Flickr photo: it is never uploaded back."""

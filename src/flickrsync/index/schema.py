@@ -265,6 +265,14 @@ def _migration_0003_user_choices(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migration_0004_file_metadata(conn: sqlite3.Connection) -> None:
+    """A file's own title, description and keywords (issue 12 point 1), read by the scanner in
+    the same read as its content id: ``local_file.meta`` (compact JSON, see
+    :func:`flickrsync.fingerprint.meta_to_json`). NULL: not read yet (files indexed before this
+    migration, read when they are about to be uploaded)."""
+    conn.execute("ALTER TABLE local_file ADD COLUMN meta TEXT")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -278,6 +286,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
     Migration("0003_user_choices", _migration_0003_user_choices),
+    Migration("0004_file_metadata", _migration_0004_file_metadata),
 )
 
 #: Our table names (for the doc and the coexistence test).

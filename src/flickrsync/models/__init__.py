@@ -71,6 +71,7 @@ from flickrsync.models.library import (
     UploadIntent,
 )
 from flickrsync.models.plan import (
+    ACTION_KINDS,
     DOWNLOAD_MODES,
     SET_MARKER,
     UPLOAD_MODES,
@@ -96,6 +97,7 @@ from flickrsync.models.plan import (
 )
 
 __all__ = [
+    "ACTION_KINDS",
     "DOWNLOAD_MODES",
     "FLICKR_OAUTH_URL",
     "FLICKR_REPLACE_URL",

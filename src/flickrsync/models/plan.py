@@ -219,6 +219,20 @@ TransferAction = Upload | Download
 SetAction = CreateSet | AddToSet | RemoveFromSet | EditSetPhotos | EditSetMeta | DeleteSet | AddToGroup
 Action = Upload | AddTags | Download | SetAction
 
+#: Each action's name where plans are shown as data (``--json``, a plan file's photoset preview).
+ACTION_KINDS: dict[type, str] = {
+    Upload: "upload",
+    Download: "download",
+    AddTags: "add_tags",
+    CreateSet: "create_set",
+    AddToSet: "add_to_set",
+    RemoveFromSet: "remove_from_set",
+    EditSetPhotos: "edit_set_photos",
+    EditSetMeta: "rename_set",
+    DeleteSet: "delete_set",
+    AddToGroup: "add_to_group",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class FailedItem:
