@@ -9,6 +9,7 @@ page, folders listed with links to the page where each starts) and every thumbna
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -94,7 +95,7 @@ def thumb(token: str, kind: str, ident: str, alt: str) -> str:
 
 def render(doc: Mapping[str, Any], view: View, token: str, progress_html: str) -> str:
     """The whole page."""
-    template = Template(resources.files(__package__).joinpath("templates/page.html").read_text("utf-8"))
+    template = _template()
     account = doc.get("account", {})
     return template.substitute(
         profile=e(doc.get("profile", "")),
@@ -107,6 +108,11 @@ def render(doc: Mapping[str, Any], view: View, token: str, progress_html: str) -
         main=section(doc, view, token),
         progress=progress_html,
     )
+
+
+@functools.cache
+def _template() -> Template:
+    return Template(resources.files(__package__).joinpath("templates/page.html").read_text("utf-8"))
 
 
 def summary(doc: Mapping[str, Any]) -> str:

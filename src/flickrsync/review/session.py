@@ -23,13 +23,13 @@ from __future__ import annotations
 import logging
 import posixpath
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from flickrsync import userchoices
+from flickrsync.choosing import FolderSettings
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError
@@ -52,8 +52,6 @@ Choice = Literal["same", "different"]
 UPLOAD_FIELDS = ("include", "title", "description", "tags", "privacy", "resize", "ignore")
 DOWNLOAD_FIELDS = ("include", "relpath", "ignore")
 MATCH_FIELDS = ("add_tag", "ignore")
-#: JPEG quality of a resize the page asks for when the entry had none.
-DEFAULT_QUALITY = 90
 
 
 class EditError(ValueError):
@@ -107,7 +105,6 @@ class Job:
     kind: Literal["apply", "plan"]
     progress: PageProgress
     future: Future[dict[str, Any]] | None = None
-    started: float = field(default_factory=time.monotonic)
 
     @property
     def running(self) -> bool:
@@ -139,6 +136,7 @@ class Review:
         self.settings = settings
         self.client = client
         self.options = options
+        self.folders = FolderSettings(settings.pictures, settings.folders)
         self.lock = threading.Lock()
         self.job: Job | None = None
         #: The exit code of each apply (the command's own is the worst).
@@ -221,7 +219,10 @@ class Review:
         if not text.isdigit():
             raise EditError("resize: a long edge in pixels, or empty for the file as it is")
         old = entry.get("resize")
-        quality = old["quality"] if isinstance(old, dict) and "quality" in old else DEFAULT_QUALITY
+        if isinstance(old, dict) and "quality" in old:
+            quality = old["quality"]
+        else:  # the quality config.ini gives the picture's folder
+            quality = self.folders(page.folder_of(str(entry["relpath"]))).resize_quality
         return {"long_edge": int(text), "quality": quality}
 
     def _edit_download(self, key: str, name: str, value: object) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -107,7 +108,8 @@ class Thumbnails:
         photo = self.photos.get(PhotoId(photo_id))
         if photo is None:
             return None
-        cached = self.cache / "flickr" / f"{photo.id}_{photo.secret or 'x'}.jpg"
+        secret = re.sub(r"[^0-9A-Za-z]", "", photo.secret)[:32] or "x"  # a file name, whatever Flickr sent
+        cached = self.cache / "flickr" / f"{photo.id}_{secret}.jpg"
         if cached.is_file():
             return Thumb(cached.read_bytes(), "image/jpeg")
         try:
