@@ -45,6 +45,7 @@ from flickrsync.models import (
     RemoveFromSet,
     Upload,
 )
+from flickrsync.photosets import SetLink, SetMemory
 from flickrsync.tags import parse_tags
 
 ROOT = "/lib"
@@ -213,6 +214,9 @@ class World:
     clock: int = 1_600_000_000
     #: API write calls made so far.
     write_calls: int = 0
+    #: The index's memory of the photoset step: set -> folder here, set -> photos placed there.
+    set_links: dict[PhotosetId, str] = field(default_factory=dict)
+    set_placed: dict[PhotosetId, frozenset[PhotoId]] = field(default_factory=dict)
 
     # -- seeding
 
@@ -356,6 +360,8 @@ class World:
                 return
             self.files[action.dest.relpath] = content
             self.downloaded.setdefault(content.content_id, action.photo_id)
+            if action.photoset_id is not None:
+                self.set_links.setdefault(action.photoset_id, posixpath.dirname(action.dest.relpath))
         else:
             self._apply_set_action(action)
 
@@ -368,6 +374,7 @@ class World:
             self.sets[sid] = FlickrSet(
                 sid, action.title, action.description, action.primary, list(action.photo_ids), self.clock
             )
+            self.remember([SetLink(sid, action.folder, frozenset(action.photo_ids))])
         elif isinstance(action, AddToSet):
             members = self.sets[action.photoset_id].members
             if action.photo_id not in members:  # Flickr: code 3, counted as done
@@ -396,6 +403,17 @@ class World:
         else:  # pragma: no cover - every action type is handled above
             raise AssertionError(f"unknown action {action!r}")
 
+    # -- the index's memory of the photoset step
+
+    def set_memory(self) -> SetMemory:
+        return SetMemory(dict(self.set_links), dict(self.set_placed))
+
+    def remember(self, links: Iterable[SetLink]) -> None:
+        for link in links:
+            self.set_links[link.photoset_id] = link.folder
+            if link.placed is not None:
+                self.set_placed[link.photoset_id] = link.placed
+
     # -- library edits
 
     def move(self, old: str, new: str) -> None:
@@ -411,6 +429,8 @@ class World:
         self.downloaded.clear()
         self.phash_cache.clear()
         self.originals_cache.clear()
+        self.set_links.clear()
+        self.set_placed.clear()
 
 
 def with_date(content: Content, date: str | None) -> Content:

@@ -59,9 +59,10 @@ from flickrsync.parse import (
     parse_tickets,
     parse_upload_status,
 )
+from flickrsync.redact import redact_url
 from flickrsync.retry import Backoff, RateBudget, is_retryable_status
 from flickrsync.tags import format_tags
-from flickrsync.transfers import Downloaded, download_file, shown_url
+from flickrsync.transfers import Downloaded, download_file
 from flickrsync.wire import Wire
 
 log = logging.getLogger("flickrsync.client")
@@ -575,7 +576,7 @@ class FlickrClient(Wire):
     def fetch_bytes(self, url: str, *, limit: int = 8 << 20) -> bytes:
         """A small file (a thumbnail-sized rendition) into memory, retrying transient failures.
         Refuses more than ``limit`` bytes. Static hosts are not API calls: no budget charge."""
-        shown = shown_url(url)
+        shown = redact_url(url)
 
         def attempt() -> bytes:
             with self._lock:

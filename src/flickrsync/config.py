@@ -17,19 +17,19 @@ import contextlib
 import difflib
 import os
 import re
+import shlex
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from flickrsync.choosing import FOLDER_KEYS, KEY_KINDS, MIN_RESIZE, FolderRule, PictureSettings, parse_sources
+from flickrsync.choosing import FolderRule, PictureSettings
+from flickrsync.config_pictures import PictureKeys, folder_section_problems, is_folder_section
 from flickrsync.errors import ConfigError
 from flickrsync.models import Endpoints, Nsid, UploadOptions
 
 DEFAULT_SECTION = "DEFAULT"
-#: ``[folder:GLOB]``: settings for the pictures under the folders GLOB matches (every profile).
-FOLDER_PREFIX = "folder:"
 CONFIG_NAME = "config.ini"
 HOME_ENV = "FLICKRSYNC_HOME"
 
@@ -78,6 +78,9 @@ directory = ~/Pictures
 # upload_settle_seconds = 60
 # Photoset titles join the folder path relative to the root with this separator.
 # photoset_separator = ", "
+# The album of the pictures directly in the pictures directory; empty: none. Default: none, or
+# "flickrsync" (flickrsync 0.1.1's) when the index was flickrsync 0.1.1's database.
+# root_photoset =
 # Only these folders / set titles take part in photosets (globs, one per line); and never these.
 # photoset_include =
 # photoset_exclude =
@@ -141,6 +144,9 @@ class Settings:
     #: … unless a ``[folder:GLOB]`` section says otherwise (in config order).
     folders: tuple[FolderRule, ...] = ()
     photosets: PhotosetOptions = PhotosetOptions()
+    #: ``root_photoset``: the album of the root's pictures ("" none); None when config.ini does
+    #: not say (then the index decides: see :func:`flickrsync.photosets.root_set_title`).
+    root_photoset: str | None = None
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
 
@@ -150,36 +156,16 @@ class Settings:
 
     @property
     def upload(self) -> UploadOptions:
-        """Who may see an upload and how Flickr files it, unless its folder says otherwise."""
+        """Who may see an upload, how Flickr files it (unless its folder says otherwise)."""
         return self.pictures.upload
 
     @property
-    def extra_tags(self) -> str:
-        """Tags added to every upload (a raw Flickr tags string), unless its folder says otherwise."""
-        return self.pictures.extra_tags
-
-    @property
-    def ignore_file(self) -> Path:
-        """The user's list of ignored files and photos (``flickrsync ignore``), one a line."""
-        return self.home / f"ignore-{_file_safe(self.profile)}.txt"
-
-    @property
-    def identify_file(self) -> Path:
-        """Photos identified by hand (``flickrsync identify``), one a line."""
-        return self.home / f"identify-{_file_safe(self.profile)}.txt"
-
-    @property
-    def review_file(self) -> Path:
-        """The plan as edited on the review page (``flickrsync apply`` takes it too)."""
-        return self.home / f"review-{_file_safe(self.profile)}.json"
-
-    @property
     def token_file(self) -> Path:
-        return self.home / "tokens" / f"{_file_safe(self.profile)}.json"
+        return self.home / "tokens" / f"{profile_file_part(self.profile)}.json"
 
     @property
     def lock_file(self) -> Path:
-        return self.home / "locks" / f"{_file_safe(self.profile)}.lock"
+        return self.home / "locks" / f"{profile_file_part(self.profile)}.lock"
 
     def require_api_key(self) -> None:
         """Raise unless the profile has an API key and secret (needed to talk to Flickr)."""
@@ -246,7 +232,10 @@ def loose_permissions(path: Path) -> str | None:
         return None
     if not mode & 0o077:
         return None
-    return f"{path} holds secrets and other users can read it (mode {mode:04o}): run `chmod 600 {path}`"
+    return (
+        f"{path} holds secrets and other users can read it (mode {mode:04o}): "
+        f"run `chmod 600 {shlex.quote(str(path))}`"
+    )
 
 
 # --- reading config.ini ----------------------------------------------------------------------
@@ -310,7 +299,7 @@ def parse_config(config_file: Path) -> ConfigFile:
         )
     parser = configparser.ConfigParser(default_section="\x00none", interpolation=None)
     try:
-        text = config_file.read_text(encoding="utf-8")
+        text = config_file.read_text(encoding="utf-8-sig")  # Notepad starts a file with a BOM
         parser.read_string(text, source=str(config_file))
     except (configparser.Error, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
@@ -339,7 +328,7 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
     problems: list[ConfigError] = []
     for section in config.parser.sections():
         if is_folder_section(section):
-            problems += _folder_section_problems(config, section)
+            problems += folder_section_problems(config, section)
             continue
         if section != DEFAULT_SECTION and section.upper() == DEFAULT_SECTION:
             problems.append(
@@ -358,25 +347,6 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
                 else "see the keys in the README, section Configuration"
             )
             problems.append(ConfigError(f"{config.at(section, key)}: unknown key", hint=hint))
-    return problems
-
-
-def is_folder_section(section: str) -> bool:
-    return section.startswith(FOLDER_PREFIX)
-
-
-def _folder_section_problems(config: ConfigFile, section: str) -> list[ConfigError]:
-    problems = []
-    if not section[len(FOLDER_PREFIX) :].strip().strip("/"):
-        problems.append(
-            ConfigError(f"{config.at(section)} names no folder", hint="write e.g. [folder:Trips/*]")
-        )
-    for key in config.parser[section]:
-        if key in FOLDER_KEYS:
-            continue
-        close = difflib.get_close_matches(key, FOLDER_KEYS, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else f"a folder section takes {', '.join(FOLDER_KEYS)}"
-        problems.append(ConfigError(f"{config.at(section, key)}: not a folder setting", hint=hint))
     return problems
 
 
@@ -406,7 +376,9 @@ def load_settings(
 ) -> Settings:
     """Settings for one profile; ``profile=None`` means ``[DEFAULT]`` (flickrsync 0.1.1)."""
     config = read_config(config_file or home / CONFIG_NAME)
-    return _profile(config, home, profile or DEFAULT_SECTION, overrides).settings()
+    name = profile or DEFAULT_SECTION
+    _refuse_shared_files(config, home, [name], overrides)
+    return _profile(config, home, name, overrides).settings()
 
 
 def load_all(
@@ -423,7 +395,62 @@ def load_all(
     names = list(dict.fromkeys(profiles))
     if all_profiles:
         names = all_profile_names(config)
-    return [_profile(config, home, name, overrides).settings() for name in names or [DEFAULT_SECTION]]
+    names = names or [DEFAULT_SECTION]
+    _refuse_shared_files(config, home, names, overrides)
+    return [_profile(config, home, name, overrides).settings() for name in names]
+
+
+# --- files named after profiles --------------------------------------------------------------
+
+
+def shared_files(
+    config: ConfigFile, home: Path, run: Iterable[str], overrides: Overrides
+) -> list[ConfigError]:
+    """Profiles that would share a file: the token and the lock (named after the profile, see
+    :func:`profile_file_part`), or the index. Every profile of the file is compared (``[DEFAULT]``
+    when ``--all-profiles`` runs it or it is in ``run``); the command-line overrides count for the
+    profiles in ``run`` only. Names are compared ignoring case: on a case-insensitive file system
+    (macOS, Windows, a FAT drive) ``Work.json`` and ``work.json`` are one file."""
+    run = set(run)
+    names = list(dict.fromkeys([*(n for n in run if n == DEFAULT_SECTION), *all_profile_names(config)]))
+    found: list[ConfigError] = []
+    parts: dict[str, str] = {}
+    indexes: dict[str, str] = {}
+    for name in names:
+        part = profile_file_part(name)
+        other = parts.setdefault(part.casefold(), name)
+        if other != name:
+            found.append(
+                ConfigError(
+                    f"{config.path}: profiles [{other}] and [{name}] would share their token and lock "
+                    f"files ({part}.json, {part}.lock)",
+                    hint="rename one of them: file names keep letters, digits and -_. of a profile's name",
+                )
+            )
+            continue
+        own = config.section(name) if name != DEFAULT_SECTION else {}
+        database = _database_path(
+            home,
+            name,
+            overrides.database if name in run else None,
+            own.get("database"),
+            config.section(DEFAULT_SECTION).get("database"),
+        )
+        other = indexes.setdefault(os.path.normpath(database).casefold(), name)
+        if other != name:
+            found.append(
+                ConfigError(
+                    f"{config.path}: profiles [{other}] and [{name}] would share the index {database}",
+                    hint="give each its own `database` (or --database with one -p only)",
+                )
+            )
+    return found
+
+
+def _refuse_shared_files(config: ConfigFile, home: Path, run: Iterable[str], overrides: Overrides) -> None:
+    problems = shared_files(config, home, run, overrides)
+    if problems:
+        raise problems[0]
 
 
 # --- config check ----------------------------------------------------------------------------
@@ -475,8 +502,10 @@ def check_config(
         config = parse_config(path)
     except ConfigError as exc:
         return ConfigReport(str(path), (str(exc),), ())
-    problems = tuple(str(p) for p in structure_problems(config))
     names = list(dict.fromkeys(profiles)) or all_profile_names(config)
+    problems = tuple(
+        str(p) for p in [*structure_problems(config), *shared_files(config, home, names, overrides)]
+    )
     checks = []
     for name in names:
         if name != DEFAULT_SECTION and (not config.parser.has_section(name) or is_folder_section(name)):
@@ -512,7 +541,7 @@ def _profile(
     return _Profile(config, home, name, config.section(DEFAULT_SECTION), own, overrides, collect)
 
 
-class _Profile:
+class _Profile(PictureKeys):
     """One profile's keys: its own section over ``[DEFAULT]``, under the command-line overrides.
 
     Every value is read and checked here, once. A bad value is a :class:`ConfigError` naming the
@@ -592,47 +621,6 @@ class _Profile:
 
     def get_lines(self, key: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.get(key).splitlines() if line.strip())
-
-    def picture_value(self, key: str) -> object:
-        """One key of :class:`~flickrsync.choosing.PictureSettings`, read and checked (its
-        default when it is not set, or bad)."""
-        kind, *bounds = KEY_KINDS[key]
-        default = PictureSettings.defaults()[key]
-        if kind == "bool":
-            return self.get_bool(key, bool(default))
-        if kind == "int":
-            value = self.get_int(key, int(default), *bounds)
-            if key == "resize" and 0 < value < MIN_RESIZE:
-                hint = f"give the long edge in pixels, at least {MIN_RESIZE} (0: no resizing)"
-                self.fail(ConfigError(f"{self.where(key)} = {value} is too small", hint=hint))
-                return default
-            return value
-        if key in self.merged and kind == "sources":
-            try:
-                return parse_sources(self.get(key), bounds[0])
-            except ValueError as exc:
-                known = ", ".join(bounds[0])
-                self.fail(ConfigError(f"{self.where(key)}: {exc}", hint=f"use some of {known}"))
-        return self.get(key) if key in self.merged and kind == "str" else default
-
-    def pictures(self) -> PictureSettings:
-        """The profile's settings for every picture, with where each came from."""
-        values = {key: self.picture_value(key) for key in PROFILE_PICTURE_KEYS}
-        origins = tuple((key, str(self.origin(key))) for key in PROFILE_PICTURE_KEYS if key in self.merged)
-        return PictureSettings(**values, origins=origins)  # type: ignore[arg-type]
-
-    def folder_rules(self) -> tuple[FolderRule, ...]:
-        """The ``[folder:GLOB]`` sections, each with the values it sets (checked here)."""
-        rules = []
-        for position, section in enumerate(s for s in self.config.parser.sections() if is_folder_section(s)):
-            own = self.config.section(section)
-            reader = _Profile(self.config, self.home, section, {}, own, Overrides(), self.collect)
-            keys = [k for k in own if k in FOLDER_KEYS]
-            values = tuple((k, reader.picture_value(k), str(reader.origin(k))) for k in keys)
-            self.errors += reader.errors
-            if glob := section[len(FOLDER_PREFIX) :].strip().strip("/"):
-                rules.append(FolderRule(glob, values, position))
-        return tuple(rules)
 
     # --- the settings --------------------------------------------------------------------------
 
@@ -718,6 +706,7 @@ class _Profile:
                 include=self.get_lines("photoset_include"),
                 exclude=self.get_lines("photoset_exclude"),
             ),
+            root_photoset=self.merged["root_photoset"].strip() if "root_photoset" in self.merged else None,
             groups=tuple(groups),
         )
 
@@ -752,7 +741,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "safety_level": lambda s: str(s.upload.safety_level),
     "content_type": lambda s: str(s.upload.content_type),
     "hidden": lambda s: str(s.upload.hidden),
-    "extra_tags": lambda s: s.extra_tags or "(none)",
+    "extra_tags": lambda s: s.pictures.extra_tags or "(none)",
     "transfers": lambda s: str(s.transfers),
     "calls_per_hour": lambda s: str(s.calls_per_hour),
     "download_folder": lambda s: s.download_folder,
@@ -760,6 +749,11 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "photoset_separator": lambda s: f'"{s.photosets.separator}"',
     "photoset_include": lambda s: _listed(s.photosets.include, "(all)"),
     "photoset_exclude": lambda s: _listed(s.photosets.exclude),
+    "root_photoset": lambda s: (
+        "(flickrsync 0.1.1's index: flickrsync; else none)"
+        if s.root_photoset is None
+        else (s.root_photoset or "(none)")
+    ),
     "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
     "resize": lambda s: f"{s.pictures.resize} pixels (long edge)" if s.pictures.resize else "0 (off)",
     "resize_quality": lambda s: str(s.pictures.resize_quality),
@@ -770,9 +764,6 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
 
 #: Every key config.ini may hold (the README's table documents each).
 KEYS: tuple[str, ...] = tuple(_SHOW)
-#: The keys of :class:`~flickrsync.choosing.PictureSettings` a profile sets (``ignore`` is for
-#: folder sections only).
-PROFILE_PICTURE_KEYS: tuple[str, ...] = tuple(k for k in FOLDER_KEYS if k in KEYS)
 
 
 def _expand(raw: str) -> Path:
@@ -797,11 +788,13 @@ def _database_path(
         base = _expand(inherited)
         if profile == DEFAULT_SECTION:
             return base
-        return base.with_name(f"{base.stem}-{_file_safe(profile)}{base.suffix or '.db'}")
-    return home / f"index-{_file_safe(profile)}.db"
+        return base.with_name(f"{base.stem}-{profile_file_part(profile)}{base.suffix or '.db'}")
+    return home / f"index-{profile_file_part(profile)}.db"
 
 
-def _file_safe(name: str) -> str:
-    """A profile name as a file-name part: letters, digits, ``-_.``; anything else as ``_``."""
+def profile_file_part(name: str) -> str:
+    """A profile name as a file-name part (token, lock, index): letters, digits, ``-_.``;
+    anything else as ``_``. Two profiles whose parts are equal, ignoring case, are refused
+    (:func:`shared_files`): ``my work`` and ``my_work`` cannot live in one config.ini."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name).strip(".")
     return safe or "_"

@@ -14,15 +14,18 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     ├── LocalFileError              a file in the library could not be used      -> exit 1
     │   └── DiskFullError               no space left where a file must be written (stops the run)
     ├── MediaError                  a file's bytes are not a usable picture/video -> exit 1
-    └── DatabaseError               the SQLite index is unusable                 -> exit 1
+    └── DatabaseError               the SQLite index is unusable                 -> exit 2
 
 Messages are one line for the user: what happened and what to do. The ``hint`` attribute holds
-the "what to do" part so the CLI can print it after the message.
+the "what to do" part so the CLI can print it after the message. Both go through
+:func:`~flickrsync.redact.redact`: no error carries a private photo's URL, a token or a secret.
 """
 
 from __future__ import annotations
 
 import errno
+
+from flickrsync.redact import redact
 
 #: errno values that mean "the disk (or the user's quota) is full".
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -34,9 +37,10 @@ class FlickrsyncError(Exception):
     exit_code: int = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        message = redact(message)  # never a private photo's URL, a token or a secret
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = None if hint is None else redact(hint)
 
     def __str__(self) -> str:
         if self.hint:
@@ -105,7 +109,7 @@ class LocalFileError(FlickrsyncError):
     def __init__(self, path: str, reason: str, *, hint: str | None = None) -> None:
         super().__init__(f"{path}: {reason}", hint=hint)
         self.path = path
-        self.reason = reason
+        self.reason = redact(reason)
 
 
 class DiskFullError(LocalFileError):
@@ -135,4 +139,7 @@ class MediaError(FlickrsyncError):
 
 
 class DatabaseError(FlickrsyncError):
-    """The profile's SQLite index cannot be opened or migrated."""
+    """The profile's SQLite index cannot be opened or migrated: nothing can be done until the user
+    acts (moves a damaged file aside, upgrades flickrsync), like a configuration error."""
+
+    exit_code = 2

@@ -62,6 +62,7 @@ from flickrsync.models import (
     UploadIntent,
     content_tag,
 )
+from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 
 log = logging.getLogger("flickrsync.executor")
@@ -156,7 +157,7 @@ def _why(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 def taken_timestamp(photo: RemotePhoto | None) -> float | None:
@@ -476,6 +477,10 @@ class Executor:
                     secret = photo.original_secret if photo is not None else None
                     self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
                     outcome.downloaded[action.photo_id] = path
+                    if action.photoset_id is not None:  # this folder is that set's here, from now on
+                        self.index.link_photoset(
+                            self.nsid, action.photoset_id, posixpath.dirname(path.relpath)
+                        )
                 else:
                     why = records[0].problem if records and records[0].problem else "not a usable picture"
                     self.index.fail_download(job.intent, why)
@@ -532,7 +537,7 @@ class Executor:
             outcome.set_calls += 1
             photoset = Photoset(sid, action.title, action.description, action.primary, photos=1)
             self.index.upsert_photoset(self.nsid, photoset)
-            self.index.set_photoset_folder(self.nsid, sid, action.folder)
+            self.index.remember_photosets(self.nsid, [(sid, action.folder, frozenset(action.photo_ids))])
             self.index.set_photoset_photos(self.nsid, sid, [action.primary])
             if len(action.photo_ids) > 1:
                 c.edit_photoset_photos(sid, action.primary, action.photo_ids)

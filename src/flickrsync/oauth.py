@@ -35,6 +35,7 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import stat
 import tempfile
 from collections.abc import Mapping
@@ -87,7 +88,7 @@ def perms_at_least(have: Perms, need: Perms) -> bool:
 
 def auth_hint(profile: str) -> str:
     """What to tell the user when a profile has no usable token."""
-    option = "" if profile == "DEFAULT" else f" -p {profile}"
+    option = "" if profile == "DEFAULT" else f" -p {shlex.quote(profile)}"  # `-p 'my work'`
     return f"run `flickrsync auth{option}`"
 
 

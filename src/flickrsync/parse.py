@@ -432,9 +432,10 @@ def parse_upload_response(body: bytes | str) -> UploadAnswer:
         raise MalformedResponse(f"upload answer has root <{root.tag}>, not <rsp>")
     if root.get("stat") != "ok":
         err = root.find("err")
-        if err is None:
-            raise MalformedResponse("upload failed without an <err> element")
-        return UploadAnswer(error_code=as_int(err.get("code")), error_message=err.get("msg") or "")
+        code = None if err is None else as_int(err.get("code"))
+        if err is None or code is None:
+            raise MalformedResponse("upload failed without an <err> element carrying a code")
+        return UploadAnswer(error_code=code, error_message=err.get("msg") or "")
     photo = root.find("photoid")
     if photo is not None and (photo.text or "").strip():
         return UploadAnswer(

@@ -11,8 +11,14 @@ The rules (docs/photosets.md is the user's version):
 * Each folder under the root that holds pictures maps to one photoset, titled with the folder's
   path relative to the root flattened with a separator (default ``", "`` as flickrsync 0.1.1 did):
   ``2014/Holiday`` -> ``2014, Holiday``. A picture in several folders is in several sets.
-  Pictures directly in the root belong to no set — except that flickrsync 0.1.1 put them in a set
-  titled ``flickrsync``; if that (tool-made) set exists it keeps tracking the root.
+  Pictures directly in the root belong to the set titled ``root_set`` (config ``root_photoset``;
+  none when empty). flickrsync 0.1.1 put them in a set titled ``flickrsync``: that is the default
+  for an index adopted from 0.1.1 (:func:`root_set_title`), and its set is found by its exact title
+  (0.1.1's folder sets start with a space, its root set does not).
+* Which set stands for which folder is remembered (:class:`SetMemory`, kept by the index): a set
+  once bound to a folder, or whose photos sync2 downloaded into a folder, stays bound to it
+  whatever its title or the folder's safe name; only sets and folders not linked yet are paired
+  by title.
 * Titles are compared by a key: NFC, control characters dropped, runs of white space as one
   space, trimmed — so 0.1.1's titles with a leading space (``" 2014, Holiday"``) are adopted.
   Folders whose titles collide after flattening (``a, b`` and ``a/b``) get distinct titles: the
@@ -22,8 +28,11 @@ The rules (docs/photosets.md is the user's version):
   ``exclude`` (folders or titles, globs; a folder pattern covers its subfolders) takes precedence,
   and a non-empty ``include`` restricts which folders take part.
 * Membership: a managed set gets every matched photo whose picture is in its folder, and loses a
-  member only when that photo's picture is known to be somewhere else (moved). Photos the library
-  does not have (Flickr only, duplicates, undecided) are left where they are.
+  member only when this library held that photo's picture in the set's folder at the last run
+  (:attr:`SetMemory.placed`) and now holds it elsewhere: a move made here. A photo placed in one
+  folder by a download, a set this library has no folder for (made on another machine), a first
+  run after an upgrade or a restore: nothing leaves a set. Photos the library does not have
+  (Flickr only, duplicates, undecided) are left where they are.
 * Renamed folder: a managed tool-made set whose folder is gone is renamed (editMeta) to a new
   folder's title — instead of creating a new set — when more than half of the new folder's photos
   are in the set AND more than half of the set's matched photos are in the new folder (a
@@ -83,7 +92,8 @@ ROOT = ""
 
 @dataclass(frozen=True, slots=True)
 class PhotosetPlanOptions:
-    """Configuration of the photoset step (config.ini keys ``photoset_*``, ``groups``; ``--prune``)."""
+    """Configuration of the photoset step (config.ini keys ``photoset_*``, ``root_photoset``,
+    ``groups``; ``--prune``)."""
 
     separator: str = ", "
     include: tuple[str, ...] = ()
@@ -91,6 +101,49 @@ class PhotosetPlanOptions:
     groups: tuple[tuple[str, Nsid], ...] = ()
     prune: bool = False
     order_by_date: bool = True
+    #: Title of the set holding the pictures directly in the root; "" = no set.
+    root_set: str = ""
+
+
+def root_set_title(configured: str | None, adopted_011: bool) -> str:
+    """The set for the root's pictures: ``root_photoset`` when config.ini sets it (empty: none),
+    else flickrsync 0.1.1's ``flickrsync`` for an index adopted from 0.1.1, else none."""
+    if configured is not None:
+        return clean_title(configured)
+    return LEGACY_ROOT_SET_TITLE if adopted_011 else ""
+
+
+@dataclass(frozen=True)
+class SetMemory:
+    """What the index remembers of the photoset step between runs."""
+
+    #: Set id -> the library folder it stands for in this library (``""``: the root).
+    links: Mapping[PhotosetId, str] = field(default_factory=dict)
+    #: Set id -> its photos whose pictures this library held in that folder after the last step.
+    placed: Mapping[PhotosetId, frozenset[PhotoId]] = field(default_factory=dict)
+
+
+#: Nothing remembered yet (a new index, or a test that needs no memory).
+NO_MEMORY = SetMemory()
+
+
+@dataclass(frozen=True, slots=True)
+class SetLink:
+    """Remember that set ``photoset_id`` stands for ``folder`` here, ``placed`` of its photos in it
+    (None: leave what is remembered of its photos as it is)."""
+
+    photoset_id: PhotosetId
+    folder: str
+    placed: frozenset[PhotoId] | None = None
+
+
+@dataclass(frozen=True)
+class SetStep:
+    """The photoset step: the plan, and what to remember once it has run (sets whose link or
+    placed photos change; a set the plan creates is remembered by whoever creates it)."""
+
+    plan: Plan
+    remember: tuple[SetLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +154,7 @@ class FolderSets:
     titles: Mapping[str, str]
     #: Folders that take part in photosets (include/exclude applied).
     participating: frozenset[str]
-    #: Managed set id -> its folder (``""`` = the root, for 0.1.1's root set).
+    #: Managed set id -> its folder (``""`` = the root, for the root set).
     bound: Mapping[PhotosetId, str]
     #: Managed set id -> the new title, for sets whose folder was renamed.
     renamed: Mapping[PhotosetId, str]
@@ -109,6 +162,10 @@ class FolderSets:
     managed: frozenset[PhotosetId]
     #: Folder -> matched photos whose picture is in it (the desired membership).
     desired: Mapping[str, frozenset[PhotoId]] = field(default_factory=dict)
+    #: Folders that are a copy of a set flickrsync does not manage (sync2 downloaded it there).
+    covered: frozenset[str] = frozenset()
+    #: Every folder holding pictures (the root too).
+    folders: frozenset[str] = frozenset()
 
 
 # --- titles ----------------------------------------------------------------------------------
@@ -194,8 +251,10 @@ def bind_sets(
     match: MatchResult,
     sets: Sequence[RemoteSet],
     options: PhotosetPlanOptions,
+    memory: SetMemory = NO_MEMORY,
 ) -> FolderSets:
-    """Decide which managed set stands for which folder (titles, the 0.1.1 root set, renames)."""
+    """Decide which managed set stands for which folder: remembered links first, then titles
+    (the root set by its exact title), then renames."""
     photo_of = match.photo_of()
     folders: set[str] = set()
     desired: dict[str, set[PhotoId]] = defaultdict(set)
@@ -206,14 +265,17 @@ def bind_sets(
             if pid is not None:
                 desired[folder].add(pid)
     titles = assign_titles(folders - {ROOT}, options.separator)
-    folder_by_title = {title: folder for folder, title in titles.items()}
+    if options.root_set and ROOT in folders:
+        titles[ROOT] = options.root_set
+    folder_by_title = {title: folder for folder, title in titles.items() if folder != ROOT}
     participating = {f for f, t in titles.items() if takes_part(f, t, options)}
 
     by_id = {s.photoset.id: s for s in sets}
+    links = {sid: folder for sid, folder in memory.links.items() if sid in by_id}
     managed: set[PhotosetId] = set()
     for s in sets:
         key = clean_title(s.photoset.title)
-        its_folder = folder_by_title.get(key)
+        its_folder = links.get(s.photoset.id, folder_by_title.get(key))
         if _hits(options.exclude, its_folder, key):
             continue
         if is_tool_made(s.photoset):
@@ -222,42 +284,56 @@ def bind_sets(
         elif options.include and _hits(options.include, None, key):
             managed.add(s.photoset.id)
 
-    # 1. By title: each participating folder takes the managed set with its title (several: the
-    #    one sharing most photos with the folder, then the oldest id).
-    sets_by_key: dict[str, list[RemoteSet]] = defaultdict(list)
-    for sid in managed:
-        sets_by_key[clean_title(by_id[sid].photoset.title)].append(by_id[sid])
     bound: dict[PhotosetId, str] = {}
-    for folder in sorted(participating):
-        want = desired.get(folder, set())
-        candidates = sorted(
-            sets_by_key.get(titles[folder], ()),
-            key=lambda s: (-len(want.intersection(s.photo_ids)), _id_order(s.photoset.id)),
-        )
-        if candidates:
-            bound[candidates[0].photoset.id] = folder
-    # 0.1.1's root set keeps tracking the root's pictures (unless a real folder has that title).
-    if ROOT in folders and LEGACY_ROOT_SET_TITLE not in folder_by_title:
-        legacy = [
-            s
-            for s in sorted(
-                sets_by_key.get(LEGACY_ROOT_SET_TITLE, ()), key=lambda s: _id_order(s.photoset.id)
-            )
-            if s.photoset.id not in bound and is_tool_made(s.photoset)
-        ]
-        if legacy:
-            bound[legacy[0].photoset.id] = ROOT
-            participating.add(ROOT)
+    with_set: set[str] = set()
 
-    # 2. Renames: a tool-made set whose folder is gone, and a new folder holding most of its photos.
+    def bind(sid: PhotosetId, folder: str) -> None:
+        bound[sid] = folder
+        with_set.add(folder)
+
+    # 1. Remembered links: a set stays with its folder, whatever either is called now.
+    for sid in sorted(managed, key=_id_order):
+        linked = links.get(sid)
+        if linked is not None and linked in participating and linked not in with_set:
+            bind(sid, linked)
+    # A set linked to another folder that is still here is that folder's, not up for grabs.
+    free = [sid for sid in managed if sid not in bound and links.get(sid) not in folders]
+
+    # 2. Titles. The root first, by the set's exact title (0.1.1's root set is "flickrsync", its
+    #    folder sets " 2014, Holiday"), then each folder by the title key; several candidates:
+    #    the one sharing most photos with the folder, then the oldest id.
+    by_exact: dict[str, list[PhotosetId]] = defaultdict(list)
+    by_key: dict[str, list[PhotosetId]] = defaultdict(list)
+    for sid in free:
+        by_exact[by_id[sid].photoset.title].append(sid)
+        by_key[clean_title(by_id[sid].photoset.title)].append(sid)
+
+    def candidates(folder: str, exact: bool) -> list[RemoteSet]:
+        want = desired.get(folder, set())
+        found = [
+            by_id[sid] for sid in (by_exact if exact else by_key).get(titles[folder], ()) if sid not in bound
+        ]
+        return sorted(found, key=lambda s: (-len(want.intersection(s.photo_ids)), _id_order(s.photoset.id)))
+
+    if ROOT in participating and ROOT not in with_set:
+        found = candidates(ROOT, exact=True)
+        if not found and titles[ROOT] not in folder_by_title:  # no folder competes for the title
+            found = candidates(ROOT, exact=False)
+        if found:
+            bind(found[0].photoset.id, ROOT)
+    for folder in sorted(participating - with_set - {ROOT}):
+        found = candidates(folder, exact=False)
+        if found:
+            bind(found[0].photoset.id, folder)
+
+    # 3. Renames: a tool-made set whose folder is gone, and a new folder holding most of its photos.
     matched = match.picture_of()
     unbound = [
         by_id[sid]
-        for sid in sorted(managed, key=_id_order)
+        for sid in sorted(free, key=_id_order)
         if sid not in bound and is_tool_made(by_id[sid].photoset)
     ]
-    with_set = set(bound.values())
-    new_folders = [f for f in sorted(participating) if f not in with_set and desired.get(f)]
+    new_folders = [f for f in sorted(participating) if f not in with_set and f != ROOT and desired.get(f)]
     pairs: list[tuple[int, tuple[int, str], str, PhotosetId]] = []
     for s in unbound:
         known = {p for p in s.photo_ids if p in matched}
@@ -272,9 +348,26 @@ def bind_sets(
     for _, _, folder, sid in sorted(pairs):
         if sid in bound or folder in with_set:
             continue
-        bound[sid] = folder
-        with_set.add(folder)
+        bind(sid, folder)
         renamed[sid] = titles[folder]
+
+    # Folders that are the copy of a set of someone else's (sync2 downloaded them there): linked
+    # to it, or named after it, and holding nothing but its photos.
+    by_link: dict[str, list[frozenset[PhotoId]]] = defaultdict(list)
+    by_title: dict[str, list[frozenset[PhotoId]]] = defaultdict(list)
+    for s in sets:
+        if s.photoset.id not in managed:
+            if s.photoset.id in links:
+                by_link[links[s.photoset.id]].append(frozenset(s.photo_ids))
+            by_title[clean_title(s.photoset.title)].append(frozenset(s.photo_ids))
+    covered = {
+        folder
+        for folder in participating - with_set
+        if any(
+            desired.get(folder, frozenset()) <= members
+            for members in (*by_link.get(folder, ()), *by_title.get(titles[folder], ()))
+        )
+    }
 
     return FolderSets(
         titles=titles,
@@ -283,6 +376,8 @@ def bind_sets(
         renamed=renamed,
         managed=frozenset(managed),
         desired={f: frozenset(p) for f, p in desired.items()},
+        covered=frozenset(covered),
+        folders=frozenset(folders),
     )
 
 
@@ -339,22 +434,42 @@ def plan_photosets(
     sets: Sequence[RemoteSet],
     options: PhotosetPlanOptions = PhotosetPlanOptions(),
     *,
+    memory: SetMemory = NO_MEMORY,
     pools_done: Collection[tuple[PhotoId, Nsid]] = (),
     mode: SyncMode = "sync",
 ) -> Plan:
-    """Set and group actions that make the managed photosets mirror the folders. Pure.
+    """The plan of :func:`photoset_step` (a preview, or a test that needs no memory)."""
+    return photoset_step(
+        local, remote, match, sets, options, memory=memory, pools_done=pools_done, mode=mode
+    ).plan
+
+
+def photoset_step(
+    local: Sequence[LocalPicture],
+    remote: Sequence[RemotePhoto],
+    match: MatchResult,
+    sets: Sequence[RemoteSet],
+    options: PhotosetPlanOptions = PhotosetPlanOptions(),
+    *,
+    memory: SetMemory = NO_MEMORY,
+    pools_done: Collection[tuple[PhotoId, Nsid]] = (),
+    mode: SyncMode = "sync",
+) -> SetStep:
+    """Set and group actions that make the managed photosets mirror the folders, and what to
+    remember of them. Pure.
 
     Run it on the state *after* uploads and downloads (new photos need their ids); for a dry run,
     :func:`flickrsync.planner.preview_after_transfers` gives that state with stand-in ids.
     """
     if not match.complete:
         raise ValueError("plan_photosets needs a complete match (MatchResult.needs must be empty)")
-    binding = bind_sets(local, match, sets, options)
+    binding = bind_sets(local, match, sets, options, memory)
     photos = {r.id: r for r in remote}
     order = _date_order(photos)
     matched = match.picture_of()
     by_id = {s.photoset.id: s for s in sets}
     actions: list[SetAction] = []
+    remember: list[SetLink] = []
 
     for sid in sorted(binding.managed, key=_id_order):
         s = by_id[sid]
@@ -363,8 +478,11 @@ def plan_photosets(
         if sid in binding.renamed:
             actions.append(EditSetMeta(sid, s.photoset.title, title, s.photoset.description))
         want = binding.desired.get(folder, frozenset()) if folder is not None else frozenset()
-        # Keep what the library does not know elsewhere; add what the folder holds.
-        keep = [p for p in s.photo_ids if p not in matched or p in want]
+        placed = memory.placed.get(sid, frozenset())
+        if folder is None and memory.links.get(sid) in binding.folders:
+            placed = frozenset()  # its folder is here but takes no part (excluded): left alone
+        # A member leaves only when this library moved its picture out of the set's folder.
+        keep = [p for p in s.photo_ids if p not in matched or p in want or p not in placed]
         new_members = list(dict.fromkeys([*keep, *sorted(want - set(keep), key=order)]))
         if not new_members:
             if folder is None and options.prune and is_tool_made(s.photoset):
@@ -375,19 +493,15 @@ def plan_photosets(
             last = s.photoset.primary if s.photoset.primary in s.photo_ids else s.photo_ids[0]
             new_members = [last]
         actions.extend(_sync_members(s, title, new_members, options, order))
+        linked = folder if folder is not None else memory.links.get(sid)
+        if linked is not None:
+            now = want | (placed & set(new_members))
+            if linked != memory.links.get(sid) or now != placed:
+                remember.append(SetLink(sid, linked, frozenset(now)))
 
-    bound_folders = set(binding.bound.values())
-    # A folder sync2 made for someone else's set (named after it, holding its photos) is that
-    # set's copy on disk: it needs no set of its own with the same title.
-    others: dict[str, list[frozenset[PhotoId]]] = defaultdict(list)
-    for s in sets:
-        if s.photoset.id not in binding.managed:
-            others[clean_title(s.photoset.title)].append(frozenset(s.photo_ids))
-    for folder in sorted(binding.participating - bound_folders):
+    for folder in sorted(binding.participating - set(binding.bound.values()) - binding.covered):
         folder_photos = binding.desired.get(folder)
         if not folder_photos:
-            continue
-        if any(folder_photos <= members for members in others.get(clean_title(binding.titles[folder]), ())):
             continue
         members = tuple(sorted(folder_photos, key=order))
         actions.append(
@@ -401,7 +515,8 @@ def plan_photosets(
         )
 
     actions.extend(_group_actions(local, match, options, pools_done))
-    return Plan(mode=mode, actions=tuple(actions), summary=summarize_sets(actions))
+    plan = Plan(mode=mode, actions=tuple(actions), summary=summarize_sets(actions))
+    return SetStep(plan, tuple(remember))
 
 
 def _group_actions(

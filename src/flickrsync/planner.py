@@ -74,7 +74,14 @@ from flickrsync.models import (
     UploadLimits,
     content_tag,
 )
-from flickrsync.photosets import PhotosetPlanOptions, bind_sets, is_tool_made, summarize_sets
+from flickrsync.photosets import (
+    NO_MEMORY,
+    PhotosetPlanOptions,
+    SetMemory,
+    bind_sets,
+    is_tool_made,
+    summarize_sets,
+)
 from flickrsync.tags import MACHINE_TAG, clean_tag
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
@@ -210,20 +217,22 @@ def download_folders(
     match: MatchResult,
     sets: Sequence[RemoteSet],
     options: PlanOptions,
+    memory: SetMemory = NO_MEMORY,
 ) -> dict[PhotosetId, str]:
     """Each set -> the folder (relative to the root) its photos are downloaded into.
 
-    A tool-made set: the folder it stands for now, else its title split back at the separator
-    (``2014, Holiday`` -> ``2014/Holiday``). Any other set: one folder named after its title.
-    Every folder is made safe; ``""`` means the root (0.1.1's root set)."""
-    binding = bind_sets(local, match, sets, options.photosets)
+    The folder the set is linked to in this library (remembered, or bound now), whatever its
+    title says; else, for a tool-made set, its title split back at the separator (``2014,
+    Holiday`` -> ``2014/Holiday``), and for any other set one folder named after its title.
+    Every folder is made safe; ``""`` means the root (the root set)."""
+    binding = bind_sets(local, match, sets, options.photosets, memory)
     folders: dict[PhotosetId, str] = {}
     sep = options.photosets.separator
     for s in sets:
         sid, title = s.photoset.id, s.photoset.title
-        bound = binding.bound.get(sid)
-        if bound is not None and (bound == "" or is_safe_relpath(bound)):
-            folders[sid] = bound
+        linked = memory.links.get(sid, binding.bound.get(sid))
+        if linked is not None and (linked == "" or is_safe_relpath(linked)):
+            folders[sid] = linked
             continue
         if is_tool_made(s.photoset):
             folder = _safe_folder(title.split(sep) if sep else [title])
@@ -379,14 +388,16 @@ def plan_sync(
     problems: Sequence[LocalFile] = (),
     library: LibraryState = LibraryState(),
     existing: Collection[str] = (),
+    set_memory: SetMemory = NO_MEMORY,
     metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
-    ``sets`` place downloads in set folders; ``problems`` are files that could not be used (they
-    become failed items); ``existing`` are other relative paths under the root a download must not
-    take; ``metadata`` is what the files to upload say about themselves (title, description,
-    keywords: read by the scanner, merged with their sidecars). Raises ValueError if ``match`` is
+    ``sets`` place downloads in set folders (those ``set_memory`` links, else see
+    :func:`download_folders`); ``problems`` are files that could not be used (they become failed
+    items); ``existing`` are other relative paths under the root a download must not take;
+    ``metadata`` is what the files to upload say about themselves (title, description, keywords:
+    read by the scanner, merged with their sidecars). Raises ValueError if ``match`` is
     incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
@@ -439,6 +450,7 @@ def plan_sync(
             sets=sets,
             problems=problems,
             existing=existing,
+            memory=set_memory,
         )
     refusal = safety_refusal(local, problems, library, options, len(downloads))
     if refusal is not None:
@@ -522,6 +534,7 @@ def _plan_downloads(
     sets: Sequence[RemoteSet],
     problems: Sequence[LocalFile],
     existing: Collection[str],
+    memory: SetMemory,
 ) -> list[Download]:
     if not match.remote_only:
         return []
@@ -529,7 +542,7 @@ def _plan_downloads(
     taken = {path_key(p.relpath) for pic in local for p in pic.paths if p.root == root}
     taken |= {path_key(f.path.relpath) for f in problems if f.path.root == root}
     taken |= {path_key(p) for p in existing}
-    folder_of_set = download_folders(local, match, sets, options)
+    folder_of_set = download_folders(local, match, sets, options, memory)
     first_set: dict[PhotoId, RemoteSet] = {}
     for a_set in sorted(sets, key=_set_rank):
         for pid in a_set.photo_ids:
@@ -551,6 +564,7 @@ def _plan_downloads(
                 original_format=photo.original_format,
                 url=photo.url_o,
                 reason=f"not in the library ({where})",
+                photoset_id=s.photoset.id if s is not None else None,
             )
         )
     return downloads

@@ -110,10 +110,101 @@ class Backoff:
     cap: float = 60.0
     rate_limited: float = 30.0
 
+    def _ceiling(self, attempt: int) -> float:
+        return min(self.cap, self.base * self.factor ** max(0, attempt - 1))
+
     def delay(self, attempt: int, rng: random.Random, *, rate_limited: bool = False) -> float:
-        ceiling = min(self.cap, self.base * self.factor ** max(0, attempt - 1))
+        ceiling = self._ceiling(attempt)
         wait = rng.uniform(ceiling / 2, ceiling)
         return max(wait, self.rate_limited) if rate_limited else wait
+
+    def longest_wait(self, attempt: int, *, rate_limited: bool = False) -> float:
+        """The most the waits after try ``attempt`` can add up to, if every later try fails."""
+        ceilings = (self._ceiling(n) for n in range(attempt, self.attempts))
+        return sum(max(c, self.rate_limited) if rate_limited else c for c in ceilings)
+
+
+def retry_reason(error: BaseException) -> str:
+    """The kind of trouble a retried failure is, in words: a new kind gets its own line from
+    :class:`RetryNotices`, more of the same kind does not."""
+    cause = error if isinstance(error, httpx.HTTPError) else error.__cause__
+    if isinstance(cause, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(cause, httpx.ConnectError):
+        return "cannot connect"
+    if isinstance(cause, httpx.TransportError):
+        return "connection broken"
+    if isinstance(error, RemoteError) and error.http_status is not None:
+        return f"HTTP {error.http_status}"
+    if isinstance(error, RemoteError) and error.code is not None:
+        return f"Flickr error {error.code}"
+    return "unreadable answer"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+class RetryNotices:
+    """Says on stderr, as it happens, what is being retried and why (a warning): one line per
+    burst of retries, not one per attempt, so that minutes of retrying (offline, a 429 storm,
+    answers that are not JSON) are not minutes of silence, nor a flood.
+
+    A burst starts when a call is retried while no other call of the client is being retried
+    and none was for ``quiet`` seconds; within a burst a new kind of trouble
+    (:func:`retry_reason`) gets its own line. A retried call that then succeeds is logged at
+    info (shown with ``-v``). One per client, shared by all its threads; ``label`` starts each
+    line (``[profile] ``).
+    """
+
+    def __init__(
+        self, label: str = "", *, quiet: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.label = label
+        self.quiet = quiet
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._retrying = 0
+        self._calm_since = float("-inf")
+        self._said: set[str] = set()
+        #: Lines said so far.
+        self.lines = 0
+
+    def retrying(
+        self, what: str, error: BaseException, attempt: int, policy: Backoff, *, first: bool
+    ) -> None:
+        """Try ``attempt`` of ``what`` failed with ``error`` and will be retried; ``first``: the
+        call's first retry."""
+        reason = retry_reason(error)
+        with self._lock:
+            if first:
+                if not self._retrying and self._clock() - self._calm_since >= self.quiet:
+                    self._said.clear()  # a new burst
+                self._retrying += 1
+            if reason in self._said:
+                return
+            self._said.add(reason)
+            self.lines += 1
+        message = str(error)
+        if not message.startswith(what):
+            message = f"{what}: {message}"
+        longest = policy.longest_wait(attempt, rate_limited=is_rate_limited(error))
+        log.warning(
+            "%s%s; retrying, up to %d more times (waits of up to %s in all)",
+            self.label,
+            message,
+            policy.attempts - attempt,
+            _duration(longest),
+        )
+
+    def done(self, *, ok: bool) -> None:
+        """A call that was retried ended: it succeeded (``ok``) or failed for good."""
+        with self._lock:
+            self._retrying -= 1
+            if not self._retrying:
+                self._calm_since = self._clock()
+        if ok:
+            log.info("%sFlickr answers again", self.label)
 
 
 def call_with_retry(
@@ -125,26 +216,40 @@ def call_with_retry(
     rng: random.Random | None = None,
     retryable: Callable[[BaseException], bool] = is_retryable,
     on_retry: Callable[[BaseException, float], None] | None = None,
+    notices: RetryNotices | None = None,
 ) -> T:
     """Call ``fn`` until it succeeds, fails for good, or ``policy.attempts`` are used up.
 
     The last error is re-raised as it is (callers raise typed errors from ``fn``). ``on_retry``
-    hears about each failure that will be retried, with the wait chosen.
+    hears about each failure that will be retried, with the wait chosen; ``notices`` says so on
+    stderr, once per burst. Each attempt is logged at debug level.
     """
     rng = rng or random.Random()
     attempt = 1
-    while True:
-        try:
-            return fn()
-        except Exception as exc:
-            if attempt >= policy.attempts or not retryable(exc):
-                raise
-            wait = policy.delay(attempt, rng, rate_limited=is_rate_limited(exc))
-            log.info("%s failed (%s); try %d of %d in %.1fs", what, exc, attempt + 1, policy.attempts, wait)
-            if on_retry is not None:
-                on_retry(exc, wait)
-            sleep(wait)
-            attempt += 1
+    ok = False
+    try:
+        while True:
+            try:
+                result = fn()
+            except Exception as exc:
+                if attempt >= policy.attempts or not retryable(exc):
+                    raise
+                wait = policy.delay(attempt, rng, rate_limited=is_rate_limited(exc))
+                log.debug(
+                    "%s failed (%s); try %d of %d in %.1fs", what, exc, attempt + 1, policy.attempts, wait
+                )
+                if notices is not None:
+                    notices.retrying(what, exc, attempt, policy, first=attempt == 1)
+                if on_retry is not None:
+                    on_retry(exc, wait)
+                sleep(wait)
+                attempt += 1
+            else:
+                ok = True
+                return result
+    finally:
+        if notices is not None and attempt > 1:
+            notices.done(ok=ok)
 
 
 class RateBudget:

@@ -75,7 +75,7 @@ from flickrsync.models import (
     SyncMode,
     Upload,
 )
-from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
+from flickrsync.photosets import PhotosetPlanOptions, SetMemory, photoset_step, plan_photosets, root_set_title
 from flickrsync.planner import (
     LibraryState,
     PlanOptions,
@@ -339,6 +339,7 @@ class Engine:
                 set_match,
                 sets,
                 self._set_options(),
+                memory=self._set_memory(),
                 pools_done=self._pools_done(),
                 mode=opts.mode,
             )
@@ -411,7 +412,12 @@ class Engine:
             exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
             groups=self.settings.groups,
             prune=self.options.prune,
+            root_set=root_set_title(self.settings.root_photoset, self.index.shared_with_011()),
         )
+
+    def _set_memory(self) -> SetMemory:
+        links, placed = self.index.photoset_memory(self.nsid)
+        return SetMemory(links, placed)
 
     def _pools_done(self) -> set[tuple[PhotoId, Nsid]]:
         done: set[tuple[PhotoId, Nsid]] = set()
@@ -567,6 +573,7 @@ class Engine:
             return Plan(mode=opts.mode, summary=summarize(()))
         plan_options = self._plan_options()
         metadata = self._metadata(match, local) if opts.uploads else {}
+        memory = self._set_memory()
 
         def planned(options: PlanOptions) -> Plan:
             return plan_sync(
@@ -577,6 +584,7 @@ class Engine:
                 sets=sets,
                 problems=problems,
                 library=library,
+                set_memory=memory,
                 metadata=metadata,
             )
 
@@ -647,16 +655,23 @@ class Engine:
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
             set_local, set_match = self._for_sets(local, self._match(local, remote))
-            set_plan = plan_photosets(
+            step = photoset_step(
                 set_local,
                 remote,
                 set_match,
                 sets,
                 self._set_options(),
+                memory=self._set_memory(),
                 pools_done=self._pools_done(),
                 mode=opts.mode,
             )
+            set_plan = step.plan
             self.executor.run_set_actions(set_plan.set_actions, outcome)
+            # Which folder each set stands for here, and which of its photos this library holds
+            # there: the next run moves a photo out of a set only if it was placed here.
+            self.index.remember_photosets(
+                self.nsid, [(link.photoset_id, link.folder, link.placed) for link in step.remember]
+            )
             if set_plan.set_actions:
                 # Our changes moved the sets' date_update: store the new values, so the next run
                 # does not fetch their members again.

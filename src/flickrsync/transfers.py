@@ -27,6 +27,7 @@ from typing import IO
 import httpx
 
 from flickrsync.errors import LocalFileError, RemoteError, TransientError, file_error
+from flickrsync.redact import redact_url
 from flickrsync.retry import is_retryable_status
 
 log = logging.getLogger("flickrsync.transfers")
@@ -82,7 +83,7 @@ def download_file(
     with contextlib.suppress(OSError):
         tmp.unlink()
     fsync_dir(dest.parent)
-    log.debug("downloaded %s (%d bytes) to %s", shown_url(url), size, dest)
+    log.debug("downloaded %s (%d bytes) to %s", redact_url(url), size, dest)
     return Downloaded(path=dest, size=size, md5=md5)
 
 
@@ -96,7 +97,7 @@ def _stream(
 ) -> tuple[int, str]:
     digest = hashlib.md5()
     size = 0
-    shown = shown_url(url)
+    shown = redact_url(url)
     try:
         limit = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
         with http.stream("GET", url, follow_redirects=True, timeout=limit) as response:
@@ -132,12 +133,6 @@ def _stream(
                 f"download {shown}: content does not match its Content-MD5", method="download"
             )
     return size, digest.hexdigest()
-
-
-def shown_url(url: str) -> str:
-    """``url`` fit for messages and logs: without its query, which may hold a signed token
-    (Flickr's video URLs end ``?s=<token>``)."""
-    return url.split("?", 1)[0]
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:

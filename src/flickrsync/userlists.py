@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from flickrsync.config import Settings, private_dir
+from flickrsync.config import Settings, private_dir, profile_file_part
 from flickrsync.errors import ConfigError
 from flickrsync.index import Index
 from flickrsync.models import ContentId, Identification, IgnoreEntry, PhotoId
@@ -60,6 +60,16 @@ IDENTIFY_HEADER = """\
 # flickrsync: Flickr photos identified by hand for profile [{profile}] (`flickrsync identify`).
 # <Flickr photo id> <content id>   (the path after # is only a note); you may edit this file.
 """
+
+
+def ignore_file(settings: Settings) -> Path:
+    """``<home>/ignore-<profile>.txt``: what the profile ignores (``flickrsync ignore``)."""
+    return settings.home / f"ignore-{profile_file_part(settings.profile)}.txt"
+
+
+def identify_file(settings: Settings) -> Path:
+    """``<home>/identify-<profile>.txt``: photos identified by hand (``flickrsync identify``)."""
+    return settings.home / f"identify-{profile_file_part(settings.profile)}.txt"
 
 
 # --- the file formats (pure) -----------------------------------------------------------------
@@ -174,7 +184,7 @@ def load(settings: Settings, index: Index) -> Choices:
     """Both lists, with the files brought into the index (the file wins; a missing file is
     written from the index). Bad lines are warned about, one line each, and left out."""
     ignored = _sync(
-        settings.ignore_file,
+        ignore_file(settings),
         parse=parse_ignore,
         render=lambda items: format_ignore(items, settings.profile),
         held=index.ignored,
@@ -182,7 +192,7 @@ def load(settings: Settings, index: Index) -> Choices:
         key=_ignore_key,
     )
     identified = _sync(
-        settings.identify_file,
+        identify_file(settings),
         parse=parse_identify,
         render=lambda items: format_identify(items, settings.profile),
         held=index.identified,
@@ -257,26 +267,26 @@ def _write(path: Path, text: str) -> None:
 def add_ignored(settings: Settings, index: Index, entries: Sequence[IgnoreEntry]) -> Choices:
     load(settings, index)
     index.add_ignored(entries)
-    _write(settings.ignore_file, format_ignore(index.ignored(), settings.profile))
+    _write(ignore_file(settings), format_ignore(index.ignored(), settings.profile))
     return load(settings, index)
 
 
 def remove_ignored(settings: Settings, index: Index, entries: Sequence[IgnoreEntry]) -> int:
     load(settings, index)
     removed = index.remove_ignored(entries)
-    _write(settings.ignore_file, format_ignore(index.ignored(), settings.profile))
+    _write(ignore_file(settings), format_ignore(index.ignored(), settings.profile))
     return removed
 
 
 def add_identified(settings: Settings, index: Index, items: Sequence[Identification]) -> Choices:
     load(settings, index)
     index.add_identified(items)
-    _write(settings.identify_file, format_identify(index.identified(), settings.profile))
+    _write(identify_file(settings), format_identify(index.identified(), settings.profile))
     return load(settings, index)
 
 
 def remove_identified(settings: Settings, index: Index, photo_ids: Sequence[PhotoId]) -> int:
     load(settings, index)
     removed = index.remove_identified(photo_ids)
-    _write(settings.identify_file, format_identify(index.identified(), settings.profile))
+    _write(identify_file(settings), format_identify(index.identified(), settings.profile))
     return removed

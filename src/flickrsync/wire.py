@@ -58,7 +58,14 @@ from flickrsync.oauth import (
     sign_into_body,
 )
 from flickrsync.parse import Json, MalformedResponse, UploadAnswer, as_int, parse_upload_response
-from flickrsync.retry import Backoff, RateBudget, call_with_retry, is_retryable_code, never_sent
+from flickrsync.retry import (
+    Backoff,
+    RateBudget,
+    RetryNotices,
+    call_with_retry,
+    is_retryable_code,
+    never_sent,
+)
 
 log = logging.getLogger("flickrsync.wire")
 
@@ -149,6 +156,7 @@ class Wire:
         self._by_method: Counter[str] = Counter()
         self._retries = 0
         self._downloads = 0
+        self._notices = RetryNotices(f"[{profile}] ")
 
     # --- counters ----------------------------------------------------------------------------
 
@@ -170,7 +178,13 @@ class Wire:
     def with_retries(self, fn: Callable[[], T], what: str) -> T:
         """Run ``fn`` under this client's retry policy (for the engine, once it has checked)."""
         return call_with_retry(
-            fn, what=what, policy=self.backoff, sleep=self._sleep, rng=self._rng, on_retry=self._on_retry
+            fn,
+            what=what,
+            policy=self.backoff,
+            sleep=self._sleep,
+            rng=self._rng,
+            on_retry=self._on_retry,
+            notices=self._notices,
         )
 
     # --- the wire ----------------------------------------------------------------------------
@@ -322,17 +336,24 @@ class Wire:
         except ValueError:
             doc = None
         if not isinstance(doc, dict):
-            message = f"{method}: Flickr's answer is not JSON ({len(text)} bytes)"
-            if idempotent:
-                raise TransientError(message, method=method)
-            raise OutcomeUnknownError(message, method=method)
-        if doc.get("stat") == "ok":
+            raise _unreadable(method, f"is not JSON ({len(text)} bytes)", idempotent)
+        stat = doc.get("stat")
+        if stat == "ok":
             return doc
+        if stat != "fail":
+            shown = json.dumps(stat)[:40] if "stat" in doc else "missing"
+            raise _unreadable(
+                method, f'is no API answer: its "stat" is {shown}, not "ok" or "fail"', idempotent
+            )
         code = as_int(doc.get("code"))
-        text_message = str(doc.get("message") or "unknown error")
+        text_message = str(doc.get("message") or "no message")
         raise self._api_error(code, text_message, method, idempotent)
 
     def _api_error(self, code: int | None, message: str, method: str, idempotent: bool) -> FlickrsyncError:
+        if code is None:
+            return RemoteError(
+                f"{method}: Flickr refused the call without an error code: {message}", method=method
+            )
         full = f"{method}: Flickr error {code}: {message}"
         if code in (98, 99):
             return AuthError(full, hint=auth_hint(self.profile))
@@ -439,6 +460,15 @@ class Wire:
         if code in (105, 201):  # refused before anything was stored
             return TransientError(f"{what}: Flickr error {code}: {message}", code=code, method=what)
         return self._api_error(code, message, what, idempotent=False)
+
+
+def _unreadable(method: str, problem: str, idempotent: bool) -> TransientError:
+    """An answer that is not what Flickr sends (a proxy's page, a broken body): retried, unless
+    the call must not be repeated blindly."""
+    message = f"{method}: Flickr's answer {problem}"
+    if idempotent:
+        return TransientError(message, method=method)
+    return OutcomeUnknownError(message, method=method)
 
 
 def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:

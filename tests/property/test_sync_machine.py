@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from flickrsync.matcher import MatchOptions
 from flickrsync.models import Nsid, Plan, SyncMode
-from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
+from flickrsync.photosets import PhotosetPlanOptions, SetStep, photoset_step
 from flickrsync.planner import LibraryState, PlanOptions, is_safe_relpath, plan_sync
 from tests.syncfakes import ROOT, Content, World, with_date
 
@@ -49,14 +49,15 @@ def plan_transfers(world: World, mode: SyncMode) -> Plan:
     )
 
 
-def plan_sets(world: World, options: PhotosetPlanOptions = SETS) -> Plan:
+def plan_sets(world: World, options: PhotosetPlanOptions = SETS) -> SetStep:
     result, _ = world.match()
-    return plan_photosets(
+    return photoset_step(
         world.local_index(),
         world.remote_index(),
         result,
         world.remote_sets(),
         options,
+        memory=world.set_memory(),
         pools_done=world.pools,
     )
 
@@ -69,7 +70,9 @@ def full_run(world: World, mode: SyncMode, options: PhotosetPlanOptions = SETS) 
         assert posixpath.normpath(posixpath.join(ROOT, download.dest.relpath)).startswith(ROOT + "/")
     world.apply(plan.actions)
     if mode != "download":
-        world.apply(plan_sets(world, options).actions)
+        step = plan_sets(world, options)
+        world.apply(step.plan.actions)
+        world.remember(step.remember)
 
 
 def assert_settled(world: World, mode: SyncMode, options: PhotosetPlanOptions = SETS) -> None:
@@ -80,7 +83,7 @@ def assert_settled(world: World, mode: SyncMode, options: PhotosetPlanOptions = 
         state = f"files={world.files} photos={world.photos} match={result}"
     assert again.actions == (), f"replan after {mode} is not empty: {again.actions} {state}"
     if mode != "download":
-        sets = plan_sets(world, options)
+        sets = plan_sets(world, options).plan
         assert sets.actions == (), f"photoset replan after {mode} is not empty: {sets.actions}"
 
 
@@ -201,7 +204,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.world.apply(plan.actions)
         if mode == "download":
             return
-        sets = plan_sets(self.world)
+        sets = plan_sets(self.world).plan
         if sets.actions:
             self.world.apply(sets.actions[: data.draw(st.integers(0, len(sets.actions) - 1))])
 

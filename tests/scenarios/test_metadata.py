@@ -49,7 +49,7 @@ def sidecar(title: str, caption: str, keywords: list[str], hierarchy: list[str])
 
 
 def user_tags(photo: dict[str, object]) -> list[str]:
-    return [t["raw"] for t in photo["tags"] if not t["machine"]]  # type: ignore[attr-defined, index]
+    return [t["raw"] for t in photo["tags"] if not t["machine"]]  # type: ignore[attr-defined]
 
 
 def test_a_lightroom_sidecar_gives_the_title_caption_and_keywords(

@@ -814,3 +814,49 @@ def test_profiles_sharing_a_key_share_one_budget(tmp_path: Path) -> None:
     save_token(settings[1].token_file, AccessToken("t", "s", "read", account))
     with pytest.raises(AuthError, match=r"\[b\].*flickrsync auth -p b"):
         open_clients(settings, httpx.Client())
+
+
+# --- issue 16 point 14: what a failure says ------------------------------------------------------
+
+
+def test_an_answer_without_a_valid_stat_says_what_was_wrong() -> None:
+    """`{"stat":null}` said "Flickr error None"; it is an unreadable answer (retried), and a
+    refusal without a code says so."""
+    script = Script(*[json_response({"stat": None})] * 5)
+    with pytest.raises(TransientError) as info:
+        make_client(script).test_login()
+    assert str(info.value) == (
+        'flickr.test.login: Flickr\'s answer is no API answer: its "stat" is null, not "ok" or "fail"'
+    )
+    assert len(script.requests) == 5
+    with pytest.raises(TransientError, match='its "stat" is missing'):
+        make_client(Script(*[json_response({"user": {}})] * 5)).test_login()
+    with pytest.raises(RemoteError) as refused:
+        make_client(Script(json_response({"stat": "fail"}))).test_login()
+    assert (
+        str(refused.value) == "flickr.test.login: Flickr refused the call without an error code: no message"
+    )
+    assert "None" not in str(refused.value)
+
+
+def test_retries_are_announced_once_per_burst(caplog: pytest.LogCaptureFixture) -> None:
+    """Offline, a 429 storm or answers that are not JSON: one warning line when a burst of
+    retries starts (what, why, how long at most), not one per attempt; a new kind of trouble
+    gets its own line. (When a burst ends: tests/unit/test_retry.py.)"""
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    html = httpx.Response(200, text="<html>captive portal</html>")
+    script = Script(refused, refused, refused, LOGIN, html, refused, html, LOGIN, refused, LOGIN)
+    client = make_client(script)
+    with caplog.at_level(logging.INFO, logger="flickrsync"):
+        for _ in range(3):
+            client.test_login()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "[work] flickr.test.login: ConnectError: [Errno 111] Connection refused; retrying, up to 4 more "
+        "times (waits of up to 0s in all)",
+        "[work] flickr.test.login: Flickr's answer is not JSON (27 bytes); retrying, up to 4 more times "
+        "(waits of up to 0s in all)",
+    ]
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO].count(
+        "[work] Flickr answers again"
+    ) == 3

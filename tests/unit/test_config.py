@@ -227,8 +227,10 @@ def test_check_collects_every_problem_and_where_each_value_came_from(tmp_path: P
     )
     report = check_config(tmp_path, overrides=Overrides(database=str(tmp_path / "x.db")))
     assert not report.ok
-    [unknown] = report.problems
+    unknown, shared = report.problems
     assert "line 5: [DEFAULT] trasnfers: unknown key (did you mean `transfers`?)" in unknown
+    # one --database for two profiles: they would share it
+    assert f"profiles [DEFAULT] and [work] would share the index {tmp_path / 'x.db'}" in shared
     default, work = report.profiles
     assert (default.profile, default.problems) == ("DEFAULT", ())
     assert len(work.problems) == 2
@@ -268,3 +270,69 @@ def test_template_is_private(tmp_path: Path) -> None:
     assert warning is not None
     assert f"run `chmod 600 {home / 'config.ini'}`" in warning
     assert "0644" in warning
+
+
+# --- issue 16 point 8: one profile, one set of files ----------------------------------------
+
+
+def test_profile_names_that_would_share_files_are_a_config_error(tmp_path: Path) -> None:
+    """`my work` and `my_work` would share a token, a lock and an index: refused, naming both;
+    so are two names equal but for case (one file on macOS) and two profiles given one index."""
+    base = f"[DEFAULT]\napi_key = k\napi_secret = s\ndirectory = {tmp_path}\n"
+    (tmp_path / "config.ini").write_text(base + "[my work]\n[other]\n[my_work]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_all(tmp_path, ["other"], False)
+    assert str(caught.value) == (
+        f"{tmp_path}/config.ini: profiles [my work] and [my_work] would share their token and lock files "
+        "(my_work.json, my_work.lock) (rename one of them: file names keep letters, digits and -_. of a "
+        "profile's name)"
+    )
+    assert caught.value.exit_code == 2
+    (tmp_path / "config.ini").write_text(base + "[Work]\n[work]\n")
+    with pytest.raises(ConfigError, match=r"profiles \[Work\] and \[work\] would share"):
+        load_settings(tmp_path, "Work")
+    (tmp_path / "config.ini").write_text(
+        base + "[a]\ndatabase = /srv/one.db\n[b]\ndatabase = /srv/./one.db\n"
+    )
+    with pytest.raises(ConfigError, match=r"profiles \[a\] and \[b\] would share the index /srv/one.db"):
+        load_all(tmp_path, [], True)
+    report = check_config(tmp_path)
+    assert any("would share the index" in problem for problem in report.problems)
+    assert not report.ok
+
+
+def test_an_index_given_on_the_command_line_is_shared_only_by_the_profiles_run(tmp_path: Path) -> None:
+    (tmp_path / "config.ini").write_text(f"[DEFAULT]\ndirectory = {tmp_path}\n[a]\n[b]\n")
+    one = load_all(tmp_path, ["a"], False, Overrides(database=str(tmp_path / "x.db")))
+    assert one[0].database == tmp_path / "x.db"
+    with pytest.raises(ConfigError, match=r"profiles \[a\] and \[b\] would share the index"):
+        load_all(tmp_path, ["a", "b"], False, Overrides(database=str(tmp_path / "x.db")))
+
+
+def test_unambiguous_profile_names_keep_their_file_names(tmp_path: Path) -> None:
+    """Existing users' files are found where earlier versions put them."""
+    (tmp_path / "config.ini").write_text(
+        f"[DEFAULT]\ndirectory = {tmp_path}\ndatabase = {tmp_path}/flickrsync.db\n[my work]\n[.x]\n"
+    )
+    default, work, dotted = load_all(tmp_path, ["DEFAULT", "my work", ".x"], False)
+    assert default.token_file == tmp_path / "tokens" / "DEFAULT.json"
+    assert default.database == tmp_path / "flickrsync.db"
+    assert (work.token_file.name, work.lock_file.name, work.database.name) == (
+        "my_work.json",
+        "my_work.lock",
+        "flickrsync-my_work.db",
+    )
+    assert (dotted.token_file.name, dotted.database.name) == ("x.json", "flickrsync-x.db")
+
+
+def test_a_config_ini_starting_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows' Notepad writes a UTF-8 BOM: the file is read, line numbers unchanged."""
+    (tmp_path / "config.ini").write_bytes(
+        f"\ufeff[DEFAULT]\ndirectory = {tmp_path}\ntrasnfers = 3\n".encode()
+    )
+    with pytest.raises(ConfigError, match="line 3: \\[DEFAULT\\] trasnfers: unknown key"):
+        load_settings(tmp_path, None)
+    (tmp_path / "config.ini").write_bytes(
+        f"\ufeff[DEFAULT]\ndirectory = {tmp_path}\ntransfers = 3\n".encode()
+    )
+    assert load_settings(tmp_path, None).transfers == 3

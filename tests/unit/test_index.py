@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flickrsync import statkey
-from flickrsync.errors import DatabaseError
+from flickrsync.errors import DatabaseError, DiskFullError
 from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
 from flickrsync.index import schema as index_schema
 from flickrsync.models import (
@@ -142,6 +142,17 @@ def test_coexists_with_flickrsync_011_tables(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_the_index_knows_it_was_a_011_database(tmp_path: Path) -> None:
+    """Issue 15 point 8: an index adopted from flickrsync 0.1.1 (its tables in the file)."""
+    old = sqlite3.connect(tmp_path / "flickrsync.db")
+    for statement in OLD_DDL:
+        old.execute(statement)
+    old.close()
+    with Index.open(tmp_path / "flickrsync.db") as adopted, Index.open(tmp_path / "new.db") as fresh:
+        assert adopted.shared_with_011()
+        assert not fresh.shared_with_011()
+
+
 def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "index.db"
     Index.open(db).close()
@@ -158,6 +169,25 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
 
 
+def test_photoset_link_migration_keeps_the_folders_of_sets_we_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "index.db"
+    before = tuple(m for m in MIGRATIONS if m.name != "0003_photoset_link")
+    monkeypatch.setattr(index_schema, "MIGRATIONS", before)
+    with Index.open(db) as old:
+        old.upsert_account(Account(NSID, "me"))
+        old.replace_photosets(NSID, [Photoset(PhotosetId("1"), "A", "", PhotoId("10"))])
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE photoset SET folder = ?", (b"Trips/caf\xe9",))
+    conn.commit()
+    conn.close()
+    monkeypatch.undo()
+    with Index.open(db) as index:
+        assert "0003_photoset_link" in index.applied_migrations()
+        assert index.photoset_memory(NSID) == ({"1": os.fsdecode(b"Trips/caf\xe9")}, {})
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "index.db"
     Index.open(db).close()
@@ -171,8 +201,44 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_garbage_file_is_a_database_error(tmp_path: Path) -> None:
     db = tmp_path / "index.db"
     db.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(DatabaseError, match="not a usable index"):
+    with pytest.raises(DatabaseError, match="not a usable index") as info:
         Index.open(db)
+    assert info.value.exit_code == 2  # the user must act, as for a configuration error
+
+
+def _small_disk(pages: int) -> Callable[..., sqlite3.Connection]:
+    """sqlite3.connect on a "disk" of ``pages`` pages: SQLite answers SQLITE_FULL beyond them,
+    as it does on a full disk."""
+    connect = sqlite3.connect
+
+    def small(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)  # type: ignore[call-overload]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        assert isinstance(conn, sqlite3.Connection)
+        return conn
+
+    return small
+
+
+def test_a_full_disk_is_said_to_be_full_not_a_damaged_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16 point 14: a full disk under the home dir was reported as a corrupt index, with
+    advice to discard it."""
+    monkeypatch.setattr(sqlite3, "connect", _small_disk(4))
+    with pytest.raises(DiskFullError) as opening:
+        Index.open(tmp_path / "index.db")
+    assert str(opening.value) == (
+        f"{tmp_path / 'index.db'}: cannot open the index: the disk is full (free some space and run again)"
+    )
+    assert "not a usable" not in str(opening.value)
+    monkeypatch.undo()
+    with Index.open(tmp_path / "other.db") as idx:
+        (pages,) = idx._conn.execute("PRAGMA page_count").fetchone()
+        idx._conn.execute(f"PRAGMA max_page_count = {pages + 1}")
+        with pytest.raises(DiskFullError, match="cannot write the index: the disk is full"):
+            idx.record_files([lf(f"{'x' * 200}{i}.jpg", i) for i in range(200)])
+        assert idx.file_count() == 0  # nothing half-written
 
 
 # --- local side -----------------------------------------------------------------------------
@@ -564,12 +630,12 @@ def test_deleting_a_remote_photo_drops_link_and_memberships(idx: Index) -> None:
     assert idx.pool_photos(NSID, Nsid("1@N01")) == set()
 
 
-def test_photosets_order_membership_and_folder(idx: Index) -> None:
+def test_photosets_order_membership_and_memory(idx: Index) -> None:
     idx.upsert_account(Account(NSID, "me"))
     a = Photoset(PhotosetId("1"), "A", "[created by flickrsync]", PhotoId("10"), photos=2)
     b = Photoset(PhotosetId("2"), "B", "", PhotoId("20"))
     idx.replace_photosets(NSID, [b, a])
-    idx.set_photoset_folder(NSID, a.id, os.fsdecode(b"Trips/caf\xe9"))
+    idx.remember_photosets(NSID, [(a.id, os.fsdecode(b"Trips/caf\xe9"), [PhotoId("10"), PhotoId("12")])])
     idx.set_photoset_photos(NSID, a.id, [PhotoId("12"), PhotoId("10"), PhotoId("11")])
     assert idx.photosets(NSID) == [b, a]
     assert idx.photoset_photos(NSID, a.id) == ["12", "10", "11"]
@@ -579,10 +645,22 @@ def test_photosets_order_membership_and_folder(idx: Index) -> None:
     renamed = Photoset(PhotosetId("1"), "A2", "[created by flickrsync]", PhotoId("10"))
     idx.replace_photosets(NSID, [renamed, c])  # B deleted on Flickr
     assert idx.photosets(NSID) == [renamed, c]
-    assert idx.photoset_folders(NSID) == {"1": os.fsdecode(b"Trips/caf\xe9")}  # kept across refresh
+    # what the photoset step remembers is kept across refreshes
+    assert idx.photoset_memory(NSID) == (
+        {"1": os.fsdecode(b"Trips/caf\xe9")},
+        {"1": frozenset({"10", "12"})},
+    )
     assert idx.photoset_memberships(NSID) == {"1": ["12", "10", "11"]}
+    idx.link_photoset(NSID, c.id, "C")
+    idx.link_photoset(NSID, c.id, "elsewhere")  # a download's link never replaces one
+    idx.link_photoset(NSID, PhotosetId("9"), "x")  # nor names a set the index does not list
+    idx.remember_photosets(NSID, [(a.id, "Trips/Rome", None), (PhotosetId("9"), "x", [PhotoId("1")])])
+    assert idx.photoset_memory(NSID) == ({"1": "Trips/Rome", "3": "C"}, {"1": frozenset({"10", "12"})})
+    idx.remember_photosets(NSID, [(a.id, "Trips/Rome", [])])
+    assert idx.photoset_memory(NSID) == ({"1": "Trips/Rome", "3": "C"}, {})
     idx.delete_photoset(NSID, a.id)
     assert idx.photoset_memberships(NSID) == {}
+    assert idx.photoset_memory(NSID) == ({"3": "C"}, {})  # gone with its set
 
 
 def test_links_are_one_to_one(idx: Index) -> None:

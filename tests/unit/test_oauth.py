@@ -296,3 +296,11 @@ def test_loose_token_file_is_left_as_it_is(tmp_path: Path, caplog: pytest.LogCap
     assert load_token(path, "p") == token()
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert "sekrit" not in caplog.text
+
+
+def test_the_auth_hint_quotes_a_profile_name_for_the_shell() -> None:
+    """Issue 16 point 14: a hint is a command to paste; `-p my work` would be two words."""
+    assert auth_hint("DEFAULT") == "run `flickrsync auth`"
+    assert auth_hint("work") == "run `flickrsync auth -p work`"
+    assert auth_hint("my work") == "run `flickrsync auth -p 'my work'`"
+    assert auth_hint("it's") == "run `flickrsync auth -p 'it'\"'\"'s'`"

@@ -373,6 +373,7 @@ def test_upload_error_and_garbage() -> None:
         "<html></html>",
         '<rsp stat="ok"></rsp>',
         '<rsp stat="fail"/>',
+        '<rsp stat="fail"><err msg="no code" /></rsp>',  # was taken for a success without a photo
     ):
         with pytest.raises(MalformedResponse):
             parse_upload_response(bad)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 import pytest
 from tests.syncfakes import Content, World
 
@@ -21,10 +23,13 @@ from flickrsync.models import (
 )
 from flickrsync.photosets import (
     PhotosetPlanOptions,
+    SetStep,
     assign_titles,
     clean_title,
     flatten_folder,
+    photoset_step,
     plan_photosets,
+    root_set_title,
     takes_part,
 )
 from flickrsync.planner import PlanOptions, plan_sync
@@ -41,22 +46,30 @@ def sync(world: World, sets: PhotosetPlanOptions = DEFAULTS) -> Plan:
     return set_plan(world, sets)
 
 
-def set_plan(world: World, options: PhotosetPlanOptions = DEFAULTS) -> Plan:
+def set_step(world: World, options: PhotosetPlanOptions = DEFAULTS) -> SetStep:
     result, _ = world.match()
-    return plan_photosets(
+    return photoset_step(
         world.local_index(),
         world.remote_index(),
         result,
         world.remote_sets(),
         options,
+        memory=world.set_memory(),
         pools_done=world.pools,
     )
 
 
+def set_plan(world: World, options: PhotosetPlanOptions = DEFAULTS) -> Plan:
+    return set_step(world, options).plan
+
+
 def apply_sets(world: World, options: PhotosetPlanOptions = DEFAULTS) -> Plan:
-    plan = sync(world, options)
-    world.apply(plan.actions)
-    return plan
+    """One full run, applied: the transfers, the set actions, and what the index remembers."""
+    sync(world, options)
+    step = set_step(world, options)
+    world.apply(step.plan.actions)
+    world.remember(step.remember)
+    return step.plan
 
 
 def members(world: World, title: str) -> set[str]:
@@ -269,12 +282,12 @@ def test_sets_made_by_flickrsync_011_are_adopted() -> None:
     # 0.1.1 titled sets from a path with a leading separator, and put root pictures in "flickrsync".
     holiday = world.add_set(" 2014, Holiday", [ids["a"], ids["b"]], ours=True)
     root = world.add_set("flickrsync", [ids["r1"]], ours=True)
-    plan = set_plan(world)
+    options = PhotosetPlanOptions(root_set=root_set_title(None, adopted_011=True))
+    plan = apply_sets(world, options)
     assert not [a for a in plan.actions if isinstance(a, CreateSet | EditSetMeta)]
-    world.apply(plan.actions)
     assert world.sets[holiday].title == " 2014, Holiday"
     assert {world.photos[p].content.seed for p in world.sets[root].members} == {"r1", "r2"}
-    assert set_plan(world).actions == ()
+    assert set_plan(world, options).actions == ()
 
 
 def test_remote_only_members_are_kept() -> None:
@@ -437,3 +450,170 @@ def test_a_folder_holding_someone_elses_set_makes_no_second_set_of_that_title() 
     plan = apply_sets(world)
     assert [x.title for x in plan.actions if isinstance(x, CreateSet)] == ["Summer"]
     assert world.sets[user_set].members == [a, b]
+
+
+# --- issue 16 point 7: placements never take a photo out of a set; links are remembered ------
+
+
+def sync2(world: World, options: PhotosetPlanOptions = DEFAULTS) -> Plan:
+    """One sync2 run, applied: transfers (downloads into set folders), then the set step."""
+    result, _ = world.match()
+    plan = plan_sync(
+        result,
+        world.local_index(),
+        world.remote_index(),
+        PlanOptions(mode="sync2", root="/lib", force=True, photosets=options),
+        sets=world.remote_sets(),
+        set_memory=world.set_memory(),
+    )
+    world.apply(plan.actions)
+    step = set_step(world, options)
+    world.apply(step.plan.actions)
+    world.remember(step.remember)
+    return step.plan
+
+
+def another_machine(world: World) -> World:
+    """A second home syncing the same Flickr account: its own library and index, Flickr shared."""
+    return World(
+        photos=world.photos,
+        sets=world.sets,
+        pools=world.pools,
+        uploads=world.uploads,
+        next_id=world.next_id + 1_000_000,
+        clock=world.clock + 1_000_000,
+    )
+
+
+def memberships(world: World) -> dict[str, set[str]]:
+    return {s.title: {world.photos[p].content.seed for p in s.members} for s in world.sets.values()}
+
+
+def removals(plan: Plan) -> int:
+    return plan.summary.photos_removed
+
+
+def test_a_restore_downloads_a_photo_once_and_takes_it_out_of_no_album() -> None:
+    """'Holiday' went from 5 photos to 1: x was in two tool-made albums, was downloaded into one
+    folder, then taken out of the other."""
+    home = World()
+    library(home, {"Holiday": ["h1", "h2", "h3", "h4", "x"], "Best": ["x", "b"]})
+    apply_sets(home)
+    before = memberships(home)
+    assert before == {"Holiday": {"h1", "h2", "h3", "h4", "x"}, "Best": {"x", "b"}}
+    restored = another_machine(home)  # an empty library: the restore
+    plan = sync2(restored)
+    assert len(restored.files) == 6  # x once
+    assert removals(plan) == 0
+    assert memberships(home) == before
+    for _ in range(2):
+        assert sync2(restored).actions == ()
+        assert apply_sets(home).actions == ()
+    assert memberships(home) == before
+
+
+def test_two_machines_alternating_sync2_keep_the_albums() -> None:
+    """Each home has its own pictures, some in both; alternating sync2 settles with no removal."""
+    a = World()
+    library(a, {"Trip": ["t1", "t2"], "Best": ["t1"], "": ["r"]})
+    b = another_machine(a)
+    library(b, {"Garden": ["g1", "g2"], "Trip": ["t3"]})
+    plans = []
+    for _ in range(3):
+        plans += [sync2(a), sync2(b)]
+    assert sum(removals(p) for p in plans) == 0
+    assert plans[-1].actions == ()
+    assert plans[-2].actions == ()
+    albums = memberships(a)
+    assert albums["Trip"] == {"t1", "t2", "t3"}
+    assert albums["Best"] == {"t1"}
+    assert albums["Garden"] == {"g1", "g2"}
+
+
+def test_a_move_made_here_still_moves_the_photo_between_albums() -> None:
+    """Remembered placements: the photo leaves the album of the folder this library moved it out
+    of, once; another machine putting it back is not undone again."""
+    a = World()
+    library(a, {"A": ["a1", "a2"], "B": ["b"]})
+    apply_sets(a)
+    a.move("A/a2.jpg", "B/a2.jpg")
+    plan = apply_sets(a)
+    assert removals(plan) == 1
+    assert memberships(a) == {"A": {"a1"}, "B": {"b", "a2"}}
+    # someone (another machine, the web) puts a2 back into A: this library moved it once, that is all
+    (sid,) = [s.id for s in a.sets.values() if s.title == "A"]
+    a.sets[sid].members.append(next(p for p in a.photos if a.photos[p].content.seed == "a2"))
+    assert apply_sets(a).actions == ()
+
+
+def test_user_albums_whose_titles_are_no_folder_names_get_no_tool_made_copy() -> None:
+    """sync2 downloads a user album '.etc' into 'etc' and 'a/../../b' into 'a_.._.._b': those
+    folders are linked to the albums, so no album 'etc' is made — also after the user renames
+    the album on Flickr."""
+    world = World()
+    library(world, {"Mine": ["m"]})
+    e1 = world.seed_flickr(Content("e1", date="2013-01-01 10:00:00"), "e1")
+    e2 = world.seed_flickr(Content("e2", date="2013-01-01 10:00:01"), "e2")
+    etc = world.add_set(".etc", [e1], ours=False)
+    odd = world.add_set("a/../../b", [e2], ours=False)
+    plan = sync2(world)
+    assert sorted(posixpath.dirname(f) for f in world.files) == ["Mine", "a_.._.._b", "etc"]
+    assert [a.title for a in plan.actions if isinstance(a, CreateSet)] == ["Mine"]
+    assert world.set_links[etc] == "etc"
+    assert world.set_links[odd] == "a_.._.._b"
+    world.sets[etc].title = "Config files"
+    world.sets[odd].title = "B"
+    assert sync2(world).actions == ()
+
+
+def test_an_album_renamed_on_flickr_keeps_its_folder_and_its_new_title() -> None:
+    """The user renames a tool-made album on Flickr: it stays its folder's album (remembered), not
+    renamed back, and no second album is made for the folder."""
+    world = World()
+    library(world, {"Trip": ["t1", "t2"]})
+    apply_sets(world)
+    (sid,) = world.sets
+    world.sets[sid].title = "Rome 2019"
+    world.add_file("Trip/t3.jpg", Content("t3", date="2014-01-01 11:00:00"))
+    plan = apply_sets(world)
+    assert [type(a) for a in plan.actions] == [AddToSet]
+    assert memberships(world) == {"Rome 2019": {"t1", "t2", "t3"}}
+
+
+def test_the_root_set_follows_root_photoset() -> None:
+    world = World()
+    library(world, {"": ["r1", "r2"], "A": ["a"]})
+    plan = apply_sets(world)
+    assert [a.title for a in plan.actions if isinstance(a, CreateSet)] == ["A"]
+    unsorted = PhotosetPlanOptions(root_set=root_set_title("  Unsorted ", adopted_011=True))
+    plan = apply_sets(world, unsorted)
+    created = [a for a in plan.actions if isinstance(a, CreateSet)]
+    assert [(a.title, a.folder) for a in created] == [("Unsorted", "")]
+    assert memberships(world)["Unsorted"] == {"r1", "r2"}
+    world.move("r2.jpg", "A/r2.jpg")
+    apply_sets(world, unsorted)
+    assert memberships(world) == {"A": {"a", "r2"}, "Unsorted": {"r1"}}
+    assert root_set_title(None, adopted_011=False) == ""
+    assert root_set_title("", adopted_011=True) == ""
+
+
+def test_011_migration_takes_no_photo_out_of_the_root_set() -> None:
+    """0.1.1's root set 'flickrsync' and its folder set ' flickrsync' (the folder it downloaded
+    unmatched photos into): each keeps its own, and the first run removes nothing, though some
+    of the root set's photos are now in other folders."""
+    world = World()
+    library(world, {"": ["r1"], "flickrsync": ["f1"], "Later": ["r2", "r3"]})
+    result, _ = world.match()
+    world.apply(plan_sync(result, world.local_index(), world.remote_index(), PlanOptions()).actions)
+    ids = {p.content.seed: p.id for p in world.photos.values()}
+    root = world.add_set("flickrsync", [ids["r1"], ids["r2"], ids["r3"]], ours=True)
+    folder = world.add_set(" flickrsync", [ids["f1"]], ours=True)
+    options = PhotosetPlanOptions(root_set=root_set_title(None, adopted_011=True))
+    plan = apply_sets(world, options)
+    assert removals(plan) == 0
+    assert [a.title for a in plan.actions if isinstance(a, CreateSet)] == ["Later"]
+    assert {world.photos[p].content.seed for p in world.sets[root].members} == {"r1", "r2", "r3"}
+    assert {world.photos[p].content.seed for p in world.sets[folder].members} == {"f1"}
+    assert world.set_links[root] == ""
+    assert world.set_links[folder] == "flickrsync"
+    assert apply_sets(world, options).actions == ()

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from tests.syncfakes import ROOT, cid, phash_of, photo, photoset, pic
 
-from flickrsync.choosing import PictureSettings
+from flickrsync.choosing import PictureSettings, upload_tags
 from flickrsync.matcher import MatchEvidence, MatchNeeds, MatchResult, match_photos
 from flickrsync.models import (
     AddTags,
@@ -33,7 +33,6 @@ from flickrsync.planner import (
     plan_sync,
     preview_after_transfers,
     safe_component,
-    upload_tags,
     uploaded_photo,
     withhold,
 )

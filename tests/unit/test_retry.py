@@ -18,7 +18,16 @@ from flickrsync.errors import (
     TransientError,
     file_error,
 )
-from flickrsync.retry import Backoff, RateBudget, call_with_retry, fatal_reason, is_retryable, never_sent
+from flickrsync.retry import (
+    Backoff,
+    RateBudget,
+    RetryNotices,
+    call_with_retry,
+    fatal_reason,
+    is_retryable,
+    never_sent,
+    retry_reason,
+)
 
 REQ = httpx.Request("GET", "https://api.flickr.com/services/rest/")
 
@@ -227,3 +236,65 @@ def test_budget_shared_by_threads_grants_exactly_the_limit() -> None:
 def test_budget_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="calls"):
         RateBudget(0)
+
+
+# --- issue 16 point 14: saying what is being retried -------------------------------------------
+
+
+def test_longest_wait_adds_the_ceilings_of_the_waits_left() -> None:
+    policy = Backoff(attempts=8, base=1.0, factor=2.0, cap=60.0, rate_limited=30.0)
+    assert policy.longest_wait(1) == 1 + 2 + 4 + 8 + 16 + 32 + 60
+    assert policy.longest_wait(7) == 60
+    assert policy.longest_wait(8) == 0
+    assert policy.longest_wait(1, rate_limited=True) == 30 * 5 + 32 + 60
+
+
+def test_one_notice_per_burst_shared_by_threads(caplog: pytest.LogCaptureFixture) -> None:
+    """Four threads retrying at once, for the same reason, make one warning; so does a retry
+    soon after; once every call has been calm for ``quiet`` seconds a new burst makes a new one."""
+    now = [0.0]
+    notices = RetryNotices("[p] ", quiet=30.0, clock=lambda: now[0])
+    policy = Backoff(attempts=3, base=0.0, cap=0.0)
+    failed, retried = threading.Barrier(4), threading.Barrier(4)
+
+    def run(together: bool) -> None:
+        tries = iter([httpx.ConnectError("refused", request=REQ), None])
+
+        def call() -> str:
+            error = next(tries)
+            if together:  # every thread fails, then every thread retries, at once
+                (failed if error is not None else retried).wait(timeout=5)
+            if error is not None:
+                raise error
+            return "ok"
+
+        call_with_retry(call, what="flickr.x", policy=policy, sleep=lambda _s: None, notices=notices)
+
+    with caplog.at_level("WARNING", logger="flickrsync.retry"):
+        threads = [threading.Thread(target=run, args=(True,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert notices.lines == 1
+        now[0] = 29.0
+        run(False)
+        assert notices.lines == 1
+        now[0] = 60.0
+        run(False)
+    assert notices.lines == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "[p] flickr.x: refused; retrying, up to 2 more times (waits of up to 0s in all)"
+    ] * 2
+
+
+def test_retry_reason_names_the_kind_of_trouble() -> None:
+    wrapped = TransientError("flickr.x: ConnectError: refused")
+    wrapped.__cause__ = httpx.ConnectError("refused", request=REQ)
+    assert retry_reason(wrapped) == "cannot connect"
+    assert retry_reason(httpx.ReadTimeout("slow", request=REQ)) == "no answer in time"
+    assert retry_reason(RemoteError("x", http_status=429)) == "HTTP 429"
+    assert retry_reason(RemoteError("x", code=105)) == "Flickr error 105"
+    assert (
+        retry_reason(TransientError("flickr.x: Flickr's answer is not JSON (3 bytes)")) == "unreadable answer"
+    )

@@ -227,3 +227,23 @@ def test_video_samples_beyond_the_end_are_truncated() -> None:
     data = generated_media()["two_tracks.mp4"]
     fp = fingerprint_bytes(data[:-500])
     assert fp.truncated == "truncated MP4: 9900 of 10400 bytes of media data present"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xff\xd8", "truncated JPEG: the file ends after 2 bytes"),
+        (b"\x89PNG\r", "truncated PNG: the file ends after 5 bytes"),
+        (b"GIF89", "truncated GIF: the file ends after 5 bytes"),
+        (b"II*\x00\x08", "truncated TIFF: the file ends after 5 bytes"),
+        (b"RIFF\x10\x00\x00\x00WE", "truncated RIFF (WebP or AVI): the file ends after 10 bytes"),
+        # not a start of anything: as before, and a lone byte is no text file
+        (b"\xff", "not a picture or video (unrecognised content)"),
+        (b"hi\n", "not a picture or video (text file)"),
+    ],
+)
+def test_a_file_cut_inside_its_signature_is_a_truncated_picture(data: bytes, reason: str) -> None:
+    """Issue 16 point 14: a 2-byte `FF D8` file was called a text file."""
+    with pytest.raises(MediaError) as info:
+        fingerprint_bytes(data)
+    assert info.value.reason == reason

@@ -6,10 +6,11 @@ renders the result. Errors are mapped to exit codes in :func:`main` only:
 
 * 0 — everything done;
 * 1 — some items failed (each named on stderr), or an unexpected internal error;
-* 2 — usage or configuration error, missing/invalid authorisation, profile locked.
+* 2 — usage or configuration error, missing/invalid authorisation, profile locked, unusable index.
 
 stdout carries results only; one-line errors and failed items go to stderr; tracebacks go to the
-debug log (``<home>/logs/flickrsync.log``), never to the terminal.
+debug log (``<home>/logs/flickrsync.log``), never to the terminal unless ``--debug`` asks to see
+that log there. Every message and log line is redacted (:mod:`flickrsync.redact`).
 
 Rooms:
 

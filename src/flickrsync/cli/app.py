@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -13,9 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
-from flickrsync.cli.logs import close_logging, setup_logging
+from flickrsync.cli.logs import LOG_ONLY, close_logging, setup_logging
 from flickrsync.config import CONFIG_NAME, Overrides, Settings, home_dir, load_all, loose_permissions
 from flickrsync.errors import FlickrsyncError, UsageError
+from flickrsync.redact import redact
 
 log = logging.getLogger("flickrsync")
 
@@ -166,9 +168,9 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     return callback
 
 
-def _attach(func: F, names: Sequence[str], *, hidden: bool) -> F:
-    """Add the global options ``names`` to a command; their values go to :class:`GlobalOptions`."""
-    for name in reversed([n for n in GLOBAL_OPTIONS if n in names]):
+def _attach(func: F, *, hidden: bool) -> F:
+    """Add every global option to a command; their values go to :class:`GlobalOptions`."""
+    for name in reversed(GLOBAL_OPTIONS):
         decls, settings = GLOBAL_OPTIONS[name]
         func = click.option(
             *decls, **settings, expose_value=False, is_eager=True, hidden=hidden, callback=_store(name)
@@ -185,10 +187,11 @@ class Command(click.Command):
 def command(
     *applies: str, group: click.Group | None = None, common: bool = True, **kwargs: Any
 ) -> Callable[[Callable[..., Any]], Command]:
-    """``@cli.command`` taking the global options that apply to it (besides :data:`COMMON` unless
-    ``common`` is False), before or after its name. They are listed once, in ``flickrsync
-    --help``: the command's help names those that matter for it in one line. :func:`start`
-    refuses a global option that does nothing for the command."""
+    """``@cli.command`` taking every global option before or after its name. Those that apply to
+    it (``applies``, besides :data:`COMMON` unless ``common`` is False) are named in one line of
+    its help; the others are listed once, in ``flickrsync --help``, and mean nothing here:
+    :func:`start` ignores them (one debug line), so that a script or a flickrsync 0.1.1 cron line
+    giving one keeps working."""
     names = (*(COMMON if common else ()), *applies)
     takes = ", ".join(_short(n) for n in GLOBAL_OPTIONS if n in names)
     epilog = None
@@ -198,7 +201,7 @@ def command(
         epilog = "\b\n" + "\n".join(textwrap.wrap(text, 76, break_on_hyphens=False))
 
     def decorate(func: Callable[..., Any]) -> Command:
-        made = (group or cli).command(cls=Command, epilog=epilog, **kwargs)(_attach(func, names, hidden=True))
+        made = (group or cli).command(cls=Command, epilog=epilog, **kwargs)(_attach(func, hidden=True))
         assert isinstance(made, Command)
         made.applies = frozenset(names)
         return made
@@ -207,28 +210,33 @@ def command(
 
 
 def start(ctx: click.Context) -> GlobalOptions:
-    """First call of every command: the merged global options, checked against what the command
-    takes, with logging set up."""
+    """First call of every command: the merged global options, with logging set up. A global
+    option that means nothing for the command is ignored, with a debug line."""
     opts = check_options(ctx)
     if opts.logfile is None:
-        opts.logfile = setup_logging(
-            opts.home_path,
-            log_file=Path(opts.log_file).expanduser().absolute() if opts.log_file else None,
-            level=stderr_level(opts),
-        )
+        opts.logfile = _open_log(opts, stderr_level(opts))
+    unset = GlobalOptions()
+    for name in _ignored_options(ctx):
+        log.debug("%s means nothing for `%s`; ignored", _flags(name), ctx.command_path)
+        setattr(opts, name, getattr(unset, name))
+        opts.given.discard(name)
     return opts
 
 
 def check_options(ctx: click.Context) -> GlobalOptions:
-    """The merged global options; a usage error for one that does nothing for the command."""
+    """The merged global options; a usage error for two that contradict each other."""
     opts = _globals(ctx)
-    applies = ctx.command.applies if isinstance(ctx.command, Command) else frozenset()
-    for name in GLOBAL_OPTIONS:
-        if name in opts.given and name not in applies:
-            raise UsageError(f"{_flags(name)} does nothing for `{ctx.command_path}`", hint="leave it out")
     if opts.verbose and opts.quiet:
         raise UsageError("-v/--verbose and -q/--quiet contradict each other", hint="give one of them")
     return opts
+
+
+def _ignored_options(ctx: click.Context) -> list[str]:
+    """The global options given that mean nothing for the command (names of
+    :class:`GlobalOptions` fields)."""
+    opts = _globals(ctx)
+    applies = ctx.command.applies if isinstance(ctx.command, Command) else frozenset()
+    return [name for name in GLOBAL_OPTIONS if name in opts.given and name not in applies]
 
 
 def stderr_level(opts: GlobalOptions) -> int:
@@ -280,7 +288,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     callback=_print_version,
     help="Show the version and exit.",
 )
-@lambda func: _attach(func, list(GLOBAL_OPTIONS), hidden=False)  # all of them, shown in its help
+@lambda func: _attach(func, hidden=False)  # shown in its help
 def cli() -> None:
     """Keep a local photo library and Flickr accounts in sync, by picture content.
 
@@ -325,13 +333,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("flickrsync: interrupted; safe to run again", err=True)
         return 130
     except Exception as exc:
-        log.error("internal error", exc_info=True)
-        logfile = _globals(ctx).logfile if ctx is not None else None
+        logfile = _ensure_log(ctx)
+        log.error("internal error", exc_info=True, extra=LOG_ONLY)  # stderr: the line below
         where = f"; details in {logfile}" if logfile else ""
-        click.echo(f"flickrsync: internal error: {type(exc).__name__}: {exc}{where}", err=True)
+        click.echo(f"flickrsync: internal error: {redact(f'{type(exc).__name__}: {exc}')}{where}", err=True)
         return 1
     finally:
         close_logging()
+
+
+def _ensure_log(ctx: click.Context | None) -> Path | None:
+    """The run's log file, set up now if the command had not got that far (None if there is
+    none)."""
+    opts = _globals(ctx) if ctx is not None else GlobalOptions()
+    if opts.logfile is None:
+        with contextlib.suppress(FlickrsyncError):
+            opts.logfile = _open_log(opts, logging.CRITICAL)
+    return opts.logfile
+
+
+def _open_log(opts: GlobalOptions, level: int) -> Path | None:
+    log_file = Path(opts.log_file).expanduser().absolute() if opts.log_file else None
+    return setup_logging(opts.home_path, log_file=log_file, level=level)
 
 
 def run() -> None:

@@ -6,12 +6,13 @@ never a secret: tokens, secrets and signatures are not logged), retries, traceba
 errors. It is rotated at :data:`MAX_BYTES` with :data:`BACKUPS` old files kept
 (``flickrsync.log.1`` …), and readable by you only (0600, in a 0700 folder).
 
-stderr shows warnings and errors; ``-v`` adds the info lines (one per file), ``-q`` leaves errors
-only, ``--debug`` shows everything.
+stderr shows warnings and errors, one line each; ``-v`` adds the info lines (one per file), ``-q``
+leaves errors only, ``--debug`` shows everything, tracebacks included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import logging.handlers
@@ -19,9 +20,11 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 from flickrsync.config import private_dir
 from flickrsync.errors import UsageError
+from flickrsync.redact import redact
 
 #: The debug log, under the home dir.
 LOG_DIR = "logs"
@@ -32,7 +35,12 @@ BACKUPS = 3
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log whose files only their owner can read (0600)."""
+    """A rotating log whose files only their owner can read (0600): the current one and the old
+    ones (``.1`` …), also those an older flickrsync left readable."""
+
+    def __init__(self, filename: Path, **kwargs: Any) -> None:
+        super().__init__(filename, **kwargs)
+        self._tighten_old_logs()
 
     def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -40,15 +48,56 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             os.fchmod(fd, 0o600)  # a log written by an older flickrsync
         return open(fd, "a", encoding=self.encoding, errors=self.errors)
 
+    def doRollover(self) -> None:
+        super().doRollover()
+        self._tighten_old_logs()
 
-class _StderrFormatter(logging.Formatter):
-    """``-v``'s info lines as they are; ``flickrsync: warning: …`` for the rest."""
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A log line that cannot be written (a full disk) is lost, not a traceback on stderr:
+        the terminal still gets every message meant for it."""
+        del record
+
+    def _tighten_old_logs(self) -> None:
+        for number in range(1, self.backupCount + 1):
+            with contextlib.suppress(OSError):
+                old = Path(f"{self.baseFilename}.{number}")
+                if stat.S_IMODE(old.stat().st_mode) & 0o077:
+                    old.chmod(0o600)
+
+
+#: ``log.error(..., extra=LOG_ONLY)``: the record goes to the log file, not to stderr (which
+#: says the same thing in its own words).
+LOG_ONLY = {"log_only": True}
+
+
+class _Formatter(logging.Formatter):
+    """Every line through :func:`~flickrsync.redact.redact`, tracebacks included: no private
+    photo's URL, token or secret reaches the log or the terminal."""
 
     def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+class _StderrFormatter(_Formatter):
+    """``-v``'s info lines as they are; ``flickrsync: warning: …`` for the rest. One line per
+    record: a traceback stays in the log file, unless stderr shows the debug log (``--debug``)."""
+
+    def __init__(self, *, tracebacks: bool) -> None:
+        super().__init__("%(message)s")
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.tracebacks and (record.exc_info or record.stack_info):
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+            record.stack_info = None
         message = super().format(record)
         if record.levelno == logging.INFO:
             return message
         return f"flickrsync: {record.levelname.lower()}: {message}"
+
+
+def _not_log_only(record: logging.LogRecord) -> bool:
+    return not getattr(record, "log_only", False)
 
 
 def setup_logging(home: Path, *, log_file: Path | None = None, level: int = logging.WARNING) -> Path | None:
@@ -62,13 +111,20 @@ def setup_logging(home: Path, *, log_file: Path | None = None, level: int = logg
     root.propagate = False
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(level)
-    stderr.setFormatter(_StderrFormatter("%(message)s"))
+    stderr.setFormatter(_StderrFormatter(tracebacks=level <= logging.DEBUG))
+    stderr.addFilter(_not_log_only)
     root.addHandler(stderr)
     path = log_file or home / LOG_DIR / LOG_NAME
     try:
         if log_file is None:
             private_dir(path.parent)
-        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        handler = PrivateRotatingFileHandler(
+            path,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUPS,
+            encoding="utf-8",
+            errors="backslashreplace",  # a file name that is not UTF-8 is logged, not a traceback
+        )
     except OSError as exc:
         if log_file is not None:
             raise UsageError(
@@ -76,7 +132,7 @@ def setup_logging(home: Path, *, log_file: Path | None = None, level: int = logg
             ) from None
         return None
     handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(threadName)s %(name)s %(levelname)s %(message)s"))
+    handler.setFormatter(_Formatter("%(asctime)s %(threadName)s %(name)s %(levelname)s %(message)s"))
     root.addHandler(handler)
     return path
 
@@ -87,4 +143,5 @@ def close_logging() -> None:
     root = logging.getLogger("flickrsync")
     for handler in list(root.handlers):
         root.removeHandler(handler)
-        handler.close()
+        with contextlib.suppress(OSError):  # the last lines of a log on a full disk are lost
+            handler.close()

@@ -62,7 +62,25 @@ _OTHER_SIGNATURES = (
 )
 
 
+#: The formats flickrsync reads: how each starts, how many bytes a file needs before it can be
+#: called a cut-off one of them, how many its header takes, and its name.
+_STARTS = (
+    (b"\xff\xd8\xff", 2, 3, "JPEG"),
+    (_PNG, 2, 8, "PNG"),
+    (b"GIF87a", 3, 13, "GIF"),
+    (b"GIF89a", 3, 13, "GIF"),
+    (b"II*\0", 3, 8, "TIFF"),
+    (b"MM\0*", 3, 8, "TIFF"),
+    (b"RIFF", 4, 12, "RIFF (WebP or AVI)"),
+)
+
+
 def describe_other(head: bytes) -> str:
+    """Why a file whose first bytes (``head``: up to 4096, the whole file when it is shorter)
+    are none of the formats flickrsync reads is not a usable picture."""
+    for start, least, header, name in _STARTS:
+        if least <= len(head) < header and head[: len(start)] == start[: len(head)]:
+            return f"truncated {name}: the file ends after {len(head)} bytes"
     for signature, reason in _OTHER_SIGNATURES:
         if head.startswith(signature):
             return reason
@@ -77,6 +95,6 @@ def describe_other(head: bytes) -> str:
                 break
             except UnicodeDecodeError:
                 continue
-    if text is not None and all(c.isprintable() or c in "\r\n\t\f" for c in text):
+    if text and all(c.isprintable() or c in "\r\n\t\f" for c in text):
         return "not a picture or video (text file)"
     return "not a picture or video (unrecognised content)"

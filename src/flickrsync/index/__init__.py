@@ -33,8 +33,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from flickrsync.errors import DatabaseError
+from flickrsync.errors import file_error
 from flickrsync.index import schema
+from flickrsync.index._base import failure, unusable
 from flickrsync.index.choices import ChoiceStore
 from flickrsync.index.journals import JournalStore
 from flickrsync.index.library import DIGESTS, StatRow
@@ -68,10 +69,10 @@ class Index(JournalStore, ChoiceStore):
             if where != ":memory:":
                 path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(where, isolation_level=None, timeout=30.0)
-        except (OSError, sqlite3.Error) as exc:
-            raise DatabaseError(
-                f"{path}: cannot open the index: {exc}", hint="check the path and its permissions"
-            ) from exc
+        except OSError as exc:
+            raise file_error(str(path.parent), "cannot create the index's folder", exc) from exc
+        except sqlite3.Error as exc:
+            raise (failure(path, exc, "open") or unusable(path, exc)) from exc
         index = cls(conn, path)
         try:
             conn.execute("PRAGMA journal_mode=WAL").fetchall()
@@ -81,12 +82,9 @@ class Index(JournalStore, ChoiceStore):
                 index.migrate()
                 for trigger in schema.COUNTS_TRIGGERS:
                     conn.execute(trigger)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             conn.close()
-            raise DatabaseError(
-                f"{path}: not a usable index: {exc}",
-                hint="move the file aside; the next scan rebuilds it (nothing on Flickr is lost)",
-            ) from exc
+            raise (failure(path, exc, "open") or unusable(path, exc)) from exc
         except BaseException:
             conn.close()
             raise
@@ -113,3 +111,7 @@ class Index(JournalStore, ChoiceStore):
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction; return the names applied."""
         return schema.migrate(self._conn, self.path)
+
+    def shared_with_011(self) -> bool:
+        """The file was flickrsync 0.1.1's database (its tables are still in it, untouched)."""
+        return schema.shared_with_011(self._conn)

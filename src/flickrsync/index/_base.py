@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flickrsync.errors import DatabaseError, DiskFullError, FlickrsyncError
+
 _U64 = 1 << 64
 _S64_MAX = (1 << 63) - 1
 
@@ -43,6 +45,38 @@ def dir_of(relpath: bytes) -> bytes:
     return relpath.rpartition(b"/")[0]
 
 
+def unusable(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    """A file that is no index (damaged, or not SQLite): the advice is to move it aside."""
+    return DatabaseError(
+        f"{path}: not a usable index: {exc}",
+        hint="move the file aside; the next scan rebuilds it (nothing on Flickr is lost)",
+    )
+
+
+def failure(path: Path, exc: sqlite3.Error, doing: str) -> FlickrsyncError | None:
+    """What an SQLite error met while ``doing`` something with the index at ``path`` means for
+    the user, decided by SQLite's result code, never by the message: a full disk (the index is
+    intact: free some space), a damaged file (move it aside), a file that cannot be written or
+    is busy; None for any other error (a bug: it stays an internal error)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_FULL"):
+        return DiskFullError(
+            str(path), f"cannot {doing} the index: the disk is full", hint="free some space and run again"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return unusable(path, exc)
+    if name.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        return DatabaseError(
+            f"{path}: cannot {doing} the index: {exc}",
+            hint="check the file, its folder and their permissions",
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseError(
+            f"{path}: the index is busy: {exc}", hint="another program holds it open; try again later"
+        )
+    return None
+
+
 class IndexBase:
     """The open connection and what every part of the index does with it. Not thread-safe: use
     it from the thread that opened it."""
@@ -64,19 +98,29 @@ class IndexBase:
         if self._conn.in_transaction:
             yield
             return
-        if durable:
-            self._conn.execute("PRAGMA synchronous=FULL")
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-        finally:
             if durable:
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("PRAGMA synchronous=FULL")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self._rollback()
+                    raise
+                self._conn.execute("COMMIT")
+            finally:
+                if durable:
+                    self._conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as exc:
+            known = failure(self.path, exc, "write")
+            if known is None:
+                raise
+            raise known from exc
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+            self._conn.execute("ROLLBACK")
 
     # -- meta --------------------------------------------------------------------------------
 

@@ -268,7 +268,7 @@ class RemoteStore(IndexBase):
 
     def replace_photosets(self, nsid: Nsid, photosets: Sequence[Photoset]) -> None:
         """The account's full list of sets, in Flickr's order. Sets not in it are deleted with
-        their membership; a remembered source folder is kept for sets that stay."""
+        their membership and what the photoset step remembers of them; the rest is kept."""
         with self.transaction(durable=True):
             keep = {s.id for s in photosets}
             for (sid,) in self._conn.execute("SELECT id FROM photoset WHERE nsid = ?", (nsid,)).fetchall():
@@ -347,19 +347,69 @@ class RemoteStore(IndexBase):
             result.setdefault(PhotosetId(sid), []).append(PhotoId(pid))
         return result
 
-    def set_photoset_folder(self, nsid: Nsid, photoset_id: PhotosetId, folder: str | None) -> None:
-        """Remember the folder (relative to the first root) a tool-made set was made from."""
+    # -- what the photoset step remembers ------------------------------------------------------
+
+    def photoset_memory(
+        self, nsid: Nsid
+    ) -> tuple[dict[PhotosetId, str], dict[PhotosetId, frozenset[PhotoId]]]:
+        """The folder each set stands for in this library, and the photos of each set this library
+        held in that folder after the last photoset step."""
+        links = {
+            PhotosetId(sid): dec(folder)
+            for sid, folder in self._conn.execute(
+                "SELECT photoset_id, folder FROM photoset_link WHERE nsid = ?", (nsid,)
+            )
+        }
+        placed: dict[PhotosetId, set[PhotoId]] = {}
+        for sid, pid in self._conn.execute(
+            "SELECT photoset_id, photo_id FROM photoset_placed WHERE nsid = ?", (nsid,)
+        ):
+            placed.setdefault(PhotosetId(sid), set()).add(PhotoId(pid))
+        return links, {sid: frozenset(ids) for sid, ids in placed.items()}
+
+    def remember_photosets(
+        self,
+        nsid: Nsid,
+        links: Iterable[tuple[PhotosetId, str, Iterable[PhotoId] | None]],
+        *,
+        now: float | None = None,
+    ) -> None:
+        """Set ``photoset_id`` stands for ``folder`` here; its photos placed there are the given
+        ones (None: unchanged). A set not in the index's list of sets is skipped."""
+        with self.transaction(durable=True):
+            for sid, folder, placed in links:
+                known = self._conn.execute(
+                    "SELECT 1 FROM photoset WHERE nsid = ? AND id = ?", (nsid, sid)
+                ).fetchone()
+                if known is None:
+                    continue
+                self._conn.execute(
+                    "INSERT INTO photoset_link(nsid, photoset_id, folder, linked_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(nsid, photoset_id) DO UPDATE SET folder = excluded.folder, "
+                    "linked_at = excluded.linked_at WHERE folder IS NOT excluded.folder",
+                    (nsid, sid, enc(folder), now_s(now)),
+                )
+                if placed is None:
+                    continue
+                self._conn.execute(
+                    "DELETE FROM photoset_placed WHERE nsid = ? AND photoset_id = ?", (nsid, sid)
+                )
+                self._conn.executemany(
+                    "INSERT INTO photoset_placed(nsid, photoset_id, photo_id) VALUES (?, ?, ?)",
+                    [(nsid, sid, pid) for pid in sorted(set(placed))],
+                )
+
+    def link_photoset(
+        self, nsid: Nsid, photoset_id: PhotosetId, folder: str, *, now: float | None = None
+    ) -> None:
+        """Set ``photoset_id`` stands for ``folder`` here, unless it already stands for one."""
         with self.transaction(durable=True):
             self._conn.execute(
-                "UPDATE photoset SET folder = ? WHERE nsid = ? AND id = ?",
-                (None if folder is None else enc(folder), nsid, photoset_id),
+                "INSERT INTO photoset_link(nsid, photoset_id, folder, linked_at) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM photoset WHERE nsid = ? AND id = ?) "
+                "ON CONFLICT(nsid, photoset_id) DO NOTHING",
+                (nsid, photoset_id, enc(folder), now_s(now), nsid, photoset_id),
             )
-
-    def photoset_folders(self, nsid: Nsid) -> dict[PhotosetId, str]:
-        rows = self._conn.execute(
-            "SELECT id, folder FROM photoset WHERE nsid = ? AND folder IS NOT NULL", (nsid,)
-        )
-        return {PhotosetId(sid): dec(folder) for sid, folder in rows}
 
     # -- links -------------------------------------------------------------------------------
 

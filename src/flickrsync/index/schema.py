@@ -242,7 +242,37 @@ def _migration_0002_stat_key_any_time(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE local_dir SET manifest = NULL")
 
 
-def _migration_0003_user_choices(conn: sqlite3.Connection) -> None:
+_PHOTOSET_LINK = (
+    # A set <-> folder link of this library, and the set's photos it placed there (docs/index-format.md).
+    """CREATE TABLE photoset_link (
+        nsid TEXT NOT NULL,
+        photoset_id TEXT NOT NULL,
+        folder BLOB NOT NULL,
+        linked_at INTEGER NOT NULL,
+        PRIMARY KEY (nsid, photoset_id),
+        FOREIGN KEY (nsid, photoset_id) REFERENCES photoset(nsid, id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    """CREATE TABLE photoset_placed (
+        nsid TEXT NOT NULL,
+        photoset_id TEXT NOT NULL,
+        photo_id TEXT NOT NULL,
+        PRIMARY KEY (nsid, photoset_id, photo_id),
+        FOREIGN KEY (nsid, photoset_id) REFERENCES photoset_link(nsid, photoset_id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    # the folders of the sets flickrsync made, remembered until now in photoset.folder
+    "INSERT INTO photoset_link(nsid, photoset_id, folder, linked_at) "
+    "SELECT nsid, id, folder, CAST(strftime('%s', 'now') AS INTEGER) FROM photoset WHERE folder IS NOT NULL",
+)
+
+
+def _migration_0003_photoset_link(conn: sqlite3.Connection) -> None:
+    """Which folder each set stands for in this library, and the photos it placed there (issue
+    16 point 7): the photoset step moves a photo out of a set only if it was placed here."""
+    for statement in _PHOTOSET_LINK:
+        conn.execute(statement)
+
+
+def _migration_0004_user_choices(conn: sqlite3.Connection) -> None:
     """The user's own lists (issue 12): what to ignore (``flickrsync ignore``) and which Flickr
     photo is which picture (``flickrsync identify``). Both are also kept in files in the home
     dir (:mod:`flickrsync.userlists`), from which a rebuilt index gets them back."""
@@ -265,7 +295,7 @@ def _migration_0003_user_choices(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migration_0004_file_metadata(conn: sqlite3.Connection) -> None:
+def _migration_0005_file_metadata(conn: sqlite3.Connection) -> None:
     """A file's own title, description and keywords (issue 12 point 1), read by the scanner in
     the same read as its content id: ``local_file.meta`` (compact JSON, see
     :func:`flickrsync.fingerprint.meta_to_json`). NULL: not read yet (files indexed before this
@@ -285,8 +315,9 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
-    Migration("0003_user_choices", _migration_0003_user_choices),
-    Migration("0004_file_metadata", _migration_0004_file_metadata),
+    Migration("0003_photoset_link", _migration_0003_photoset_link),
+    Migration("0004_user_choices", _migration_0004_user_choices),
+    Migration("0005_file_metadata", _migration_0005_file_metadata),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -305,6 +336,8 @@ TABLES = (
     "upload_journal",
     "download_journal",
     "group_pool_photo",
+    "photoset_link",
+    "photoset_placed",
     "ignored",
     "identified",
 )
@@ -344,7 +377,16 @@ def migrate(conn: sqlite3.Connection, path: Path) -> list[str]:
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
         log.info("index %s: applied migration %s", path, migration.name)
         applied.append(migration.name)
+
+
+def shared_with_011(conn: sqlite3.Connection) -> bool:
+    """The file was flickrsync 0.1.1's database: its tables are in it (never read or changed)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND lower(name) IN ('localphotos', 'flickrphotos')"
+    ).fetchone()
+    return row is not None

@@ -119,6 +119,8 @@ class Download:
     original_format: str | None
     url: str | None
     reason: str
+    #: The set whose folder ``dest`` is in (remembered as that set's folder here), if any.
+    photoset_id: PhotosetId | None = None
 
     calls = 0
 

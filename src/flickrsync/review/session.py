@@ -26,12 +26,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from flickrsync import userchoices
 from flickrsync.choosing import FolderSettings
 from flickrsync.client import FlickrClient
-from flickrsync.config import Settings
+from flickrsync.config import Settings, profile_file_part
 from flickrsync.errors import FlickrsyncError
 from flickrsync.executor import in_background
 from flickrsync.index import Index
@@ -52,6 +53,12 @@ Choice = Literal["same", "different"]
 UPLOAD_FIELDS = ("include", "title", "description", "tags", "privacy", "resize", "ignore")
 DOWNLOAD_FIELDS = ("include", "relpath", "ignore")
 MATCH_FIELDS = ("add_tag", "ignore")
+
+
+def review_file(settings: Settings) -> Path:
+    """``<home>/review-<profile>.json``: the plan as edited on the page, as last applied or saved
+    (``flickrsync apply`` takes it too)."""
+    return settings.home / f"review-{profile_file_part(settings.profile)}.json"
 
 
 class EditError(ValueError):
@@ -395,8 +402,8 @@ class Review:
         """Write the document as edited to ``<home>/review-<profile>.json``; returns the path."""
         with self.lock:
             document = self.plan_to_apply()
-        write_document(self.settings.review_file, document)
-        return str(self.settings.review_file)
+        write_document(review_file(self.settings), document)
+        return str(review_file(self.settings))
 
     def _apply(
         self,
@@ -406,7 +413,7 @@ class Review:
         progress: PageProgress,
     ) -> dict[str, Any]:
         settings = self.settings
-        write_document(settings.review_file, document)
+        write_document(review_file(settings), document)
         problems: list[str] = []
         identified: list[str] = []
         with (
@@ -435,7 +442,7 @@ class Review:
                 lock=lock,
             )
         result = outcome_of(applied, identified, problems, len(ignore))
-        result["plan_file"] = str(settings.review_file)
+        result["plan_file"] = str(review_file(settings))
         with self.lock:
             self.exit_codes.append(result["exit_code"])
             self.applied = True

@@ -82,12 +82,13 @@ def list_(ctx: click.Context, as_json: bool) -> int:
             "ignore",
             {
                 "profile": settings.profile,
-                "file": str(settings.ignore_file),
+                "file": str(userlists.ignore_file(settings)),
                 "ignored": to_json(choices.ignored),
             },
         )
         return 0
-    click.echo(f"[{settings.profile}] {len(choices.ignored):,} ignored ({show(str(settings.ignore_file))})")
+    where = show(str(userlists.ignore_file(settings)))
+    click.echo(f"[{settings.profile}] {len(choices.ignored):,} ignored ({where})")
     for entry in choices.ignored:
         click.echo(f"  {_shown(entry)}")
     return 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flickrsync.cli.app import F, GlobalOptions, command, confirm, start
+from flickrsync.cli.commands.legacy import gone
 from flickrsync.cli.progress import TransferBars, scan_progress
 from flickrsync.cli.render import emit_json, outcome_text, plan_text, show, sync_json, to_json, verbose_lines
 from flickrsync.config import Settings
@@ -59,6 +60,8 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
         metavar="FILE",
         help="Write the plan to FILE (JSON, to edit, then `flickrsync apply FILE`); change nothing.",
     ),
+    # flickrsync 0.1.1's; refused with what replaces it
+    "identifymissing": click.option("--identifymissing", is_flag=True, hidden=True),
 }
 
 #: The global options that apply to every run of the engine.
@@ -75,11 +78,23 @@ def _options(*names: str) -> Callable[[F], F]:
 
 
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
-@_options("dry_run", "plan_out", "as_json", "transfers", "nodatematch", "full", "no_photosets", "prune")
+@_options(
+    "dry_run",
+    "plan_out",
+    "as_json",
+    "transfers",
+    "nodatematch",
+    "full",
+    "no_photosets",
+    "prune",
+    "identifymissing",
+)
 @click.pass_context
-def sync(ctx: click.Context, /, **kwargs: Any) -> int:
+def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
     """Upload every picture that is not on Flickr yet (duplicates once), tag matched photos,
     then make photosets from the folders. Never deletes anything."""
+    if identifymissing:
+        raise gone("sync --identifymissing")
     return _run_sync(ctx, "sync", **kwargs)
 
 
