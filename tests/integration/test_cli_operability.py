@@ -90,14 +90,14 @@ def test_config_check_shows_each_value_and_where_it_came_from(tmp_path: Path) ->
 def test_config_check_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
     write_config(
         tmp_path,
-        f"[DEFAULT]\ndirectory = {tmp_path}\nresize = 1024\n[a]\ntransfers = 0\nsafety_level = 9\n",
+        f"[DEFAULT]\ndirectory = {tmp_path}\nwatermark = 1024\n[a]\ntransfers = 0\nsafety_level = 9\n",
     )
     code, out, err = run_cli(["--home", str(tmp_path), "config", "check"])
     assert code == 2
     assert out.splitlines()[-1] == "3 problems (listed on stderr)"
     errors = err.splitlines()
     assert len(errors) == 3
-    assert "line 3: [DEFAULT] resize: unknown key" in errors[0]
+    assert "line 3: [DEFAULT] watermark: unknown key" in errors[0]
     assert "line 5: [a] transfers = 0 is out of range (use 1..32)" in errors[1]
     assert "line 6: [a] safety_level = 9 is out of range (use 1..3)" in errors[2]
 

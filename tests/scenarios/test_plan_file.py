@@ -87,3 +87,37 @@ def test_a_plan_written_edited_and_applied(lib: SyncLib, tmp_path: Path) -> None
     assert [a for a in again["actions"] if a["action"] == "download"] == []
     assert again["summary"]["ignored"] == 1
     assert content_id(b) not in lib.photos_by_content()
+
+
+def test_apply_refuses_a_plan_that_is_not_one_or_not_this_accounts(lib: SyncLib, tmp_path: Path) -> None:
+    lib.add("a.jpg", 1)
+    path = tmp_path / "plan.json"
+    assert lib.run("sync", "--plan-out", str(path)).code == 0
+    doc = read_plan(path)
+
+    path.write_text("{not json", encoding="utf-8")
+    broken = lib.run("apply", str(path), "--yes")
+    assert broken.code == 2
+    assert broken.err.startswith(f"flickrsync: error: {path}: not a JSON document")
+
+    doc["uploads"][0]["privacy"] = "everybody"
+    write_plan(path, doc)
+    bad = lib.run("apply", str(path), "--yes")
+    assert bad.code == 2
+    assert "uploads[0].privacy: must be one of public, friends+family, friends, family, private" in bad.err
+    assert len(bad.err.splitlines()) == 1
+
+    doc["uploads"][0]["privacy"] = "private"
+    doc["account"]["nsid"] = "99999999@N01"
+    write_plan(path, doc)
+    other = lib.run("apply", str(path), "--yes")
+    assert other.code == 2
+    assert "the plan is for Flickr account 99999999@N01" in other.err
+    assert lib.photos() == [], "nothing was done"
+
+    doc["account"]["nsid"] = lib.nsid
+    doc["version"] = 2
+    write_plan(path, doc)
+    newer = lib.run("apply", str(path), "--yes")
+    assert newer.code == 2
+    assert "version 2 was written by a newer flickrsync" in newer.err
