@@ -268,6 +268,9 @@ def part_photosets(tmp: Path, p: int, folders: int, moves: int) -> None:
                     None,
                     f"p{i}",
                     tags=machine_tag(data),
+                    # the original's size, as the picture's: a tag on a photo of another size is not trusted
+                    width=16,
+                    height=16,
                     date=flickr_date(date_of(30_000 + i)),
                     date_upload=posted(i),
                 )

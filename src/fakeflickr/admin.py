@@ -225,8 +225,8 @@ def seed_photos(store: Store, body: dict[str, Any]) -> list[int]:
                 row["originalformat"] = spec.get("original_format", probe.originalformat)
                 row["width"] = int(spec.get("width", probe.width))
                 row["height"] = int(spec.get("height", probe.height))
-                if "date_taken" not in spec and probe.date_taken:
-                    row["datetaken"], row["takenunknown"] = probe.date_taken, 0
+                if "date_taken" not in spec and probe.date_taken and row["media"] == "photo":
+                    row["datetaken"], row["takenunknown"] = probe.date_taken, 0  # a video's is ignored
             tags = row.pop("tags")
             photo = store.add_photo(tags=tags, source_file=tmp, **row)
             ids[index] = photo.id

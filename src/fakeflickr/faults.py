@@ -1,7 +1,9 @@
 """Seeded fault injection and the per-key rate limit (test controls; REFERENCE §2.4, §7).
 
 A :class:`FaultPlan` makes a fraction ``rate`` of the matching requests fail, drawn from a
-``random.Random(seed)`` so a test run is repeatable. Kinds:
+``random.Random`` per endpoint seeded from ``seed`` and the endpoint's name, so the faults an
+endpoint gets depend only on how many requests it served, not on how a client's threads
+interleave its requests with those to other endpoints (a test run is repeatable). Kinds:
 
 ``http500`` ``http502`` ``http503``
     an HTTP error with an HTML body, nothing done;
@@ -64,13 +66,13 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._plan: FaultPlan | None = None
-        self._rng = random.Random(0)
+        self._rngs: dict[str, random.Random] = {}
         self._injected: list[dict[str, Any]] = []
 
     def set(self, plan: FaultPlan | None) -> None:
         with self._lock:
             self._plan = plan
-            self._rng = random.Random(plan.seed if plan else 0)
+            self._rngs = {}
             self._injected = []
 
     def describe(self) -> dict[str, Any]:
@@ -94,10 +96,13 @@ class Faults:
                 return None
             if plan.max_faults is not None and len(self._injected) >= plan.max_faults:
                 return None
-            if self._rng.random() >= plan.rate:
+            rng = self._rngs.get(endpoint)
+            if rng is None:
+                rng = self._rngs[endpoint] = random.Random(f"{plan.seed}/{endpoint}")
+            if rng.random() >= plan.rate:
                 return None
             kinds = [k for k in plan.kinds if k != "code105" or endpoint == "rest"] or ["http503"]
-            kind = self._rng.choice(kinds)
+            kind = rng.choice(kinds)
             self._injected.append({"kind": kind, "endpoint": endpoint, "method": method, "at": time.time()})
             return kind
 

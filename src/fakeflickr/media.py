@@ -331,18 +331,51 @@ def render_size(
     return _encode_jpeg(_shape(_placeholder(*small, seed), size, width, height))
 
 
-def generate_mp4(width: int, height: int, seconds: int) -> bytes:
-    """A minimal, deterministic ISO-BMFF movie (ftyp, moov with mvhd and one tkhd, mdat) for a
-    seeded video without bytes. Not playable; enough to be recognised and sized."""
+def generate_mp4(width: int, height: int, seconds: int, seed: str = "") -> bytes:
+    """A small, deterministic MP4 for a video without uploaded bytes (a lazily seeded one) or for a
+    version Flickr made of one (``seed`` tells them apart): ftyp, a moov with mvhd and one video
+    track whose sample table points into the mdat (as a real movie's does: a client reads and
+    hashes it like any video), and seeded sample bytes. Not playable."""
 
-    def box(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(payload)) + kind + payload
+    def box(kind: bytes, *payload: bytes) -> bytes:
+        body = b"".join(payload)
+        return struct.pack(">I", 8 + len(body)) + kind + body
 
-    mvhd = struct.pack(">IIIII", 0, 0, 0, 1000, seconds * 1000) + bytes(80)
-    tkhd = struct.pack(">IIIII", 7, 0, 0, 1, 0) + bytes(4) + struct.pack(">I", seconds * 1000)
-    tkhd += bytes(52) + struct.pack(">II", width << 16, height << 16)
-    moov = box(b"moov", box(b"mvhd", mvhd) + box(b"trak", box(b"tkhd", tkhd)))
-    return box(b"ftyp", b"isom\x00\x00\x02\x00isommp41") + moov + box(b"mdat", bytes(1024))
+    def full(kind: bytes, *payload: bytes) -> bytes:
+        return box(kind, b"\0\0\0\0", *payload)
+
+    duration = max(1, seconds) * 1000
+    samples = [1024, 768, 896]
+    data = b""
+    block = hashlib.sha256(f"{seed}:{width}x{height}:{seconds}".encode()).digest()
+    while len(data) < sum(samples):
+        data += block
+        block = hashlib.sha256(block).digest()
+    data = data[: sum(samples)]
+
+    def moov(offset: int) -> bytes:
+        stbl = box(
+            b"stbl",
+            full(b"stsd", struct.pack(">I", 1), box(b"avc1", bytes(6), struct.pack(">H", 1), bytes(16),
+                 struct.pack(">HH", width, height), bytes(50))),
+            full(b"stts", struct.pack(">III", 1, len(samples), duration // len(samples))),
+            full(b"stsc", struct.pack(">IIII", 1, 1, len(samples), 1)),
+            full(b"stsz", struct.pack(">II", 0, len(samples)), *(struct.pack(">I", n) for n in samples)),
+            full(b"stco", struct.pack(">II", 1, offset)),
+        )  # fmt: skip
+        minf = box(b"minf", box(b"dinf", full(b"dref", struct.pack(">I", 1), full(b"url ", b""))), stbl)
+        hdlr = full(b"hdlr", bytes(4), b"vide", bytes(12), b"fakeflickr\0")
+        mdhd = full(b"mdhd", struct.pack(">IIIIHH", 0, 0, 1000, duration, 0, 0))
+        tkhd = full(
+            b"tkhd", struct.pack(">IIIII", 0, 0, 1, 0, duration), bytes(8), bytes(8), bytes(36),
+            struct.pack(">II", width << 16, height << 16),
+        )  # fmt: skip
+        mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, duration), bytes(80))
+        return box(b"moov", mvhd, box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf)))
+
+    ftyp = box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isommp41")
+    size = len(moov(0))
+    return ftyp + moov(len(ftyp) + size + 8) + box(b"mdat", data)
 
 
 def exif_entries(path: Path) -> tuple[str, list[tuple[str, str, str]]]:

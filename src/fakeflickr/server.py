@@ -31,8 +31,6 @@ import hashlib
 import logging
 import re
 import secrets
-import socket
-import struct
 import threading
 import time
 from collections import Counter
@@ -65,6 +63,7 @@ from fakeflickr.media import (
     CONTENT_TYPES,
     SIZE_BY_SUFFIX,
     available_sizes,
+    generate_mp4,
     render_size,
     size_secret,
 )
@@ -82,6 +81,17 @@ from fakeflickr.render import (
     wrap_jsonp,
 )
 from fakeflickr.state import PERM_LEVEL, Photo, Store, User
+from fakeflickr.wsgi import (
+    ClosingRequest,
+    api_key_of,
+    base_url_of,
+    drop_connection,
+    first_values,
+    form_and_files,
+    request_params,
+    signed_request,
+    signing_url,
+)
 
 log = logging.getLogger("fakeflickr.server")
 
@@ -100,15 +110,13 @@ class DropConnection(Exception):
     """Close the client's connection without an answer (fault injection)."""
 
 
-def _flat(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in pairs:
-        out.setdefault(key, value)
-    return out
-
-
 def _not_found() -> Response:
     return Response(b"", status=404, content_type="text/html; charset=utf-8")
+
+
+def _forbidden() -> Response:
+    """A video original through the API, when ``Config.video_originals`` is off."""
+    return Response(b"", status=403, content_type="text/html; charset=utf-8")
 
 
 def _oauth_response(problem: OAuthProblem) -> Response:
@@ -147,12 +155,12 @@ class App:
     # --- WSGI -----------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
+        request = ClosingRequest(environ)
         request.max_content_length = 4 * 1024 * 1024 * 1024
         try:
             response = self.dispatch(request)
         except DropConnection:
-            _drop(environ)
+            drop_connection(environ)
             raise ConnectionAbortedError("fakeflickr dropped the connection (fault injection)") from None
         finally:
             request.close()  # closes the temporary files of multipart parts
@@ -185,16 +193,16 @@ class App:
 
     def guarded(self, request: Request, endpoint: str, handler: Any) -> Response:
         """Count, rate-limit and fault-inject one request, then run its handler."""
-        params = _flat(request.args.items(multi=True))
+        params = first_values(request.args.items(multi=True))
         method_name = params.get("method") if endpoint == "rest" else None
         if endpoint == "rest":
             with contextlib.suppress(ValueError, HTTPException):
-                method_name = _flat(request.form.items(multi=True)).get("method", method_name)
+                method_name = first_values(request.form.items(multi=True)).get("method", method_name)
         if endpoint == "oauth":
             self.count(f"oauth.{request.path.rstrip('/').rsplit('/', 1)[1]}")
         else:
             self.count(method_name or endpoint)
-        key = _api_key(request, params)
+        key = api_key_of(request, params)
         if endpoint != "static" and not self.rate_limit.allow(key):
             return Response(RATE_LIMIT_BODY, status=429, content_type="text/html; charset=utf-8")
         fault = self.faults.decide(endpoint, method_name)
@@ -231,7 +239,7 @@ class App:
     # --- REST -----------------------------------------------------------------------------------
 
     def api_error_response(self, request: Request, error: ApiError, *, xml_only: bool) -> Response:
-        params = _request_params(request)
+        params = request_params(request)
         return self.render(params, None, error, xml_only=xml_only)
 
     def render(
@@ -284,12 +292,12 @@ class App:
         return None, "none", None
 
     def rest(self, request: Request) -> Response:
-        params = _request_params(request)
+        params = request_params(request)
         fmt = params.get("format", "")
         try:
             if fmt not in ("", "rest", "json"):
                 raise format_not_found(fmt)
-            signed = _signed(request)
+            signed = signed_request(request)
             try:
                 user, perms, token = self.authenticate(signed, params)
             except OAuthProblem as problem:
@@ -304,7 +312,7 @@ class App:
             if needed and (user is None or PERM_LEVEL[perms] < needed):
                 raise insufficient_permissions(PERM_NAMES[needed], perms if user is not None else "none")
             uploads.complete_due_tickets(self.store)
-            call = Call(self.store, params, user, perms, _base_url(request), request.method, token)
+            call = Call(self.store, params, user, perms, base_url_of(request), request.method, token)
             kept: ApiError | None = None
             with self.store.tx():
                 try:
@@ -323,15 +331,15 @@ class App:
 
     def upload(self, request: Request, kind: str) -> Response:
         try:
-            form, files = _form_and_files(request)
+            form, files = form_and_files(request)
         except (ValueError, HTTPException):
             form, files = MultiDict(), MultiDict()
         query = list(request.args.items(multi=True))
         fields_pairs = [(k, v) for k, v in query + list(form.items(multi=True)) if k != "photo"]
-        fields = _flat(fields_pairs)
+        fields = first_values(fields_pairs)
         signed = oauth.gather(
             request.method,
-            _signing_url(request),
+            signing_url(request),
             query,
             [(k, v) for k, v in form.items(multi=True) if k != "photo"],
             request.headers.get("Authorization"),
@@ -376,7 +384,7 @@ class App:
     def oauth_step(self, request: Request, step: str) -> Response:
         if step == "authorize":
             return self.authorize_page(request)
-        signed = _signed(request)
+        signed = signed_request(request)
         try:
             if step == "request_token":
                 verified = oauth.verify(self.store, signed, self.nonces, stage=None, require_callback=True)
@@ -409,7 +417,7 @@ class App:
             return _oauth_response(problem)
 
     def authorize_page(self, request: Request) -> Response:
-        params = _request_params(request)
+        params = request_params(request)
         token_value = params.get("oauth_token", "")
         perms = params.get("perms", "")
         token = self.store.token(token_value) if token_value else None
@@ -457,6 +465,8 @@ class App:
                 return self._resized(request, photo, "o", filename, bool(m["download"]))
             if m["ext"] != photo.originalformat:
                 return _not_found()
+            if photo.media == "video" and not self.store.config.video_originals:
+                return _forbidden()
             return self._original(request, photo, filename, bool(m["download"]))
         size = SIZE_BY_SUFFIX.get(suffix)
         if size is None or m["ext"] != "jpg":
@@ -546,7 +556,7 @@ class App:
         token = base64.urlsafe_b64encode(f"{photo.id}:{label}".encode()).decode().rstrip("=")
         response = Response(b"", status=302)
         response.headers["Location"] = (
-            f"{_base_url(request)}/video/{photo.id}/{m['secret']}/{label}.{ext}?s={token}"
+            f"{base_url_of(request)}/video/{photo.id}/{m['secret']}/{label}.{ext}?s={token}"
         )
         return response
 
@@ -555,12 +565,25 @@ class App:
         if photo is None:
             return _not_found()
         label = m["label"]
+        if label != "orig":
+            # A version Flickr made: another file than the one uploaded (sized for the label).
+            lines = {"360p": 360, "720p": 720, "1080p": 1080}.get(label, 360)
+            short = min(photo.width, photo.height)
+            scale = min(1.0, lines / short) if short else 1.0
+            data = generate_mp4(
+                max(2, round(photo.width * scale)),
+                max(2, round(photo.height * scale)),
+                photo.duration or 1,
+                seed=f"{photo.id}:{label}:{photo.secret}",
+            )
+            headers = {"Content-Length": str(len(data)), "Cache-Control": "public, max-age=31536000"}
+            return Response(_chunks(data), status=200, headers=headers, content_type="video/mp4")
+        if not self.store.config.video_originals:
+            return _forbidden()
         photo, path = self.store.ensure_original(photo)
         headers = {"Content-Length": str(photo.file_size), "Cache-Control": "public, max-age=31536000"}
         body = _file_chunks(path)
-        content_type = (
-            CONTENT_TYPES.get(photo.originalformat, "video/mp4") if label == "orig" else "video/mp4"
-        )
+        content_type = CONTENT_TYPES.get(photo.originalformat, "video/mp4")
         return Response(body, status=200, headers=headers, content_type=content_type, direct_passthrough=True)
 
 
@@ -581,64 +604,6 @@ def _html_page(title: str, body: str, status: int) -> Response:
         f"<!DOCTYPE html>\n<html><head><title>{_html(title)}</title></head>\n<body>\n{body}\n</body></html>\n"
     )
     return Response(page, status=status, content_type="text/html; charset=utf-8")
-
-
-def _form_and_files(request: Request) -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
-    return request.form, request.files
-
-
-def _request_params(request: Request) -> dict[str, str]:
-    pairs = list(request.args.items(multi=True))
-    try:
-        form, _files = _form_and_files(request)
-        pairs += [(k, v) for k, v in form.items(multi=True)]
-    except (ValueError, HTTPException):
-        pass
-    return _flat(pairs)
-
-
-def _api_key(request: Request, query: dict[str, str]) -> str | None:
-    auth = request.headers.get("Authorization", "")
-    m = re.search(r'oauth_consumer_key="([^"]*)"', auth)
-    if m:
-        return m.group(1)
-    params = _request_params(request)
-    return params.get("oauth_consumer_key") or params.get("api_key") or query.get("api_key")
-
-
-def _base_url(request: Request) -> str:
-    return request.host_url.rstrip("/")
-
-
-def _signing_url(request: Request) -> str:
-    """scheme://host[:port]/path exactly as requested (Flickr signs the path as sent)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-    path = str(raw).split("?", 1)[0]
-    if "://" in path:  # absolute-form request line
-        path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
-    return f"{request.scheme}://{request.host}{path}"
-
-
-def _signed(request: Request) -> oauth.OAuthRequest:
-    query = list(request.args.items(multi=True))
-    try:
-        form, _files = _form_and_files(request)
-        form_pairs = list(form.items(multi=True))
-    except (ValueError, HTTPException):
-        form_pairs = []
-    return oauth.gather(
-        request.method, _signing_url(request), query, form_pairs, request.headers.get("Authorization")
-    )
-
-
-def _drop(environ: dict[str, Any]) -> None:
-    sock = environ.get("werkzeug.socket")
-    if isinstance(sock, socket.socket):
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 # --- the server ---------------------------------------------------------------------------------

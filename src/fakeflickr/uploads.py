@@ -5,12 +5,27 @@ Checks, in Flickr's documented codes: no ``photo`` part -> 2 "No photo specified
 -> 4 "Filesize was zero"; not a picture or video we recognise by content -> 5 "Filetype was not
 recognised"; bigger than the account's limit -> 8 "Filesize was too large"; the account's item
 limit reached (free accounts: 1,000) -> 6 "Upload limit reached. For more info, visit
-flickr.com/pro"; ``dedup_check`` and the same bytes already uploaded -> 9. Replace also needs a Pro
-account (1 "Not a pro account") and the caller's ``photo_id``.
+flickr.com/pro"; more tags than a photo may carry (``Config.max_tags_per_photo``, 75) -> 2 "Maximum
+number of tags reached" (REFERENCE §5.6 gives that code for every ``tags`` string, uploads included;
+the upload page's own list has 2 for "No photo specified": UNCONFIRMED which one Flickr answers, both
+refuse the upload). Replace also needs a Pro account (1 "Not a pro account") and the caller's
+``photo_id``.
+
+``dedup_check=1`` or ``2``: a file whose bytes equal (size and MD5) those of a photo the account
+holds, or held (the photo was deleted since), is refused with 9 "Duplicate photo/video detected",
+carrying ``<duplicate_photo_id>`` and ``<duplicate_photo_status>`` (``ACTIVE``, a guess; ``DELETED``
+for a deleted one, as a client reported Flickr answering with ``dedup_check=1``). Flickr does not
+document what "the same" is; the strict plausible reading is "the same bytes": a copy whose
+metadata differs is *not* a duplicate, so a client cannot count on this check for anything but
+byte-identical files. The check and the storing of a synchronous upload are one transaction, so of
+two identical uploads the second always sees the first; an async upload is checked when it is
+received, not against tickets still pending (a client must not count on that either).
 
 What a new photo gets: title = the part's file name without extension when no ``title`` field is
 sent; date taken = EXIF DateTimeOriginal (``takenunknown=0``), else the upload time in the
-configured zone (``takenunknown=1``); the original bytes are stored unchanged.
+configured zone (``takenunknown=1``); a video's date taken is the upload time whatever the file
+says (``takenunknown=0``: Flickr ignores a video's capture date); the original bytes are stored
+unchanged.
 
 ``async=1`` answers a ``<ticketid>`` at once; the photo appears when the ticket completes, after
 ``Config.ticket_delay`` seconds (tickets are completed lazily, on the next request that arrives
@@ -145,10 +160,12 @@ def _create_photo(
     posted: int,
     digest: tuple[int, str] | None,
 ) -> int:
-    if probe.date_taken is not None:
+    if probe.media == "video":
+        # Flickr ignores a video's own capture date: its date taken is the upload time (recorded
+        # 2012; a 2023 recording shows 0000-00-00), not flagged unknown. setDates sets it.
+        taken, unknown = store.local_time(posted), 0
+    elif probe.date_taken is not None:
         taken, unknown = probe.date_taken, 0
-    elif probe.media == "video":
-        taken, unknown = "0000-00-00 00:00:00", 0
     else:
         taken, unknown = store.local_time(posted), 1
     photo = store.add_photo(
@@ -176,13 +193,36 @@ def _create_photo(
     return photo.id
 
 
-def _duplicate_of(store: Store, user: User, received: Received) -> int | None:
+def _duplicate_of(store: Store, user: User, received: Received) -> tuple[int, str] | None:
+    """(photo id, status) of a photo of the account with the same bytes: a held one first, else
+    one deleted since."""
     with store.tx() as db:
         row = db.execute(
-            "SELECT id FROM photos WHERE owner = ? AND file_md5 = ? ORDER BY id LIMIT 1",
-            (user.nsid, received.md5),
+            "SELECT id FROM photos WHERE owner = ? AND file_md5 = ? AND file_size = ? ORDER BY id LIMIT 1",
+            (user.nsid, received.md5, received.size),
         ).fetchone()
-        return None if row is None else int(row[0])
+        if row is not None:
+            return int(row[0]), "ACTIVE"
+    deleted = store.deleted_file(user.nsid, received.md5, received.size)
+    return None if deleted is None else (deleted, "DELETED")
+
+
+def _check_duplicate(store: Store, user: User, fields: Mapping[str, str], received: Received) -> None:
+    if (fields.get("dedup_check") or "").strip() not in ("1", "2"):
+        return
+    duplicate = _duplicate_of(store, user, received)
+    if duplicate is not None:
+        photo_id, status = duplicate
+        raise ApiError(
+            9,
+            "Duplicate photo/video detected",
+            [text_el("duplicate_photo_id", str(photo_id)), text_el("duplicate_photo_status", status)],
+        )
+
+
+def _check_tags(store: Store, fields: Mapping[str, str]) -> None:
+    if len(parse_tags(fields.get("tags", ""))) > store.config.max_tags_per_photo:
+        raise ApiError(2, "Maximum number of tags reached")
 
 
 def upload(store: Store, user: User, fields: Mapping[str, str], received: Received | None) -> list[El]:
@@ -193,12 +233,8 @@ def upload(store: Store, user: User, fields: Mapping[str, str], received: Receiv
             asynchronous, probe = _checked_probe(store, user, fields, received)
             if user.item_limit is not None and store.count_items(user.nsid) >= user.item_limit:
                 raise ApiError(6, "Upload limit reached. For more info, visit flickr.com/pro")
-            if (fields.get("dedup_check") or "").strip() in ("1", "2"):
-                duplicate = _duplicate_of(store, user, received)
-                if duplicate is not None:
-                    raise ApiError(
-                        9, "Duplicate photo/video detected", [text_el("duplicate_photo_id", str(duplicate))]
-                    )
+            _check_tags(store, fields)
+            _check_duplicate(store, user, fields, received)
             meta = _metadata(user, fields, received.filename)
             posted = store.now()
             if asynchronous:

@@ -43,9 +43,9 @@ from flickrsync.fingerprint import (
     choose_text,
     fit_for_flickr,
 )
+from flickrsync.matcher import MatchResult
+from flickrsync.matcher.keys import OUR_TAG_PREFIX, displayed_size, resized_size
 from flickrsync.models import (
-    MACHINE_TAG_NAMESPACE,
-    MACHINE_TAG_PREDICATE,
     ContentId,
     LocalPath,
     LocalPicture,
@@ -315,10 +315,9 @@ def upload_tags(content_id: ContentId, extra_tags: str = "", keywords: Iterable[
     ours = content_tag(content_id)
     tags = [ours]
     seen = {clean_tag(ours)}
-    prefix = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
     for tag in (*parse_tags(extra_tags), *keywords):
         key = clean_tag(tag)
-        if not key or key in seen or key.startswith(prefix):
+        if not key or key in seen or key.startswith(OUR_TAG_PREFIX):
             continue
         seen.add(key)
         tags.append(tag)
@@ -379,31 +378,42 @@ def uploadable_path(
     """The path a picture is uploaded from — its first path that is neither ignored nor in a
     folder that says ``ignore`` — and the settings of its folder; None when there is none."""
     for path in picture.paths:
-        if is_ignored_path(path.relpath, ignored):
-            continue
-        settings = folders(path.folder)
-        if not settings.ignore:
-            return path, settings
+        if not left_out(path, folders, ignored):
+            return path, folders(path.folder)
     return None
+
+
+def left_out(path: LocalPath, folders: FolderSettings, ignored: Collection[str] = ()) -> bool:
+    """``path`` takes no part: it is on the ignore list (itself or a folder above it), or in a
+    folder that says ``ignore``."""
+    return is_ignored_path(path.relpath, ignored) or folders(path.folder).ignore
+
+
+def taking_part(
+    local: Sequence[LocalPicture],
+    match: MatchResult,
+    folders: FolderSettings,
+    ignored: Collection[ContentId] = (),
+    ignored_paths: Collection[str] = (),
+) -> tuple[list[LocalPicture], MatchResult]:
+    """The pictures that take part in photosets, and their matches: not those the user ignores
+    (their photos stay where they are, as Flickr-only ones do), and of the others only the paths
+    not left out (:func:`left_out`)."""
+    if not ignored and not ignored_paths and not folders.any("ignore"):
+        return list(local), match
+    kept: list[LocalPicture] = []
+    for picture in local:
+        if picture.content_id in ignored:
+            continue
+        keep = tuple(p for p in picture.paths if not left_out(p, folders, ignored_paths))
+        if keep:
+            kept.append(dataclasses.replace(picture, paths=keep) if keep != picture.paths else picture)
+    cids = {p.content_id for p in kept}
+    return kept, dataclasses.replace(match, matches=tuple(m for m in match.matches if m.content_id in cids))
 
 
 #: Formats a smaller copy can be made of (decoded by Pillow or pillow-heif, sent as a JPEG).
 RESIZABLE = frozenset({"jpeg", "mpo", "png", "tiff", "webp", "heic", "heif", "avif"})
-
-
-def resized_size(width: int, height: int, long_edge: int) -> tuple[int, int] | None:
-    """The size of a picture of ``width`` x ``height`` scaled so that its long edge is
-    ``long_edge``, rounded; None when it is not larger than that (never scaled up)."""
-    longest = max(width, height)
-    if longest <= long_edge or long_edge <= 0:
-        return None
-    scale = long_edge / longest
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def displayed_size(width: int, height: int, orientation: int | None) -> tuple[int, int]:
-    """A stored size as the picture is shown: a quarter turn (EXIF orientation 5-8) swaps it."""
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def resize_for(picture: LocalPicture, settings: PictureSettings) -> Resize | None:

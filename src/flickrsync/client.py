@@ -39,6 +39,7 @@ from flickrsync.models import (
     PhotoSize,
     PoolAddResult,
     RemotePhoto,
+    Replaced,
     Ticket,
     TicketId,
     TokenInfo,
@@ -68,6 +69,8 @@ from flickrsync.wire import Wire
 log = logging.getLogger("flickrsync.client")
 
 FLICKR = Endpoints()
+#: flickr.photos.addTags/setTags: "Maximum number of tags reached" (75 per photo).
+TAGS_FULL = 2
 DEFAULT_BACKOFF = Backoff()
 DEFAULT_UPLOAD = UploadOptions()
 
@@ -162,9 +165,17 @@ class FlickrClient(Wire):
         )
 
     def _count_photos(self, params: Mapping[str, str]) -> int:
-        rsp = self.call("flickr.people.getPhotos", {"user_id": "me", "per_page": 1, "page": 1, **params})
+        return self.photo_count(params) or 0
+
+    def photo_count(self, params: Mapping[str, str] | None = None) -> int | None:
+        """How many photos and videos the account holds, as Flickr counts them: one
+        flickr.people.getPhotos call with ``per_page=1`` (its ``total``). None when Flickr sent
+        no usable total (it has, transiently): the caller must then not conclude anything."""
+        rsp = self.call(
+            "flickr.people.getPhotos", {"user_id": "me", "per_page": 1, "page": 1, **(params or {})}
+        )
         page: PhotoPage = self._parsed("flickr.people.getPhotos", parse_photo_page, rsp)
-        return page.total or 0
+        return page.total
 
     # --- listing -----------------------------------------------------------------------------
 
@@ -224,23 +235,40 @@ class FlickrClient(Wire):
         )
         return contexts
 
+    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> bool:
+        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat).
+        False when Flickr refused because the photo has as many tags as it may hold (code 2,
+        "Maximum number of tags reached": the whole request is refused, REFERENCE §4.7)."""
+        text = format_tags(tags)
+        if text:
+            try:
+                self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+            except RemoteError as exc:
+                if exc.code == TAGS_FULL:
+                    return False
+                raise
+        return True
+
     def tag_ids(self, photo_id: PhotoId) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """flickr.photos.getInfo: the photo's owner (NSID) and ``(tag id, clean tag)`` of each
-        of its tags."""
+        """The photo's owner (NSID) and ``(tag id, raw tag)`` of each of its tags
+        (flickr.photos.getInfo): removing a tag needs its id, which no photo list gives
+        (REFERENCE §5.6)."""
         found: tuple[str, tuple[tuple[str, str], ...]] = self._parsed(
             "flickr.photos.getInfo", parse_tag_ids, self.call("flickr.photos.getInfo", {"photo_id": photo_id})
         )
         return found
 
     def remove_tag(self, tag_id: str) -> None:
-        """flickr.photos.removeTag (a tag, never the photo)."""
+        """flickr.photos.removeTag: one tag (by its id) off a photo; the photo stays."""
         self.call("flickr.photos.removeTag", {"tag_id": tag_id})
 
-    def add_tags(self, photo_id: PhotoId, tags: Iterable[str]) -> None:
-        """flickr.photos.addTags (adding a tag the photo has is not an error: safe to repeat)."""
-        text = format_tags(tags)
-        if text:
-            self.call("flickr.photos.addTags", {"photo_id": photo_id, "tags": text})
+    def set_date_taken(self, photo_id: PhotoId, date_taken: str) -> None:
+        """flickr.photos.setDates: the date taken (``YYYY-MM-DD HH:MM:SS``, exact to the second).
+        Flickr ignores a video's own capture date, so an uploaded video gets it this way."""
+        self.call(
+            "flickr.photos.setDates",
+            {"photo_id": photo_id, "date_taken": date_taken, "date_taken_granularity": "0"},
+        )
 
     # --- photosets ---------------------------------------------------------------------------
 
@@ -379,9 +407,12 @@ class FlickrClient(Wire):
         tags: Sequence[str],
         options: UploadOptions,
         asynchronous: bool,
+        dedup_check: bool = False,
     ) -> dict[str, str]:
         """The upload's form fields, each once: ``tags`` exactly as given (the planner decided
-        them, configured extra tags included), and every field of ``options``."""
+        them, configured extra tags included), every field of ``options``, and ``dedup_check=1``
+        when asked (Flickr then refuses a file the account holds already: code 9, raised as
+        :class:`~flickrsync.errors.DuplicateUploadError` naming that photo)."""
         fields: dict[str, str] = {}
         if title is not None:
             fields["title"] = title
@@ -399,6 +430,8 @@ class FlickrClient(Wire):
             hidden=str(options.hidden),
         )
         fields["async"] = "1" if asynchronous else "0"
+        if dedup_check:
+            fields["dedup_check"] = "1"
         return fields
 
     def start_upload(
@@ -410,11 +443,17 @@ class FlickrClient(Wire):
         description: str | None = None,
         tags: Sequence[str] = (),
         options: UploadOptions = DEFAULT_UPLOAD,
+        dedup_check: bool = False,
     ) -> Ticket:
         """Asynchronous upload (``async=1``): a pending ticket to poll with :meth:`wait_for_tickets`
         (or, should Flickr answer with the photo id at once, a complete one)."""
         fields = self._upload_fields(
-            title=title, description=description, tags=tags, options=options, asynchronous=True
+            title=title,
+            description=description,
+            tags=tags,
+            options=options,
+            asynchronous=True,
+            dedup_check=dedup_check,
         )
         answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
         if answer.ticket_id is not None:
@@ -434,6 +473,7 @@ class FlickrClient(Wire):
         options: UploadOptions = DEFAULT_UPLOAD,
         asynchronous: bool = False,
         ticket_timeout: float = 600.0,
+        dedup_check: bool = False,
     ) -> PhotoId:
         """Upload one file (an open binary stream and its file name) and return the photo id.
 
@@ -443,13 +483,24 @@ class FlickrClient(Wire):
         """
         if asynchronous:
             ticket = self.start_upload(
-                photo, filename, title=title, description=description, tags=tags, options=options
+                photo,
+                filename,
+                title=title,
+                description=description,
+                tags=tags,
+                options=options,
+                dedup_check=dedup_check,
             )
             if ticket.photo_id is not None:
                 return ticket.photo_id
             return self._ticket_photo(ticket.id, ticket_timeout)
         fields = self._upload_fields(
-            title=title, description=description, tags=tags, options=options, asynchronous=False
+            title=title,
+            description=description,
+            tags=tags,
+            options=options,
+            asynchronous=False,
+            dedup_check=dedup_check,
         )
         answer = self._post_file(self.endpoints.upload, "upload", photo, filename, fields)
         if answer.photo_id is None:
@@ -470,13 +521,16 @@ class FlickrClient(Wire):
         options: UploadOptions = DEFAULT_UPLOAD,
         asynchronous: bool = False,
         ticket_timeout: float = 600.0,
+        dedup_check: bool = False,
     ) -> PhotoId:
         """Upload so that the photo lands on Flickr exactly once, even when answers get lost.
 
         ``machine_tag`` (the picture's content tag) must be one of ``tags``, which are sent as
         they are. When the outcome of an attempt is unknown, the account is searched for that tag
         (twice, a backoff apart, as search may lag): found means stored — its id is returned;
-        else the upload is sent again.
+        else the upload is sent again. With ``dedup_check`` a file Flickr holds already raises
+        :class:`~flickrsync.errors.DuplicateUploadError` (also on a resend whose first attempt
+        was stored after all).
         """
         if machine_tag not in tags:
             raise ValueError(f"upload_once: {machine_tag} is not among the upload's tags")
@@ -493,6 +547,7 @@ class FlickrClient(Wire):
                     options=options,
                     asynchronous=asynchronous,
                     ticket_timeout=ticket_timeout,
+                    dedup_check=dedup_check,
                 )
             except OutcomeUnknownError as exc:
                 log.info("upload of %s: answer lost (%s); looking for %s", filename, exc, machine_tag)
@@ -514,18 +569,19 @@ class FlickrClient(Wire):
 
     def replace(
         self, photo_id: PhotoId, photo: IO[bytes], filename: str, *, asynchronous: bool = False
-    ) -> PhotoId:
+    ) -> Replaced:
         """Replace the image of ``photo_id`` (https://www.flickr.com/services/api/replace.api.html).
 
-        Same id afterwards; metadata, sets and tags stay. Not resent after a lost answer
+        Same id afterwards; metadata, sets and tags stay; the secrets change (the answer carries
+        the new ones, REFERENCE §5.5). Not resent after a lost answer
         (:class:`OutcomeUnknownError`): replacing twice with the same file is harmless, so the
-        caller may simply call again.
+        caller may simply call again. A non-Pro account is refused with code 1 (RemoteError).
         """
         fields = {"photo_id": photo_id, "async": "1" if asynchronous else "0"}
         answer = self._post_file(self.endpoints.replace, "replace", photo, filename, fields)
         if answer.ticket_id is not None and answer.photo_id is None:
-            return self._ticket_photo(answer.ticket_id, 600.0)
-        return answer.photo_id or photo_id
+            return Replaced(self._ticket_photo(answer.ticket_id, 600.0))
+        return Replaced(answer.photo_id or photo_id, answer.secret, answer.original_secret)
 
     def check_tickets(self, tickets: Sequence[TicketId]) -> tuple[Ticket, ...]:
         """flickr.photos.upload.checkTickets for up to 100 tickets at a time."""
@@ -609,6 +665,15 @@ class FlickrClient(Wire):
                 if size.label == label:
                     return size.source
         raise RemoteError(f"photo {photo_id}: Flickr offers no original to download", method="getSizes")
+
+    def video_sources(self, photo_id: PhotoId) -> list[PhotoSize]:
+        """A video's files Flickr offers (getSizes), the original first (``Video Original``, when
+        offered), then the other versions, largest first. The ``Video Player`` entry (a player,
+        not a file) and the still frames are left out."""
+        videos = [s for s in self.get_sizes(photo_id) if s.media == "video" and s.label != "Video Player"]
+        return sorted(
+            videos, key=lambda s: (s.label != "Video Original", -((s.width or 0) * (s.height or 0)))
+        )
 
     def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> Downloaded:
         """Stream ``url`` (a static-host or video URL) into the new file ``dest``, retrying

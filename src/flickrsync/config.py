@@ -22,18 +22,19 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
+from flickrsync import config_pictures as pictures
 from flickrsync.choosing import FolderRule, PictureSettings
-from flickrsync.config_pictures import PictureKeys, folder_section_problems, is_folder_section
 from flickrsync.errors import ConfigError
-from flickrsync.models import Endpoints, Nsid, UploadOptions
+from flickrsync.models import ON_EDIT, Endpoints, Nsid, OnEdit, UploadOptions
 
 DEFAULT_SECTION = "DEFAULT"
 CONFIG_NAME = "config.ini"
 HOME_ENV = "FLICKRSYNC_HOME"
 
-TEMPLATE = """\
+TEMPLATE = (
+    """\
 # flickrsync configuration (compatible with flickrsync 0.1.1).
 #
 # [DEFAULT] applies to every profile; each other section is a profile (a Flickr account),
@@ -73,6 +74,10 @@ directory = ~/Pictures
 # calls_per_hour = 3600
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
+# A picture edited since it was synced (same path, same date taken or look): keep the earlier
+# version on Flickr and say so, replace it (Flickr's replace API; Pro accounts), or upload the
+# edit as a new photo.
+# on_edit = keep
 # After a crash, how long an upload that was under way may still take to appear on Flickr
 # (seconds): a run started sooner waits that long before sending such a picture again.
 # upload_settle_seconds = 60
@@ -87,26 +92,14 @@ directory = ~/Pictures
 # Add photos of a folder to group pools: one `folder glob = group NSID` per line.
 # groups =
 #     Birds/* = 12345678@N01
-# Upload a smaller copy: a JPEG whose long edge is this many pixels (0: files as they are).
-# resize = 0
-# resize_quality = 90
-# Titles, descriptions and tags come from the picture's own metadata, in this order of sources
-# (empty: none); the title falls back to the file name.
-# title_from = XMP-dc:Title, IPTC:ObjectName, IFD0:XPTitle
-# description_from = XMP-dc:Description, IPTC:Caption-Abstract, IFD0:ImageDescription,
-#     IFD0:XPComment, IFD0:XPSubject
-# tags_from = XMP-dc:Subject, XMP-lr:HierarchicalSubject, IPTC:Keywords, IFD0:XPKeywords
-
-# Folders of their own (globs relative to directory; the most specific wins) may set any of the
-# settings above from is_public to tags_from, and `ignore = 1` (never upload):
-# [folder:Family/*]
-# is_family = 1
-
-# [work]
+"""
+    + pictures.PICTURE_TEMPLATE
+    + """# [work]
 # api_key = ...
 # api_secret = ...
 # directory = ~/Pictures/Work
 """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +142,8 @@ class Settings:
     root_photoset: str | None = None
     #: (folder glob, group NSID) pairs, in config order.
     groups: tuple[tuple[str, Nsid], ...] = ()
+    #: What a run does with a picture edited since it was synced: keep, replace or upload.
+    on_edit: OnEdit = "keep"
 
     @property
     def directory(self) -> Path:
@@ -327,8 +322,8 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
     """Unknown sections and keys, each with the closest known name."""
     problems: list[ConfigError] = []
     for section in config.parser.sections():
-        if is_folder_section(section):
-            problems += folder_section_problems(config, section)
+        if pictures.is_folder_section(section):
+            problems += pictures.folder_section_problems(config, section)
             continue
         if section != DEFAULT_SECTION and section.upper() == DEFAULT_SECTION:
             problems.append(
@@ -352,9 +347,8 @@ def structure_problems(config: ConfigFile) -> list[ConfigError]:
 
 def profile_names(config: ConfigFile) -> list[str]:
     """Named profiles, in file order (``[DEFAULT]`` and ``[folder:GLOB]`` are not)."""
-    return [
-        name for name in config.parser.sections() if name != DEFAULT_SECTION and not is_folder_section(name)
-    ]
+    sections = config.parser.sections()
+    return [name for name in sections if name != DEFAULT_SECTION and not pictures.is_folder_section(name)]
 
 
 def all_profile_names(config: ConfigFile) -> list[str]:
@@ -508,7 +502,7 @@ def check_config(
     )
     checks = []
     for name in names:
-        if name != DEFAULT_SECTION and (not config.parser.has_section(name) or is_folder_section(name)):
+        if not _is_profile(config, name):
             checks.append(ProfileCheck(name, problems=(str(_no_profile(config, name)),)))
             continue
         reader = _profile(config, home, name, overrides, collect=True)
@@ -532,16 +526,21 @@ def _no_profile(config: ConfigFile, name: str) -> ConfigError:
     )
 
 
+def _is_profile(config: ConfigFile, name: str) -> bool:
+    known = config.parser.has_section(name) and not pictures.is_folder_section(name)
+    return name == DEFAULT_SECTION or known
+
+
 def _profile(
     config: ConfigFile, home: Path, name: str, overrides: Overrides, *, collect: bool = False
 ) -> _Profile:
-    if name != DEFAULT_SECTION and (not config.parser.has_section(name) or is_folder_section(name)):
+    if not _is_profile(config, name):
         raise _no_profile(config, name)
     own = config.section(name) if name != DEFAULT_SECTION else {}
     return _Profile(config, home, name, config.section(DEFAULT_SECTION), own, overrides, collect)
 
 
-class _Profile(PictureKeys):
+class _Profile(pictures.PictureKeys):
     """One profile's keys: its own section over ``[DEFAULT]``, under the command-line overrides.
 
     Every value is read and checked here, once. A bad value is a :class:`ConfigError` naming the
@@ -683,6 +682,16 @@ class _Profile(PictureKeys):
             )
             download_folder = "Flickr"
 
+        on_edit = self.get("on_edit", "keep").lower() or "keep"
+        if on_edit not in ON_EDIT:
+            self.fail(
+                ConfigError(
+                    f"{self.where('on_edit')} = {on_edit!r} is not a choice",
+                    hint="use keep, replace or upload",
+                )
+            )
+            on_edit = "keep"
+
         return Settings(
             home=self.home,
             config_file=self.config.path,
@@ -708,6 +717,7 @@ class _Profile(PictureKeys):
             ),
             root_photoset=self.merged["root_photoset"].strip() if "root_photoset" in self.merged else None,
             groups=tuple(groups),
+            on_edit=cast(OnEdit, on_edit),
         )
 
 
@@ -720,8 +730,8 @@ def _listed(items: Iterable[object], empty: str = "(none)") -> str:
     return text or empty
 
 
-def _yes(value: bool) -> str:
-    return "1 (yes)" if value else "0 (no)"
+def _picture(key: str) -> Callable[[Settings], str]:
+    return lambda s: pictures.shown(key, s.pictures)
 
 
 #: Every key config.ini may hold, and how ``config check`` shows the value a run uses. The one
@@ -735,13 +745,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "database": lambda s: str(s.database),
     "exclude": lambda s: _listed(s.exclude),
     "endpoint": lambda s: s.endpoints.rest.removesuffix("services/rest/") if s.custom_endpoint else "Flickr",
-    "is_public": lambda s: _yes(s.upload.is_public),
-    "is_friend": lambda s: _yes(s.upload.is_friend),
-    "is_family": lambda s: _yes(s.upload.is_family),
-    "safety_level": lambda s: str(s.upload.safety_level),
-    "content_type": lambda s: str(s.upload.content_type),
-    "hidden": lambda s: str(s.upload.hidden),
-    "extra_tags": lambda s: s.pictures.extra_tags or "(none)",
+    **{key: _picture(key) for key in pictures.PROFILE_PICTURE_KEYS},
     "transfers": lambda s: str(s.transfers),
     "calls_per_hour": lambda s: str(s.calls_per_hour),
     "download_folder": lambda s: s.download_folder,
@@ -755,11 +759,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
         else (s.root_photoset or "(none)")
     ),
     "groups": lambda s: _listed(f"{folder} = {group}" for folder, group in s.groups),
-    "resize": lambda s: f"{s.pictures.resize} pixels (long edge)" if s.pictures.resize else "0 (off)",
-    "resize_quality": lambda s: str(s.pictures.resize_quality),
-    "title_from": lambda s: _listed(s.pictures.title_from, "(none: the file name)"),
-    "description_from": lambda s: _listed(s.pictures.description_from),
-    "tags_from": lambda s: _listed(s.pictures.tags_from),
+    "on_edit": lambda s: s.on_edit,
 }
 
 #: Every key config.ini may hold (the README's table documents each).

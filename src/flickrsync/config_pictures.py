@@ -27,6 +27,38 @@ FOLDER_PREFIX = "folder:"
 PROFILE_PICTURE_KEYS: tuple[str, ...] = tuple(k for k in FOLDER_KEYS if k != "ignore")
 
 
+#: The picture keys' part of config.py's ``TEMPLATE`` (after ``groups``).
+PICTURE_TEMPLATE = """\
+# Upload a smaller copy: a JPEG whose long edge is this many pixels (0: files as they are).
+# resize = 0
+# resize_quality = 90
+# Titles, descriptions and tags come from the picture's own metadata, in this order of sources
+# (empty: none); the title falls back to the file name.
+# title_from = XMP-dc:Title, IPTC:ObjectName, IFD0:XPTitle
+# description_from = XMP-dc:Description, IPTC:Caption-Abstract, IFD0:ImageDescription,
+#     IFD0:XPComment, IFD0:XPSubject
+# tags_from = XMP-dc:Subject, XMP-lr:HierarchicalSubject, IPTC:Keywords, IFD0:XPKeywords
+
+# Folders of their own (globs relative to directory; the most specific wins) may set any of the
+# settings above from is_public to tags_from, and `ignore = 1` (never upload):
+# [folder:Family/*]
+# is_family = 1
+
+"""
+
+
+def shown(key: str, settings: PictureSettings) -> str:
+    """The value of picture key ``key`` in words, as ``config check`` and ``inspect`` show it."""
+    value = getattr(settings, key)
+    if isinstance(value, bool):
+        return "1 (yes)" if value else "0 (no)"
+    if key == "resize":
+        return f"{value} pixels (long edge)" if value else "0 (off)"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or ("(none: the file name)" if key == "title_from" else "(none)")
+    return str(value) if value != "" else "(none)"
+
+
 def is_folder_section(section: str) -> bool:
     return section.startswith(FOLDER_PREFIX)
 

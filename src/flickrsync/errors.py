@@ -9,6 +9,7 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     ├── AuthError                   token missing, revoked, or too few perms     -> exit 2
     ├── LockedError                 another run holds the profile's lock         -> exit 2
     ├── RemoteError                 Flickr refused a call (code + message)       -> exit 1
+    │   ├── DuplicateUploadError    an upload is a copy of a photo the account holds (code 9)
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
     │       └── OutcomeUnknownError     a write reached Flickr, its answer was lost  -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
@@ -90,6 +91,17 @@ class RemoteError(FlickrsyncError):
         self.code = code
         self.method = method
         self.http_status = http_status
+
+
+class DuplicateUploadError(RemoteError):
+    """Flickr refused an upload sent with ``dedup_check`` because the account holds (or held:
+    ``status`` may say it was deleted) a photo with the same file, ``photo_id`` (REFERENCE §5.2,
+    code 9). Nothing was stored; the caller decides whether that photo is the picture."""
+
+    def __init__(self, message: str, *, photo_id: str, status: str | None, method: str | None) -> None:
+        super().__init__(message, code=9, method=method)
+        self.photo_id = photo_id
+        self.status = status
 
 
 class TransientError(RemoteError):

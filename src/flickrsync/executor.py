@@ -14,6 +14,7 @@ intents to resolve (each costs a search on the next run), not the whole plan.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import logging
 import os
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from flickrsync import fingerprint, localfs, resizing, scanner
 from flickrsync.client import FlickrClient
@@ -38,6 +39,7 @@ from flickrsync.errors import (
 )
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
+from flickrsync.matcher.keys import OUR_TAG_PREFIX
 from flickrsync.models import (
     AddTags,
     AddToGroup,
@@ -49,6 +51,7 @@ from flickrsync.models import (
     EditSetMeta,
     EditSetPhotos,
     FailedItem,
+    FileAction,
     FileStat,
     LocalPath,
     Nsid,
@@ -57,13 +60,18 @@ from flickrsync.models import (
     PhotosetId,
     RemotePhoto,
     RemoveFromSet,
+    Replace,
+    Replaced,
     SetAction,
+    SetDateTaken,
     Upload,
     UploadIntent,
     content_tag,
 )
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
+from flickrsync.tags import clean_tag
+from flickrsync.uploading import Landed, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
 
@@ -74,8 +82,6 @@ R = TypeVar("R")
 MAX_NAME_TRIES = 50
 #: A small rendition larger than this is not a small rendition.
 SMALL_LIMIT = 4 << 20
-#: A resized upload's copy is kept in memory up to this size, else in a temporary file.
-COPY_IN_MEMORY = 16 << 20
 
 
 class Progress(Protocol):
@@ -104,6 +110,10 @@ class Outcome:
     """What a run did."""
 
     uploaded: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Uploads Flickr refused as copies of a photo that holds the picture: linked to it instead.
+    linked: dict[ContentId, PhotoId] = field(default_factory=dict)
+    #: Those photos, as Flickr describes them (for the remote index).
+    linked_records: list[RemotePhoto] = field(default_factory=list)
     downloaded: dict[PhotoId, LocalPath] = field(default_factory=dict)
     tagged: list[PhotoId] = field(default_factory=list)
     set_calls: int = 0
@@ -115,6 +125,14 @@ class Outcome:
     aborted: str | None = None
     #: Uploads whose outcome is unknown (left in the journal for the next run).
     unresolved: int = 0
+    #: Photos replaced by an edited version: photo id -> the new content id.
+    replaced: dict[PhotoId, ContentId] = field(default_factory=dict)
+    #: Videos whose date taken was set apart from an upload.
+    dated: list[PhotoId] = field(default_factory=list)
+    #: Flickr refused to replace a photo of this account (code 1, not a Pro account).
+    replace_refused: bool = False
+    #: Things the user should know that are not failures (one line each).
+    notes: list[str] = field(default_factory=list)
 
     def fail(self, item: str, reason: str, content_id: ContentId | None = None) -> None:
         self.failed.append(FailedItem(item, reason, content_id))
@@ -178,9 +196,20 @@ def small_phash(client: FlickrClient, url: str) -> str:
     return fingerprint.perceptual_hash(io.BytesIO(client.fetch_bytes(url, limit=SMALL_LIMIT)))
 
 
+def original_url(client: FlickrClient, photo: RemotePhoto) -> str:
+    """Where a photo's original is: ``url_o``, else getSizes' ``Original``; for a video, its
+    ``Video Original`` (``url_o`` is then a still frame). RemoteError when none is offered."""
+    if photo.media == "video":
+        sources = client.video_sources(photo.id)
+        if sources and sources[0].label == "Video Original":
+            return sources[0].source
+        raise RemoteError(f"photo {photo.id}: Flickr offers no original of this video", method="getSizes")
+    return photo.url_o or client.original_url(photo.id)
+
+
 def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
     """The content id of a photo's original, downloaded into a temporary file and removed."""
-    url = photo.url_o or client.original_url(photo.id)
+    url = original_url(client, photo)
     with tempfile.TemporaryDirectory(prefix=".flickrsync-", dir=scratch) as tmp:
         got = client.download(url, Path(tmp) / f"{photo.id}.original")
         found = localfs.inspect_file(str(got.path), perceptual=False, digests=())
@@ -194,9 +223,19 @@ def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path)
 
 @dataclass(frozen=True)
 class _Job:
-    action: Upload | Download | AddTags
+    action: FileAction
     intent: int | None = None
     stat: FileStat | None = None
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A download done by a worker: where, how big, and whether it is the original."""
+
+    path: LocalPath
+    size: int
+    original: bool = True
+    note: str | None = None
 
 
 class Executor:
@@ -213,6 +252,7 @@ class Executor:
         progress: Progress | None = None,
         heartbeat: Callable[[], None] | None = None,
         scratch: Path | None = None,
+        uploading: Callable[[bool], None] | None = None,
     ) -> None:
         self.client = client
         self.index = index
@@ -224,6 +264,8 @@ class Executor:
         self.heartbeat = heartbeat or (lambda: None)
         #: Where the smaller copies of resized uploads are made (the home dir; never the library).
         self.scratch = scratch
+        #: Told when uploads start and stop being under way (see lock.HeldLock.uploading).
+        self.uploading = uploading or (lambda _active: None)
         self._remote: Mapping[PhotoId, RemotePhoto] = {}
 
     # -- crash recovery ----------------------------------------------------------------------
@@ -232,6 +274,7 @@ class Executor:
         self,
         *,
         previous_alive: float | None = None,
+        previous_uploading: bool = True,
         settle_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -241,24 +284,39 @@ class Executor:
         planner uploads it again. Returns (found, not found).
 
         An upload whose request had reached Flickr when its run died may still be being stored:
-        when the previous run was alive less than ``settle_seconds`` ago, a picture not found
-        is looked for again once that time has passed, before it is given up as not stored."""
+        when the previous run (``previous_alive``: its last sign of life, None when it ended
+        normally) was alive less than ``settle_seconds`` ago, a picture not found is looked for
+        again once that time has passed, before it is given up as not stored. When that run was
+        uploading (``previous_uploading``, from its lock file) but this index knows none of its
+        uploads — it was deleted or replaced — the wait is the same, before anything is listed or
+        sent: only the lock file remembers that uploads may still land."""
         found = missing = 0
         waiting = []
-        for intent in self.index.open_uploads(self.nsid):
+        intents = self.index.open_uploads(self.nsid)
+        for intent in intents:
             if self._settle(intent):
                 found += 1
             else:
                 waiting.append(intent)
-        if waiting and previous_alive is not None:
+        forgotten = previous_uploading and not intents
+        if (waiting or forgotten) and previous_alive is not None:
             remaining = previous_alive + settle_seconds - clock()
             if remaining > 0:
-                log.warning(
-                    "%d uploads were under way when the previous run stopped: waiting %.0f s for "
-                    "Flickr to finish storing them before sending them again",
-                    len(waiting),
-                    remaining,
-                )
+                if waiting:
+                    log.warning(
+                        "%d uploads were under way when the previous run stopped: waiting %.0f s for "
+                        "Flickr to finish storing them before sending them again",
+                        len(waiting),
+                        remaining,
+                    )
+                else:
+                    log.warning(
+                        "the previous run stopped %.0f s ago while uploading, and the index knows none of "
+                        "its uploads (was it deleted?): waiting %.0f s for Flickr to finish storing them "
+                        "before anything is sent again",
+                        clock() - previous_alive,
+                        remaining,
+                    )
                 sleep(remaining)
                 still = []
                 for intent in waiting:
@@ -312,22 +370,23 @@ class Executor:
 
     # -- transfers ---------------------------------------------------------------------------
 
-    def run_transfers(
-        self, actions: Sequence[Upload | Download | AddTags], remote: Mapping[PhotoId, RemotePhoto]
-    ) -> Outcome:
-        """Upload, download and tag, ``transfers`` at a time; never raises for one item."""
+    def run_transfers(self, actions: Sequence[FileAction], remote: Mapping[PhotoId, RemotePhoto]) -> Outcome:
+        """Upload, replace, download, tag and date, ``transfers`` at a time; never raises for one
+        item."""
         outcome = Outcome()
         self._remote = remote
         uploads = [a for a in actions if isinstance(a, Upload)]
         downloads = [a for a in actions if isinstance(a, Download)]
-        tags = [a for a in actions if isinstance(a, AddTags)]
-        queue: list[Upload | Download | AddTags] = [*tags, *uploads, *downloads]
+        small = [a for a in actions if isinstance(a, AddTags | SetDateTaken)]
+        replaces = [a for a in actions if isinstance(a, Replace)]
+        queue: list[FileAction] = [*small, *replaces, *uploads, *downloads]
         if not queue:
             return outcome
-        total_bytes = sum(a.size for a in uploads)
+        total_bytes = sum(a.size for a in uploads) + sum(a.size for a in replaces)
         self.progress.start("transfers", len(queue), total_bytes)
         limit = self.transfers * 2
         in_flight: dict[Future[object], _Job] = {}
+        uploads_in_flight = 0
         position = 0
         with ThreadPoolExecutor(max_workers=self.transfers, thread_name_prefix="transfer") as pool:
             while position < len(queue) or in_flight:
@@ -336,6 +395,10 @@ class Executor:
                     position += 1
                     job = self._prepare(action, outcome)
                     if job is not None:
+                        if isinstance(action, Upload):
+                            uploads_in_flight += 1
+                            if uploads_in_flight == 1:
+                                self.uploading(True)
                         in_flight[pool.submit(self._work, job, remote)] = job
                 if outcome.aborted is not None and position < len(queue):
                     for action in queue[position:]:
@@ -348,17 +411,26 @@ class Executor:
                 for future in done:
                     job = in_flight.pop(future)
                     self._record(job, future, outcome)
+                    if isinstance(job.action, Upload) and not isinstance(
+                        future.exception(), OutcomeUnknownError
+                    ):
+                        uploads_in_flight -= 1
+                        if uploads_in_flight == 0:
+                            self.uploading(False)
         self.progress.stop("transfers")
         return outcome
 
-    def _prepare(self, action: Upload | Download | AddTags, outcome: Outcome) -> _Job | None:
+    def _prepare(self, action: FileAction, outcome: Outcome) -> _Job | None:
         """Main thread, before the work starts: commit the intent."""
-        if isinstance(action, Upload):
+        if isinstance(action, Upload | Replace):
             record = self.index.file(action.path)
             if record is None:
-                outcome.fail(_label(action), "vanished since the scan; not uploaded", action.content_id)
+                verb = "uploaded" if isinstance(action, Upload) else "replaced"
+                outcome.fail(_label(action), f"vanished since the scan; not {verb}", action.content_id)
                 self.progress.advance("transfers", 1, action.size)
                 return None
+            if isinstance(action, Replace):
+                return _Job(action, None, record.stat)
             intent = self.index.begin_upload(self.nsid, action.content_id, action.path)
             return _Job(action, intent, record.stat)
         if isinstance(action, Download):
@@ -371,38 +443,88 @@ class Executor:
         """A worker thread: talk to Flickr, write the new file. No SQL here."""
         action = job.action
         if isinstance(action, Upload):
-            with localfs.open_file(action.path, expect=job.stat) as stream:
-                if action.resize is None:
-                    return self._upload(action, stream, action.path.name), action.size
-                # The smaller copy: in memory, or in a temporary file in the home dir when large.
-                with tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=self._scratch_dir()) as copy:
-                    if resizing.resized_copy(stream, action.resize, copy) is None:
-                        stream.seek(0)
-                        return self._upload(action, stream, action.path.name), action.size
-                    sent = copy.tell()
-                    copy.seek(0)
-                    return self._upload(action, copy, f"{action.path.stem}.jpg"), sent
+            assert job.stat is not None
+            scratch = self.scratch or Path(self.index.path).parent
+            landed = upload_picture(
+                self.client,
+                action,
+                job.stat,
+                scratch,
+                original_of=lambda photo: original_content_id(self.client, photo, scratch),
+            )
+            if action.set_date_taken is None or landed.linked:
+                return landed, None
+            try:
+                self.client.set_date_taken(landed.photo_id, action.set_date_taken)
+            except FlickrsyncError as exc:  # the upload stands; the next run sets the date
+                return landed, exc
+            return landed, None
+        if isinstance(action, Replace):
+            return self._replace(action, job.stat)
         if isinstance(action, Download):
             return self._download(action, remote.get(action.photo_id))
-        self.client.add_tags(action.photo_id, action.tags)
-        return None
+        if isinstance(action, SetDateTaken):
+            self.client.set_date_taken(action.photo_id, action.date_taken)
+            return None
+        return self.client.add_tags(action.photo_id, action.tags)
 
-    def _scratch_dir(self) -> str | None:
-        return None if self.scratch is None else str(self.scratch)
+    def _replace(self, action: Replace, stat: FileStat | None) -> Replaced:
+        """Replace the photo's file, then move its machine tag to the new content id: the old tag
+        off first (by its id, from getInfo), then the new one on — so a run killed in between
+        leaves a photo without our tag (matched again by the synced pair), never one claiming
+        two pictures."""
+        with (
+            localfs.open_file(action.path, expect=stat) as stream,
+            resizing.upload_body(stream, action.path.name, action.size, action.resize, self.scratch) as sent,
+        ):
+            replaced = self.client.replace(action.photo_id, sent[0], sent[1])
+        ours = content_tag(action.content_id)
+        _owner, tags = self.client.tag_ids(action.photo_id)
+        for tag_id, raw in tags:
+            tag = raw.strip().lower()
+            if tag.startswith(OUR_TAG_PREFIX) and tag != ours:
+                self.client.remove_tag(tag_id)
+        self.client.add_tags(action.photo_id, (ours,))
+        return replaced
 
-    def _upload(self, action: Upload, body: IO[bytes], filename: str) -> PhotoId:
-        return self.client.upload_once(
-            body,
-            filename,
-            machine_tag=content_tag(action.content_id),
-            title=action.title,
-            description=action.description,
-            tags=action.tags,
-            options=action.options,
+    def _download(self, action: Download, photo: RemotePhoto | None) -> _Fetched:
+        if action.media != "video" or action.url is not None:
+            url = action.url or self.client.original_url(action.photo_id)
+            path, size = self._download_from(action, photo, url)
+            return _Fetched(path, size)
+        # A video: its original when Flickr lets it be downloaded, else the largest version it
+        # offers — once, never in a loop, and said.
+        sources = self.client.video_sources(action.photo_id)
+        if not sources:
+            raise RemoteError(
+                f"photo {action.photo_id}: Flickr offers no file of this video", method="getSizes"
+            )
+        first, rest = sources[0], sources[1:]
+        if first.label == "Video Original":
+            try:
+                path, size = self._download_from(action, photo, first.source)
+                return _Fetched(path, size)
+            except LocalFileError:
+                raise
+            except FlickrsyncError as exc:
+                if not rest:
+                    raise
+                why = f"the original video could not be downloaded ({exc})"
+                first = rest[0]
+        else:
+            why = "Flickr offers no original of this video"
+        path, size = self._download_from(action, photo, first.source, extension="mp4")
+        dims = f", {first.width}x{first.height}" if first.width and first.height else ""
+        note = (
+            f"photo {action.photo_id}: {why}; downloaded the largest version Flickr offers "
+            f"({first.label}{dims}) instead, as {_show(path)}"
         )
+        log.warning("%s", note)
+        return _Fetched(path, size, original=False, note=note)
 
-    def _download(self, action: Download, photo: RemotePhoto | None) -> tuple[LocalPath, int]:
-        url = action.url or self.client.original_url(action.photo_id)
+    def _download_from(
+        self, action: Download, photo: RemotePhoto | None, url: str, *, extension: str | None = None
+    ) -> tuple[LocalPath, int]:
         root = Path(action.dest.root)
         folder = posixpath.dirname(action.dest.relpath)
         target_dir = root.joinpath(*folder.split("/")) if folder else root
@@ -416,6 +538,9 @@ class Executor:
         stem, dot, ext = name.rpartition(".")
         if not dot:
             stem, ext = name, ""
+        if extension is not None and ext.lower() != extension:
+            dot, ext = ".", extension
+            name = f"{stem}.{ext}"
         for n in range(1, MAX_NAME_TRIES + 1):
             candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
             dest = target_dir / candidate
@@ -447,10 +572,23 @@ class Executor:
             if error is None:
                 result = future.result()
                 assert isinstance(result, tuple)
-                photo_id, sent = result
-                self.index.finish_upload(job.intent, PhotoId(photo_id))
-                outcome.uploaded[action.content_id] = PhotoId(photo_id)
-                outcome.bytes_sent += sent
+                landed, date_error = result
+                assert isinstance(landed, Landed)
+                self.index.finish_upload(job.intent, landed.photo_id)
+                if landed.linked:
+                    outcome.linked[action.content_id] = landed.photo_id
+                    if landed.record is not None:
+                        outcome.linked_records.append(landed.record)
+                else:
+                    outcome.uploaded[action.content_id] = landed.photo_id
+                    outcome.bytes_sent += landed.sent
+                if date_error is not None:
+                    outcome.fail(
+                        _label(action),
+                        f"uploaded as photo {landed.photo_id}, but its date taken could not be set "
+                        f"({_why(date_error)}); the next run sets it",
+                        action.content_id,
+                    )
             elif isinstance(error, OutcomeUnknownError):
                 outcome.unresolved += 1
                 outcome.fail(
@@ -460,22 +598,37 @@ class Executor:
                 self.index.fail_upload(job.intent, _why(error))
                 outcome.fail(_label(action), _why(error), action.content_id)
             self.progress.advance("transfers", 1, action.size)
+        elif isinstance(action, Replace):
+            self._record_replace(action, future, outcome)
+        elif isinstance(action, SetDateTaken):
+            if error is None:
+                outcome.dated.append(action.photo_id)
+                photo = self._remote.get(action.photo_id)
+                if photo is not None:
+                    dated = dataclasses.replace(photo, date_taken=action.date_taken, date_taken_unknown=False)
+                    self.index.upsert_remote_photos(self.nsid, [dated])
+            else:
+                outcome.fail(_label(action), _why(error), action.content_id)
+            self.progress.advance("transfers", 1, 0)
         elif isinstance(action, Download):
             assert job.intent is not None
             if error is None:
-                result = future.result()
-                assert isinstance(result, tuple)
-                path, size = result
-                outcome.bytes_received += size
+                fetched = future.result()
+                assert isinstance(fetched, _Fetched)
+                path = fetched.path
+                outcome.bytes_received += fetched.size
+                if fetched.note is not None:
+                    outcome.notes.append(fetched.note)
                 records = scanner.index_files(self.index, [path])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(job.intent, fp.content_id)
-                    # What the photo's original is, now known: a second Flickr copy of the same
-                    # picture is then recognised as such instead of being downloaded again.
-                    photo = self._remote.get(action.photo_id)
-                    secret = photo.original_secret if photo is not None else None
-                    self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
+                    if fetched.original:
+                        # What the photo's original is, now known: a second Flickr copy of the
+                        # same picture is then recognised as such instead of being downloaded.
+                        photo = self._remote.get(action.photo_id)
+                        secret = photo.original_secret if photo is not None else None
+                        self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
                     outcome.downloaded[action.photo_id] = path
                     if action.photoset_id is not None:  # this folder is that set's here, from now on
                         self.index.link_photoset(
@@ -490,7 +643,16 @@ class Executor:
                 outcome.fail(_label(action), _why(error))
             self.progress.advance("transfers", 1, 0)
         else:
-            if error is None:
+            if error is None and future.result() is False:
+                # As many tags as Flickr allows: remembered, so it is not asked again while the
+                # photo is unchanged; the photo is matched by the same evidence each run.
+                self.index.set_tags_full(self.nsid, action.photo_id)
+                outcome.notes.append(
+                    f"photo {action.photo_id} has as many tags as Flickr allows: flickrsync's machine "
+                    f"tag cannot be added, so it is recognised on each run by what matched it now "
+                    f"({action.reason})"
+                )
+            elif error is None:
                 self.index.add_link(self.nsid, action.photo_id, action.content_id, "machine_tag")
                 outcome.tagged.append(action.photo_id)
             else:
@@ -499,6 +661,52 @@ class Executor:
         if error is not None:
             log.info("%s failed: %s", _label(action), _why(error))
             outcome.aborted = outcome.aborted or fatal_reason(error)
+
+    def _record_replace(self, action: Replace, future: Future[object], outcome: Outcome) -> None:
+        """Main thread: a replace done (the index follows: new tag and secrets, the link), refused
+        for the account (kept as it was, said once), or failed."""
+        error = future.exception()
+        self.progress.advance("transfers", 1, action.size)
+        if error is None:
+            replaced = future.result()
+            assert isinstance(replaced, Replaced)
+            outcome.replaced[action.photo_id] = action.content_id
+            outcome.bytes_sent += action.size
+            photo = self._remote.get(action.photo_id)
+            if photo is not None:
+                ours = content_tag(action.content_id)
+                tags = [t for t in photo.tags if not t.startswith(OUR_TAG_PREFIX)] + [clean_tag(ours)]
+                machine = [t for t in photo.machine_tags if not t.startswith(OUR_TAG_PREFIX)] + [ours]
+                self.index.upsert_remote_photos(
+                    self.nsid,
+                    [
+                        dataclasses.replace(
+                            photo,
+                            tags=tuple(tags),
+                            machine_tags=tuple(machine),
+                            secret=replaced.secret or photo.secret,
+                            original_secret=replaced.original_secret,
+                            url_o=None,
+                            url_small=None,
+                        )
+                    ],
+                )
+            self.index.add_link(self.nsid, action.photo_id, action.content_id, "replace")
+            return
+        if isinstance(error, RemoteError) and error.code == 1 and error.method == "replace":
+            if not outcome.replace_refused:
+                outcome.notes.append(
+                    f"Flickr refused to replace photo {action.photo_id} ({_why(error)}): edits on this "
+                    "account are kept as they are on Flickr from now on (on_edit = keep)"
+                )
+            outcome.replace_refused = True
+            return
+        if isinstance(error, OutcomeUnknownError):
+            outcome.fail(_label(action), f"{_why(error)} (tried again on the next run)", action.content_id)
+        else:
+            outcome.fail(_label(action), _why(error), action.content_id)
+        log.info("%s failed: %s", _label(action), _why(error))
+        outcome.aborted = outcome.aborted or fatal_reason(error)
 
     # -- photosets and groups ----------------------------------------------------------------
 
@@ -596,7 +804,7 @@ def _temp_names(name: str) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(stem)}(?: \(\d+\))?{suffix}\.[A-Za-z0-9_]{{8}}\.part")
 
 
-def _cid(action: Upload | Download | AddTags) -> ContentId | None:
+def _cid(action: FileAction) -> ContentId | None:
     return None if isinstance(action, Download) else action.content_id
 
 
@@ -604,11 +812,15 @@ def _show(path: LocalPath) -> str:
     return os.path.join(path.root, path.relpath)
 
 
-def _label(action: Upload | Download | AddTags) -> str:
+def _label(action: FileAction) -> str:
     if isinstance(action, Upload):
         return _show(action.path)
+    if isinstance(action, Replace):
+        return f"{_show(action.path)} (replacing photo {action.photo_id})"
     if isinstance(action, Download):
         return f"photo {action.photo_id} -> {_show(action.dest)}"
+    if isinstance(action, SetDateTaken):
+        return f"photo {action.photo_id} (setting its date taken)"
     return f"photo {action.photo_id} (adding tag)"
 
 

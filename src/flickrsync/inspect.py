@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from flickrsync import localfs
+from flickrsync import localfs, localmeta
 from flickrsync.choosing import FOLDER_KEYS, PictureSettings, UploadText, settings_for, upload_text
 from flickrsync.config import Settings
+from flickrsync.config_pictures import shown
 from flickrsync.errors import LocalFileError
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -110,17 +111,7 @@ def inspect_files(paths: Sequence[str], settings: Settings | None) -> list[FileR
 def folder_settings(settings: Settings, folder: str) -> tuple[FolderSetting, ...]:
     """The settings of a library folder, each with its value in words and where it came from."""
     resolved = settings_for(folder, settings.pictures, settings.folders)
-    return tuple(
-        FolderSetting(key, _shown(getattr(resolved, key)), resolved.origin(key)) for key in FOLDER_KEYS
-    )
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, bool):
-        return "1 (yes)" if value else "0 (no)"
-    if isinstance(value, tuple):
-        return ", ".join(map(str, value)) or "(none)"
-    return str(value) if value != "" else "(none)"
+    return tuple(FolderSetting(key, shown(key, resolved), resolved.origin(key)) for key in FOLDER_KEYS)
 
 
 def _inspect_one(
@@ -138,7 +129,7 @@ def _inspect_one(
     if fp is not None and fp.media == "photo":
         where = location or LocalPath(os.path.dirname(found.path), os.path.basename(found.path))
         try:
-            meta = localfs.with_sidecar(where, localfs.read_metadata(where))
+            meta = localmeta.with_sidecar(where, localmeta.read_metadata(where))
         except LocalFileError as exc:
             meta_warnings = (str(exc),)
         else:

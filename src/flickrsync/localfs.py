@@ -52,6 +52,7 @@ Parallel, without waste
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -60,7 +61,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fnmatch import translate
 from types import ModuleType
 from typing import BinaryIO
@@ -129,8 +130,6 @@ _NOATIME = getattr(os, "O_NOATIME", 0)
 _FULL_LOAD = 2000
 #: Files at least this big are read ahead while the previous one is hashed.
 _PREFETCH_MIN = 256 << 10
-#: An ``.xmp`` sidecar larger than this is not read (photo managers write a few KB).
-MAX_SIDECAR_BYTES = 16 << 20
 
 ProgressCallback = Callable[[ScanProgress], None]
 
@@ -324,7 +323,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
         except OSError as exc:
             rel = prefix.rstrip(b"/")
             out.unlisted.append((ri, rel))
-            issue(ScanIssue(where(ri, rel), f"folder cannot be read: {exc.strerror or exc}"))
+            issue(ScanIssue(where(ri, rel), f"folder cannot be read: {_os_reason(exc)}"))
             continue
         with listing:
             try:
@@ -341,9 +340,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                         try:
                             st = entry.stat(follow_symlinks=False)
                         except OSError as exc:
-                            issue(
-                                ScanIssue(where(ri, rel), f"folder cannot be examined: {exc.strerror or exc}")
-                            )
+                            issue(ScanIssue(where(ri, rel), f"folder cannot be examined: {_os_reason(exc)}"))
                             continue
                         if (st.st_dev, st.st_ino) not in visited:
                             visited.add((st.st_dev, st.st_ino))
@@ -379,7 +376,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
                     except FileNotFoundError:
                         continue  # vanished, or a broken link: nothing to index
                     except OSError as exc:
-                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {exc.strerror or exc}"))
+                        issue(ScanIssue(where(ri, rel), f"cannot be examined: {_os_reason(exc)}"))
                         continue
                     if not is_reg(st.st_mode):
                         continue  # FIFO, socket, device: never opened
@@ -387,7 +384,7 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
             except OSError as exc:
                 rel = prefix.rstrip(b"/")
                 out.unlisted.append((ri, rel))
-                issue(ScanIssue(where(ri, rel), f"folder listing failed: {exc.strerror or exc}"))
+                issue(ScanIssue(where(ri, rel), f"folder listing failed: {_os_reason(exc)}"))
                 continue
         folders.append((ri, prefix[:-1], entries))
         found += len(entries)
@@ -403,7 +400,8 @@ def walk(config: ScanConfig, progress: ProgressCallback | None = None) -> Walk:
 
 @dataclass(frozen=True, slots=True)
 class ReadOutcome:
-    """What a worker learnt of one path (picklable)."""
+    """What a worker learnt of one path (picklable). A fingerprint *and* a problem: the file is
+    a picture, but not one to back up (:func:`cut_off`); :attr:`usable` is what the index keeps."""
 
     stat: FileStat | None = None
     fingerprint: Fingerprint | None = None
@@ -413,6 +411,21 @@ class ReadOutcome:
     vanished: bool = False
     #: The picture's own title, description and keywords, from the same read.
     meta: PictureMeta | None = None
+
+    @property
+    def usable(self) -> Fingerprint | None:
+        """The fingerprint of a file to index as a picture (None: it is a problem)."""
+        return self.fingerprint if self.problem is None else None
+
+
+def cut_off(fp: Fingerprint) -> str | None:
+    """Why a fingerprinted file is not to be backed up (None: it is): a truncated picture is a
+    problem, never uploaded (issue 16 point 10) — half a picture under its own content id would
+    pass for a backup. Its kind is ``media``: tried again when the file changes (a copy still
+    being written, or the whole file put back)."""
+    if fp.truncated is None:
+        return None
+    return f"{fp.truncated}: a cut-off copy is not backed up; put the whole file in its place"
 
 
 def _fingerprint() -> ModuleType:
@@ -431,6 +444,13 @@ def _open_ro(path: bytes | str) -> int:
         except PermissionError:
             pass  # O_NOATIME needs ownership; fall back to a plain read-only open
     return os.open(path, _OPEN_FLAGS)
+
+
+def _os_reason(exc: OSError) -> str:
+    """The OS's reason, said so a user knows what to do where the OS's words do not."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return "its path is longer than this system allows; shorten a folder or file name"
+    return exc.strerror or str(exc)
 
 
 def _filestat(st: os.stat_result) -> FileStat:
@@ -484,6 +504,9 @@ def read_one(path: bytes) -> ReadOutcome:
         if _same(before, after) and _same(before, now):
             if fp is None:
                 return _problem("media", reason or "not a usable picture or video", before)
+            cut = cut_off(fp)
+            if cut is not None:
+                return ReadOutcome(stat=_filestat(before), fingerprint=fp, problem=cut, problem_kind="media")
             return ReadOutcome(stat=_filestat(before), fingerprint=fp, meta=meta)
     return _problem("changing", "changed while being read; it is read again on the next scan")
 
@@ -709,42 +732,6 @@ def inspect_file(
         phash_error=phash_error,
         digests=tuple(sorted((found or {}).items())),
     )
-
-
-def read_metadata(path: LocalPath, expect: FileStat | None = None) -> PictureMeta:
-    """The picture's own metadata (without its sidecar): for a file indexed before the scanner
-    kept it. Raises :class:`LocalFileError` when it cannot be read or changed since ``expect``."""
-    with open_file(path, expect) as stream:
-        try:
-            meta: PictureMeta = _fingerprint().read_metadata(stream)
-        except OSError as exc:
-            where = os.path.join(path.root, path.relpath)
-            raise LocalFileError(where, f"read error: {exc.strerror or exc}") from None
-    return meta
-
-
-def with_sidecar(path: LocalPath, embedded: PictureMeta) -> PictureMeta:
-    """``embedded`` merged with the picture's ``.xmp`` sidecar (which wins), when it has one:
-    ``NAME.EXT.xmp`` (darktable, digiKam) else ``NAME.xmp`` (Lightroom, Capture One), ``.xmp``
-    in either case. A sidecar that cannot be read is a warning of the result."""
-    from flickrsync.fingerprint import merge, read_sidecar  # noqa: PLC0415 - lazy, see _fingerprint
-
-    folder, name = os.path.split(os.path.join(path.root, path.relpath))
-    for candidate in dict.fromkeys((name, name.rsplit(".", 1)[0])):
-        for sidecar in (candidate + ".xmp", candidate + ".XMP"):
-            try:
-                with os.fdopen(_open_ro(os.path.join(folder, sidecar)), "rb") as stream:
-                    data = stream.read(MAX_SIDECAR_BYTES + 1)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                data, why = b"", f"sidecar {sidecar} cannot be read: {exc.strerror or exc}"
-            else:
-                why = f"sidecar {sidecar} is over {MAX_SIDECAR_BYTES:,} bytes: not read"
-            if not data or len(data) > MAX_SIDECAR_BYTES:
-                return replace(embedded, warnings=(*embedded.warnings, why))
-            return merge(embedded, read_sidecar(data))
-    return embedded
 
 
 def locate(config: ScanConfig, path: str) -> LocalPath | None:

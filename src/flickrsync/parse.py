@@ -253,16 +253,18 @@ def parse_info(rsp: Json) -> RemotePhoto:
 
 
 def parse_tag_ids(rsp: Json) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """flickr.photos.getInfo -> the owner's NSID and ``(tag id, clean tag)`` of each tag: what
-    flickr.photos.removeTag needs (https://www.flickr.com/services/api/flickr.photos.removeTag.html)."""
+    """flickr.photos.getInfo -> the owner's NSID and each tag's ``(id, raw form)``: removeTag
+    needs the id (REFERENCE §5.6), which no photo list gives; ``identify`` checks the owner. A tag
+    without an id is left out (it cannot be removed)."""
     photo = _require(rsp, "photo", "photos.getInfo")
     owner = as_str(_obj(photo.get("owner")).get("nsid"))
-    tags = tuple(
-        (as_str(tag.get("id")), content(tag))
-        for tag in _items(_obj(photo.get("tags")).get("tag"))
-        if as_str(tag.get("id")) and content(tag)
-    )
-    return owner, tags
+    found = []
+    for tag in _items(_obj(photo.get("tags")).get("tag")):
+        tag_id = as_str(tag.get("id")).strip()
+        raw = as_str(tag.get("raw")) or content(tag)
+        if tag_id:
+            found.append((tag_id, raw))
+    return owner, tuple(found)
 
 
 def parse_sizes(rsp: Json) -> tuple[PhotoSize, ...]:
@@ -416,6 +418,9 @@ class UploadAnswer:
     original_secret: str | None = None
     error_code: int | None = None
     error_message: str | None = None
+    #: With error 9 (``dedup_check``): the photo the file duplicates, and its status.
+    duplicate_photo_id: PhotoId | None = None
+    duplicate_status: str | None = None
 
 
 def parse_upload_response(body: bytes | str) -> UploadAnswer:
@@ -435,7 +440,14 @@ def parse_upload_response(body: bytes | str) -> UploadAnswer:
         code = None if err is None else as_int(err.get("code"))
         if err is None or code is None:
             raise MalformedResponse("upload failed without an <err> element carrying a code")
-        return UploadAnswer(error_code=code, error_message=err.get("msg") or "")
+        duplicate = (root.findtext("duplicate_photo_id") or "").strip()
+        status = (root.findtext("duplicate_photo_status") or "").strip()
+        return UploadAnswer(
+            error_code=code,
+            error_message=err.get("msg") or "",
+            duplicate_photo_id=PhotoId(duplicate) if duplicate.isdigit() else None,
+            duplicate_status=status or None,
+        )
     photo = root.find("photoid")
     if photo is not None and (photo.text or "").strip():
         return UploadAnswer(

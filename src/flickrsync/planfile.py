@@ -15,8 +15,9 @@ What a user may change in a document, and what it means at apply time:
   ``content_type``, ``hidden``, ``resize``: used as given (cut to Flickr's limits);
 * a download's ``relpath``: where it goes (a fresh path inside its pictures folder);
 * a match's ``add_tag`` false: the photo is not tagged;
-* ``"ignore": true`` on any entry: the picture (uploads) or the Flickr photo (downloads and
-  matches) is ignored for good (``flickrsync ignore``); nothing is done with it;
+* remove a replace (an edit put in place of its photo) or a date to set: not done;
+* ``"ignore": true`` on any entry: the picture (uploads, replaces) or the Flickr photo
+  (downloads, matches, dates) is ignored for good (``flickrsync ignore``); nothing is done with it;
 * ``options.photosets`` false: the photoset step is skipped.
 
 Everything else (content ids, photo ids, sizes, reasons, the informative lists) is for people and
@@ -31,6 +32,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flickrsync.changes import Changes, Deletion, Edit
 from flickrsync.choosing import (
     KEY_KINDS,
     MIN_RESIZE,
@@ -45,6 +47,7 @@ from flickrsync.choosing import (
 from flickrsync.matcher import MatchResult
 from flickrsync.models import (
     ACTION_KINDS,
+    ON_EDIT,
     Account,
     Action,
     AddTags,
@@ -53,10 +56,13 @@ from flickrsync.models import (
     FailedItem,
     LocalPath,
     LocalPicture,
+    OnEdit,
     PhotoId,
     Plan,
     RemotePhoto,
+    Replace,
     Resize,
+    SetDateTaken,
     SyncMode,
     Upload,
     UploadOptions,
@@ -91,6 +97,10 @@ class PlanOptionsDoc:
     photosets: bool = True
     prune: bool = False
     force: bool = False
+    #: ``--on-edit`` (None: config.ini's ``on_edit``), ``--restore`` and what it names.
+    on_edit: OnEdit | None = None
+    restore: bool = False
+    restore_targets: tuple[str, ...] = ()
 
 
 def plan_document(
@@ -105,6 +115,7 @@ def plan_document(
     created_at: str,
     set_preview: Plan | None = None,
     notes: Sequence[str] = (),
+    changes: Changes | None = None,
 ) -> dict[str, Any]:
     """The plan as a JSON-able document (see ``docs/plan-format.md``)."""
     tagged = {(a.photo_id, a.content_id) for a in plan.tags}
@@ -126,11 +137,19 @@ def plan_document(
             "photosets": options.photosets,
             "prune": options.prune,
             "force": options.force,
+            "on_edit": options.on_edit,
+            "restore": options.restore,
+            "restore_targets": list(options.restore_targets),
         },
         "refusal": plan.refusal,
         "summary": {k: getattr(summary, k) for k in summary.__dataclass_fields__},
         "uploads": [_upload_entry(u) for u in plan.uploads],
         "downloads": [_download_entry(d, photos.get(d.photo_id)) for d in plan.downloads],
+        "replaces": [_replace_entry(a) for a in plan.actions if isinstance(a, Replace)],
+        "dates": [
+            _date_entry(a, first_path(a.content_id)) for a in plan.actions if isinstance(a, SetDateTaken)
+        ],
+        "changes": _changes_entry(changes),
         "matches": [],
         "undecided": [],
         "duplicates": [],
@@ -215,9 +234,8 @@ def _upload_entry(u: Upload) -> dict[str, Any]:
         "safety_level": u.options.safety_level,
         "content_type": u.options.content_type,
         "hidden": u.options.hidden,
-        "resize": None
-        if u.resize is None
-        else {"long_edge": u.resize.long_edge, "quality": u.resize.quality},
+        "resize": _resize_entry(u.resize),
+        "date_taken": u.set_date_taken,
         "reason": u.reason,
         "sources": dict(u.origins),
         "warnings": list(u.warnings),
@@ -227,6 +245,61 @@ def _upload_entry(u: Upload) -> dict[str, Any]:
 
 def _resize_entry(resize: Resize | None) -> dict[str, int] | None:
     return None if resize is None else {"long_edge": resize.long_edge, "quality": resize.quality}
+
+
+def _replace_entry(a: Replace) -> dict[str, Any]:
+    return {
+        "photo_id": a.photo_id,
+        "content_id": a.content_id,
+        "old_content_id": a.old_content_id,
+        "path": _full(a.path),
+        "root": a.path.root,
+        "relpath": a.path.relpath,
+        "size": a.size,
+        "resize": _resize_entry(a.resize),
+        "reason": a.reason,
+        "ignore": False,
+    }
+
+
+def _date_entry(a: SetDateTaken, path: str | None) -> dict[str, Any]:
+    return {
+        "photo_id": a.photo_id,
+        "content_id": a.content_id,
+        "path": path,
+        "date_taken": a.date_taken,
+        "reason": a.reason,
+        "ignore": False,
+    }
+
+
+def _changes_entry(changes: Changes | None) -> dict[str, list[dict[str, Any]]]:
+    """What changed on either side since the last sync, for people (not read back): what is done
+    about it is in the other lists (a replace, an upload, a download restored) or nowhere (an
+    edit kept as it is on Flickr, a deletion left alone)."""
+
+    def edit(e: Edit) -> dict[str, Any]:
+        return {
+            "photo_id": e.photo_id,
+            "content_id": e.content_id,
+            "old_content_id": e.old_content_id,
+            "path": _full(e.path),
+            "media": e.media,
+            "reason": e.reason,
+            "superseded_by": e.superseded_by,
+        }
+
+    def deletion(d: Deletion) -> dict[str, Any]:
+        return {"photo_id": d.photo_id, "content_id": d.content_id, "paths": [_full(p) for p in d.paths]}
+
+    if changes is None:
+        return {"edits": [], "superseded": [], "deleted_locally": [], "deleted_on_flickr": []}
+    return {
+        "edits": [edit(e) for e in changes.edits],
+        "superseded": [edit(e) for e in changes.superseded],
+        "deleted_locally": [deletion(d) for d in changes.deleted_locally],
+        "deleted_on_flickr": [deletion(d) for d in changes.deleted_on_flickr],
+    }
 
 
 def _download_entry(d: Download, photo: RemotePhoto | None) -> dict[str, Any]:
@@ -288,6 +361,15 @@ class PlannedMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedChange:
+    """A replace or a date to set, as the document keeps it (only whether it is there)."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    ignore: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PlanDocument:
     """A document as :func:`read_document` understood it."""
 
@@ -299,6 +381,8 @@ class PlanDocument:
     downloads: tuple[PlannedDownload, ...] = ()
     matches: tuple[PlannedMatch, ...] = ()
     created_at: str = ""
+    replaces: tuple[PlannedChange, ...] = ()
+    dates: tuple[PlannedChange, ...] = ()
 
 
 def read_document(data: object) -> PlanDocument:
@@ -317,16 +401,27 @@ def read_document(data: object) -> PlanDocument:
     mode = raw_options.get("mode")
     if mode not in _MODES:
         raise PlanError(f"options.mode: must be one of {', '.join(_MODES)}")
+    on_edit = raw_options.get("on_edit")
+    if on_edit is not None and on_edit not in ON_EDIT:
+        raise PlanError(f"options.on_edit: must be one of {', '.join(ON_EDIT)}, or null")
+    targets = raw_options.get("restore_targets", [])
+    if not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
+        raise PlanError("options.restore_targets: must be a list of paths and photo ids")
     options = PlanOptionsDoc(
         mode=mode,
         date_match=_bool(raw_options, "date_match", "options", True),
         photosets=_bool(raw_options, "photosets", "options", True),
         prune=_bool(raw_options, "prune", "options", False),
         force=_bool(raw_options, "force", "options", False),
+        on_edit=on_edit,
+        restore=_bool(raw_options, "restore", "options", False),
+        restore_targets=tuple(targets),
     )
     uploads = tuple(_read_upload(e, f"uploads[{i}]") for i, e in enumerate(_list(doc, "uploads")))
     downloads = tuple(_read_download(e, f"downloads[{i}]") for i, e in enumerate(_list(doc, "downloads")))
     matches = tuple(_read_match(e, f"matches[{i}]") for i, e in enumerate(_list(doc, "matches")))
+    replaces = tuple(_read_change(e, f"replaces[{i}]") for i, e in enumerate(_list(doc, "replaces")))
+    dates = tuple(_read_change(e, f"dates[{i}]") for i, e in enumerate(_list(doc, "dates")))
     _unique([u.content_id for u in uploads], "uploads", "content_id")
     _unique([d.photo_id for d in downloads], "downloads", "photo_id")
     return PlanDocument(
@@ -338,6 +433,8 @@ def read_document(data: object) -> PlanDocument:
         downloads=downloads,
         matches=matches,
         created_at=str(doc.get("created_at", "")),
+        replaces=replaces,
+        dates=dates,
     )
 
 
@@ -388,6 +485,14 @@ def _read_match(data: object, where: str) -> PlannedMatch:
     return PlannedMatch(
         ContentId(cid), PhotoId(pid), _bool(e, "add_tag", where, False), _bool(e, "ignore", where, False)
     )
+
+
+def _read_change(data: object, where: str) -> PlannedChange:
+    e = _object(data, where)
+    cid, pid = _text(e, "content_id", where), _text(e, "photo_id", where)
+    if not _HEX64.fullmatch(cid) or not _PHOTO_ID.fullmatch(pid):
+        raise PlanError(f"{where}: needs a content_id (64 hex digits) and a photo_id (digits)")
+    return PlannedChange(PhotoId(pid), ContentId(cid), _bool(e, "ignore", where, False))
 
 
 def _resize(value: object, where: str) -> Resize | None:
@@ -481,17 +586,19 @@ def reconcile(
     if fresh.refusal is not None:
         return Reconciled(fresh)
     refused: list[FailedItem] = []
-    actions: dict[tuple[str, ...], Upload | Download | AddTags] = {}
+    actions: _Actions = {}
     _uploads(doc, fresh, match, pictures, actions, refused)
     _downloads(doc, fresh, match, pictures, photos, taken, actions, refused)
     _tags(doc, fresh, match, actions, refused)
-    kept = [a for a in fresh.actions if isinstance(a, Upload | Download | AddTags) and _key(a) in actions]
+    _changes(doc, fresh, actions, refused)
+    kept = [a for a in fresh.actions if isinstance(a, _Kept) and _key(a) in actions]
     edited = [actions[_key(a)] for a in kept]
     summary = replace(summarize(edited), failed=len(fresh.failed))
     return Reconciled(Plan(fresh.mode, tuple(edited), fresh.failed, summary), tuple(refused))
 
 
-_Actions = dict[tuple[str, ...], Upload | Download | AddTags]
+_Kept = Upload | Download | AddTags | Replace | SetDateTaken
+_Actions = dict[tuple[str, ...], _Kept]
 
 
 def _uploads(  # noqa: PLR0917 - one step of reconcile
@@ -570,11 +677,34 @@ def _tags(
             refused.append(FailedItem(f"photo {planned.photo_id} (adding tag)", why, planned.content_id))
 
 
-def _key(action: Upload | Download | AddTags) -> tuple[str, ...]:
+def _changes(doc: PlanDocument, fresh: Plan, actions: _Actions, refused: list[FailedItem]) -> None:
+    """Replaces and dates: carried out when the fresh plan has them too (the same edit of the same
+    photo; the same video still without its date)."""
+    now = {_key(a): a for a in fresh.actions if isinstance(a, Replace | SetDateTaken)}
+    for kind, planned_list in (("r", doc.replaces), ("s", doc.dates)):
+        for planned in planned_list:
+            if planned.ignore:
+                continue
+            key = (kind, planned.photo_id, planned.content_id)
+            if key in now:
+                actions[key] = now[key]
+            elif kind == "r":
+                why = "the edit of the plan no longer holds (changed again, photo gone): not replaced"
+                refused.append(FailedItem(f"photo {planned.photo_id} (replace)", why, planned.content_id))
+            else:
+                why = "its date taken is set now, or its match no longer holds: not set"
+                refused.append(FailedItem(f"photo {planned.photo_id} (date taken)", why, planned.content_id))
+
+
+def _key(action: _Kept) -> tuple[str, ...]:
     if isinstance(action, Upload):
         return ("u", action.content_id)
     if isinstance(action, Download):
         return ("d", action.photo_id)
+    if isinstance(action, Replace):
+        return ("r", action.photo_id, action.content_id)
+    if isinstance(action, SetDateTaken):
+        return ("s", action.photo_id, action.content_id)
     return ("t", action.photo_id, action.content_id)
 
 

@@ -29,8 +29,10 @@ transfers; :func:`preview_after_transfers` gives that state, with stand-in ids, 
 
 from __future__ import annotations
 
+import calendar
 import posixpath
 import re
+import time
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -47,7 +49,7 @@ from flickrsync.choosing import (
     uploadable_path,
 )
 from flickrsync.fingerprint import PictureMeta
-from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date
+from flickrsync.matcher import Match, MatchResult, content_ids_in_tags, exact_date, remote_date
 from flickrsync.models import (
     DOWNLOAD_MODES,
     FREE_ITEMS,
@@ -68,7 +70,10 @@ from flickrsync.models import (
     PlanSummary,
     RemotePhoto,
     RemoteSet,
+    Replace,
+    ScanIssue,
     SetAction,
+    SetDateTaken,
     SyncMode,
     Upload,
     UploadLimits,
@@ -112,6 +117,8 @@ class LibraryState:
     #: Files the index held before this scan, and how many of them this scan did not find.
     previously_indexed: int = 0
     vanished: int = 0
+    #: Photos this run would count as deleted locally (synced pictures no file holds any more).
+    deleted_locally: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,12 @@ class PlanOptions:
     photosets: PhotosetPlanOptions = field(default_factory=PhotosetPlanOptions)
     #: flickr.people.getUploadStatus, when known: size limits and room left on the account.
     limits: UploadLimits | None = None
+    #: Photos brought back by ``--restore``: the path their picture had, where the download goes
+    #: when it is free (else where any download of the photo would go).
+    restore_paths: Mapping[PhotoId, LocalPath] = field(default_factory=dict)
+    #: Pictures ``--restore`` uploads again although they came from Flickr (their photo was
+    #: deleted there): otherwise such a picture is never uploaded back.
+    restore_uploads: frozenset[ContentId] = frozenset()
 
     def folder_settings(self) -> FolderSettings:
         return FolderSettings(self.pictures, self.folders)
@@ -339,16 +352,52 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> 
     )
 
 
-def needs_tag(match: Match, photo: RemotePhoto) -> bool:
+def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
-    and ``sync2`` does not tag what it has just downloaded)."""
-    if match.rule == "flickr_id":
+    and ``sync2`` does not tag what it has just downloaded). Never for an unconfirmed match (a
+    video's title and date taken): the tag would make a guess permanent. Not for a photo that
+    refused it (``tags_full``: as many tags as Flickr allows, and unchanged since): it is matched
+    by the same evidence on every run instead."""
+    if match.rule == "flickr_id" or not match.confirmed or tags_full:
         return False
     tag = content_tag(match.content_id)
     if tag in photo.machine_tags or tag in photo.tags:
         return False
     return match.content_id not in content_ids_in_tags(photo)
+
+
+def video_date(picture: LocalPicture) -> str | None:
+    """The date taken an upload sets with flickr.photos.setDates: a video's own (Flickr ignores
+    the capture date of a video file and fills in the upload time), exact to the second. None
+    for photos (Flickr reads their EXIF date) and for videos without a date."""
+    return exact_date(picture.date_taken) if picture.media == "video" else None
+
+
+def needs_date(picture: LocalPicture, photo: RemotePhoto) -> str | None:
+    """The date taken to set on a matched video whose Flickr date is one Flickr filled in (no
+    date, or the upload time in some time zone): an upload's own setDates that did not happen.
+    A date the user set on Flickr is never overwritten."""
+    date = video_date(picture)
+    if date is None or photo.media != "video":
+        return None
+    theirs = remote_date(photo)
+    if theirs == date:
+        return None
+    if theirs is not None and not is_upload_time(theirs, photo.date_upload):
+        return None
+    return date
+
+
+def is_upload_time(date_taken: str, date_upload: int) -> bool:
+    """Does this date taken look like Flickr's stand-in for a missing one: the upload time as
+    wall-clock time in some zone (at most 14 hours off UTC, in quarter hours)?"""
+    try:
+        wall = calendar.timegm(time.strptime(date_taken, "%Y-%m-%d %H:%M:%S"))
+    except (ValueError, OverflowError):
+        return False
+    offset = wall - date_upload
+    return date_upload > 0 and abs(offset) <= 14 * 3600 and offset % 900 == 0
 
 
 def safety_refusal(
@@ -358,11 +407,18 @@ def safety_refusal(
     options: PlanOptions,
     downloads: int,
 ) -> str | None:
-    """Why downloading now would be unwise (None: go ahead). Only for sync2/download."""
-    if options.force or options.mode == "sync" or downloads == 0:
+    """Why downloading now would be unwise (None: go ahead). Only for sync2/download: a library
+    that looks unmounted would get the whole account downloaded into the mount point, or its
+    synced pictures all counted as deleted locally."""
+    if options.force or options.mode == "sync" or downloads + library.deleted_locally == 0:
         return None
     tip = "check the drive is mounted and `directory` is right, or use --force"
     refusing = f"refusing to download {downloads} photos ({tip})"
+    if library.deleted_locally:
+        refusing = (
+            f"refusing to download {downloads} photos and to count {library.deleted_locally} "
+            f"synced pictures as deleted here ({tip})"
+        )
     if not library.root_exists:
         return f"the pictures folder {options.root} does not exist: {refusing}"
     if not local and not problems:
@@ -370,7 +426,7 @@ def safety_refusal(
     if library.previously_indexed and library.vanished * 2 > library.previously_indexed:
         return (
             f"{library.vanished} of the {library.previously_indexed} files indexed before are gone from "
-            f"{options.root}: refusing to download {downloads} photos ({tip})"
+            f"{options.root}: {refusing}"
         )
     return None
 
@@ -390,6 +446,8 @@ def plan_sync(
     existing: Collection[str] = (),
     set_memory: SetMemory = NO_MEMORY,
     metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
+    tags_full: Collection[PhotoId] = (),
+    issues: Sequence[ScanIssue] = (),
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
@@ -397,8 +455,10 @@ def plan_sync(
     :func:`download_folders`); ``problems`` are files that could not be used (they become failed
     items); ``existing`` are other relative paths under the root a download must not take;
     ``metadata`` is what the files to upload say about themselves (title, description, keywords:
-    read by the scanner, merged with their sidecars). Raises ValueError if ``match`` is
-    incomplete (its ``needs`` were not answered).
+    read by the scanner, merged with their sidecars); ``tags_full`` are photos that refused our
+    machine tag (see :func:`needs_tag`); ``issues`` what the scan could not do (a folder it could
+    not list, a path over the system's limit: the problem ones are failed items, as the scan
+    counts them). Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -409,6 +469,11 @@ def plan_sync(
         FailedItem(posixpath.join(f.path.root, f.path.relpath), f.problem or "not a usable picture")
         for f in sorted(problems, key=lambda f: (f.path.root, f.path.relpath))
     ]
+    failed += [
+        FailedItem(posixpath.join(i.path.root, i.path.relpath), i.reason)
+        for i in sorted(issues, key=lambda i: (i.path.root, i.path.relpath, i.reason))
+        if i.problem
+    ]
     from_flickr = 0
 
     ignored = 0
@@ -417,7 +482,7 @@ def plan_sync(
         folders = options.folder_settings()
         for cid in sorted(match.local_only):
             picture = pictures[cid]
-            if picture.flickr_id is not None:
+            if picture.flickr_id is not None and cid not in options.restore_uploads:
                 from_flickr += 1
                 continue
             source = uploadable_path(picture, folders, options.ignored_paths)
@@ -433,12 +498,19 @@ def plan_sync(
                 failed.append(FailedItem(where, why_not or "no path holds this picture any more", cid))
                 continue
             room.take(picture.media, public)
-            actions.append(_upload(picture, *source, metadata.get(source[0])))
+            restoring = cid in options.restore_uploads
+            actions.append(_upload(picture, *source, metadata.get(source[0]), restoring=restoring))
         for m in match.matches:
             if m.content_id in options.ignored:
                 continue
-            if needs_tag(m, photos[m.photo_id]):
+            photo = photos[m.photo_id]
+            if needs_tag(m, photo, tags_full=m.photo_id in tags_full):
                 actions.append(AddTags(m.photo_id, m.content_id, (content_tag(m.content_id),), m.reason))
+            date = needs_date(pictures[m.content_id], photo)
+            if date is not None:
+                actions.append(
+                    SetDateTaken(m.photo_id, m.content_id, date, "Flickr has no date taken for this video")
+                )
 
     downloads: list[Download] = []
     if options.mode in DOWNLOAD_MODES:
@@ -470,11 +542,21 @@ def plan_sync(
     return _plan(options.mode, actions, failed, counts)
 
 
+#: Why ``--restore`` uploads a picture again.
+RESTORED_UPLOAD = "restored (--restore): its photo was deleted on Flickr"
+
+
 def _upload(
-    picture: LocalPicture, path: LocalPath, settings: PictureSettings, meta: PictureMeta | None
+    picture: LocalPicture,
+    path: LocalPath,
+    settings: PictureSettings,
+    meta: PictureMeta | None,
+    *,
+    restoring: bool = False,
 ) -> Upload:
     """The upload of ``picture`` from ``path``, whose folder has ``settings``: every field
-    Flickr is told (see :mod:`flickrsync.choosing`)."""
+    Flickr is told (see :mod:`flickrsync.choosing`). ``restoring``: ``--restore`` uploads it
+    again (its photo was deleted on Flickr), without ``dedup_check``."""
     text = upload_text(path.stem, meta, settings)
     copies = len(picture.paths)
     resize = resize_for(picture, settings)
@@ -490,7 +572,10 @@ def _upload(
         tags=upload_tags(picture.content_id, "", text.tags),
         size=picture.size,
         media=picture.media,
-        reason="on no Flickr photo" + (f" ({copies} copies on disk)" if copies > 1 else ""),
+        reason=(RESTORED_UPLOAD if restoring else "on no Flickr photo")
+        + (f" ({copies} copies on disk)" if copies > 1 else ""),
+        set_date_taken=video_date(picture),
+        dedup_check=not restoring,
         description=text.description,
         options=settings.upload,
         resize=resize,
@@ -499,20 +584,38 @@ def _upload(
     )
 
 
+#: Summary fields that count what was found, not what the actions do: kept through :func:`_plan`.
+_FOUND = (
+    "matched",
+    "duplicates_on_flickr",
+    "undecided",
+    "from_flickr",
+    "edits_kept",
+    "deleted_locally",
+    "deleted_on_flickr",
+    "ignored",
+)
+
+
 def _plan(
     mode: SyncMode, actions: Sequence[Action], failed: Sequence[FailedItem], counts: PlanSummary
 ) -> Plan:
-    """A plan whose summary counts its actions and failed items, plus the match's ``counts``."""
+    """A plan whose summary counts its actions and failed items, plus the ``counts`` found."""
     summary = replace(
-        summarize(actions),
-        failed=len(failed),
-        matched=counts.matched,
-        duplicates_on_flickr=counts.duplicates_on_flickr,
-        undecided=counts.undecided,
-        from_flickr=counts.from_flickr,
-        ignored=counts.ignored,
+        summarize(actions), failed=len(failed), **{name: getattr(counts, name) for name in _FOUND}
     )
     return Plan(mode=mode, actions=tuple(actions), failed=tuple(failed), summary=summary)
+
+
+def with_actions(plan: Plan, actions: Sequence[Action], counts: PlanSummary = PlanSummary()) -> Plan:
+    """``plan`` plus more actions (before its downloads) and more counts found; a refused plan
+    stays as it is."""
+    if plan.refusal is not None:
+        return plan
+    total = add_summaries(plan.summary, counts)
+    transfers = [a for a in plan.actions if not isinstance(a, Download)]
+    ordered = [*transfers, *actions, *(a for a in plan.actions if isinstance(a, Download))]
+    return _plan(plan.mode, ordered, plan.failed, total)
 
 
 def withhold(plan: Plan, held: Mapping[Action, FailedItem]) -> Plan:
@@ -554,16 +657,24 @@ def _plan_downloads(
         s = first_set.get(pid)
         folder = folder_of_set[s.photoset.id] if s is not None else default
         stem, ext = download_name(photo)
-        relpath = _fresh_path(folder, stem, ext, taken)
-        where = f"photoset {s.photoset.title!r}" if s is not None else "no photoset"
+        back = options.restore_paths.get(pid)
+        if back is not None and back.root == root and path_key(back.relpath) not in taken:
+            relpath = back.relpath
+            taken.add(path_key(relpath))
+            reason = "restored (--restore) where it was"
+        else:
+            relpath = _fresh_path(folder, stem, ext, taken)
+            where = f"photoset {s.photoset.title!r}" if s is not None else "no photoset"
+            reason = f"{'restored (--restore)' if back is not None else 'not in the library'} ({where})"
         downloads.append(
             Download(
                 photo_id=pid,
                 dest=LocalPath(root, relpath),
                 media=photo.media,
                 original_format=photo.original_format,
-                url=photo.url_o,
-                reason=f"not in the library ({where})",
+                # A video's url_o is a still frame: the executor asks for the video's sources.
+                url=photo.url_o if photo.media == "photo" else None,
+                reason=reason,
                 photoset_id=s.photoset.id if s is not None else None,
             )
         )
@@ -572,22 +683,35 @@ def _plan_downloads(
 
 def summarize(actions: Iterable[Action]) -> PlanSummary:
     """Counts, bytes and write calls of transfer and tag actions (set actions: photosets.py)."""
-    uploads = downloads = tags = upload_bytes = calls = 0
+    uploads = downloads = tags = upload_bytes = calls = replaces = dates = 0
     set_actions: list[SetAction] = []
     for action in actions:
         if isinstance(action, Upload):
             uploads += 1
             upload_bytes += action.size
-            calls += 1
+            calls += action.calls
         elif isinstance(action, Download):
             downloads += 1
         elif isinstance(action, AddTags):
             tags += 1
             calls += 1
+        elif isinstance(action, Replace):
+            replaces += 1
+            upload_bytes += action.size
+            calls += action.calls
+        elif isinstance(action, SetDateTaken):
+            dates += 1
+            calls += action.calls
         else:
             set_actions.append(action)
     base = PlanSummary(
-        uploads=uploads, upload_bytes=upload_bytes, downloads=downloads, tags=tags, write_calls=calls
+        uploads=uploads,
+        upload_bytes=upload_bytes,
+        downloads=downloads,
+        tags=tags,
+        replaces=replaces,
+        dates_set=dates,
+        write_calls=calls,
     )
     return add_summaries(base, summarize_sets(set_actions))
 

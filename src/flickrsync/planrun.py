@@ -58,6 +58,9 @@ def document_of(
             photosets=options.photosets,
             prune=options.prune,
             force=options.force,
+            on_edit=options.on_edit,
+            restore=options.restore,
+            restore_targets=options.restore_targets,
         ),
         plan=prepared.plan,
         match=prepared.match,
@@ -66,6 +69,7 @@ def document_of(
         created_at=created.isoformat().replace("+00:00", "Z"),
         set_preview=prepared.set_preview,
         notes=prepared.notes,
+        changes=prepared.changes,
     )
 
 
@@ -163,6 +167,9 @@ def apply_plan(
         force=doc.options.force,
         photosets=doc.options.photosets,
         prune=doc.options.prune,
+        on_edit=doc.options.on_edit,
+        restore=doc.options.restore,
+        restore_targets=doc.options.restore_targets,
     )
     engine = Engine(
         settings,
@@ -205,7 +212,9 @@ def _ignored_by(doc: PlanDocument) -> tuple[IgnoreEntry, ...]:
     """The entries the plan sets to ``"ignore": true``, as ignore-list entries: a picture by its
     content id (the path as a note), a photo by its id."""
     entries = [IgnoreEntry("picture", u.content_id, u.path.relpath) for u in doc.uploads if u.ignore]
+    entries += [IgnoreEntry("picture", r.content_id) for r in doc.replaces if r.ignore]
     photos: dict[PhotoId, None] = dict.fromkeys(d.photo_id for d in doc.downloads if d.ignore)
     photos.update(dict.fromkeys(m.photo_id for m in doc.matches if m.ignore))
+    photos.update(dict.fromkeys(d.photo_id for d in doc.dates if d.ignore))
     entries += [IgnoreEntry("photo", pid) for pid in photos]
     return tuple(entries)

@@ -1,9 +1,10 @@
 """A smaller copy of a picture to upload (issue 12 point 3, ``resize = LONG_EDGE``), and the
 thumbnail the review page shows of it (:func:`thumbnail`, issue 13).
 
-Pure: a stream of the original in, a JPEG written to a stream out; no paths (the executor opens
-the file read-only through :mod:`flickrsync.localfs` and hands a temporary file in the home dir
-for the copy: the pictures folder is never written to, the original never changed).
+A stream of the original in, a JPEG written to a stream out; no library paths (the executor
+opens the file read-only through :mod:`flickrsync.localfs`; :func:`upload_body` makes the copy in
+memory or in a temporary file in the home dir: the pictures folder is never written to, the
+original never changed).
 
 * Pillow decodes; a JPEG (or MPO) in *draft* mode, which lets the decoder scale by 1/2, 1/4 or
   1/8 straight from the DCT, so a 12 MP picture is never held at full size when the copy is much
@@ -11,7 +12,7 @@ for the copy: the pictures folder is never written to, the original never change
 * The copy is turned upright: the EXIF orientation is applied to the pixels and the tag set to 1,
   so every viewer shows it the right way up (Flickr included).
 * Scaled with Lanczos so that its long edge is exactly the one asked
-  (:func:`flickrsync.choosing.resized_size`: one rule for the copy and for what the matcher
+  (:func:`flickrsync.matcher.keys.resized_size`: one rule for the copy and for what the matcher
   expects Flickr to hold), re-encoded as a baseline JPEG at the quality asked.
 * The original's EXIF is kept (date taken, camera, GPS: what Flickr shows), with the orientation
   and the pixel dimensions made true of the copy, and so are its ICC colour profile and XMP.
@@ -25,13 +26,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
+import tempfile
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 from PIL import Image, ImageOps, JpegImagePlugin
 
-from flickrsync.choosing import displayed_size, resized_size
 from flickrsync.errors import MediaError
+from flickrsync.matcher.keys import displayed_size, resized_size
 from flickrsync.models import Resize
 
 #: EXIF tags made true of the copy.
@@ -40,6 +45,36 @@ _EXIF_IFD = 0x8769
 _PIXEL_X, _PIXEL_Y = 0xA002, 0xA003
 #: A picture with more pixels than this is refused (a decompression bomb, not a photo).
 MAX_PIXELS = 250_000_000
+#: A copy is kept in memory up to this size, else in a temporary file.
+COPY_IN_MEMORY = 16 << 20
+
+
+@contextlib.contextmanager
+def upload_body(
+    stream: IO[bytes], name: str, size: int, resize: Resize | None, scratch: Path | None
+) -> Iterator[tuple[IO[bytes], str, int]]:
+    """What an upload (or a replace) sends of the file open as ``stream``: the body, its file
+    name and its size — the file as it is, or under ``resize`` its smaller copy (a JPEG made in
+    memory, or in a temporary file in ``scratch`` when large). The file is read once from its
+    start to its end either way, so what checks the bytes read (:mod:`flickrsync.sentfile`)
+    covers what the copy was made from."""
+    if resize is None:
+        yield stream, name, size
+        return
+    where = None if scratch is None else str(scratch)
+    with (
+        tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=where) as original,
+        tempfile.SpooledTemporaryFile(COPY_IN_MEMORY, dir=where) as copy,
+    ):
+        shutil.copyfileobj(stream, original)
+        original.seek(0)
+        if resized_copy(original, resize, copy) is None:
+            stream.seek(0)
+            yield stream, name, size
+            return
+        sent = copy.tell()
+        copy.seek(0)
+        yield copy, f"{Path(name).stem}.jpg", sent
 
 
 def resized_copy(stream: IO[bytes], resize: Resize, out: IO[bytes]) -> tuple[int, int] | None:

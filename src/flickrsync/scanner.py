@@ -41,7 +41,7 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
-from flickrsync import localfs, statkey
+from flickrsync import localfs, localmeta, statkey
 from flickrsync.config import Settings
 from flickrsync.errors import LocalFileError
 from flickrsync.fingerprint import PictureMeta
@@ -292,17 +292,46 @@ def scan_library(
     perceptual: bool = False,
     now: float | None = None,
     executor: Executor | None = None,
+    keep_vanished: bool = False,
 ) -> ScanReport:
     """Bring the index up to date with the roots; return what was found.
 
     Raises :class:`~flickrsync.errors.ConfigError` if a root is missing or unreadable; every other
     problem is recorded in the report and the index, and the scan goes on. ``executor`` replaces
     the process pool (tests, or a caller that keeps one alive).
+
+    ``keep_vanished``: paths gone from disk stay in the index (listed in the report's
+    ``vanished``) until the caller drops them with :func:`forget_vanished` — the sync engine
+    does once it has decided the run may go on, so a run its safety stop refuses (an unmounted
+    drive) changes nothing and the next run sees the same files gone, and stops again.
     """
     with ExitStack() as stack:
         return _scan(
-            index, config, stack, progress=progress, perceptual=perceptual, now=now, executor=executor
+            index,
+            config,
+            stack,
+            progress=progress,
+            perceptual=perceptual,
+            now=now,
+            executor=executor,
+            keep_vanished=keep_vanished,
         )
+
+
+def forget_vanished(index: Index, paths: Iterable[LocalPath]) -> int:
+    """Drop paths a ``keep_vanished`` scan found gone from disk (and the pictures nothing refers to
+    any more). Returns how many rows left the index."""
+    by_root: dict[str, list[bytes]] = {}
+    for path in paths:
+        by_root.setdefault(path.root, []).append(os.fsencode(path.relpath))
+    keys = [
+        (rid, rel) for root, rels in by_root.items() for rid in index.ensure_roots([root]) for rel in rels
+    ]
+    ids = [row[0] for row in index.stat_rows(keys).values()]
+    if ids:
+        index.remove_files(ids)
+        index.prune_pictures()
+    return len(ids)
 
 
 def scan_profile(
@@ -328,6 +357,7 @@ def _scan(
     perceptual: bool,
     now: float | None,
     executor: Executor | None,
+    keep_vanished: bool = False,
 ) -> ScanReport:
     started = time.monotonic()
     stamp = time.time() if now is None else now
@@ -366,12 +396,18 @@ def _scan(
 
     # Paths gone from disk (or out of the configured roots) leave the index.
     gone = [*plan.gone, *(plan.replaced[key] for key in vanished if key in plan.replaced)]
+    kept: tuple[LocalPath, ...] = ()
+    if keep_vanished:
+        # Left for the caller (forget_vanished). Folders gone from disk keep their rows too, so
+        # the next scan finds their files gone again. Roots no longer configured leave now.
+        kept, gone = _split_vanished(index, gone, root_of)
     if gone or plan.copies or plan.read:
         index.remove_files(gone)
         index.prune_pictures()
     for rid in root_ids:
-        if rid in plan.refresh or rid in plan.gone_dirs:
-            index.refresh_dirs(rid, plan.refresh.get(rid, ()), plan.gone_dirs.get(rid, ()))
+        gone_dirs = () if keep_vanished else plan.gone_dirs.get(rid, ())
+        if rid in plan.refresh or gone_dirs:
+            index.refresh_dirs(rid, plan.refresh.get(rid, ()), gone_dirs)
     if plan.forget_roots:
         index.forget_roots(plan.forget_roots)
 
@@ -393,13 +429,34 @@ def _scan(
         read_seconds=read_seconds,
         reused=len(plan.copies) + hard_links,
         unchanged=plan.unchanged,
-        removed=len(gone),
+        removed=len(gone) + len(kept),
+        vanished=kept,
         ignored=tuple(sorted(walk.ignored.items(), key=lambda kv: (-kv[1], kv[0]))),
         problems=tuple(index.problems()),
         issues=tuple(issues),
         perceptual=computed,
         elapsed=time.monotonic() - started,
     )
+
+
+def _split_vanished(
+    index: Index, file_ids: Sequence[int], root_of: Mapping[int, str]
+) -> tuple[tuple[LocalPath, ...], list[int]]:
+    """Of these index rows (files found gone): the paths in the roots scanned, and the ids of the
+    others (in roots no longer configured)."""
+    if not file_ids:
+        return (), []
+    wanted = set(file_ids)
+    kept: list[LocalPath] = []
+    others: list[int] = []
+    for (rid, rel), row in index.stat_rows().items():
+        if row[0] not in wanted:
+            continue
+        if rid in root_of:
+            kept.append(LocalPath(root_of[rid], os.fsdecode(rel)))
+        else:
+            others.append(row[0])
+    return tuple(sorted(kept, key=lambda p: (p.root, p.relpath))), others
 
 
 def _read_and_record(
@@ -445,7 +502,7 @@ def _read_and_record(
                     LocalFile(
                         path=where,
                         stat=file_stat,
-                        fingerprint=outcome.fingerprint,
+                        fingerprint=outcome.usable,
                         problem=outcome.problem,
                         problem_kind=outcome.problem_kind,
                     )
@@ -545,10 +602,8 @@ def index_files(index: Index, paths: Sequence[LocalPath], *, now: float | None =
         outcome = localfs.read_one(localfs.fs_path(path))
         if outcome.stat is None:
             continue  # vanished, or could not even be opened (nothing to record against)
-        records.append(
-            LocalFile(path, outcome.stat, outcome.fingerprint, outcome.problem, outcome.problem_kind)
-        )
-        if outcome.meta is not None:
+        records.append(LocalFile(path, outcome.stat, outcome.usable, outcome.problem, outcome.problem_kind))
+        if outcome.meta is not None and outcome.usable is not None:
             metas[path] = outcome.meta
     index.record_files(records, now=now, meta=metas)
     return records
@@ -567,11 +622,11 @@ def file_metadata(index: Index, paths: Sequence[LocalPath]) -> dict[LocalPath, P
         if embedded is None:
             record = index.file(path)
             try:
-                embedded = read[path] = localfs.read_metadata(path, record.stat if record else None)
+                embedded = read[path] = localmeta.read_metadata(path, record.stat if record else None)
             except LocalFileError as exc:
                 log.info("%s: metadata not read (%s)", path.relpath, exc)
                 continue
-        found[path] = localfs.with_sidecar(path, embedded)
+        found[path] = localmeta.with_sidecar(path, embedded)
     if read:
         index.set_file_metas(read)
     return found

@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flickrsync import localfs, scanner, userlists
-from flickrsync.choosing import FolderSettings, is_ignored_path, resize_for, upload_size, uploadable_path
+from flickrsync.changes import ChangeOptions, Changes, Settled, find_changes, pair_updates, settle
+from flickrsync.choosing import (
+    FolderSettings,
+    left_out,
+    resize_for,
+    taking_part,
+    upload_size,
+    uploadable_path,
+)
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError, UsageError
@@ -48,6 +55,7 @@ from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
     FileDigests,
     MatchEvidence,
+    MatchNeeds,
     MatchOptions,
     MatchResult,
     match_photos,
@@ -57,7 +65,6 @@ from flickrsync.models import (
     UPLOAD_MODES,
     Account,
     Action,
-    AddTags,
     ContentId,
     Download,
     FailedItem,
@@ -65,17 +72,18 @@ from flickrsync.models import (
     LocalPath,
     LocalPicture,
     Nsid,
+    OnEdit,
     PhotoId,
-    Photoset,
-    PhotosetId,
     Plan,
     RemotePhoto,
     RemoteSet,
+    Replace,
+    ScanIssue,
     ScanReport,
     SyncMode,
     Upload,
 )
-from flickrsync.photosets import PhotosetPlanOptions, SetMemory, photoset_step, plan_photosets, root_set_title
+from flickrsync.photosets import PhotosetPlanOptions, SetMemory, photoset_step, plan_photosets
 from flickrsync.planner import (
     LibraryState,
     PlanOptions,
@@ -83,7 +91,18 @@ from flickrsync.planner import (
     preview_after_transfers,
     summarize,
     uploaded_photo,
+    with_actions,
     withhold,
+)
+from flickrsync.runstate import (
+    COUNT_OFFSET,
+    LAST_MODE,
+    REPLACE_REFUSED,
+    RemoteListing,
+    indexed_state,
+    list_remote,
+    photoset_options,
+    store_listing,
 )
 
 log = logging.getLogger("flickrsync.sync")
@@ -106,6 +125,12 @@ class RunOptions:
     prune: bool = False
     #: ``flickrsync photosets``: only the photoset step, no transfers.
     only_photosets: bool = False
+    #: What to do with an edited picture (``--on-edit``; None: config.ini's ``on_edit``).
+    on_edit: OnEdit | None = None
+    #: ``--restore``: bring back what was deleted on the other side; the photo ids and absolute
+    #: paths given with it (none: everything).
+    restore: bool = False
+    restore_targets: tuple[str, ...] = ()
 
     @property
     def sets_step(self) -> bool:
@@ -123,19 +148,6 @@ class RunOptions:
 
 
 @dataclass
-class RemoteListing:
-    """What the background listing found (plain data; the main thread writes the index)."""
-
-    photos: list[RemotePhoto]
-    full: bool
-    complete: bool
-    problems: list[str] = field(default_factory=list)
-    sets: list[Photoset] | None = None
-    members: dict[PhotosetId, list[PhotoId]] = field(default_factory=dict)
-    failed_sets: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Prepared:
     """Everything ``execute`` needs, and what a dry run shows."""
 
@@ -150,6 +162,9 @@ class Prepared:
     #: picture is (its first path).
     match: MatchResult | None = None
     paths: dict[ContentId, LocalPath] = field(default_factory=dict)
+    #: Edits and deletions on either side since the last sync, and what the run does about them.
+    changes: Changes | None = None
+    settled: Settled | None = None
     #: The two indexes as the plan saw them (a plan file shows paths and titles from them).
     pictures: dict[ContentId, LocalPicture] = field(default_factory=dict)
     photos: dict[PhotoId, RemotePhoto] = field(default_factory=dict)
@@ -181,37 +196,6 @@ class RunReport:
         if self.prepared is not None and self.prepared.plan.refusal is not None:
             return 2
         return 1 if self.failed else 0
-
-
-def list_remote(
-    client: FlickrClient,
-    *,
-    since: int | None,
-    want_sets: bool,
-    known_sets: Mapping[PhotosetId, tuple[int, int]],
-    workers: int,
-) -> RemoteListing:
-    """List the account (everything when ``since`` is None, else what changed since then) and
-    its photosets, fetching the members of the sets that changed. Only talks to Flickr."""
-    if since is None:
-        photos, report = client.list_photos()
-        listing = RemoteListing(photos, full=True, complete=report.complete, problems=list(report.problems))
-    else:
-        listing = RemoteListing(list(client.recently_updated(since)), full=False, complete=True)
-    if want_sets:
-        sets = client.photosets()
-        listing.sets = sets
-        stale = [s for s in sets if known_sets.get(s.id) != (s.date_update, s.photos + s.videos)]
-
-        def members(s: Photoset) -> list[PhotoId]:
-            return [p.id for p in client.photoset_photos(s.id, extras=())]
-
-        for s, ids, error in map_concurrently(members, stale, workers):
-            if error is not None or ids is None:
-                listing.failed_sets.append(f"{s.title!r}: {error}")
-            else:
-                listing.members[s.id] = ids
-    return listing
 
 
 class Engine:
@@ -250,6 +234,7 @@ class Engine:
             progress=progress,
             heartbeat=lock.heartbeat if lock is not None else None,
             scratch=settings.home,
+            uploading=lock.uploading if lock is not None else None,
         )
         self.match_options = MatchOptions(
             date_match=options.date_match,
@@ -265,6 +250,10 @@ class Engine:
         self._unsure_pictures: set[ContentId] = set()
         self._unsure_photos: set[PhotoId] = set()
         self._lookup_errors: list[str] = []
+        #: Paths this run's scan found gone, still in the index until the run may go on.
+        self._vanished: set[tuple[str, str]] = set()
+        #: The library and what changed in it, as last reconciled (the pairs are written from it).
+        self._reconciled: tuple[list[LocalPicture], list[RemotePhoto], Changes] | None = None
 
     # === prepare =============================================================================
 
@@ -275,6 +264,7 @@ class Engine:
         if not opts.dry_run:
             found, missing = self.executor.resolve_uploads(
                 previous_alive=self.lock.previous_alive if self.lock is not None else None,
+                previous_uploading=self.lock.previous_uploading if self.lock is not None else True,
                 settle_seconds=self.settings.upload_settle_seconds,
             )
             if found or missing:
@@ -303,36 +293,62 @@ class Engine:
         known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}
         want_sets = opts.sets_step or opts.mode != "sync"
         workers = max(2, opts.transfers)
+        known_ids = frozenset(self.index.remote_photo_ids(self.nsid)) if since is not None else frozenset()
+        offset = int(self.index.get_meta(COUNT_OFFSET + self.nsid) or 0)
         listing_future = in_background(
             lambda: list_remote(
-                self.client, since=since, want_sets=want_sets, known_sets=known, workers=workers
+                self.client,
+                since=since,
+                want_sets=want_sets,
+                known_sets=known,
+                workers=workers,
+                known_ids=known_ids,
+                count_offset=offset,
             )
         )
         previously = self.index.file_count()
         try:
-            scan = scanner.scan_library(self.index, self.config, progress=self.scan_progress)
+            scan = scanner.scan_library(
+                self.index, self.config, progress=self.scan_progress, keep_vanished=True
+            )
         finally:
             listing = listing_future.result() if listing_future.exception() is None else None
         if listing is None:
             error = listing_future.exception()
             assert error is not None
             raise error
+        self._vanished = {(p.root, p.relpath) for p in scan.vanished}
         self._store_listing(listing, state.last_update)
+        if listing.relisted:
+            notes.append(listing.relisted)
         if not listing.complete:
             notes.append("Flickr's listing was incomplete: " + "; ".join(listing.problems[:3]))
         for problem in listing.failed_sets:
             notes.append(f"could not list the photos of photoset {problem}")
 
-        library = LibraryState(root_exists=True, previously_indexed=previously, vanished=scan.removed)
         self.choices = userlists.load(self.settings, self.index)
         local, problems, remote, sets = self._state()
-        match = self._match(local, remote)
-
-        plan = self._plan_transfers(match, local, problems, remote, sets, library, listing)
+        changes = self._reconcile(local, remote)
+        match = changes.match
+        notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
+        settled = settle(changes, local, self._change_options())
+        notes.extend(settled.notes)
+        library = LibraryState(
+            root_exists=True,
+            previously_indexed=previously,
+            vanished=scan.removed,
+            deleted_locally=settled.counts.deleted_locally,
+        )
+        plan = self._plan_transfers(settled, local, problems, remote, sets, library, listing, scan.issues)
+        if plan.refusal is None and scan.vanished:
+            # The run may go on: the files found gone leave the index now (a refused run keeps
+            # them, so the next run finds them gone again and stops again).
+            scanner.forget_vanished(self.index, scan.vanished)
+            self._vanished = set()
         set_preview = None
         if opts.sets_step and plan.refusal is None:
             after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
-            set_local, set_match = self._for_sets(after_local, after_match)
+            set_local, set_match = self._taking_part(after_local, after_match)
             set_preview = plan_photosets(
                 set_local,
                 after_remote,
@@ -353,46 +369,19 @@ class Engine:
             notes,
             match,
             paths,
+            changes,
+            settled,
             pictures={p.content_id: p for p in local},
             photos={r.id: r for r in remote},
         )
 
     def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
-        nsid = self.nsid
-        index = self.index
-        index.upsert_remote_photos(nsid, listing.photos)
-        now = int(self.clock())
-        if listing.full and listing.complete:
-            listed = {p.id for p in listing.photos}
-            gone = index.remote_photo_ids(nsid) - listed
-            if gone:
-                log.info("%d photos are no longer on Flickr", len(gone))
-                index.delete_remote_photos(nsid, gone)
-        if listing.complete:
-            newest = max((p.last_update for p in listing.photos), default=0)
-            mark = max(newest, watermark or 0)
-            index.update_sync_state(
-                nsid,
-                last_update=mark or now,
-                listed_at=now if listing.full else None,
-            )
-        if listing.sets is not None:
-            index.replace_photosets(nsid, listing.sets)
-            for sid, ids in listing.members.items():
-                index.set_photoset_photos(nsid, sid, ids)
+        store_listing(self.index, self.nsid, listing, watermark, now=int(self.clock()))
 
     def _state(self) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
-        local = self.index.pictures()
+        local, problems, remote, sets = indexed_state(self.index, self.nsid, self._vanished)
         if self.folders.any("resize"):
             local = [self._with_upload_size(p) for p in local]
-        problems = self.index.problems()
-        remote = self.index.remote_photos(self.nsid)
-        known = {p.id for p in remote}
-        members = self.index.photoset_memberships(self.nsid)
-        sets = [
-            RemoteSet(s, tuple(p for p in members.get(s.id, []) if p in known))
-            for s in self.index.photosets(self.nsid)
-        ]
         return local, problems, remote, sets
 
     def _with_upload_size(self, picture: LocalPicture) -> LocalPicture:
@@ -403,17 +392,7 @@ class Engine:
         return picture if size is None else replace(picture, resized=size)
 
     def _set_options(self) -> PhotosetPlanOptions:
-        ps = self.settings.photosets
-        # Photos downloaded because they were in no set stay in no set: their folder makes none.
-        downloads = re.sub(r"([*?\[])", r"[\1]", self.settings.download_folder.strip("/"))
-        return PhotosetPlanOptions(
-            separator=ps.separator,
-            include=ps.include,
-            exclude=(*ps.exclude, downloads) if downloads else ps.exclude,
-            groups=self.settings.groups,
-            prune=self.options.prune,
-            root_set=root_set_title(self.settings.root_photoset, self.index.shared_with_011()),
-        )
+        return photoset_options(self.settings, self.index, prune=self.options.prune)
 
     def _set_memory(self) -> SetMemory:
         links, placed = self.index.photoset_memory(self.nsid)
@@ -435,28 +414,26 @@ class Engine:
             identified={i.photo_id: i.content_id for i in self.choices.identified},
         )
 
-    def _for_sets(
+    def _taking_part(
         self, local: list[LocalPicture], match: MatchResult
     ) -> tuple[list[LocalPicture], MatchResult]:
-        """The pictures that take part in photosets, and their matches: not those the user
-        ignores (their photos stay where they are, as Flickr-only ones do), and of the others
-        only the paths not ignored (by the ignore list or a folder's ``ignore = 1``)."""
-        ignored, paths = self.choices.pictures, self.choices.paths
-        if not ignored and not paths and not self.folders.any("ignore"):
-            return local, match
-        kept: list[LocalPicture] = []
-        for picture in local:
-            if picture.content_id in ignored:
-                continue
-            keep = tuple(
-                p
-                for p in picture.paths
-                if not is_ignored_path(p.relpath, paths) and not self.folders(p.folder).ignore
-            )
-            if keep:
-                kept.append(replace(picture, paths=keep) if keep != picture.paths else picture)
-        taking_part = {p.content_id for p in kept}
-        return kept, replace(match, matches=tuple(m for m in match.matches if m.content_id in taking_part))
+        choices = self.choices
+        return taking_part(local, match, self.folders, choices.pictures, choices.paths)
+
+    def _reconcile(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> Changes:
+        """Match, then compare with the synced pairs (:mod:`flickrsync.changes`), answering what
+        each asks for; remembered for the pairs written at the end of the run."""
+        match = self._match(local, remote)
+        pairs = self.index.synced_pairs(self.nsid)
+        evidence = self._evidence()
+        by_id = {p.id: p for p in remote}
+        for _round in range(MAX_MATCH_ROUNDS):
+            changes = find_changes(match, local, remote, pairs, evidence, threshold=PHASH_MATCH_DISTANCE)
+            if changes.complete:
+                self._reconciled = (local, remote, changes)
+                return changes
+            evidence = evidence.merged(self._gather(changes.needs, by_id))
+        raise FlickrsyncError("matching did not settle after several rounds; please report this")
 
     def _match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
         """Match the library with the account. Photos the user ignores take no part: to this run
@@ -470,27 +447,42 @@ class Engine:
             result = match_photos(local, remote, self.match_options, evidence)
             if result.complete:
                 return result
-            needs = result.needs
-            found = MatchEvidence()
-            if needs.digests:
-                scanner.compute_digests(self.index, self.config, needs.digests, ("md5", "sha1"))
-                digests: dict[ContentId, FileDigests | None] = {}
-                for cid in needs.digests:
-                    picture = self.index.picture(cid)
-                    ok = picture is not None and picture.md5 and picture.sha1
-                    digests[cid] = FileDigests(picture.md5, picture.sha1) if ok and picture else None  # type: ignore[arg-type]
-                found = replace(found, digests=digests)
-            if needs.local_phash:
-                self._unsure_pictures.update(needs.local_phash)
-                scanner.compute_perceptual(self.index, self.config, needs.local_phash)
-                hashes = self.index.local_phashes(needs.local_phash)
-                found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
-            if needs.remote_phash:
-                found = replace(found, remote_phash=self._remote_phashes(needs.remote_phash, by_id))
-            if needs.originals:
-                found = replace(found, originals=self._originals(needs.originals, by_id))
-            evidence = evidence.merged(found)
+            evidence = evidence.merged(self._gather(result.needs, by_id))
         raise FlickrsyncError("matching did not settle after several rounds; please report this")
+
+    def _gather(self, needs: MatchNeeds, by_id: Mapping[PhotoId, RemotePhoto]) -> MatchEvidence:
+        """Compute or fetch what the matcher (or the changes) asked for; each answer is cached."""
+        found = MatchEvidence()
+        if needs.digests:
+            scanner.compute_digests(self.index, self.config, needs.digests, ("md5", "sha1"))
+            digests: dict[ContentId, FileDigests | None] = {}
+            for cid in needs.digests:
+                picture = self.index.picture(cid)
+                ok = picture is not None and picture.md5 and picture.sha1
+                digests[cid] = FileDigests(picture.md5, picture.sha1) if ok and picture else None  # type: ignore[arg-type]
+            found = replace(found, digests=digests)
+        if needs.local_phash:
+            self._unsure_pictures.update(needs.local_phash)
+            scanner.compute_perceptual(self.index, self.config, needs.local_phash)
+            hashes = self.index.local_phashes(needs.local_phash)
+            found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
+        if needs.remote_phash:
+            found = replace(found, remote_phash=self._remote_phashes(needs.remote_phash, by_id))
+        if needs.originals:
+            found = replace(found, originals=self._originals(needs.originals, by_id))
+        return found
+
+    def _change_options(self) -> ChangeOptions:
+        opts = self.options
+        refused = bool(self.index.get_meta(REPLACE_REFUSED + self.nsid))
+        return ChangeOptions(
+            on_edit=opts.on_edit or self.settings.on_edit,
+            replace_allowed=not refused,
+            uploads=opts.uploads,
+            downloads=opts.downloads,
+            restore=opts.restore,
+            restore_targets=opts.restore_targets,
+        )
 
     def _remote_phashes(
         self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto]
@@ -545,7 +537,7 @@ class Engine:
 
     # -- planning ----------------------------------------------------------------------------
 
-    def _plan_options(self) -> PlanOptions:
+    def _plan_options(self, settled: Settled | None = None) -> PlanOptions:
         return PlanOptions(
             mode=self.options.mode,
             root=str(self.settings.directory),
@@ -556,24 +548,29 @@ class Engine:
             download_folder=self.settings.download_folder,
             force=self.options.force,
             photosets=self._set_options(),
+            restore_paths=settled.restored_paths if settled is not None else {},
+            restore_uploads=settled.restored_uploads if settled is not None else frozenset(),
         )
 
     def _plan_transfers(  # noqa: PLR0917 - the planner's inputs, each once
         self,
-        match: MatchResult,
+        settled: Settled,
         local: list[LocalPicture],
         problems: list[LocalFile],
         remote: list[RemotePhoto],
         sets: list[RemoteSet],
         library: LibraryState,
         listing: RemoteListing,
+        issues: Sequence[ScanIssue],
     ) -> Plan:
         opts = self.options
         if opts.only_photosets:
             return Plan(mode=opts.mode, summary=summarize(()))
-        plan_options = self._plan_options()
-        metadata = self._metadata(match, local) if opts.uploads else {}
+        match = settled.match
+        plan_options = self._plan_options(settled)
+        metadata = self._metadata(match, local, plan_options.restore_uploads) if opts.uploads else {}
         memory = self._set_memory()
+        tags_full = self.index.tags_full(self.nsid)
 
         def planned(options: PlanOptions) -> Plan:
             return plan_sync(
@@ -586,27 +583,54 @@ class Engine:
                 library=library,
                 set_memory=memory,
                 metadata=metadata,
+                tags_full=tags_full,
+                issues=issues,
             )
 
         plan = planned(plan_options)
-        if plan.uploads and not opts.dry_run:
+        if (plan.uploads or settled.actions) and not opts.dry_run:
             limits = self.client.upload_limits(
                 held=len(remote), held_nonpublic=sum(1 for r in remote if not r.is_public)
             )
+            if limits.is_pro and self.index.get_meta(REPLACE_REFUSED + self.nsid):
+                self.index.set_meta(REPLACE_REFUSED + self.nsid, "")  # Pro now: replace again
             plan = planned(replace(plan_options, limits=limits))
         for upload in plan.uploads:
             for warning in upload.warnings:
                 log.warning("%s: %s", _where(upload.path.root, upload.path.relpath), warning)
+        plan = with_actions(plan, self._chosen(settled.actions, local), settled.counts)
         return self._hold_back(plan, listing)
 
-    def _metadata(self, match: MatchResult, local: list[LocalPicture]) -> dict[LocalPath, PictureMeta]:
+    def _chosen(self, actions: Sequence[Action], local: list[LocalPicture]) -> list[Action]:
+        """The changes' actions as the user chose: no replace by an ignored picture or from an
+        ignored folder, and a replace resized as an upload from its folder would be."""
+        pictures = {p.content_id: p for p in local}
+        chosen: list[Action] = []
+        for action in actions:
+            if not isinstance(action, Replace):
+                chosen.append(action)
+                continue
+            picture = pictures.get(action.content_id)
+            if action.content_id in self.choices.pictures or picture is None:
+                continue
+            if not left_out(action.path, self.folders, self.choices.paths):
+                resize = resize_for(picture, self.folders(action.path.folder))
+                chosen.append(replace(action, resize=resize))
+        return chosen
+
+    def _metadata(
+        self, match: MatchResult, local: list[LocalPicture], restored: frozenset[ContentId]
+    ) -> dict[LocalPath, PictureMeta]:
         """What the files about to be uploaded say about themselves (and their sidecars): read
-        only for those, so a run with nothing to upload reads nothing more."""
+        only for those, so a run with nothing to upload reads nothing more. ``restored``:
+        pictures from Flickr that ``--restore`` uploads again."""
         pictures = {p.content_id: p for p in local}
         paths = []
         for cid in match.local_only:
             picture = pictures.get(cid)
-            if picture is None or picture.flickr_id is not None or cid in self.choices.pictures:
+            if picture is None or cid in self.choices.pictures:
+                continue
+            if picture.flickr_id is not None and cid not in restored:
                 continue
             source = uploadable_path(picture, self.folders, self.choices.paths)
             if source is not None and picture.media == "photo":
@@ -648,13 +672,16 @@ class Engine:
         opts = self.options
         plan = prepared.plan
         remote_by_id = {p.id: p for p in self.index.remote_photos(self.nsid)}
-        transfers = [a for a in plan.actions if isinstance(a, Upload | Download | AddTags)]
-        outcome = self.executor.run_transfers(transfers, remote_by_id)
-        if outcome.uploaded:
+        outcome = self.executor.run_transfers(plan.file_actions, remote_by_id)
+        if outcome.uploaded or outcome.linked_records:
             self._remember_uploads(plan, outcome)
+        if outcome.replace_refused:
+            self.index.set_meta(REPLACE_REFUSED + self.nsid, str(int(self.clock())))
+        if outcome.uploaded or outcome.linked or outcome.downloaded or outcome.replaced:
+            self._reconciled = None  # the library and the account moved: reconciled again
         if opts.sets_step and outcome.aborted is None:
             local, _problems, remote, sets = self._state()
-            set_local, set_match = self._for_sets(local, self._match(local, remote))
+            set_local, set_match = self._taking_part(local, self._reconcile(local, remote).match)
             step = photoset_step(
                 set_local,
                 remote,
@@ -685,15 +712,41 @@ class Engine:
         """Remember when a run finished without errors (``status``'s "last sync"), whether it had
         anything to do or not. A dry run, a run stopped at the question, a refusal and a run with
         failed items do not count."""
-        if report.dry_run or report.stopped or report.exit_code != 0:
+        if report.dry_run or report.stopped or report.prepared is None or report.prepared.plan.refusal:
+            return
+        self._remember_pairs()
+        if not self.options.only_photosets:
+            self.index.set_meta(LAST_MODE + self.nsid, self.options.mode)
+        if report.exit_code != 0:
             return
         if report.outcome is not None and report.outcome.aborted is not None:
             return
         self.index.update_sync_state(self.nsid, synced_at=int(self.clock()))
 
+    def _remember_pairs(self) -> None:
+        """Write the synced pairs (:func:`flickrsync.changes.pair_updates`) from the library and
+        the account as this run leaves them."""
+        if self.options.only_photosets:
+            return
+        if self._reconciled is None:
+            try:
+                local, _problems, remote, _sets = self._state()
+                self._reconcile(local, remote)
+            except FlickrsyncError as exc:
+                log.info("synced pairs not updated this run: %s", exc)
+                return
+        assert self._reconciled is not None
+        local, remote, changes = self._reconciled
+        upserts, forget = pair_updates(
+            changes.match, local, {p.id for p in remote}, self.index.synced_pairs(self.nsid)
+        )
+        if upserts or forget:
+            self.index.record_synced(self.nsid, upserts, forget, now=self.clock())
+
     def _remember_uploads(self, plan: Plan, outcome: Outcome) -> None:
         """The new photos as the remote index will list them (the next listing brings Flickr's
-        own record: its ``lastupdate`` is after this run's watermark)."""
+        own record: its ``lastupdate`` is after this run's watermark), and the photos uploads
+        were linked to instead (as Flickr described them)."""
         pictures = {p.content_id: p for p in self.index.pictures(content_ids=list(outcome.uploaded))}
         records = []
         for action in plan.uploads:
@@ -701,7 +754,7 @@ class Engine:
             picture = pictures.get(action.content_id)
             if pid is not None and picture is not None:
                 records.append(uploaded_photo(action, pid, picture))
-        self.index.upsert_remote_photos(self.nsid, records)
+        self.index.upsert_remote_photos(self.nsid, [*records, *outcome.linked_records])
 
 
 def _where(root: str, relpath: str) -> str:

@@ -219,7 +219,7 @@ def _photo_id(text: str) -> PhotoId:
 
 
 def _own_photo(client: FlickrClient, pid: PhotoId) -> tuple[Account, list[tuple[str, str]]]:
-    """The account, after checking that the photo is its own, and ``(tag id, clean tag)`` of the
+    """The account, after checking that the photo is its own, and ``(tag id, tag)`` of the
     photo's ``flickrsync:imagehash=`` tags (one flickr.photos.getInfo)."""
     if client.token is None:
         raise UsageError("this profile has no token", hint="run `flickrsync auth`")
@@ -230,4 +230,5 @@ def _own_photo(client: FlickrClient, pid: PhotoId) -> tuple[Account, list[tuple[
         raise UsageError(f"photo {pid}: {exc}") from None
     if owner and owner != account.nsid:
         raise UsageError(f"photo {pid} belongs to {owner}, not to this account ({account.nsid})")
-    return account, [(tag_id, clean) for tag_id, clean in tags if clean.startswith(OUR_TAG_PREFIX)]
+    ours = ((tag_id, raw.strip().lower()) for tag_id, raw in tags)
+    return account, [(tag_id, tag) for tag_id, tag in ours if tag.startswith(OUR_TAG_PREFIX)]

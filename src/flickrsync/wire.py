@@ -41,6 +41,7 @@ import httpx
 from flickrsync import __version__
 from flickrsync.errors import (
     AuthError,
+    DuplicateUploadError,
     FlickrsyncError,
     OutcomeUnknownError,
     RemoteError,
@@ -450,15 +451,23 @@ class Wire:
                     f"{what}: unreadable answer from Flickr ({exc})", method=what
                 ) from None
             if answer.error_code is not None:
-                raise self._upload_error(answer.error_code, answer.error_message or "", what)
+                raise self._upload_error(answer, what)
             return answer
 
         answer: UploadAnswer = self.with_retries(attempt, what)
         return answer
 
-    def _upload_error(self, code: int, message: str, what: str) -> FlickrsyncError:
+    def _upload_error(self, answer: UploadAnswer, what: str) -> FlickrsyncError:
+        code, message = answer.error_code, answer.error_message or ""
         if code in (105, 201):  # refused before anything was stored
             return TransientError(f"{what}: Flickr error {code}: {message}", code=code, method=what)
+        if code == 9 and answer.duplicate_photo_id is not None:  # only with dedup_check
+            return DuplicateUploadError(
+                f"{what}: Flickr error 9: {message} (photo {answer.duplicate_photo_id})",
+                photo_id=answer.duplicate_photo_id,
+                status=answer.duplicate_status,
+                method=what,
+            )
         return self._api_error(code, message, what, idempotent=False)
 
 

@@ -164,6 +164,51 @@ def test_dedup_check_reports_the_duplicate(fakeflickr: FakeFlickrHandle) -> None
     root = ET.fromstring(duplicate.content)
     assert _error(duplicate) == ("9", "Duplicate photo/video detected")
     assert root.findtext("duplicate_photo_id") == first
+    assert root.findtext("duplicate_photo_status") == "ACTIVE"
+    assert len(fakeflickr.photos()) == 2
+
+
+def test_dedup_check_means_the_same_bytes_not_the_same_picture(fakeflickr: FakeFlickrHandle) -> None:
+    """Which "same" Flickr means is undocumented: fakeflickr takes the strict reading (the bytes),
+    so the same image with one metadata byte more is stored as a new photo."""
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    data = jpeg(seed=6)
+    api.upload_ok(data, "a.jpg")
+    # A COM segment right after SOI: the same image data, other bytes.
+    edited = data[:2] + b"\xff\xfe\x00\x07edit!" + data[2:]
+    assert api.upload_ok(edited, "a.jpg", dedup_check=1)
+    # And another account's identical file is no duplicate of ours.
+    other = fakeflickr.create_user("other")
+    assert Api(fakeflickr, fakeflickr.mint_token(user=other["nsid"])).upload_ok(data, "a.jpg", dedup_check=1)
+
+
+def test_dedup_check_reports_a_deleted_duplicate_as_deleted(fakeflickr: FakeFlickrHandle) -> None:
+    token = fakeflickr.mint_token(perms="delete")
+    api = Api(fakeflickr, token)
+    data = jpeg(seed=7)
+    first = api.upload_ok(data, "a.jpg")
+    api.ok("flickr.photos.delete", photo_id=first)
+    answer = api.upload(data, "a.jpg", dedup_check=1)
+    root = ET.fromstring(answer.content)
+    assert _error(answer) == ("9", "Duplicate photo/video detected")
+    status = root.findtext("duplicate_photo_status")
+    assert (root.findtext("duplicate_photo_id"), status) == (first, "DELETED")
+    # Without the check the file is taken again, as a new photo.
+    assert api.upload_ok(data, "a.jpg") != first
+
+
+def test_an_upload_with_more_tags_than_a_photo_may_hold_is_refused(fakeflickr: FakeFlickrHandle) -> None:
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    before = len(fakeflickr.photos())
+    too_many = " ".join(f"t{i}" for i in range(76))
+    assert _error(api.upload(jpeg(seed=8), "a.jpg", tags=too_many)) == ("2", "Maximum number of tags reached")
+    assert len(fakeflickr.photos()) == before
+    # 75 distinct tags (a tag repeated in another spelling counts once) are fine.
+    photo_id = api.upload_ok(jpeg(seed=8), "a.jpg", tags=" ".join(f"t{i}" for i in range(75)) + " T0")
+    assert len(api.ok("flickr.photos.getInfo", "GET", photo_id=photo_id)["photo"]["tags"]["tag"]) == 75
+    # addTags refuses the 76th too (the whole request).
+    refused = api.call("flickr.photos.addTags", photo_id=photo_id, tags="new1 t1")
+    assert (refused["stat"], refused["code"]) == ("fail", 2)
 
 
 def test_replace_keeps_the_photo_and_changes_its_secrets(fakeflickr: FakeFlickrHandle) -> None:
@@ -191,8 +236,9 @@ def test_replace_keeps_the_photo_and_changes_its_secrets(fakeflickr: FakeFlickrH
 
 
 def test_video_upload_and_download(fakeflickr: FakeFlickrHandle) -> None:
+    fakeflickr.configure(clock=1_347_741_844.0)  # the 2012 recording's upload time (UTC 20:44:04)
     api = Api(fakeflickr, fakeflickr.mint_token())
-    data = mp4(1280, 720, seconds=30)
+    data = mp4(1280, 720, seconds=30, created=3_400_000_000)  # a capture date: 2011-09-26
     video = api.upload_ok(data, "clip.MOV")
     info = api.ok("flickr.photos.getInfo", "GET", photo_id=video)["photo"]
     assert (info["media"], info["originalformat"], info["title"]["_content"]) == ("video", "mp4", "clip")
@@ -204,18 +250,35 @@ def test_video_upload_and_download(fakeflickr: FakeFlickrHandle) -> None:
         "width": "1280",
         "height": "720",
     }
-    assert (
-        info["dates"]["taken"] == "0000-00-00 00:00:00"
-    )  # no creation time in the file (recorded 2023 shape)
+    # Flickr ignores a video's capture date: its date taken is the upload time in the owner's
+    # zone, as the 2012 recording shows (photos.getInfo.video.json: posted 1347741844, taken
+    # 2012-09-15 13:44:04 Pacific), and not flagged unknown. setDates sets the real one.
+    assert (info["dates"]["taken"], info["dates"]["takenunknown"]) == ("2012-09-15 13:44:04", "0")
+    api.ok("flickr.photos.setDates", "POST", photo_id=video, date_taken="2011-09-26 10:00:00")
+    info = api.ok("flickr.photos.getInfo", "GET", photo_id=video)["photo"]
+    assert info["dates"]["taken"] == "2011-09-26 10:00:00"
     sizes = _sizes(api, video)
     assert {"Video Player", "360p", "720p", "Video Original"} <= set(sizes)
+    # The original through the API: refused unless Config.video_originals (UNCONFIRMED on Flickr).
     play = HTTP.get(sizes["Video Original"]["source"])
     assert play.status_code == 302
-    assert HTTP.get(play.headers["location"]).content == data
+    assert HTTP.get(play.headers["location"]).status_code == 403
+    original_url = sizes["Original"]["source"].replace("_o.jpg", "_o.mp4")
+    assert HTTP.get(original_url).status_code == 403
+    # The other versions are files Flickr made: not the bytes uploaded, one per label.
+    versions = {}
+    for label in ("360p", "720p"):
+        hop = HTTP.get(sizes[label]["source"])
+        assert hop.status_code == 302
+        versions[label] = HTTP.get(hop.headers["location"])
+        assert versions[label].headers["content-type"] == "video/mp4"
+        assert versions[label].content != data
+    assert versions["360p"].content != versions["720p"].content
+    fakeflickr.configure(video_originals=True)
+    assert HTTP.get(HTTP.get(sizes["Video Original"]["source"]).headers["location"]).content == data
+    assert HTTP.get(original_url).content == data
     thumb = HTTP.get(sizes["Thumbnail"]["source"])
     assert thumb.headers["content-type"] == "image/jpeg"
-    original_url = sizes["Original"]["source"].replace("_o.jpg", "_o.mp4")
-    assert HTTP.get(original_url).content == data
 
 
 def test_seeded_lazy_photos_get_deterministic_files(fakeflickr: FakeFlickrHandle) -> None:

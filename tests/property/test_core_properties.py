@@ -45,6 +45,7 @@ from flickrsync.models import (
     RemotePhoto,
     RemoteSet,
     RemoveFromSet,
+    SetDateTaken,
     Upload,
     content_tag,
 )
@@ -75,6 +76,8 @@ COPIES = MatchOptions(check_flickr_copies=True)
 #: Every kind of action there is. None of them deletes or modifies a photo.
 ACTION_TYPES = {Upload, AddTags, Download, CreateSet, AddToSet, RemoveFromSet, EditSetPhotos, EditSetMeta}
 ACTION_TYPES |= {DeleteSet, AddToGroup}
+# setDates on a matched video whose date Flickr lost: metadata, never the photo itself.
+ACTION_TYPES |= {SetDateTaken}
 
 
 @dataclass
@@ -260,6 +263,13 @@ def test_plan_properties(s: Scenario, mode: str, prune: bool, rnd: random.Random
     plan = plan_sync(result, s.local, s.remote, options, sets=s.sets)
     # No action can delete or modify a photo: the vocabulary has none.
     assert {type(a) for a in plan.actions} <= ACTION_TYPES
+    # A date fix only for a video already on Flickr, with the local picture's own date.
+    matched = {m.content_id: m for m in result.matches}
+    by_id = {p.content_id: p for p in s.local}
+    for fix in (a for a in plan.actions if isinstance(a, SetDateTaken)):
+        assert by_id[fix.content_id].media == "video"
+        assert fix.date_taken == by_id[fix.content_id].date_taken
+        assert fix.content_id in matched or by_id[fix.content_id].flickr_id == fix.photo_id
     # Each content uploaded at most once; never one Flickr already has or that came from Flickr.
     uploaded = [u.content_id for u in plan.uploads]
     assert len(uploaded) == len(set(uploaded))

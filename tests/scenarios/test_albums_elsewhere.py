@@ -8,12 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from tests.fakeflickr_fixtures import FakeFlickrFixture
+from tests.synchelpers import RunResult, SyncLib, picture_bytes, seed_spec
 
 from flickrsync.config import load_settings
 from flickrsync.models import SET_MARKER, AccessToken, Account, Nsid
 from flickrsync.oauth import save_token
-from tests.fakeflickr_fixtures import FakeFlickrFixture
-from tests.synchelpers import RunResult, SyncLib, picture_bytes, seed_spec
 
 pytestmark = pytest.mark.integration
 

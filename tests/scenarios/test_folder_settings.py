@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, content_id
 

@@ -7,11 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from flickrsync.models import SET_MARKER
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, date_of, flickr_date, seed_spec
 from tests.unit.test_index import OLD_DDL
+
+from flickrsync.models import SET_MARKER
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.synchelpers import picture_bytes, run_cli
 
 pytestmark = pytest.mark.slow

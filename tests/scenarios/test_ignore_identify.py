@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec, tagged_ids
 
 from flickrsync.config import load_settings
 from flickrsync.index import Index
 from flickrsync.models import Nsid, PhotoId
-from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec, tagged_ids
 
 pytestmark = pytest.mark.integration
 
@@ -182,3 +182,30 @@ def test_the_summary_lists_undecided_look_alikes_with_the_command_that_settles_e
     uploaded = [a["relpath"] for a in after.json()["actions"] if a["action"] == "upload"]
     assert uploaded == ["two/a.jpg"], "the picture the photo is not gets uploaded"
     assert tagged_ids(lib.ff.photo(pid)) == [content_id(first)]
+
+
+def test_verify_counts_what_is_ignored_as_no_gap_and_knows_what_was_identified(lib: SyncLib) -> None:
+    a = lib.add("a.jpg", 1)
+    lib.add("Drafts/x.jpg", 2)
+    lib.add("c.jpg", 3)
+    smaller = picture_bytes(1, size=(48, 32), date="2001:01:01 00:00:00")  # a, by another tool
+    mine, only = lib.ff.seed_photos(
+        [
+            seed_spec(smaller, "holiday"),
+            seed_spec(picture_bytes(6), "Flickr only", date=flickr_date(date_of(6))),
+        ]
+    )
+    assert lib.run("ignore", "add", str(lib.root / "Drafts"), str(lib.root / "c.jpg"), only).code == 0
+    assert lib.run("identify", mine, str(lib.root / "a.jpg")).code == 0
+    assert lib.run("sync", "--yes").code == 0
+    assert [p["id"] for p in lib.photos_by_content()[content_id(a)]] == [mine]
+    assert len(lib.photos()) == 2, "nothing was uploaded"
+
+    run = lib.run("verify", "--json")
+    assert run.code == 0, run
+    doc = run.json()
+    assert doc["complete"] is True
+    assert doc["counts"] == {"ignored": 3}
+    ignored = {i["path"] or i["photo_id"] for i in doc["items"]}
+    assert ignored == {str(lib.root / "Drafts/x.jpg"), str(lib.root / "c.jpg"), only}
+    assert not any(i["missing"] for i in doc["items"])

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.scenarios.conftest import read_plan, write_plan
-from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, picture_bytes, seed_spec
+from tests.planfiles import read_plan, write_plan
+from tests.synchelpers import SyncLib, content_id, date_of, flickr_date, md5, picture_bytes, seed_spec
 
 pytestmark = pytest.mark.integration
 
@@ -121,3 +120,55 @@ def test_apply_refuses_a_plan_that_is_not_one_or_not_this_accounts(lib: SyncLib,
     newer = lib.run("apply", str(path), "--yes")
     assert newer.code == 2
     assert "version 2 was written by a newer flickrsync" in newer.err
+
+
+def test_a_plan_shows_edits_replaces_and_deletions_and_apply_keeps_its_options(
+    lib: SyncLib, tmp_path: Path
+) -> None:
+    files = lib.add_many([("Trip/a.jpg", 1), ("Trip/b.jpg", 2), ("Trip/c.jpg", 3)])
+    assert lib.run("sync2", "--yes").code == 0
+    photo_a, photo_b, photo_c = (lib.photo_of(files[f"Trip/{n}.jpg"]) for n in "abc")
+    new_a = lib.add_bytes("Trip/a.jpg", picture_bytes(5001, date=date_of(1)))  # edits, same date
+    new_b = lib.add_bytes("Trip/b.jpg", picture_bytes(5002, date=date_of(2)))
+    lib.remove("Trip/c.jpg")
+    plan_path = tmp_path / "plan.json"
+
+    written = lib.run("sync", "--on-edit", "replace", "--plan-out", str(plan_path))
+    assert written.code == 0, written
+    assert written.writes == {}, written
+    doc = read_plan(plan_path)
+    assert doc["options"]["on_edit"] == "replace"
+    replaces = {r["photo_id"]: r for r in doc["replaces"]}
+    assert set(replaces) == {photo_a["id"], photo_b["id"]}
+    assert replaces[photo_a["id"]]["content_id"] == content_id(new_a)
+    assert replaces[photo_a["id"]]["old_content_id"] == content_id(files["Trip/a.jpg"])
+    assert replaces[photo_a["id"]]["relpath"] == "Trip/a.jpg"
+    assert {e["photo_id"] for e in doc["changes"]["edits"]} == {photo_a["id"], photo_b["id"]}
+    (gone,) = doc["changes"]["deleted_locally"]
+    assert gone["photo_id"] == photo_c["id"]
+    assert gone["paths"] == [str(lib.root / "Trip/c.jpg")]
+    assert doc["uploads"] == []
+    assert doc["downloads"] == []
+    assert doc["summary"]["replaces"] == 2
+    assert doc["summary"]["deleted_locally"] == 1
+
+    # The user keeps b's earlier version on Flickr: its replace is removed from the plan.
+    doc["replaces"] = [r for r in doc["replaces"] if r["photo_id"] == photo_a["id"]]
+    write_plan(plan_path, doc)
+    applied = lib.run("apply", str(plan_path), "--yes")
+    assert applied.code == 0, applied
+    assert applied.writes == {"replace": 1, "flickr.photos.removeTag": 1, "flickr.photos.addTags": 1}
+    assert lib.ff.photo(photo_a["id"])["file_md5"] == md5(new_a)
+    assert lib.ff.photo(photo_b["id"])["file_md5"] == md5(files["Trip/b.jpg"]), "b is kept as it was"
+    assert content_id(new_b) not in lib.photos_by_content()
+
+    # --restore goes into the plan too, and apply restores what it named.
+    restore_path = tmp_path / "restore.json"
+    assert lib.run("sync2", "--restore", "--plan-out", str(restore_path)).code == 0
+    restore = read_plan(restore_path)
+    assert restore["options"]["restore"] is True
+    assert [d["photo_id"] for d in restore["downloads"]] == [photo_c["id"]]
+    assert restore["replaces"] == [], "the config's on_edit (keep) applies: b is not replaced"
+    back = lib.run("apply", str(restore_path), "--yes")
+    assert back.code == 0, back
+    assert lib.new_files() == {"Trip/c.jpg": files["Trip/c.jpg"]}

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
-
-from flickrsync.fingerprint import PHASH_MATCH_DISTANCE, hamming, perceptual_hash
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, content_id, md5
+
+from flickrsync.fingerprint import PHASH_MATCH_DISTANCE, hamming, perceptual_hash
 
 pytestmark = pytest.mark.integration
 

@@ -9,11 +9,7 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.keys import Keys
-
-from flickrsync.config import load_settings
-from flickrsync.index import Index
-from flickrsync.models import Nsid, PhotoId
-from flickrsync.userlists import load as load_choices
+from tests.planfiles import read_plan
 from tests.scenarios.browser import (
     ReviewProcess,
     browser,
@@ -22,8 +18,12 @@ from tests.scenarios.browser import (
     thumbnails_rendered,
     wait_for,
 )
-from tests.scenarios.conftest import read_plan
 from tests.synchelpers import SyncLib, content_id, picture_bytes, posted, seed_spec, tagged_ids
+
+from flickrsync.config import load_settings
+from flickrsync.index import Index
+from flickrsync.models import Nsid, PhotoId
+from flickrsync.userlists import load as load_choices
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

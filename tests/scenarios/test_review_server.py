@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from tests.scenarios.browser import ReviewProcess
 from tests.synchelpers import SyncLib, content_id, picture_bytes, seed_spec
 

@@ -44,6 +44,7 @@ from flickrsync.models import (
     Perms,
     PhotoId,
     PhotosetId,
+    Replaced,
     TicketId,
     UploadOptions,
 )
@@ -567,7 +568,8 @@ def test_wait_for_many_tickets_in_one_call() -> None:
 
 def test_replace_posts_photo_id() -> None:
     script = Script(xml_response('<photoid secret="f4" originalsecret="95">10100895983</photoid>'))
-    assert make_client(script).replace(PhotoId("10100895983"), io.BytesIO(JPEG), "a.jpg") == "10100895983"
+    replaced = make_client(script).replace(PhotoId("10100895983"), io.BytesIO(JPEG), "a.jpg")
+    assert replaced == Replaced(PhotoId("10100895983"), "f4", "95")  # the new secrets, from the answer
     fields, files = multipart_fields(script.requests[0])
     assert urlsplit(str(script.requests[0].url)).path == "/services/replace/"
     assert fields == {"photo_id": "10100895983", "async": "0"}

@@ -1,4 +1,5 @@
-"""The executor's crash recovery of downloads, without a network."""
+"""The executor without a network: crash recovery of downloads and uploads, what stops a run, and
+what an upload or a replace does when Flickr refuses part of it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,22 @@ from tests.pictures import make_jpeg
 
 from flickrsync import scanner
 from flickrsync.client import FlickrClient
-from flickrsync.errors import file_error
+from flickrsync.errors import OutcomeUnknownError, RemoteError, file_error
 from flickrsync.executor import Executor
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
-from flickrsync.models import Account, Download, LocalPath, Nsid, PhotoId, RemotePhoto
+from flickrsync.models import (
+    Account,
+    ContentId,
+    Download,
+    LocalPath,
+    Nsid,
+    PhotoId,
+    RemotePhoto,
+    Replace,
+    Upload,
+    content_tag,
+)
 
 NSID = Nsid("1@N01")
 
@@ -111,6 +123,38 @@ def test_an_interrupted_upload_is_given_time_to_land_before_it_is_sent_again(
     assert picture.exists()
 
 
+@pytest.mark.parametrize(
+    ("previous_alive", "previous_uploading", "expect_wait"),
+    [
+        (1000.0, True, [58.0]),  # killed 2 s ago while uploading; its index is gone: wait
+        (1000.0, False, []),  # killed while doing something else: nothing can be landing
+        (900.0, True, []),  # killed long ago: whatever it sent has landed or never will
+        (None, True, []),  # ended normally
+    ],
+)
+def test_a_killed_runs_uploads_get_time_to_land_even_when_the_index_was_deleted(
+    tmp_path: Path,
+    index: Index,
+    previous_alive: float | None,
+    previous_uploading: bool,
+    expect_wait: list[float],
+) -> None:
+    """The index is new (no journal): only the lock file says uploads may still be landing."""
+    flickr = LateFlickr(after=1)
+    waits: list[float] = []
+    ex = Executor(cast(FlickrClient, flickr), index, NSID, ScanConfig(roots=(str(tmp_path),)))
+    found = ex.resolve_uploads(
+        previous_alive=previous_alive,
+        previous_uploading=previous_uploading,
+        settle_seconds=60,
+        clock=lambda: 1002.0,
+        sleep=waits.append,
+    )
+    assert found == (0, 0)
+    assert waits == expect_wait
+    assert flickr.searches == 0
+
+
 class FullDisk:
     """Every download meets a full disk (as transfers.download_file reports it)."""
 
@@ -154,3 +198,77 @@ def test_a_full_disk_stops_the_transfers_other_file_errors_do_not(
     else:
         assert outcome.aborted is None
         assert flickr.downloads == 6
+
+
+class DatelessFlickr:
+    """Uploads work; setting a date taken fails (the answer lost for good)."""
+
+    def upload_once(self, stream: Any, filename: str, **_: Any) -> PhotoId:
+        stream.seek(0)
+        while stream.read(1 << 16):  # sent whole, as the client sends it
+            pass
+        return PhotoId("500")
+
+    def set_date_taken(self, photo_id: PhotoId, date_taken: str) -> None:
+        raise OutcomeUnknownError("flickr.photos.setDates: connection lost", method="flickr.photos.setDates")
+
+
+def test_a_video_whose_date_cannot_be_set_stays_uploaded_and_says_the_next_run_sets_it(
+    tmp_path: Path, index: Index
+) -> None:
+    lib = tmp_path / "Pictures"
+    clip = lib / "clip.mp4"
+    clip.parent.mkdir(parents=True)
+    clip.write_bytes(fake_mp4_bytes())
+    [record] = scanner.index_files(index, [LocalPath(str(lib), "clip.mp4")])
+    assert record.fingerprint is not None
+    cid = record.fingerprint.content_id
+    upload = Upload(
+        cid, record.path, "clip", (content_tag(cid),), record.stat.size, "video", "new", "2021-03-31 01:46:40"
+    )
+    ex = Executor(cast(FlickrClient, DatelessFlickr()), index, NSID, ScanConfig(roots=(str(lib),)))
+    outcome = ex.run_transfers([upload], {})
+    assert outcome.uploaded == {cid: "500"}  # recorded: never sent again
+    assert [link.photo_id for link in index.links(NSID)] == ["500"]
+    [failed] = outcome.failed
+    assert "uploaded as photo 500, but its date taken could not be set" in failed.reason
+    assert "the next run sets it" in failed.reason
+
+
+class NotPro:
+    """Flickr refuses every replace: the account is not Pro (code 1)."""
+
+    def __init__(self) -> None:
+        self.replaces = 0
+
+    def replace(self, photo_id: PhotoId, stream: Any, filename: str) -> None:
+        self.replaces += 1
+        raise RemoteError("replace: Flickr error 1: Not a pro account", code=1, method="replace")
+
+
+def test_a_refused_replace_is_no_failure_and_is_said_once(tmp_path: Path, index: Index) -> None:
+    lib = tmp_path / "Pictures"
+    paths = [make_jpeg(lib / f"p{i}.jpg", i) for i in range(3)]
+    records = scanner.index_files(index, [LocalPath(str(lib), p.name) for p in paths])
+    flickr = NotPro()
+    ex = Executor(cast(FlickrClient, flickr), index, NSID, ScanConfig(roots=(str(lib),)), transfers=1)
+    actions = [
+        Replace(PhotoId(str(i)), r.fingerprint.content_id, cid_of(i), r.path, r.stat.size, "edited")  # type: ignore[union-attr]
+        for i, r in enumerate(records)
+    ]
+    outcome = ex.run_transfers(actions, {})
+    assert outcome.replace_refused
+    assert outcome.failed == []
+    assert outcome.replaced == {}
+    assert len(outcome.notes) == 1
+    assert "Flickr refused to replace" in outcome.notes[0]
+
+
+def cid_of(i: int) -> ContentId:
+    return ContentId(f"{i:064x}")
+
+
+def fake_mp4_bytes() -> bytes:
+    from tests.fingerprint_samples import Track, mp4
+
+    return mp4([Track(b"vide", [300, 200, 250], [(1, 3)])])

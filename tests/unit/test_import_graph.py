@@ -38,7 +38,18 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
     ),
     (
         frozenset(
-            {"models", "tags", "matcher", "planner", "photosets", "parse", "listing", "choosing", "planfile"}
+            {
+                "models",
+                "tags",
+                "matcher",
+                "planner",
+                "photosets",
+                "parse",
+                "listing",
+                "changes",
+                "choosing",
+                "planfile",
+            }
         ),
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
         | frozenset({"sync", "executor", "lock", "status", "cli"}),

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import struct
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -173,8 +174,8 @@ def test_photoset_link_migration_keeps_the_folders_of_sets_we_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "index.db"
-    names = [m.name for m in MIGRATIONS]
-    before = MIGRATIONS[: names.index("0003_photoset_link")]  # an index from before it
+    # An index written before that migration: the ones before it only.
+    before = MIGRATIONS[: [m.name for m in MIGRATIONS].index("0003_photoset_link")]
     monkeypatch.setattr(index_schema, "MIGRATIONS", before)
     with Index.open(db) as old:
         old.upsert_account(Account(NSID, "me"))
@@ -736,3 +737,17 @@ def test_needs_phash(idx: Index) -> None:
     assert idx.needs_phash()
     idx.set_phashes({}, {cid(1): "cannot decode"})
     assert not idx.needs_phash()  # a failed decode is not retried by default
+
+
+def test_a_photo_that_refused_our_tag_is_remembered_until_it_changes(tmp_path: Path) -> None:
+    nsid = Nsid("1@N01")
+    with Index.open(tmp_path / "index.db") as idx:
+        idx.upsert_account(Account(nsid, "me"))
+        full = RemotePhoto(PhotoId("7"), "t", "s", "1", last_update=100)
+        idx.upsert_remote_photos(nsid, [full, RemotePhoto(PhotoId("8"), "t", "s", "1", last_update=100)])
+        idx.set_tags_full(nsid, PhotoId("7"))
+        assert idx.tags_full(nsid) == {"7"}
+        idx.upsert_remote_photos(nsid, [full])  # listed again, unchanged
+        assert idx.tags_full(nsid) == {"7"}
+        idx.upsert_remote_photos(nsid, [replace(full, last_update=200)])  # the user removed a tag
+        assert idx.tags_full(nsid) == set()

@@ -445,6 +445,27 @@ def test_bad_files_are_recorded_with_reasons(lib: Path, index: Index) -> None:
     assert "fifo.jpg" not in indexed  # not a regular file: skipped, never opened (would block)
 
 
+def test_a_cut_off_picture_is_a_problem_until_the_whole_file_is_back(lib: Path, index: Index) -> None:
+    """Issue 16 point 10: half a picture would pass for a backup under its own content id."""
+    whole = make_jpeg(lib / "src.jpg", 3).read_bytes()
+    (lib / "src.jpg").unlink()
+    (lib / "a.jpg").write_bytes(whole[: len(whole) * 9 // 10])
+    report = scan(index, lib)
+    [problem] = report.problems
+    assert problem.fingerprint is None
+    assert problem.problem_kind == "media"
+    assert problem.problem == (
+        "truncated JPEG: the image data is cut off (no end marker): a cut-off copy is not backed up; "
+        "put the whole file in its place"
+    )
+    assert index.pictures() == []
+    (lib / "a.jpg").write_bytes(whole)
+    again = scan(index, lib)
+    assert again.problems == ()
+    [picture] = index.pictures()
+    assert picture.paths == (LocalPath(str(lib), "a.jpg"),)
+
+
 def test_unreadable_file_is_retried_every_scan(
     lib: Path, index: Index, monkeypatch: pytest.MonkeyPatch, reads: Reads
 ) -> None:

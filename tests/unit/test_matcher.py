@@ -106,6 +106,8 @@ class Case:
 
 PH_A = phash_of("a")
 PH_B = phash_of("b")
+#: The look of picture "a" and of a small rendition of it (weak evidence is confirmed by look).
+LOOKS_A = Truth(local_phash={"a": PH_A}, remote_phash={"1": flip(PH_A, 2)})
 
 CASES = [
     Case("empty", [], [], set()),
@@ -169,35 +171,76 @@ CASES = [
         local_only={"a"},
     ),
     Case(
-        "a photo tagged for two pictures matches one (one-to-one)",
+        "a photo tagged for two pictures is a conflict: neither tag counts, its look decides",
         [pic("a"), pic("b")],
         [photo("1", tags=[TAG_A, content_tag(cid("b"))])],
-        {("a", "1", "machine_tag")} if cid("a") < cid("b") else {("b", "1", "machine_tag")},
-        local_only={"b"} if cid("a") < cid("b") else {"a"},
+        {("a", "1", "phash")},
+        local_only={"b"},
+        truth=Truth(local_phash={"a": PH_A, "b": PH_B}, remote_phash={"1": PH_A}),
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "our tag on a photo of another size is not trusted (forged or copied)",
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", tags=[TAG_A], o_dims=(640, 427))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+    ),
+    Case(
+        "our tag on the picture's smaller copy (a resized upload, any long edge) is trusted",
+        [pic("a", dims=(4000, 3000), orientation=6), pic("b", dims=(3000, 2000))],
+        [
+            photo("1", tags=[TAG_A], o_dims=(480, 640)),
+            photo("2", tags=[content_tag(cid("b"))], o_dims=(2048, 1365)),
+        ],
+        {("a", "1", "machine_tag"), ("b", "2", "machine_tag")},
+    ),
+    Case(
+        "our tag on a quarter-turned picture's photo is trusted",
+        [pic("a", dims=(4000, 3000), orientation=8)],
+        [photo("1", tags=[TAG_A], o_dims=(3000, 4000))],
+        {("a", "1", "machine_tag")},
+    ),
+    Case(
+        "a checksum tag on a photo of another size is not trusted",
+        [pic("a", dims=(4000, 3000), md5="aa" * 16, sha1="bb" * 20)],
+        [photo("1", tags=["checksum:md5=" + "aa" * 16], o_dims=(640, 480))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
     ),
     Case(
         "title + date to the second",
         [pic("a", "2014/IMG_0001.JPG", date=D1)],
         [photo("1", "IMG_0001", date=D1)],
         {("a", "1", "title_date")},
+        truth=LOOKS_A,
+        asked=["local_phash", "remote_phash"],
     ),
     Case(
         "title kept the extension",
         [pic("a", "IMG_1.JPG", date=D1)],
         [photo("1", "IMG_1.JPG", date=D1)],
         {("a", "1", "title_date")},
+        truth=LOOKS_A,
+        asked=["local_phash", "remote_phash"],
     ),
     Case(
         "title case-insensitive and Unicode-normalised (NFD file name, NFC title)",
         [pic("a", "Cafe\u0301.jpg", date=D1)],
         [photo("1", "CAFÉ", date=D1)],
         {("a", "1", "title_date")},
+        truth=LOOKS_A,
+        asked=["local_phash", "remote_phash"],
     ),
     Case(
         "a duplicate's other name provides the title",
         [pic("a", "x/IMG_1.jpg", "y/Renamed.jpg", date=D1)],
         [photo("1", "renamed", date=D1)],
         {("a", "1", "title_date")},
+        truth=LOOKS_A,
+        asked=["local_phash", "remote_phash"],
     ),
     Case(
         "never on an unknown date (Flickr filled in the upload time)",
@@ -248,18 +291,58 @@ CASES = [
         ],
         [photo("1", "IMG_9", date=D1), photo("2", "IMG_9", date=D1, media="video")],
         {("live-heic", "1", "title_date"), ("live-mov", "2", "title_date")},
+        truth=Truth(local_phash={"live-heic": PH_A}, remote_phash={"1": PH_A}),
+        asked=["local_phash", "remote_phash"],
     ),
     Case(
         "photo uploaded by flickrsync 0.1.1 matches by title+date, not by its signature",
         [pic("a", "IMG_1.jpg", date=D1)],
         [photo("1", "IMG_1", date=D1, tags=["flickrsync:signature=abcdef"])],
         {("a", "1", "title_date")},
+        truth=LOOKS_A,
+        asked=["local_phash", "remote_phash"],
     ),
     Case(
         "date alone when the title was changed on Flickr",
         [pic("a", "IMG_1.jpg", date=D1)],
         [photo("1", "Sunset over the bay", date=D1)],
         {("a", "1", "date")},
+        truth=LOOKS_A,
+        asked=["local_phash", "remote_phash"],
+    ),
+    Case(
+        "date alone on another picture of that second and size: its look and original refute it",
+        [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000))],
+        [photo("1", "Sunset", date=D1, o_dims=(4000, 3000))],
+        set(),
+        local_only={"a"},
+        remote_only={"1"},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_B}, originals={"1": "b"}),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "title + date whose look differs (rotated on Flickr): the original confirms it",
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", "IMG_1", date=D1)],
+        {("a", "1", "title_date")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": PH_B}, originals={"1": "a"}),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "title + date with no small rendition to compare: the original decides",
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", "IMG_1", date=D1)],
+        {("a", "1", "title_date")},
+        truth=Truth(local_phash={"a": PH_A}, remote_phash={"1": None}, originals={"1": "a"}),
+        asked=["local_phash", "remote_phash", "originals"],
+    ),
+    Case(
+        "a video's title + date matches unconfirmed (no look to compare); its date alone does not",
+        [pic("a", "MVI_1.MOV", date=D1, media="video"), pic("b", "MVI_2.MOV", date=D2, media="video")],
+        [photo("1", "MVI_1", date=D1, media="video"), photo("2", "Boat", date=D2, media="video")],
+        {("a", "1", "title_date")},
+        local_only={"b"},
+        remote_only={"2"},
     ),
     Case(
         "date alone refuses a title that is another camera file name",
@@ -485,16 +568,69 @@ def test_match_listings(case: Case) -> None:
     assert all(m.reason for m in result.matches)
 
 
-def test_reason_names_title_and_date() -> None:
-    result, _ = run([pic("a", "2014/IMG_0001.JPG", date=D1)], [photo("1", "IMG_0001", date=D1)])
-    assert result.matches[0].reason == "title+date: IMG_0001 / 2014-03-05 05:28:09"
+def test_reason_names_title_and_date_and_how_it_was_confirmed() -> None:
+    result, _ = run([pic("a", "2014/IMG_0001.JPG", date=D1)], [photo("1", "IMG_0001", date=D1)], LOOKS_A)
+    assert (
+        result.matches[0].reason
+        == "title+date: IMG_0001 / 2014-03-05 05:28:09, confirmed by look (distance 2)"
+    )
+    assert result.matches[0].confirmed
 
 
 def test_reason_marks_legacy_uploads() -> None:
     result, _ = run(
-        [pic("a", "IMG_1.jpg", date=D1)], [photo("1", "IMG_1", date=D1, tags=["flickrsync:signature=ab"])]
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", "IMG_1", date=D1, tags=["flickrsync:signature=ab"])],
+        LOOKS_A,
     )
     assert "flickrsync 0.1.1" in result.matches[0].reason
+
+
+def test_weak_evidence_is_held_until_it_is_confirmed() -> None:
+    """Before the look is in, the pair is neither uploaded nor downloaded: the result is incomplete."""
+    first = match_photos([pic("a", "IMG_1.jpg", date=D1)], [photo("1", "IMG_1", date=D1)])
+    assert not first.complete
+    assert (first.needs.local_phash, first.needs.remote_phash) == ((cid("a"),), ("1",))
+    assert not first.local_only
+    assert not first.remote_only
+
+
+def test_weak_evidence_neither_look_nor_original_can_confirm_is_undecided() -> None:
+    truth = Truth(local_phash={"a": None}, remote_phash={"1": PH_A}, originals={"1": None})
+    result, asked = run([pic("a", "IMG_1.jpg", date=D1)], [photo("1", "IMG_1", date=D1)], truth)
+    assert asked == ["local_phash", "remote_phash", "originals"]
+    assert not result.matches
+    [undecided] = result.undecided
+    assert (undecided.content_ids, undecided.photo_ids) == ((cid("a"),), ("1",))
+    assert "neither its look nor its original could be compared" in undecided.reason
+
+
+def test_a_videos_title_and_date_is_an_unconfirmed_match() -> None:
+    result, asked = run(
+        [pic("a", "MVI_1.MOV", date=D1, media="video")], [photo("1", "MVI_1", date=D1, media="video")]
+    )
+    assert asked == []
+    [match] = result.matches
+    assert (match.rule, match.confirmed) == ("title_date", False)
+    assert "not confirmed: videos are not compared by look" in match.reason
+
+
+def test_distrusted_tags_are_reported_once_per_photo() -> None:
+    tag_b = content_tag(cid("b"))
+    local = [pic("a", dims=(4000, 3000)), pic("b", dims=(4000, 3000))]
+    remote = [
+        photo("1", tags=[TAG_A, tag_b], o_dims=(4000, 3000)),
+        photo("2", tags=[TAG_A], o_dims=(640, 427)),
+    ]
+    truth = Truth(local_phash={"a": PH_A, "b": PH_B}, remote_phash={"1": phash_of("x"), "2": phash_of("y")})
+    result, _ = run(local, remote, truth)
+    assert [(d.photo_id, d.tags) for d in result.doubts] == [
+        ("1", tuple(sorted((TAG_A, tag_b)))),
+        ("2", (TAG_A,)),
+    ]
+    assert "carries 2 different flickrsync:imagehash= tags" in result.doubts[0].reason
+    assert "names a picture of 4000×3000, but the photo's original is 640×427" in result.doubts[1].reason
+    assert not result.matches
 
 
 def test_unavailable_originals_leave_the_group_undecided() -> None:

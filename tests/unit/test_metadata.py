@@ -307,6 +307,16 @@ def test_metadata_comes_from_the_same_read_as_the_content_id() -> None:
     assert fingerprint.content_id == fingerprint_bytes(jpeg_with()).content_id
 
 
+def test_a_stray_ff00_before_the_metadata_is_walked_past_by_both_reads() -> None:
+    """Found by the damaged-file property: a JPEG whose first marker byte became 00 (FF 00, which
+    ExifTool hashes as scan data) kept its XMP for the scan's read but lost it for read_metadata."""
+    packet = xmp_packet(description(alt("dc:title", ("x-default", "After the stray byte"))))
+    data = jpeg_with(segment(0xE0, b"JFIF\0\1\1\0\0\1\0\1\0\0"), app1_xmp(packet))
+    damaged = data[:3] + b"\0" + data[4:]
+    assert meta_of(damaged).text("XMP-dc:Title") == "After the stray byte"
+    assert fingerprint_with_metadata(io.BytesIO(damaged))[1] == meta_of(damaged)
+
+
 @pytest.mark.parametrize("data", [b"", b"hello, this is text", b"GIF89a" + b"\0" * 20, b"\xff\xd8\xff"])
 def test_read_metadata_of_anything_is_empty_never_an_error(data: bytes) -> None:
     meta = meta_of(data)

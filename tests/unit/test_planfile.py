@@ -14,7 +14,17 @@ import pytest
 from tests.syncfakes import ROOT, cid, photo, pic
 
 from flickrsync.matcher import Match, MatchResult, Undecided
-from flickrsync.models import Account, ContentId, LocalPath, Nsid, PhotoId, Plan, content_tag
+from flickrsync.models import (
+    Account,
+    ContentId,
+    LocalPath,
+    Nsid,
+    PhotoId,
+    Plan,
+    Replace,
+    SetDateTaken,
+    content_tag,
+)
 from flickrsync.planfile import (
     PlanError,
     PlanOptionsDoc,
@@ -22,7 +32,7 @@ from flickrsync.planfile import (
     read_document,
     reconcile,
 )
-from flickrsync.planner import PlanOptions, plan_sync
+from flickrsync.planner import PlanOptions, plan_sync, with_actions
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "plan.schema.json").read_text())
 ACCOUNT = Account(Nsid("1@N01"), "me")
@@ -172,3 +182,45 @@ def test_a_fresh_refusal_stops_everything() -> None:
         read_document(document()), refused, match, pictures=pictures, photos=set(photos), taken=set()
     )
     assert done.plan.refusal == "the pictures folder is empty"
+
+
+def test_replaces_and_dates_are_written_read_back_and_carried_out_while_they_hold() -> None:
+    plan, match, pictures, photos = world()
+    path = pictures[cid("m")].paths[0]
+    fix = Replace(PhotoId("8"), cid("m"), cid("old"), path, 10, "edited: same date taken")
+    date = SetDateTaken(PhotoId("8"), cid("m"), "2020-01-01 10:00:00", "Flickr has no date taken")
+    with_both = with_actions(plan, [fix, date])
+    doc = plan_document(
+        profile="DEFAULT",
+        account=ACCOUNT,
+        options=PlanOptionsDoc(mode="sync", on_edit="replace", restore=True, restore_targets=("7",)),
+        plan=with_both,
+        match=match,
+        pictures=pictures,
+        photos=photos,
+        created_at="2025-01-01T00:00:00Z",
+    )
+    jsonschema.validate(json.loads(json.dumps(doc)), SCHEMA)
+    assert [(r["photo_id"], r["relpath"]) for r in doc["replaces"]] == [("8", "m.jpg")]
+    assert [(d["photo_id"], d["date_taken"]) for d in doc["dates"]] == [("8", "2020-01-01 10:00:00")]
+    read = read_document(doc)
+    assert (read.options.on_edit, read.options.restore, read.options.restore_targets) == (
+        "replace",
+        True,
+        ("7",),
+    )
+    # Both hold: both are done.
+    done = reconcile(read, with_both, match, pictures=pictures, photos=set(photos), taken=set())
+    assert fix in done.plan.actions
+    assert date in done.plan.actions
+    # The date is set meanwhile, the replace is removed from the document: neither is done, and
+    # the date is refused with its reason.
+    doc["replaces"] = []
+    only_fix = with_actions(plan, [fix])
+    done = reconcile(read_document(doc), only_fix, match, pictures=pictures, photos=set(photos), taken=set())
+    assert not any(isinstance(a, Replace | SetDateTaken) for a in done.plan.actions)
+    (refused,) = done.refused
+    assert refused.reason == "its date taken is set now, or its match no longer holds: not set"
+    doc["options"]["on_edit"] = "sometimes"
+    with pytest.raises(PlanError, match=r"options\.on_edit: must be one of keep, replace, upload, or null"):
+        read_document(doc)

@@ -12,6 +12,7 @@ from flickrsync.choosing import PictureSettings, upload_tags
 from flickrsync.matcher import MatchEvidence, MatchNeeds, MatchResult, match_photos
 from flickrsync.models import (
     AddTags,
+    ContentId,
     CreateSet,
     FailedItem,
     FileStat,
@@ -20,6 +21,7 @@ from flickrsync.models import (
     LocalPicture,
     PhotoId,
     RemotePhoto,
+    ScanIssue,
     UploadLimits,
     content_tag,
 )
@@ -42,8 +44,12 @@ SYNC2 = PlanOptions(mode="sync2", root=ROOT)
 DOWNLOAD = PlanOptions(mode="download", root=ROOT)
 
 
-def complete(local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
-    """Match, answering every need with evidence that matches nothing by look."""
+def complete(
+    local: list[LocalPicture], remote: list[RemotePhoto], same: dict[str, ContentId] | None = None
+) -> MatchResult:
+    """Match, answering every need with evidence that matches nothing by look, except that each
+    photo of ``same`` looks like that picture (so weak evidence about it is confirmed)."""
+    same = same or {}
     evidence = MatchEvidence()
     result = match_photos(local, remote)
     while result.needs:
@@ -51,7 +57,7 @@ def complete(local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResul
             MatchEvidence(
                 digests=dict.fromkeys(result.needs.digests),
                 local_phash={c: phash_of(c) for c in result.needs.local_phash},
-                remote_phash={p: phash_of("remote" + p) for p in result.needs.remote_phash},
+                remote_phash={p: phash_of(same.get(p, "remote" + p)) for p in result.needs.remote_phash},
                 originals=dict.fromkeys(result.needs.originals),
             )
         )
@@ -93,6 +99,24 @@ def test_unusable_files_are_failed_not_skipped() -> None:
     assert plan.summary.failed == 1
 
 
+def test_scan_issues_that_are_problems_are_failed_items_too() -> None:
+    """A folder the scan could not list (or a path over the system's limit) holds pictures that
+    are not backed up: the run says so and exits 1, as the scan does. Notes are no failure."""
+    issues = [
+        ScanIssue(
+            LocalPath(ROOT, "deep/er"), "folder cannot be read: its path is longer than this system allows"
+        ),
+        ScanIssue(
+            LocalPath(ROOT, "link.jpg"), "link to /elsewhere, outside the library: skipped", problem=False
+        ),
+    ]
+    plan = plan_sync(complete([], []), [], [], SYNC, issues=issues)
+    assert plan.failed == (
+        FailedItem(f"{ROOT}/deep/er", "folder cannot be read: its path is longer than this system allows"),
+    )
+    assert plan.summary.failed == 1
+
+
 def test_account_limits_fail_what_cannot_be_uploaded() -> None:
     local = [pic("a", size=10), pic("b", size=300), pic("c", size=10), pic("v", media="video", size=300)]
     limits = UploadLimits(is_pro=False, max_photo_bytes=200, max_video_bytes=1000, remaining_items=1)
@@ -109,11 +133,26 @@ def test_account_limits_fail_what_cannot_be_uploaded() -> None:
 def test_tags_are_added_to_photos_matched_without_them() -> None:
     local = [pic("a", "IMG_1.jpg", date="2014-01-01 00:00:00"), pic("b")]
     remote = [photo("1", "IMG_1", date="2014-01-01 00:00:00"), photo("2", tags=[content_tag(cid("b"))])]
-    plan = plan_sync(complete(local, remote), local, remote, SYNC)
+    plan = plan_sync(complete(local, remote, {"1": cid("a")}), local, remote, SYNC)
     assert plan.tags == (
-        AddTags(PhotoId("1"), cid("a"), (content_tag(cid("a")),), "title+date: IMG_1 / 2014-01-01 00:00:00"),
+        AddTags(
+            PhotoId("1"),
+            cid("a"),
+            (content_tag(cid("a")),),
+            "title+date: IMG_1 / 2014-01-01 00:00:00, confirmed by look (distance 0)",
+        ),
     )
     assert plan.uploads == ()
+
+
+def test_an_unconfirmed_match_is_neither_uploaded_nor_tagged() -> None:
+    """A video's title and date taken: not compared by look, so never made permanent by our tag."""
+    local = [pic("a", "MVI_1.MOV", date="2014-01-01 00:00:00", media="video")]
+    remote = [photo("1", "MVI_1", date="2014-01-01 00:00:00", media="video")]
+    match = complete(local, remote)
+    assert [(m.rule, m.confirmed) for m in match.matches] == [("title_date", False)]
+    plan = plan_sync(match, local, remote, SYNC2)
+    assert plan.actions == ()
 
 
 @pytest.mark.parametrize(
@@ -123,7 +162,7 @@ def test_tags_are_added_to_photos_matched_without_them() -> None:
 def test_modes(options: PlanOptions, uploads: int, downloads: int, tags: int) -> None:
     local = [pic("a"), pic("b", "IMG_1.jpg", date="2014-01-01 00:00:00")]
     remote = [photo("1", "flickr only"), photo("2", "IMG_1", date="2014-01-01 00:00:00")]
-    plan = plan_sync(complete(local, remote), local, remote, options)
+    plan = plan_sync(complete(local, remote, {"2": cid("b")}), local, remote, options)
     assert (len(plan.uploads), len(plan.downloads), len(plan.tags)) == (uploads, downloads, tags)
 
 

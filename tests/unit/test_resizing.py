@@ -1,5 +1,5 @@
 """The smaller copy of a resized upload (resizing.py) and the size rule it shares with the matcher
-(choosing.resized_size / upload_size)."""
+(matcher.keys.resized_size, choosing.upload_size)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from PIL import Image
 from tests.syncfakes import pic
 from tests.synchelpers import picture_bytes
 
-from flickrsync.choosing import PictureSettings, resize_for, resized_size, upload_size
+from flickrsync.choosing import PictureSettings, resize_for, upload_size
 from flickrsync.errors import MediaError
 from flickrsync.fingerprint import fingerprint_bytes
+from flickrsync.matcher.keys import resized_size
 from flickrsync.models import Resize
 from flickrsync.resizing import resized_copy
 

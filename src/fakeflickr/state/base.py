@@ -7,7 +7,8 @@ Tables: ``meta`` (config, id counters), ``consumers`` (API key/secret), ``users`
 ``tag_numbers`` (the global number of each clean tag text, last part of a tag id),
 ``photosets`` + ``set_photos`` (ordered members), ``groups`` + ``group_members`` +
 ``pool_photos``, ``tickets`` (async uploads/replaces), ``deletions`` (every photo or photoset
-that went away, for tests to assert on).
+that went away, for tests to assert on), ``deleted_files`` (size and MD5 of deleted photos'
+originals: ``dedup_check`` still knows them).
 
 Ids are shaped as on Flickr: photo ids 11 digits, photoset ids 17 digits starting ``72157``, NSIDs
 ``<digits>@N<2 digits>``, secrets 10 hex, tokens ``<17 digits>-<16 hex>`` with 16-hex secrets,
@@ -180,6 +181,13 @@ CREATE TABLE IF NOT EXISTS deletions (
     at INTEGER NOT NULL,
     reason TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deleted_files (
+    photo_id INTEGER PRIMARY KEY,
+    owner TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    file_md5 TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deleted_files_md5 ON deleted_files (owner, file_md5);
 """
 
 
@@ -287,6 +295,16 @@ class StoreBase:
             "INSERT INTO deletions (kind, object_id, owner, title, at, reason) VALUES (?, ?, ?, ?, ?, ?)",
             (kind, object_id, owner, title, self.now(), reason),
         )
+
+    def deleted_file(self, owner: str, md5: str, size: int) -> int | None:
+        """The id of a deleted photo of ``owner`` whose original had these bytes (newest first)."""
+        with self.tx() as db:
+            row = db.execute(
+                "SELECT photo_id FROM deleted_files WHERE owner = ? AND file_md5 = ? AND file_size = ?"
+                " ORDER BY photo_id DESC LIMIT 1",
+                (owner, md5, size),
+            ).fetchone()
+            return None if row is None else int(row[0])
 
     def deletions(self) -> list[dict[str, Any]]:
         with self.tx() as db:

@@ -66,7 +66,7 @@ class PhotosMixin(StoreBase):
             if path is not None and path.exists():
                 return fresh, path
             if fresh.media == "video":
-                data = generate_mp4(fresh.width, fresh.height, fresh.duration or 1)
+                data = generate_mp4(fresh.width, fresh.height, fresh.duration or 1, seed=f"{fresh.id}")
             else:
                 date = None if fresh.takenunknown or fresh.datetaken.startswith("0000") else fresh.datetaken
                 data = generate_jpeg(f"{fresh.id}", fresh.width, fresh.height, date)

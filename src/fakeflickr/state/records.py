@@ -52,6 +52,10 @@ class Config:
     #: False makes the ``machine_tags`` extra come back empty while ``tags`` still lists the
     #: machine tags, as one 2013 recording shows (lets tests check a client does not depend on it).
     machine_tags_extra: bool = True
+    #: Whether a video's original file can be downloaded through the API (getSizes' ``Video
+    #: Original`` and the ``_o`` URL). UNCONFIRMED on Flickr (REFERENCE §6.2): off by default,
+    #: the stricter choice; they then answer 403.
+    video_originals: bool = False
     #: ``server``/``farm`` given to new photos (modern values).
     server: str = "65535"
     farm: int = 66

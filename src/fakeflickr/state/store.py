@@ -32,6 +32,12 @@ class Store(AccountsMixin, PhotosMixin, PhotosetsMixin, GroupsMixin, TicketsMixi
             db.execute("DELETE FROM pool_photos WHERE photo_id = ?", (photo_id,))
             db.execute("DELETE FROM set_photos WHERE photo_id = ?", (photo_id,))
             self._log_deletion("photo", str(photo_id), photo.owner, photo.title, reason)
+            if photo.file_md5 is not None and photo.file_size is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO deleted_files (photo_id, owner, file_size, file_md5)"
+                    " VALUES (?, ?, ?, ?)",
+                    (photo_id, photo.owner, photo.file_size, photo.file_md5),
+                )
             for set_id in set_ids:
                 self._after_membership_change(set_id, f"last photo deleted ({reason})")
             if photo.file_path:

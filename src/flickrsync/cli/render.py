@@ -34,6 +34,7 @@ from flickrsync.models import (
     LocalPath,
     PlanSummary,
     ProfileStatus,
+    Replace,
     ScanReport,
     Upload,
 )
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from flickrsync.duplicates import DuplicatesReport
     from flickrsync.inspect import FileReport
     from flickrsync.sync import Prepared, RunOptions, RunReport
+    from flickrsync.verify import VerifyReport
 
 #: Version of the ``--json`` output schemas. Bump on any incompatible change (a key removed,
 #: renamed or given another meaning); keys added are compatible.
@@ -318,10 +320,12 @@ def sync_json(report: RunReport) -> dict[str, Any]:
         "undecided": undecided_json(prepared),
         "refusal": prepared.plan.refusal,
         "notes": prepared.notes,
+        "changes": changes_json(prepared),
         "outcome": None
         if outcome is None
         else {
             "uploaded": len(outcome.uploaded),
+            "linked": len(outcome.linked),
             "downloaded": len(outcome.downloaded),
             "tagged": len(outcome.tagged),
             "set_calls": outcome.set_calls,
@@ -330,10 +334,50 @@ def sync_json(report: RunReport) -> dict[str, Any]:
             # "item": the name schema 1 gave a failed item's path here.
             "failed": [{**to_json(f), "item": f.path} for f in outcome.failed],
             "aborted": outcome.aborted,
+            "replaced": len(outcome.replaced),
+            "dates_set": len(outcome.dated),
+            "notes": outcome.notes,
         },
         "api_calls": report.api_calls,
         "elapsed": round(report.elapsed, 3),
     }
+
+
+def changes_json(prepared: Prepared) -> dict[str, Any]:
+    """Edits and deletions since the last sync (``changes`` of a sync document)."""
+    changes = prepared.changes
+    if changes is None:
+        return {}
+    return {
+        "edits": to_json(changes.edits),
+        "superseded": to_json(changes.superseded),
+        "deleted_locally": to_json(changes.deleted_locally),
+        "deleted_on_flickr": to_json(changes.deleted_on_flickr),
+    }
+
+
+def changes_lines(s: PlanSummary, options: RunOptions) -> list[str]:
+    """The summary lines about edits and deletions, one per kind (with its count)."""
+    lines = []
+    if s.replaces:
+        lines.append(
+            f"  to replace   {s.replaces:>9,} edited pictures replace their earlier version on Flickr"
+        )
+    if s.edits_kept:
+        lines.append(f"  edits kept   {s.edits_kept:>9,} edited pictures: Flickr keeps the earlier version")
+    if s.deleted_locally:
+        lines.append(
+            f"  deleted here {s.deleted_locally:>9,} pictures deleted from the library are still on Flickr: "
+            "not downloaded (`download --restore` brings them back)"
+        )
+    if s.deleted_on_flickr:
+        lines.append(
+            f"  deleted on Flickr {s.deleted_on_flickr:>4,} photos deleted on Flickr are still in the "
+            "library: not uploaded (`sync --restore` uploads them)"
+        )
+    if s.dates_set and options.uploads:
+        lines.append(f"  to date      {s.dates_set:>9,} videos get their date taken on Flickr")
+    return lines
 
 
 def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> None:
@@ -348,7 +392,8 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
     if prepared.scan is not None:
         c = prepared.scan.counts
         click.echo(
-            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, {c.problems:,} problems "
+            f"  library      {c.pictures:>9,} pictures, {c.videos:,} videos, "
+            f"{prepared.scan.problem_count:,} problems "
             f"({prepared.scan.read:,} files read)"
         )
     listing = prepared.listing
@@ -371,6 +416,8 @@ def plan_text(settings: Settings, options: RunOptions, prepared: Prepared) -> No
         click.echo(f"  to tag       {s.tags:>9,} matched photos get flickrsync's machine tag")
     if options.downloads:
         click.echo(f"  to download  {s.downloads:>9,}")
+    for line in changes_lines(s, options):
+        click.echo(line)
     if prepared.set_preview is not None:
         click.echo(
             f"  photosets    {s.sets_created:>9,} to create, {s.sets_renamed:,} to rename, "
@@ -426,6 +473,10 @@ def outcome_text(report: RunReport, options: RunOptions) -> None:
     done = []
     if options.uploads:
         done.append(f"{len(outcome.uploaded):,} uploaded ({human_size(outcome.bytes_sent)})")
+        if outcome.linked:
+            done.append(f"{len(outcome.linked):,} found on Flickr already (linked, not uploaded)")
+    if outcome.replaced:
+        done.append(f"{len(outcome.replaced):,} replaced")
     if options.downloads:
         done.append(f"{len(outcome.downloaded):,} downloaded ({human_size(outcome.bytes_received)})")
     if options.uploads:
@@ -433,6 +484,8 @@ def outcome_text(report: RunReport, options: RunOptions) -> None:
     if options.sets_step:
         done.append(f"{outcome.set_calls:,} photoset changes")
     click.echo(f"{label} done: {', '.join(done)}; {cost}")
+    for note in outcome.notes:
+        click.echo(f"flickrsync: note: {label} {show(note)}", err=True)
     if outcome.aborted:
         click.echo(f"{label} stopped early: {outcome.aborted}")
     if outcome.failed:
@@ -470,12 +523,36 @@ def verbose_lines(report: RunReport, *, matched: bool) -> None:
         for u in match.undecided:
             for cid in u.content_ids:
                 _log.info("%s skipped: %s (%s)", label, where(cid), u.reason)
+    changes = prepared.changes
+    if changes is not None:
+        for e in changes.edits:
+            _log.info(
+                "%s edited: %s is a new version of photo %s (%s)", label, show(e.path), e.photo_id, e.reason
+            )
+        for e in changes.superseded:
+            _log.info(
+                "%s left alone: photo %s holds an earlier version of %s", label, e.photo_id, show(e.path)
+            )
+        for gone in changes.deleted_locally:
+            at = show(gone.paths[0]) if gone.paths else f"picture {gone.content_id[:16]}"
+            _log.info("%s deleted here: %s (photo %s stays on Flickr)", label, at, gone.photo_id)
+        for gone in changes.deleted_on_flickr:
+            at = show(gone.paths[0]) if gone.paths else f"picture {gone.content_id[:16]}"
+            _log.info("%s deleted on Flickr: photo %s (%s is not uploaded again)", label, gone.photo_id, at)
     outcome = report.outcome
     for action in prepared.plan.actions:
         if isinstance(action, Upload):
             pid = outcome.uploaded.get(action.content_id) if outcome else None
+            linked = outcome.linked.get(action.content_id) if outcome else None
             if pid is not None:
                 _log.info("%s uploaded: %s as photo %s", label, show(action.path), pid)
+            elif linked is not None:
+                _log.info(
+                    "%s linked: %s is photo %s already (Flickr's duplicate check)",
+                    label,
+                    show(action.path),
+                    linked,
+                )
             elif outcome is None:
                 _log.info("%s to upload: %s (%s)", label, show(action.path), action.reason)
         elif isinstance(action, Download):
@@ -493,8 +570,87 @@ def verbose_lines(report: RunReport, *, matched: bool) -> None:
         elif isinstance(action, AddTags) and (outcome is None or action.photo_id in outcome.tagged):
             verb = "tagged" if outcome else "to tag"
             _log.info("%s %s: photo %s (%s)", label, verb, action.photo_id, action.reason)
+        elif isinstance(action, Replace) and (outcome is None or action.photo_id in outcome.replaced):
+            verb = "replaced" if outcome else "to replace"
+            _log.info(
+                "%s %s: photo %s with %s (%s)", label, verb, action.photo_id, show(action.path), action.reason
+            )
     for item in prepared.plan.failed:
         _log.info("%s skipped: %s (%s)", label, show(item.path), item.reason)
+
+
+# --- verify ----------------------------------------------------------------------------------
+
+#: How each kind of verify item is named in the text report (the missing kinds first).
+VERIFY_KINDS = {
+    "not_on_flickr": "not on Flickr",
+    "edit_not_pushed": "edit not on Flickr",
+    "deleted_on_flickr": "deleted on Flickr",
+    "not_in_library": "not in the library",
+    "not_in_photoset": "not in its photoset",
+    "undecided": "not decided",
+    "deep_mismatch": "original differs",
+    "deep_unchecked": "original not checked",
+    "deleted_locally": "deleted here",
+    "superseded": "earlier version",
+    "duplicate_on_flickr": "copy on Flickr",
+    "only_on_flickr": "only on Flickr",
+    "ignored": "ignored",
+}
+
+
+def verify_json(report: VerifyReport) -> dict[str, Any]:
+    return {
+        **to_json(report),
+        "complete": report.complete,
+        "items": [{**to_json(item), "missing": item.missing} for item in report.items],
+    }
+
+
+def verify_text(report: VerifyReport, *, quiet: bool = False, verbose: bool = False) -> None:
+    """What is missing, item by item, then counts per kind, folder and set, and the verdict."""
+    label = f"[{report.profile}]"
+    if not quiet:
+        account = report.account
+        ways = "both ways (sync2)" if report.both_ways else "library -> Flickr (sync)"
+        click.echo(f"{label} verify — Flickr account {account.username} ({account.nsid}), {ways}")
+        for note in report.notes:
+            click.echo(f"  note: {note}")
+        click.echo(f"  library      {report.pictures:>9,} pictures and videos, {report.matched:,} on Flickr")
+        click.echo(f"  flickr       {report.photos:>9,} photos and videos")
+        for kind, name in VERIFY_KINDS.items():
+            if report.counts.get(kind):
+                click.echo(f"  {name:<20} {report.counts[kind]:>6,}")
+        if report.deep is not None:
+            d = report.deep
+            click.echo(
+                f"  originals    {d.checked_now + d.checked_before:>9,} checked ({d.checked_now:,} now), "
+                f"{d.mismatched:,} differ, {d.unchecked:,} could not be checked"
+            )
+        for item in report.items:
+            if item.missing or verbose:
+                where = show(item.path) if item.path is not None else f"photo {item.photo_id}"
+                click.echo(f"  {VERIFY_KINDS[item.kind]}: {where}: {show(item.detail)}")
+        for folder in report.folders:
+            if folder.missing or verbose:
+                click.echo(
+                    f"  folder {show(folder.folder or '.')}: {folder.pictures:,} pictures, "
+                    f"{folder.on_flickr:,} on Flickr, {folder.missing:,} missing"
+                )
+        for s in report.sets:
+            if s.missing_members or verbose:
+                click.echo(
+                    f"  photoset {s.title!r}: {s.photos:,} photos ({s.in_library:,} in the library), "
+                    f"{s.missing_members:,} pictures of its folder not in it"
+                )
+    missing = sum(1 for item in report.items if item.missing)
+    cost = f"{report.api_calls:,} Flickr API calls, {report.elapsed:.1f} s"
+    if report.complete:
+        click.echo(f"{label} complete: nothing is missing; {cost}")
+    elif not report.listing_complete and not missing:
+        click.echo(f"{label} not proven: Flickr's listing was incomplete; run again; {cost}")
+    else:
+        click.echo(f"{label} incomplete: {missing:,} items missing (listed above); {cost}")
 
 
 # --- config check ----------------------------------------------------------------------------

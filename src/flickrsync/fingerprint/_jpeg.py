@@ -150,7 +150,9 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                 if code in _HASHED:
                     region = first
                     saw_scan = saw_scan or code == 0xDA
-                    if metadata_only:
+                    # Only a real scan ends the metadata: a stray FF 00 or RST before it is walked
+                    # past as the full walk does, so both find the same segments after it.
+                    if metadata_only and code == 0xDA:
                         break
                 piece, pos, marker = first, k + 1, code
                 if code in _END:

@@ -13,6 +13,7 @@ The package is split along the file's seams, behind one facade, :class:`Index`:
 * :mod:`~flickrsync.index.library`: the local side (roots, folders, files, pictures);
 * :mod:`~flickrsync.index.remote`: the remote side (accounts, Flickr photos, photosets, links);
 * :mod:`~flickrsync.index.journals`: upload and download intents, group pool additions;
+* :mod:`~flickrsync.index.synced`: the pairs (Flickr photo, local picture) seen in sync;
 * :mod:`~flickrsync.index.choices`: the user's ignore list and photos identified by hand.
 
 Rules kept here:
@@ -40,6 +41,7 @@ from flickrsync.index.choices import ChoiceStore
 from flickrsync.index.journals import JournalStore
 from flickrsync.index.library import DIGESTS, StatRow
 from flickrsync.index.schema import MIGRATIONS, TABLES, Migration
+from flickrsync.index.synced import SyncedStore
 
 __all__ = [
     "DIGESTS",
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 
-class Index(JournalStore, ChoiceStore):
+class Index(JournalStore, SyncedStore, ChoiceStore):
     """An open profile index: the local side, the remote side and the journals, in one object.
     Not thread-safe: use it from the thread that opened it.
 

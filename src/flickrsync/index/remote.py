@@ -238,6 +238,22 @@ class RemoteStore(IndexBase):
                 [(value, url, stamp, nsid, pid) for pid, (value, url) in hashes.items()],
             )
 
+    def tags_full(self, nsid: Nsid) -> set[PhotoId]:
+        """Photos that refused our machine tag (as many tags as Flickr allows) and have not
+        changed on Flickr since."""
+        rows = self._conn.execute(
+            "SELECT id FROM remote_photo WHERE nsid = ? AND tags_full_update IS last_update", (nsid,)
+        )
+        return {PhotoId(pid) for (pid,) in rows}
+
+    def set_tags_full(self, nsid: Nsid, photo_id: PhotoId) -> None:
+        """Remember that ``photo_id`` refused our machine tag, as it is now on Flickr."""
+        with self.transaction(durable=True):
+            self._conn.execute(
+                "UPDATE remote_photo SET tags_full_update = last_update WHERE nsid = ? AND id = ?",
+                (nsid, photo_id),
+            )
+
     def originals(self, nsid: Nsid) -> dict[PhotoId, ContentId | None]:
         """Content ids of Flickr photos' originals downloaded to tell look-alikes apart, still
         valid while the photo's original secret is unchanged. None: tried and unavailable."""

@@ -272,7 +272,47 @@ def _migration_0003_photoset_link(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-def _migration_0004_user_choices(conn: sqlite3.Connection) -> None:
+_SYNCED_PAIRS = (
+    """CREATE TABLE synced_pair (
+        nsid TEXT NOT NULL REFERENCES account(nsid),
+        photo_id TEXT NOT NULL,
+        content_id TEXT NOT NULL,
+        media TEXT NOT NULL,
+        date_taken TEXT,
+        phash TEXT,
+        width INTEGER,
+        height INTEGER,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (nsid, photo_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX synced_pair_content ON synced_pair(nsid, content_id)",
+    """CREATE TABLE synced_path (
+        nsid TEXT NOT NULL,
+        photo_id TEXT NOT NULL,
+        root BLOB NOT NULL,
+        relpath BLOB NOT NULL,
+        PRIMARY KEY (nsid, photo_id, root, relpath),
+        FOREIGN KEY (nsid, photo_id) REFERENCES synced_pair(nsid, photo_id) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+)
+
+
+def _migration_0004_synced_pairs(conn: sqlite3.Connection) -> None:
+    """The pairs (Flickr photo, local picture and its paths) each run has seen in sync, so later
+    runs tell edits and deletions on either side from new pictures (issue 11). Empty at first:
+    the next run that matches fills it in."""
+    for statement in _SYNCED_PAIRS:
+        conn.execute(statement)
+
+
+def _migration_0005_remote_photo_tags_full(conn: sqlite3.Connection) -> None:
+    """``remote_photo.tags_full_update``: the photo's ``last_update`` when Flickr refused our
+    machine tag because the photo holds as many tags as it may (75). The refusal stands while
+    the photo is unchanged; any change on Flickr (a tag removed) moves ``last_update``."""
+    conn.execute("ALTER TABLE remote_photo ADD COLUMN tags_full_update INTEGER")
+
+
+def _migration_0006_user_choices(conn: sqlite3.Connection) -> None:
     """The user's own lists (issue 12): what to ignore (``flickrsync ignore``) and which Flickr
     photo is which picture (``flickrsync identify``). Both are also kept in files in the home
     dir (:mod:`flickrsync.userlists`), from which a rebuilt index gets them back."""
@@ -295,7 +335,7 @@ def _migration_0004_user_choices(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migration_0005_file_metadata(conn: sqlite3.Connection) -> None:
+def _migration_0007_file_metadata(conn: sqlite3.Connection) -> None:
     """A file's own title, description and keywords (issue 12 point 1), read by the scanner in
     the same read as its content id: ``local_file.meta`` (compact JSON, see
     :func:`flickrsync.fingerprint.meta_to_json`). NULL: not read yet (files indexed before this
@@ -316,8 +356,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _migration_0001_initial),
     Migration("0002_stat_key_any_time", _migration_0002_stat_key_any_time),
     Migration("0003_photoset_link", _migration_0003_photoset_link),
-    Migration("0004_user_choices", _migration_0004_user_choices),
-    Migration("0005_file_metadata", _migration_0005_file_metadata),
+    Migration("0004_synced_pairs", _migration_0004_synced_pairs),
+    Migration("0005_remote_photo_tags_full", _migration_0005_remote_photo_tags_full),
+    Migration("0006_user_choices", _migration_0006_user_choices),
+    Migration("0007_file_metadata", _migration_0007_file_metadata),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -338,6 +380,8 @@ TABLES = (
     "group_pool_photo",
     "photoset_link",
     "photoset_placed",
+    "synced_pair",
+    "synced_path",
     "ignored",
     "identified",
 )

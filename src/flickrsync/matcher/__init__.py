@@ -76,6 +76,7 @@ from flickrsync.matcher.stages import (
     _match_title_date,
     _Matching,
 )
+from flickrsync.matcher.trust import WeakGate, distrust_tags
 from flickrsync.matcher.types import (
     DEFAULT_PHASH_THRESHOLD,
     FileDigests,
@@ -86,6 +87,7 @@ from flickrsync.matcher.types import (
     MatchOptions,
     MatchResult,
     MatchRule,
+    TagDoubt,
     Undecided,
 )
 from flickrsync.models import LocalPicture, RemotePhoto
@@ -105,16 +107,18 @@ def match_photos(
     """
     m = _Matching(local, remote)
     _match_identified(m, evidence)
+    distrust_tags(m)
     _match_machine_tags(m)
     _match_flickr_ids(m)
     need_digests = _checksum_stage(m, evidence)
     if need_digests:
         return m.result(MatchNeeds(digests=need_digests))
+    gate = WeakGate(options, evidence)
     if options.date_match:
-        _match_title_date(m)
-        _match_date_alone(m)
+        _match_title_date(m, gate)
+        _match_date_alone(m, gate)
     needs = _content_stage(m, options, evidence)
-    return m.result(needs)
+    return m.result(gate.needs().union(needs))
 
 
 __all__ = [
@@ -127,6 +131,7 @@ __all__ = [
     "MatchOptions",
     "MatchResult",
     "MatchRule",
+    "TagDoubt",
     "Undecided",
     "content_ids_in_tags",
     "dates_conflict",

@@ -98,6 +98,33 @@ def dates_conflict(local_date: str | None, photo: RemotePhoto) -> bool:
     return ours[:width] != theirs[:width]
 
 
+def resized_size(width: int, height: int, long_edge: int) -> tuple[int, int] | None:
+    """The size of a picture of ``width`` x ``height`` scaled so that its long edge is
+    ``long_edge``, rounded; None when it is not larger than that (never scaled up). The one rule
+    for the copy ``resize`` uploads (:mod:`flickrsync.resizing`) and for what the matcher
+    expects Flickr to hold of it."""
+    longest = max(width, height)
+    if longest <= long_edge or long_edge <= 0:
+        return None
+    scale = long_edge / longest
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def displayed_size(width: int, height: int, orientation: int | None) -> tuple[int, int]:
+    """A stored size as the picture is shown: a quarter turn (EXIF orientation 5-8) swaps it."""
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def is_resized_copy(picture: LocalPicture, width: int, height: int) -> bool:
+    """Is ``width`` x ``height`` the size of a smaller copy ``resize`` makes of ``picture``
+    (upright, its long edge scaled to the copy's)? True of a resized upload whatever the
+    ``resize`` setting was when it was sent."""
+    if not picture.width or not picture.height:
+        return False
+    shown = displayed_size(picture.width, picture.height, picture.orientation)
+    return resized_size(*shown, max(width, height)) == (width, height)
+
+
 def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
     """Could ``photo`` be ``picture`` by its original's size? Unknown on either side -> yes.
 
@@ -107,12 +134,13 @@ def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
     something we want to depend on, so for orientations 5-8 (a quarter turn: the displayed image
     has width and height swapped) the swapped pair is accepted as well. Orientations 1-4 do not
     swap, so they must match exactly. A picture uploaded as a smaller copy (``resize``) is on
-    Flickr at the copy's size (:attr:`LocalPicture.resized`, upright): that size matches too.
+    Flickr at the copy's size (:attr:`LocalPicture.resized`, upright; :func:`is_resized_copy`):
+    that size matches too.
     """
     if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
         return True
     theirs = (photo.o_width, photo.o_height)
-    if theirs in ((picture.width, picture.height), picture.resized):
+    if theirs in ((picture.width, picture.height), picture.resized) or is_resized_copy(picture, *theirs):
         return True
     return picture.orientation in (5, 6, 7, 8) and (picture.height, picture.width) == theirs
 

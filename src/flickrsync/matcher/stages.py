@@ -27,6 +27,7 @@ from flickrsync.matcher.keys import (
     tag_values,
     title_keys,
 )
+from flickrsync.matcher.trust import WeakGate, checksum_fits
 from flickrsync.matcher.types import (
     FileDigests,
     FlickrDuplicate,
@@ -36,6 +37,7 @@ from flickrsync.matcher.types import (
     MatchOptions,
     MatchResult,
     MatchRule,
+    TagDoubt,
     Undecided,
 )
 from flickrsync.models import (
@@ -86,6 +88,8 @@ class _Matching:
         self.undecided: list[Undecided] = []
         self.undecided_pictures: set[ContentId] = set()
         self.undecided_photos: set[PhotoId] = set()
+        #: Machine tags not trusted (see matcher.trust), in the order found.
+        self.doubts: list[TagDoubt] = []
 
     # -- bookkeeping
 
@@ -120,10 +124,12 @@ class _Matching:
             and pid not in self.undecided_photos
         )
 
-    def match(self, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str) -> None:
+    def match(
+        self, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str, *, confirmed: bool = True
+    ) -> None:
         if pid in self.legacy:
             reason += " (uploaded by flickrsync 0.1.1)"
-        self.matches[cid] = Match(cid, pid, rule, reason)
+        self.matches[cid] = Match(cid, pid, rule, reason, confirmed)
         self.matched_photos[pid] = cid
 
     def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> None:
@@ -152,6 +158,7 @@ class _Matching:
             duplicates=tuple(sorted(duplicates, key=lambda d: _id_order(d.photo_id))),
             undecided=tuple(self.undecided),
             needs=needs,
+            doubts=tuple(dict.fromkeys(self.doubts)),
         )
 
 
@@ -240,7 +247,7 @@ def _checksum_stage(m: _Matching, evidence: MatchEvidence) -> tuple[ContentId, .
         hits += [(pid, f"checksum:sha1={digests.sha1}") for pid in by_sha1.get(digests.sha1, ())]
         chosen: PhotoId | None = None
         for pid, why in sorted(hits, key=lambda h: photo_order(m.photos[h[0]])):
-            if not m.is_free_photo(pid):
+            if not m.is_free_photo(pid) or not checksum_fits(m, picture, pid, why):
                 continue
             if chosen is None:
                 chosen = pid
@@ -319,10 +326,11 @@ class _Undated:
         )
 
 
-def _match_title_date(m: _Matching) -> None:
+def _match_title_date(m: _Matching, gate: WeakGate) -> None:
     """Title = a file name without extension AND date taken equal to the second — only when the
     pair is unique: no other picture/photo has that name and date (a Live Photo's HEIC and MOV
-    share both: media is in the key), and no undated one with that name could be either half."""
+    share both: media is in the key), and no undated one with that name could be either half.
+    The pair is then offered to ``gate``, which confirms it (matcher.trust)."""
     index: dict[tuple[str, str, str], set[PhotoId]] = defaultdict(set)
     photos = m.open_photos()
     for photo in photos:
@@ -356,15 +364,16 @@ def _match_title_date(m: _Matching) -> None:
             continue
         stem, date = labels[(cid, pid)]
         name = next((p.stem for p in picture.paths if normalize_name(p.stem) == stem), stem)
-        m.match(cid, pid, "title_date", f"title+date: {name} / {date}")
+        gate.offer(m, cid, pid, "title_date", f"title+date: {name} / {date}")
 
 
-def _match_date_alone(m: _Matching) -> None:
+def _match_date_alone(m: _Matching, gate: WeakGate) -> None:
     """Date taken alone (the title was changed on Flickr), when the pair is unique among what is
     still unmatched: the only picture and the only photo of that second (same media), of
     compatible size, and no undated picture or photo of compatible size could be either half.
     The Flickr title must not look like a different camera file name either (``IMG_0002`` is
-    another shot of the same second, not a retitled ``IMG_0001``)."""
+    another shot of the same second, not a retitled ``IMG_0001``). The pair is then offered to
+    ``gate``, which confirms it (matcher.trust)."""
     pictures = m.free_pictures()
     local_by_date: dict[tuple[str, str], list[LocalPicture]] = defaultdict(list)
     for picture in pictures:
@@ -393,7 +402,8 @@ def _match_date_alone(m: _Matching) -> None:
             continue
         if undated.could_be_photo(photo) or undated.could_be_picture(picture):
             continue
-        m.match(
+        gate.offer(
+            m,
             picture.content_id,
             photo.id,
             "date",

@@ -98,14 +98,39 @@ class MatchNeeds:
     def __bool__(self) -> bool:
         return bool(self.digests or self.local_phash or self.remote_phash or self.originals)
 
+    def union(self, other: MatchNeeds) -> MatchNeeds:
+        """Both asks in one (sorted, no repeats)."""
+        return MatchNeeds(
+            digests=tuple(sorted({*self.digests, *other.digests})),
+            local_phash=tuple(sorted({*self.local_phash, *other.local_phash})),
+            remote_phash=tuple(sorted({*self.remote_phash, *other.remote_phash}, key=lambda p: (len(p), p))),
+            originals=tuple(sorted({*self.originals, *other.originals}, key=lambda p: (len(p), p))),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A picture and the Flickr photo that holds it, with the rule and a human reason."""
+    """A picture and the Flickr photo that holds it, with the rule and a human reason.
+
+    ``confirmed`` False: weak evidence that could not be confirmed (a video's title and date
+    taken: videos are not compared by look). Enough not to upload or download it again, never
+    enough to write the picture's machine tag on the photo (see docs/matching.md)."""
 
     content_id: ContentId
     photo_id: PhotoId
     rule: MatchRule
+    reason: str
+    confirmed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TagDoubt:
+    """Content-id machine tags on a photo that the matcher does not trust (two different
+    pictures named on one photo; a picture whose size is not the photo's): no match comes of
+    them, and the engine reports each once per run."""
+
+    photo_id: PhotoId
+    tags: tuple[str, ...]
     reason: str
 
 
@@ -141,6 +166,8 @@ class MatchResult:
     duplicates: tuple[FlickrDuplicate, ...] = ()
     undecided: tuple[Undecided, ...] = ()
     needs: MatchNeeds = MatchNeeds()
+    #: Machine tags not trusted, by photo id order.
+    doubts: tuple[TagDoubt, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -343,6 +343,16 @@ class PhotoPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Replaced:
+    """What the replace endpoint answered: the photo (same id) and its new secrets, when given
+    (an asynchronous replace gives only the id)."""
+
+    photo_id: PhotoId
+    secret: str | None = None
+    original_secret: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ticket:
     """One entry of flickr.photos.upload.checkTickets."""
 

@@ -12,6 +12,7 @@ from flickrsync.models.base import (
     Fingerprint,
     LocalFile,
     LocalPath,
+    Media,
     Nsid,
     PhotoId,
     ProblemKind,
@@ -73,6 +74,8 @@ class ScanReport:
     unchanged: int = 0
     #: Paths that left the index (gone from disk, or out of the configured roots).
     removed: int = 0
+    #: With ``keep_vanished``: the paths found gone, still in the index (the caller drops them).
+    vanished: tuple[LocalPath, ...] = ()
     #: Files of types flickrsync does not handle (sidecars, RAW, documents), by extension.
     ignored: tuple[tuple[str, int], ...] = ()
     #: Every file in the index with a problem (also those found by earlier scans and unchanged).
@@ -149,6 +152,27 @@ class Link:
     content_id: ContentId
     rule: str
     linked_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyncedPair:
+    """What the index remembers of a Flickr photo and the local picture it was last seen in sync
+    with: the picture's content id (what the photo holds, as far as flickrsync knows), the paths
+    that held it, and what it looked like (date taken, perceptual hash, size) — so a later run can
+    tell an edit (a path whose content changed into the same photo) and a deletion on either side
+    (the picture or the photo gone) from a new picture. Written at the end of each run for every
+    pair matched (:func:`flickrsync.changes.pair_updates`)."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    paths: tuple[LocalPath, ...]
+    media: Media = "photo"
+    date_taken: str | None = None
+    phash: str | None = None
+    width: int | None = None
+    height: int | None = None
+    #: When this pair was last written (Unix seconds).
+    synced_at: int = 0
 
 
 @dataclass(frozen=True, slots=True)

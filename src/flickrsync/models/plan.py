@@ -30,6 +30,11 @@ SyncMode = Literal["sync", "sync2", "download"]
 UPLOAD_MODES: frozenset[SyncMode] = frozenset({"sync", "sync2"})
 DOWNLOAD_MODES: frozenset[SyncMode] = frozenset({"sync2", "download"})
 
+#: What a run does with a picture edited since it was synced (``on_edit``, ``--on-edit``): keep
+#: the earlier version on Flickr, replace it (Flickr's replace API), or upload a new photo.
+OnEdit = Literal["keep", "replace", "upload"]
+ON_EDIT: tuple[OnEdit, ...] = ("keep", "replace", "upload")
+
 #: Written into the description of every photoset flickrsync creates; a set whose description
 #: contains it is "ours". flickrsync 0.1.1 wrote exactly this text, so its sets are adopted.
 SET_MARKER = "[created by flickrsync]"
@@ -69,6 +74,13 @@ class Upload:
     size: int
     media: Media
     reason: str
+    #: A video's date taken, set with flickr.photos.setDates right after the upload: Flickr
+    #: ignores a video's own capture date. None for photos (Flickr reads their EXIF date).
+    set_date_taken: str | None = None
+    #: Sent with Flickr's ``dedup_check`` (a copy the account holds already is linked, not sent
+    #: twice). False for a picture ``--restore`` brings back: Flickr's check would point at the
+    #: deleted photo and refuse, so the file would cross the uplink twice.
+    dedup_check: bool = True
     description: str = ""
     #: Who may see the photo and how Flickr files it (the upload API's fields, sent as they are).
     options: UploadOptions = UploadOptions()
@@ -85,7 +97,9 @@ class Upload:
         """The ``tags`` field of the upload call."""
         return format_tags(self.tags)
 
-    calls = 1
+    @property
+    def calls(self) -> int:
+        return 2 if self.set_date_taken else 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,40 @@ class AddTags:
     @property
     def raw_tags(self) -> str:
         return format_tags(self.tags)
+
+    calls = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """Put an edited version of a picture in place of the photo holding its earlier version
+    (Flickr's replace API: same photo id, sets, comments and favourites), then move the photo's
+    machine tag from the old content id to the new one (flickr.photos.getInfo for the old tag's
+    id, flickr.photos.removeTag, flickr.photos.addTags). Never planned for a video."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    old_content_id: ContentId
+    path: LocalPath
+    size: int
+    reason: str
+    #: None: the file is sent as it is; else its smaller copy (``resize``, as uploads are).
+    resize: Resize | None = None
+
+    #: Write calls: the replace, removing the old machine tag, adding the new one.
+    calls = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SetDateTaken:
+    """flickr.photos.setDates on a video matched to a picture whose date taken Flickr does not
+    have (it ignores a video's capture date and fills in the upload time): the date an upload's
+    own setDates call could not set (the run was killed, the call failed)."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    date_taken: str
+    reason: str
 
     calls = 1
 
@@ -218,14 +266,18 @@ class AddToGroup:
 
 
 TransferAction = Upload | Download
+#: What the executor's transfer step does (one item each, ``transfers`` at a time).
+FileAction = Upload | Download | AddTags | Replace | SetDateTaken
 SetAction = CreateSet | AddToSet | RemoveFromSet | EditSetPhotos | EditSetMeta | DeleteSet | AddToGroup
-Action = Upload | AddTags | Download | SetAction
+Action = Upload | AddTags | Download | Replace | SetDateTaken | SetAction
 
 #: Each action's name where plans are shown as data (``--json``, a plan file's photoset preview).
 ACTION_KINDS: dict[type, str] = {
     Upload: "upload",
     Download: "download",
     AddTags: "add_tags",
+    Replace: "replace",
+    SetDateTaken: "set_date_taken",
     CreateSet: "create_set",
     AddToSet: "add_to_set",
     RemoveFromSet: "remove_from_set",
@@ -254,6 +306,10 @@ class PlanSummary:
     upload_bytes: int = 0
     downloads: int = 0
     tags: int = 0
+    #: Photos replaced by an edited version of their picture (``on_edit = replace``).
+    replaces: int = 0
+    #: Videos whose date taken is set (flickr.photos.setDates) apart from an upload.
+    dates_set: int = 0
     sets_created: int = 0
     sets_renamed: int = 0
     sets_deleted: int = 0
@@ -275,6 +331,13 @@ class PlanSummary:
     #: Pictures not uploaded because the user ignores them (``flickrsync ignore``, a folder's
     #: ``ignore = 1``).
     ignored: int = 0
+    #: Edited pictures whose earlier version stays on Flickr (``on_edit = keep``, or replace
+    #: refused or not possible): not uploaded, the photo not downloaded.
+    edits_kept: int = 0
+    #: Photos whose picture was deleted from the library: not downloaded (``--restore`` does).
+    deleted_locally: int = 0
+    #: Pictures whose photo was deleted on Flickr: not uploaded again (``--restore`` does).
+    deleted_on_flickr: int = 0
 
     @property
     def reassignments(self) -> int:
@@ -304,8 +367,13 @@ class Plan:
         return tuple(a for a in self.actions if isinstance(a, AddTags))
 
     @property
+    def file_actions(self) -> tuple[FileAction, ...]:
+        """The transfer step's actions (uploads, downloads, tags, replaces, dates), in order."""
+        return tuple(a for a in self.actions if isinstance(a, FileAction))
+
+    @property
     def set_actions(self) -> tuple[SetAction, ...]:
-        return tuple(a for a in self.actions if not isinstance(a, Upload | Download | AddTags))
+        return tuple(a for a in self.actions if not isinstance(a, FileAction))
 
     @property
     def is_empty(self) -> bool:

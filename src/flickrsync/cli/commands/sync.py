@@ -5,6 +5,7 @@ The client and the engine are imported inside the commands, so ``scan`` stays qu
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
 from flickrsync.lock import profile_lock
-from flickrsync.models import Perms, SyncMode
+from flickrsync.models import ON_EDIT, OnEdit, Perms, SyncMode
 
 if TYPE_CHECKING:
     from flickrsync.client import FlickrClient
@@ -60,6 +61,20 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
         metavar="FILE",
         help="Write the plan to FILE (JSON, to edit, then `flickrsync apply FILE`); change nothing.",
     ),
+    "on_edit": click.option(
+        "--on-edit",
+        "on_edit",
+        type=click.Choice(ON_EDIT),
+        default=None,
+        help="A picture edited since it was synced: keep the earlier version on Flickr, replace it, "
+        "or upload the edit as a new photo (default: config `on_edit`, keep).",
+    ),
+    "restore": click.option(
+        "--restore",
+        is_flag=True,
+        help="Bring back what was deleted on the other side (all, or the PATHs and photo IDs given).",
+    ),
+    "targets": click.argument("targets", nargs=-1, metavar="[PATH|ID]...", type=str),
     # flickrsync 0.1.1's; refused with what replaces it
     "identifymissing": click.option("--identifymissing", is_flag=True, hidden=True),
 }
@@ -79,20 +94,15 @@ def _options(*names: str) -> Callable[[F], F]:
 
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
 @_options(
-    "dry_run",
-    "plan_out",
-    "as_json",
-    "transfers",
-    "nodatematch",
-    "full",
-    "no_photosets",
-    "prune",
-    "identifymissing",
-)
+    "dry_run", "plan_out", "as_json", "transfers", "nodatematch", "full", "no_photosets", "prune", "on_edit",
+    "restore", "targets", "identifymissing",
+)  # fmt: skip
 @click.pass_context
 def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
     """Upload every picture that is not on Flickr yet (duplicates once), tag matched photos,
-    then make photosets from the folders. Never deletes anything."""
+    then make photosets from the folders. Never deletes anything. Pictures whose photo was
+    deleted on Flickr are not uploaded again unless `--restore` (all, or the PATHs and IDs
+    given)."""
     if identifymissing:
         raise gone("sync --identifymissing")
     return _run_sync(ctx, "sync", **kwargs)
@@ -100,21 +110,24 @@ def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
 
 @command(*_GLOBALS, short_help="Both ways: sync, then download Flickr-only photos.")
 @_options(
-    "dry_run", "plan_out", "as_json", "transfers", "nodatematch", "force", "full", "no_photosets", "prune"
-)
+    "dry_run", "plan_out", "as_json", "transfers", "nodatematch", "force", "full", "no_photosets", "prune",
+    "on_edit", "restore", "targets",
+)  # fmt: skip
 @click.pass_context
 def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
     """Both ways: `sync`, plus download photos that are only on Flickr into the library (a folder
-    per photoset, `Flickr/` for the rest)."""
+    per photoset, `Flickr/` for the rest). What was deleted on one side is not brought back
+    unless `--restore`."""
     return _run_sync(ctx, "sync2", **kwargs)
 
 
 @command(*_GLOBALS, short_help="Download Flickr-only photos; upload nothing.")
-@_options("dry_run", "plan_out", "as_json", "transfers", "nodatematch", "force", "full")
+@_options("dry_run", "plan_out", "as_json", "transfers", "nodatematch", "force", "full", "restore", "targets")
 @click.pass_context
 def download(ctx: click.Context, /, **kwargs: Any) -> int:
     """Download photos that are only on Flickr into the library; upload nothing, change no
-    photoset."""
+    photoset. Pictures deleted from the library are not downloaded again unless `--restore`
+    (all, or the PATHs and photo IDs given)."""
     return _run_sync(ctx, "download", **kwargs)
 
 
@@ -140,12 +153,18 @@ def _run_sync(
     prune: bool = False,
     only_photosets: bool = False,
     plan_out: Path | None = None,
+    on_edit: OnEdit | None = None,
+    restore: bool = False,
+    targets: tuple[str, ...] = (),
 ) -> int:
     from flickrsync.accounts import open_clients  # noqa: PLC0415 - lazily
     from flickrsync.sync import RunOptions  # noqa: PLC0415 - keeps `scan` quick to start
     from flickrsync.wire import new_http_client  # noqa: PLC0415 - lazily
 
     opts = start(ctx)
+    if targets and not restore:
+        raise UsageError(f"unexpected argument {targets[0]!r}", hint="paths and photo ids are for --restore")
+    wanted = restore_targets(targets)
     all_settings = opts.settings()
     if plan_out is not None:
         dry_run = True  # writing a plan changes nothing
@@ -168,6 +187,9 @@ def _run_sync(
                 photosets=not no_photosets,
                 prune=prune,
                 only_photosets=only_photosets,
+                on_edit=on_edit,
+                restore=restore,
+                restore_targets=wanted,
             )
             try:
                 code = _sync_profile(
@@ -180,6 +202,12 @@ def _run_sync(
                 code = exc.exit_code
             worst = max(worst, code)
     return worst
+
+
+def restore_targets(targets: tuple[str, ...]) -> tuple[str, ...]:
+    """``--restore`` arguments as the engine compares them: photo ids as they are, paths made
+    absolute (from the current directory)."""
+    return tuple(t if t.isdigit() else os.path.abspath(os.path.expanduser(t)) for t in targets)
 
 
 def _sync_profile(  # noqa: PLR0917 - one profile's part of the command

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import exiftool_path
 from tests.fakeflickr_fixtures import FakeFlickrFixture
 from tests.synchelpers import SyncLib, content_id
