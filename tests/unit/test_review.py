@@ -15,7 +15,8 @@ from flickrsync.planfile import PlanOptionsDoc, plan_document, read_document
 from flickrsync.review import page
 from flickrsync.review.page import View
 from flickrsync.review.session import EditError, Review
-from flickrsync.sync import Prepared, RemoteListing, RunOptions
+from flickrsync.runstate import RemoteListing
+from flickrsync.sync import Prepared, RunOptions
 
 TOKEN = "s3cret-Token_value"
 
@@ -253,7 +254,7 @@ def test_edits_are_checked_by_the_plan_reader_and_kept_until_apply(review: Revie
 def test_a_photo_is_the_same_as_one_picture_at_most(review: Review) -> None:
     one = cid(0)
     assert "identified" in review.edit("pair", f"7 {one}", "choice", "same")
-    assert "left undecided" in review.edit("pair", f"8 {one}", "choice", "different")
+    assert "never paired" in review.edit("pair", f"8 {one}", "choice", "different")
     assert review.pairs == {f"7 {one}": "same", f"8 {one}": "different"}
     assert review.edit("pair", f"7 {one}", "choice", "") == ""
     assert review.pairs == {f"8 {one}": "different"}
