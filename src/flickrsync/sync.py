@@ -412,6 +412,7 @@ class Engine:
             remote_phash=self.index.remote_phashes(self.nsid),
             originals=self.index.originals(self.nsid),
             identified={i.photo_id: i.content_id for i in self.choices.identified},
+            different=self.choices.different_pairs,
         )
 
     def _taking_part(

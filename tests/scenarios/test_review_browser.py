@@ -76,7 +76,7 @@ def test_review_page_end_to_end(lib: SyncLib, browser: Any, tmp_path: Path) -> N
         assert photo is not None
         index.set_originals(Nsid(lib.nsid), {PhotoId(alike): (None, photo.original_secret)})
     one = lib.add("one/a.jpg", 7, quality=95, date=None)
-    lib.add("two/a.jpg", 7, quality=85, date=None)
+    two = lib.add("two/a.jpg", 7, quality=85, date=None)
     # Uploads in two folders.
     harbour = lib.add("Harbour/b.jpg", 2, size=(480, 320))
     kept = lib.add("Harbour/c.jpg", 3, size=(480, 320))
@@ -115,12 +115,15 @@ def test_review_page_end_to_end(lib: SyncLib, browser: Any, tmp_path: Path) -> N
         wait_for(lambda: driver.execute_script("return window.scrollY") == 0, what="the top of the page")
         screenshot(driver, shots, "2-uploads-edited")  # docs/review.png
 
-        # 4. Identify a look-alike pair, side by side.
+        # 4. Identify a look-alike pair, side by side; the photo and the other picture differ.
         open_section(driver, "undecided")
         wait_for(lambda: thumbnails_rendered(driver), what="the look-alikes' thumbnails")
         pair = card(driver, "pair", f"{alike} {content_id(one)}")
         click(driver, pair.find_element("css selector", 'button[data-value="same"]'))
         wait_for(lambda: "identified" in status_of(pair), what="the pair identified")
+        other = card(driver, "pair", f"{alike} {content_id(two)}")
+        click(driver, other.find_element("css selector", 'button[data-value="different"]'))
+        wait_for(lambda: "never paired" in status_of(other), what="the pair said different")
         screenshot(driver, shots, "3-settle")
 
         # 5. Ignore a download.
@@ -145,7 +148,8 @@ def test_review_page_end_to_end(lib: SyncLib, browser: Any, tmp_path: Path) -> N
         )[0]
         screenshot(driver, shots, "5-applied")
         assert "2 uploaded, 1 downloaded" in outcome.text, outcome.text
-        assert f"photo {alike} is" in outcome.text
+        assert f"photo {alike} is {lib.root / 'one/a.jpg'}" in outcome.text
+        assert f"photo {alike} is not {lib.root / 'two/a.jpg'}" in outcome.text
 
         # 7. Done: the server stops.
         click(driver, driver.find_element("id", "done"))
@@ -170,9 +174,11 @@ def test_review_page_end_to_end(lib: SyncLib, browser: Any, tmp_path: Path) -> N
         choices = load_choices(settings, index)
         assert {(e.kind, e.value) for e in choices.ignored} == {("photo", trip_id)}
         assert [(i.photo_id, i.content_id) for i in choices.identified] == [(alike, content_id(one))]
+        assert [(d.photo_id, d.content_id) for d in choices.different] == [(alike, content_id(two))]
         links = {link.photo_id: link.rule for link in index.links(Nsid(lib.nsid))}
         assert links[PhotoId(alike)] == "identified"
     assert f"photo:{trip_id}" in (lib.home / "ignore-DEFAULT.txt").read_text()
+    assert f"{alike} {content_id(two)}" in (lib.home / "different-DEFAULT.txt").read_text()
     # The plan as applied is saved for `flickrsync apply`, and is a valid plan.
     applied = read_plan(lib.home / "review-DEFAULT.json")
     assert sorted(u["relpath"] for u in applied["uploads"]) == ["Harbour/b.jpg", "Harbour/c.jpg"]

@@ -53,7 +53,15 @@ from flickrsync.models import (
 class _Matching:
     """Mutable working state of one :func:`match_photos` call (never escapes it)."""
 
-    def __init__(self, local: Sequence[LocalPicture], remote: Sequence[RemotePhoto]) -> None:
+    def __init__(
+        self,
+        local: Sequence[LocalPicture],
+        remote: Sequence[RemotePhoto],
+        different: frozenset[tuple[PhotoId, ContentId]] = frozenset(),
+    ) -> None:
+        #: Pairs the user said are different pictures: :meth:`match` and :meth:`duplicate` refuse
+        #: them, and no look-alike group holds them.
+        self.different = different
         self.pictures: dict[ContentId, LocalPicture] = {}
         for picture in sorted(local, key=lambda p: p.content_id):
             if picture.content_id in self.pictures:
@@ -124,16 +132,28 @@ class _Matching:
             and pid not in self.undecided_photos
         )
 
+    def said_different(self, cid: ContentId, pid: PhotoId) -> bool:
+        """The user said photo ``pid`` is not picture ``cid`` (``identify --different``)."""
+        return (pid, cid) in self.different
+
     def match(
         self, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str, *, confirmed: bool = True
-    ) -> None:
+    ) -> bool:
+        """Pair them; False (nothing done) for a pair the user said is different."""
+        if self.said_different(cid, pid):
+            return False
         if pid in self.legacy:
             reason += " (uploaded by flickrsync 0.1.1)"
         self.matches[cid] = Match(cid, pid, rule, reason, confirmed)
         self.matched_photos[pid] = cid
+        return True
 
-    def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> None:
+    def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> bool:
+        """Photo ``pid`` is another copy of picture ``cid``; False for a pair said different."""
+        if self.said_different(cid, pid):
+            return False
         self.duplicates[pid] = FlickrDuplicate(pid, cid, of, reason)
+        return True
 
     def _final_of(self, duplicate: FlickrDuplicate) -> FlickrDuplicate:
         """A duplicate of a photo that later turned out to be a duplicate itself points at the
@@ -201,11 +221,13 @@ def _match_machine_tags(m: _Matching) -> None:
         for cid in m.tag_cids.get(pid, ()):
             reason = f"machine tag {OUR_TAG_PREFIX}{short(cid)}"
             if m.is_free_picture(cid):
-                m.match(cid, pid, "machine_tag", reason)
-                break
+                if m.match(cid, pid, "machine_tag", reason):
+                    break
+                continue
             if cid in m.matches:
-                m.duplicate(pid, cid, m.matches[cid].photo_id, f"another copy of {cid[:12]}… ({reason})")
-                break
+                if m.duplicate(pid, cid, m.matches[cid].photo_id, f"another copy of {cid[:12]}… ({reason})"):
+                    break
+                continue
             if cid not in m.pictures:
                 if cid in first_remote:
                     m.duplicate(pid, cid, first_remote[cid], f"another copy of {short(cid)} ({reason})")
@@ -250,8 +272,8 @@ def _checksum_stage(m: _Matching, evidence: MatchEvidence) -> tuple[ContentId, .
             if not m.is_free_photo(pid) or not checksum_fits(m, picture, pid, why):
                 continue
             if chosen is None:
-                chosen = pid
-                m.match(picture.content_id, pid, "checksum", f"{why} tag")
+                if m.match(picture.content_id, pid, "checksum", f"{why} tag"):
+                    chosen = pid
             else:
                 m.duplicate(pid, picture.content_id, chosen, f"another copy ({why} tag)")
     return ()
@@ -479,7 +501,9 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     pairs: dict[ContentId, list[RemotePhoto]] = {}
     wanted_photos: set[PhotoId] = set()
     for picture in pictures:
-        found = list(compat.candidates(picture))
+        # A pair the user said is different is no candidate: no hash is asked for it, no edge
+        # joins it, so it is neither a match nor an undecided group.
+        found = [r for r in compat.candidates(picture) if not m.said_different(picture.content_id, r.id)]
         if found:
             pairs[picture.content_id] = found
             wanted_photos.update(r.id for r in found)

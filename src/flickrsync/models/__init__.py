@@ -56,6 +56,7 @@ from flickrsync.models.base import (
     content_tag,
 )
 from flickrsync.models.library import (
+    Distinction,
     DownloadIntent,
     FileInspection,
     Identification,
@@ -126,6 +127,7 @@ __all__ = [
     "ContentId",
     "CreateSet",
     "DeleteSet",
+    "Distinction",
     "Download",
     "DownloadIntent",
     "EditSetMeta",

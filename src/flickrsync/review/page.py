@@ -467,7 +467,7 @@ def _outcome(o: Mapping[str, Any]) -> str:
         f"{o['set_changes']:,} photoset changes, {o['ignored']:,} ignored for good"
     )
     lines = [f"<p><b>Applied</b>: {e(done)} ({o['api_calls']:,} Flickr API calls, {o['elapsed']} s).</p>"]
-    lines += [f"<p>Identified: {e(x)}</p>" for x in o.get("identified", [])]
+    lines += [f"<p>Settled: {e(x)}</p>" for x in o.get("identified", [])]
     if o.get("refusal"):
         lines.append(f"<p>Nothing was done: {e(o['refusal'])}</p>")
     if o.get("aborted"):

@@ -9,9 +9,9 @@ identify`` and ``flickrsync ignore add`` run). What the page changes is kept her
 * an upload or download unchecked is left out of the document (the plan file's "entry removed");
 * an upload's title, description, tags, privacy and resize, a download's path, a match's tag,
   and "ignore for good" are written into the document's entries;
-* "same picture" on a pair the matcher could not settle is ``identify PHOTO PATH``, "ignore
-  these" on such a group is ``ignore add picture:… photo:…``; "different" leaves the pair
-  undecided (nothing is stored: flickrsync asks again next time).
+* "same picture" on a pair the matcher could not settle is ``identify PHOTO PATH``,
+  "different" is ``identify --different PHOTO PATH`` (the matcher never pairs them again),
+  "ignore these" on such a group is ``ignore add picture:… photo:…``.
 
 Apply carries those out in that order, in one background job (:func:`flickrsync.executor.
 in_background`) that opens its own index and holds the profile lock; it writes the document it
@@ -286,7 +286,7 @@ class Review:
             self.pairs.pop(key, None)
         return {
             "same": f"same picture: photo {photo_id} is identified with it when you apply",
-            "different": "different: left undecided (neither uploaded nor downloaded)",
+            "different": f"different: photo {photo_id} is never paired with it again, when you apply",
             "": "",
         }[answer]
 
@@ -361,10 +361,10 @@ class Review:
             if self.applied:
                 raise EditError("this plan was applied already: plan again first")
             document = self.plan_to_apply()
-            identify = [
-                (PhotoId(k.partition(" ")[0]), path)
-                for k, v in self.pairs.items()
-                if v == "same" and (path := self.picture_path(k.partition(" ")[2])) is not None
+            answered = [
+                (answer, PhotoId(k.partition(" ")[0]), path)
+                for k, answer in self.pairs.items()
+                if (path := self.picture_path(k.partition(" ")[2])) is not None
             ]
             ignore = [
                 f"{kind}:{value}"
@@ -375,7 +375,7 @@ class Review:
                 )
                 for value in values
             ]
-            return self._start("apply", lambda progress: self._apply(document, identify, ignore, progress))
+            return self._start("apply", lambda progress: self._apply(document, answered, ignore, progress))
 
     def start_plan(self) -> Job:
         """Plan again (after an apply, or when the library changed)."""
@@ -408,7 +408,7 @@ class Review:
     def _apply(
         self,
         document: dict[str, Any],
-        identify: Iterable[tuple[PhotoId, str]],
+        answered: Iterable[tuple[Choice, PhotoId, str]],
         ignore: list[str],
         progress: PageProgress,
     ) -> dict[str, Any]:
@@ -420,14 +420,19 @@ class Review:
             profile_lock(settings.lock_file, settings.profile, "review") as lock,
             Index.open(settings.database) as index,
         ):
-            for photo_id, path in identify:
+            for answer, photo_id, path in answered:
                 progress.set_phase(f"identifying photo {photo_id}")
                 try:
-                    done = userchoices.identify(settings, self.client, index, photo_id, path)
+                    if answer == "same":
+                        done = userchoices.identify(settings, self.client, index, photo_id, path)
+                        identified.append(f"photo {done.photo_id} is {path}")
+                    else:
+                        userchoices.different(settings, index, photo_id, path)
+                        identified.append(f"photo {photo_id} is not {path}")
                 except FlickrsyncError as exc:
-                    problems.append(f"identify photo {photo_id}: {exc}")
-                else:
-                    identified.append(f"photo {done.photo_id} is {path}")
+                    problems.append(
+                        f"identify {'--different ' if answer != 'same' else ''}photo {photo_id}: {exc}"
+                    )
             if ignore:
                 found = userchoices.ignore(settings, index, ignore)
                 problems.extend(found.problems)
