@@ -18,7 +18,7 @@ from tests.scenarios.browser import (
     thumbnails_rendered,
     wait_for,
 )
-from tests.synchelpers import SyncLib, content_id, picture_bytes, posted, seed_spec, tagged_ids
+from tests.synchelpers import SyncLib, content_id, date_of, picture_bytes, posted, seed_spec, tagged_ids
 
 from flickrsync.config import load_settings
 from flickrsync.index import Index
@@ -228,3 +228,60 @@ def test_a_plan_of_10000_items_loads_paged(
     finally:
         review.kill()
     assert code == 0, (out, err)
+
+
+def test_edits_and_deletions_have_their_own_section_with_pictures(
+    lib: SyncLib, browser: Any, tmp_path: Path
+) -> None:
+    """Issue 11's changes on the page: an edit shows its new version beside the photo's earlier
+    one, a picture deleted here its photo, a photo deleted on Flickr its picture."""
+    driver = browser
+    files = lib.add_many([("Trip/a.jpg", 1), ("Trip/b.jpg", 2), ("Trip/c.jpg", 3)])
+    assert lib.run("sync2", "--yes").code == 0
+    edited = lib.add_bytes("Trip/a.jpg", picture_bytes(5001, date=date_of(1)))  # same date, new pixels
+    lib.remove("Trip/b.jpg")
+    gone = str(lib.photo_of(files["Trip/c.jpg"])["id"])
+    lib.delete_on_flickr(gone)
+    kept = str(lib.photo_of(files["Trip/a.jpg"])["id"])
+    lost_here = str(lib.photo_of(files["Trip/b.jpg"])["id"])
+    review = ReviewProcess(lib.home)
+    try:
+        driver.get(review.url + "&section=changes")
+        wait_for(lambda: driver.find_elements("css selector", '[data-kind="change"]'), what="the changes")
+        nav = driver.find_element("css selector", 'nav.sections a[aria-current="page"]').text
+        assert nav.split() == ["Edits", "&", "deletions", "3"]
+        cards = {
+            c.get_attribute("data-id"): c
+            for c in driver.find_elements("css selector", '[data-kind="change"]')
+        }
+        assert set(cards) == {
+            f"{kept} {content_id(edited)}",
+            f"{lost_here} {content_id(files['Trip/b.jpg'])}",
+            f"{gone} {content_id(files['Trip/c.jpg'])}",
+        }
+        edit = cards[f"{kept} {content_id(edited)}"]
+        assert "Flickr keeps the earlier version" in edit.text
+        assert len(edit.find_elements("css selector", "img.thumb")) == 2
+        here = cards[f"{lost_here} {content_id(files['Trip/b.jpg'])}"]
+        assert "deleted from the library" in here.text
+        assert len(here.find_elements("css selector", "img.thumb")) == 1
+        there = cards[f"{gone} {content_id(files['Trip/c.jpg'])}"]
+        assert "deleted on Flickr" in there.text
+        assert len(there.find_elements("css selector", "img.thumb")) == 1
+        wait_for(lambda: thumbnails_rendered(driver), what="the changes' thumbnails")
+        screenshot(driver, tmp_path / "screenshots", "changes")
+        click(driver, driver.find_element("id", "done"))
+        code, out, err = review.finish()
+    finally:
+        review.kill()
+    assert code == 0, (out, err)
+    # Real pictures, not placeholders: made from the files here, fetched from Flickr's renditions.
+    thumbs = lib.home / "thumbs"
+    for data in (edited, files["Trip/c.jpg"]):
+        assert (thumbs / "pictures" / content_id(data)[:2] / f"{content_id(data)}.jpg").is_file()
+    for pid in (kept, lost_here):
+        assert list((thumbs / "flickr").glob(f"{pid}_*.jpg")), pid
+    assert lib.photos_by_content().keys() == {
+        content_id(files["Trip/a.jpg"]),
+        content_id(files["Trip/b.jpg"]),
+    }

@@ -151,6 +151,52 @@ def test_lists_this_page_does_not_know_are_shown_as_tables() -> None:
     assert "<td>replace</td>" in html
 
 
+def test_edits_and_deletions_say_what_the_plan_does_about_each() -> None:
+    def edit(n: int) -> dict[str, Any]:
+        return {
+            "photo_id": str(10 + n),
+            "content_id": cid(n),
+            "old_content_id": cid(50 + n),
+            "path": f"/p/{n}.jpg",
+        }
+
+    def deletion(n: int) -> dict[str, Any]:
+        return {"photo_id": str(10 + n), "content_id": cid(n), "paths": [f"/p/{n}.jpg"]}
+
+    found = {
+        "edits": [edit(1), edit(2), edit(3)],
+        "superseded": [{**edit(4), "superseded_by": "99"}],
+        "deleted_locally": [deletion(5)],
+        "deleted_on_flickr": [deletion(6)],
+    }
+    doc = document(
+        [upload_entry(3, "p")],
+        changes=found,
+        replaces=[{"photo_id": "12", "content_id": cid(2)}],
+        summary={"edits_kept": 1, "deleted_locally": 1, "deleted_on_flickr": 1},
+    )
+    rows = page.changes(doc)
+    assert [r["kind"] for r in rows] == [
+        "edit",
+        "replace",
+        "upload",
+        "superseded",
+        "deleted_locally",
+        "deleted_on_flickr",
+    ]
+    assert page.others(doc) == [], "no longer under Other"
+    html = render(doc, "changes", entries=rows)
+    cards = html.split('data-kind="change"')[1:]
+    assert [c.count('class="thumb"') for c in cards] == [2, 2, 2, 2, 1, 1]
+    assert "/thumb/photo/15?" in cards[4]
+    assert "/thumb/picture/" not in cards[4], "the picture is gone"
+    assert "/thumb/picture/" + cid(6) in cards[5]
+    assert "/thumb/photo/" not in cards[5], "the photo is gone"
+    assert "on Flickr already as photo 99" in cards[3]
+    for said in ("1 edits kept", "1 deleted here", "1 deleted on Flickr"):
+        assert said in html
+
+
 def test_progress_and_outcome() -> None:
     running = page.progress("apply", "upload", [("upload", 3, 10)], None, None)
     assert '<progress max="10" value="3">' in running

@@ -31,6 +31,7 @@ SECTIONS = (
     ("downloads", "Downloads"),
     ("matches", "Matched"),
     ("undecided", "To settle"),
+    ("changes", "Edits & deletions"),
     ("photosets", "Photosets"),
     ("problems", "Problems"),
     ("other", "Other"),
@@ -50,6 +51,8 @@ KNOWN_KEYS = frozenset(
         "downloads",
         "matches",
         "undecided",
+        "changes",
+        "replaces",
         "duplicates",
         "failed",
         "photosets",
@@ -126,6 +129,12 @@ def summary(doc: Mapping[str, Any]) -> str:
         ("ignored", f"{s.get('ignored', 0):,} ignored"),
         ("failed", f"{s.get('failed', 0):,} failed"),
     ]
+    found = (
+        ("edits_kept", "edits kept"),
+        ("deleted_locally", "deleted here"),
+        ("deleted_on_flickr", "deleted on Flickr"),
+    )
+    items += [(key, f"{int(s[key]):,} {label}") for key, label in found if s.get(key)]
     sets = sum(int(s.get(k, 0)) for k in ("sets_created", "sets_renamed", "sets_deleted"))
     moves = int(s.get("photos_added", 0)) + int(s.get("photos_removed", 0))
     items.append(("photosets", f"{sets:,} photosets changed, {moves:,} photos moved"))
@@ -157,6 +166,7 @@ def section(doc: Mapping[str, Any], view: View, token: str) -> str:
         "downloads": lambda: _grouped(shown, token, _download, entries, "download-folder", view, first),
         "matches": lambda: _cards(shown, token, _match),
         "undecided": lambda: "".join(_undecided(g, first + i, view, token) for i, g in enumerate(shown)),
+        "changes": lambda: _cards(shown, token, _change),
         "photosets": lambda: _table(shown, ("action", "title", "old_title", "folder", "photos")),
         "problems": lambda: _table(shown, ("kind", "path", "reason")),
         "other": lambda: _table(shown, sorted({k for x in shown for k in x})),
@@ -172,6 +182,7 @@ _EMPTY = {
     "downloads": "Nothing to download.",
     "matches": "No picture of the library is on Flickr yet.",
     "undecided": "Nothing to settle: the matcher decided every picture.",
+    "changes": "No picture was edited or deleted, here or on Flickr, since the last sync.",
     "photosets": "No photoset changes.",
     "problems": "No problems.",
     "other": "Nothing else.",
@@ -185,6 +196,9 @@ _INTRO = {
     "look show both pictures.</p>",
     "undecided": '<p class="intro">The matcher could not tell these apart. Say which pictures '
     "are the same (identify), which are different, or ignore them.</p>",
+    "changes": '<p class="intro">What changed on either side since the last sync. Nothing you did is '
+    "undone: an edit stays as <code>on_edit</code> says, a deletion is left alone until you restore "
+    "it (<code>download --restore</code>, <code>sync --restore</code>).</p>",
     "photosets": '<p class="intro">What apply will change in the photosets (planned again '
     "after the transfers).</p>",
     "problems": "",
@@ -343,6 +357,59 @@ def _match(entry: Mapping[str, Any], token: str) -> str:
         f'<div class="why"><b>{e(rule)}</b>: {e(entry.get("evidence", ""))}</div>'
         f"{tag}{_checkbox('ignore', bool(entry.get('ignore')), 'ignore the photo for good')}"
         f'<div class="status" role="status"></div></li>'
+    )
+
+
+#: What each kind of change means, and what a run does about it.
+_CHANGE_TEXT = {
+    "edit": "edited here; Flickr keeps the earlier version (on_edit = keep)",
+    "replace": "edited here; Apply puts this version in place of the photo (on_edit = replace)",
+    "upload": "edited here; this version goes up as a new photo (on_edit = upload)",
+    "superseded": "an earlier version: the new one is on Flickr already as photo {by}; left alone",
+    "deleted_locally": "deleted from the library; not downloaded again (download --restore brings it back)",
+    "deleted_on_flickr": "deleted on Flickr; not uploaded again (sync --restore uploads it)",
+}
+
+
+def changes(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The edits and deletions found on either side, each with its ``kind`` (a key of
+    ``_CHANGE_TEXT``): an edit's kind says what this plan does about it."""
+    found = doc.get("changes")
+    if not isinstance(found, Mapping):
+        return []
+    replaced = {str(r.get("photo_id")) for r in doc.get("replaces", []) if isinstance(r, Mapping)}
+    uploaded = {str(u.get("content_id")) for u in doc.get("uploads", []) if isinstance(u, Mapping)}
+    rows: list[dict[str, Any]] = []
+    for entry in found.get("edits", []):
+        if str(entry.get("photo_id")) in replaced:
+            kind = "replace"
+        elif str(entry.get("content_id")) in uploaded:
+            kind = "upload"
+        else:
+            kind = "edit"
+        rows.append({"kind": kind, **entry})
+    for key in ("superseded", "deleted_locally", "deleted_on_flickr"):
+        rows += [{"kind": key, **entry} for entry in found.get(key, []) if isinstance(entry, Mapping)]
+    return rows
+
+
+def _change(entry: Mapping[str, Any], token: str) -> str:
+    """A change with the pictures at hand: the picture here (when there is one) and the photo on
+    Flickr (when there is one); an edit shows its new version beside the photo's earlier one."""
+    kind = str(entry.get("kind", ""))
+    pid, cid = str(entry.get("photo_id", "")), str(entry.get("content_id", ""))
+    paths = entry.get("paths") or [entry.get("path") or ""]
+    path = str(paths[0] or "")
+    local = "" if kind == "deleted_locally" else thumb(token, "picture", cid, "in the library")
+    remote = "" if kind == "deleted_on_flickr" else thumb(token, "photo", pid, "on Flickr")
+    text = _CHANGE_TEXT.get(kind, kind).format(by=entry.get("superseded_by", ""))
+    reason = f" ({entry['reason']})" if entry.get("reason") else ""
+    return (
+        f'<li class="card match look change {e(kind)}" data-kind="change" data-id="{e(pid)} {e(cid)}">'
+        f'<div class="pair">{local}{remote}</div>'
+        f'<div class="path" title="{e(path)}">{e(_tail(path))}</div>'
+        f'<div class="title"><small>photo {e(pid)}</small></div>'
+        f'<div class="why"><b>{e(text)}</b>{e(reason)}</div></li>'
     )
 
 

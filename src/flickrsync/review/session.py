@@ -308,6 +308,7 @@ class Review:
                 "downloads": len(self.downloads),
                 "matches": len(self.matches),
                 "undecided": len(doc.get("undecided", [])),
+                "changes": len(page.changes(doc)),
                 "photosets": len(doc.get("photosets", [])),
                 "problems": len(page.problems(doc)),
                 "other": len(page.others(doc)),
@@ -335,6 +336,8 @@ class Review:
             return page.problems(self.document)
         if section == "other":
             return page.others(self.document)
+        if section == "changes":
+            return page.changes(self.document)
         return [dict(e) for e in self.document.get(section, []) if isinstance(e, dict)]
 
     def progress_html(self) -> tuple[str, bool, str | None]:
