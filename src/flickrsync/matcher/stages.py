@@ -593,7 +593,9 @@ def _suspect_copies(m: _Matching, options: MatchOptions, evidence: MatchEvidence
             p
             for key in sorted(title_keys(photo.title))
             for p in by_name.get((photo.media, key), ())
-            if dimensions_compatible(p, photo) and not dates_conflict(p.date_taken, photo)
+            if dimensions_compatible(p, photo)
+            and not dates_conflict(p.date_taken, photo)
+            and not m.said_different(p.content_id, photo.id)
         ]
         if named:
             suspects.append(photo.id)
@@ -601,7 +603,11 @@ def _suspect_copies(m: _Matching, options: MatchOptions, evidence: MatchEvidence
         date = remote_exact_date(photo)
         if date is None or photo.media != "photo":
             continue
-        candidates = [p for p in by_date.get((photo.media, date), ()) if dimensions_compatible(p, photo)]
+        candidates = [
+            p
+            for p in by_date.get((photo.media, date), ())
+            if dimensions_compatible(p, photo) and not m.said_different(p.content_id, photo.id)
+        ]
         if not candidates:
             continue
         if photo.id not in evidence.remote_phash:

@@ -71,7 +71,8 @@ class MatchEvidence:
     #: tag.
     identified: Mapping[PhotoId, ContentId] = field(default_factory=dict)
     #: The user said so (``flickrsync identify --different``): this photo is not this picture.
-    #: No rule pairs them (match, copy or undecided); identified pairs are not in it.
+    #: No rule pairs them (match, copy or undecided). A pair is never both identified and said
+    #: different (:mod:`flickrsync.userchoices` keeps them apart; were it, neither would hold).
     different: frozenset[tuple[PhotoId, ContentId]] = frozenset()
 
     def merged(self, other: MatchEvidence) -> MatchEvidence:
