@@ -11,8 +11,9 @@ many times without saying so:
 * no photo was ever deleted on Flickr (fakeflickr logs every deletion);
 * every file the test put in the library is still there, byte for byte (the tool never modifies or
   deletes a local file);
-* no temporary download file (``*.part``) is left, and every file the tool added to the library is a
-  complete copy of a Flickr original (its MD5 is the original's).
+* no temporary download file (``.flickrsync-part-…``, :func:`flickrsync.library.is_temp_name`)
+  is left, and every file the tool added to the library is a complete copy of a Flickr original
+  (its MD5 is the original's).
 
 Also used by ``benchmarks/sync_bench.py`` (run as ``python -m benchmarks.sync_bench``).
 """
@@ -40,6 +41,7 @@ from fakeflickr.testing import FakeFlickrHandle
 from flickrsync.cli import main
 from flickrsync.config import load_settings
 from flickrsync.fingerprint import fingerprint_bytes
+from flickrsync.library import is_temp_name
 from flickrsync.models import SET_MARKER, AccessToken, Account, Nsid
 from flickrsync.oauth import save_token
 
@@ -343,7 +345,7 @@ class SyncLib:
         for rel, data in self.written.items():
             assert rel in files, f"local file gone: {rel}\n{context}"
             assert files[rel] == data, f"local file modified: {rel}\n{context}"
-        partial = [rel for rel in files if rel.endswith(".part")]
+        partial = [rel for rel in files if is_temp_name(rel.rsplit("/", 1)[-1])]
         assert partial == [], f"partial downloads left: {partial}\n{context}"
         if any(rel not in self.written for rel in files):
             originals = self.originals()

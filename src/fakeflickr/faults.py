@@ -17,6 +17,22 @@ interleave its requests with those to other endpoints (a test run is repeatable)
     the request is carried out (state changed) and then the connection is closed without an
     answer: the client cannot know that its change was applied.
 
+Hostile answers to a file download (the static host only; a plan drawing one for another
+endpoint answers ``http503`` instead), as a captive portal, a broken proxy or a bad disk send them:
+
+``portal``
+    HTTP 200, ``text/html``: a captive portal's sign-in page instead of the file;
+``empty``
+    HTTP 200 with the file's ``Content-Type`` and an empty body (``Content-Length: 0``, no
+    ``Content-MD5``);
+``garbage``
+    HTTP 200 with the file's ``Content-Type``: seeded random bytes of the file's length, no
+    ``Content-MD5``;
+``padded``
+    the file's answer with :data:`PADDING` seeded random bytes added at its end,
+    ``Content-Length`` counting them, every other header as it was (an original's ``Content-MD5``
+    no longer matches; a video's answer has none).
+
 ``targets`` limits the plan to some REST method names (``flickr.photos.search``) and/or endpoint
 names (``rest``, ``upload``, ``replace``, ``oauth``, ``static``); empty = everything Flickr serves
 (never ``/__admin``). ``max_faults`` stops injecting after that many.
@@ -34,7 +50,19 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("http500", "http502", "http503", "code105", "slow", "drop", "drop_after_commit")
+from werkzeug.wrappers import Response
+
+#: Faults that change the answer to a file download (see the module doc).
+FILE_FAULTS = ("portal", "empty", "garbage", "padded")
+FAULT_KINDS = ("http500", "http502", "http503", "code105", "slow", "drop", "drop_after_commit", *FILE_FAULTS)
+#: Bytes the ``padded`` fault adds to a file.
+PADDING = 1000
+
+PORTAL_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>Welcome to Hotel Wi-Fi</title></head>\n"
+    '<body><form method="post" action="/login"><p>Please sign in to use the Internet.</p>\n'
+    '<input name="room"><button>Connect</button></form></body></html>\n'
+)
 
 RATE_LIMIT_BODY = (
     "<html><body><h1>429 Too Many Requests</h1>\n"
@@ -101,10 +129,40 @@ class Faults:
                 rng = self._rngs[endpoint] = random.Random(f"{plan.seed}/{endpoint}")
             if rng.random() >= plan.rate:
                 return None
-            kinds = [k for k in plan.kinds if k != "code105" or endpoint == "rest"] or ["http503"]
+            kinds = [
+                k
+                for k in plan.kinds
+                if (k != "code105" or endpoint == "rest") and (k not in FILE_FAULTS or endpoint == "static")
+            ] or ["http503"]
             kind = rng.choice(kinds)
             self._injected.append({"kind": kind, "endpoint": endpoint, "method": method, "at": time.time()})
             return kind
+
+    def junk(self, size: int) -> bytes:
+        """``size`` bytes from the plan's seeded generator (for ``garbage`` and ``padded``)."""
+        with self._lock:
+            rng = self._rngs.get("junk")
+            if rng is None:
+                seed = self._plan.seed if self._plan else 0
+                rng = self._rngs["junk"] = random.Random(f"{seed}/junk")
+            return rng.randbytes(size)
+
+    def spoil(self, response: Response, fault: str) -> Response:
+        """A file's answer as a broken proxy or disk would send it (``empty``, ``garbage``,
+        ``padded``; see above)."""
+        data = b"".join(response.iter_encoded()) if response.direct_passthrough else response.get_data()
+        response.close()
+        headers = {
+            k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
+        }
+        if fault == "padded":
+            data += self.junk(PADDING)
+        else:
+            headers = {k: v for k, v in headers.items() if k.lower() not in ("content-md5", "etag")}
+            data = b"" if fault == "empty" else self.junk(len(data))
+        spoiled = Response(data, status=200, headers=headers, content_type=response.content_type)
+        spoiled.headers["Content-Length"] = str(len(data))
+        return spoiled
 
     def slow_seconds(self) -> float:
         with self._lock:

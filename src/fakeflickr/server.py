@@ -56,7 +56,7 @@ from fakeflickr.errors import (
     method_not_found,
     post_required,
 )
-from fakeflickr.faults import RATE_LIMIT_BODY, Faults, RateLimiter
+from fakeflickr.faults import FILE_FAULTS, PORTAL_PAGE, RATE_LIMIT_BODY, Faults, RateLimiter
 from fakeflickr.handlers import METHODS, Call
 from fakeflickr.link import Link, LinkSettings
 from fakeflickr.media import (
@@ -216,6 +216,8 @@ class App:
             time.sleep(self.faults.slow_seconds())
         if fault == "code105":
             return self.api_error_response(request, ApiError(*SERVICE_UNAVAILABLE), xml_only=False)
+        if fault == "portal":
+            return Response(PORTAL_PAGE, status=200, content_type="text/html; charset=utf-8")
         try:
             response: Response = handler(request)
         except OAuthProblem as problem:  # e.g. a repeated oauth_* parameter, found while gathering
@@ -234,6 +236,8 @@ class App:
         if fault == "drop_after_commit":
             response.close()  # e.g. the open original file of a photo download
             raise DropConnection
+        if fault in FILE_FAULTS and response.status_code == 200:
+            return self.faults.spoil(response, fault)
         return response
 
     # --- REST -----------------------------------------------------------------------------------

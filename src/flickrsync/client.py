@@ -18,8 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 import httpx
 
@@ -63,7 +62,7 @@ from flickrsync.parse import (
 from flickrsync.redact import redact_url
 from flickrsync.retry import Backoff, RateBudget, is_retryable_status
 from flickrsync.tags import format_tags
-from flickrsync.transfers import Downloaded, download_file
+from flickrsync.transfers import Downloaded, download_to
 from flickrsync.wire import Wire
 
 log = logging.getLogger("flickrsync.client")
@@ -675,16 +674,16 @@ class FlickrClient(Wire):
             videos, key=lambda s: (s.label != "Video Original", -((s.width or 0) * (s.height or 0)))
         )
 
-    def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> Downloaded:
-        """Stream ``url`` (a static-host or video URL) into the new file ``dest``, retrying
-        transient failures. Image hosts are not API calls: the budget is not charged."""
+    def download(self, url: str, out: BinaryIO, *, expected_size: int | None = None) -> Downloaded:
+        """Stream ``url`` (a static-host or video URL) into ``out``, retrying transient failures
+        (each try starts ``out`` over). Image hosts are not API calls: the budget is not charged."""
         timeout = httpx.Timeout(120.0, connect=30.0)
 
         def attempt() -> Downloaded:
             with self._lock:
                 self._downloads += 1
             try:
-                return download_file(self.http, url, dest, expected_size=expected_size, timeout=timeout)
+                return download_to(self.http, url, out, expected_size=expected_size, timeout=timeout)
             except RemoteError as exc:
                 if exc.http_status == 429:
                     self.budget.pause(self.backoff.rate_limited)

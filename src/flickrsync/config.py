@@ -60,18 +60,11 @@ directory = ~/Pictures
 # exclude =
 # A Flickr-compatible server instead of Flickr itself (used by the tests and `make demo`).
 # endpoint =
-# Who may see uploaded photos. Private by default.
-# is_public = 0
-# is_friend = 0
-# is_family = 0
-# safety_level = 1        (1 safe, 2 moderate, 3 restricted)
-# content_type = 1        (1 photo, 2 screenshot, 3 other)
-# hidden = 2              (1 show in global search, 2 hide from it)
-# Tags added to every upload, separated by spaces ("quote multi word tags").
-# extra_tags =
 # Parallel uploads/downloads, and API calls allowed per hour for this key (Flickr: 3600).
 # transfers = 4
 # calls_per_hour = 3600
+# Parallel look-ups while matching (small renditions, originals of look-alikes, album members).
+# checkers = 4
 # Folder (under the first root) for downloaded photos that are in no photoset.
 # download_folder = Flickr
 # A picture edited since it was synced (same path, same date taken or look): keep the earlier
@@ -127,6 +120,8 @@ class Settings:
     custom_endpoint: bool = False
     exclude: tuple[str, ...] = ()
     transfers: int = 4
+    #: Threads for the look-ups matching asks for (rclone's ``--checkers``), apart from transfers.
+    checkers: int = 4
     calls_per_hour: int = 3600
     download_folder: str = "Flickr"
     #: After a crash: how long an upload under way may still take to appear on Flickr.
@@ -705,6 +700,7 @@ class _Profile(pictures.PictureKeys):
             custom_endpoint=bool(endpoint),
             exclude=self.get_lines("exclude"),
             transfers=self.get_int("transfers", 4, 1, 32),
+            checkers=self.get_int("checkers", 4, 1, 32),
             calls_per_hour=self.get_int("calls_per_hour", 3600, 1, 10_000_000),
             download_folder=download_folder,
             upload_settle_seconds=self.get_int("upload_settle_seconds", 60, 0, 3600),
@@ -747,6 +743,7 @@ _SHOW: dict[str, Callable[[Settings], str]] = {
     "endpoint": lambda s: s.endpoints.rest.removesuffix("services/rest/") if s.custom_endpoint else "Flickr",
     **{key: _picture(key) for key in pictures.PROFILE_PICTURE_KEYS},
     "transfers": lambda s: str(s.transfers),
+    "checkers": lambda s: str(s.checkers),
     "calls_per_hour": lambda s: str(s.calls_per_hour),
     "download_folder": lambda s: s.download_folder,
     "upload_settle_seconds": lambda s: str(s.upload_settle_seconds),

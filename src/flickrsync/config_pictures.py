@@ -29,6 +29,15 @@ PROFILE_PICTURE_KEYS: tuple[str, ...] = tuple(k for k in FOLDER_KEYS if k != "ig
 
 #: The picture keys' part of config.py's ``TEMPLATE`` (after ``groups``).
 PICTURE_TEMPLATE = """\
+# Who may see uploaded photos. Private by default.
+# is_public = 0
+# is_friend = 0
+# is_family = 0
+# safety_level = 1        (1 safe, 2 moderate, 3 restricted)
+# content_type = 1        (1 photo, 2 screenshot, 3 other)
+# hidden = 2              (1 show in global search, 2 hide from it)
+# Tags added to every upload, separated by spaces ("quote multi word tags").
+# extra_tags =
 # Upload a smaller copy: a JPEG whose long edge is this many pixels (0: files as they are).
 # resize = 0
 # resize_quality = 90

@@ -11,7 +11,8 @@ fault, and ``cli.main`` maps the tree to exit codes in one place::
     ├── RemoteError                 Flickr refused a call (code + message)       -> exit 1
     │   ├── DuplicateUploadError    an upload is a copy of a photo the account holds (code 9)
     │   └── TransientError          worth retrying: 5xx, 105, 429, timeouts      -> exit 1
-    │       └── OutcomeUnknownError     a write reached Flickr, its answer was lost  -> exit 1
+    │       ├── OutcomeUnknownError     a write reached Flickr, its answer was lost  -> exit 1
+    │       └── JunkAnswerError         a download answered with something else      -> exit 1
     ├── LocalFileError              a file in the library could not be used      -> exit 1
     │   └── DiskFullError               no space left where a file must be written (stops the run)
     ├── MediaError                  a file's bytes are not a usable picture/video -> exit 1
@@ -113,6 +114,13 @@ class OutcomeUnknownError(TransientError):
     """A write that must not be repeated blindly (upload, replace, photoset create) may or may
     not have happened: the request was sent but its answer was lost (timeout, dropped connection,
     5xx). Check Flickr (e.g. search the upload's machine tag) before sending it again."""
+
+
+class JunkAnswerError(TransientError):
+    """A download was answered (HTTP 200) with something that is not the file asked for: a web
+    page (a captive portal, a proxy), an empty body, a picture of another size, bytes added on
+    the way. Nothing is saved. It may pass (a later run tries again), but not by retrying at once,
+    so the client does not repeat the request."""
 
 
 class LocalFileError(FlickrsyncError):

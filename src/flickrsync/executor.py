@@ -2,10 +2,12 @@
 whose request threads touch no index: see :mod:`flickrsync.review.server`).
 
 Transfers (uploads, downloads, tag additions) run in a pool of ``transfers`` threads; look-ups
-the matcher asks for (small renditions, originals of look-alikes) in a second pool. The main
+the matcher asks for (small renditions, originals of look-alikes) and album members in a pool of
+``checkers`` threads of its own (:func:`map_concurrently`), like rclone's ``--checkers``. The main
 thread owns the SQLite index: it commits each upload's intent before the upload starts and its
 photo id as soon as it is known, records downloads once their files are in place, and updates
-the photoset tables after each set change. Workers only talk to Flickr and write the new files.
+the photoset tables after each set change. Workers only talk to Flickr and write the new files
+(through :mod:`flickrsync.library`, the one writer of the pictures tree).
 
 Only a bounded number of items is in flight at once, so a crash leaves at most that many
 intents to resolve (each costs a search on the next run), not the whole plan.
@@ -13,13 +15,10 @@ intents to resolve (each costs a search on the next run), not the whole plan.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import io
 import logging
 import os
-import posixpath
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,14 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from flickrsync import fingerprint, localfs, resizing, scanner
+from flickrsync import downloads, fingerprint, library, localfs, resizing, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import (
     FlickrsyncError,
+    JunkAnswerError,
     LocalFileError,
+    MediaError,
     OutcomeUnknownError,
     RemoteError,
-    file_error,
 )
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
@@ -53,6 +53,7 @@ from flickrsync.models import (
     FailedItem,
     FileAction,
     FileStat,
+    Fingerprint,
     LocalPath,
     Nsid,
     PhotoId,
@@ -71,15 +72,13 @@ from flickrsync.models import (
 from flickrsync.redact import redact
 from flickrsync.retry import fatal_reason
 from flickrsync.tags import clean_tag
-from flickrsync.uploading import Landed, upload_picture
+from flickrsync.uploading import Landed, move_machine_tag, upload_picture
 
 log = logging.getLogger("flickrsync.executor")
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: How many collision suffixes a download tries before giving up on a name.
-MAX_NAME_TRIES = 50
 #: A small rendition larger than this is not a small rendition.
 SMALL_LIMIT = 4 << 20
 
@@ -178,16 +177,6 @@ def _why(exc: BaseException) -> str:
     return redact(f"{type(exc).__name__}: {exc}")
 
 
-def taken_timestamp(photo: RemotePhoto | None) -> float | None:
-    """Flickr's date taken (local time of the camera) as a Unix time for the file's mtime."""
-    if photo is None or photo.date_taken is None or photo.date_taken_unknown:
-        return None
-    try:
-        return time.mktime(time.strptime(photo.date_taken[:19], "%Y-%m-%d %H:%M:%S"))
-    except (ValueError, OverflowError):
-        return None
-
-
 # --- the look-ups the matcher asks for -------------------------------------------------------
 
 
@@ -204,18 +193,29 @@ def original_url(client: FlickrClient, photo: RemotePhoto) -> str:
         if sources and sources[0].label == "Video Original":
             return sources[0].source
         raise RemoteError(f"photo {photo.id}: Flickr offers no original of this video", method="getSizes")
-    return photo.url_o or client.original_url(photo.id)
+    return photo.file_url or client.original_url(photo.id)
 
 
 def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
-    """The content id of a photo's original, downloaded into a temporary file and removed."""
+    """The content id of a photo's original, downloaded into an unnamed temporary file in
+    ``scratch`` (the home dir, never the library), gone when closed."""
     url = original_url(client, photo)
-    with tempfile.TemporaryDirectory(prefix=".flickrsync-", dir=scratch) as tmp:
-        got = client.download(url, Path(tmp) / f"{photo.id}.original")
-        found = localfs.inspect_file(str(got.path), perceptual=False, digests=())
-        if found.fingerprint is None:
-            raise LocalFileError(f"the original of photo {photo.id}", found.problem or "not a usable picture")
-        return found.fingerprint.content_id
+    with tempfile.TemporaryFile(prefix=".flickrsync-", dir=scratch) as tmp:
+        got = client.download(url, tmp)
+        tmp.seek(0)
+        try:
+            found: Fingerprint | None = fingerprint.fingerprint_stream(tmp, size=got.size)
+            problem = None
+        except MediaError as exc:
+            found, problem = None, exc.reason
+        if found is None and got.verified:
+            # Flickr's own bytes (its Content-MD5 says so), and no usable picture: that is
+            # the photo's answer, to be remembered, not a bad answer to try again.
+            raise LocalFileError(f"the original of photo {photo.id}", problem or "not a usable picture")
+        why = downloads.download_problem(found, problem, got, photo)
+        if why is not None or found is None:
+            raise JunkAnswerError(f"the original of photo {photo.id}: {why}", method="download")
+        return found.content_id
 
 
 # --- transfers -------------------------------------------------------------------------------
@@ -226,16 +226,8 @@ class _Job:
     action: FileAction
     intent: int | None = None
     stat: FileStat | None = None
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """A download done by a worker: where, how big, and whether it is the original."""
-
-    path: LocalPath
-    size: int
-    original: bool = True
-    note: str | None = None
+    #: A download's temporary name (relative to its root), as the journal holds it.
+    temp: str = ""
 
 
 class Executor:
@@ -343,28 +335,22 @@ class Executor:
         return True
 
     def resolve_downloads(self) -> tuple[int, int]:
-        """Settle downloads a previous run started: a file already in place is complete (it is
-        only ever linked there whole) and gets indexed; leftover temporary files are removed.
-        Returns (completed, abandoned)."""
+        """Settle downloads a previous run started: a file it had placed is indexed (files are
+        only ever placed whole, after their check); an incomplete temporary file is removed
+        (:func:`flickrsync.library.recover`). Returns (completed, abandoned)."""
         completed = abandoned = 0
         for intent in self.index.open_downloads(self.nsid):
-            root = intent.path.root
-            folder = os.path.join(root, posixpath.dirname(intent.path.relpath))
-            ours = _temp_names(intent.path.name)
-            with contextlib.suppress(OSError):
-                for name in os.listdir(folder):
-                    if ours.fullmatch(name):
-                        with contextlib.suppress(OSError):
-                            os.unlink(os.path.join(folder, name))
-            target = os.path.join(root, intent.path.relpath)
-            if os.path.isfile(target):
-                records = scanner.index_files(self.index, [intent.path])
+            placed = library.recover(intent.path, intent.temp_relpath)
+            if placed is not None:
+                records = scanner.index_files(self.index, [placed])
                 fp = records[0].fingerprint if records else None
                 if fp is not None:
                     self.index.finish_download(intent.id, fp.content_id)
+                    library.release(intent.path.root, intent.temp_relpath)
                     completed += 1
                     continue
             self.index.fail_download(intent.id, "interrupted; downloaded again if still needed")
+            library.release(intent.path.root, intent.temp_relpath)
             abandoned += 1
         return completed, abandoned
 
@@ -434,9 +420,9 @@ class Executor:
             intent = self.index.begin_upload(self.nsid, action.content_id, action.path)
             return _Job(action, intent, record.stat)
         if isinstance(action, Download):
-            folder = posixpath.dirname(action.dest.relpath)
-            temp = posixpath.join(folder, f".{action.dest.name}.")
-            return _Job(action, self.index.begin_download(self.nsid, action.photo_id, action.dest, temp))
+            temp = library.temp_relpath(action.dest)
+            intent = self.index.begin_download(self.nsid, action.photo_id, action.dest, temp)
+            return _Job(action, intent, temp=temp)
         return _Job(action)
 
     def _work(self, job: _Job, remote: Mapping[PhotoId, RemotePhoto]) -> object:
@@ -462,7 +448,7 @@ class Executor:
         if isinstance(action, Replace):
             return self._replace(action, job.stat)
         if isinstance(action, Download):
-            return self._download(action, remote.get(action.photo_id))
+            return downloads.fetch(self.client, action, remote.get(action.photo_id), job.temp)
         if isinstance(action, SetDateTaken):
             self.client.set_date_taken(action.photo_id, action.date_taken)
             return None
@@ -478,90 +464,8 @@ class Executor:
             resizing.upload_body(stream, action.path.name, action.size, action.resize, self.scratch) as sent,
         ):
             replaced = self.client.replace(action.photo_id, sent[0], sent[1])
-        ours = content_tag(action.content_id)
-        _owner, tags = self.client.tag_ids(action.photo_id)
-        for tag_id, raw in tags:
-            tag = raw.strip().lower()
-            if tag.startswith(OUR_TAG_PREFIX) and tag != ours:
-                self.client.remove_tag(tag_id)
-        self.client.add_tags(action.photo_id, (ours,))
+        move_machine_tag(self.client, action.photo_id, action.content_id)
         return replaced
-
-    def _download(self, action: Download, photo: RemotePhoto | None) -> _Fetched:
-        if action.media != "video" or action.url is not None:
-            url = action.url or self.client.original_url(action.photo_id)
-            path, size = self._download_from(action, photo, url)
-            return _Fetched(path, size)
-        # A video: its original when Flickr lets it be downloaded, else the largest version it
-        # offers — once, never in a loop, and said.
-        sources = self.client.video_sources(action.photo_id)
-        if not sources:
-            raise RemoteError(
-                f"photo {action.photo_id}: Flickr offers no file of this video", method="getSizes"
-            )
-        first, rest = sources[0], sources[1:]
-        if first.label == "Video Original":
-            try:
-                path, size = self._download_from(action, photo, first.source)
-                return _Fetched(path, size)
-            except LocalFileError:
-                raise
-            except FlickrsyncError as exc:
-                if not rest:
-                    raise
-                why = f"the original video could not be downloaded ({exc})"
-                first = rest[0]
-        else:
-            why = "Flickr offers no original of this video"
-        path, size = self._download_from(action, photo, first.source, extension="mp4")
-        dims = f", {first.width}x{first.height}" if first.width and first.height else ""
-        note = (
-            f"photo {action.photo_id}: {why}; downloaded the largest version Flickr offers "
-            f"({first.label}{dims}) instead, as {_show(path)}"
-        )
-        log.warning("%s", note)
-        return _Fetched(path, size, original=False, note=note)
-
-    def _download_from(
-        self, action: Download, photo: RemotePhoto | None, url: str, *, extension: str | None = None
-    ) -> tuple[LocalPath, int]:
-        root = Path(action.dest.root)
-        folder = posixpath.dirname(action.dest.relpath)
-        target_dir = root.joinpath(*folder.split("/")) if folder else root
-        try:
-            target_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise file_error(str(target_dir), "cannot create the folder", exc) from None
-        if not target_dir.resolve().is_relative_to(root.resolve()):
-            raise LocalFileError(str(target_dir), "is outside the pictures folder; not downloaded")
-        name = action.dest.name
-        stem, dot, ext = name.rpartition(".")
-        if not dot:
-            stem, ext = name, ""
-        if extension is not None and ext.lower() != extension:
-            dot, ext = ".", extension
-            name = f"{stem}.{ext}"
-        for n in range(1, MAX_NAME_TRIES + 1):
-            candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
-            dest = target_dir / candidate
-            if dest.exists() or dest.is_symlink():
-                continue
-            try:
-                got = self.client.download(url, dest)
-            except LocalFileError as exc:
-                if dest.exists() or dest.is_symlink():
-                    continue  # somebody took the name meanwhile: never overwrite, take the next
-                raise exc from None
-            stamp = taken_timestamp(photo)
-            if stamp is not None:
-                # In integer nanoseconds, as a scan reads it back (st_mtime_ns), for any date
-                # Flickr holds (2300 too); a date the file system cannot hold is left to the OS.
-                ns = int(stamp) * 1_000_000_000
-                with contextlib.suppress(OSError, OverflowError):
-                    os.utime(got.path, ns=(ns, ns))
-            relpath = f"{folder}/{candidate}" if folder else candidate
-            return LocalPath(action.dest.root, relpath), got.size
-        raise LocalFileError(str(target_dir / name), f"{MAX_NAME_TRIES} names taken; not downloaded")
 
     def _record(self, job: _Job, future: Future[object], outcome: Outcome) -> None:
         """Main thread, after the work: commit the result."""
@@ -614,7 +518,7 @@ class Executor:
             assert job.intent is not None
             if error is None:
                 fetched = future.result()
-                assert isinstance(fetched, _Fetched)
+                assert isinstance(fetched, downloads.Fetched)
                 path = fetched.path
                 outcome.bytes_received += fetched.size
                 if fetched.note is not None:
@@ -631,13 +535,12 @@ class Executor:
                         self.index.set_originals(self.nsid, {action.photo_id: (fp.content_id, secret)})
                     outcome.downloaded[action.photo_id] = path
                     if action.photoset_id is not None:  # this folder is that set's here, from now on
-                        self.index.link_photoset(
-                            self.nsid, action.photoset_id, posixpath.dirname(path.relpath)
-                        )
+                        self.index.link_photoset(self.nsid, action.photoset_id, path.folder)
                 else:
                     why = records[0].problem if records and records[0].problem else "not a usable picture"
                     self.index.fail_download(job.intent, why)
                     outcome.fail(_show(path), f"downloaded from photo {action.photo_id}, but {why}")
+                library.release(action.dest.root, job.temp)
             else:
                 self.index.fail_download(job.intent, _why(error))
                 outcome.fail(_label(action), _why(error))
@@ -794,16 +697,6 @@ class Executor:
             self.index.record_pool_additions(self.nsid, action.group_id, [action.photo_id])
 
 
-def _temp_names(name: str) -> re.Pattern[str]:
-    """Temporary files a download to ``name`` (or to ``name (2)`` … after a clash) may leave:
-    ``.<name>.<8 random characters>.part`` (:func:`tempfile.mkstemp`), nothing else."""
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    suffix = re.escape(dot + ext)
-    return re.compile(rf"\.{re.escape(stem)}(?: \(\d+\))?{suffix}\.[A-Za-z0-9_]{{8}}\.part")
-
-
 def _cid(action: FileAction) -> ContentId | None:
     return None if isinstance(action, Download) else action.content_id
 
@@ -839,5 +732,4 @@ __all__ = [
     "map_concurrently",
     "original_content_id",
     "small_phash",
-    "taken_timestamp",
 ]

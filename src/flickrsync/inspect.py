@@ -139,7 +139,7 @@ def _inspect_one(
                 if settings and location
                 else None
             )
-            upload = upload_text(where.stem, meta, chosen or PictureSettings())
+            upload = upload_text(where.title, meta, chosen or PictureSettings())
     if index is not None:
         indexed = _indexed(index, location, st)
         if fp is not None:

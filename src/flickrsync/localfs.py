@@ -59,12 +59,11 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import translate
 from types import ModuleType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flickrsync import statkey, workpool
 from flickrsync.config import Settings
@@ -79,6 +78,9 @@ from flickrsync.models import (
     ScanIssue,
     ScanProgress,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the type of workpool's pools: no concurrency here
 
 log = logging.getLogger("flickrsync.localfs")
 
@@ -109,9 +111,6 @@ CLUTTER = frozenset(
         "icon\r",
     }
 )
-
-#: Temporary files written next to their final name start with this (hidden, so never scanned).
-TEMP_PREFIX = ".flickrsync-part-"
 
 _CLUTTER_BYTES = frozenset(os.fsencode(name) for name in CLUTTER)
 _PICTURE_EXT_BYTES = frozenset(ext.encode() for ext in PICTURE_EXTENSIONS)

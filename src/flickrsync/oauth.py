@@ -48,7 +48,6 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, SIG
 
 from flickrsync.errors import AuthError
 from flickrsync.models import AccessToken, Account, Endpoints, Nsid, Perms
-from flickrsync.transfers import fsync_dir
 
 log = logging.getLogger("flickrsync.oauth")
 # oauthlib logs every parameter, the base string and the signature at DEBUG: with the token in
@@ -263,8 +262,22 @@ def save_token(path: Path, token: AccessToken) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(directory)
+    _fsync_dir(directory)
     log.info("stored the token of %s (%s perms) in %s", token.account.nsid, token.perms, path)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename into ``directory`` durable (best effort: not every file system can)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def load_token(path: Path, profile: str) -> AccessToken | None:

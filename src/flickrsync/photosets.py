@@ -79,6 +79,7 @@ from flickrsync.models import (
     RemoveFromSet,
     SetAction,
     SyncMode,
+    readable,
 )
 
 #: flickrsync 0.1.1 put the pictures of the root folder in a set with this title.
@@ -172,9 +173,10 @@ class FolderSets:
 
 
 def clean_title(text: str) -> str:
-    """A title as we write it and the key we compare titles by: NFC, control characters dropped,
+    """A title as we write it and the key we compare titles by: as read (a folder name that is
+    not UTF-8 gets U+FFFD, :func:`~flickrsync.models.readable`), NFC, control characters dropped,
     white space runs as one space, trimmed, at most :data:`MAX_TITLE_CHARS` characters."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", readable(text))
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
     return " ".join(text.split())[:MAX_TITLE_CHARS].strip()
 

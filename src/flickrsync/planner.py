@@ -91,11 +91,8 @@ from flickrsync.tags import MACHINE_TAG, clean_tag
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255
-#: Room kept in a file name for a collision suffix such as `` (123)``.
+#: Room kept in a file name for a collision suffix such as `` (123)`` (:func:`numbered`).
 SUFFIX_ROOM = 10
-#: Room kept for what the download's temporary file adds to the name (transfers.download_file:
-#: ``.<name>.<8 random characters>.part``), which must fit in a component too.
-TEMP_ROOM = 16
 #: A folder path made from a set title is at most this deep and this long, else it is flattened.
 MAX_FOLDER_DEPTH = 16
 MAX_FOLDER_BYTES = 1024
@@ -212,7 +209,7 @@ def download_name(photo: RemotePhoto) -> tuple[str, str]:
     head, dot, tail = title.rpartition(".")
     if dot and head.strip() and tail.lower() in _SAME_FORMAT.get(ext, {ext}):
         title, ext = head, (tail if _EXT.fullmatch(tail.lower()) else ext)
-    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM - TEMP_ROOM
+    budget = MAX_COMPONENT_BYTES - len(ext.encode("utf-8")) - 1 - SUFFIX_ROOM
     stem = safe_component(title, budget) or safe_component(photo.id, budget) or "photo"
     return stem, ext
 
@@ -264,11 +261,23 @@ def path_key(relpath: str) -> str:
     return unicodedata.normalize("NFC", relpath).casefold()
 
 
+def numbered(name: str, n: int) -> str:
+    """The ``n``-th name tried for a new file called ``name``: ``name`` itself, then
+    ``stem (2).ext``, ``stem (3).ext`` … (how browsers and file managers avoid a clash). Used for
+    names taken within a plan here, and for names taken on disk by :mod:`flickrsync.library`."""
+    if n == 1:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return f"{name} ({n})"
+    return f"{stem} ({n}).{ext}"
+
+
 def _fresh_path(folder: str, stem: str, ext: str, taken: set[str]) -> str:
     """``folder/stem.ext``, or ``stem (2).ext`` … when that is taken (case-insensitively)."""
     n = 1
     while True:
-        name = f"{stem}.{ext}" if n == 1 else f"{stem} ({n}).{ext}"
+        name = numbered(f"{stem}.{ext}", n)
         relpath = f"{folder}/{name}" if folder else name
         if path_key(relpath) not in taken:
             taken.add(path_key(relpath))
@@ -557,7 +566,7 @@ def _upload(
     """The upload of ``picture`` from ``path``, whose folder has ``settings``: every field
     Flickr is told (see :mod:`flickrsync.choosing`). ``restoring``: ``--restore`` uploads it
     again (its photo was deleted on Flickr), without ``dedup_check``."""
-    text = upload_text(path.stem, meta, settings)
+    text = upload_text(path.title, meta, settings)
     copies = len(picture.paths)
     resize = resize_for(picture, settings)
     origins = {"title": text.title_from, "description": text.description_from, "tags": text.tags_from}
@@ -672,8 +681,7 @@ def _plan_downloads(
                 dest=LocalPath(root, relpath),
                 media=photo.media,
                 original_format=photo.original_format,
-                # A video's url_o is a still frame: the executor asks for the video's sources.
-                url=photo.url_o if photo.media == "photo" else None,
+                url=photo.file_url,
                 reason=reason,
                 photoset_id=s.photoset.id if s is not None else None,
             )

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -91,16 +89,7 @@ def build_plan(
 
 def write_document(path: Path, document: dict[str, Any]) -> None:
     """Write a document to ``path`` atomically (a crash leaves the old file or the new one)."""
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    folder = path.absolute().parent
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    userlists.write_atomically(path.absolute(), json.dumps(document, ensure_ascii=False, indent=1) + "\n")
 
 
 def read_file(path: Path) -> PlanDocument:

@@ -36,6 +36,7 @@ from flickrsync.errors import (
     DISK_FULL_ERRNOS,
     AuthError,
     DiskFullError,
+    JunkAnswerError,
     OutcomeUnknownError,
     RemoteError,
     TransientError,
@@ -65,7 +66,7 @@ def never_sent(error: BaseException) -> bool:
 
 def is_retryable(error: BaseException) -> bool:
     """The one decision: may this failure be retried blindly?"""
-    if isinstance(error, OutcomeUnknownError):
+    if isinstance(error, OutcomeUnknownError | JunkAnswerError):
         return False
     if isinstance(error, TransientError):
         return True

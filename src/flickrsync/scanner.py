@@ -37,9 +37,9 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from flickrsync import localfs, localmeta, statkey
 from flickrsync.config import Settings
@@ -58,6 +58,9 @@ from flickrsync.models import (
     ScanReport,
     StatTuple,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the type of workpool's pools: no concurrency here
 
 log = logging.getLogger("flickrsync.scanner")
 

@@ -38,7 +38,7 @@ from flickrsync.choosing import (
 )
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
-from flickrsync.errors import FlickrsyncError, TransientError, UsageError
+from flickrsync.errors import FlickrsyncError, LocalFileError, TransientError, UsageError
 from flickrsync.executor import (
     Executor,
     Outcome,
@@ -50,6 +50,7 @@ from flickrsync.executor import (
 )
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE, PictureMeta
 from flickrsync.index import Index
+from flickrsync.library import make_root
 from flickrsync.localfs import ScanConfig
 from flickrsync.lock import HeldLock
 from flickrsync.matcher import (
@@ -118,6 +119,8 @@ class RunOptions:
     mode: SyncMode = "sync"
     dry_run: bool = False
     transfers: int = 4
+    #: Threads for look-ups (renditions, originals, album members): ``checkers``.
+    checkers: int = 4
     date_match: bool = True
     force: bool = False
     full: bool = False
@@ -279,9 +282,9 @@ class Engine:
         root = self.settings.directory
         if opts.mode != "sync" and not root.exists() and opts.force:
             try:
-                root.mkdir(parents=True)
-            except OSError as exc:
-                raise UsageError(f"cannot create the pictures folder {root}: {exc.strerror}") from None
+                make_root(root)
+            except LocalFileError as exc:
+                raise UsageError(str(exc)) from None
         localfs.check_roots(self.config)
 
         state = self.index.sync_state(self.nsid)
@@ -292,7 +295,7 @@ class Engine:
         memberships = self.index.photoset_memberships(self.nsid)
         known = {sid: v for sid, v in known.items() if sid in memberships or v[1] == 0}
         want_sets = opts.sets_step or opts.mode != "sync"
-        workers = max(2, opts.transfers)
+        workers = max(1, opts.checkers)
         known_ids = frozenset(self.index.remote_photo_ids(self.nsid)) if since is not None else frozenset()
         offset = int(self.index.get_meta(COUNT_OFFSET + self.nsid) or 0)
         listing_future = in_background(
@@ -498,7 +501,7 @@ class Engine:
                 todo.append((pid, url))
         cache: dict[PhotoId, tuple[str | None, str | None]] = {}
         for (pid, url), phash, error in map_concurrently(
-            lambda item: small_phash(self.client, item[1]), todo, max(2, self.options.transfers)
+            lambda item: small_phash(self.client, item[1]), todo, self.options.checkers
         ):
             if error is None:
                 result[pid] = phash
@@ -525,7 +528,7 @@ class Engine:
         cache: dict[PhotoId, tuple[ContentId | None, str | None]] = {}
         scratch = Path(self.index.path).parent
         for photo, cid, error in map_concurrently(
-            lambda p: original_content_id(self.client, p, scratch), photos, max(2, self.options.transfers)
+            lambda p: original_content_id(self.client, p, scratch), photos, self.options.checkers
         ):
             result[photo.id] = cid
             if error is None or not isinstance(error, TransientError):

@@ -1,100 +1,64 @@
-"""One download, streamed to disk so that a file appears whole or not at all.
+"""One download, streamed into the file object it is given.
 
-The bytes go to a temporary file in the target folder (same file system, so the final step is a
-link, not a copy), are hashed (MD5, which the static host also sends as ``Content-MD5`` for
-originals, REFERENCE §6.2) and counted as they arrive, then fsynced. Only when the size matches
-``Content-Length`` and the caller's expectation (and the MD5 matches ``Content-MD5`` when sent)
-is the file given its final name — created exclusively with ``link(2)``: an existing file is
-never replaced. Anything else removes the temporary file and raises.
+The bytes are written from the start of ``out`` (a retry starts the file over), hashed (MD5,
+which the static host also sends as ``Content-MD5`` for originals, REFERENCE §6.2) and counted as
+they arrive. The answer is refused when it is no file at all (an HTTP error, or a web page: a
+captive portal or a proxy answering for Flickr), when its size disagrees with ``Content-Length``
+or the caller's expectation, or when its MD5 disagrees with ``Content-MD5``. Where the file goes,
+its name and what its content must be are not decided here: :mod:`flickrsync.library` gives the
+file object and names the file, :mod:`flickrsync.downloads` checks what arrived.
 
 Retrying is the caller's business (:mod:`flickrsync.client` wraps this in its retry policy);
-failures are typed so :func:`flickrsync.retry.is_retryable` can judge them.
+failures are typed so :func:`flickrsync.retry.is_retryable` can judge them. Errors writing into
+``out`` (``OSError``) propagate unchanged: the caller knows which file it is.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import errno
 import hashlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 import httpx
 
-from flickrsync.errors import LocalFileError, RemoteError, TransientError, file_error
+from flickrsync.errors import JunkAnswerError, RemoteError, TransientError
 from flickrsync.redact import redact_url
 from flickrsync.retry import is_retryable_status
 
 log = logging.getLogger("flickrsync.transfers")
 
 CHUNK = 1 << 16
-#: errno values meaning "this file system cannot make hard links".
-_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV, errno.ENOSYS}
 
 
 @dataclass(frozen=True, slots=True)
 class Downloaded:
-    """A file that arrived complete: where, how big, and the MD5 of its bytes (hex)."""
+    """What arrived: how many bytes, their MD5 (hex), and whether the server vouched for them."""
 
-    path: Path
     size: int
     md5: str
+    #: The server sent a ``Content-MD5`` and the bytes agree with it: they are the bytes it
+    #: meant to send, nothing added or cut on the way.
+    verified: bool = False
 
 
-def download_file(
+def download_to(
     http: httpx.Client,
     url: str,
-    dest: Path,
+    out: BinaryIO,
     *,
     expected_size: int | None = None,
     timeout: httpx.Timeout | None = None,
 ) -> Downloaded:
-    """Stream ``url`` into the new file ``dest`` (whose folder must exist).
+    """Stream ``url`` into ``out`` (seekable, written from its start and cut to what arrived).
 
-    Raises :class:`LocalFileError` when ``dest`` exists or cannot be written,
-    :class:`TransientError` for a truncated or corrupted transfer, a 429/5xx or a network
-    failure, :class:`RemoteError` for a 404 or other refusal.
+    Raises :class:`TransientError` for a truncated or corrupted transfer, a 429/5xx or a network
+    failure, :class:`RemoteError` for a 404 or other refusal, :class:`JunkAnswerError` for a web
+    page instead of the file (not retried: a captive portal or a proxy answers).
     """
-    if dest.exists() or dest.is_symlink():
-        raise LocalFileError(str(dest), "already exists; not overwritten")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    except OSError as exc:
-        raise file_error(str(dest.parent), "cannot write here", exc) from None
-    tmp = Path(tmp_name)
-    try:
-        try:
-            with os.fdopen(fd, "wb") as out:
-                size, md5 = _stream(http, url, out, expected_size=expected_size, timeout=timeout)
-                out.flush()
-                os.fsync(out.fileno())
-        except OSError as exc:
-            raise file_error(str(dest), "cannot write", exc) from None
-        _link_into_place(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    with contextlib.suppress(OSError):
-        tmp.unlink()
-    fsync_dir(dest.parent)
-    log.debug("downloaded %s (%d bytes) to %s", redact_url(url), size, dest)
-    return Downloaded(path=dest, size=size, md5=md5)
-
-
-def _stream(
-    http: httpx.Client,
-    url: str,
-    out: IO[bytes],
-    *,
-    expected_size: int | None,
-    timeout: httpx.Timeout | None,
-) -> tuple[int, str]:
+    out.seek(0)
+    out.truncate()
     digest = hashlib.md5()
     size = 0
     shown = redact_url(url)
@@ -107,6 +71,13 @@ def _stream(
                 if is_retryable_status(status):
                     raise TransientError(message, method="download", http_status=status)
                 raise RemoteError(message, method="download", http_status=status)
+            kind = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+            if kind.startswith("text/"):
+                raise JunkAnswerError(
+                    f"download {shown}: the answer is a web page ({kind}), not the file; nothing saved",
+                    method="download",
+                    hint="a captive portal or a proxy may be in the way: sign in to it, then run again",
+                )
             announced = _int_header(response, "Content-Length")
             if announced is not None and expected_size is not None and announced != expected_size:
                 raise TransientError(
@@ -120,9 +91,11 @@ def _stream(
             content_md5 = response.headers.get("Content-MD5")
     except httpx.TransportError as exc:
         raise TransientError(f"download {shown}: {type(exc).__name__}: {exc}", method="download") from exc
+    out.flush()
     want = announced if announced is not None else expected_size
     if want is not None and size != want:
         raise TransientError(f"download {shown}: got {size} of {want} bytes", method="download")
+    verified = False
     if content_md5:
         try:
             expected_md5 = base64.b64decode(content_md5, validate=True).hex()
@@ -132,7 +105,9 @@ def _stream(
             raise TransientError(
                 f"download {shown}: content does not match its Content-MD5", method="download"
             )
-    return size, digest.hexdigest()
+        verified = expected_md5 is not None
+    log.debug("downloaded %s (%d bytes)", shown, size)
+    return Downloaded(size=size, md5=digest.hexdigest(), verified=verified)
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -143,33 +118,3 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-def _link_into_place(tmp: Path, dest: Path) -> None:
-    """Give the complete file its name, never replacing an existing one."""
-    try:
-        os.link(tmp, dest)
-    except FileExistsError:
-        raise LocalFileError(str(dest), "appeared while downloading; not overwritten") from None
-    except OSError as exc:
-        if exc.errno not in _NO_LINKS:
-            raise file_error(str(dest), "cannot create", exc) from None
-        # No hard links here (some network/FAT file systems): check, then rename. The window
-        # between the two is tiny, and the check is repeated as late as possible.
-        if dest.exists() or dest.is_symlink():
-            raise LocalFileError(str(dest), "appeared while downloading; not overwritten") from None
-        os.rename(tmp, dest)
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a rename/link in ``directory`` durable (best effort: not every file system can)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

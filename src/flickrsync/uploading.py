@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -32,6 +32,7 @@ from typing import IO
 from flickrsync import resizing
 from flickrsync.client import FlickrClient
 from flickrsync.errors import DuplicateUploadError, FlickrsyncError, LocalFileError, RemoteError
+from flickrsync.matcher.keys import OUR_TAG_PREFIX
 from flickrsync.models import ContentId, FileStat, PhotoId, RemotePhoto, Upload, content_tag
 from flickrsync.sentfile import check_sent, open_sent, send_problem
 from flickrsync.tags import clean_tag
@@ -165,8 +166,7 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload, scrat
             return "whole"
         if check.sent_is_file and check.content_id is not None:
             try:
-                _remove_tag(client, photo_id, tag)
-                client.add_tags(photo_id, [content_tag(check.content_id)])
+                move_machine_tag(client, photo_id, check.content_id)
             except FlickrsyncError as exc:
                 return (
                     f"photo {photo_id} on Flickr now holds its new version, but its machine tag could "
@@ -174,7 +174,7 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload, scrat
                 )
             return f"photo {photo_id} on Flickr now holds its new version (replaced)"
     try:
-        removed = _remove_tag(client, photo_id, tag)
+        removed = bool(take_off_tags(client, photo_id, lambda t: t == clean_tag(tag)))
     except FlickrsyncError as exc:
         log.info("photo %s: machine tag not removed (%s)", photo_id, exc)
         removed = False
@@ -189,11 +189,40 @@ def _replace_torn(client: FlickrClient, photo_id: PhotoId, action: Upload, scrat
     )
 
 
-def _remove_tag(client: FlickrClient, photo_id: PhotoId, tag: str) -> bool:
-    """Take ``tag`` (compared in Flickr's clean form) off the photo; False when it has no such tag."""
-    wanted = clean_tag(tag)
-    _owner, tags = client.tag_ids(photo_id)
-    found = [tag_id for tag_id, raw in tags if clean_tag(raw) == wanted]
-    for tag_id in found:
-        client.remove_tag(tag_id)
-    return bool(found)
+# --- our machine tag on a photo ----------------------------------------------------------------
+
+
+def take_off_tags(
+    client: FlickrClient,
+    photo_id: PhotoId,
+    which: Callable[[str], bool],
+    tags: Sequence[tuple[str, str]] | None = None,
+) -> tuple[str, ...]:
+    """Take off the photo's tags whose clean form (:func:`flickrsync.tags.clean_tag`) ``which``
+    picks, by their ids (flickr.photos.getInfo, unless ``tags`` gives the photo's ``(tag id, raw
+    tag)``); the clean forms taken off."""
+    if tags is None:
+        _owner, tags = client.tag_ids(photo_id)
+    removed = []
+    for tag_id, raw in tags:
+        if which(clean := clean_tag(raw)):
+            client.remove_tag(tag_id)
+            removed.append(clean)
+    return tuple(removed)
+
+
+def move_machine_tag(
+    client: FlickrClient,
+    photo_id: PhotoId,
+    content_id: ContentId,
+    tags: Sequence[tuple[str, str]] | None = None,
+) -> tuple[str, ...]:
+    """Give the photo our machine tag for ``content_id`` and no other of ours (a replace, a torn
+    upload repaired, ``flickrsync identify``): the others off first, then it on — a run killed
+    in between leaves a photo without our tag, never one claiming two pictures. The tags taken
+    off (see :func:`take_off_tags` for ``tags``)."""
+    ours = content_tag(content_id)
+    wanted = clean_tag(ours)
+    removed = take_off_tags(client, photo_id, lambda t: t.startswith(OUR_TAG_PREFIX) and t != wanted, tags)
+    client.add_tags(photo_id, [ours])
+    return removed

@@ -41,7 +41,6 @@ from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, UsageError
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
-from flickrsync.matcher.keys import OUR_TAG_PREFIX
 from flickrsync.models import (
     Account,
     ContentId,
@@ -52,6 +51,8 @@ from flickrsync.models import (
     PhotoId,
     content_tag,
 )
+from flickrsync.tags import clean_tag
+from flickrsync.uploading import move_machine_tag, take_off_tags
 
 log = logging.getLogger("flickrsync.choices")
 
@@ -185,12 +186,7 @@ def identify(settings: Settings, client: FlickrClient, index: Index, photo_id: s
     location, cid = picture_at(settings, index, path)
     account, tags = _own_photo(client, pid)
     ours = content_tag(cid)
-    removed = []
-    for tag_id, clean in tags:
-        if clean != ours:
-            client.remove_tag(tag_id)
-            removed.append(clean)
-    client.add_tags(pid, [ours])
+    removed = move_machine_tag(client, pid, cid, tags)
     if (pid, cid) in userlists.load(settings, index).different_pairs:
         userlists.remove_different(settings, index, [(pid, cid)])
     userlists.add_identified(settings, index, [Identification(pid, cid, location.relpath)])
@@ -211,12 +207,8 @@ def undo_identify(settings: Settings, client: FlickrClient, index: Index, photo_
         )
     item = known[pid]
     account, tags = _own_photo(client, pid)
-    ours = content_tag(item.content_id)
-    removed = []
-    for tag_id, clean in tags:
-        if clean == ours:
-            client.remove_tag(tag_id)
-            removed.append(clean)
+    ours = clean_tag(content_tag(item.content_id))
+    removed = take_off_tags(client, pid, lambda t: t == ours, tags)
     userlists.remove_identified(settings, index, [pid])
     index.upsert_account(account)
     if any(link.photo_id == pid for link in index.links(account.nsid)):
@@ -264,9 +256,9 @@ def _photo_id(text: str) -> PhotoId:
     return PhotoId(text.strip())
 
 
-def _own_photo(client: FlickrClient, pid: PhotoId) -> tuple[Account, list[tuple[str, str]]]:
-    """The account, after checking that the photo is its own, and ``(tag id, tag)`` of the
-    photo's ``flickrsync:imagehash=`` tags (one flickr.photos.getInfo)."""
+def _own_photo(client: FlickrClient, pid: PhotoId) -> tuple[Account, tuple[tuple[str, str], ...]]:
+    """The account, after checking that the photo is its own, and ``(tag id, raw tag)`` of the
+    photo's tags (one flickr.photos.getInfo)."""
     if client.token is None:
         raise UsageError("this profile has no token", hint="run `flickrsync auth`")
     account = client.token.account
@@ -276,5 +268,4 @@ def _own_photo(client: FlickrClient, pid: PhotoId) -> tuple[Account, list[tuple[
         raise UsageError(f"photo {pid}: {exc}") from None
     if owner and owner != account.nsid:
         raise UsageError(f"photo {pid} belongs to {owner}, not to this account ({account.nsid})")
-    ours = ((tag_id, raw.strip().lower()) for tag_id, raw in tags)
-    return account, [(tag_id, tag) for tag_id, tag in ours if tag.startswith(OUR_TAG_PREFIX)]
+    return account, tags

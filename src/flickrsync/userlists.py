@@ -296,8 +296,13 @@ def _read(path: Path) -> str | None:
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (a crash leaves the old file or the new one)."""
     private_dir(path.parent)
+    write_atomically(path, text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically (a crash leaves the old file or the new one): a
+    temporary file beside it, synced, then renamed over it. Also the plan file's writer."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:

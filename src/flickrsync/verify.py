@@ -201,7 +201,9 @@ def verify_profile(
         if s.id in memberships or not s.photos + s.videos
     }
     scan = scanner.scan_library(index, config, progress=progress, keep_vanished=True)
-    listing = list_remote(client, since=None, want_sets=photosets, known_sets=known_sets, workers=workers)
+    listing = list_remote(
+        client, since=None, want_sets=photosets, known_sets=known_sets, workers=settings.checkers
+    )
     store_listing(index, nsid, listing, index.sync_state(nsid).last_update, now=int(time.time()))
     notes = (
         [f"Flickr's listing was incomplete: {'; '.join(listing.problems[:3])}"]

@@ -48,7 +48,7 @@ from flickrsync.errors import (
     TransientError,
     UsageError,
 )
-from flickrsync.models import AccessToken, Endpoints, Perms
+from flickrsync.models import AccessToken, Endpoints, Perms, readable
 from flickrsync.oauth import (
     Credentials,
     auth_hint,
@@ -428,9 +428,12 @@ class Wire:
     def _post_file(
         self, url: str, what: str, photo: IO[bytes], filename: str, fields: Mapping[str, str]
     ) -> UploadAnswer:
-        """POST a multipart upload/replace; resent only when it cannot have reached Flickr."""
+        """POST a multipart upload/replace; resent only when it cannot have reached Flickr. The
+        part's file name is sent as :func:`flickrsync.models.readable` reads it (a name that is
+        not UTF-8 cannot go into a multipart header otherwise)."""
         self._require("write", what)
         start = photo.tell()
+        filename = readable(filename)
         mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
         def attempt() -> UploadAnswer:
@@ -481,7 +484,8 @@ def _unreadable(method: str, problem: str, idempotent: bool) -> TransientError:
 
 
 def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:
-    """The shared HTTP client: pooled connections for ``transfers`` threads plus API calls."""
+    """The shared HTTP client: pooled connections for ``transfers`` threads (the larger of the
+    transfers and the checkers: they do not run at once) plus API calls."""
     connections = transfers + 4
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=15.0),

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fakeflickr.faults import RATE_LIMIT_BODY
+from fakeflickr.faults import FILE_FAULTS, PADDING, RATE_LIMIT_BODY
 from fakeflickr.testing import FakeFlickrHandle
 from tests.fakeflickr.client import HTTP, Api, jpeg
 
@@ -202,3 +202,51 @@ def test_dropped_photo_download_leaves_no_open_file(fakeflickr: FakeFlickrHandle
     # pytest reports as an unraisable exception and turns into a failure (filterwarnings = error).
     gc.collect()
     assert HTTP.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("suffix", ["original", "resized"])
+def test_hostile_answers_to_a_file_download(fakeflickr: FakeFlickrHandle, suffix: str) -> None:
+    """What a captive portal, a broken proxy or a bad disk answer for a file (issue 16 point 6)."""
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    photo = fakeflickr.photo(api.upload_ok(jpeg(width=320, height=240), "p.jpg"))
+    url = _original_url(fakeflickr, photo)
+    if suffix == "resized":
+        url = f"{fakeflickr.base_url}/{photo['server']}/{photo['id']}_{photo['secret']}_n.jpg"
+    good = HTTP.get(url)
+    assert good.status_code == 200
+    answers = {}
+    for kind in FILE_FAULTS:
+        fakeflickr.set_faults(1.0, seed=3, kinds=[kind], targets=["static"])
+        answers[kind] = HTTP.get(url)
+        fakeflickr.clear_faults()
+    for answer in answers.values():
+        assert answer.status_code == 200
+        assert int(answer.headers["Content-Length"]) == len(answer.content)
+    portal = answers["portal"]
+    assert portal.headers["Content-Type"].startswith("text/html")
+    assert b"sign in" in portal.content.lower()
+    assert answers["empty"].content == b""
+    garbage = answers["garbage"]
+    assert len(garbage.content) == len(good.content)
+    assert garbage.content != good.content
+    padded = answers["padded"]
+    assert padded.content[: len(good.content)] == good.content
+    assert len(padded.content) == len(good.content) + PADDING
+    for kind in ("empty", "garbage", "padded"):
+        assert answers[kind].headers["Content-Type"] == good.headers["Content-Type"]
+    if suffix == "original":
+        # The original's MD5 stays on the padded answer (nothing recomputes it on the way) …
+        assert padded.headers["Content-MD5"] == good.headers["Content-MD5"]
+        # … and the answers made up from nothing carry none.
+        assert "Content-MD5" not in garbage.headers
+        assert "Content-MD5" not in answers["empty"].headers
+    assert HTTP.get(url).content == good.content, "nothing changed for the next request"
+
+
+def test_file_faults_never_touch_api_calls(fakeflickr: FakeFlickrHandle) -> None:
+    api = Api(fakeflickr, fakeflickr.mint_token())
+    fakeflickr.set_faults(1.0, kinds=list(FILE_FAULTS))
+    answer = _login(api)
+    assert answer.status_code == 503, "drawn for the REST endpoint, a file fault is an HTTP 503"
+    fakeflickr.clear_faults()
+    assert _login(api).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from fakeflickr.media import (
     available_sizes,
     fit,
     generate_jpeg,
+    generate_mp4,
     probe_file,
     render_size,
     size_dims,
@@ -113,6 +115,43 @@ def test_probe_video_by_content(tmp_path: Path) -> None:
     quicktime = probe_file(path)
     assert quicktime is not None
     assert quicktime.originalformat == "mov"
+
+
+def _boxes(data: bytes, start: int, end: int) -> dict[bytes, tuple[int, int]]:
+    found = {}
+    while start + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, start)
+        found[kind] = (start + 8, start + size)
+        start += size
+    return found
+
+
+def test_a_seeded_video_is_a_real_movie_structure(tmp_path: Path) -> None:
+    """A lazily seeded video's original is a movie a reader takes as one: a video handler, and a
+    sample table whose one chunk is the mdat's payload (a real original has the same shape)."""
+    data = generate_mp4(640, 480, 3, seed="1")
+    top = _boxes(data, 0, len(data))
+    assert list(top) == [b"ftyp", b"moov", b"mdat"]
+    moov = _boxes(data, *top[b"moov"])
+    trak = _boxes(data, *moov[b"trak"])
+    mdia = _boxes(data, *trak[b"mdia"])
+    hdlr_at, _ = mdia[b"hdlr"]
+    assert data[hdlr_at + 8 : hdlr_at + 12] == b"vide"
+    stbl = _boxes(data, *_boxes(data, *mdia[b"minf"])[b"stbl"])
+    stco_at, _ = stbl[b"stco"]
+    chunk_at = struct.unpack_from(">I", data, stco_at + 8)[0]
+    assert chunk_at == top[b"mdat"][0]
+    stsz_at, _ = stbl[b"stsz"]
+    uniform, count = struct.unpack_from(">II", data, stsz_at + 4)
+    sizes = struct.unpack_from(f">{count}I", data, stsz_at + 12)
+    assert (uniform, sum(sizes)) == (0, top[b"mdat"][1] - top[b"mdat"][0])
+    path = tmp_path / "v.mp4"
+    path.write_bytes(data)
+    probe = probe_file(path)
+    assert probe is not None
+    assert (probe.media, probe.width, probe.height, probe.duration) == ("video", 640, 480, 3)
+    assert generate_mp4(640, 480, 3, seed="2") != data
+    assert generate_mp4(640, 480, 3, seed="1") == data
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from tests.fakeflickr_fixtures import FakeFlickrFixture
+from tests.integration.test_index import OLD_DDL
 from tests.synchelpers import SyncLib, date_of, flickr_date, seed_spec
-from tests.unit.test_index import OLD_DDL
 
 from flickrsync.models import SET_MARKER
 

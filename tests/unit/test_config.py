@@ -108,6 +108,7 @@ def test_missing_api_key_is_reported_when_needed(tmp_path: Path) -> None:
     [
         ("transfers = many", "is not a number"),
         ("transfers = 0", "out of range"),
+        ("checkers = 33", "out of range"),
         ("is_public = perhaps", "yes/no"),
         ("endpoint = ftp://x", "http(s) URL"),
         ("groups =\n    Birds = notagroup", "bad line"),

@@ -7,6 +7,11 @@ must still name modules that exist, so a rename cannot leave it checking nothing
 
 The scanner room's wall is transitive: ``localfs`` (the walk) and ``statkey`` (the stored byte
 format) never reach the index, not even through another module.
+
+Which room may do which I/O (docs/architecture.md): threads only in the executor, processes only
+in workpool, the network (httpx) only in the client room, SQL only in the index, argv/stdio
+(click) only in the CLI; these count imports at run time (a type under ``TYPE_CHECKING`` does no
+I/O). Writes into the pictures tree: tests/unit/test_library_writes.py.
 """
 
 from __future__ import annotations
@@ -32,9 +37,17 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         frozenset({"client", "wire", "listing", "oauth", "parse", "transfers"}),
         frozenset(
             {"index", "localfs", "fingerprint", "matcher", "planner", "photosets", "sync", "executor"}
-            | {"accounts", "status", "cli", "lock"}
+            | {"accounts", "status", "cli", "lock", "library", "downloads", "changes", "runstate", "verify"}
+            | {"sentfile", "uploading"}
         ),
-        "the client room talks to Flickr only: it neither reads the library nor plans nor runs",
+        "the client room talks to Flickr only: it neither reads nor writes the library, nor plans nor runs",
+    ),
+    (
+        frozenset({"library"}),
+        frozenset({"index", "client", "wire", "transfers", "localfs", "scanner", "fingerprint", "config"})
+        | frozenset({"sync", "executor", "downloads", "accounts", "cli", "lock", "runstate", "verify"})
+        | frozenset({"sentfile", "uploading"}),
+        "the library writes files it is asked to write: it neither reads pictures, talks, nor records",
     ),
     (
         frozenset(
@@ -52,7 +65,10 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
             }
         ),
         frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
-        | frozenset({"sync", "executor", "lock", "status", "cli"}),
+        | frozenset(
+            {"sync", "executor", "lock", "status", "cli", "library", "downloads", "runstate", "verify"}
+        )
+        | frozenset({"sentfile", "uploading"}),
         "the core is pure: plain data in, plain data out, no I/O room behind it",
     ),
     (
@@ -162,3 +178,104 @@ def test_only_the_index_package_speaks_sql() -> None:
                 speakers.add(module_name(path))
     assert speakers
     assert {m for m in speakers if not within(m, frozenset({"index"}))} == set()
+
+
+# --- which room may do which I/O (docs/architecture.md) -------------------------------------
+
+#: Standard modules that run work concurrently, and the rooms that may import them (outside
+#: ``if TYPE_CHECKING:``), with why.
+CONCURRENCY = frozenset({"concurrent.futures", "multiprocessing", "queue", "_thread", "asyncio"})
+CONCURRENCY_ROOMS: dict[str, str] = {
+    "executor": "threads: transfers, look-ups (checkers), the background listing",
+    "workpool": "processes: the scanner's reads, hashes and decodes are CPU work, which threads would "
+    "run on one core (the GIL); generic, it knows no files, localfs says what a batch does",
+}
+#: What any module may use of ``threading``: locks and per-thread data for objects the
+#: executor's threads share (the rate budget, the wire's counters, the fingerprint's scratch
+#: buffers), never a thread of its own. ``active_count``: workpool picks fork only without threads.
+THREADING_SHARED = frozenset({"Lock", "RLock", "local", "active_count", "get_ident"})
+#: Rooms that may import a third-party or standard module, and why.
+ONLY: dict[str, tuple[frozenset[str], str]] = {
+    "httpx": (
+        frozenset({"wire", "client", "transfers", "accounts", "retry"}),
+        "the network is the client room's (accounts makes the shared client, retry classifies its errors)",
+    ),
+    "sqlite3": (frozenset({"index"}), "SQL is the index's"),
+    "click": (frozenset({"cli"}), "argv, stdio and exit codes are the CLI's"),
+}
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, except under ``if TYPE_CHECKING:`` (types only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped |= {id(n) for child in node.body for n in ast.walk(child)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+    return found
+
+
+def _modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _top(name: str) -> str:
+    """``concurrent.futures.thread`` -> ``concurrent.futures``; ``os.path`` -> ``os``."""
+    found = [c for c in CONCURRENCY if name == c or name.startswith(f"{c}.")]
+    return found[0] if found else name.split(".", maxsplit=1)[0]
+
+
+def test_only_the_executor_runs_threads_and_workpool_processes() -> None:
+    users = {
+        module: sorted({_top(name) for name in _runtime_imports(path)} & CONCURRENCY)
+        for module, path in _modules().items()
+    }
+    users = {module: names for module, names in users.items() if names}
+    assert set(CONCURRENCY_ROOMS) <= set(users), "each concurrency room still runs work"
+    assert {m: n for m, n in users.items() if m not in CONCURRENCY_ROOMS} == {}
+
+
+def test_threading_elsewhere_is_locks_and_thread_local_data_only() -> None:
+    uses: dict[str, set[str]] = {}
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "threading"
+            ):
+                uses.setdefault(module, set()).add(node.attr)
+            if isinstance(node, ast.ImportFrom) and node.module == "threading":
+                uses.setdefault(module, set()).update(alias.name for alias in node.names)
+    assert uses, "the reader finds threading where it is used"
+    beyond = {m: sorted(names - THREADING_SHARED) for m, names in uses.items() if m not in CONCURRENCY_ROOMS}
+    assert {m: n for m, n in beyond.items() if n} == {}
+
+
+@pytest.mark.parametrize("library", sorted(ONLY))
+def test_a_library_of_one_room_is_imported_there_only(library: str) -> None:
+    rooms, why = ONLY[library]
+    importers = {
+        module
+        for module, path in _modules().items()
+        if any(name == library or name.startswith(f"{library}.") for name in _runtime_imports(path))
+    }
+    assert importers, f"nobody imports {library}: the rule checks nothing"
+    assert {m for m in importers if not within(m, rooms)} == set(), why
+
+
+def test_the_runtime_reader_skips_type_only_imports(tmp_path: Path) -> None:
+    source = (
+        "from typing import TYPE_CHECKING\nimport threading\nif TYPE_CHECKING:\n"
+        "    from concurrent.futures import Executor\nfrom queue import Queue\n"
+    )
+    (tmp_path / "x.py").write_text(source, encoding="utf-8")
+    assert _runtime_imports(tmp_path / "x.py") == {"typing", "threading", "queue"}

@@ -82,6 +82,9 @@ class BmffInfo:
     too_complex: bool = False
     video_width: int | None = None
     video_height: int | None = None
+    #: Bytes after the last top-level box that looks like one and fits in the file (junk a
+    #: writer, or something on the way, appended); 0 for a file cut off.
+    trailing: int = 0
 
 
 def _children(buf: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -115,6 +118,7 @@ def parse_bmff(src: Source, hasher: Hasher) -> BmffInfo:
         info.brands = frozenset(ftyp[i : i + 4] for i in range(8, len(ftyp) - 3, 4)) | {ftyp[:4]}
     mdat: tuple[int, int] | None = None
     pos, total = 0, src.size
+    good_end = 0
     while True:
         header = src.read(pos, 16)
         if len(header) < 8:
@@ -125,6 +129,8 @@ def parse_bmff(src: Source, hasher: Hasher) -> BmffInfo:
             if size == 0:
                 if kind == b"mdat":
                     mdat = (pos + 8, total - pos - 8)
+                if _BOX_TYPE.fullmatch(kind):
+                    good_end = total
                 break
             if size != 1 or len(header) < 16:
                 break
@@ -137,6 +143,8 @@ def parse_bmff(src: Source, hasher: Hasher) -> BmffInfo:
             break
         if payload_at + payload > total and _BOX_TYPE.fullmatch(kind):
             info.missing = payload_at + payload - total
+        elif payload_at + payload <= total and _BOX_TYPE.fullmatch(kind):
+            good_end = payload_at + payload
         if kind == b"mdat":
             mdat = (payload_at, payload)
         if kind in (b"meta", b"moov") and payload <= _MAX_BOX:
@@ -157,6 +165,8 @@ def parse_bmff(src: Source, hasher: Hasher) -> BmffInfo:
             if payload_at + payload > total:
                 break  # the box is cut off: ExifTool stops here
         pos = payload_at + payload
+    if good_end and not info.missing:
+        info.trailing = total - good_end
     return info
 
 

@@ -129,6 +129,7 @@ def _result(
     dates: DateTaken | None = None,
     warnings: Sequence[str] = (),
     truncated: str | None = None,
+    trailing: int = 0,
 ) -> Fingerprint:
     found = [truncated, *warnings] if truncated else list(warnings)
     orientation = None
@@ -152,6 +153,7 @@ def _result(
         offset=dates.offset,
         warnings=tuple(dict.fromkeys(found)),
         truncated=truncated,
+        trailing=max(trailing, 0) if truncated is None else 0,
     )
 
 
@@ -226,6 +228,7 @@ def _jpeg(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
         raise MediaError("truncated or damaged JPEG: no image data")
     warnings = []
     truncated = None
+    trailing = 0
     if info.end is None:
         truncated = "truncated JPEG: the image data is cut off (no end marker)"
     elif info.mpf is not None:
@@ -238,8 +241,11 @@ def _jpeg(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
                     f"({present} of {length} bytes present)"
                 )
                 break
+        if images:
+            trailing = src.size - max(start + length for start, length in images)
     elif info.end < src.size and not info.mpo:
-        warnings.append(f"{src.size - info.end} bytes of extra data after the end of the JPEG image")
+        trailing = src.size - info.end
+        warnings.append(f"{trailing} bytes of extra data after the end of the JPEG image")
     return _result(
         hasher,
         fmt="mpo" if info.mpo else "jpeg",
@@ -248,6 +254,7 @@ def _jpeg(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
         facts=found.exif,
         warnings=warnings,
         truncated=truncated,
+        trailing=trailing,
     )
 
 
@@ -264,6 +271,7 @@ def _png(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
         height=info.height,
         facts=found.exif,
         truncated=truncated,
+        trailing=src.size - info.end if info.end else 0,
     )
 
 
@@ -274,8 +282,17 @@ def _gif(src: Source, hasher: hashlib._Hash) -> Fingerprint:
     src.hash_range(hasher, 0, src.size)
     width = int.from_bytes(head[6:8], "little")
     height = int.from_bytes(head[8:10], "little")
-    truncated = None if gif_end(src) is not None else "truncated GIF: the file ends before its trailer"
-    return _result(hasher, id_kind="file", fmt="gif", width=width, height=height, truncated=truncated)
+    end = gif_end(src)
+    truncated = None if end is not None else "truncated GIF: the file ends before its trailer"
+    return _result(
+        hasher,
+        id_kind="file",
+        fmt="gif",
+        width=width,
+        height=height,
+        truncated=truncated,
+        trailing=src.size - end if end is not None else 0,
+    )
 
 
 def _tiff(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
@@ -330,6 +347,7 @@ def _riff(src: Source, hasher: hashlib._Hash, kind: str, found: Embedded) -> Fin
             height=info.height,
             facts=found.exif,
             truncated=truncated,
+            trailing=info.trailing,
         )
     if not info.hashed:
         raise MediaError("AVI without video data (no movi list)")
@@ -341,6 +359,7 @@ def _riff(src: Source, hasher: hashlib._Hash, kind: str, found: Embedded) -> Fin
         height=info.height,
         dates=avi_date(info.date),
         truncated=truncated,
+        trailing=info.trailing,
     )
 
 
@@ -373,6 +392,7 @@ def _bmff(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
             height=info.height,
             facts=found.exif,
             truncated=_bmff_truncation(fmt.upper(), "image", info),
+            trailing=info.trailing,
         )
     if b"vide" not in info.handlers:
         if b"soun" in info.handlers:
@@ -400,6 +420,7 @@ def _bmff(src: Source, hasher: hashlib._Hash, found: Embedded) -> Fingerprint:
         dates=quicktime_date(info.created),
         warnings=warnings,
         truncated=truncated,
+        trailing=info.trailing,
     )
 
 

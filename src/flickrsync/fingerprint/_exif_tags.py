@@ -3,7 +3,7 @@
 ExifTool reads an IFD value larger than 10 MB only for tags it knows and does not treat as binary
 data; a value that runs past the end of the file then makes it drop the whole IFD (and the image
 data it lists). :mod:`._tiff` needs the two lists to make the same decision. Generated from the
-ExifTool library; ``tests/unit/test_fingerprint_exiftool.py`` checks them against the installed copy.
+ExifTool library; ``tests/integration/test_fingerprint_exiftool.py`` checks them against the installed copy.
 """
 
 from __future__ import annotations

@@ -38,6 +38,8 @@ class RiffInfo:
     #: Bytes the RIFF header or a chunk inside it promises beyond the end of the file (a file
     #: cut off); 0 for a complete file. Chunks after the RIFF form (trailing data) do not count.
     missing: int = 0
+    #: Bytes after the end of the RIFF form (and its pad byte); 0 when its size is "unknown".
+    trailing: int = 0
 
 
 def parse_riff(src: Source, hasher: Hasher) -> RiffInfo:
@@ -99,6 +101,7 @@ def parse_riff(src: Source, hasher: Hasher) -> RiffInfo:
         elif tag == b"LIST_hdrl" and length <= 1 << 20:
             _avi_header(info, src.read(pos, length))
         pos += padded
+    info.trailing = max(src.size - (limit + (limit & 1)), 0)
     return info
 
 
@@ -139,6 +142,8 @@ class PngInfo:
     height: int | None = None
     exif: bytes | None = None
     ended: bool = False
+    #: Offset just after the first IEND chunk (0 when there is none): what follows is a trailer.
+    end: int = 0
     #: text chunks that carry metadata, as (chunk type, body): the ``iTXt`` ``XML:com.adobe.xmp``
     #: (XMP) and ``Raw profile type iptc``/``xmp`` (as ExifTool and ImageMagick write them)
     text_chunks: list[tuple[bytes, bytes]] = field(default_factory=list)
@@ -171,6 +176,8 @@ def parse_png(src: Source, hasher: Hasher) -> PngInfo:
             # ExifTool reads the CRC straight after the chunk header (IEND has no data)
             if len(src.read(body_at, 4)) < 4:
                 break
+            if not info.ended:
+                info.end = body_at + 4
             info.ended = True
             pos = body_at + 4
             continue

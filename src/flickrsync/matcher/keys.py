@@ -13,6 +13,7 @@ from flickrsync.models import (
     ContentId,
     LocalPicture,
     RemotePhoto,
+    readable,
 )
 
 OUR_TAG_PREFIX = f"{MACHINE_TAG_NAMESPACE}:{MACHINE_TAG_PREDICATE}="
@@ -35,8 +36,10 @@ FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
 
 
 def normalize_name(text: str) -> str:
-    """The comparison key of a title or file name: NFC, case-folded, trimmed."""
-    return unicodedata.normalize("NFC", text).casefold().strip()
+    """The comparison key of a title or file name: as read (a name that is not UTF-8 compares
+    as the title it was uploaded with, :func:`~flickrsync.models.readable`), NFC, case-folded,
+    trimmed."""
+    return unicodedata.normalize("NFC", readable(text)).casefold().strip()
 
 
 def title_keys(title: str) -> frozenset[str]:
@@ -137,12 +140,26 @@ def dimensions_compatible(picture: LocalPicture, photo: RemotePhoto) -> bool:
     Flickr at the copy's size (:attr:`LocalPicture.resized`, upright; :func:`is_resized_copy`):
     that size matches too.
     """
-    if picture.width is None or picture.height is None or photo.o_width is None or photo.o_height is None:
+    o_width, o_height = photo.o_width, photo.o_height
+    if (
+        o_width
+        and o_height
+        and ((o_width, o_height) == picture.resized or is_resized_copy(picture, o_width, o_height))
+    ):
         return True
-    theirs = (photo.o_width, photo.o_height)
-    if theirs in ((picture.width, picture.height), picture.resized) or is_resized_copy(picture, *theirs):
+    return sizes_agree(picture.width, picture.height, picture.orientation, photo.o_width, photo.o_height)
+
+
+def sizes_agree(
+    width: int | None, height: int | None, orientation: int | None, o_width: int | None, o_height: int | None
+) -> bool:
+    """A file's stored size (with its EXIF orientation) against a Flickr original's
+    ``o_width``/``o_height`` (see :func:`dimensions_compatible`). Unknown on either side -> yes."""
+    if width is None or height is None or o_width is None or o_height is None:
         return True
-    return picture.orientation in (5, 6, 7, 8) and (picture.height, picture.width) == theirs
+    if (width, height) == (o_width, o_height):
+        return True
+    return orientation in (5, 6, 7, 8) and (height, width) == (o_width, o_height)
 
 
 def hamming(a: str, b: str) -> int | None:

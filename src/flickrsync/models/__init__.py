@@ -54,6 +54,7 @@ from flickrsync.models.base import (
     UploadLimits,
     UploadOptions,
     content_tag,
+    readable,
 )
 from flickrsync.models.library import (
     Distinction,
@@ -189,4 +190,5 @@ __all__ = [
     "UploadLimits",
     "UploadOptions",
     "content_tag",
+    "readable",
 ]

@@ -41,6 +41,17 @@ def content_tag(content_id: ContentId) -> str:
 # --- local side ------------------------------------------------------------------------------
 
 
+def readable(text: str) -> str:
+    """Text from a file or folder name as people and Flickr read it: a name's bytes that are not
+    UTF-8 (a path keeps them as surrogate escapes, ``os.fsdecode``, so it still names the file)
+    become U+FFFD. For titles and tags sent to Flickr, and for comparing names with titles; a
+    path itself always keeps its bytes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no file name holds (U+D800 …): replace it alone
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What the fingerprint module learns from a file's bytes. Pure data, no path."""
@@ -68,6 +79,10 @@ class Fingerprint:
     #: for a complete file. Trailing data after a complete picture is not truncation. The reason
     #: is listed in ``warnings`` too.
     truncated: str | None = None
+    #: Bytes after the end of the picture's container (0 when none, or when the format does not
+    #: say where it ends: TIFF). Legitimate in some files (a phone's trailer); in a download that
+    #: no Content-MD5 vouches for, a sign of something added on the way.
+    trailing: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +126,11 @@ class LocalPath:
         name = self.name
         dot = name.rfind(".")
         return name[:dot] if dot > 0 else name
+
+    @property
+    def title(self) -> str:
+        """The title an upload of this file gets: its :attr:`stem`, :func:`readable`."""
+        return readable(self.stem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +237,13 @@ class RemotePhoto:
     is_public: bool = False
     is_friend: bool = False
     is_family: bool = False
+
+    @property
+    def file_url(self) -> str | None:
+        """The URL of the original file when the listing gives it: ``url_o`` for a photo. None
+        for a video: its ``url_o`` is a JPEG frame of it; the file is getSizes' "Video Original"
+        (``FlickrClient.original_url``)."""
+        return self.url_o if self.media == "photo" else None
 
 
 @dataclass(frozen=True, slots=True)

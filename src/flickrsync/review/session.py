@@ -24,10 +24,9 @@ import logging
 import posixpath
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from flickrsync import userchoices
 from flickrsync.choosing import FolderSettings
@@ -45,6 +44,9 @@ from flickrsync.review import page
 from flickrsync.review.page import View
 from flickrsync.review.thumbs import Thumbnails
 from flickrsync.sync import Prepared, RunOptions
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger("flickrsync.review")
 

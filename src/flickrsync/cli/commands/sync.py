@@ -41,6 +41,13 @@ _OPTIONS: dict[str, Callable[[F], F]] = {
         metavar="N",
         help="Transfers at once (default: config `transfers`, 4).",
     ),
+    "checkers": click.option(
+        "--checkers",
+        type=click.IntRange(1, 32),
+        default=None,
+        metavar="N",
+        help="Look-ups at once while matching (default: config `checkers`, 4).",
+    ),
     "nodatematch": click.option(
         "--nodatematch",
         is_flag=True,
@@ -94,8 +101,8 @@ def _options(*names: str) -> Callable[[F], F]:
 
 @command(*_GLOBALS, short_help="Upload what is not on Flickr yet; albums from folders.")
 @_options(
-    "dry_run", "plan_out", "as_json", "transfers", "nodatematch", "full", "no_photosets", "prune", "on_edit",
-    "restore", "targets", "identifymissing",
+    "dry_run", "plan_out", "as_json", "checkers", "transfers", "nodatematch", "full", "no_photosets", "prune",
+    "on_edit", "restore", "targets", "identifymissing",
 )  # fmt: skip
 @click.pass_context
 def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
@@ -110,8 +117,8 @@ def sync(ctx: click.Context, /, *, identifymissing: bool, **kwargs: Any) -> int:
 
 @command(*_GLOBALS, short_help="Both ways: sync, then download Flickr-only photos.")
 @_options(
-    "dry_run", "plan_out", "as_json", "transfers", "nodatematch", "force", "full", "no_photosets", "prune",
-    "on_edit", "restore", "targets",
+    "dry_run", "plan_out", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "no_photosets",
+    "prune", "on_edit", "restore", "targets",
 )  # fmt: skip
 @click.pass_context
 def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
@@ -122,7 +129,10 @@ def sync2(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Download Flickr-only photos; upload nothing.")
-@_options("dry_run", "plan_out", "as_json", "transfers", "nodatematch", "force", "full", "restore", "targets")
+@_options(
+    "dry_run", "plan_out", "as_json", "checkers", "transfers", "nodatematch", "force", "full", "restore",
+    "targets",
+)  # fmt: skip
 @click.pass_context
 def download(ctx: click.Context, /, **kwargs: Any) -> int:
     """Download photos that are only on Flickr into the library; upload nothing, change no
@@ -132,7 +142,7 @@ def download(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 @command(*_GLOBALS, short_help="Make albums mirror the folders (no transfers).")
-@_options("dry_run", "as_json", "prune", "full")
+@_options("dry_run", "as_json", "checkers", "prune", "full")
 @click.pass_context
 def photosets(ctx: click.Context, /, **kwargs: Any) -> int:
     """Make Flickr photosets mirror the folders (one set per folder), without transfers."""
@@ -147,6 +157,7 @@ def _run_sync(
     as_json: bool,
     full: bool,
     transfers: int | None = None,
+    checkers: int | None = None,
     nodatematch: bool = False,
     force: bool = False,
     no_photosets: bool = False,
@@ -170,7 +181,9 @@ def _run_sync(
         dry_run = True  # writing a plan changes nothing
         if len(all_settings) > 1:
             raise UsageError("--plan-out writes the plan of one profile", hint="give a single -p NAME")
-    count = transfers or max(s.transfers for s in all_settings)
+    count = max(
+        transfers or max(s.transfers for s in all_settings), checkers or max(s.checkers for s in all_settings)
+    )
     need: Perms = "read" if (dry_run or mode == "download") else "write"
     command = "photosets" if only_photosets else mode
     worst = 0
@@ -181,6 +194,7 @@ def _run_sync(
                 mode=mode,
                 dry_run=dry_run,
                 transfers=transfers or settings.transfers,
+                checkers=checkers or settings.checkers,
                 date_match=not nodatematch,
                 force=force,
                 full=full,

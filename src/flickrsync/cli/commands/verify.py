@@ -54,7 +54,7 @@ def verify(ctx: click.Context, /, **kwargs: Any) -> int:
     all_settings = opts.settings()
     workers = kwargs["transfers"] or max(s.transfers for s in all_settings)
     worst = 0
-    with new_http_client(workers) as http:
+    with new_http_client(max(workers, *(s.checkers for s in all_settings))) as http:
         clients = open_clients(all_settings, http, need="read")
         for settings in all_settings:
             label = f"[{settings.profile}]"

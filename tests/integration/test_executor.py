@@ -4,14 +4,15 @@ what an upload or a replace does when Flickr refuses part of it."""
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import pytest
 from tests.pictures import make_jpeg
 
-from flickrsync import scanner
+from flickrsync import library, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import OutcomeUnknownError, RemoteError, file_error
 from flickrsync.executor import Executor
@@ -50,15 +51,15 @@ def test_an_interrupted_download_leaves_no_temporary_file_and_nothing_else_is_to
 ) -> None:
     lib = tmp_path / "Pictures"
     (lib / "Trip").mkdir(parents=True)
-    index.begin_download(NSID, PhotoId("7"), LocalPath(str(lib), "Trip/Harbour.jpg"), "Trip/.Harbour.jpg.")
-    ours = [lib / "Trip" / ".Harbour.jpg.a1b2c3d4.part", lib / "Trip" / ".Harbour (2).jpg.x_y9z8w7.part"]
-    for path in ours:
-        path.write_bytes(b"half a picture")
+    dest = LocalPath(str(lib), "Trip/Harbour.jpg")
+    temp = library.temp_relpath(dest)
+    index.begin_download(NSID, PhotoId("7"), dest, temp)
+    (lib / temp).write_bytes(b"half a picture")
     theirs = [lib / "Trip" / ".Harbour.jpg.notes.part", lib / "Trip" / "Harbour.jpg.a1b2c3d4.part"]
     for path in theirs:
         path.write_bytes(b"the user's")
     assert executor(index, lib).resolve_downloads() == (0, 1)
-    assert not any(p.exists() for p in ours)
+    assert not (lib / temp).exists()
     assert all(p.read_bytes() == b"the user's" for p in theirs)
     assert index.open_downloads(NSID) == []
 
@@ -67,12 +68,19 @@ def test_a_download_that_was_in_place_when_the_run_died_is_kept_and_linked(
     tmp_path: Path, index: Index
 ) -> None:
     lib = tmp_path / "Pictures"
-    make_jpeg(lib / "Trip" / "Harbour.jpg", 3)
-    index.begin_download(NSID, PhotoId("7"), LocalPath(str(lib), "Trip/Harbour.jpg"), "Trip/.Harbour.jpg.")
+    make_jpeg(lib / "Trip" / "Harbour.jpg", 1)  # the user's, taking the name
+    dest = LocalPath(str(lib), "Trip/Harbour.jpg")
+    temp = library.temp_relpath(dest)
+    index.begin_download(NSID, PhotoId("7"), dest, temp)
+    make_jpeg(lib / "Trip" / "Harbour (2).jpg", 3)  # placed under the next name …
+    os.link(lib / "Trip" / "Harbour (2).jpg", lib / temp)  # … its temporary name still there
     assert executor(index, lib).resolve_downloads() == (1, 0)
     [picture] = index.pictures()
+    assert picture.paths == (LocalPath(str(lib), "Trip/Harbour (2).jpg"),)
     assert picture.flickr_id == "7"  # never uploaded back
     assert [link.photo_id for link in index.links(NSID)] == ["7"]
+    assert not (lib / temp).exists()
+    assert (lib / "Trip" / "Harbour.jpg").exists()
 
 
 class LateFlickr:
@@ -156,7 +164,7 @@ def test_a_killed_runs_uploads_get_time_to_land_even_when_the_index_was_deleted(
 
 
 class FullDisk:
-    """Every download meets a full disk (as transfers.download_file reports it)."""
+    """Every download meets a full disk (as library/downloads report it)."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
@@ -165,7 +173,7 @@ class FullDisk:
     def original_url(self, photo_id: PhotoId) -> str:
         return f"http://flickr.test/{photo_id}_o.jpg"
 
-    def download(self, url: str, dest: Path, *, expected_size: int | None = None) -> None:
+    def download(self, url: str, out: BinaryIO, *, expected_size: int | None = None) -> None:
         self.downloads += 1
         raise self.error
 

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from tests.pictures import fake_mp4, make_jpeg
 
-from flickrsync import fingerprint, localfs, scanner, workpool
+from flickrsync import fingerprint, library, localfs, scanner, workpool
 from flickrsync.errors import ConfigError, LocalFileError
 from flickrsync.index import MIGRATIONS, Index
 from flickrsync.index import schema as index_schema
@@ -123,7 +123,7 @@ def test_skips_hidden_clutter_own_files_and_excludes(tmp_path: Path, lib: Path) 
         "tmp/deep/also.JPG",
         "sub/private_1.jpg",
         "home/tokens/x.jpg",
-        localfs.TEMP_PREFIX + "download.jpg",
+        library.TEMP_PREFIX + "0123456789abcdef",
     ):
         make_jpeg(lib / rel, 2)
     with Index.open(lib / "index.db") as idx:  # the index itself inside the library

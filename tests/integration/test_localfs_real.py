@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,8 @@ def test_every_sample_is_indexed_exactly_as_fingerprinted(real: Path, index: Ind
             assert fresh.truncated is not None
             continue
         assert fresh.truncated is None
-        assert known.fingerprint == fresh, row["file"]
+        # The index does not store Fingerprint.trailing (only a fresh download is judged by it).
+        assert known.fingerprint == replace(fresh, trailing=0), row["file"]
     heic = index.file(LocalPath(str(real), "heic_content_named_jpg.jpg"))
     assert heic is not None
     assert heic.fingerprint is not None
