@@ -1,4 +1,5 @@
-"""Carries out a plan: the only module that runs threads.
+"""Carries out a plan: the only module that runs threads (but for the review page's HTTP server,
+whose request threads touch no index: see :mod:`flickrsync.review.server`).
 
 Transfers (uploads, downloads, tag additions) run in a pool of ``transfers`` threads; look-ups
 the matcher asks for (small renditions, originals of look-alikes) and album members in a pool of

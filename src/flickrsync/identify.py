@@ -92,6 +92,8 @@ class Identify:
         self.lookups = Lookups()
         #: Pairs the user identified by hand (``flickrsync identify``): photo -> picture.
         self.identified: Mapping[PhotoId, ContentId] = {}
+        #: Pairs the user said are different (``identify --different``): (photo, picture).
+        self.different: frozenset[tuple[PhotoId, ContentId]] = frozenset()
         #: Look-ups that failed for a reason that may pass: what they concern is left alone.
         self.unsure_pictures: set[ContentId] = set()
         self.unsure_photos: set[PhotoId] = set()
@@ -104,6 +106,7 @@ class Identify:
             remote_phash=self.index.remote_phashes(self.nsid),
             originals=self.index.originals(self.nsid),
             identified=dict(self.identified),
+            different=self.different,
         )
 
     def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:

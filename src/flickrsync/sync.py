@@ -332,6 +332,7 @@ class Engine:
 
         self.choices = userlists.load(self.settings, self.index)
         self.identify.identified = {i.photo_id: i.content_id for i in self.choices.identified}
+        self.identify.different = self.choices.different_pairs
         local, problems, remote, sets = self._state()
         changes = self._reconcile(local, remote)
         match = changes.match

@@ -15,6 +15,15 @@ Identify
     them and gives the photo flickrsync's machine tag for it (removing a machine tag of ours
     that named another picture), so the photo is never uploaded or downloaded again, on any
     computer. ``--undo`` forgets it and takes that tag off again.
+
+Different
+    ``identify --different PHOTO_ID PATH`` records that the Flickr photo is NOT the picture the
+    file holds (the review page's "different" on a pair the matcher could not settle): the
+    matcher never pairs them again — not as a match, a copy, nor an undecided pair — so each is
+    uploaded or downloaded as the rest of the plan says. Nothing changes on Flickr.
+    ``--undo --different PHOTO_ID [PATH]`` forgets it (without PATH: every pair of that photo).
+    A pair is identified or different, never both: identifying it forgets "different", and
+    "different" is refused for a pair identified (``--undo`` that first).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from flickrsync.localfs import ScanConfig
 from flickrsync.models import (
     Account,
     ContentId,
+    Distinction,
     Identification,
     IgnoreEntry,
     LocalPath,
@@ -177,6 +187,8 @@ def identify(settings: Settings, client: FlickrClient, index: Index, photo_id: s
     account, tags = _own_photo(client, pid)
     ours = content_tag(cid)
     removed = move_machine_tag(client, pid, cid, tags)
+    if (pid, cid) in userlists.load(settings, index).different_pairs:
+        userlists.remove_different(settings, index, [(pid, cid)])
     userlists.add_identified(settings, index, [Identification(pid, cid, location.relpath)])
     index.upsert_account(account)
     index.add_link(account.nsid, pid, cid, "identified")
@@ -202,6 +214,40 @@ def undo_identify(settings: Settings, client: FlickrClient, index: Index, photo_
     if any(link.photo_id == pid for link in index.links(account.nsid)):
         index.remove_link(account.nsid, pid)
     return Identified(pid, item.content_id, None, None, tuple(removed))
+
+
+def different(settings: Settings, index: Index, photo_id: str, path: str) -> Distinction:
+    """Flickr photo ``photo_id`` is not the picture in ``path``: record it (index and file).
+    Raises :class:`UsageError` for a pair identified by hand."""
+    pid = _photo_id(photo_id)
+    location, cid = picture_at(settings, index, path)
+    if any(i.photo_id == pid and i.content_id == cid for i in userlists.load(settings, index).identified):
+        raise UsageError(
+            f"photo {pid} was identified as {location.relpath} by hand",
+            hint=f"`flickrsync identify --undo {pid}` first",
+        )
+    pair = Distinction(pid, cid, location.relpath)
+    userlists.add_different(settings, index, [pair])
+    log.info("different: photo %s is not %s", pid, location.relpath)
+    return pair
+
+
+def undo_different(settings: Settings, index: Index, photo_id: str, path: str | None) -> int:
+    """Forget that ``photo_id`` is not the picture in ``path`` (every such pair of the photo when
+    ``path`` is None); returns how many pairs went. :class:`UsageError` when there was none."""
+    pid = _photo_id(photo_id)
+    pairs = [
+        (d.photo_id, d.content_id) for d in userlists.load(settings, index).different if d.photo_id == pid
+    ]
+    if path is not None:
+        _where, cid = picture_at(settings, index, path)
+        pairs = [p for p in pairs if p[1] == cid]
+    if not pairs:
+        raise UsageError(
+            f"photo {pid} was not said to be different" + (f" from {path}" if path is not None else ""),
+            hint="`flickrsync identify --list` shows those",
+        )
+    return userlists.remove_different(settings, index, pairs)
 
 
 def _photo_id(text: str) -> PhotoId:

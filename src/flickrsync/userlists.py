@@ -1,5 +1,5 @@
-"""The user's own lists: what a profile ignores (``flickrsync ignore``) and which Flickr photo is
-which picture (``flickrsync identify``).
+"""The user's own lists: what a profile ignores (``flickrsync ignore``), which Flickr photo is
+which picture (``flickrsync identify``) and which is not (``flickrsync identify --different``).
 
 Each list lives twice: in the index (``index/choices.py``: the engine and the review page read it
 there) and in a text file in the home dir, which a user may edit and which survives deleting the
@@ -8,7 +8,9 @@ index:
 * ``<home>/ignore-<profile>.txt`` — one entry a line: a path relative to a pictures folder (a
   file, or a folder and everything under it), ``picture:<content id>`` (that picture wherever it
   is), or ``photo:<Flickr photo id>``;
-* ``<home>/identify-<profile>.txt`` — ``<Flickr photo id> <content id>`` a line.
+* ``<home>/identify-<profile>.txt`` — ``<Flickr photo id> <content id>`` a line;
+* ``<home>/different-<profile>.txt`` — ``<Flickr photo id> <content id>`` a line: pairs that are
+  different pictures (the matcher never pairs them).
 
 Lines starting with ``#`` are comments; after a ``picture:``, ``photo:`` or identify entry,
 `` # …`` is a note (the path it was made from) that nobody compares. A path is taken whole (a
@@ -37,7 +39,7 @@ from typing import TypeVar
 from flickrsync.config import Settings, private_dir, profile_file_part
 from flickrsync.errors import ConfigError
 from flickrsync.index import Index
-from flickrsync.models import ContentId, Identification, IgnoreEntry, PhotoId
+from flickrsync.models import ContentId, Distinction, Identification, IgnoreEntry, PhotoId
 
 log = logging.getLogger("flickrsync.userlists")
 
@@ -61,6 +63,12 @@ IDENTIFY_HEADER = """\
 # <Flickr photo id> <content id>   (the path after # is only a note); you may edit this file.
 """
 
+DIFFERENT_HEADER = """\
+# flickrsync: Flickr photos that are NOT a picture, for profile [{profile}]
+# (`flickrsync identify --different`): the matcher never pairs them.
+# <Flickr photo id> <content id>   (the path after # is only a note); you may edit this file.
+"""
+
 
 def ignore_file(settings: Settings) -> Path:
     """``<home>/ignore-<profile>.txt``: what the profile ignores (``flickrsync ignore``)."""
@@ -70,6 +78,11 @@ def ignore_file(settings: Settings) -> Path:
 def identify_file(settings: Settings) -> Path:
     """``<home>/identify-<profile>.txt``: photos identified by hand (``flickrsync identify``)."""
     return settings.home / f"identify-{profile_file_part(settings.profile)}.txt"
+
+
+def different_file(settings: Settings) -> Path:
+    """``<home>/different-<profile>.txt``: pairs said different (``identify --different``)."""
+    return settings.home / f"different-{profile_file_part(settings.profile)}.txt"
 
 
 # --- the file formats (pure) -----------------------------------------------------------------
@@ -114,7 +127,18 @@ def format_ignore(entries: Iterable[IgnoreEntry], profile: str) -> str:
 
 
 def parse_identify(text: str) -> tuple[list[Identification], list[tuple[int, str]]]:
-    items: list[Identification] = []
+    return _parse_pairs(text, Identification)
+
+
+def parse_different(text: str) -> tuple[list[Distinction], list[tuple[int, str]]]:
+    return _parse_pairs(text, Distinction)
+
+
+def _parse_pairs(
+    text: str, make: Callable[[PhotoId, ContentId, str], T]
+) -> tuple[list[T], list[tuple[int, str]]]:
+    """``<Flickr photo id> <content id>  # note`` lines (identify and different files)."""
+    items: list[T] = []
     problems: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -127,13 +151,21 @@ def parse_identify(text: str) -> tuple[list[Identification], list[tuple[int, str
         if len(parts) != 2 or not _PHOTO_ID.fullmatch(parts[0]) or not _HEX64.fullmatch(parts[1].lower()):
             problems.append((number, "needs `<Flickr photo id> <content id>`"))
             continue
-        items.append(Identification(PhotoId(parts[0]), ContentId(parts[1].lower()), note))
+        items.append(make(PhotoId(parts[0]), ContentId(parts[1].lower()), note))
     return items, problems
 
 
 def format_identify(items: Iterable[Identification], profile: str) -> str:
-    lines = [IDENTIFY_HEADER.format(profile=profile)]
-    for i in sorted(items, key=lambda i: (len(i.photo_id), i.photo_id)):
+    return _format_pairs(IDENTIFY_HEADER.format(profile=profile), items)
+
+
+def format_different(items: Iterable[Distinction], profile: str) -> str:
+    return _format_pairs(DIFFERENT_HEADER.format(profile=profile), items)
+
+
+def _format_pairs(header: str, items: Iterable[Identification | Distinction]) -> str:
+    lines = [header]
+    for i in sorted(items, key=lambda i: (len(i.photo_id), i.photo_id, i.content_id)):
         lines.append(f"{i.photo_id} {i.content_id}" + (f"  # {_one_line(i.note)}" if i.note else "") + "\n")
     return "".join(lines)
 
@@ -163,6 +195,7 @@ class Choices:
 
     ignored: tuple[IgnoreEntry, ...] = ()
     identified: tuple[Identification, ...] = ()
+    different: tuple[Distinction, ...] = ()
 
     @property
     def pictures(self) -> frozenset[ContentId]:
@@ -175,6 +208,11 @@ class Choices:
     @property
     def photos(self) -> frozenset[PhotoId]:
         return frozenset(PhotoId(e.value) for e in self.ignored if e.kind == "photo")
+
+    @property
+    def different_pairs(self) -> frozenset[tuple[PhotoId, ContentId]]:
+        """``(photo id, content id)`` of the pairs said different, as the matcher takes them."""
+        return frozenset((d.photo_id, d.content_id) for d in self.different)
 
 
 # --- keeping file and index in step ----------------------------------------------------------
@@ -199,7 +237,15 @@ def load(settings: Settings, index: Index) -> Choices:
         replace=index.replace_identified,
         key=_identify_key,
     )
-    return Choices(tuple(ignored), tuple(identified))
+    different = _sync(
+        different_file(settings),
+        parse=parse_different,
+        render=lambda items: format_different(items, settings.profile),
+        held=index.different,
+        replace=index.replace_different,
+        key=_different_key,
+    )
+    return Choices(tuple(ignored), tuple(identified), tuple(different))
 
 
 def _ignore_key(e: IgnoreEntry) -> tuple[str, str, str]:
@@ -208,6 +254,10 @@ def _ignore_key(e: IgnoreEntry) -> tuple[str, str, str]:
 
 def _identify_key(i: Identification) -> tuple[str, str, str]:
     return (i.photo_id, i.content_id, i.note)
+
+
+def _different_key(d: Distinction) -> tuple[str, str, str]:
+    return (d.photo_id, d.content_id, d.note)
 
 
 def _sync(
@@ -294,4 +344,18 @@ def remove_identified(settings: Settings, index: Index, photo_ids: Sequence[Phot
     load(settings, index)
     removed = index.remove_identified(photo_ids)
     _write(identify_file(settings), format_identify(index.identified(), settings.profile))
+    return removed
+
+
+def add_different(settings: Settings, index: Index, items: Sequence[Distinction]) -> Choices:
+    load(settings, index)
+    index.add_different(items)
+    _write(different_file(settings), format_different(index.different(), settings.profile))
+    return load(settings, index)
+
+
+def remove_different(settings: Settings, index: Index, pairs: Sequence[tuple[PhotoId, ContentId]]) -> int:
+    load(settings, index)
+    removed = index.remove_different(pairs)
+    _write(different_file(settings), format_different(index.different(), settings.profile))
     return removed

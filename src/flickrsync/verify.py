@@ -222,6 +222,7 @@ def verify_profile(
             remote_phash=index.remote_phashes(nsid),
             originals=index.originals(nsid),
             identified={i.photo_id: i.content_id for i in choices.identified},
+            different=choices.different_pairs,
         )
     )
     match = _match(index, config, local, [r for r in remote if r.id not in choices.photos], evidence)

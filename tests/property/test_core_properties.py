@@ -31,6 +31,7 @@ from flickrsync.models import (
     AddTags,
     AddToGroup,
     AddToSet,
+    ContentId,
     CreateSet,
     DeleteSet,
     Download,
@@ -158,7 +159,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 
 def resolve(
-    s: Scenario, options: MatchOptions = OPTIONS, shuffle: random.Random | None = None
+    s: Scenario,
+    options: MatchOptions = OPTIONS,
+    shuffle: random.Random | None = None,
+    different: frozenset[tuple[PhotoId, ContentId]] = frozenset(),
 ) -> tuple[MatchResult, int]:
     """The engine's needs loop against the scenario's truth. Returns the result and call count."""
     local, remote = list(s.local), list(s.remote)
@@ -168,7 +172,7 @@ def resolve(
     local_phash = {
         p.content_id: phash_of(seed) for seed in SEEDS for p in s.local if p.content_id == cid(seed)
     }
-    evidence = MatchEvidence()
+    evidence = MatchEvidence(different=different)
     result = match_photos(local, remote, options, evidence)
     calls = 1
     while result.needs:
@@ -220,6 +224,34 @@ def test_matching_is_a_one_to_one_partition(s: Scenario, options: MatchOptions) 
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_matching_does_not_depend_on_input_order(s: Scenario, rnd: random.Random) -> None:
     assert resolve(s, COPIES) == resolve(s, COPIES, shuffle=rnd)
+
+
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.sampled_from([OPTIONS, COPIES]), st.data())
+def test_a_pair_said_different_is_never_paired(
+    s: Scenario, options: MatchOptions, data: st.DataObject
+) -> None:
+    """``identify --different``: whatever pairs the user says are different (drawn among what the
+    matcher paired without it: matches, copies, undecided groups, and any other pair), no match,
+    copy or lone undecided pair is one of them, and the outcome is still a partition."""
+    before, _ = resolve(s, options)
+    paired = [(m.photo_id, m.content_id) for m in before.matches]
+    paired += [(d.photo_id, d.content_id) for d in before.duplicates]
+    paired += [(p, c) for u in before.undecided for p in u.photo_ids for c in u.content_ids]
+    anything = [(r.id, p.content_id) for r in s.remote for p in s.local]
+    if not anything:
+        return
+    different = frozenset(
+        data.draw(st.lists(st.sampled_from(paired), max_size=3)) if paired else []
+    ) | frozenset(data.draw(st.lists(st.sampled_from(anything), max_size=2)))
+    result, _ = resolve(s, options, different=different)
+    check_partition(s, result)
+    assert not {(m.photo_id, m.content_id) for m in result.matches} & different
+    assert not {(d.photo_id, d.content_id) for d in result.duplicates} & different
+    lone = {
+        (u.photo_ids[0], u.content_ids[0]) for u in result.undecided if len(u.photo_ids + u.content_ids) == 2
+    }
+    assert not lone & different
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])

@@ -209,3 +209,66 @@ def test_verify_counts_what_is_ignored_as_no_gap_and_knows_what_was_identified(l
     ignored = {i["path"] or i["photo_id"] for i in doc["items"]}
     assert ignored == {str(lib.root / "Drafts/x.jpg"), str(lib.root / "c.jpg"), only}
     assert not any(i["missing"] for i in doc["items"])
+
+
+def test_a_pair_said_different_is_never_paired_again_and_survives_an_index_rebuild(lib: SyncLib) -> None:
+    # The look-alike group of the test above: one Flickr photo, two pictures, no original.
+    (pid,) = lib.ff.seed_photos([seed_spec(picture_bytes(7, quality=70, date=None), "IMG_x")])
+    assert lib.run("sync", "--dry-run").code == 0
+    settings = load_settings(lib.home, None)
+    with Index.open(settings.database) as index:
+        photo = index.remote_photo(Nsid(lib.nsid), PhotoId(pid))
+        assert photo is not None
+        index.set_originals(Nsid(lib.nsid), {PhotoId(pid): (None, photo.original_secret)})
+    one = lib.add("one/a.jpg", 7, quality=95, date=None)
+    two = lib.add("two/a.jpg", 7, quality=85, date=None)
+    (group,) = lib.run("sync", "--dry-run", "--json").json()["undecided"]
+    assert len(group["commands"]) == 2
+
+    said = lib.run("identify", "--different", pid, str(lib.root / "one/a.jpg"))
+    assert said.code == 0, said
+    assert said.out.splitlines() == [f"[DEFAULT] different: photo {pid} is not one/a.jpg"]
+    assert lib.ff.calls().get("flickr.photos.removeTag", 0) == 0, "nothing changes on Flickr"
+    assert (lib.home / "different-DEFAULT.txt").read_text().splitlines()[-1] == (
+        f"{pid} {content_id(one)}  # one/a.jpg"
+    )
+    listed = lib.run("identify", "--list")
+    assert listed.out.splitlines()[-2:] == [
+        "[DEFAULT] 1 pairs said different",
+        f"  photo {pid} ≠ {content_id(one)}  (one/a.jpg)",
+    ]
+    plan = lib.run("sync", "--dry-run", "--json").json()
+    assert plan["undecided"] == [], "the pair left is alone: matched by its look"
+    assert [a["relpath"] for a in plan["actions"] if a["action"] == "upload"] == ["one/a.jpg"]
+
+    rebuild_index(lib)
+    assert lib.run("sync", "--dry-run").code == 0  # the file brings the pair back
+    with Index.open(settings.database) as index:
+        assert [(d.photo_id, d.content_id) for d in index.different()] == [(pid, content_id(one))]
+        photo = index.remote_photo(Nsid(lib.nsid), PhotoId(pid))
+        assert photo is not None
+        index.set_originals(Nsid(lib.nsid), {PhotoId(pid): (None, photo.original_secret)})
+    also = lib.run("identify", "--different", pid, str(lib.root / "two/a.jpg"))
+    assert also.code == 0, also
+    plan = lib.run("sync", "--dry-run", "--json").json()
+    assert plan["undecided"] == []
+    uploads = sorted(a["relpath"] for a in plan["actions"] if a["action"] == "upload")
+    assert uploads == ["one/a.jpg", "two/a.jpg"], "the photo is neither picture"
+
+    undone = lib.run("identify", "--undo", "--different", pid)
+    assert undone.code == 0, undone
+    assert undone.out.splitlines() == [f"[DEFAULT] 2 pairs of photo {pid} no longer said different"]
+    assert len(lib.run("sync", "--dry-run", "--json").json()["undecided"]) == 1, "asked again"
+    again = lib.run("identify", "--undo", "--different", pid)
+    assert again.code == 2
+    assert f"photo {pid} was not said to be different" in again.err
+
+    # A pair is identified or different, never both.
+    assert lib.run("identify", "--different", pid, str(lib.root / "two/a.jpg")).code == 0
+    assert lib.run("identify", pid, str(lib.root / "two/a.jpg")).code == 0
+    with Index.open(settings.database) as index:
+        assert index.different() == []
+    refused = lib.run("identify", "--different", pid, str(lib.root / "two/a.jpg"))
+    assert refused.code == 2
+    assert f"photo {pid} was identified as two/a.jpg by hand" in refused.err
+    assert tagged_ids(lib.ff.photo(pid)) == [content_id(two)]

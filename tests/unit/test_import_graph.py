@@ -71,6 +71,11 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
         | frozenset({"sentfile", "uploading"}),
         "the core is pure: plain data in, plain data out, no I/O room behind it",
     ),
+    (
+        frozenset({"review.page", "review.thumbs", "review.server"}),
+        frozenset({"index", "sync", "executor", "planrun", "lock"}),
+        "the review server's request threads touch no index: only its session's job does",
+    ),
 ]
 
 

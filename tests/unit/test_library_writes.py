@@ -48,13 +48,18 @@ HOME_WRITERS: dict[str, tuple[frozenset[str], str]] = {
     ),
     "userlists": (
         frozenset({"tempfile.mkstemp", "os.fdopen:write", "os.replace", "os.unlink"}),
-        "<home>/ignore-<profile>.txt and identify-<profile>.txt, and the plan file `--plan-out FILE` "
+        "<home>/ignore-, identify- and different-<profile>.txt, and the plan file `--plan-out FILE` "
         "names (planrun), each written atomically: a temporary file beside it, then renamed over it",
     ),
     "resizing": (
         frozenset({"tempfile.SpooledTemporaryFile", "shutil.copyfileobj"}),
         "a resized upload's copy, and the file read once to make it: in memory, or an unnamed "
         "temporary file in the home dir when large",
+    ),
+    "review.thumbs": (
+        frozenset({"Path.mkdir", "tempfile.mkstemp", "os.fdopen:write", "os.replace", "Path.unlink"}),
+        "the review page's thumbnail cache under <home>/thumbs (never in the library), each "
+        "thumbnail written atomically: a temporary file beside it, then renamed",
     ),
     "executor": (
         frozenset({"tempfile.TemporaryFile"}),

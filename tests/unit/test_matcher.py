@@ -48,10 +48,11 @@ def run(
     remote: list[RemotePhoto],
     truth: Truth | None = None,
     options: MatchOptions = DEFAULT_OPTIONS,
+    different: frozenset[tuple[PhotoId, ContentId]] = frozenset(),
 ) -> tuple[MatchResult, list[str]]:
     """The engine's needs loop; returns the final result and the kinds asked for, in order."""
     truth = truth or Truth()
-    evidence = MatchEvidence()
+    evidence = MatchEvidence(different=different)
     asked: list[str] = []
     result = match_photos(local, remote, options, evidence)
     while result.needs:
@@ -814,3 +815,47 @@ def test_a_known_original_overrides_a_stale_tag() -> None:
     result = match_photos(local, remote, evidence=MatchEvidence(originals={PhotoId("2"): cid("a")}))
     assert [(d.photo_id, d.of) for d in result.duplicates] == [("2", "1")]
     assert result.remote_only == ()
+
+
+def _apart(*pairs: tuple[str, str]) -> frozenset[tuple[PhotoId, ContentId]]:
+    """Pairs the user said are different (``identify --different``): (photo id, seed)."""
+    return frozenset((PhotoId(pid), cid(seed)) for pid, seed in pairs)
+
+
+def test_a_pair_said_different_leaves_a_look_alike_group() -> None:
+    """Two pictures look like one photo whose original cannot be had: undecided. Said "1 is not
+    a", the pair 1-b is alone and matched by look; said not b either, nothing pairs them."""
+    local = [pic("a", dims=(4000, 3000)), pic("b", dims=(4000, 3000))]
+    remote = [photo("1", o_dims=(4000, 3000))]
+    truth = Truth(local_phash={"a": PH_A, "b": PH_A}, remote_phash={"1": PH_A}, originals={"1": None})
+    result, _ = run(local, remote, truth, different=_apart(("1", "a")))
+    assert [(m.content_id, m.photo_id, m.rule) for m in result.matches] == [(cid("b"), "1", "phash")]
+    assert result.local_only == (cid("a"),)
+    assert not result.undecided
+    result, asked = run(local, remote, truth, different=_apart(("1", "a"), ("1", "b")))
+    assert not result.matches
+    assert not result.undecided
+    assert sorted(result.local_only) == sorted([cid("a"), cid("b")])
+    assert result.remote_only == ("1",)
+    assert "originals" not in asked
+
+
+def test_a_pair_said_different_is_not_matched_by_any_rule() -> None:
+    """Our tag, title + date (no evidence is even asked for it), a checksum tag, the original."""
+    tagged = run([pic("a")], [photo("1", tags=[TAG_A])], different=_apart(("1", "a")))[0]
+    assert (tagged.matches, tagged.local_only, tagged.remote_only) == ((), (cid("a"),), ("1",))
+    first = match_photos(
+        [pic("a", "IMG_1.jpg", date=D1)],
+        [photo("1", "IMG_1", date=D1)],
+        evidence=MatchEvidence(different=_apart(("1", "a"))),
+    )
+    assert first.complete
+    assert (first.matches, first.local_only, first.remote_only) == ((), (cid("a"),), ("1",))
+    copies = run(
+        [pic("a", dims=(4000, 3000))],
+        [photo("1", tags=[TAG_A]), photo("2", tags=[TAG_A])],
+        different=_apart(("1", "a")),
+    )[0]
+    assert [(m.photo_id, m.rule) for m in copies.matches] == [("2", "machine_tag")]
+    assert not copies.duplicates  # 1 is no copy of a either
+    assert copies.remote_only == ("1",)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from flickrsync.models import ContentId, Identification, IgnoreEntry, PhotoId
-from flickrsync.userlists import format_identify, format_ignore, normal_relpath, parse_identify, parse_ignore
+from flickrsync.models import ContentId, Distinction, Identification, IgnoreEntry, PhotoId
+from flickrsync.userlists import (
+    Choices,
+    format_different,
+    format_identify,
+    format_ignore,
+    normal_relpath,
+    parse_different,
+    parse_identify,
+    parse_ignore,
+)
 
 CID = "ab" * 32
 
@@ -57,6 +66,22 @@ def test_identify_files_round_trip() -> None:
     read, problems = parse_identify(format_identify(items, "DEFAULT") + "12 nothex\n")
     assert read == [items[1], items[0]], "sorted as Flickr numbers photos"
     assert problems == [(5, "needs `<Flickr photo id> <content id>`")]
+
+
+def test_different_files_round_trip() -> None:
+    """A photo may be different from several pictures: one line each."""
+    other = "cd" * 32
+    items = [
+        Distinction(PhotoId("10"), ContentId(other)),
+        Distinction(PhotoId("10"), ContentId(CID), "x/y.jpg"),
+        Distinction(PhotoId("9"), ContentId(CID)),
+    ]
+    text = format_different(items, "DEFAULT")
+    assert text.startswith("# flickrsync: Flickr photos that are NOT a picture, for profile [DEFAULT]")
+    read, problems = parse_different(text + "12\n")
+    assert read == [items[2], items[1], items[0]]
+    assert [n for n, _ in problems] == [len(text.splitlines()) + 1]
+    assert Choices(different=tuple(read)).different_pairs == {(PhotoId("9"), CID), ("10", CID), ("10", other)}
 
 
 def test_relative_paths_are_normalised() -> None:

@@ -1,5 +1,6 @@
-"""The user's own choices in the index: the ignore list (``flickrsync ignore``) and the photos
-identified by hand (``flickrsync identify``). :mod:`flickrsync.userlists` keeps them in step with
+"""The user's own choices in the index: the ignore list (``flickrsync ignore``), the photos
+identified by hand (``flickrsync identify``) and the pairs said to be different (``flickrsync
+identify --different``). :mod:`flickrsync.userlists` keeps them in step with
 their files in the home dir, which survive an index rebuild."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 from typing import cast
 
 from flickrsync.index._base import IndexBase, dec, enc, now_s
-from flickrsync.models import ContentId, Identification, IgnoreEntry, IgnoreKind, PhotoId
+from flickrsync.models import ContentId, Distinction, Identification, IgnoreEntry, IgnoreKind, PhotoId
 
 
 def _value(entry: IgnoreEntry) -> bytes:
@@ -17,7 +18,7 @@ def _value(entry: IgnoreEntry) -> bytes:
 
 
 class ChoiceStore(IndexBase):
-    """Ignored pictures, paths and photos; photos identified by hand."""
+    """Ignored pictures, paths and photos; photos identified by hand; pairs said different."""
 
     # -- ignored -----------------------------------------------------------------------------
 
@@ -82,3 +83,38 @@ class ChoiceStore(IndexBase):
         with self.transaction(durable=True):
             self._conn.execute("DELETE FROM identified")
             self.add_identified(items, now=now)
+
+    # -- different ---------------------------------------------------------------------------
+
+    def different(self) -> list[Distinction]:
+        """Pairs said to be different pictures, sorted by photo id (as Flickr numbers them)."""
+        rows = self._conn.execute("SELECT photo_id, content_id, note FROM different")
+        found = [Distinction(PhotoId(p), ContentId(c), n) for p, c, n in rows]
+        return sorted(found, key=lambda d: (len(d.photo_id), d.photo_id, d.content_id))
+
+    def add_different(self, items: Iterable[Distinction], *, now: float | None = None) -> None:
+        """Record pairs (one already there keeps its note unless a new one is given)."""
+        stamp = now_s(now)
+        with self.transaction(durable=True):
+            self._conn.executemany(
+                "INSERT INTO different(photo_id, content_id, note, added_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(photo_id, content_id) DO UPDATE SET note = "
+                "CASE WHEN excluded.note = '' THEN note ELSE excluded.note END",
+                [(d.photo_id, d.content_id, d.note, stamp) for d in items],
+            )
+
+    def remove_different(self, pairs: Iterable[tuple[PhotoId, ContentId]]) -> int:
+        """Forget pairs (by photo and content id); returns how many were there."""
+        count = 0
+        with self.transaction(durable=True):
+            for pid, cid in pairs:
+                cursor = self._conn.execute(
+                    "DELETE FROM different WHERE photo_id = ? AND content_id = ?", (pid, cid)
+                )
+                count += cursor.rowcount
+        return count
+
+    def replace_different(self, items: Iterable[Distinction], *, now: float | None = None) -> None:
+        with self.transaction(durable=True):
+            self._conn.execute("DELETE FROM different")
+            self.add_different(items, now=now)

@@ -343,6 +343,21 @@ def _migration_0007_file_metadata(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE local_file ADD COLUMN meta TEXT")
 
 
+def _migration_0008_different_pairs(conn: sqlite3.Connection) -> None:
+    """Pairs the user said are different pictures (``flickrsync identify --different``, the
+    review page's "different"): the matcher never pairs them again. Also kept in a file in the
+    home dir (:mod:`flickrsync.userlists`), from which a rebuilt index gets them back."""
+    conn.execute(
+        """CREATE TABLE different (
+            photo_id TEXT NOT NULL,
+            content_id TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL,
+            PRIMARY KEY (photo_id, content_id)
+        ) WITHOUT ROWID"""
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One named, ordered schema change. ``user_version`` counts the migrations applied."""
@@ -360,6 +375,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0005_remote_photo_tags_full", _migration_0005_remote_photo_tags_full),
     Migration("0006_user_choices", _migration_0006_user_choices),
     Migration("0007_file_metadata", _migration_0007_file_metadata),
+    Migration("0008_different_pairs", _migration_0008_different_pairs),
 )
 
 #: Our table names (for the doc and the coexistence test).
@@ -384,6 +400,7 @@ TABLES = (
     "synced_path",
     "ignored",
     "identified",
+    "different",
 )
 
 

@@ -12,6 +12,8 @@ Matching runs in stages, strongest key first; each stage only sees what the earl
 a photo matches at most one picture and a picture at most one photo:
 
 0. what the user identified by hand (``flickrsync identify``: evidence the engine passes in);
+   a pair the user said is different (``identify --different``) is never paired by any stage:
+   not matched, not a copy, not in an undecided group;
 1. strong keys — our machine tag ``flickrsync:imagehash=<content id>``, then
    ``LocalPicture.flickr_id`` (the picture was downloaded from that photo), then the
    ``checksum:md5=`` / ``checksum:sha1=`` machine tags other uploaders leave, compared with the
@@ -106,7 +108,7 @@ def match_photos(
 
     Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
     """
-    m = _Matching(local, remote)
+    m = _Matching(local, remote, evidence.different)
     _match_identified(m, evidence)
     distrust_tags(m)
     _match_machine_tags(m)

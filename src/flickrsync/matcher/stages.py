@@ -55,7 +55,15 @@ from flickrsync.models import (
 class _Matching:
     """Mutable working state of one :func:`match_photos` call (never escapes it)."""
 
-    def __init__(self, local: Sequence[LocalPicture], remote: Sequence[RemotePhoto]) -> None:
+    def __init__(
+        self,
+        local: Sequence[LocalPicture],
+        remote: Sequence[RemotePhoto],
+        different: frozenset[tuple[PhotoId, ContentId]] = frozenset(),
+    ) -> None:
+        #: Pairs the user said are different pictures: :meth:`match` and :meth:`duplicate` refuse
+        #: them, and no look-alike group holds them.
+        self.different = different
         self.pictures: dict[ContentId, LocalPicture] = {}
         for picture in sorted(local, key=lambda p: p.content_id):
             if picture.content_id in self.pictures:
@@ -127,16 +135,28 @@ class _Matching:
             and pid not in self.undecided_photos
         )
 
+    def said_different(self, cid: ContentId, pid: PhotoId) -> bool:
+        """The user said photo ``pid`` is not picture ``cid`` (``identify --different``)."""
+        return (pid, cid) in self.different
+
     def match(
         self, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str, *, confirmed: bool = True
-    ) -> None:
+    ) -> bool:
+        """Pair them; False (nothing done) for a pair the user said is different."""
+        if self.said_different(cid, pid):
+            return False
         if pid in self.legacy:
             reason += " (uploaded by flickrsync 0.1.1)"
         self.matches[cid] = Match(cid, pid, rule, reason, confirmed)
         self.matched_photos[pid] = cid
+        return True
 
-    def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> None:
+    def duplicate(self, pid: PhotoId, cid: ContentId, of: PhotoId, reason: str) -> bool:
+        """Photo ``pid`` is another copy of picture ``cid``; False for a pair said different."""
+        if self.said_different(cid, pid):
+            return False
         self.duplicates[pid] = FlickrDuplicate(pid, cid, of, reason)
+        return True
 
     def _final_of(self, duplicate: FlickrDuplicate) -> FlickrDuplicate:
         """A duplicate of a photo that later turned out to be a duplicate itself points at the
@@ -205,11 +225,13 @@ def _match_machine_tags(m: _Matching) -> None:
         for cid in m.tag_cids.get(pid, ()):
             reason = f"machine tag {OUR_TAG_PREFIX}{short(cid)}"
             if m.is_free_picture(cid):
-                m.match(cid, pid, "machine_tag", reason)
-                break
+                if m.match(cid, pid, "machine_tag", reason):
+                    break
+                continue
             if cid in m.matches:
-                m.duplicate(pid, cid, m.matches[cid].photo_id, f"another copy of {cid[:12]}… ({reason})")
-                break
+                if m.duplicate(pid, cid, m.matches[cid].photo_id, f"another copy of {cid[:12]}… ({reason})"):
+                    break
+                continue
             if cid not in m.pictures:
                 if cid in first_remote:
                     m.duplicate(pid, cid, first_remote[cid], f"another copy of {short(cid)} ({reason})")
@@ -254,8 +276,8 @@ def _checksum_stage(m: _Matching, evidence: MatchEvidence) -> tuple[ContentId, .
             if not m.is_free_photo(pid) or not checksum_fits(m, picture, pid, why):
                 continue
             if chosen is None:
-                chosen = pid
-                m.match(picture.content_id, pid, "checksum", f"{why} tag")
+                if m.match(picture.content_id, pid, "checksum", f"{why} tag"):
+                    chosen = pid
             else:
                 m.duplicate(pid, picture.content_id, chosen, f"another copy ({why} tag)")
     return ()
@@ -476,9 +498,13 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
 
     use_dates = options.date_match
     candidates = Candidates(photos, use_dates=use_dates, hashes=evidence.remote_phash)
-    looking = [p for p in pictures if candidates.any(p)]
+    # A pair the user said is different is no candidate: no hash is asked for it, no edge
+    # joins it, so it is neither a match nor an undecided group.
+    looking = [p for p in pictures if any(not m.said_different(p.content_id, r.id) for r in candidates.of(p))]
     could_be = Pictures(pictures, use_dates=use_dates)
-    wanted_photos = [r for r in photos if could_be.any(r)]
+    wanted_photos = [
+        r for r in photos if any(not m.said_different(p.content_id, r.id) for p in could_be.of(r))
+    ]
     wanted = {r.id for r in wanted_photos}
     compared = {p.content_id for p in looking}
     m.pruning = Pruning(
@@ -507,7 +533,11 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
         mine = _local_phash(picture, evidence)
         if mine is None:
             continue
-        near = candidates.near(picture, mine, options.phash_threshold)
+        near = {
+            pid: distance
+            for pid, distance in candidates.near(picture, mine, options.phash_threshold).items()
+            if not m.said_different(picture.content_id, pid)
+        }
         if near:
             edges[picture.content_id] = near
         for pid in near:
@@ -571,7 +601,9 @@ def _suspect_copies(m: _Matching, options: MatchOptions, evidence: MatchEvidence
             p
             for key in sorted(title_keys(photo.title))
             for p in by_name.get((photo.media, key), ())
-            if dimensions_compatible(p, photo) and not dates_conflict(p.date_taken, photo)
+            if dimensions_compatible(p, photo)
+            and not dates_conflict(p.date_taken, photo)
+            and not m.said_different(p.content_id, photo.id)
         ]
         if named:
             suspects.append(photo.id)
@@ -579,7 +611,11 @@ def _suspect_copies(m: _Matching, options: MatchOptions, evidence: MatchEvidence
         date = remote_exact_date(photo)
         if date is None or photo.media != "photo":
             continue
-        candidates = [p for p in by_date.get((photo.media, date), ()) if dimensions_compatible(p, photo)]
+        candidates = [
+            p
+            for p in by_date.get((photo.media, date), ())
+            if dimensions_compatible(p, photo) and not m.said_different(p.content_id, photo.id)
+        ]
         if not candidates:
             continue
         if photo.id not in evidence.remote_phash:

@@ -125,7 +125,10 @@ class WeakGate:
 
     def offer(self, m: _Matching, cid: ContentId, pid: PhotoId, rule: MatchRule, reason: str) -> None:
         """A pair a weak rule found: matched when confirmed, held while evidence is missing,
-        undecided when none can be had, else left alone (both stay free for the later rules)."""
+        undecided when none can be had, else left alone (both stay free for the later rules).
+        A pair the user said is different is left alone at once (no evidence asked for it)."""
+        if m.said_different(cid, pid):
+            return
         picture, photo = m.pictures[cid], m.photos[pid]
         if picture.media == "video" or photo.media == "video":
             if rule == "title_date":

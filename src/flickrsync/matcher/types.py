@@ -70,6 +70,10 @@ class MatchEvidence:
     #: The user said so (``flickrsync identify``): this photo is this picture. Stronger than any
     #: tag.
     identified: Mapping[PhotoId, ContentId] = field(default_factory=dict)
+    #: The user said so (``flickrsync identify --different``): this photo is not this picture.
+    #: No rule pairs them (match, copy or undecided). A pair is never both identified and said
+    #: different (:mod:`flickrsync.userchoices` keeps them apart; were it, neither would hold).
+    different: frozenset[tuple[PhotoId, ContentId]] = frozenset()
 
     def merged(self, other: MatchEvidence) -> MatchEvidence:
         """This evidence plus ``other`` (``other`` wins where both know an item)."""
@@ -79,6 +83,7 @@ class MatchEvidence:
             remote_phash={**self.remote_phash, **other.remote_phash},
             originals={**self.originals, **other.originals},
             identified={**self.identified, **other.identified},
+            different=self.different | other.different,
         )
 
 

@@ -58,6 +58,7 @@ from flickrsync.models.base import (
     readable,
 )
 from flickrsync.models.library import (
+    Distinction,
     DownloadIntent,
     FileInspection,
     Identification,
@@ -129,6 +130,7 @@ __all__ = [
     "ContentId",
     "CreateSet",
     "DeleteSet",
+    "Distinction",
     "Download",
     "DownloadIntent",
     "EditSetMeta",

@@ -246,3 +246,13 @@ class Identification:
     photo_id: PhotoId
     content_id: ContentId
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Distinction:
+    """The user said: Flickr photo ``photo_id`` is NOT the picture ``content_id`` (``flickrsync
+    identify --different``): the matcher never pairs them. ``note``: the path given then."""
+
+    photo_id: PhotoId
+    content_id: ContentId
+    note: str = ""

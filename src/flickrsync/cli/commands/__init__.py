@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from flickrsync.cli.commands import accounts, choices, legacy, library, setup, sync, verify
+from flickrsync.cli.commands import accounts, choices, legacy, library, review, setup, sync, verify
 
-__all__ = ["accounts", "choices", "legacy", "library", "setup", "sync", "verify"]
+__all__ = ["accounts", "choices", "legacy", "library", "review", "setup", "sync", "verify"]

@@ -7,6 +7,7 @@ import click
 from flickrsync import userlists
 from flickrsync.cli.app import cli, command, start
 from flickrsync.cli.render import emit_json, show, to_json
+from flickrsync.config import Settings
 from flickrsync.index import Index
 from flickrsync.models import IgnoreEntry
 
@@ -104,22 +105,38 @@ def _shown(entry: IgnoreEntry) -> str:
     "profiles",
     "directory",
     "database",
-    short_help="Say which picture a Flickr photo is (or --undo).",
+    short_help="Say which picture a Flickr photo is (or is not: --different).",
 )
 @click.argument("photo_id", metavar="FLICKR_ID", required=False)
 @click.argument("path", metavar="PATH", required=False)
+@click.option(
+    "--different",
+    is_flag=True,
+    help="FLICKR_ID is NOT the picture in PATH: never pair them (nothing changes on Flickr).",
+)
 @click.option("--undo", is_flag=True, help="Forget FLICKR_ID's identification and take its tag off.")
 @click.option("--list", "list_all", is_flag=True, help="Show the photos identified by hand.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 @click.pass_context
 def identify(
-    ctx: click.Context, photo_id: str | None, path: str | None, *, undo: bool, list_all: bool, as_json: bool
+    ctx: click.Context,
+    photo_id: str | None,
+    path: str | None,
+    *,
+    different: bool,
+    undo: bool,
+    list_all: bool,
+    as_json: bool,
 ) -> int:
     """Say that Flickr photo FLICKR_ID is the picture in PATH: they are linked, the photo gets
     flickrsync's machine tag (one of ours naming another picture is taken off), and the picture
     is never uploaded, nor the photo downloaded, again. Use it for what the summary of a sync
     lists as undecided. `identify --undo FLICKR_ID` forgets it. Kept in the index and in
-    <home>/identify-<profile>.txt."""
+    <home>/identify-<profile>.txt.
+
+    `identify --different FLICKR_ID PATH` says the opposite: they are different pictures, never
+    to be matched nor left undecided together again (kept in <home>/different-<profile>.txt);
+    `--undo --different FLICKR_ID [PATH]` forgets it (without PATH: all of that photo's)."""
     from flickrsync import userchoices  # noqa: PLC0415 - lazily
     from flickrsync.accounts import open_clients  # noqa: PLC0415 - lazily
     from flickrsync.errors import UsageError  # noqa: PLC0415 - lazily
@@ -129,14 +146,23 @@ def identify(
     settings = opts.one_settings()
     if list_all:
         with Index.open(settings.database) as index:
-            items = userlists.load(settings, index).identified
+            choices = userlists.load(settings, index)
+        items, apart = choices.identified, choices.different
         if as_json:
-            emit_json("identify", {"profile": settings.profile, "identified": to_json(items)})
+            emit_json(
+                "identify",
+                {"profile": settings.profile, "identified": to_json(items), "different": to_json(apart)},
+            )
         else:
             click.echo(f"[{settings.profile}] {len(items):,} photos identified by hand")
             for item in items:
                 click.echo(f"  photo {item.photo_id} = {item.content_id}  ({show(item.note)})")
+            click.echo(f"[{settings.profile}] {len(apart):,} pairs said different")
+            for pair in apart:
+                click.echo(f"  photo {pair.photo_id} ≠ {pair.content_id}  ({show(pair.note)})")
         return 0
+    if different:
+        return _different(settings, photo_id, path, undo=undo, as_json=as_json)
     if photo_id is None or (path is None) != undo:
         raise UsageError(
             "give FLICKR_ID and PATH (or --undo FLICKR_ID, or --list)",
@@ -159,4 +185,31 @@ def identify(
         click.echo(f"[{settings.profile}] identified: photo {done.photo_id} is {show(done.path)}")
         for tag in done.removed:
             click.echo(f"  took off {tag} (it named another picture)")
+    return 0
+
+
+def _different(
+    settings: Settings, photo_id: str | None, path: str | None, *, undo: bool, as_json: bool
+) -> int:
+    """``identify --different [--undo]``: local lists only, no Flickr call."""
+    from flickrsync import userchoices  # noqa: PLC0415 - lazily
+    from flickrsync.errors import UsageError  # noqa: PLC0415 - lazily
+
+    if photo_id is None or (path is None and not undo):
+        raise UsageError(
+            "give FLICKR_ID and PATH (or --undo FLICKR_ID [PATH])", hint="see `flickrsync identify --help`"
+        )
+    with Index.open(settings.database) as index:
+        if undo:
+            removed = userchoices.undo_different(settings, index, photo_id, path)
+        else:
+            assert path is not None
+            pair = userchoices.different(settings, index, photo_id, path)
+    if as_json:
+        done = {"removed": removed} if undo else to_json(pair)
+        emit_json("identify", {"profile": settings.profile, "undo": undo, "different": done})
+    elif undo:
+        click.echo(f"[{settings.profile}] {removed:,} pairs of photo {photo_id} no longer said different")
+    else:
+        click.echo(f"[{settings.profile}] different: photo {pair.photo_id} is not {show(pair.note)}")
     return 0
