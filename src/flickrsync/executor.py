@@ -344,6 +344,12 @@ class Executor:
         (:func:`flickrsync.library.recover`). Returns (completed, abandoned)."""
         completed = abandoned = 0
         for intent in self.index.open_downloads(self.nsid):
+            if intent.content_id is not None or intent.error is not None:
+                # Recorded, then killed before its temporary name was removed: only that is left
+                # (never recovered again: the temporary name may be gone and ``path`` another file).
+                library.release(intent.path.root, intent.temp_relpath)
+                self.index.close_download(intent.id)
+                continue
             placed = library.recover(intent.path, intent.temp_relpath)
             if placed is not None:
                 records = scanner.index_files(self.index, [placed])
@@ -351,10 +357,12 @@ class Executor:
                 if fp is not None:
                     self.index.finish_download(intent.id, fp.content_id)
                     library.release(intent.path.root, intent.temp_relpath)
+                    self.index.close_download(intent.id)
                     completed += 1
                     continue
             self.index.fail_download(intent.id, "interrupted; downloaded again if still needed")
             library.release(intent.path.root, intent.temp_relpath)
+            self.index.close_download(intent.id)
             abandoned += 1
         return completed, abandoned
 
@@ -549,7 +557,9 @@ class Executor:
                 library.release(action.dest.root, job.temp)
             else:
                 self.index.fail_download(job.intent, _why(error))
+                library.release(action.dest.root, job.temp)
                 outcome.fail(_label(action), _why(error))
+            self.index.close_download(job.intent)
             self.progress.advance("transfers", 1, 0)
         else:
             if error is None and future.result() is False:

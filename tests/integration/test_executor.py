@@ -64,6 +64,38 @@ def test_an_interrupted_download_leaves_no_temporary_file_and_nothing_else_is_to
     assert index.open_downloads(NSID) == []
 
 
+@pytest.mark.parametrize("recorded", ["finished", "failed", "failed, its temporary name removed"])
+def test_a_run_killed_after_recording_a_download_leaves_no_second_name(
+    tmp_path: Path, index: Index, recorded: str
+) -> None:
+    """Killed between recording the download and removing its temporary name: the next run
+    removes that name and closes the intent, and never takes ``dest`` (here the user's file,
+    the download having been placed as ``Harbour (2).jpg``) for the download."""
+    lib = tmp_path / "Pictures"
+    make_jpeg(lib / "Trip" / "Harbour.jpg", 1)  # the user's
+    dest = LocalPath(str(lib), "Trip/Harbour.jpg")
+    temp = library.temp_relpath(dest)
+    intent = index.begin_download(NSID, PhotoId("7"), dest, temp)
+    make_jpeg(lib / "Trip" / "Harbour (2).jpg", 3)
+    os.link(lib / "Trip" / "Harbour (2).jpg", lib / temp)
+    placed = LocalPath(str(lib), "Trip/Harbour (2).jpg")
+    [record] = scanner.index_files(index, [placed])
+    assert record.fingerprint is not None
+    if recorded == "finished":
+        index.finish_download(intent, record.fingerprint.content_id)
+    else:
+        index.fail_download(intent, "not a usable picture")
+        if recorded.endswith("removed"):
+            (lib / temp).unlink()
+    assert executor(index, lib).resolve_downloads() == (0, 0)
+    assert not (lib / temp).exists()
+    assert (lib / "Trip" / "Harbour (2).jpg").exists()
+    assert (lib / "Trip" / "Harbour.jpg").exists()
+    assert index.open_downloads(NSID) == []
+    user_file = LocalPath(str(lib), "Trip/Harbour.jpg")
+    assert all(user_file not in p.paths or p.flickr_id is None for p in index.pictures())
+
+
 def test_a_download_that_was_in_place_when_the_run_died_is_kept_and_linked(
     tmp_path: Path, index: Index
 ) -> None:

@@ -708,13 +708,19 @@ def test_download_journal(idx: Index) -> None:
     assert (pending.id, pending.path, pending.temp_relpath) == (job, target, ".flickrsync-part-sunset.jpg")
     idx.record_files([LocalFile(target, FileStat(1, 1, 1, 1), fp(7))])
     idx.finish_download(job, cid(7), now=6)
+    # recorded, but open until its temporary name is gone
+    [recorded] = idx.open_downloads(NSID)
+    assert (recorded.content_id, recorded.error) == (cid(7), None)
+    idx.close_download(job, now=6)
     assert idx.open_downloads(NSID) == []
     pic = idx.picture(cid(7))
     assert pic is not None
     assert pic.flickr_id == "9"
     assert [(lk.photo_id, lk.rule) for lk in idx.links(NSID)] == [("9", "download")]
     failed = idx.begin_download(NSID, PhotoId("10"), target, ".x", now=7)
-    idx.fail_download(failed, "disk full", now=8)
+    idx.fail_download(failed, "disk full")
+    assert [d.error for d in idx.open_downloads(NSID)] == ["disk full"]
+    idx.close_download(failed, now=8)
     assert idx.open_downloads(NSID) == []
 
 

@@ -110,8 +110,10 @@ class JournalStore(LibraryStore, RemoteStore):
             return int(cursor.lastrowid or 0)
 
     def finish_download(self, intent_id: int, content_id: ContentId, *, now: float | None = None) -> None:
-        """The file is in place and indexed as ``content_id``: close the intent, link the picture
-        to the photo (rule ``download``) and mark it as coming from Flickr."""
+        """The file is in place and indexed as ``content_id``: record it, link the picture to the
+        photo (rule ``download``) and mark it as coming from Flickr. The intent stays open until
+        :meth:`close_download` (its temporary name is gone): a run killed in between leaves a
+        second, hidden name of the file, which the next run removes."""
         stamp = now_s(now)
         with self.transaction(durable=True):
             row = self._conn.execute(
@@ -121,21 +123,28 @@ class JournalStore(LibraryStore, RemoteStore):
                 raise DatabaseError(f"{self.path}: no download journal row {intent_id}")
             nsid, photo_id = row
             self._conn.execute(
-                "UPDATE download_journal SET finished_at = ?, content_id = ?, error = NULL WHERE id = ?",
-                (stamp, content_id, intent_id),
+                "UPDATE download_journal SET content_id = ?, error = NULL WHERE id = ?",
+                (content_id, intent_id),
             )
             self.add_link(Nsid(nsid), PhotoId(photo_id), content_id, "download", now=stamp)
             self.set_picture_origin(content_id, Nsid(nsid), PhotoId(photo_id))
 
-    def fail_download(self, intent_id: int, error: str, *, now: float | None = None) -> None:
+    def fail_download(self, intent_id: int, error: str) -> None:
+        """The download failed (recorded; the intent stays open until :meth:`close_download`)."""
+        with self.transaction(durable=True):
+            self._conn.execute("UPDATE download_journal SET error = ? WHERE id = ?", (error, intent_id))
+
+    def close_download(self, intent_id: int, *, now: float | None = None) -> None:
+        """The download's outcome is recorded and its temporary name is gone: nothing is left to
+        settle."""
         with self.transaction(durable=True):
             self._conn.execute(
-                "UPDATE download_journal SET finished_at = ?, error = ? WHERE id = ?",
-                (now_s(now), error, intent_id),
+                "UPDATE download_journal SET finished_at = ? WHERE id = ?", (now_s(now), intent_id)
             )
 
     def open_downloads(self, nsid: Nsid) -> list[DownloadIntent]:
-        """Downloads that never finished: their temporary files may be left behind."""
+        """Downloads not closed: their outcome may be unknown, or their temporary name left
+        behind (a recorded outcome has ``content_id`` or ``error``)."""
         rows = self._conn.execute(
             "SELECT id, nsid, photo_id, root, relpath, temp_relpath, started_at, finished_at, "
             "content_id, error FROM download_journal WHERE nsid = ? AND finished_at IS NULL ORDER BY id",
