@@ -44,6 +44,7 @@ the renditions fetched are about the account's undated photos, not the account.
 from __future__ import annotations
 
 import argparse
+import base64
 import io
 import json
 import math
@@ -176,7 +177,11 @@ def account_specs(pictures: Sequence[Picture], photos: int) -> tuple[list[dict[s
             if j % 2:
                 spec.update(title=f"upload {j}", tags=f"flickrsync:imagehash={picture.content_id}")
             else:
-                spec.update(title=Path(picture.rel).stem)  # another tool: the file's name
+                # another tool: the file's name, and the picture's own bytes (a title + date match
+                # is confirmed by look before it counts: a photo made up by fakeflickr would be
+                # another picture, rightly refuted, each at the cost of its original)
+                data = (CORPUS / "files" / picture.rel).read_bytes()
+                spec.update(title=Path(picture.rel).stem, image_base64=base64.b64encode(data).decode())
         else:
             width, height = rng.choice(SHAPES)
             spec = {"title": f"DSC_{j:06d}", "width": width, "height": height, "date_upload": posted}
