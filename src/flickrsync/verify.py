@@ -177,6 +177,7 @@ def verify_profile(
     photosets: bool = True,
     deep: bool = False,
     workers: int = 4,
+    checkers: int | None = None,
     progress: localfs.ProgressCallback | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> VerifyReport:
@@ -202,7 +203,7 @@ def verify_profile(
     }
     scan = scanner.scan_library(index, config, progress=progress, keep_vanished=True)
     listing = list_remote(
-        client, since=None, want_sets=photosets, known_sets=known_sets, workers=settings.checkers
+        client, since=None, want_sets=photosets, known_sets=known_sets, workers=checkers or settings.checkers
     )
     store_listing(index, nsid, listing, index.sync_state(nsid).last_update, now=int(time.time()))
     notes = (

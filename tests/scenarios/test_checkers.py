@@ -69,6 +69,9 @@ def test_verify_lists_album_members_with_the_checkers_setting(
     assert result.code == 1, result  # nothing is backed up yet
     assert pools, "verify listed the album's members"
     assert set(pools) == {3}
+    pools.clear()
+    assert lib.run("verify", "--checkers", "5").code == 1
+    assert set(pools) == {5}, "--checkers wins over the config key"
 
 
 def test_config_check_shows_checkers(fakeflickr: FakeFlickrFixture, tmp_path: Path) -> None:

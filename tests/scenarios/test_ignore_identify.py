@@ -170,6 +170,7 @@ def test_the_summary_lists_undecided_look_alikes_with_the_command_that_settles_e
         f"flickrsync identify {pid} {lib.root / 'one/a.jpg'}",
         f"flickrsync identify {pid} {lib.root / 'two/a.jpg'}",
     ]
+    assert "flickrsync identify --different PHOTO PATH" in lines[at + 4], lines[at + 4]
     doc = lib.run("sync", "--dry-run", "--json").json()
     assert doc["actions"] == [], "undecided: neither uploaded"
     (group,) = doc["undecided"]

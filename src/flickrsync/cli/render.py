@@ -492,6 +492,8 @@ def undecided_lines(prepared: Prepared) -> None:
         click.echo(f"    {len(group.content_ids)} pictures / photos {photos}: {group.reason}")
         for command in identify_commands(group.content_ids, group.photo_ids, prepared.pictures):
             click.echo(f"      {show(command)}")
+    if prepared.match.undecided:
+        click.echo("      (a pair that is not the same picture: flickrsync identify --different PHOTO PATH)")
 
 
 def outcome_text(report: RunReport, options: RunOptions) -> None:

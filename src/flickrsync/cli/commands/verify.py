@@ -40,6 +40,13 @@ from flickrsync.lock import profile_lock
 @click.option(
     "--transfers", type=click.IntRange(1, 32), default=None, metavar="N", help="Downloads at once for --deep."
 )
+@click.option(
+    "--checkers",
+    type=click.IntRange(1, 32),
+    default=None,
+    metavar="N",
+    help="Album member lists fetched at once (default: config `checkers`).",
+)
 @click.pass_context
 def verify(ctx: click.Context, /, **kwargs: Any) -> int:
     """Check that the backup is complete, per profile: pictures not on Flickr, Flickr photos not
@@ -54,7 +61,8 @@ def verify(ctx: click.Context, /, **kwargs: Any) -> int:
     all_settings = opts.settings()
     workers = kwargs["transfers"] or max(s.transfers for s in all_settings)
     worst = 0
-    with new_http_client(max(workers, *(s.checkers for s in all_settings))) as http:
+    checkers = kwargs["checkers"]
+    with new_http_client(max(workers, checkers or max(s.checkers for s in all_settings))) as http:
         clients = open_clients(all_settings, http, need="read")
         for settings in all_settings:
             label = f"[{settings.profile}]"
@@ -72,6 +80,7 @@ def verify(ctx: click.Context, /, **kwargs: Any) -> int:
                         photosets=not kwargs["no_photosets"],
                         deep=kwargs["deep"],
                         workers=kwargs["transfers"] or settings.transfers,
+                        checkers=checkers,
                         progress=progress,
                     )
             except FlickrsyncError as exc:
