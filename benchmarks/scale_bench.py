@@ -1,7 +1,7 @@
 """Scale benchmark (issue 14): big accounts and big libraries against fakeflickr on loopback.
 
     .venv/bin/python -m benchmarks.scale_bench [--accounts 20000,100000] [--libraries 1000,100000]
-        [--repeat 2] [--runs plan,sync,again] [--profile DIR]
+        [--repeat 2] [--runs plan,sync,again] [--profile DIR] [--keep DIR]
 
 For every (account, library) pair, on a fresh fakeflickr and a fresh flickrsync home each time
 (``--repeat``), three runs of the real CLI, each in a process of its own (``python -m flickrsync``;
@@ -38,7 +38,8 @@ What the look matching has to compare: a Flickr photo without a known date whose
 has, uploaded after the picture was taken, stays a candidate (pruning cannot rule it out); so
 the renditions fetched are about the account's undated photos, not the account.
 
-``--profile DIR`` writes a cProfile of each flickrsync run (``python -m cProfile``).
+``--profile DIR`` writes a cProfile of each flickrsync run (``python -m cProfile``); ``--keep DIR``
+copies each run's index there (to look at its query plans afterwards).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -196,6 +198,17 @@ def account_specs(pictures: Sequence[Picture], photos: int) -> tuple[list[dict[s
 # --- fakeflickr and flickrsync in processes of their own -------------------------------------
 
 
+#: fakeflickr's process for each running server (by base URL), for its CPU time.
+SERVER_PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process and the children it waited for (``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def fakeflickr(data: Path) -> Iterator[FakeFlickrHandle]:
     server = subprocess.Popen(
@@ -206,6 +219,7 @@ def fakeflickr(data: Path) -> Iterator[FakeFlickrHandle]:
         match = re.fullmatch(r"fakeflickr listening on (\S+)", server.stdout.readline().strip())
         assert match, "fakeflickr did not start"
         key, secret = server.stdout.readline().split()[1].split(":")
+        SERVER_PIDS[match.group(1)] = server.pid
         yield FakeFlickrHandle(match.group(1), key, secret)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -239,6 +253,9 @@ class Run:
     calls: dict[str, int]
     peak_rss: int
     doc: dict[str, Any] = field(default_factory=dict)
+    #: CPU seconds of the flickrsync process with its scanner workers, and of fakeflickr meanwhile.
+    cpu: float = 0.0
+    server_cpu: float = 0.0
     #: Each phase's last report in the run's debug log: (items done, bytes, seconds).
     phases: dict[str, tuple[int, int, float]] = field(default_factory=dict)
 
@@ -273,11 +290,14 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
     reader.start()
     command += ["-m", "flickrsync", "--home", str(home), "--log-file", str(pipe), *args, "--json"]
     ff.reset_calls()
+    server_pid = SERVER_PIDS.get(ff.base_url)
+    server_before = cpu_seconds(server_pid) if server_pid else 0.0
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
+        server_cpu = cpu_seconds(server_pid) - server_before if server_pid else 0.0
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -288,7 +308,18 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
     reader.join(timeout=60)
     pipe.unlink()
     phases = phases_of("".join(logged))
-    return Run(label, seconds, proc.returncode, ff.calls(), usage.ru_maxrss * 1024, docs[0], phases)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(
+        label,
+        seconds,
+        proc.returncode,
+        ff.calls(),
+        usage.ru_maxrss * 1024,
+        docs[0],
+        phases=phases,
+        cpu=cpu,
+        server_cpu=server_cpu,
+    )
 
 
 def _phase_lines(pipe: Path, kept: list[str]) -> None:
@@ -348,7 +379,11 @@ def bare_uploads(ff: FakeFlickrHandle, files: Sequence[Path], workers: int = 4) 
 
 
 def one_case(
-    photos: int, pictures: Sequence[Picture], runs: Sequence[str], profile: Path | None
+    photos: int,
+    pictures: Sequence[Picture],
+    runs: Sequence[str],
+    profile: Path | None,
+    keep: Path | None = None,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="scale-", dir=OUT) as tmp_name:
         tmp = Path(tmp_name)
@@ -374,9 +409,18 @@ def one_case(
             for name in runs:
                 run = run_cli(ff, home, f"{tag}-{name}", steps[name], profile)
                 result["runs"][name] = run
+                if keep is not None:
+                    keep_index(home, keep / f"{tag}-{name}")
             sample = [root / p.rel for p in pictures[: min(500, len(pictures))]]
             result["upload_floor"] = bare_uploads(ff, sample)
             return result
+
+
+def keep_index(home: Path, into: Path) -> None:
+    """Copy the run's index (``*.db`` and its WAL) into ``into`` for a look afterwards."""
+    into.mkdir(parents=True, exist_ok=True)
+    for path in home.rglob("*.db*"):
+        shutil.copy2(path, into / path.name)
 
 
 def mb(n: int) -> str:
@@ -415,6 +459,8 @@ def report_case(photos: int, library: int, results: list[dict[str, Any]]) -> Non
             if any(phase in r.phases for r in runs)
         )
         print(f"      phases (s, from the debug log): {phases}")
+        cpus = ", ".join(f"{r.cpu:.1f} + {r.server_cpu:.1f}" for r in runs)
+        print(f"      CPU s (flickrsync with its workers + fakeflickr meanwhile): {cpus}")
         doc = runs[0].doc
         summary = doc.get("summary", {})
         outcome = doc.get("outcome") or {}
@@ -443,6 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--runs", default="plan,sync,again")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile output here")
+    parser.add_argument("--keep", type=Path, default=None, help="copy each run's index here")
     args = parser.parse_args(argv)
     accounts = [int(x) for x in args.accounts.split(",")]
     libraries = [int(x) for x in args.libraries.split(",")]
@@ -452,7 +499,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
     for photos in accounts:
         for library in libraries:
-            results = [one_case(photos, pictures[:library], runs, args.profile) for _ in range(args.repeat)]
+            results = [
+                one_case(photos, pictures[:library], runs, args.profile, args.keep)
+                for _ in range(args.repeat)
+            ]
             report_case(photos, library, results)
             print(f"   load average now: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

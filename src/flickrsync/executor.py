@@ -16,23 +16,22 @@ intents to resolve (each costs a search on the next run), not the whole plan.
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 import logging
 import os
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor as Pool
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from flickrsync import downloads, fingerprint, library, localfs, resizing, scanner
+from flickrsync import downloads, library, localfs, resizing, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import (
     FlickrsyncError,
-    JunkAnswerError,
     LocalFileError,
     MediaError,
     OutcomeUnknownError,
@@ -40,6 +39,7 @@ from flickrsync.errors import (
 )
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
+from flickrsync.lookups import SMALL_LIMIT, original_content_id
 from flickrsync.matcher.keys import OUR_TAG_PREFIX
 from flickrsync.models import (
     AddTags,
@@ -54,7 +54,6 @@ from flickrsync.models import (
     FailedItem,
     FileAction,
     FileStat,
-    Fingerprint,
     LocalPath,
     Nsid,
     PhotoId,
@@ -80,9 +79,6 @@ log = logging.getLogger("flickrsync.executor")
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-#: A small rendition larger than this is not a small rendition.
-SMALL_LIMIT = 4 << 20
 
 
 class Progress(Protocol):
@@ -184,42 +180,59 @@ def _why(exc: BaseException) -> str:
 # --- the look-ups the matcher asks for -------------------------------------------------------
 
 
-def small_phash(client: FlickrClient, url: str) -> str:
-    """The perceptual hash of a small rendition (fetched into memory, never to disk)."""
-    return fingerprint.perceptual_hash(io.BytesIO(client.fetch_bytes(url, limit=SMALL_LIMIT)))
+#: Fetched renditions are hashed in the scanner's pool in batches of this many.
+RENDITION_BATCH = 32
+
+K = TypeVar("K")
 
 
-def original_url(client: FlickrClient, photo: RemotePhoto) -> str:
-    """Where a photo's original is: ``url_o``, else getSizes' ``Original``; for a video, its
-    ``Video Original`` (``url_o`` is then a still frame). RemoteError when none is offered."""
-    if photo.media == "video":
-        sources = client.video_sources(photo.id)
-        if sources and sources[0].label == "Video Original":
-            return sources[0].source
-        raise RemoteError(f"photo {photo.id}: Flickr offers no original of this video", method="getSizes")
-    return photo.file_url or client.original_url(photo.id)
+def rendition_phashes(
+    client: FlickrClient,
+    items: Sequence[tuple[K, str]],
+    checkers: int,
+    pool: Pool | None,
+    *,
+    stop: threading.Event | None = None,
+    fetched: Callable[[], None] = lambda: None,
+) -> list[tuple[K, str | None, BaseException | None]]:
+    """The perceptual hash of each ``(key, url)`` small rendition: fetched into memory (never to
+    disk) on ``checkers`` threads, hashed in ``pool`` (the scanner's processes: hashing in the
+    fetch threads would put the decodes on this process's one interpreter) or here when there
+    is none. ``(key, phash, None)``, or ``(key, None, error)``: the fetch's error, or a
+    :class:`MediaError` when the rendition cannot be decoded. ``fetched`` is called after each
+    fetch; the work ends early (the rest left out) when ``stop`` is set."""
+    found: list[tuple[K, str | None, BaseException | None]] = []
+    batch: list[tuple[K, bytes]] = []
+    hashing: list[tuple[list[K], Future[list[tuple[str | None, str | None]]]]] = []
 
+    def hash_batch() -> None:
+        datas = [data for _key, data in batch]
+        if pool is None:
+            done: Future[list[tuple[str | None, str | None]]] = Future()
+            done.set_result(localfs.hash_renditions(datas))
+        else:
+            done = pool.submit(localfs.hash_renditions, datas)
+        hashing.append(([key for key, _data in batch], done))
+        batch.clear()
 
-def original_content_id(client: FlickrClient, photo: RemotePhoto, scratch: Path) -> ContentId:
-    """The content id of a photo's original, downloaded into an unnamed temporary file in
-    ``scratch`` (the home dir, never the library), gone when closed."""
-    url = original_url(client, photo)
-    with tempfile.TemporaryFile(prefix=".flickrsync-", dir=scratch) as tmp:
-        got = client.download(url, tmp)
-        tmp.seek(0)
-        try:
-            found: Fingerprint | None = fingerprint.fingerprint_stream(tmp, size=got.size)
-            problem = None
-        except MediaError as exc:
-            found, problem = None, exc.reason
-        if found is None and got.verified:
-            # Flickr's own bytes (its Content-MD5 says so), and no usable picture: that is
-            # the photo's answer, to be remembered, not a bad answer to try again.
-            raise LocalFileError(f"the original of photo {photo.id}", problem or "not a usable picture")
-        why = downloads.download_problem(found, problem, got, photo)
-        if why is not None or found is None:
-            raise JunkAnswerError(f"the original of photo {photo.id}: {why}", method="download")
-        return found.content_id
+    for (key, _url), data, error in map_concurrently(
+        lambda item: client.fetch_bytes(item[1], limit=SMALL_LIMIT), items, checkers
+    ):
+        fetched()
+        if data is None:
+            found.append((key, None, error))
+        else:
+            batch.append((key, data))
+            if len(batch) >= RENDITION_BATCH:
+                hash_batch()
+        if stop is not None and stop.is_set():
+            break
+    if batch:
+        hash_batch()
+    for keys, done in hashing:
+        for key, (phash, reason) in zip(keys, done.result(), strict=True):
+            found.append((key, phash, None if reason is None else MediaError(reason)))
+    return found
 
 
 # --- transfers -------------------------------------------------------------------------------
@@ -746,6 +759,5 @@ __all__ = [
     "Progress",
     "in_background",
     "map_concurrently",
-    "original_content_id",
-    "small_phash",
+    "rendition_phashes",
 ]

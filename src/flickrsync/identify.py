@@ -19,13 +19,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flickrsync import localfs, scanner
 from flickrsync.client import FlickrClient
 from flickrsync.errors import FlickrsyncError, TransientError
-from flickrsync.executor import in_background, map_concurrently, original_content_id, small_phash
+from flickrsync.executor import in_background, map_concurrently, rendition_phashes
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
+from flickrsync.lookups import original_content_id
 from flickrsync.matcher import (
     FileDigests,
     MatchEvidence,
@@ -35,8 +37,11 @@ from flickrsync.matcher import (
     Pruning,
     match_photos,
 )
-from flickrsync.models import ContentId, LocalPicture, Nsid, PhotoId, RemotePhoto, ScanProgress
+from flickrsync.models import ContentId, LocalFile, LocalPicture, Nsid, PhotoId, RemotePhoto, ScanProgress
 from flickrsync.progress import Tally
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor  # the scanner's pool, passed on: no concurrency here
 
 log = logging.getLogger("flickrsync.sync")
 
@@ -128,29 +133,48 @@ class Identify:
         """Compute or fetch what the matcher (or :mod:`flickrsync.changes`) asked for, counted in
         the ``identify`` phase (which the caller stops); each answer is kept in the index."""
         self.tally.grow("identify", needs.count)
-        # Small renditions are fetched while the library's pictures are decoded.
-        stop = threading.Event()
-        fetching = (
-            in_background(partial(self._fetch_renditions, needs.remote_phash, by_id, stop))
-            if needs.remote_phash
-            else None
-        )
-        try:
-            found = self._local_evidence(needs)
-        except BaseException:
-            stop.set()
-            raise
-        if fetching is not None:
-            found = replace(found, remote_phash=self._remote_phashes(fetching.result()))
+        # The pictures to decode are read from the index before any fetch starts: a query
+        # that hands the interpreter over at each row waits long when threads want it.
+        local = scanner.perceptual_candidates(self.index, needs.local_phash) if needs.local_phash else []
+        with self._decode_pool(len(local) + len(needs.remote_phash)) as pool:
+            # Small renditions are fetched (and hashed in the pool) while the library's
+            # pictures are decoded.
+            stop = threading.Event()
+            fetching = (
+                in_background(partial(self._fetch_renditions, needs.remote_phash, by_id, stop, pool))
+                if needs.remote_phash
+                else None
+            )
+            try:
+                found = self._local_evidence(needs, local, pool)
+            except BaseException:
+                stop.set()
+                raise
+            if fetching is not None:
+                found = replace(found, remote_phash=self._remote_phashes(fetching.result()))
         if needs.originals:
             found = replace(found, originals=self._originals(needs.originals, by_id))
         return found
 
+    @contextlib.contextmanager
+    def _decode_pool(self, decodes: int) -> Iterator[Executor | None]:
+        """The scanner's process pool for ``decodes`` perceptual hashes (local pictures and
+        fetched renditions alike); None (decode inline, in the calling thread) when they are
+        too few to pay for starting one."""
+        tuning = self.config.tuning
+        if tuning.workers <= 1 or decodes < tuning.inline_decodes:
+            yield None
+            return
+        with localfs.scan_pool(tuning, perceptual=True) as pool:
+            yield pool
+
     # -- the library's side ------------------------------------------------------------------
 
-    def _local_evidence(self, needs: MatchNeeds) -> MatchEvidence:
+    def _local_evidence(
+        self, needs: MatchNeeds, local: list[tuple[ContentId, list[LocalFile]]], pool: Executor | None
+    ) -> MatchEvidence:
         """The digests and perceptual hashes of local pictures the matcher asked for (computed
-        in the scanner's pool, kept in the index)."""
+        in the scanner's pool, kept in the index); ``local``: the pictures to decode."""
         found = MatchEvidence()
         if needs.digests:
             with self._local_lookups(len(needs.digests)) as progress:
@@ -167,7 +191,9 @@ class Identify:
         if needs.local_phash:
             self.unsure_pictures.update(needs.local_phash)
             with self._local_lookups(len(needs.local_phash)) as progress:
-                scanner.compute_perceptual(self.index, self.config, needs.local_phash, progress=progress)
+                scanner.compute_perceptual(
+                    self.index, self.config, progress=progress, executor=pool, candidates=local
+                )
             self.lookups.decodes += len(needs.local_phash)
             hashes = self.index.local_phashes(needs.local_phash)
             found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
@@ -194,26 +220,33 @@ class Identify:
     # -- Flickr's side -----------------------------------------------------------------------
 
     def _fetch_renditions(
-        self, wanted: Sequence[PhotoId], by_id: Mapping[PhotoId, RemotePhoto], stop: threading.Event
+        self,
+        wanted: Sequence[PhotoId],
+        by_id: Mapping[PhotoId, RemotePhoto],
+        stop: threading.Event,
+        pool: Executor | None,
     ) -> list[Fetched]:
-        """The perceptual hash of each photo's small rendition. Only talks to Flickr (it runs
-        beside the local decodes, in a thread of its own); ends early when ``stop`` is set."""
+        """The perceptual hash of each photo's small rendition, hashed in ``pool`` (see
+        :func:`flickrsync.executor.rendition_phashes`). Only talks to Flickr (it runs beside the
+        local decodes, in a thread of its own); ends early when ``stop`` is set."""
         found: list[Fetched] = []
-        todo = []
+        todo: list[tuple[tuple[PhotoId, str], str]] = []
         for pid in wanted:
             url = by_id[pid].url_small if pid in by_id else None
             if url is None:
                 found.append((pid, None, None, None))
             else:
-                todo.append((pid, url))
+                todo.append(((pid, url), url))
         self.tally.advance("identify", len(found))
-        for (pid, url), phash, error in map_concurrently(
-            lambda item: small_phash(self.client, item[1]), todo, self.checkers
-        ):
-            self.tally.advance("identify", 1)
-            found.append((pid, url, phash, error))
-            if stop.is_set():
-                break
+        hashed = rendition_phashes(
+            self.client,
+            todo,
+            self.checkers,
+            pool,
+            stop=stop,
+            fetched=lambda: self.tally.advance("identify", 1),
+        )
+        found.extend((pid, url, phash, error) for (pid, url), phash, error in hashed)
         return found
 
     def _remote_phashes(self, fetched: Sequence[Fetched]) -> dict[PhotoId, str | None]:

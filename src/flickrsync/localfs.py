@@ -53,6 +53,7 @@ Parallel, without waste
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import os
 import re
@@ -160,8 +161,10 @@ class ScanTuning:
     batches_per_worker: int = 4
     #: Below this much estimated work (seconds on one CPU), read inline: no pool.
     inline_seconds: float = 0.25
-    #: Perceptual hashes: decoding costs ~40 ms per 12 MP JPEG, so small batches balance well.
-    perceptual_batch: int = 8
+    #: Perceptual hashes: decoding costs ~40 ms per 12 MP JPEG (~5 MB), so a batch closes at
+    #: 40 MB (8 such files) or at this many files (small pictures cost their per-file overhead).
+    perceptual_batch: int = 64
+    perceptual_batch_bytes: int = 40 << 20
     inline_decodes: int = 6
 
     def estimate(self, files: int, nbytes: int) -> float:
@@ -591,6 +594,21 @@ def _perceptual_batch(items: list[list[tuple[bytes, int, int]]]) -> list[tuple[s
     return [_perceptual_one(item) for item in items]
 
 
+def hash_renditions(renditions: list[bytes]) -> list[tuple[str | None, str | None]]:
+    """Pool task: the perceptual hash of each small rendition fetched from Flickr (bytes in
+    memory, no file): ``(phash, None)``, or ``(None, reason)`` when it cannot be decoded."""
+    results: list[tuple[str | None, str | None]] = []
+    for data in renditions:
+        try:
+            results.append((_fingerprint().perceptual_hash(io.BytesIO(data), size=len(data)), None))
+        except MediaError as exc:
+            results.append((None, exc.reason))
+        except Exception as exc:
+            log.debug("perceptual hash of a rendition failed", exc_info=True)
+            results.append((None, f"could not be decoded ({type(exc).__name__}: {exc})"))
+    return results
+
+
 def _digests_one(path: bytes, size: int, mtime_ns: int, algorithms: tuple[str, ...]) -> dict[str, str] | None:
     try:
         fd = _open_ro(path)
@@ -666,7 +684,11 @@ def perceptual_hashes(
     changed since (stale). Decoding is the expensive step, so it runs in the pool, in batches."""
     inline = tuning.workers <= 1 or (executor is None and len(items) < tuning.inline_decodes)
     ranges = workpool.batches(
-        [1] * len(items), tuning.workers, tuning.perceptual_batch, 1 << 62, tuning.batches_per_worker
+        [files[0][1] if files else 0 for files in items],
+        tuning.workers,
+        tuning.perceptual_batch,
+        tuning.perceptual_batch_bytes,
+        tuning.batches_per_worker,
     )
     yield from workpool.run_batches(
         _perceptual_batch, items, ranges, inline=inline, workers=tuning.workers, executor=executor

@@ -521,6 +521,18 @@ def _read_and_record(
 # --- lazy passes -----------------------------------------------------------------------------
 
 
+#: Perceptual hashes are written to the index in transactions of at least this many.
+PHASH_WRITE_BATCH = 1_000
+
+
+def perceptual_candidates(
+    index: Index, content_ids: Iterable[ContentId] | None = None, *, retry_failed: bool = False
+) -> list[tuple[ContentId, list[LocalFile]]]:
+    """The pictures :func:`compute_perceptual` would decode (see
+    :meth:`Index.phash_candidates`), for a caller that reads them before it starts threads."""
+    return index.phash_candidates(content_ids, retry_failed=retry_failed)
+
+
 def compute_perceptual(
     index: Index,
     config: ScanConfig,
@@ -529,11 +541,15 @@ def compute_perceptual(
     retry_failed: bool = False,
     progress: ProgressCallback | None = None,
     executor: Executor | None = None,
+    candidates: list[tuple[ContentId, list[LocalFile]]] | None = None,
 ) -> LazyResult:
     """Compute and cache the perceptual hash of these pictures (default: every photo without
-    one). A picture is decoded from its first file that is still as indexed; pictures that
-    cannot be decoded are remembered (not retried unless ``retry_failed``)."""
-    candidates = index.phash_candidates(content_ids, retry_failed=retry_failed)
+    one; ``candidates``: as :func:`perceptual_candidates` found them). A picture is decoded
+    from its first file that is still as indexed; pictures that cannot be decoded are
+    remembered (not retried unless ``retry_failed``). Results are written in transactions of
+    :data:`PHASH_WRITE_BATCH` (a run stopped midway keeps what was written)."""
+    if candidates is None:
+        candidates = perceptual_candidates(index, content_ids, retry_failed=retry_failed)
     if not candidates:
         return LazyResult()
     items = [
@@ -543,11 +559,21 @@ def compute_perceptual(
     computed = stale = done = done_bytes = 0
     failed: list[tuple[str, str]] = []
     total_bytes = sum(sizes)
+    hashes: dict[ContentId, str] = {}
+    errors: dict[ContentId, str] = {}
+
+    def write() -> None:
+        nonlocal computed
+        if not hashes and not errors:
+            return
+        index.set_phashes(hashes, errors)
+        computed += len(hashes)
+        hashes.clear()
+        errors.clear()
+
     if progress is not None:
         progress(ScanProgress("perceptual", 0, len(items), 0, total_bytes))
     for batch, results in localfs.perceptual_hashes(items, config.tuning, executor):
-        hashes: dict[ContentId, str] = {}
-        errors: dict[ContentId, str] = {}
         for i, (phash, reason) in zip(batch, results, strict=True):
             cid = candidates[i][0]
             if phash is not None:
@@ -559,10 +585,11 @@ def compute_perceptual(
                 stale += 1
             done += 1
             done_bytes += sizes[i]
-        index.set_phashes(hashes, errors)
-        computed += len(hashes)
+        if len(hashes) + len(errors) >= PHASH_WRITE_BATCH:
+            write()
         if progress is not None:
             progress(ScanProgress("perceptual", done, len(items), done_bytes, total_bytes))
+    write()
     return LazyResult(computed=computed, failed=tuple(failed), stale=stale)
 
 

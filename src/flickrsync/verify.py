@@ -31,10 +31,11 @@ from flickrsync.choosing import FolderSettings, taking_part, uploadable_path
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings
 from flickrsync.errors import FlickrsyncError, TransientError
-from flickrsync.executor import map_concurrently, original_content_id
+from flickrsync.executor import map_concurrently
 from flickrsync.fingerprint import PHASH_MATCH_DISTANCE
 from flickrsync.index import Index
 from flickrsync.localfs import ScanConfig
+from flickrsync.lookups import original_content_id
 from flickrsync.matcher import FileDigests, MatchEvidence, MatchNeeds, MatchOptions, MatchResult, match_photos
 from flickrsync.models import (
     DOWNLOAD_MODES,

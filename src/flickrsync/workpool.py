@@ -8,11 +8,12 @@ pool. :mod:`flickrsync.localfs` decides what a batch does and how big the work i
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
@@ -80,20 +81,34 @@ def run_batches(
     workers: int,
     executor: Executor | None = None,
 ) -> Iterator[tuple[range, list[R]]]:
-    """Yield (batch, results) as batches finish: inline, in ``executor``, or in a new pool."""
+    """Yield (batch, results) as batches finish: inline, in ``executor``, or in a new pool.
+
+    At most ``2 * workers`` batches are in the pool at once, the next one submitted as one
+    finishes: a pool shared with other work (the rendition hashes of
+    :mod:`flickrsync.identify`) gets its turn within a few batches rather than after all of
+    these."""
     if inline:
         for batch in ranges:
             yield batch, func([items[i] for i in batch])
         return
     with pool(workers) if executor is None else _nullcontext(executor) as running:
-        futures: dict[Future[list[R]], range] = {
-            running.submit(func, [items[i] for i in batch]): batch for batch in ranges
-        }
+        limit = max(2, 2 * workers)
+        finished: Completions[list[R]] = Completions()
+        owner: dict[Future[list[R]], range] = {}
+        waiting = iter(ranges)
+
+        def top_up() -> None:
+            for batch in itertools.islice(waiting, limit - finished.pending):
+                owner[finished.add(running.submit(func, [items[i] for i in batch]))] = batch
+
         try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+            top_up()
+            while (future := finished.next()) is not None:
+                batch = owner.pop(future)
+                top_up()  # the pool goes on while the caller handles these results
+                yield batch, future.result()
         finally:
-            for future in futures:
+            for future in owner:
                 future.cancel()
 
 

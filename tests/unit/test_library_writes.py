@@ -61,7 +61,7 @@ HOME_WRITERS: dict[str, tuple[frozenset[str], str]] = {
         "the review page's thumbnail cache under <home>/thumbs (never in the library), each "
         "thumbnail written atomically: a temporary file beside it, then renamed",
     ),
-    "executor": (
+    "lookups": (
         frozenset({"tempfile.TemporaryFile"}),
         "a look-alike's original, fetched into an unnamed temporary file in the home dir for its content id",
     ),
