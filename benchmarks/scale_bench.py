@@ -323,8 +323,13 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
 
 
 def _phase_lines(pipe: Path, kept: list[str]) -> None:
-    with pipe.open("rb") as lines:
-        kept.extend(line.decode("utf-8", "replace") for line in lines if b" phase " in line)
+    """Keep the phase lines of the debug log coming through ``pipe``; the whole log goes to
+    ``pipe``'s name + ``.all`` too (``--keep`` copies it)."""
+    with pipe.open("rb") as lines, pipe.with_suffix(".all").open("wb") as everything:
+        for line in lines:
+            everything.write(line)
+            if b" phase " in line:
+                kept.append(line.decode("utf-8", "replace"))
 
 
 def phases_of(text: str) -> dict[str, tuple[int, int, float]]:
@@ -411,6 +416,7 @@ def one_case(
                 result["runs"][name] = run
                 if keep is not None:
                     keep_index(home, keep / f"{tag}-{name}")
+                    shutil.copy2(tmp / f"{tag}-{name}.all", keep / f"{tag}-{name}" / "debug.log")
             sample = [root / p.rel for p in pictures[: min(500, len(pictures))]]
             result["upload_floor"] = bare_uploads(ff, sample)
             return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -119,12 +120,21 @@ class Identify:
         evidence = self.evidence()
         by_id = {p.id: p for p in remote}
         try:
-            for _round in range(MAX_MATCH_ROUNDS):
+            for round_ in range(1, MAX_MATCH_ROUNDS + 1):
+                started = time.perf_counter()
                 result = match_photos(local, remote, self.options, evidence)
+                log.debug(
+                    "matching round %d: %.2f s, %d look-ups asked",
+                    round_,
+                    time.perf_counter() - started,
+                    result.needs.count,
+                )
                 if result.complete:
                     self.lookups = replace(self.lookups, skipped=result.pruning)
                     return result
+                started = time.perf_counter()
                 evidence = evidence.merged(self.gather(result.needs, by_id))
+                log.debug("look-ups of round %d: %.2f s", round_, time.perf_counter() - started)
         finally:
             self.tally.stop("identify")
         raise FlickrsyncError("matching did not settle after several rounds; please report this")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+import unicodedata
+from collections.abc import Mapping, Set
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from flickrsync.errors import LocalFileError
-from flickrsync.localfs import open_file
+from flickrsync.localfs import fs_path, open_file
 from flickrsync.models import FileStat, LocalPath
 
 if TYPE_CHECKING:
@@ -38,15 +40,19 @@ def read_metadata(path: LocalPath, expect: FileStat | None = None) -> PictureMet
             raise LocalFileError(where, f"read error: {exc.strerror or exc}") from None
 
 
-def with_sidecar(path: LocalPath, embedded: PictureMeta) -> PictureMeta:
+def with_sidecar(path: LocalPath, embedded: PictureMeta, folder_names: Set[str] | None = None) -> PictureMeta:
     """``embedded`` merged with the picture's ``.xmp`` sidecar (which wins), when it has one:
     ``NAME.EXT.xmp`` (darktable, digiKam) else ``NAME.xmp`` (Lightroom, Capture One), ``.xmp``
-    in either case. A sidecar that cannot be read is a warning of the result."""
+    in either case. A sidecar that cannot be read is a warning of the result. ``folder_names``:
+    the names in the picture's folder (:func:`_name_key` of each) when the caller listed it:
+    a name not among them is not tried."""
     from flickrsync.fingerprint import merge, read_sidecar  # noqa: PLC0415 - lazy, as above
 
     folder, name = posixpath.split(path.relpath)
     for candidate in dict.fromkeys((name, name.rsplit(".", 1)[0])):
         for sidecar in (candidate + ".xmp", candidate + ".XMP"):
+            if folder_names is not None and _name_key(sidecar) not in folder_names:
+                continue
             try:
                 with open_file(LocalPath(path.root, posixpath.join(folder, sidecar))) as stream:
                     data = stream.read(MAX_SIDECAR_BYTES + 1)
@@ -62,3 +68,28 @@ def with_sidecar(path: LocalPath, embedded: PictureMeta) -> PictureMeta:
                 return replace(embedded, warnings=(*embedded.warnings, why))
             return merge(embedded, read_sidecar(data))
     return embedded
+
+
+def _name_key(name: str) -> str:
+    """How a file system may compare names: case-insensitive and normalising ones find
+    ``x.xmp`` as ``X.XMP`` or in NFD; a listing filtered by this key only leaves out names that
+    cannot be opened anywhere."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def with_sidecars(found: Mapping[LocalPath, PictureMeta]) -> dict[LocalPath, PictureMeta]:
+    """:func:`with_sidecar` for many pictures: each folder is listed once and only the sidecars
+    it holds are opened (trying four names per picture costs four failed opens each). A folder
+    that cannot be listed is tried name by name."""
+    listed: dict[tuple[str, str], frozenset[str] | None] = {}
+    merged: dict[LocalPath, PictureMeta] = {}
+    for path, embedded in found.items():
+        key = (path.root, posixpath.dirname(path.relpath))
+        if key not in listed:
+            try:
+                names = os.listdir(fs_path(LocalPath(*key)))
+                listed[key] = frozenset(_name_key(os.fsdecode(n)) for n in names)
+            except OSError:
+                listed[key] = None
+        merged[path] = with_sidecar(path, embedded, listed[key])
+    return merged

@@ -656,7 +656,7 @@ def file_metadata(index: Index, paths: Sequence[LocalPath]) -> dict[LocalPath, P
             except LocalFileError as exc:
                 log.info("%s: metadata not read (%s)", path.relpath, exc)
                 continue
-        found[path] = localmeta.with_sidecar(path, embedded)
+        found[path] = embedded
     if read:
         index.set_file_metas(read)
-    return found
+    return localmeta.with_sidecars(found)

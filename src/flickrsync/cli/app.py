@@ -339,7 +339,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"flickrsync: internal error: {redact(f'{type(exc).__name__}: {exc}')}{where}", err=True)
         return 1
     finally:
+        _log_resources()
         close_logging()
+
+
+def _log_resources() -> None:
+    """The run's CPU time (this process, and its worker processes) and peak memory, in the
+    debug log: where a slow run spent its time."""
+    try:
+        import resource  # noqa: PLC0415 - Unix only, and only for this line
+    except ImportError:  # pragma: no cover - Windows
+        return
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    log.debug(
+        "resources: CPU %.1f s (user %.1f, system %.1f), workers' CPU %.1f s, peak memory %.0f MB",
+        me.ru_utime + me.ru_stime,
+        me.ru_utime,
+        me.ru_stime,
+        workers.ru_utime + workers.ru_stime,
+        me.ru_maxrss / 1024,
+    )
 
 
 def _ensure_log(ctx: click.Context | None) -> Path | None:

@@ -12,6 +12,7 @@ Text: one function per report, reading the same dataclasses.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -59,18 +60,20 @@ _log = logging.getLogger("flickrsync.run")
 
 def to_json(value: object) -> Any:
     """``value`` as JSON values (see the module docstring for the shapes)."""
+    if value is None or isinstance(value, str | int):  # most values: first, and cheap (bool is an int)
+        return value
     if isinstance(value, LocalPath):
         return {"path": full_path(value), "root": value.root, "relpath": value.relpath}
     if is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
-        for f in fields(value):
-            item = getattr(value, f.name)
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
             if isinstance(item, LocalPath):
-                out.update({f.name: full_path(item), "root": item.root, "relpath": item.relpath})
+                out.update({name: full_path(item), "root": item.root, "relpath": item.relpath})
             elif isinstance(item, FileStat):
                 out.update(to_json(item))
             else:
-                out[f.name] = to_json(item)
+                out[name] = to_json(item)
         return out
     if isinstance(value, Mapping):
         return {str(k): to_json(v) for k, v in value.items()}
@@ -81,6 +84,12 @@ def to_json(value: object) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    """A dataclass's field names, in order (asked once per class: 125,000 actions are many)."""
+    return tuple(f.name for f in fields(cls))
 
 
 def emit_json(kind: str, payload: Mapping[str, Any]) -> None:

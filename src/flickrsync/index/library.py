@@ -239,21 +239,16 @@ class LibraryStore(IndexBase):
         Pictures are created as needed. One transaction; returns the count."""
         stamp = now_s(now)
         metas = meta or {}
-        count = 0
         touched: list[tuple[int, bytes]] = []
-        with self.transaction():
-            for file in files:
-                (root_id,) = self.ensure_roots([file.path.root])
-                fp = file.fingerprint
-                if fp is not None:
-                    self._conn.execute(
-                        "INSERT INTO local_picture(content_id, id_kind, media, format, width, height, "
-                        "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(content_id) DO UPDATE SET "
-                        "width = coalesce(width, excluded.width), "
-                        "height = coalesce(height, excluded.height)",
-                        (fp.content_id, fp.id_kind, fp.media, fp.format, fp.width, fp.height, stamp),
-                    )
-                values = (
+        pictures: list[tuple[Any, ...]] = []
+        rows: list[tuple[Any, ...]] = []
+        for file in files:
+            (root_id,) = self.ensure_roots([file.path.root])
+            fp = file.fingerprint
+            if fp is not None:
+                pictures.append((fp.content_id, fp.id_kind, fp.media, fp.format, fp.width, fp.height, stamp))
+            rows.append(
+                (
                     root_id,
                     enc(file.path.relpath),
                     s64(file.stat.dev),
@@ -277,27 +272,36 @@ class LibraryStore(IndexBase):
                     stamp,
                     _meta_text(metas.get(file.path)) if fp else None,
                 )
-                self._conn.execute(
-                    "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, stat_key, "
-                    "content_id, id_kind, media, format, width, height, orientation, date_taken, subsec, "
-                    "tz_offset, warnings, problem, problem_kind, scanned_at, meta) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
-                    "size = excluded.size, mtime_ns = excluded.mtime_ns, stat_key = excluded.stat_key, "
-                    "content_id = excluded.content_id, "
-                    "id_kind = excluded.id_kind, media = excluded.media, format = excluded.format, "
-                    "width = excluded.width, height = excluded.height, orientation = excluded.orientation, "
-                    "date_taken = excluded.date_taken, subsec = excluded.subsec, "
-                    "tz_offset = excluded.tz_offset, warnings = excluded.warnings, md5 = NULL, "
-                    "sha1 = NULL, sha256 = NULL, problem = excluded.problem, "
-                    "problem_kind = excluded.problem_kind, scanned_at = excluded.scanned_at, "
-                    "meta = excluded.meta",
-                    values,
-                )
-                count += 1
-                touched.append((root_id, dir_of(enc(file.path.relpath))))
+            )
+            touched.append((root_id, dir_of(enc(file.path.relpath))))
+        with self.transaction():
+            # Pictures first: a file row refers to its picture.
+            self._conn.executemany(
+                "INSERT INTO local_picture(content_id, id_kind, media, format, width, height, "
+                "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(content_id) DO UPDATE SET "
+                "width = coalesce(width, excluded.width), "
+                "height = coalesce(height, excluded.height)",
+                pictures,
+            )
+            self._conn.executemany(
+                "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, stat_key, "
+                "content_id, id_kind, media, format, width, height, orientation, date_taken, subsec, "
+                "tz_offset, warnings, problem, problem_kind, scanned_at, meta) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
+                "size = excluded.size, mtime_ns = excluded.mtime_ns, stat_key = excluded.stat_key, "
+                "content_id = excluded.content_id, "
+                "id_kind = excluded.id_kind, media = excluded.media, format = excluded.format, "
+                "width = excluded.width, height = excluded.height, orientation = excluded.orientation, "
+                "date_taken = excluded.date_taken, subsec = excluded.subsec, "
+                "tz_offset = excluded.tz_offset, warnings = excluded.warnings, md5 = NULL, "
+                "sha1 = NULL, sha256 = NULL, problem = excluded.problem, "
+                "problem_kind = excluded.problem_kind, scanned_at = excluded.scanned_at, "
+                "meta = excluded.meta",
+                rows,
+            )
             self._touch_dirs(touched)
-        return count
+        return len(rows)
 
     def copy_files(self, copies: Sequence[tuple[int, LocalPath]], *, now: float | None = None) -> int:
         """Give each destination path the record (fingerprint, digests) of file ``id``.
@@ -679,13 +683,22 @@ class LibraryStore(IndexBase):
     def file_metas(self, paths: Iterable[LocalPath]) -> dict[LocalPath, PictureMeta | None]:
         """The metadata the scanner read from these files (None: not read yet)."""
         found: dict[LocalPath, PictureMeta | None] = {}
-        for path in paths:
-            row = self._conn.execute(
-                f"SELECT f.meta FROM {_FILE_FROM} WHERE r.path = ? AND f.relpath = ?",  # noqa: S608
-                (enc(path.root), enc(path.relpath)),
-            ).fetchone()
-            if row is not None:
-                found[path] = None if row[0] is None else meta_from_json(row[0])
+        wanted = {(enc(p.root), enc(p.relpath)): p for p in paths}
+        if not wanted:
+            return found
+        self._conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted_path(root BLOB, relpath BLOB, "
+            "PRIMARY KEY (root, relpath))"
+        )
+        with self.transaction():
+            self._conn.execute("DELETE FROM wanted_path")
+            self._conn.executemany("INSERT OR IGNORE INTO wanted_path(root, relpath) VALUES (?, ?)", wanted)
+            rows = self._conn.execute(
+                f"SELECT r.path, f.relpath, f.meta FROM {_FILE_FROM} "  # noqa: S608
+                "JOIN wanted_path w ON w.root = r.path AND w.relpath = f.relpath"
+            ).fetchall()
+        for root, relpath, meta in rows:
+            found[wanted[(root, relpath)]] = None if meta is None else meta_from_json(meta)
         return found
 
     def set_file_metas(self, metas: Mapping[LocalPath, PictureMeta]) -> None:

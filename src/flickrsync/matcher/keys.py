@@ -4,6 +4,7 @@ Pure: plain values in, plain values out."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -70,7 +71,16 @@ def picture_stems(picture: LocalPicture) -> frozenset[str]:
 
 def exact_date(value: str | None) -> str | None:
     """``YYYY-MM-DD HH:MM:SS`` or None (absent, garbage, or Flickr's ``0000-00-00 …``)."""
-    if value is None or not _DATE.fullmatch(value) or value.startswith("0000"):
+    if value is None:
+        return None
+    return _exact_date(value)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _exact_date(value: str) -> str | None:
+    # Each picture's and photo's date is asked for many times in a run (every stage, every
+    # candidate pair): the answer is kept for the strings seen last.
+    if not _DATE.fullmatch(value) or value.startswith("0000"):
         return None
     return value
 

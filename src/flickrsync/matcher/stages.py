@@ -483,8 +483,16 @@ def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence)
     extra Flickr copies of matched pictures. Returns what is still needed."""
     _apply_originals(m, evidence)
     needs = _lookalikes(m, options, evidence)
-    if not needs and options.check_flickr_copies:
-        needs = _suspect_copies(m, options, evidence)
+    if options.check_flickr_copies:
+        copies = _suspect_copies(m, options, evidence)
+        # While look-alikes are still open, the looks the copy check will want for the pairs
+        # matched so far are asked with them (one round of look-ups, not two); originals are
+        # asked only once the matches have settled.
+        needs = (
+            needs.union(MatchNeeds(local_phash=copies.local_phash, remote_phash=copies.remote_phash))
+            if needs
+            else copies
+        )
     return needs
 
 
