@@ -69,5 +69,12 @@ def clean_tag(raw: str) -> str:
     return _letters_and_digits(text)
 
 
+#: In ASCII, the letters and digits are exactly these (Unicode categories L and N).
+_NOT_ASCII_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]+")
+
+
 def _letters_and_digits(text: str) -> str:
-    return "".join(c for c in text.lower() if unicodedata.category(c)[0] in ("L", "N"))
+    lowered = text.lower()
+    if lowered.isascii():  # most tags: one regex rather than a category look-up per character
+        return _NOT_ASCII_LETTER_OR_DIGIT.sub("", lowered)
+    return "".join(c for c in lowered if unicodedata.category(c)[0] in ("L", "N"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fakeflickr import text as fakeflickr_text
 from flickrsync.tags import clean_tag, format_tags, parse_tags
@@ -39,3 +41,11 @@ def test_tags_string_round_trip() -> None:
         "say cheese",
         "spaced out",
     )
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=30))
+def test_a_clean_tag_keeps_letters_and_digits_whatever_the_path(raw: str) -> None:
+    """ASCII tags take a faster path than the rest: both keep exactly the lower-cased letters and
+    digits (Unicode categories L and N), as the emulator's reading of REFERENCE §5.6 does."""
+    parsed = fakeflickr_text.parse_tag(raw)
+    assert clean_tag(raw) == (parsed.clean if parsed is not None else "")
