@@ -1,4 +1,5 @@
-"""The HTTP side of fakeflickr: routing, Flickr's response envelopes, and the threaded server.
+"""The HTTP side of fakeflickr: routing, Flickr's response envelopes, and :class:`FakeFlickr`, which
+serves them on :mod:`fakeflickr.httpserver` in a thread.
 
 Paths, all on one host (Flickr spreads them over api./up./www./live.staticflickr.com):
 
