@@ -1,4 +1,5 @@
-"""The HTTP side of fakeflickr: routing, Flickr's response envelopes, and the threaded server.
+"""The HTTP side of fakeflickr: routing, Flickr's response envelopes, and :class:`FakeFlickr`, which
+serves them on :mod:`fakeflickr.httpserver` in a thread.
 
 Paths, all on one host (Flickr spreads them over api./up./www./live.staticflickr.com):
 
@@ -42,7 +43,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
 from werkzeug.wrappers import Request, Response
 
 from fakeflickr import admin, oauth, uploads
@@ -58,6 +59,7 @@ from fakeflickr.errors import (
 )
 from fakeflickr.faults import FILE_FAULTS, PORTAL_PAGE, RATE_LIMIT_BODY, Faults, RateLimiter
 from fakeflickr.handlers import METHODS, Call
+from fakeflickr.httpserver import IDLE_TIMEOUT, make_server
 from fakeflickr.link import Link, LinkSettings
 from fakeflickr.media import (
     CONTENT_TYPES,
@@ -622,17 +624,6 @@ def _file_chunks(path: Path, size: int = 1 << 16) -> Iterator[bytes]:
             yield chunk
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        log.debug("%s %s -> %s", self.command, self.path, code)
-
-    def log_error(self, format: str, *args: Any) -> None:
-        log.debug(format, *args)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug(format, *args)
-
-
 class FakeFlickr:
     """fakeflickr in a background thread, e.g. for tests::
 
@@ -646,7 +637,8 @@ class FakeFlickr:
     ``latency_ms``, ``up_bytes_per_s``, ``down_bytes_per_s``: the network model of
     :mod:`fakeflickr.link` (round trip per request, shared bandwidth each way); 0 = off.
     ``middleware`` wraps the WSGI app the HTTP server calls, outside the link (tests record the
-    raw requests with it).
+    raw requests with it). ``idle_timeout``: seconds a kept-alive connection may wait for its next
+    request (see :mod:`fakeflickr.httpserver`).
     """
 
     def __init__(
@@ -660,6 +652,7 @@ class FakeFlickr:
         up_bytes_per_s: int = 0,
         down_bytes_per_s: int = 0,
         middleware: Callable[[WSGIApp], WSGIApp] | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
         self.store = Store(Path(data_dir))
         self.app = App(self.store)
@@ -675,6 +668,7 @@ class FakeFlickr:
             self.store.create_user("demo", fullname="Demo User", realname="Demo User")
         self._host = host
         self._port = port
+        self._idle_timeout = idle_timeout
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -690,10 +684,11 @@ class FakeFlickr:
         host = self._host if ":" not in self._host else f"[{self._host}]"
         return f"http://{host}:{self._server.port}"
 
+    def _make_server(self) -> BaseWSGIServer:
+        return make_server(self._host, self._port, self._wsgi, idle_timeout=self._idle_timeout)
+
     def start(self) -> FakeFlickr:
-        self._server = make_server(
-            self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
-        )
+        self._server = self._make_server()
         server = self._server
         self._thread = threading.Thread(
             target=lambda: server.serve_forever(poll_interval=0.05), name="fakeflickr", daemon=True
@@ -704,15 +699,11 @@ class FakeFlickr:
     def serve_forever(self) -> None:
         """Run in the calling thread (``python -m fakeflickr``)."""
         if self._server is None:
-            self._server = make_server(
-                self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
-            )
+            self._server = self._make_server()
         self._server.serve_forever()
 
     def bind(self) -> None:
-        self._server = make_server(
-            self._host, self._port, self._wsgi, threaded=True, request_handler=_QuietHandler
-        )
+        self._server = self._make_server()
 
     def stop(self) -> None:
         """Stop serving and close the store. (``shutdown()`` is only for a server running in the

@@ -26,7 +26,7 @@ def http_client(timeout: float = 30.0) -> httpx.Client:
     return httpx.Client(timeout=timeout, verify=_SSL)
 
 
-#: A shared client for one-off requests in tests (the emulator closes every connection).
+#: A shared client for one-off requests in tests (its connections kept alive between them).
 HTTP = http_client()
 
 
