@@ -201,12 +201,13 @@ class Identify:
         if needs.local_phash:
             self.unsure_pictures.update(needs.local_phash)
             with self._local_lookups(len(needs.local_phash)) as progress:
-                scanner.compute_perceptual(
+                done = scanner.compute_perceptual(
                     self.index, self.config, progress=progress, executor=pool, candidates=local
                 )
             self.lookups.decodes += len(needs.local_phash)
-            hashes = self.index.local_phashes(needs.local_phash)
-            found = replace(found, local_phash={cid: hashes.get(cid) for cid in needs.local_phash})
+            # A picture asked for and not computed now has none (it cannot be decoded, now or
+            # before, or its files changed since the scan).
+            found = replace(found, local_phash={cid: done.values.get(cid) for cid in needs.local_phash})
         return found
 
     @contextlib.contextmanager

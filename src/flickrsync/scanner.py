@@ -561,6 +561,7 @@ def compute_perceptual(
     total_bytes = sum(sizes)
     hashes: dict[ContentId, str] = {}
     errors: dict[ContentId, str] = {}
+    values: dict[ContentId, str] = {}
 
     def write() -> None:
         nonlocal computed
@@ -568,6 +569,7 @@ def compute_perceptual(
             return
         index.set_phashes(hashes, errors)
         computed += len(hashes)
+        values.update(hashes)
         hashes.clear()
         errors.clear()
 
@@ -590,7 +592,7 @@ def compute_perceptual(
         if progress is not None:
             progress(ScanProgress("perceptual", done, len(items), done_bytes, total_bytes))
     write()
-    return LazyResult(computed=computed, failed=tuple(failed), stale=stale)
+    return LazyResult(computed=computed, failed=tuple(failed), stale=stale, values=values)
 
 
 def compute_digests(

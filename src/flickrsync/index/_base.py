@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flickrsync.errors import DatabaseError, DiskFullError, FlickrsyncError
 
@@ -77,6 +78,10 @@ def failure(path: Path, exc: sqlite3.Error, doing: str) -> FlickrsyncError | Non
     return None
 
 
+#: Values per multi-row INSERT (:meth:`IndexBase.insert_rows`): SQLite's limit before 3.32.
+VALUES_PER_STATEMENT = 999
+
+
 class IndexBase:
     """The open connection and what every part of the index does with it. Not thread-safe: use
     it from the thread that opened it."""
@@ -117,6 +122,30 @@ class IndexBase:
             if known is None:
                 raise
             raise known from exc
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, or_: str = ""
+    ) -> None:
+        """Insert ``rows`` into ``table`` (a table of the index's making), many per statement.
+
+        ``executemany`` runs one statement per row, and each hands the interpreter over to other
+        threads and waits to get it back: with look-up threads busy (identify's rendition
+        fetches), tens of thousands of rows cost seconds of waiting. A statement of up to
+        :data:`VALUES_PER_STATEMENT` values hands it over once."""
+        width = len(columns)
+        per_statement = max(1, VALUES_PER_STATEMENT // width)
+        head = f"INSERT {or_} INTO {table}({', '.join(columns)}) VALUES "  # noqa: S608 - our names
+        one = "(" + ", ".join("?" * width) + ")"
+        batch: list[Any] = []
+        count = 0
+        for row in rows:
+            batch.extend(row)
+            count += 1
+            if count == per_statement:
+                self._conn.execute(head + ", ".join([one] * count), batch)
+                batch, count = [], 0
+        if count:
+            self._conn.execute(head + ", ".join([one] * count), batch)
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:  # SQLite may have rolled back already (a full disk)

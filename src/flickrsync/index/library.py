@@ -595,9 +595,7 @@ class LibraryStore(IndexBase):
         self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_content(id TEXT PRIMARY KEY)")
         with self.transaction():
             self._conn.execute("DELETE FROM wanted_content")
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO wanted_content(id) VALUES (?)", ((c,) for c in content_ids)
-            )
+            self.insert_rows("wanted_content", ("id",), ((c,) for c in content_ids), or_="OR IGNORE")
             (count,) = self._conn.execute("SELECT count(*) FROM wanted_content").fetchone()
         return int(count)
 
@@ -605,14 +603,19 @@ class LibraryStore(IndexBase):
         self, hashes: Mapping[ContentId, str], errors: Mapping[ContentId, str] | None = None
     ) -> None:
         """Cache perceptual hashes; ``errors`` records pictures that could not be decoded."""
+        self._conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS new_phash(id TEXT PRIMARY KEY, hash TEXT, error TEXT)"
+        )
         with self.transaction():
-            self._conn.executemany(
-                "UPDATE local_picture SET phash = ?, phash_error = NULL WHERE content_id = ?",
-                [(value, cid) for cid, value in hashes.items()],
-            )
-            self._conn.executemany(
-                "UPDATE local_picture SET phash_error = ? WHERE content_id = ?",
-                [(reason, cid) for cid, reason in (errors or {}).items()],
+            self._conn.execute("DELETE FROM new_phash")
+            self.insert_rows("new_phash", ("id", "hash"), hashes.items(), or_="OR REPLACE")
+            self.insert_rows("new_phash", ("id", "error"), (errors or {}).items(), or_="OR REPLACE")
+            # One statement for all (a statement per row waits on the interpreter per row).
+            self._conn.execute(
+                "UPDATE local_picture SET "
+                "phash = coalesce((SELECT hash FROM new_phash n WHERE n.id = content_id), phash), "
+                "phash_error = (SELECT error FROM new_phash n WHERE n.id = content_id) "
+                "WHERE content_id IN (SELECT id FROM new_phash)"
             )
 
     def local_phashes(self, content_ids: Iterable[ContentId] | None = None) -> dict[ContentId, str | None]:

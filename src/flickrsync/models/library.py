@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from flickrsync.models.base import (
@@ -122,6 +123,8 @@ class LazyResult:
     failed: tuple[tuple[str, str], ...] = ()
     #: Pictures skipped because every file holding them changed since the scan.
     stale: int = 0
+    #: What was computed, by content id (perceptual hashes): the caller need not read it back.
+    values: Mapping[ContentId, str] = field(default_factory=dict)
 
 
 # --- remote side in the index (index/remote.py, for the sync engine) -------------------------
