@@ -11,7 +11,9 @@ samples before those shortcuts were taken.
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from PIL import Image
@@ -175,3 +177,58 @@ def test_real_pictures_keep_their_recorded_hashes() -> None:
             continue
         assert perceptual_hash(io.BytesIO(path.read_bytes())) == got[path.name], path.name  # as a rendition
     assert got == RECORDED
+
+
+def _with_segment(data: bytes, marker: int, payload: bytes, *, after_exif: bool) -> bytes:
+    """``data`` with one more segment, right after SOI or right after the EXIF segment."""
+    segment = bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+    at = 2
+    if after_exif:
+        exif_at = data.index(b"Exif\0\0") - 4  # FF E1, the length word, then "Exif"
+        at = exif_at + 2 + struct.unpack(">H", data[exif_at + 2 : exif_at + 4])[0]
+    return data[:at] + segment + data[at:]
+
+
+def test_jpeg_orientation_is_settled_by_the_first_exif_block() -> None:
+    """The head's walk stops at the first EXIF block: a later one cannot change the orientation
+    (the first counts, as for the fingerprint), nor can anything before the scan."""
+    from benchmarks.synthetic import photo_like
+
+    from flickrsync.fingerprint._core import jpeg_orientation, orientation_of
+
+    data = save(photo_like(120, 90, seed=3), "JPEG", quality=85, exif=exif_bytes(orientation=6))
+    data = _with_segment(data, 0xE1, exif_bytes(orientation=3), after_exif=True)  # "Exif\0\0" + TIFF
+    data = _with_segment(data, 0xFE, b"c" * 4000, after_exif=True)  # the scan is far from the head
+    exif_end = data.index(b"\xff\xfe")
+    assert jpeg_orientation(data[:exif_end]) == (True, 6)
+    assert jpeg_orientation(data[: exif_end - 1]) == (False, None)  # the EXIF block is cut off
+    assert orientation_of(data) == fingerprint_bytes(data).orientation == 6
+    plain = save(photo_like(120, 90, seed=3), "JPEG", quality=85)
+    scan = plain.index(b"\xff\xda")
+    assert jpeg_orientation(plain[:scan]) == (False, None)
+    assert jpeg_orientation(plain[: scan + 2]) == (True, None)
+
+
+def test_jpeg_with_its_exif_in_the_head_and_its_scan_beyond_is_decoded_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.synthetic import photo_like
+
+    from flickrsync.fingerprint import _perceptual
+
+    monkeypatch.setattr(_perceptual, "HEAD_BYTES", 2048)
+    decoded_from: list[type] = []
+    original = _perceptual._jpeg_image
+
+    def spy(stream: BinaryIO) -> Image.Image:
+        decoded_from.append(type(stream))
+        return original(stream)
+
+    monkeypatch.setattr(_perceptual, "_jpeg_image", spy)
+    data = save(photo_like(400, 300, seed=9), "JPEG", quality=85, exif=exif_bytes(orientation=8))
+    data = _with_segment(data, 0xFE, b"c" * 5000, after_exif=True)
+    path = tmp_path / "p.jpg"
+    path.write_bytes(data)
+    with path.open("rb") as stream:
+        assert perceptual_hash(stream, size=len(data)) == _plain_phash(data)
+    assert decoded_from == [io.BufferedReader]

@@ -178,14 +178,14 @@ def orientation_of(data: bytes) -> int | None:
 
 def jpeg_orientation(head: bytes) -> tuple[bool, int | None]:
     """The EXIF orientation of a JPEG from the first bytes of the file: (complete, orientation).
-    ``complete`` is true when the head reaches the first scan, so every segment in front of it
-    (EXIF included) was in the head and the orientation is what :func:`orientation_of` of the
-    whole file gives."""
-    info = parse_jpeg(BufferSource(head), _NoHash(), metadata_only=True)
+    ``complete`` is true when the head holds the EXIF block (the first one counts), or reaches
+    the first scan without one: the orientation is then what :func:`orientation_of` of the whole
+    file gives. The walk stops there."""
+    info = parse_jpeg(BufferSource(head), _NoHash(), metadata_only=True, exif_only=True)
     blob = info.exif
     if blob is None:
         return info.saw_scan, None
-    return info.saw_scan, exif_orientation(_blob_reader(blob), len(blob))
+    return True, exif_orientation(_blob_reader(blob), len(blob))
 
 
 def _facts_of(blob: bytes | None) -> ExifFacts | None:
