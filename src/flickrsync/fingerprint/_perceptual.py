@@ -50,7 +50,8 @@ from ._detect import IMAGE_BRANDS, detect_format
 DRAFT_SIZE = 256
 #: Largest file read for a perceptual hash (decoders need it in memory).
 MAX_FILE_BYTES = 256 * 1024 * 1024
-#: Read first from a stream: a JPEG whose metadata ends within it is decoded from the stream.
+#: Read first from a stream: a JPEG whose EXIF block lies within it (without EXIF: whose first scan
+#: starts within it) is decoded from the stream.
 HEAD_BYTES = 256 * 1024
 #: Largest picture decoded in full (formats without a reduced decode, HEIF without a thumbnail):
 #: 160 megapixels, about 480 MB as RGB. Larger ones get no perceptual hash (MediaError); their
@@ -173,7 +174,7 @@ def _reduced_from_stream(stream: BinaryIO, size: int | None) -> Image.Image:
     head = stream.read(HEAD_BYTES if size is None else min(size, HEAD_BYTES))
     if seekable and len(head) == HEAD_BYTES and detect_format(head[:64]) == "jpeg":
         complete, orientation = jpeg_orientation(head)
-        if complete:  # every segment before the first scan is in the head: decode from the file
+        if complete:  # the head settles the orientation: decode from the file
             stream.seek(0)
             return _oriented(_small(_jpeg_image(stream)), orientation)
     if len(head) < HEAD_BYTES:
@@ -235,7 +236,7 @@ def _jpeg_image(stream: BinaryIO) -> Image.Image:
 class _DraftJpeg(JpegImagePlugin.JpegImageFile):
     """Pillow's JPEG reader without the one thing it does at open that the hash never uses:
     parsing the EXIF block (a TIFF structure, in Python) for a resolution when the JFIF header
-    has none, a sixth of the cost of hashing a small JPEG."""
+    has none (~25 us of the ~0.2 ms that hashing a small JPEG costs)."""
 
     def _read_dpi_from_exif(self) -> None:
         pass
