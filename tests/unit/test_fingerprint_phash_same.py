@@ -1,11 +1,12 @@
 """The perceptual hash keeps its bits: every hash already stored in an index must still match.
 
-The module takes shortcuts for speed (an orientation-only EXIF read, Pillow's JPEG reader without
-its DPI lookup, no copy of a picture that needs no reduction, numpy for the median and the hex
-text, a head read no longer than the file). Here its hashes are compared with the same steps
-spelt out with Pillow's public API and ImageHash (the reference for the bits), over a few hundred
-generated pictures of every orientation and format, and with the hashes recorded for the real
-samples before those shortcuts were taken.
+The module takes shortcuts for speed (an orientation-only EXIF read from a marker walk that stops
+at the first EXIF block, Pillow's JPEG reader without its DPI lookup, no copy of a picture that
+needs no reduction, numpy for the median and the hex text, a head read no longer than the file).
+Here its hashes are compared with the same steps spelt out with Pillow's public API and ImageHash
+(the reference for the bits), over a few hundred generated pictures of every orientation and
+format, and with the hashes recorded for the real samples (HEIC among them) before those
+shortcuts were taken.
 """
 
 from __future__ import annotations
