@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from flickrsync.errors import MediaError
@@ -20,7 +20,7 @@ from ._meta import PictureMeta
 from ._metaread import Embedded, decode
 from ._riff import RiffInfo, parse_png, parse_riff
 from ._source import INMEMORY_LIMIT, BufferSource, Source, open_source, seekable
-from ._tiff import ExifFacts, exif_facts, hash_tiff, tiff_type
+from ._tiff import ExifFacts, exif_facts, exif_orientation, hash_tiff, tiff_type
 
 #: Bytes :func:`read_metadata` reads first: camera JPEGs put EXIF, XMP and IPTC in their first
 #: few tens of KB; Lightroom's XMP with develop settings, or a large preview, can take more.
@@ -168,7 +168,9 @@ def orientation_of(data: bytes) -> int | None:
     carry their rotation in the container, which the decoder applies)."""
     src = BufferSource(data)
     kind = detect_format(src.read(0, 64))
-    if kind not in ("jpeg", "png", "webp", "tiff"):
+    if kind == "jpeg":
+        return jpeg_orientation(data)[1]
+    if kind not in ("png", "webp", "tiff"):
         return None
     facts = _embedded(src, kind).exif
     return facts.orientation if facts else None
@@ -176,18 +178,25 @@ def orientation_of(data: bytes) -> int | None:
 
 def jpeg_orientation(head: bytes) -> tuple[bool, int | None]:
     """The EXIF orientation of a JPEG from the first bytes of the file: (complete, orientation).
-    ``complete`` is true when the head reaches the first scan, so every segment in front of it
-    (EXIF included) was in the head and the orientation is what :func:`orientation_of` of the
-    whole file gives."""
-    info = parse_jpeg(BufferSource(head), _NoHash(), metadata_only=True)
-    facts = _facts_of(info.exif)
-    return info.saw_scan, facts.orientation if facts else None
+    ``complete`` is true when the head holds the EXIF block (the first one counts), or reaches
+    the first scan without one: the orientation is then what :func:`orientation_of` of the whole
+    file gives. The walk stops there."""
+    info = parse_jpeg(BufferSource(head), _NoHash(), metadata_only=True, exif_only=True)
+    blob = info.exif
+    if blob is None:
+        return info.saw_scan, None
+    return True, exif_orientation(_blob_reader(blob), len(blob))
 
 
 def _facts_of(blob: bytes | None) -> ExifFacts | None:
     if blob is None:
         return None
-    return exif_facts(lambda at, n: blob[at : at + n] if at >= 0 else b"", len(blob))
+    return exif_facts(_blob_reader(blob), len(blob))
+
+
+def _blob_reader(blob: bytes) -> Callable[[int, int], bytes]:
+    """``read(at, n)`` of an EXIF block in memory, as the TIFF readers take it."""
+    return lambda at, n: blob[at : at + n] if at >= 0 else b""
 
 
 def _keep_jpeg(info: JpegInfo, found: Embedded) -> None:

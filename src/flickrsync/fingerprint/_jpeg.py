@@ -80,10 +80,14 @@ class JpegInfo:
     photoshop: bytes | None = None
 
 
-def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> JpegInfo:
+def parse_jpeg(
+    src: Source, hasher: Hasher, *, metadata_only: bool = False, exif_only: bool = False
+) -> JpegInfo:
     """Walk the markers of the JPEG in ``src`` (which starts with ``FF D8``), hashing as ExifTool.
 
-    With ``metadata_only`` the walk stops at the first scan: size and EXIF, nothing hashed.
+    With ``metadata_only`` the walk stops at the first scan: size and EXIF, nothing hashed. With
+    ``exif_only`` too, it stops as soon as it has the EXIF block (the first one is the one kept,
+    so what follows cannot change it): the other fields are then incomplete.
     """
     size = src.size
     pos = 2  # just after SOI
@@ -182,6 +186,8 @@ def parse_jpeg(src: Source, hasher: Hasher, *, metadata_only: bool = False) -> J
                 if 0 <= at <= 4 and len(head) > at + 5:
                     if exif is None:
                         exif = src.read(data_at + at + 6, data_len - at - 6)
+                        if exif_only and metadata_only:
+                            break
                 elif head.startswith(_XMP):
                     if xmp is None and not saw_scan:
                         xmp = src.read(data_at + len(_XMP), data_len - len(_XMP))

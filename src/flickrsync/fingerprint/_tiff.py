@@ -401,38 +401,16 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
     """Read IFD0 and the Exif IFD of the TIFF structure seen through ``read`` (offsets from the
     TIFF header). Never raises on malformed data: problems become warnings."""
     warnings: list[str] = []
-    head = read(0, 8)
-    if len(head) < 8 or head[:2] not in (b"II", b"MM"):
-        return ExifFacts(warnings=("EXIF block has no TIFF header: ignored",))
-    order = "<" if head[:2] == b"II" else ">"
-    ifd0_at = struct.unpack_from(f"{order}I", head, 4)[0]
-    found = _lenient_dir(read, size, order, at=ifd0_at, name="IFD0", warnings=warnings)
-    if found is None:
+    header = _exif_ifd0(read, size, warnings)
+    if header is None:
         return ExifFacts(warnings=tuple(warnings))
-    ifd0, ifd0_entries = found
+    order, ifd0_at, (ifd0, ifd0_entries) = header
 
     def value(entries: dict[int, _Entry], tag: int, limit: int = _MAX_TEXT) -> tuple[_Entry, bytes] | None:
-        entry = entries.get(tag)
-        if entry is None:
-            return None
-        type_size = _TYPE_SIZE.get(entry.type)
-        if type_size is None:
-            return None
-        nbytes = entry.count * type_size
-        if nbytes <= 4:
-            return entry, entry.raw[:nbytes]
-        at = struct.unpack(f"{order}I", entry.raw)[0]
-        if at + nbytes > size:
-            warnings.append(f"EXIF tag 0x{tag:04x} points outside the EXIF block: ignored")
-            return None
-        return entry, read(at, min(nbytes, limit))
+        return _exif_value(read, size, order, entries, tag=tag, limit=limit, warnings=warnings)
 
     def integer(entries: dict[int, _Entry], tag: int) -> int | None:
-        got = value(entries, tag)
-        if got is None:
-            return None
-        values = _entry_values(got[1], got[0], order)
-        return values[0] if values else None
+        return _exif_integer(read, size, order, entries, tag=tag, warnings=warnings)
 
     def ascii(entries: dict[int, _Entry], tag: int) -> bytes | None:
         got = value(entries, tag)
@@ -443,10 +421,7 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
             return None
         return got[1]
 
-    orientation = integer(ifd0, _ORIENTATION)
-    if orientation is not None and not 1 <= orientation <= 8:
-        warnings.append(f"EXIF orientation {orientation} is not 1..8: ignored")
-        orientation = None
+    orientation = _exif_orientation(read, size, order, ifd0, warnings)
     date = ascii(ifd0, _DATE_ORIGINAL)
     subsec = offset = None
     exif_entry = ifd0.get(_EXIF_IFD)
@@ -482,6 +457,83 @@ def exif_facts(read: Callable[[int, int], bytes], size: int) -> ExifFacts:
         warnings=tuple(warnings),
         text=tuple(text),
     )
+
+
+def exif_orientation(read: Callable[[int, int], bytes], size: int) -> int | None:
+    """The orientation :func:`exif_facts` gives (read the same way, by the same functions),
+    without reading anything else: the perceptual hash needs only this, for every picture."""
+    warnings: list[str] = []
+    header = _exif_ifd0(read, size, warnings)
+    if header is None:
+        return None
+    order, _, (ifd0, _) = header
+    return _exif_orientation(read, size, order, ifd0, warnings)
+
+
+def _exif_ifd0(
+    read: Callable[[int, int], bytes], size: int, warnings: list[str]
+) -> tuple[str, int, tuple[dict[int, _Entry], int]] | None:
+    """The byte order, the offset of IFD0 and its entries (:func:`_lenient_dir`)."""
+    head = read(0, 8)
+    if len(head) < 8 or head[:2] not in (b"II", b"MM"):
+        warnings.append("EXIF block has no TIFF header: ignored")
+        return None
+    order = "<" if head[:2] == b"II" else ">"
+    ifd0_at = struct.unpack_from(f"{order}I", head, 4)[0]
+    found = _lenient_dir(read, size, order, at=ifd0_at, name="IFD0", warnings=warnings)
+    return None if found is None else (order, ifd0_at, found)
+
+
+def _exif_orientation(
+    read: Callable[[int, int], bytes], size: int, order: str, ifd0: dict[int, _Entry], warnings: list[str]
+) -> int | None:
+    orientation = _exif_integer(read, size, order, ifd0, tag=_ORIENTATION, warnings=warnings)
+    if orientation is not None and not 1 <= orientation <= 8:
+        warnings.append(f"EXIF orientation {orientation} is not 1..8: ignored")
+        return None
+    return orientation
+
+
+def _exif_value(
+    read: Callable[[int, int], bytes],
+    size: int,
+    order: str,
+    entries: dict[int, _Entry],
+    *,
+    tag: int,
+    limit: int,
+    warnings: list[str],
+) -> tuple[_Entry, bytes] | None:
+    entry = entries.get(tag)
+    if entry is None:
+        return None
+    type_size = _TYPE_SIZE.get(entry.type)
+    if type_size is None:
+        return None
+    nbytes = entry.count * type_size
+    if nbytes <= 4:
+        return entry, entry.raw[:nbytes]
+    at = struct.unpack(f"{order}I", entry.raw)[0]
+    if at + nbytes > size:
+        warnings.append(f"EXIF tag 0x{tag:04x} points outside the EXIF block: ignored")
+        return None
+    return entry, read(at, min(nbytes, limit))
+
+
+def _exif_integer(
+    read: Callable[[int, int], bytes],
+    size: int,
+    order: str,
+    entries: dict[int, _Entry],
+    *,
+    tag: int,
+    warnings: list[str],
+) -> int | None:
+    got = _exif_value(read, size, order, entries, tag=tag, limit=_MAX_TEXT, warnings=warnings)
+    if got is None:
+        return None
+    values = _entry_values(got[1], got[0], order)
+    return values[0] if values else None
 
 
 def _lenient_dir(
