@@ -691,7 +691,14 @@ def perceptual_hashes(
         tuning.batches_per_worker,
     )
     yield from workpool.run_batches(
-        _perceptual_batch, items, ranges, inline=inline, workers=tuning.workers, executor=executor
+        _perceptual_batch,
+        items,
+        ranges,
+        inline=inline,
+        workers=tuning.workers,
+        executor=executor,
+        # A pool shared with identify's rendition hashes: theirs wait behind a few batches only.
+        in_flight=4 * tuning.workers,
     )
 
 

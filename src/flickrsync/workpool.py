@@ -80,19 +80,20 @@ def run_batches(
     inline: bool,
     workers: int,
     executor: Executor | None = None,
+    in_flight: int | None = None,
 ) -> Iterator[tuple[range, list[R]]]:
     """Yield (batch, results) as batches finish: inline, in ``executor``, or in a new pool.
 
-    At most ``2 * workers`` batches are in the pool at once, the next one submitted as one
-    finishes: a pool shared with other work (the rendition hashes of
+    ``in_flight``: at most this many batches in the pool at once, the next one submitted as
+    one finishes, so that other work sharing the pool (the rendition hashes of
     :mod:`flickrsync.identify`) gets its turn within a few batches rather than after all of
-    these."""
+    these; None: every batch at once (the workers never wait for the caller)."""
     if inline:
         for batch in ranges:
             yield batch, func([items[i] for i in batch])
         return
     with pool(workers) if executor is None else _nullcontext(executor) as running:
-        limit = max(2, 2 * workers)
+        limit = len(ranges) if in_flight is None else max(1, in_flight)
         finished: Completions[list[R]] = Completions()
         owner: dict[Future[list[R]], range] = {}
         waiting = iter(ranges)

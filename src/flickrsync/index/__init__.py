@@ -53,6 +53,12 @@ __all__ = [
 ]
 
 
+#: The index's page cache, in KiB (a maximum: pages are cached as they are used).
+CACHE_KIB = 64 * 1024
+#: WAL pages (4 KiB) written before SQLite copies them into the database file.
+CHECKPOINT_PAGES = 10_000
+
+
 class Index(JournalStore, SyncedStore, ChoiceStore):
     """An open profile index: the local side, the remote side and the journals, in one object.
     Not thread-safe: use it from the thread that opened it.
@@ -80,6 +86,14 @@ class Index(JournalStore, SyncedStore, ChoiceStore):
             conn.execute("PRAGMA journal_mode=WAL").fetchall()
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # SQLite's default page cache is 2 MB; the index of a 100,000-picture library is
+            # ~140 MB, and its keys (content ids, photo ids) are random: with the default, nearly
+            # every row written or looked up reads its pages again (measured: 10 times slower).
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            # Checkpoints every 40 MB of WAL rather than every 4 MB: a first scan of 100,000
+            # files writes each page many times over, and spent a third of its index time
+            # copying and syncing them (measured: 10.7 s -> 7.1 s for 100,000 files).
+            conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
             if migrate:
                 index.migrate()
                 for trigger in schema.COUNTS_TRIGGERS:

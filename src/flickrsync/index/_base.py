@@ -124,14 +124,22 @@ class IndexBase:
             raise known from exc
 
     def insert_rows(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, or_: str = ""
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        or_: str = "",
+        upsert: str = "",
     ) -> None:
         """Insert ``rows`` into ``table`` (a table of the index's making), many per statement.
 
         ``executemany`` runs one statement per row, and each hands the interpreter over to other
         threads and waits to get it back: with look-up threads busy (identify's rendition
         fetches), tens of thousands of rows cost seconds of waiting. A statement of up to
-        :data:`VALUES_PER_STATEMENT` values hands it over once."""
+        :data:`VALUES_PER_STATEMENT` values hands it over once.
+        ``upsert``: an ``ON CONFLICT`` clause (applied row by row, in order, as separate
+        statements would)."""
         width = len(columns)
         per_statement = max(1, VALUES_PER_STATEMENT // width)
         head = f"INSERT {or_} INTO {table}({', '.join(columns)}) VALUES "  # noqa: S608 - our names
@@ -142,10 +150,10 @@ class IndexBase:
             batch.extend(row)
             count += 1
             if count == per_statement:
-                self._conn.execute(head + ", ".join([one] * count), batch)
+                self._conn.execute(head + ", ".join([one] * count) + upsert, batch)
                 batch, count = [], 0
         if count:
-            self._conn.execute(head + ", ".join([one] * count), batch)
+            self._conn.execute(head + ", ".join([one] * count) + upsert, batch)
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:  # SQLite may have rolled back already (a full disk)

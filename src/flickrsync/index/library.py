@@ -49,6 +49,12 @@ _FILE_COLUMNS = (
     "f.problem, f.problem_kind"
 )
 _FILE_FROM = "local_file f JOIN local_root r ON r.id = f.root_id"
+#: What :meth:`LibraryStore.record_files` writes of a file, in order.
+_RECORDED_FILE_COLUMNS = (
+    "root_id", "relpath", "dev", "ino", "size", "mtime_ns", "stat_key", "content_id", "id_kind", "media",
+    "format", "width", "height", "orientation", "date_taken", "subsec", "tz_offset", "warnings", "problem",
+    "problem_kind", "scanned_at", "meta",
+)  # fmt: skip
 
 
 def _file_from_row(row: Sequence[Any]) -> LocalFile:
@@ -276,19 +282,19 @@ class LibraryStore(IndexBase):
             touched.append((root_id, dir_of(enc(file.path.relpath))))
         with self.transaction():
             # Pictures first: a file row refers to its picture.
-            self._conn.executemany(
-                "INSERT INTO local_picture(content_id, id_kind, media, format, width, height, "
-                "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(content_id) DO UPDATE SET "
+            self.insert_rows(
+                "local_picture",
+                ("content_id", "id_kind", "media", "format", "width", "height", "first_seen"),
+                pictures,
+                upsert=" ON CONFLICT(content_id) DO UPDATE SET "
                 "width = coalesce(width, excluded.width), "
                 "height = coalesce(height, excluded.height)",
-                pictures,
             )
-            self._conn.executemany(
-                "INSERT INTO local_file(root_id, relpath, dev, ino, size, mtime_ns, stat_key, "
-                "content_id, id_kind, media, format, width, height, orientation, date_taken, subsec, "
-                "tz_offset, warnings, problem, problem_kind, scanned_at, meta) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
+            self.insert_rows(
+                "local_file",
+                _RECORDED_FILE_COLUMNS,
+                rows,
+                upsert=" ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
                 "size = excluded.size, mtime_ns = excluded.mtime_ns, stat_key = excluded.stat_key, "
                 "content_id = excluded.content_id, "
                 "id_kind = excluded.id_kind, media = excluded.media, format = excluded.format, "
@@ -298,7 +304,6 @@ class LibraryStore(IndexBase):
                 "sha1 = NULL, sha256 = NULL, problem = excluded.problem, "
                 "problem_kind = excluded.problem_kind, scanned_at = excluded.scanned_at, "
                 "meta = excluded.meta",
-                rows,
             )
             self._touch_dirs(touched)
         return len(rows)
