@@ -24,6 +24,7 @@ signature: requests are logged by method name only.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import logging
 import mimetypes
@@ -483,6 +484,15 @@ def _unreadable(method: str, problem: str, idempotent: bool) -> TransientError:
     return OutcomeUnknownError(message, method=method)
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing. Flickr's API and image hosts use no cookies (OAuth signs
+    every call), and keeping them would cost a cookie parse per answer: ~0.1 ms, of 0.5 ms a
+    small rendition costs in all."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        del response, request
+
+
 def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:
     """The shared HTTP client: pooled connections for ``transfers`` threads (the larger of the
     transfers and the checkers: they do not run at once) plus API calls."""
@@ -492,4 +502,5 @@ def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Clien
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         headers={"User-Agent": f"flickrsync/{__version__}"},
         follow_redirects=False,
+        cookies=_NoCookies(),
     )

@@ -36,6 +36,7 @@ FILE_NAME_LIKE = re.compile(r"[A-Za-z0-9_\-]*[0-9][A-Za-z0-9_\-]*")
 # --- key normalisation -----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def normalize_name(text: str) -> str:
     """The comparison key of a title or file name: as read (a name that is not UTF-8 compares
     as the title it was uploaded with, :func:`~flickrsync.models.readable`), NFC, case-folded,
@@ -43,6 +44,7 @@ def normalize_name(text: str) -> str:
     return unicodedata.normalize("NFC", readable(text)).casefold().strip()
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def title_keys(title: str) -> frozenset[str]:
     """Keys a Flickr title can match a file stem by: itself, and without a kept extension."""
     key = normalize_name(title)
@@ -58,14 +60,21 @@ def title_keys(title: str) -> frozenset[str]:
 def picture_stems(picture: LocalPicture) -> frozenset[str]:
     """Keys of a picture's names: every path's stem (duplicates have several names), also without
     a copy counter such as `` (2)`` (how downloads, browsers and file managers avoid a clash)."""
+    if len(picture.paths) == 1:
+        return _stem_keys(picture.paths[0].stem)
+    return frozenset().union(*(_stem_keys(path.stem) for path in picture.paths))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _stem_keys(stem: str) -> frozenset[str]:
+    # Every stage asks for these, in every round of a run: kept for the names seen last.
     keys: set[str] = set()
-    for path in picture.paths:
-        key = normalize_name(path.stem)
-        if key:
-            keys.add(key)
-            bare = _COPY_COUNTER.sub("", key)
-            if bare:
-                keys.add(bare)
+    key = normalize_name(stem)
+    if key:
+        keys.add(key)
+        bare = _COPY_COUNTER.sub("", key)
+        if bare:
+            keys.add(bare)
     return frozenset(keys)
 
 
