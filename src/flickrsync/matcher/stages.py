@@ -508,11 +508,17 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     candidates = Candidates(photos, use_dates=use_dates, hashes=evidence.remote_phash)
     # A pair the user said is different is no candidate: no hash is asked for it, no edge
     # joins it, so it is neither a match nor an undecided group.
-    looking = [p for p in pictures if any(not m.said_different(p.content_id, r.id) for r in candidates.of(p))]
     could_be = Pictures(pictures, use_dates=use_dates)
-    wanted_photos = [
-        r for r in photos if any(not m.said_different(p.content_id, r.id) for p in could_be.of(r))
-    ]
+    if m.different:
+        looking = [
+            p for p in pictures if any(not m.said_different(p.content_id, r.id) for r in candidates.of(p))
+        ]
+        wanted_photos = [
+            r for r in photos if any(not m.said_different(p.content_id, r.id) for p in could_be.of(r))
+        ]
+    else:  # the usual case, and the same answer: the first candidate is enough
+        looking = [p for p in pictures if candidates.any(p)]
+        wanted_photos = [r for r in photos if could_be.any(r)]
     wanted = {r.id for r in wanted_photos}
     compared = {p.content_id for p in looking}
     m.pruning = Pruning(
