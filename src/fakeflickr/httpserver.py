@@ -9,8 +9,10 @@ that reading can no longer reach the next request; the answer's headers and byte
 too. A connection is kept after an answer only when all of these hold:
 
 * the client spoke HTTP/1.1 and did not send ``Connection: close``;
-* the request's body was read to its end (a request without one counts as read), and its framing
-  was plain: ``Content-Length`` alone, or ``Transfer-Encoding: chunked`` alone;
+* the request's body was read to its end (a request without one counts as read); its framing
+  must be plain (``Content-Length`` alone, or ``Transfer-Encoding: chunked`` alone): any other
+  is refused, 400 (both headers, a length that is not one number) or 501 (another transfer
+  coding), and the connection closed, as RFC 9112 §6 lets a server do;
 * the answer is not an error (status below 400) and its length is known (``Content-Length`` or
   chunked, or an answer without a body: HEAD, 204, 304), and exactly that many bytes were sent;
 * the connection was not dropped (fault injection, a client gone) and the server is not stopping.
@@ -154,19 +156,24 @@ class _Exchange:
         return size is None or self.out.body_bytes == size
 
 
-def _request_framing(headers: Any) -> tuple[int | None, bool]:
-    """The length of a request's body (None: chunked or unknown) and whether its framing is plain
-    enough to find the next request after it (RFC 9112 §6.3)."""
+def _request_framing(headers: Any) -> tuple[int | None, int]:
+    """The length of a request's body (None: chunked) and 0 when its framing is plain enough to
+    find the next request after it, else the status that refuses it (RFC 9112 §6.1, §6.3): 400
+    for ``Content-Length`` and ``Transfer-Encoding`` together (a server MAY refuse it: we do)
+    or a ``Content-Length`` that is not one number; 501 for a transfer coding other than
+    ``chunked`` alone (SHOULD)."""
     lengths = headers.get_all("Content-Length") or []
     codings = headers.get_all("Transfer-Encoding") or []
     if codings:
+        if lengths:
+            return None, 400
         chunked_only = len(codings) == 1 and codings[0].strip().lower() == "chunked"
-        return None, chunked_only and not lengths
+        return None, 0 if chunked_only else 501
     if not lengths:
-        return 0, True
+        return 0, 0
     if len(set(lengths)) != 1 or not lengths[0].strip().isdigit():
-        return None, False
-    return int(lengths[0]), True
+        return None, 400
+    return int(lengths[0]), 0
 
 
 class _Handler(WSGIRequestHandler):
@@ -193,13 +200,18 @@ class _Handler(WSGIRequestHandler):
     def run_wsgi(self) -> None:
         self.server.busy(self.connection)
         self.connection.settimeout(None)
-        length, framing_ok = _request_framing(self.headers)
+        length, refusal = _request_framing(self.headers)
+        if refusal:
+            # Where the body ends is unknown: answer, and close (nothing after it can be read).
+            self.close_connection = True
+            self.send_error(refusal, "request framing refused (RFC 9112 section 6)")
+            return
         rfile, wfile = self.rfile, self.wfile
         framed = _FramedInput(rfile, length)
         exchange = _Exchange(
             framed,
             _CountingOutput(wfile),
-            framing_ok=framing_ok and self.request_version >= "HTTP/1.1",
+            framing_ok=self.request_version >= "HTTP/1.1",
             head=self.command == "HEAD",
         )
         self.rfile, self.wfile = framed, exchange.out  # type: ignore[assignment]

@@ -233,3 +233,25 @@ def test_stop_returns_promptly_and_closes_idle_connections(tmp_path: Path) -> No
     for wire in wires:
         assert wire.closed_by_server()
         wire.close()
+
+
+@pytest.mark.parametrize(
+    ("framing", "status"),
+    [
+        ({"Content-Length": "{n}", "Transfer-Encoding": "chunked"}, 400),  # RFC 9112 6.3: MAY refuse
+        ({"Content-Length": "{n}, {n}"}, 400),  # not one number
+        ({"Transfer-Encoding": "gzip, chunked"}, 501),  # a coding fakeflickr does not know: SHOULD
+    ],
+)
+def test_a_request_whose_body_cannot_be_framed_is_refused_and_the_connection_closed(
+    fakeflickr: FakeFlickrHandle, wire: Wire, framing: dict[str, str], status: int
+) -> None:
+    form = urlencode({"method": "flickr.test.echo", "api_key": fakeflickr.consumer_key}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    headers.update({name: value.format(n=len(form)) for name, value in framing.items()})
+    wire.send(wire.request("POST", "/services/rest/", headers, form))
+    answer = wire.answer()
+    assert answer.status == status
+    assert answer.headers["connection"] == "close"
+    assert wire.closed_by_server()
+    assert "flickr.test.echo" not in fakeflickr.calls()
