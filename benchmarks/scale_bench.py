@@ -388,7 +388,9 @@ def one_case(
     pictures: Sequence[Picture],
     runs: Sequence[str],
     profile: Path | None,
+    *,
     keep: Path | None = None,
+    extra: Sequence[str] = (),
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="scale-", dir=OUT) as tmp_name:
         tmp = Path(tmp_name)
@@ -412,7 +414,7 @@ def one_case(
                 "settled": ("sync", "--yes"),
             }
             for name in runs:
-                run = run_cli(ff, home, f"{tag}-{name}", steps[name], profile)
+                run = run_cli(ff, home, f"{tag}-{name}", (*steps[name], *extra), profile)
                 result["runs"][name] = run
                 if keep is not None:
                     keep_index(home, keep / f"{tag}-{name}")
@@ -496,17 +498,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", default="plan,sync,again")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile output here")
     parser.add_argument("--keep", type=Path, default=None, help="copy each run's index here")
+    parser.add_argument(
+        "--checkers", type=int, default=None, help="pass --checkers N to every run (default: flickrsync's)"
+    )
     args = parser.parse_args(argv)
     accounts = [int(x) for x in args.accounts.split(",")]
     libraries = [int(x) for x in args.libraries.split(",")]
     runs = args.runs.split(",")
+    extra = ("--checkers", str(args.checkers)) if args.checkers else ()
     OUT.mkdir(parents=True, exist_ok=True)
     pictures = corpus(max(libraries))
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
     for photos in accounts:
         for library in libraries:
             results = [
-                one_case(photos, pictures[:library], runs, args.profile, args.keep)
+                one_case(photos, pictures[:library], runs, args.profile, keep=args.keep, extra=extra)
                 for _ in range(args.repeat)
             ]
             report_case(photos, library, results)
