@@ -480,7 +480,8 @@ def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
 
 def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
     """Perceptual hashes, then originals for ambiguous look-alikes; then, if asked, the check for
-    extra Flickr copies of matched pictures. Returns what is still needed."""
+    extra Flickr copies of matched pictures (whose looks are asked with the look-alikes', its
+    originals once those have settled). Returns what is still needed."""
     _apply_originals(m, evidence)
     needs = _lookalikes(m, options, evidence)
     if options.check_flickr_copies:
