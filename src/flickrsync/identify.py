@@ -145,7 +145,7 @@ class Identify:
         self.tally.grow("identify", needs.count)
         # The pictures to decode are read from the index before any fetch starts: a query
         # that hands the interpreter over at each row waits long when threads want it.
-        local = scanner.perceptual_candidates(self.index, needs.local_phash) if needs.local_phash else []
+        local = self.index.phash_candidates(needs.local_phash) if needs.local_phash else []
         with self._decode_pool(len(local) + len(needs.remote_phash)) as pool:
             # Small renditions are fetched (and hashed in the pool) while the library's
             # pictures are decoded.

@@ -537,14 +537,6 @@ def _read_and_record(
 PHASH_WRITE_BATCH = 1_000
 
 
-def perceptual_candidates(
-    index: Index, content_ids: Iterable[ContentId] | None = None, *, retry_failed: bool = False
-) -> list[tuple[ContentId, list[LocalFile]]]:
-    """The pictures :func:`compute_perceptual` would decode (see
-    :meth:`Index.phash_candidates`), for a caller that reads them before it starts threads."""
-    return index.phash_candidates(content_ids, retry_failed=retry_failed)
-
-
 def compute_perceptual(
     index: Index,
     config: ScanConfig,
@@ -556,12 +548,12 @@ def compute_perceptual(
     candidates: list[tuple[ContentId, list[LocalFile]]] | None = None,
 ) -> LazyResult:
     """Compute and cache the perceptual hash of these pictures (default: every photo without
-    one; ``candidates``: as :func:`perceptual_candidates` found them). A picture is decoded
+    one; ``candidates``: as :meth:`Index.phash_candidates` found them). A picture is decoded
     from its first file that is still as indexed; pictures that cannot be decoded are
     remembered (not retried unless ``retry_failed``). Results are written in transactions of
     :data:`PHASH_WRITE_BATCH` (a run stopped midway keeps what was written)."""
     if candidates is None:
-        candidates = perceptual_candidates(index, content_ids, retry_failed=retry_failed)
+        candidates = index.phash_candidates(content_ids, retry_failed=retry_failed)
     if not candidates:
         return LazyResult()
     items = [

@@ -700,7 +700,7 @@ class LibraryStore(IndexBase):
         )
         with self.transaction():
             self._conn.execute("DELETE FROM wanted_path")
-            self._conn.executemany("INSERT OR IGNORE INTO wanted_path(root, relpath) VALUES (?, ?)", wanted)
+            self.insert_rows("wanted_path", ("root", "relpath"), wanted, or_="OR IGNORE")
             rows = self._conn.execute(
                 f"SELECT r.path, f.relpath, f.meta FROM {_FILE_FROM} "  # noqa: S608
                 "JOIN wanted_path w ON w.root = r.path AND w.relpath = f.relpath"
