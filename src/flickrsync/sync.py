@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from flickrsync import localfs, scanner, userlists
+from flickrsync import heap, localfs, scanner, userlists
 from flickrsync.changes import ChangeOptions, Changes, Settled, find_changes, pair_updates, settle
 from flickrsync.choosing import (
     FolderSettings,
@@ -261,6 +261,12 @@ class Engine:
     # === prepare =============================================================================
 
     def prepare(self) -> Prepared:
+        """Settle the journal, scan the library, list Flickr, match, plan. Builds the run's
+        long-lived data (:func:`flickrsync.heap.building`)."""
+        with heap.building():
+            return self._prepare()
+
+    def _prepare(self) -> Prepared:
         opts = self.options
         self.index.upsert_account(self.account)
         notes: list[str] = []
