@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -379,4 +380,10 @@ def _open_log(opts: GlobalOptions, level: int) -> Path | None:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    # The process ends here, and the OS takes its memory back at once: the interpreter would
+    # otherwise collect and free the objects left one by one (1-2 s after a 100,000-picture
+    # run). Frozen, they are left alone at exit; what must be written was written and closed by
+    # main (the log, the index), and the standard streams are flushed at exit as ever.
+    gc.freeze()
+    sys.exit(code)
