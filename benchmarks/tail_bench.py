@@ -104,7 +104,7 @@ def child(n: int, out: Path) -> None:
     import logging
 
     from flickrsync.changes import Changes
-    from flickrsync.cli import render
+    from flickrsync.cli import app, render
     from flickrsync.cli.logs import close_logging, setup_logging
     from flickrsync.models import Account, LocalPath, Nsid
     from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
@@ -112,6 +112,8 @@ def child(n: int, out: Path) -> None:
     from flickrsync.runstate import RemoteListing
     from flickrsync.sync import Prepared, RunReport
 
+    # the collector as the CLI's entry point sets it (a flickrsync that sets nothing: Python's)
+    gc.set_threshold(*getattr(app, "GC_THRESHOLDS", gc.get_threshold()))
     root = "/bench/Pictures"  # never read: the same on both sides, for their logs to compare
     local, remote, match = _state(n, root)
     marks: dict[str, float] = {}
