@@ -235,6 +235,8 @@ def download_folders(
     title says; else, for a tool-made set, its title split back at the separator (``2014,
     Holiday`` -> ``2014/Holiday``), and for any other set one folder named after its title.
     Every folder is made safe; ``""`` means the root (the root set)."""
+    if not sets:
+        return {}  # binding the library's folders (a pass over every picture) would answer nothing
     binding = bind_sets(local, match, sets, options.photosets, memory)
     folders: dict[PhotosetId, str] = {}
     sep = options.photosets.separator

@@ -15,6 +15,7 @@ Pure: text in, text out; ``redact(redact(s)) == redact(s)``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 #: What stands where a secret was.
@@ -46,6 +47,16 @@ def redact(text: str) -> str:
     if any(word in lowered for word in _PAIR_WORDS):
         text = _PAIR.sub(lambda m: m.group(1) + m.group(2) + HIDDEN, text)
     return text
+
+
+def redact_lines(lines: Sequence[str]) -> str:
+    """``lines`` joined by newlines, each through :func:`redact` on its own (as the messages of
+    their own they stand for: a pair is never taken across two of them), tested once for
+    anything to hide."""
+    text = "\n".join(lines)
+    if "://" not in text and not any(word in text.lower() for word in _PAIR_WORDS):
+        return text  # then no line has any either
+    return "\n".join(map(redact, lines))
 
 
 def _url_in_text(found: re.Match[str]) -> str:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flickrsync.errors import LocalFileError, RemoteError
-from flickrsync.redact import redact
+from flickrsync.redact import redact, redact_lines
 
 CASES = [
     (
@@ -75,3 +75,27 @@ def test_every_error_message_is_redacted() -> None:
     error = LocalFileError("/lib/a.jpg", f"download {url}: got 1 of 2 bytes")
     assert "cbd683fc8b" not in str(error)
     assert "cbd683fc8b" not in error.reason
+
+
+LINES = [
+    "plain line, nothing to hide",
+    "download https://live.staticflickr.com/65535/52483149404_cbd683fc8b_o.jpg: HTTP 404",
+    'a quoted "secret"',  # a pair across two lines is not one: each line is a message of its own
+    ': "abcdef" follows',
+    "oauth_token=72157-abc&x=1",
+    "caf\udce9 \u2028 tail",
+]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, len(LINES)])
+def test_redact_lines_redacts_each_line_on_its_own(count: int) -> None:
+    for lines in (LINES[:count], LINES[-count:] if count else [], [LINES[0]] * count):
+        assert redact_lines(lines) == "\n".join(redact(line) for line in lines)
+
+
+ALPHABET = st.sampled_from(list("ab:/\"' =\n\udce9secrtokhp."))
+
+
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=30), max_size=6))
+def test_redact_lines_is_redact_line_by_line(lines: list[str]) -> None:
+    assert redact_lines(lines) == "\n".join(redact(line) for line in lines)

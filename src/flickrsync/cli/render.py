@@ -12,17 +12,17 @@ Text: one function per report, reading the same dataclasses.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from flickrsync.cli.logs import info_lines
 from flickrsync.models import (
     ACTION_KINDS,
     Action,
@@ -60,36 +60,71 @@ _log = logging.getLogger("flickrsync.run")
 
 def to_json(value: object) -> Any:
     """``value`` as JSON values (see the module docstring for the shapes)."""
-    if value is None or isinstance(value, str | int):  # most values: first, and cheap (bool is an int)
+    kind = type(value)
+    if kind in _SAME:  # most values: first, and cheap
         return value
-    if isinstance(value, LocalPath):
-        return {"path": full_path(value), "root": value.root, "relpath": value.relpath}
-    if is_dataclass(value) and not isinstance(value, type):
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
+
+
+#: Types whose values are their own JSON (exactly these: a subclass goes through :func:`_converter`).
+_SAME: frozenset[type] = frozenset({str, int, bool, type(None)})
+#: Each type's converter, made once (125,000 actions of a few types: the kind of a value is
+#: decided once per type, not once per value).
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How :func:`to_json` turns a value of ``kind`` into JSON values."""
+    if issubclass(kind, str | int | type(None)):  # bool is an int
+        return _same
+    if issubclass(kind, LocalPath):
+        return _path_json
+    if is_dataclass(kind) and not issubclass(kind, type):
+        return _dataclass_converter(kind)
+    if issubclass(kind, Mapping):
+        return lambda value: {str(k): to_json(v) for k, v in value.items()}
+    if issubclass(kind, list | tuple | set | frozenset):
+        return lambda value: [to_json(v) for v in value]
+    if issubclass(kind, float):
+        return lambda value: round(value, 3)
+    if issubclass(kind, Path):
+        return str
+    return _same
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _path_json(path: LocalPath) -> dict[str, str]:
+    return {"path": full_path(path), "root": path.root, "relpath": path.relpath}
+
+
+def _dataclass_converter(kind: type) -> Callable[[Any], dict[str, Any]]:
+    """A dataclass's fields by name, in order; a :class:`LocalPath` or :class:`FileStat` field
+    flattened into the holder (see the module docstring)."""
+    names = tuple(f.name for f in fields(kind))
+
+    def convert(value: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in _field_names(type(value)):
+        for name in names:
             item = getattr(value, name)
-            if isinstance(item, LocalPath):
-                out.update({name: full_path(item), "root": item.root, "relpath": item.relpath})
+            if type(item) in _SAME:
+                out[name] = item
+            elif isinstance(item, LocalPath):
+                out[name] = full_path(item)
+                out["root"] = item.root
+                out["relpath"] = item.relpath
             elif isinstance(item, FileStat):
                 out.update(to_json(item))
             else:
                 out[name] = to_json(item)
         return out
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_json(v) for v in value]
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
-
-@functools.cache
-def _field_names(cls: type[Any]) -> tuple[str, ...]:
-    """A dataclass's field names, in order (asked once per class: 125,000 actions are many)."""
-    return tuple(f.name for f in fields(cls))
+    return convert
 
 
 def emit_json(kind: str, payload: Mapping[str, Any]) -> None:
@@ -556,6 +591,11 @@ def verbose_lines(report: RunReport, *, matched: bool) -> None:
     prepared = report.prepared
     if prepared is None or prepared.plan.refusal is not None:
         return
+    info_lines(_log, _verbose_messages(report, prepared, matched=matched))
+
+
+def _verbose_messages(report: RunReport, prepared: Prepared, *, matched: bool) -> Iterator[str]:
+    """The lines of :func:`verbose_lines`, in order."""
     label = f"[{report.profile}]"
     paths = prepared.paths
 
@@ -566,70 +606,50 @@ def verbose_lines(report: RunReport, *, matched: bool) -> None:
     match = prepared.match
     if match is not None:
         for m in match.matches if matched else ():
-            _log.info(
-                "%s matched: %s = photo %s (%s: %s)", label, where(m.content_id), m.photo_id, m.rule, m.reason
-            )
+            yield f"{label} matched: {where(m.content_id)} = photo {m.photo_id} ({m.rule}: {m.reason})"
         for d in match.duplicates:
-            _log.info(
-                "%s on Flickr twice: photo %s is a copy of photo %s (%s)", label, d.photo_id, d.of, d.reason
-            )
+            yield f"{label} on Flickr twice: photo {d.photo_id} is a copy of photo {d.of} ({d.reason})"
         for u in match.undecided:
             for cid in u.content_ids:
-                _log.info("%s skipped: %s (%s)", label, where(cid), u.reason)
+                yield f"{label} skipped: {where(cid)} ({u.reason})"
     changes = prepared.changes
     if changes is not None:
         for e in changes.edits:
-            _log.info(
-                "%s edited: %s is a new version of photo %s (%s)", label, show(e.path), e.photo_id, e.reason
-            )
+            yield f"{label} edited: {show(e.path)} is a new version of photo {e.photo_id} ({e.reason})"
         for e in changes.superseded:
-            _log.info(
-                "%s left alone: photo %s holds an earlier version of %s", label, e.photo_id, show(e.path)
-            )
+            yield f"{label} left alone: photo {e.photo_id} holds an earlier version of {show(e.path)}"
         for gone in changes.deleted_locally:
             at = show(gone.paths[0]) if gone.paths else f"picture {gone.content_id[:16]}"
-            _log.info("%s deleted here: %s (photo %s stays on Flickr)", label, at, gone.photo_id)
+            yield f"{label} deleted here: {at} (photo {gone.photo_id} stays on Flickr)"
         for gone in changes.deleted_on_flickr:
             at = show(gone.paths[0]) if gone.paths else f"picture {gone.content_id[:16]}"
-            _log.info("%s deleted on Flickr: photo %s (%s is not uploaded again)", label, gone.photo_id, at)
+            yield f"{label} deleted on Flickr: photo {gone.photo_id} ({at} is not uploaded again)"
     outcome = report.outcome
     for action in prepared.plan.actions:
         if isinstance(action, Upload):
             pid = outcome.uploaded.get(action.content_id) if outcome else None
             linked = outcome.linked.get(action.content_id) if outcome else None
             if pid is not None:
-                _log.info("%s uploaded: %s as photo %s", label, show(action.path), pid)
+                yield f"{label} uploaded: {show(action.path)} as photo {pid}"
             elif linked is not None:
-                _log.info(
-                    "%s linked: %s is photo %s already (Flickr's duplicate check)",
-                    label,
-                    show(action.path),
-                    linked,
-                )
+                at = show(action.path)
+                yield f"{label} linked: {at} is photo {linked} already (Flickr's duplicate check)"
             elif outcome is None:
-                _log.info("%s to upload: %s (%s)", label, show(action.path), action.reason)
+                yield f"{label} to upload: {show(action.path)} ({action.reason})"
         elif isinstance(action, Download):
             dest = outcome.downloaded.get(action.photo_id) if outcome else None
             if dest is not None:
-                _log.info("%s downloaded: photo %s to %s", label, action.photo_id, show(dest))
+                yield f"{label} downloaded: photo {action.photo_id} to {show(dest)}"
             elif outcome is None:
-                _log.info(
-                    "%s to download: photo %s to %s (%s)",
-                    label,
-                    action.photo_id,
-                    show(action.dest),
-                    action.reason,
-                )
+                yield f"{label} to download: photo {action.photo_id} to {show(action.dest)} ({action.reason})"
         elif isinstance(action, AddTags) and (outcome is None or action.photo_id in outcome.tagged):
             verb = "tagged" if outcome else "to tag"
-            _log.info("%s %s: photo %s (%s)", label, verb, action.photo_id, action.reason)
+            yield f"{label} {verb}: photo {action.photo_id} ({action.reason})"
         elif isinstance(action, Replace) and (outcome is None or action.photo_id in outcome.replaced):
             verb = "replaced" if outcome else "to replace"
-            _log.info(
-                "%s %s: photo %s with %s (%s)", label, verb, action.photo_id, show(action.path), action.reason
-            )
+            yield f"{label} {verb}: photo {action.photo_id} with {show(action.path)} ({action.reason})"
     for item in prepared.plan.failed:
-        _log.info("%s skipped: %s (%s)", label, show(item.path), item.reason)
+        yield f"{label} skipped: {show(item.path)} ({item.reason})"
 
 
 # --- verify ----------------------------------------------------------------------------------
