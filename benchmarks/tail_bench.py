@@ -104,7 +104,7 @@ def child(n: int, out: Path) -> None:
     import logging
 
     from flickrsync.changes import Changes
-    from flickrsync.cli import app, render
+    from flickrsync.cli import render
     from flickrsync.cli.logs import close_logging, setup_logging
     from flickrsync.models import Account, LocalPath, Nsid
     from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
@@ -112,8 +112,12 @@ def child(n: int, out: Path) -> None:
     from flickrsync.runstate import RemoteListing
     from flickrsync.sync import Prepared, RunReport
 
-    # the collector as the CLI's entry point sets it (a flickrsync that sets nothing: Python's)
-    gc.set_threshold(*getattr(app, "GC_THRESHOLDS", gc.get_threshold()))
+    try:  # the collector as Engine.prepare has it while the plan is made
+        from flickrsync import heap
+
+        building: Any = heap.building
+    except ImportError:  # a flickrsync from before flickrsync.heap
+        building = contextlib.nullcontext
     root = "/bench/Pictures"  # never read: the same on both sides, for their logs to compare
     local, remote, match = _state(n, root)
     marks: dict[str, float] = {}
@@ -137,10 +141,11 @@ def child(n: int, out: Path) -> None:
     set_options = PhotosetPlanOptions(exclude=("Flickr",))
     options = PlanOptions(mode="sync2", root=root, photosets=set_options)
     mark = time.process_time()
-    plan = plan_sync(match, local, remote, options)
-    step("plan")
-    after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
-    preview = plan_photosets(after_local, after_remote, after_match, [], set_options, mode="sync2")
+    with building():
+        plan = plan_sync(match, local, remote, options)
+        step("plan")
+        after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
+        preview = plan_photosets(after_local, after_remote, after_match, [], set_options, mode="sync2")
     step("preview")
     listing = RemoteListing(remote, full=True, complete=True)
     paths: dict[Any, LocalPath] = {p.content_id: p.paths[0] for p in local}

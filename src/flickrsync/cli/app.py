@@ -378,18 +378,8 @@ def _open_log(opts: GlobalOptions, level: int) -> Path | None:
     return setup_logging(opts.home_path, log_file=log_file, level=level)
 
 
-#: The garbage collector's thresholds for a run (Python's: 700, 10, 10). A big run holds
-#: millions of long-lived records (the index read back, the match, the plan) and makes little
-#: cyclic garbage; with 700 allocations between young collections, the objects that stay are
-#: promoted and the whole heap scanned again so often that a 100,000-picture dry run spent about
-#: a fifth of its planning and output in the collector. Young collections stay frequent
-#: (every 50,000 allocations: little memory waits for them).
-GC_THRESHOLDS = (50_000, 10, 10)
-
-
 def run() -> None:
     """Console-script entry point."""
-    gc.set_threshold(*GC_THRESHOLDS)
     code = main()
     # The process ends here, and the OS takes its memory back at once: the interpreter would
     # otherwise collect and free the objects left one by one (0.5 s of CPU after a
