@@ -270,13 +270,12 @@ def fetch(index: Index, needs: Needs, held: Held) -> Held:
     if held.folders is None:
         held = replace(held, folders={key: index.dir_stats(*key) for key in needs.folders})
     if needs.paths or needs.stats or needs.roots:
-        if needs.roots or len(needs.paths) > _FULL_LOAD:
-            rows = index.stat_rows()
-        else:
-            rows = index.stat_rows(needs.paths)
+        every = bool(needs.roots) or len(needs.paths) > _FULL_LOAD
+        rows = index.stat_rows() if every else index.stat_rows(needs.paths)
         if not needs.stats:
             by_stat: Mapping[StatTuple, int] = {}
-        elif len(rows) > _FULL_LOAD:
+        elif every:
+            # Every file's row is at hand (none on a first scan): ask for no stat one by one.
             by_stat = {row[1:5]: row[0] for row in rows.values() if row[5] is None}
         else:
             by_stat = index.usable_by_stat(needs.stats)
