@@ -148,7 +148,8 @@ def measure(n: int) -> dict[str, float]:
         else:
             state = runstate.indexed_state(index, nsid)
         result["state"] = time.process_time() - started
-        assert len(state[0]) == n and len(state[2]) == len({p.id for p in photos}), "bench: wrong state"
+        assert len(state[0]) == n, "bench: wrong pictures"
+        assert len(state[2]) == len({p.id for p in photos}), "bench: wrong photos"
 
         started = time.process_time()
         found = index.phash_candidates()

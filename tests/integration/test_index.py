@@ -358,6 +358,21 @@ def test_rewrite_replaces_and_clears_digests(idx: Index) -> None:
         idx.files_by_digest("crc32", "x")
 
 
+def test_a_path_recorded_twice_in_one_batch_keeps_its_last_record(idx: Index) -> None:
+    """Rows are written in content id order, not as given: a path given twice still ends as its
+    last record (as one statement per file in order gave), whichever content id sorts first."""
+    for first, last in ((1, 9), (9, 1)):
+        idx.record_files(
+            [lf("a.jpg", first), lf("b.jpg", 5), lf("a.jpg", last, mtime=7), lf("c.jpg", None, problem="bad")]
+        )
+        a = idx.file(LocalPath(ROOT, "a.jpg"))
+        assert a is not None
+        assert a.fingerprint == fp(last)
+        assert a.stat.mtime_ns == 7
+        assert [f.path.relpath for f in idx.files()] == ["a.jpg", "b.jpg", "c.jpg"]
+        assert [f.problem for f in idx.problems()] == ["bad"]
+
+
 def test_duplicates_counts_and_pictures(idx: Index) -> None:
     idx.record_files(
         [
