@@ -143,8 +143,8 @@ def measure(n: int) -> dict[str, float]:
         result["store"] = time.process_time() - started
 
         started = time.process_time()
-        if "listed" in inspect.signature(runstate.indexed_state).parameters:
-            state: Any = runstate.indexed_state(index, nsid, listed=stored)  # type: ignore[call-arg]
+        if "stored" in inspect.signature(runstate.indexed_state).parameters:
+            state: Any = runstate.indexed_state(index, nsid, stored=stored)
         else:
             state = runstate.indexed_state(index, nsid)
         result["state"] = time.process_time() - started
