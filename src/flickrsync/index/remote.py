@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from flickrsync.errors import DatabaseError
@@ -160,7 +161,10 @@ class RemoteStore(IndexBase):
     def upsert_remote_photos(self, nsid: Nsid, photos: Iterable[RemotePhoto]) -> int:
         """Insert or refresh photos of the account. A cached perceptual hash is kept while the
         small size's URL stays the same. Returns the count."""
-        rows = [_remote_row(nsid, p) for p in photos]
+        # In id order (a stable sort: a photo given twice still ends as the last one given): a
+        # listing comes newest first, and ids in that order land all over the table's pages
+        # (100,000 photos: 1.10 s of CPU in SQLite, 0.37 s sorted).
+        rows = sorted((_remote_row(nsid, p) for p in photos), key=itemgetter(1))
         with self.transaction(durable=True):
             self.insert_rows("remote_photo", _REMOTE_ROW_COLUMNS, rows, upsert=_REMOTE_UPSERT)
         return len(rows)
