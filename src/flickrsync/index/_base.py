@@ -3,8 +3,10 @@ conversions between models and stored values (paths as bytes, 64-bit numbers, ti
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,13 +19,35 @@ _U64 = 1 << 64
 _S64_MAX = (1 << 63) - 1
 
 
+#: What ``os.fsencode`` and ``os.fsdecode`` use (fixed at start-up).
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+
+
 def enc(path: str) -> bytes:
     """A path as stored: the bytes the OS uses (any name round-trips, UTF-8 or not)."""
     return os.fsencode(path)
 
 
 def dec(raw: bytes | str) -> str:
-    return os.fsdecode(raw)
+    """A stored path as a ``str``: ``os.fsdecode``, without its checks (a read of the whole
+    library decodes each path; the checks cost three times the decoding)."""
+    return raw.decode(_FS_ENCODING, _FS_ERRORS) if isinstance(raw, bytes) else raw
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """Build many models from rows with Python's cyclic garbage collector paused. Rows and the
+    models made of them hold no cycles, so a collection finds nothing to free, yet each one the
+    new objects start walks every object the process holds (in a big run, millions): reading
+    100,000 pictures took 1.2-2.0 s of CPU with collections, 0.7 s without (index_bench)."""
+    if not gc.isenabled():  # paused already (by an enclosing reader, or by the program)
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def now_s(now: float | None) -> int:

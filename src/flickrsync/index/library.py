@@ -17,7 +17,7 @@ from typing import Any, cast
 from flickrsync import statkey
 from flickrsync.errors import DatabaseError
 from flickrsync.fingerprint import PictureMeta, meta_from_json, meta_to_json
-from flickrsync.index._base import IndexBase, clamp64, dec, dir_of, enc, now_s, s64
+from flickrsync.index._base import IndexBase, building, clamp64, dec, dir_of, enc, now_s, s64
 from flickrsync.index.schema import COUNTS_KEY
 from flickrsync.models import (
     ContentId,
@@ -90,7 +90,7 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
             date_taken=date_taken,
             subsec=subsec,
             offset=tz_offset,
-            warnings=tuple(json.loads(warnings)),
+            warnings=_warnings(warnings),
         )
     dev, ino, size, mtime_ns = statkey.decode(key)
     return LocalFile(
@@ -100,6 +100,11 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
         problem=problem,
         problem_kind=cast("ProblemKind | None", problem_kind),
     )
+
+
+def _warnings(text: str) -> tuple[str, ...]:
+    """A file's warnings as stored (a JSON list; most files have none)."""
+    return () if text == "[]" else tuple(json.loads(text))
 
 
 def _meta_text(meta: PictureMeta | None) -> str | None:
@@ -117,6 +122,14 @@ def _content_of_file(row: tuple[Any, ...]) -> str:
 
 def _path_key(path: LocalPath) -> tuple[str, str]:
     return (path.root, path.relpath)
+
+
+def _first_path_key(item: tuple[LocalPath, object]) -> tuple[str, str]:
+    return _path_key(item[0])
+
+
+def _file_path_key(file: LocalFile) -> tuple[str, str]:
+    return _path_key(file.path)
 
 
 class LibraryStore(IndexBase):
@@ -215,7 +228,8 @@ class LibraryStore(IndexBase):
                 for rid, rel in keys
                 for row in self._conn.execute(sql + " WHERE root_id = ? AND relpath = ?", (rid, rel))
             ]
-        return {(r[0], r[1]): (r[2], *statkey.decode(r[3]), r[4]) for r in rows}
+        with building():
+            return {(r[0], r[1]): (r[2], *statkey.decode(r[3]), r[4]) for r in rows}
 
     def usable_by_stat(self, stats: Iterable[StatTuple]) -> dict[StatTuple, int]:
         """``(dev, ino, size, mtime_ns) -> file id`` of usable files (no problem) with one of these
@@ -454,8 +468,9 @@ class LibraryStore(IndexBase):
         if content_id is not None:
             sql += " WHERE f.content_id = ?"
             args = (content_id,)
-        files = [_file_from_row(row) for row in self._conn.execute(sql, args)]
-        files.sort(key=lambda f: _path_key(f.path))
+        with building():
+            files = [_file_from_row(row) for row in self._conn.execute(sql, args)]
+        files.sort(key=_file_path_key)
         return files
 
     def problems(self) -> list[LocalFile]:
@@ -463,7 +478,8 @@ class LibraryStore(IndexBase):
         rows = self._conn.execute(
             f"SELECT {_FILE_COLUMNS} FROM {_FILE_FROM} WHERE f.problem_kind IS NOT NULL"  # noqa: S608
         )
-        return sorted((_file_from_row(row) for row in rows), key=lambda f: _path_key(f.path))
+        with building():
+            return sorted((_file_from_row(row) for row in rows), key=_file_path_key)
 
     def pictures(
         self, *, media: Media | None = None, content_ids: Iterable[ContentId] | None = None
@@ -535,38 +551,41 @@ class LibraryStore(IndexBase):
             )
         sql = (
             "SELECT p.content_id, p.id_kind, p.media, p.format, p.width, p.height, p.phash, "
-            "p.origin_photo_id, r.path, f.relpath, f.size, f.date_taken, f.orientation, f.md5, f.sha1 "
-            "FROM local_picture p JOIN local_file f ON f.content_id = p.content_id "
-            "JOIN local_root r ON r.id = f.root_id"
+            "p.origin_photo_id, f.root_id, f.relpath, f.size, f.date_taken, f.orientation, f.md5, f.sha1 "
+            "FROM local_picture p JOIN local_file f ON f.content_id = p.content_id"
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        grouped: dict[str, list[Sequence[Any]]] = {}
-        for row in self._conn.execute(sql, args):
-            grouped.setdefault(row[0], []).append(row)
-        pictures = []
-        for content_id in sorted(grouped):
-            rows = sorted(grouped[content_id], key=lambda r: (dec(r[8]), dec(r[9])))
-            first = rows[0]
-            pictures.append(
-                LocalPicture(
-                    content_id=ContentId(content_id),
-                    id_kind=cast(IdKind, first[1]),
-                    media=cast(Media, first[2]),
-                    format=first[3],
-                    paths=tuple(LocalPath(dec(r[8]), dec(r[9])) for r in rows),
-                    size=first[10],
-                    date_taken=first[11],
-                    width=first[4],
-                    height=first[5],
-                    orientation=first[12],
-                    phash=first[6],
-                    md5=first[13],
-                    sha1=first[14],
-                    flickr_id=None if first[7] is None else PhotoId(first[7]),
+        with building():
+            roots = self.root_paths()
+            grouped: dict[str, list[tuple[LocalPath, Sequence[Any]]]] = {}
+            for row in self._conn.execute(sql, args):
+                grouped.setdefault(row[0], []).append((LocalPath(roots[row[8]], dec(row[9])), row))
+            pictures = []
+            for content_id in sorted(grouped):
+                rows = grouped[content_id]
+                if len(rows) > 1:
+                    rows.sort(key=_first_path_key)
+                first = rows[0][1]
+                pictures.append(
+                    LocalPicture(
+                        content_id=ContentId(content_id),
+                        id_kind=cast(IdKind, first[1]),
+                        media=cast(Media, first[2]),
+                        format=first[3],
+                        paths=(rows[0][0],) if len(rows) == 1 else tuple(path for path, _row in rows),
+                        size=first[10],
+                        date_taken=first[11],
+                        width=first[4],
+                        height=first[5],
+                        orientation=first[12],
+                        phash=first[6],
+                        md5=first[13],
+                        sha1=first[14],
+                        flickr_id=None if first[7] is None else PhotoId(first[7]),
+                    )
                 )
-            )
-        return pictures
+            return pictures
 
     # -- lazy per-picture and per-file values ------------------------------------------------
 
@@ -590,13 +609,13 @@ class LibraryStore(IndexBase):
                 return []
             sql += " AND p.content_id IN (SELECT id FROM wanted_content)"
         by_content: dict[ContentId, list[LocalFile]] = {}
-        for row in self._conn.execute(sql):
-            file = _file_from_row(row)
-            assert file.fingerprint is not None
-            by_content.setdefault(file.fingerprint.content_id, []).append(file)
-        return [
-            (cid, sorted(files, key=lambda f: _path_key(f.path))) for cid, files in sorted(by_content.items())
-        ]
+        with building():
+            for row in self._conn.execute(sql):
+                by_content.setdefault(row[4], []).append(_file_from_row(row))  # row[4]: f.content_id
+            for files in by_content.values():
+                if len(files) > 1:
+                    files.sort(key=_file_path_key)
+            return [(cid, by_content[cid]) for cid in sorted(by_content)]
 
     def needs_phash(self) -> bool:
         """Whether some photo held by a file has no perceptual hash yet (and no failed try)."""
@@ -688,7 +707,7 @@ class LibraryStore(IndexBase):
             if not self._fill_wanted(content_ids):
                 return []
             sql += " AND f.content_id IN (SELECT id FROM wanted_content)"
-        return sorted((_file_from_row(r) for r in self._conn.execute(sql)), key=lambda f: _path_key(f.path))
+        return sorted((_file_from_row(r) for r in self._conn.execute(sql)), key=_file_path_key)
 
     def files_by_digest(self, algorithm: str, value: str) -> list[LocalFile]:
         """Files whose whole-file ``algorithm`` digest (computed earlier) is ``value``."""
@@ -698,7 +717,7 @@ class LibraryStore(IndexBase):
             f"SELECT {_FILE_COLUMNS} FROM {_FILE_FROM} WHERE f.{algorithm} = ?",  # noqa: S608
             (value.lower(),),
         )
-        return sorted((_file_from_row(row) for row in rows), key=lambda f: _path_key(f.path))
+        return sorted((_file_from_row(row) for row in rows), key=_file_path_key)
 
     def file_metas(self, paths: Iterable[LocalPath]) -> dict[LocalPath, PictureMeta | None]:
         """The metadata the scanner read from these files (None: not read yet)."""

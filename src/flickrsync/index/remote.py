@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from flickrsync.errors import DatabaseError
-from flickrsync.index._base import IndexBase, dec, enc, now_s
+from flickrsync.index._base import IndexBase, building, dec, enc, now_s
 from flickrsync.models import (
     Account,
     ContentId,
@@ -202,7 +202,8 @@ class RemoteStore(IndexBase):
             f"SELECT {_REMOTE_COLUMNS} FROM remote_photo WHERE nsid = ? ORDER BY id",  # noqa: S608
             (nsid,),
         )
-        return [_remote_from_row(row) for row in rows]
+        with building():
+            return [_remote_from_row(row) for row in rows]
 
     def remote_photo(self, nsid: Nsid, photo_id: PhotoId) -> RemotePhoto | None:
         row = self._conn.execute(
