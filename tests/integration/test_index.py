@@ -383,7 +383,7 @@ def test_models_are_built_with_collections_paused_and_resumed(
     after, even when a read fails; a pause the caller made stays."""
     idx.record_files([lf("a.jpg", 1), lf("b.jpg", 2, ino=2)])
     seen: list[bool] = []
-    real = index_library.LocalPath
+    real = LocalPath
 
     def watched(root: str, relpath: str) -> LocalPath:
         seen.append(gc.isenabled())
