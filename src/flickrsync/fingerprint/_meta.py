@@ -172,7 +172,7 @@ def meta_to_json(meta: PictureMeta) -> str:
         doc["s"] = sorted(meta.from_sidecar)
     if meta.warnings:
         doc["w"] = list(meta.warnings)
-    return _TO_JSON(doc)
+    return _TO_JSON(doc) if doc else "{}"  # most pictures carry none of it
 
 
 def meta_from_json(text: str) -> PictureMeta:
