@@ -14,7 +14,9 @@ account of ``--n`` photos (half with tags, a quarter with our machine tag):
 * ``store``: keeping the listing (``runstate.store_listing``: a full, complete listing);
 * ``state``: reading the state back (``runstate.indexed_state``, given what ``store_listing``
   returned when this version returns something);
-* ``candidates``: ``Index.phash_candidates()`` (every photo lacks a perceptual hash).
+* ``candidates``: ``Index.phash_candidates()`` (every photo lacks a perceptual hash);
+* ``phashes``: their hashes written as the look-ups write them (``Index.set_phashes`` of
+  ``scanner.PHASH_WRITE_BATCH`` at a time, in the candidates' order).
 
 ``--baseline SRC`` runs the same in subprocesses against another checkout's ``src`` folder (e.g.
 ``git archive main src | tar -x -C /tmp/old``), alternated with this checkout's, ``--rounds``
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-STEPS = ("write", "fetch", "store", "state", "candidates")
+STEPS = ("write", "fetch", "store", "state", "candidates", "phashes")
 
 
 def measure(n: int) -> dict[str, float]:
@@ -155,6 +157,14 @@ def measure(n: int) -> dict[str, float]:
         found = index.phash_candidates()
         result["candidates"] = time.process_time() - started
         assert len(found) == n
+
+        started = time.process_time()
+        step = scanner.PHASH_WRITE_BATCH
+        for start in range(0, n, step):
+            index.set_phashes(
+                {cid: f"{i:016x}" for i, (cid, _files) in enumerate(found[start : start + step])}
+            )
+        result["phashes"] = time.process_time() - started
     return result
 
 
