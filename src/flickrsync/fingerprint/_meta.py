@@ -156,6 +156,9 @@ def merge(embedded: PictureMeta, sidecar: PictureMeta) -> PictureMeta:
     )
 
 
+#: A picture's metadata when it carries none (the record is immutable: one serves all).
+_NOTHING = PictureMeta()
+
 #: :func:`meta_to_json`'s encoder, made once (``json.dumps`` with options makes one per call,
 #: which cost more than encoding a picture's usual, empty, document).
 _TO_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -178,6 +181,8 @@ def meta_to_json(meta: PictureMeta) -> str:
 def meta_from_json(text: str) -> PictureMeta:
     """What :func:`meta_to_json` wrote; sources this version does not know are left out, and
     text that is not such a document gives an empty record with a warning."""
+    if text == "{}":  # most pictures (what meta_to_json writes for them)
+        return _NOTHING
     try:
         doc = json.loads(text)
         texts = tuple((s, str(v)) for s, v in doc.get("t", ()) if s in TEXT_SOURCES)
