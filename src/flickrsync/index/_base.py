@@ -24,8 +24,9 @@ _FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodee
 
 
 def enc(path: str) -> bytes:
-    """A path as stored: the bytes the OS uses (any name round-trips, UTF-8 or not)."""
-    return os.fsencode(path)
+    """A path as stored: the bytes the OS uses (any name round-trips, UTF-8 or not), as
+    ``os.fsencode`` gives them (without its checks: see :func:`dec`)."""
+    return path.encode(_FS_ENCODING, _FS_ERRORS)
 
 
 def dec(raw: bytes | str) -> str:
