@@ -18,6 +18,9 @@ account of ``--n`` photos (half with tags, a quarter with our machine tag):
 * ``phashes``: their hashes written as the look-ups write them (``Index.set_phashes`` of
   ``scanner.PHASH_WRITE_BATCH`` at a time, in the candidates' order).
 
+All of it runs as ``Engine.prepare`` runs it: inside ``flickrsync.heap.building`` when the
+checkout has it (full garbage collections would otherwise dominate the readers' figures).
+
 ``--baseline SRC`` runs the same in subprocesses against another checkout's ``src`` folder (e.g.
 ``git archive main src | tar -x -C /tmp/old``), alternated with this checkout's, ``--rounds``
 times, and prints each step's ratio new/old (medians).
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -36,11 +40,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 STEPS = ("write", "fetch", "store", "state", "candidates", "phashes")
+
+
+def _as_prepare_builds() -> AbstractContextManager[object]:
+    """What ``Engine.prepare`` runs in, when the checkout has it (``flickrsync.heap.building``:
+    no full garbage collection while the run's data is built)."""
+    try:
+        heap = importlib.import_module("flickrsync.heap")
+    except ImportError:
+        return nullcontext()
+    building: Callable[[], AbstractContextManager[object]] = heap.building
+    return building()
 
 
 def measure(n: int) -> dict[str, float]:
@@ -119,6 +136,7 @@ def measure(n: int) -> dict[str, float]:
     nsid = Nsid("12345678@N00")
     result: dict[str, float] = {}
     with (
+        _as_prepare_builds(),
         tempfile.TemporaryDirectory(prefix="index-bench-") as tmp,
         Index.open(Path(tmp) / "index.db") as index,
     ):

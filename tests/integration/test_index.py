@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sqlite3
 import struct
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 from flickrsync import statkey
 from flickrsync.errors import DatabaseError, DiskFullError
 from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
-from flickrsync.index import library as index_library
 from flickrsync.index import schema as index_schema
 from flickrsync.models import (
     Account,
@@ -373,40 +371,6 @@ def test_a_path_recorded_twice_in_one_batch_keeps_its_last_record(idx: Index) ->
         assert a.stat.mtime_ns == 7
         assert [f.path.relpath for f in idx.files()] == ["a.jpg", "b.jpg", "c.jpg"]
         assert [f.problem for f in idx.problems()] == ["bad"]
-
-
-def test_models_are_built_with_collections_paused_and_resumed(
-    idx: Index, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Readers of the whole library build their models with the cyclic collector paused (they
-    make no cycles; each collection would walk every object of the process), and resume it
-    after, even when a read fails; a pause the caller made stays."""
-    idx.record_files([lf("a.jpg", 1), lf("b.jpg", 2, ino=2)])
-    seen: list[bool] = []
-    real = LocalPath
-
-    def watched(root: str, relpath: str) -> LocalPath:
-        seen.append(gc.isenabled())
-        if relpath == "boom":
-            raise RuntimeError(relpath)
-        return real(root, relpath)
-
-    monkeypatch.setattr(index_library, "LocalPath", watched)
-    assert [p.paths[0].relpath for p in idx.pictures()] == ["a.jpg", "b.jpg"]
-    assert [c for c, _files in idx.phash_candidates()] == [cid(1), cid(2)]
-    assert seen
-    assert not any(seen)
-    assert gc.isenabled()
-    idx.record_files([lf("boom", 3, ino=3)])
-    with pytest.raises(RuntimeError):
-        idx.pictures()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        idx.problems()
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
 
 
 def test_duplicates_counts_and_pictures(idx: Index) -> None:

@@ -3,8 +3,6 @@ conversions between models and stored values (paths as bytes, 64-bit numbers, ti
 
 from __future__ import annotations
 
-import gc
-import os
 import sqlite3
 import sys
 import time
@@ -34,23 +32,6 @@ def dec(raw: bytes | str) -> str:
     checks and look-ups (a read of the whole library decodes every path: they cost more than
     the decoding)."""
     return raw.decode(_FS_ENCODING, _FS_ERRORS) if isinstance(raw, bytes) else raw
-
-
-@contextmanager
-def building() -> Iterator[None]:
-    """Build many models from rows with Python's cyclic garbage collector paused. Rows and the
-    models made of them hold no cycles, so a collection finds nothing to free, yet each one the
-    new objects start walks every object the process holds (in a big run, millions): reading
-    100,000 pictures with 3 million other objects alive took 1.3-1.4 s of CPU with collections,
-    0.8 s without; their 100,000 files to decode 1.9-2.0 s, 1.05 s."""
-    if not gc.isenabled():  # paused already (by an enclosing reader, or by the program)
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def now_s(now: float | None) -> int:

@@ -17,7 +17,7 @@ from typing import Any, cast
 from flickrsync import statkey
 from flickrsync.errors import DatabaseError
 from flickrsync.fingerprint import PictureMeta, meta_from_json, meta_to_json
-from flickrsync.index._base import IndexBase, building, clamp64, dec, dir_of, enc, now_s, s64
+from flickrsync.index._base import IndexBase, clamp64, dec, dir_of, enc, now_s, s64
 from flickrsync.index.schema import COUNTS_KEY
 from flickrsync.models import (
     ContentId,
@@ -228,8 +228,7 @@ class LibraryStore(IndexBase):
                 for rid, rel in keys
                 for row in self._conn.execute(sql + " WHERE root_id = ? AND relpath = ?", (rid, rel))
             ]
-        with building():
-            return {(r[0], r[1]): (r[2], *statkey.decode(r[3]), r[4]) for r in rows}
+        return {(r[0], r[1]): (r[2], *statkey.decode(r[3]), r[4]) for r in rows}
 
     def usable_by_stat(self, stats: Iterable[StatTuple]) -> dict[StatTuple, int]:
         """``(dev, ino, size, mtime_ns) -> file id`` of usable files (no problem) with one of these
@@ -468,8 +467,7 @@ class LibraryStore(IndexBase):
         if content_id is not None:
             sql += " WHERE f.content_id = ?"
             args = (content_id,)
-        with building():
-            files = [_file_from_row(row) for row in self._conn.execute(sql, args)]
+        files = [_file_from_row(row) for row in self._conn.execute(sql, args)]
         files.sort(key=_file_path_key)
         return files
 
@@ -478,8 +476,7 @@ class LibraryStore(IndexBase):
         rows = self._conn.execute(
             f"SELECT {_FILE_COLUMNS} FROM {_FILE_FROM} WHERE f.problem_kind IS NOT NULL"  # noqa: S608
         )
-        with building():
-            return sorted((_file_from_row(row) for row in rows), key=_file_path_key)
+        return sorted((_file_from_row(row) for row in rows), key=_file_path_key)
 
     def pictures(
         self, *, media: Media | None = None, content_ids: Iterable[ContentId] | None = None
@@ -556,36 +553,35 @@ class LibraryStore(IndexBase):
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        with building():
-            roots = self.root_paths()
-            grouped: dict[str, list[tuple[LocalPath, Sequence[Any]]]] = {}
-            for row in self._conn.execute(sql, args):
-                grouped.setdefault(row[0], []).append((LocalPath(roots[row[8]], dec(row[9])), row))
-            pictures = []
-            for content_id in sorted(grouped):
-                rows = grouped[content_id]
-                if len(rows) > 1:
-                    rows.sort(key=_first_path_key)
-                first = rows[0][1]
-                pictures.append(
-                    LocalPicture(
-                        content_id=ContentId(content_id),
-                        id_kind=cast(IdKind, first[1]),
-                        media=cast(Media, first[2]),
-                        format=first[3],
-                        paths=(rows[0][0],) if len(rows) == 1 else tuple(path for path, _row in rows),
-                        size=first[10],
-                        date_taken=first[11],
-                        width=first[4],
-                        height=first[5],
-                        orientation=first[12],
-                        phash=first[6],
-                        md5=first[13],
-                        sha1=first[14],
-                        flickr_id=None if first[7] is None else PhotoId(first[7]),
-                    )
+        roots = self.root_paths()
+        grouped: dict[str, list[tuple[LocalPath, Sequence[Any]]]] = {}
+        for row in self._conn.execute(sql, args):
+            grouped.setdefault(row[0], []).append((LocalPath(roots[row[8]], dec(row[9])), row))
+        pictures = []
+        for content_id in sorted(grouped):
+            rows = grouped[content_id]
+            if len(rows) > 1:
+                rows.sort(key=_first_path_key)
+            first = rows[0][1]
+            pictures.append(
+                LocalPicture(
+                    content_id=ContentId(content_id),
+                    id_kind=cast(IdKind, first[1]),
+                    media=cast(Media, first[2]),
+                    format=first[3],
+                    paths=(rows[0][0],) if len(rows) == 1 else tuple(path for path, _row in rows),
+                    size=first[10],
+                    date_taken=first[11],
+                    width=first[4],
+                    height=first[5],
+                    orientation=first[12],
+                    phash=first[6],
+                    md5=first[13],
+                    sha1=first[14],
+                    flickr_id=None if first[7] is None else PhotoId(first[7]),
                 )
-            return pictures
+            )
+        return pictures
 
     # -- lazy per-picture and per-file values ------------------------------------------------
 
@@ -609,13 +605,12 @@ class LibraryStore(IndexBase):
                 return []
             sql += " AND p.content_id IN (SELECT id FROM wanted_content)"
         by_content: dict[ContentId, list[LocalFile]] = {}
-        with building():
-            for row in self._conn.execute(sql):
-                by_content.setdefault(row[4], []).append(_file_from_row(row))  # row[4]: f.content_id
-            for files in by_content.values():
-                if len(files) > 1:
-                    files.sort(key=_file_path_key)
-            return [(cid, by_content[cid]) for cid in sorted(by_content)]
+        for row in self._conn.execute(sql):
+            by_content.setdefault(row[4], []).append(_file_from_row(row))  # row[4]: f.content_id
+        for files in by_content.values():
+            if len(files) > 1:
+                files.sort(key=_file_path_key)
+        return [(cid, by_content[cid]) for cid in sorted(by_content)]
 
     def needs_phash(self) -> bool:
         """Whether some photo held by a file has no perceptual hash yet (and no failed try)."""
