@@ -141,13 +141,19 @@ def _counted(photos: Iterable[RemotePhoto], report: WalkReport, tally: Tally) ->
 
 def store_listing(
     index: Index, nsid: Nsid, listing: RemoteListing, watermark: int | None, *, now: int
-) -> None:
+) -> list[RemotePhoto] | None:
     """Keep what a listing found in the index: the photos, the sets; after a complete full
     listing, photos no longer listed leave (the only way a photo is ever taken for deleted on
     Flickr); the watermark of the next incremental listing, and how far Flickr's count was from
-    a complete listing."""
+    a complete listing.
+
+    Returns the account's photos as the index now holds them after a complete full listing (the
+    listed photos are then all of them: :meth:`Index.as_read_back`), for :func:`indexed_state`;
+    None after any other listing."""
     index.upsert_remote_photos(nsid, listing.photos)
+    stored = None
     if listing.full and listing.complete:
+        stored = index.as_read_back(listing.photos)
         listed = {p.id for p in listing.photos}
         gone = index.remote_photo_ids(nsid) - listed
         if gone:
@@ -163,14 +169,20 @@ def store_listing(
         index.replace_photosets(nsid, listing.sets)
         for sid, ids in listing.members.items():
             index.set_photoset_photos(nsid, sid, ids)
+    return stored
 
 
 def indexed_state(
-    index: Index, nsid: Nsid, vanished: Collection[tuple[str, str]] = ()
+    index: Index,
+    nsid: Nsid,
+    vanished: Collection[tuple[str, str]] = (),
+    *,
+    stored: list[RemotePhoto] | None = None,
 ) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
     """The library (pictures, problem files) and the account (photos, sets with their members)
     as the index holds them, leaving out the ``vanished`` paths (root, relpath) a scan found gone
-    but kept in the index."""
+    but kept in the index. ``stored``: what :func:`store_listing` just returned (the account's
+    photos as the index holds them: not read again)."""
     local = index.pictures()
     problems = index.problems()
     if vanished:
@@ -180,7 +192,7 @@ def indexed_state(
             if (kept := tuple(x for x in p.paths if (x.root, x.relpath) not in vanished))
         ]
         problems = [f for f in problems if (f.path.root, f.path.relpath) not in vanished]
-    remote = index.remote_photos(nsid)
+    remote = index.remote_photos(nsid) if stored is None else stored
     known = {p.id for p in remote}
     members = index.photoset_memberships(nsid)
     sets = [

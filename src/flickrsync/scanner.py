@@ -270,13 +270,12 @@ def fetch(index: Index, needs: Needs, held: Held) -> Held:
     if held.folders is None:
         held = replace(held, folders={key: index.dir_stats(*key) for key in needs.folders})
     if needs.paths or needs.stats or needs.roots:
-        if needs.roots or len(needs.paths) > _FULL_LOAD:
-            rows = index.stat_rows()
-        else:
-            rows = index.stat_rows(needs.paths)
+        every = bool(needs.roots) or len(needs.paths) > _FULL_LOAD
+        rows = index.stat_rows() if every else index.stat_rows(needs.paths)
         if not needs.stats:
             by_stat: Mapping[StatTuple, int] = {}
-        elif len(rows) > _FULL_LOAD:
+        elif every:
+            # Every file's row is at hand (none on a first scan): ask for no stat one by one.
             by_stat = {row[1:5]: row[0] for row in rows.values() if row[5] is None}
         else:
             by_stat = index.usable_by_stat(needs.stats)
@@ -464,9 +463,11 @@ def _split_vanished(
 
 #: Scan results are written in transactions of this many files, or of what was read in this
 #: many seconds. A transaction rewrites every index page its rows touch, and content ids are
-#: random: 63 files a transaction (a pool batch) wrote ~1 GB of WAL for 100,000 files. A run
-#: stopped midway reads again what it had not written.
-SCAN_WRITE_FILES = 2_000
+#: random: 63 files a transaction (a pool batch) wrote ~1 GB of WAL for 100,000 files; 2,000
+#: files a transaction cost 4.3 s of CPU to write 100,000, 10,000 cost 2.7 s (benchmarks/
+#: index_bench.py), and the 2 s bound keeps a first scan's transactions at ~9,000 files. A run
+#: stopped midway reads again what it had not written (at most 2 s of reading).
+SCAN_WRITE_FILES = 10_000
 SCAN_WRITE_SECONDS = 2.0
 
 

@@ -328,7 +328,7 @@ class Engine:
             assert error is not None
             raise error
         self._vanished = {(p.root, p.relpath) for p in scan.vanished}
-        self._store_listing(listing, state.last_update)
+        stored = self._store_listing(listing, state.last_update)
         if listing.relisted:
             notes.append(listing.relisted)
         if not listing.complete:
@@ -339,7 +339,7 @@ class Engine:
         self.choices = userlists.load(self.settings, self.index)
         self.identify.identified = {i.photo_id: i.content_id for i in self.choices.identified}
         self.identify.different = self.choices.different_pairs
-        local, problems, remote, sets = self._state()
+        local, problems, remote, sets = self._state(stored)
         changes = self._reconcile(local, remote)
         match = changes.match
         notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
@@ -388,11 +388,15 @@ class Engine:
             photos={r.id: r for r in remote},
         )
 
-    def _store_listing(self, listing: RemoteListing, watermark: int | None) -> None:
-        store_listing(self.index, self.nsid, listing, watermark, now=int(self.clock()))
+    def _store_listing(self, listing: RemoteListing, watermark: int | None) -> list[RemotePhoto] | None:
+        return store_listing(self.index, self.nsid, listing, watermark, now=int(self.clock()))
 
-    def _state(self) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
-        local, problems, remote, sets = indexed_state(self.index, self.nsid, self._vanished)
+    def _state(
+        self, stored: list[RemotePhoto] | None = None
+    ) -> tuple[list[LocalPicture], list[LocalFile], list[RemotePhoto], list[RemoteSet]]:
+        """The state as the index holds it (``stored``: the account's photos, as
+        :func:`store_listing` returned them right before)."""
+        local, problems, remote, sets = indexed_state(self.index, self.nsid, self._vanished, stored=stored)
         if self.folders.any("resize"):
             local = [self._with_upload_size(p) for p in local]
         return local, problems, remote, sets

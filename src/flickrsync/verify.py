@@ -206,7 +206,7 @@ def verify_profile(
     listing = list_remote(
         client, since=None, want_sets=photosets, known_sets=known_sets, workers=checkers or settings.checkers
     )
-    store_listing(index, nsid, listing, index.sync_state(nsid).last_update, now=int(time.time()))
+    stored = store_listing(index, nsid, listing, index.sync_state(nsid).last_update, now=int(time.time()))
     notes = (
         [f"Flickr's listing was incomplete: {'; '.join(listing.problems[:3])}"]
         if not listing.complete
@@ -214,7 +214,8 @@ def verify_profile(
     )
     notes += [f"could not list the photos of photoset {p}" for p in listing.failed_sets]
 
-    local, _problems, remote, sets = indexed_state(index, nsid, {(p.root, p.relpath) for p in scan.vanished})
+    vanished = {(p.root, p.relpath) for p in scan.vanished}
+    local, _problems, remote, sets = indexed_state(index, nsid, vanished, stored=stored)
     # The user's lists, as a sync uses them: pairs identified by hand, and what is ignored (a
     # photo ignored is not matched; a picture ignored is no gap in the backup).
     choices = userlists.load(settings, index)

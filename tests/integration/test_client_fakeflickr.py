@@ -19,6 +19,7 @@ import threading
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import astuple, replace
 from pathlib import Path
 
 import httpx
@@ -31,10 +32,12 @@ from flickrsync.cli import main
 from flickrsync.client import FlickrClient
 from flickrsync.config import Settings, load_settings
 from flickrsync.errors import AuthError
+from flickrsync.index import Index
 from flickrsync.listing import WalkReport
-from flickrsync.models import AccessToken, Account, ContentId, Nsid, PhotoId, content_tag
+from flickrsync.models import AccessToken, Account, ContentId, Nsid, PhotoId, RemotePhoto, content_tag
 from flickrsync.oauth import load_token, save_token
 from flickrsync.retry import Backoff, RateBudget
+from flickrsync.runstate import indexed_state, list_remote, store_listing
 from flickrsync.wire import new_http_client
 
 pytestmark = pytest.mark.integration
@@ -336,6 +339,44 @@ def test_listing_12000_photos_across_the_deep_paging_cap(
     assert sample.date_upload == specs[1234]["date_upload"]
     assert sample.url_o is not None
     assert sample.url_small is not None
+
+
+def test_a_stored_listing_is_the_account_as_the_index_reads_it_back(
+    tmp_path: Path, fakeflickr: FakeFlickrFixture, http: httpx.Client
+) -> None:
+    """A run takes the photos of a complete listing as the account the index holds, without
+    reading them back: they must be exactly what it would read, field types included."""
+    settings = settings_for(tmp_path, fakeflickr)
+    nsid = store_token(settings, fakeflickr).account.nsid
+    specs: list[dict[str, object]] = [
+        {"title": "plain", "date_upload": T0, "date_taken": "2011-02-03 04:05:06"},
+        {"title": "Été à Zürich 🌍", "description": "line one\nline <b>two</b> & more", "date_upload": T0 + 5,
+         "tags": 'café "two words" flickrsync:imagehash=' + "ab" * 32, "is_public": 0, "is_friend": 1},
+        {"title": "", "date_upload": T0 + 9, "is_public": 0, "is_family": 1, "granularity": 4,
+         "date_taken": "2009-06-01 00:00:00"},
+        {"title": "a clip", "media": "video", "date_upload": T0 + 12, "last_update": T0 + 99},
+    ]  # fmt: skip
+    fakeflickr.seed_photos(specs)
+    client = open_client(settings, http, backoff=FAST)
+    with Index.open(tmp_path / "index.db") as index:
+        index.upsert_account(Account(nsid, "demo"))
+        index.upsert_remote_photos(nsid, [RemotePhoto(PhotoId("1"), "gone since", "s", "1")])
+        listing = list_remote(client, since=None, want_sets=False, known_sets={}, workers=1)
+        assert listing.full
+        assert listing.complete
+        # A listing of changes, or an incomplete one, is not the whole account.
+        for part in (replace(listing, full=False), replace(listing, complete=False)):
+            assert store_listing(index, nsid, part, None, now=T0 + 100) is None
+            assert len(index.remote_photos(nsid)) == len(specs) + 1
+        stored = store_listing(index, nsid, listing, None, now=T0 + 100)
+        assert stored is not None
+        assert len(stored) == len(specs)
+        read = index.remote_photos(nsid)
+        assert stored == read
+        assert [[(v, type(v)) for v in astuple(p)] for p in stored] == [
+            [(v, type(v)) for v in astuple(p)] for p in read
+        ]
+        assert indexed_state(index, nsid, stored=stored) == indexed_state(index, nsid)
 
 
 def test_listing_when_the_cap_answers_error_20(

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -358,6 +358,21 @@ def test_rewrite_replaces_and_clears_digests(idx: Index) -> None:
         idx.files_by_digest("crc32", "x")
 
 
+def test_a_path_recorded_twice_in_one_batch_keeps_its_last_record(idx: Index) -> None:
+    """Rows are written in content id order, not as given: a path given twice still ends as its
+    last record (as one statement per file in order gave), whichever content id sorts first."""
+    for first, last in ((1, 9), (9, 1)):
+        idx.record_files(
+            [lf("a.jpg", first), lf("b.jpg", 5), lf("a.jpg", last, mtime=7), lf("c.jpg", None, problem="bad")]
+        )
+        a = idx.file(LocalPath(ROOT, "a.jpg"))
+        assert a is not None
+        assert a.fingerprint == fp(last)
+        assert a.stat.mtime_ns == 7
+        assert [f.path.relpath for f in idx.files()] == ["a.jpg", "b.jpg", "c.jpg"]
+        assert [f.problem for f in idx.problems()] == ["bad"]
+
+
 def test_duplicates_counts_and_pictures(idx: Index) -> None:
     idx.record_files(
         [
@@ -544,6 +559,40 @@ def test_remote_photos_round_trip(tmp_path: Path, photos: list[RemotePhoto]) -> 
         assert index.remote_photos(NSID) == sorted(photos, key=lambda p: p.id)
         for photo in photos:
             assert index.remote_photo(NSID, photo.id) == photo
+
+
+def typed(photos: list[RemotePhoto]) -> list[list[tuple[object, ...]]]:
+    """Each field's value with its type (and its items' types): ``==`` alone takes 1 for True."""
+    return [
+        [
+            (value, type(value), tuple(type(item) for item in value) if isinstance(value, tuple) else ())
+            for value in (getattr(photo, f.name) for f in fields(photo))
+        ]
+        for photo in photos
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    photos=st.lists(remote_photos, max_size=8),
+    again=st.lists(st.integers(0, 7), max_size=3),
+    before=st.lists(remote_photos, max_size=4),
+)
+def test_a_whole_account_stored_reads_back_as_listed(
+    photos: list[RemotePhoto], again: list[int], before: list[RemotePhoto]
+) -> None:
+    """What a run that has just stored a complete listing takes instead of reading the account
+    back: the same photos, in the same order, every field of the same type. A listing may give a
+    photo twice (pages shift while they are read): the last one given is kept."""
+    listed = [*photos, *(replace(photos[i], title=f"again {i}") for i in again if i < len(photos))]
+    with Index.open(Path(":memory:")) as index:
+        index.upsert_account(Account(NSID, "me"))
+        index.upsert_remote_photos(NSID, before)  # what an earlier run kept: refreshed or gone
+        index.upsert_remote_photos(NSID, listed)
+        index.delete_remote_photos(NSID, index.remote_photo_ids(NSID) - {p.id for p in listed})
+        stored = index.remote_photos(NSID)
+        assert Index.as_read_back(listed) == stored
+        assert typed(Index.as_read_back(listed)) == typed(stored)
 
 
 def remote(pid: str, **kw: object) -> RemotePhoto:

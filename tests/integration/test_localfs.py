@@ -720,6 +720,33 @@ def test_worker_preparation_never_breaks_the_pool(monkeypatch: pytest.MonkeyPatc
     localfs._prepare_worker()
 
 
+def test_a_fetch_of_every_row_answers_the_stats_from_them(
+    lib: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many changed paths load every row at once (a first scan: none): the usable files by stat
+    come from those rows, as asking for each stat would give, without a query per stat."""
+    for i in range(3):
+        make_jpeg(lib / f"{i}.jpg", seed=i)
+    (lib / "bad.jpg").write_bytes(b"not a picture")
+    scan(index, lib)
+    (rid,) = index.ensure_roots([str(lib)])
+    rows = index.stat_rows()
+    stats = frozenset(row[1:5] for row in rows.values()) | {(1, 2, 3, 4)}
+    asked = index.usable_by_stat(stats)
+    assert len(asked) == 3  # the problem file is no usable copy
+    paths = frozenset((rid, f"new/{i}.jpg".encode()) for i in range(scanner._FULL_LOAD + 1))
+
+    def one_by_one(_stats: object) -> None:
+        raise AssertionError("asked stat by stat")
+
+    monkeypatch.setattr(index, "usable_by_stat", one_by_one)
+    held = scanner.fetch(
+        index, scanner.Needs(paths=paths, stats=stats), scanner.Held(manifests={}, folders={})
+    )
+    assert held.rows == rows
+    assert held.by_stat == asked
+
+
 def test_batches_cover_everything_in_order() -> None:
     sizes = [5] * 10 + [100] + [1] * 50
     for workers in (1, 2, 8):

@@ -156,6 +156,14 @@ def merge(embedded: PictureMeta, sidecar: PictureMeta) -> PictureMeta:
     )
 
 
+#: A picture's metadata when it carries none (the record is immutable: one serves all).
+_NOTHING = PictureMeta()
+
+#: :func:`meta_to_json`'s encoder, made once (``json.dumps`` with options makes one per call,
+#: which cost more than encoding a picture's usual, empty, document).
+_TO_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def meta_to_json(meta: PictureMeta) -> str:
     """``meta`` as compact JSON, as the index keeps it (:func:`meta_from_json` reads it back)."""
     doc: dict[str, object] = {}
@@ -167,12 +175,14 @@ def meta_to_json(meta: PictureMeta) -> str:
         doc["s"] = sorted(meta.from_sidecar)
     if meta.warnings:
         doc["w"] = list(meta.warnings)
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return _TO_JSON(doc) if doc else "{}"  # most pictures carry none of it
 
 
 def meta_from_json(text: str) -> PictureMeta:
     """What :func:`meta_to_json` wrote; sources this version does not know are left out, and
     text that is not such a document gives an empty record with a warning."""
+    if text == "{}":  # most pictures (what meta_to_json writes for them)
+        return _NOTHING
     try:
         doc = json.loads(text)
         texts = tuple((s, str(v)) for s, v in doc.get("t", ()) if s in TEXT_SOURCES)

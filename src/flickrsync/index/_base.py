@@ -3,8 +3,8 @@ conversions between models and stored values (paths as bytes, 64-bit numbers, ti
 
 from __future__ import annotations
 
-import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,13 +17,21 @@ _U64 = 1 << 64
 _S64_MAX = (1 << 63) - 1
 
 
+#: What ``os.fsencode`` and ``os.fsdecode`` use (fixed at start-up).
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+
+
 def enc(path: str) -> bytes:
-    """A path as stored: the bytes the OS uses (any name round-trips, UTF-8 or not)."""
-    return os.fsencode(path)
+    """A path as stored: the bytes the OS uses (any name round-trips, UTF-8 or not), as
+    ``os.fsencode`` gives them (without its checks: see :func:`dec`)."""
+    return path.encode(_FS_ENCODING, _FS_ERRORS)
 
 
 def dec(raw: bytes | str) -> str:
-    return os.fsdecode(raw)
+    """A stored path as a ``str``, as ``os.fsdecode`` gives it, without that function's own
+    checks and look-ups (a read of the whole library decodes every path: they cost more than
+    the decoding)."""
+    return raw.decode(_FS_ENCODING, _FS_ERRORS) if isinstance(raw, bytes) else raw
 
 
 def now_s(now: float | None) -> int:

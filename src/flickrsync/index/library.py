@@ -90,7 +90,7 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
             date_taken=date_taken,
             subsec=subsec,
             offset=tz_offset,
-            warnings=tuple(json.loads(warnings)),
+            warnings=_warnings(warnings),
         )
     dev, ino, size, mtime_ns = statkey.decode(key)
     return LocalFile(
@@ -102,12 +102,34 @@ def _file_from_row(row: Sequence[Any]) -> LocalFile:
     )
 
 
+def _warnings(text: str) -> tuple[str, ...]:
+    """A file's warnings as stored (a JSON list; most files have none)."""
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _meta_text(meta: PictureMeta | None) -> str | None:
     return None if meta is None else meta_to_json(meta)
 
 
+def _content_of(picture: tuple[Any, ...]) -> str:
+    return str(picture[0])
+
+
+def _content_of_file(row: tuple[Any, ...]) -> str:
+    """A recorded file row's content id (a problem file has none: ``""``)."""
+    return row[7] or ""
+
+
 def _path_key(path: LocalPath) -> tuple[str, str]:
     return (path.root, path.relpath)
+
+
+def _first_path_key(item: tuple[LocalPath, object]) -> tuple[str, str]:
+    return _path_key(item[0])
+
+
+def _file_path_key(file: LocalFile) -> tuple[str, str]:
+    return _path_key(file.path)
 
 
 class LibraryStore(IndexBase):
@@ -245,41 +267,44 @@ class LibraryStore(IndexBase):
         Pictures are created as needed. One transaction; returns the count."""
         stamp = now_s(now)
         metas = meta or {}
-        touched: list[tuple[int, bytes]] = []
         pictures: list[tuple[Any, ...]] = []
-        rows: list[tuple[Any, ...]] = []
+        # By path: a path given twice ends as its last record, as a statement per file would.
+        rows: dict[tuple[int, bytes], tuple[Any, ...]] = {}
+        count = 0
         for file in files:
-            (root_id,) = self.ensure_roots([file.path.root])
+            count += 1
+            root = file.path.root
+            root_id = self._root_ids.get(root)
+            if root_id is None:
+                (root_id,) = self.ensure_roots([root])
+            relpath = enc(file.path.relpath)
+            st = file.stat
             fp = file.fingerprint
-            if fp is not None:
-                pictures.append((fp.content_id, fp.id_kind, fp.media, fp.format, fp.width, fp.height, stamp))
-            rows.append(
-                (
-                    root_id,
-                    enc(file.path.relpath),
-                    s64(file.stat.dev),
-                    s64(file.stat.ino),
-                    file.stat.size,
-                    clamp64(file.stat.mtime_ns),
-                    statkey.encode(file.stat.key()),
-                    fp.content_id if fp else None,
-                    fp.id_kind if fp else None,
-                    fp.media if fp else None,
-                    fp.format if fp else None,
-                    fp.width if fp else None,
-                    fp.height if fp else None,
-                    fp.orientation if fp else None,
-                    fp.date_taken if fp else None,
-                    fp.subsec if fp else None,
-                    fp.offset if fp else None,
-                    json.dumps(list(fp.warnings) if fp else []),
-                    None if fp else (file.problem or "unknown problem"),
-                    None if fp else (file.problem_kind or "media"),
-                    stamp,
-                    _meta_text(metas.get(file.path)) if fp else None,
-                )
+            known = (
+                root_id,
+                relpath,
+                s64(st.dev),
+                s64(st.ino),
+                st.size,
+                clamp64(st.mtime_ns),
+                statkey.encode(st.key()),
             )
-            touched.append((root_id, dir_of(enc(file.path.relpath))))
+            if fp is None:
+                rows[(root_id, relpath)] = (
+                    *known, None, None, None, None, None, None, None, None, None, None, "[]",
+                    file.problem or "unknown problem", file.problem_kind or "media", stamp, None,
+                )  # fmt: skip
+                continue
+            pictures.append((fp.content_id, fp.id_kind, fp.media, fp.format, fp.width, fp.height, stamp))
+            rows[(root_id, relpath)] = (
+                *known, fp.content_id, fp.id_kind, fp.media, fp.format, fp.width, fp.height, fp.orientation,
+                fp.date_taken, fp.subsec, fp.offset, json.dumps(list(fp.warnings)) if fp.warnings else "[]",
+                None, None, stamp, _meta_text(metas.get(file.path)),
+            )  # fmt: skip
+        # In content id order: a batch's rows then reach each page of the indexes by content id
+        # (random keys) once, in order (a first scan's writes cost a fifth less CPU).
+        pictures.sort(key=_content_of)
+        ordered = sorted(rows.values(), key=_content_of_file)
         with self.transaction():
             # Pictures first: a file row refers to its picture.
             self.insert_rows(
@@ -293,7 +318,7 @@ class LibraryStore(IndexBase):
             self.insert_rows(
                 "local_file",
                 _RECORDED_FILE_COLUMNS,
-                rows,
+                ordered,
                 upsert=" ON CONFLICT(root_id, relpath) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, "
                 "size = excluded.size, mtime_ns = excluded.mtime_ns, stat_key = excluded.stat_key, "
                 "content_id = excluded.content_id, "
@@ -305,8 +330,8 @@ class LibraryStore(IndexBase):
                 "problem_kind = excluded.problem_kind, scanned_at = excluded.scanned_at, "
                 "meta = excluded.meta",
             )
-            self._touch_dirs(touched)
-        return len(rows)
+            self._touch_dirs((root_id, dir_of(relpath)) for root_id, relpath in rows)
+        return count
 
     def copy_files(self, copies: Sequence[tuple[int, LocalPath]], *, now: float | None = None) -> int:
         """Give each destination path the record (fingerprint, digests) of file ``id``.
@@ -443,7 +468,7 @@ class LibraryStore(IndexBase):
             sql += " WHERE f.content_id = ?"
             args = (content_id,)
         files = [_file_from_row(row) for row in self._conn.execute(sql, args)]
-        files.sort(key=lambda f: _path_key(f.path))
+        files.sort(key=_file_path_key)
         return files
 
     def problems(self) -> list[LocalFile]:
@@ -451,7 +476,7 @@ class LibraryStore(IndexBase):
         rows = self._conn.execute(
             f"SELECT {_FILE_COLUMNS} FROM {_FILE_FROM} WHERE f.problem_kind IS NOT NULL"  # noqa: S608
         )
-        return sorted((_file_from_row(row) for row in rows), key=lambda f: _path_key(f.path))
+        return sorted((_file_from_row(row) for row in rows), key=_file_path_key)
 
     def pictures(
         self, *, media: Media | None = None, content_ids: Iterable[ContentId] | None = None
@@ -523,26 +548,28 @@ class LibraryStore(IndexBase):
             )
         sql = (
             "SELECT p.content_id, p.id_kind, p.media, p.format, p.width, p.height, p.phash, "
-            "p.origin_photo_id, r.path, f.relpath, f.size, f.date_taken, f.orientation, f.md5, f.sha1 "
-            "FROM local_picture p JOIN local_file f ON f.content_id = p.content_id "
-            "JOIN local_root r ON r.id = f.root_id"
+            "p.origin_photo_id, f.root_id, f.relpath, f.size, f.date_taken, f.orientation, f.md5, f.sha1 "
+            "FROM local_picture p JOIN local_file f ON f.content_id = p.content_id"
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        grouped: dict[str, list[Sequence[Any]]] = {}
+        roots = self.root_paths()
+        grouped: dict[str, list[tuple[LocalPath, Sequence[Any]]]] = {}
         for row in self._conn.execute(sql, args):
-            grouped.setdefault(row[0], []).append(row)
+            grouped.setdefault(row[0], []).append((LocalPath(roots[row[8]], dec(row[9])), row))
         pictures = []
         for content_id in sorted(grouped):
-            rows = sorted(grouped[content_id], key=lambda r: (dec(r[8]), dec(r[9])))
-            first = rows[0]
+            rows = grouped[content_id]
+            if len(rows) > 1:
+                rows.sort(key=_first_path_key)
+            first = rows[0][1]
             pictures.append(
                 LocalPicture(
                     content_id=ContentId(content_id),
                     id_kind=cast(IdKind, first[1]),
                     media=cast(Media, first[2]),
                     format=first[3],
-                    paths=tuple(LocalPath(dec(r[8]), dec(r[9])) for r in rows),
+                    paths=(rows[0][0],) if len(rows) == 1 else tuple(path for path, _row in rows),
                     size=first[10],
                     date_taken=first[11],
                     width=first[4],
@@ -579,12 +606,11 @@ class LibraryStore(IndexBase):
             sql += " AND p.content_id IN (SELECT id FROM wanted_content)"
         by_content: dict[ContentId, list[LocalFile]] = {}
         for row in self._conn.execute(sql):
-            file = _file_from_row(row)
-            assert file.fingerprint is not None
-            by_content.setdefault(file.fingerprint.content_id, []).append(file)
-        return [
-            (cid, sorted(files, key=lambda f: _path_key(f.path))) for cid, files in sorted(by_content.items())
-        ]
+            by_content.setdefault(row[4], []).append(_file_from_row(row))  # row[4]: f.content_id
+        for files in by_content.values():
+            if len(files) > 1:
+                files.sort(key=_file_path_key)
+        return [(cid, by_content[cid]) for cid in sorted(by_content)]
 
     def needs_phash(self) -> bool:
         """Whether some photo held by a file has no perceptual hash yet (and no failed try)."""
@@ -676,7 +702,7 @@ class LibraryStore(IndexBase):
             if not self._fill_wanted(content_ids):
                 return []
             sql += " AND f.content_id IN (SELECT id FROM wanted_content)"
-        return sorted((_file_from_row(r) for r in self._conn.execute(sql)), key=lambda f: _path_key(f.path))
+        return sorted((_file_from_row(r) for r in self._conn.execute(sql)), key=_file_path_key)
 
     def files_by_digest(self, algorithm: str, value: str) -> list[LocalFile]:
         """Files whose whole-file ``algorithm`` digest (computed earlier) is ``value``."""
@@ -686,7 +712,7 @@ class LibraryStore(IndexBase):
             f"SELECT {_FILE_COLUMNS} FROM {_FILE_FROM} WHERE f.{algorithm} = ?",  # noqa: S608
             (value.lower(),),
         )
-        return sorted((_file_from_row(row) for row in rows), key=lambda f: _path_key(f.path))
+        return sorted((_file_from_row(row) for row in rows), key=_file_path_key)
 
     def file_metas(self, paths: Iterable[LocalPath]) -> dict[LocalPath, PictureMeta | None]:
         """The metadata the scanner read from these files (None: not read yet)."""

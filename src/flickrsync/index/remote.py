@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from flickrsync.errors import DatabaseError
@@ -28,6 +29,34 @@ _REMOTE_COLUMNS = (
     "date_taken_unknown, date_taken_granularity, date_upload, last_update, media, original_format, "
     "original_secret, o_width, o_height, url_o, url_small, is_public, is_friend, is_family"
 )
+
+
+#: The columns :meth:`RemoteStore.upsert_remote_photos` writes, in :func:`_remote_row`'s order;
+#: a photo listed again refreshes all of them but its key.
+_REMOTE_ROW_COLUMNS = ("nsid", *(c.strip() for c in _REMOTE_COLUMNS.split(",")))
+_REMOTE_UPSERT = " ON CONFLICT(nsid, id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in _REMOTE_ROW_COLUMNS[2:]
+)
+#: Tags as stored: a JSON list (one encoder for every photo: ``json.dumps`` with options makes
+#: one per call).
+_TAGS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _tags_json(tags: tuple[str, ...]) -> str:
+    return _TAGS_JSON(tags) if tags else "[]"
+
+
+def _remote_row(nsid: Nsid, p: RemotePhoto) -> tuple[Any, ...]:
+    return (
+        nsid, p.id, p.title, p.secret, p.server, p.farm, p.description, _tags_json(p.tags),
+        _tags_json(p.machine_tags), p.date_taken, int(p.date_taken_unknown), p.date_taken_granularity,
+        p.date_upload, p.last_update, p.media, p.original_format, p.original_secret, p.o_width,
+        p.o_height, p.url_o, p.url_small, int(p.is_public), int(p.is_friend), int(p.is_family),
+    )  # fmt: skip
+
+
+def _photo_id(photo: RemotePhoto) -> str:
+    return photo.id
 
 
 def _remote_from_row(row: Sequence[Any]) -> RemotePhoto:
@@ -132,53 +161,23 @@ class RemoteStore(IndexBase):
     def upsert_remote_photos(self, nsid: Nsid, photos: Iterable[RemotePhoto]) -> int:
         """Insert or refresh photos of the account. A cached perceptual hash is kept while the
         small size's URL stays the same. Returns the count."""
-        count = 0
+        # In id order (a stable sort: a photo given twice still ends as the last one given): a
+        # listing comes newest first, and ids in that order land all over the table's pages
+        # (100,000 photos: 1.10 s of CPU in SQLite, 0.37 s sorted).
+        rows = sorted((_remote_row(nsid, p) for p in photos), key=itemgetter(1))
         with self.transaction(durable=True):
-            for p in photos:
-                self._conn.execute(
-                    f"INSERT INTO remote_photo(nsid, {_REMOTE_COLUMNS}) VALUES "  # noqa: S608
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(nsid, id) DO UPDATE SET title = excluded.title, "
-                    "secret = excluded.secret, server = excluded.server, farm = excluded.farm, "
-                    "description = excluded.description, tags = excluded.tags, "
-                    "machine_tags = excluded.machine_tags, date_taken = excluded.date_taken, "
-                    "date_taken_unknown = excluded.date_taken_unknown, "
-                    "date_taken_granularity = excluded.date_taken_granularity, "
-                    "date_upload = excluded.date_upload, last_update = excluded.last_update, "
-                    "media = excluded.media, original_format = excluded.original_format, "
-                    "original_secret = excluded.original_secret, o_width = excluded.o_width, "
-                    "o_height = excluded.o_height, url_o = excluded.url_o, "
-                    "url_small = excluded.url_small, is_public = excluded.is_public, "
-                    "is_friend = excluded.is_friend, is_family = excluded.is_family",
-                    (
-                        nsid,
-                        p.id,
-                        p.title,
-                        p.secret,
-                        p.server,
-                        p.farm,
-                        p.description,
-                        json.dumps(list(p.tags), ensure_ascii=False),
-                        json.dumps(list(p.machine_tags), ensure_ascii=False),
-                        p.date_taken,
-                        int(p.date_taken_unknown),
-                        p.date_taken_granularity,
-                        p.date_upload,
-                        p.last_update,
-                        p.media,
-                        p.original_format,
-                        p.original_secret,
-                        p.o_width,
-                        p.o_height,
-                        p.url_o,
-                        p.url_small,
-                        int(p.is_public),
-                        int(p.is_friend),
-                        int(p.is_family),
-                    ),
-                )
-                count += 1
-        return count
+            self.insert_rows("remote_photo", _REMOTE_ROW_COLUMNS, rows, upsert=_REMOTE_UPSERT)
+        return len(rows)
+
+    @staticmethod
+    def as_read_back(photos: Iterable[RemotePhoto]) -> list[RemotePhoto]:
+        """``photos`` as :meth:`remote_photos` reads them back once they are all the account's
+        photos in the index (stored by :meth:`upsert_remote_photos`, every other one deleted):
+        one per id, the last given, sorted by id as SQLite sorts the column (the bytes of UTF-8:
+        Python's order of strings). Every field is stored as it is and read back as it was,
+        types included (tests/integration/test_index.py), so a caller that has just stored a
+        whole account need not read it back."""
+        return sorted({p.id: p for p in photos}.values(), key=_photo_id)
 
     def delete_remote_photos(self, nsid: Nsid, photo_ids: Iterable[PhotoId]) -> int:
         """Forget photos gone from Flickr, with their links, set and pool memberships."""
