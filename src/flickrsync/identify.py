@@ -67,7 +67,7 @@ class _Ahead:
     found: dict[ContentId, tuple[str | None, str | None]]
     stop: threading.Event
     task: Future[None]
-    pool: Executor
+    #: Closes its pool.
     closing: contextlib.ExitStack
 
 
@@ -135,9 +135,9 @@ class Identify:
         )
 
     def decode_ahead(self, local: Sequence[LocalPicture], remote: Sequence[RemotePhoto]) -> None:
-        """Start decoding the pictures whose look the matcher will likely ask for, in the
-        scanner's pool, while this thread goes on (matching runs on one core; the pool has the
-        other): the photos without a perceptual hash that no Flickr photo names by our machine
+        """Start decoding the pictures whose look the matcher will likely ask for, in a pool of
+        one worker fewer than the look-ups get, while this thread matches on a core of its own:
+        the photos without a perceptual hash that no Flickr photo names by our machine
         tag, when some Flickr photo carries none (what another tool uploaded, or what the
         library does not have). :meth:`gather` then takes what is done and decodes the rest of
         what is asked; :meth:`close` stops what is not. Not for fewer than :data:`AHEAD_MIN`
@@ -160,8 +160,11 @@ class Identify:
         candidates = self.index.phash_candidates(likely)
         if len(candidates) < AHEAD_MIN:
             return
+        # One worker fewer than the look-ups get: matching keeps a core of its own (with both
+        # workers busy, round 1 took several times longer).
         closing = contextlib.ExitStack()
-        pool = closing.enter_context(localfs.scan_pool(self.config.tuning, perceptual=True))
+        tuning = replace(self.config.tuning, workers=self.config.tuning.workers - 1)
+        pool = closing.enter_context(localfs.scan_pool(tuning, perceptual=True))
         found: dict[ContentId, tuple[str | None, str | None]] = {}
         stop = threading.Event()
 
@@ -172,7 +175,7 @@ class Identify:
                     return
 
         task = in_background(decode, name="ahead")
-        self._ahead = _Ahead(dict(candidates), found, stop, task, pool, closing)
+        self._ahead = _Ahead(dict(candidates), found, stop, task, closing)
         log.debug("decoding %d pictures ahead of matching", len(candidates))
 
     def _take_ahead(self) -> _Ahead | None:
@@ -181,12 +184,12 @@ class Identify:
         if ahead is None:
             return None
         ahead.stop.set()
-        try:
-            ahead.task.result()
-        except Exception as exc:  # e.g. a broken pool: what is asked is decoded as without it
-            log.debug("decoding ahead failed: %s", exc, exc_info=True)
-            ahead.closing.close()
-            return None
+        with ahead.closing:
+            try:
+                ahead.task.result()
+            except Exception as exc:  # e.g. a broken pool: what is asked is decoded as without it
+                log.debug("decoding ahead failed: %s", exc, exc_info=True)
+                return None
         return ahead
 
     def close(self, *, keep: bool = True) -> None:
@@ -195,10 +198,9 @@ class Identify:
         ahead = self._take_ahead()
         if ahead is None:
             return
-        with ahead.closing:
-            log.debug("decoded %d pictures ahead, none of them asked for", len(ahead.found))
-            if keep and ahead.found:
-                scanner.compute_perceptual(self.index, self.config, candidates=[], ahead=ahead.found)
+        log.debug("decoded %d pictures ahead, none of them asked for", len(ahead.found))
+        if keep and ahead.found:
+            scanner.compute_perceptual(self.index, self.config, candidates=[], ahead=ahead.found)
 
     def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
         """Match the index's pictures and photos, gathering the evidence the matcher asks for."""
@@ -245,7 +247,7 @@ class Identify:
         # The pictures to decode are read from the index before any fetch starts: a query
         # that hands the interpreter over at each row waits long when threads want it.
         local += self.index.phash_candidates(rest) if rest else []
-        with self._decode_pool(len(local) + len(needs.remote_phash), ahead) as pool:
+        with self._decode_pool(len(local) + len(needs.remote_phash)) as pool:
             # Small renditions are fetched (and hashed in the pool) while the library's
             # pictures are decoded.
             stop = threading.Event()
@@ -266,14 +268,10 @@ class Identify:
         return found
 
     @contextlib.contextmanager
-    def _decode_pool(self, decodes: int, ahead: _Ahead | None = None) -> Iterator[Executor | None]:
+    def _decode_pool(self, decodes: int) -> Iterator[Executor | None]:
         """The scanner's process pool for ``decodes`` perceptual hashes (local pictures and
-        fetched renditions alike): the one ``ahead`` decoded in, else a new one; None (decode
-        inline, in the calling thread) when they are too few to pay for starting one."""
-        if ahead is not None:
-            with ahead.closing:
-                yield ahead.pool
-            return
+        fetched renditions alike); None (decode inline, in the calling thread) when they are
+        too few to pay for starting one."""
         tuning = self.config.tuning
         if tuning.workers <= 1 or decodes < tuning.inline_decodes:
             yield None
