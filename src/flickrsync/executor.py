@@ -135,9 +135,10 @@ class Outcome:
         self.failed.append(FailedItem(item, reason, content_id))
 
 
-def in_background(fn: Callable[[], T]) -> Future[T]:
-    """Run ``fn`` in a thread of its own (the remote listing while the scan runs)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing")
+def in_background(fn: Callable[[], T], name: str = "listing") -> Future[T]:
+    """Run ``fn`` in a thread of its own (the remote listing while the scan runs); ``name``: the
+    thread's, in the debug log."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
     future = pool.submit(fn)
     pool.shutdown(wait=False)
     return future

@@ -38,11 +38,12 @@ from flickrsync.matcher import (
     Pruning,
     match_photos,
 )
+from flickrsync.matcher.keys import content_ids_in_tags
 from flickrsync.models import ContentId, LocalFile, LocalPicture, Nsid, PhotoId, RemotePhoto, ScanProgress
 from flickrsync.progress import Tally
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor  # the scanner's pool, passed on: no concurrency here
+    from concurrent.futures import Executor, Future  # the scanner's pool, passed on: no concurrency here
 
 log = logging.getLogger("flickrsync.sync")
 
@@ -51,6 +52,23 @@ MAX_MATCH_ROUNDS = 8
 
 #: One rendition look-up: (photo, its small rendition's URL or None, the hash, the error).
 Fetched = tuple[PhotoId, str | None, str | None, BaseException | None]
+
+#: Fewer pictures than this are not worth decoding ahead (:meth:`Identify.decode_ahead`).
+AHEAD_MIN = 256
+
+
+@dataclass
+class _Ahead:
+    """Pictures being decoded before the matcher asks for them (:meth:`Identify.decode_ahead`)."""
+
+    #: The pictures, with their files as the index has them.
+    candidates: dict[ContentId, list[LocalFile]]
+    #: What the pool has finished: (hash, None), (None, reason) or (None, None) for changed files.
+    found: dict[ContentId, tuple[str | None, str | None]]
+    stop: threading.Event
+    task: Future[None]
+    #: Closes its pool.
+    closing: contextlib.ExitStack
 
 
 @dataclass
@@ -104,6 +122,7 @@ class Identify:
         self.unsure_pictures: set[ContentId] = set()
         self.unsure_photos: set[PhotoId] = set()
         self.errors: list[str] = []
+        self._ahead: _Ahead | None = None
 
     def evidence(self) -> MatchEvidence:
         """Every answer the index keeps (asked in earlier runs or rounds)."""
@@ -114,6 +133,74 @@ class Identify:
             identified=dict(self.identified),
             different=self.different,
         )
+
+    def decode_ahead(self, local: Sequence[LocalPicture], remote: Sequence[RemotePhoto]) -> None:
+        """Start decoding the pictures whose look the matcher will likely ask for, in a pool of
+        one worker fewer than the look-ups get, while this thread matches on a core of its own:
+        the photos without a perceptual hash that no Flickr photo names by our machine
+        tag, when some Flickr photo carries none (what another tool uploaded, or what the
+        library does not have). :meth:`gather` then takes what is done and decodes the rest of
+        what is asked; :meth:`close` stops what is not. Not for fewer than :data:`AHEAD_MIN`
+        such pictures, nor without a pool."""
+        if self._ahead is not None or self.config.tuning.workers <= 1:
+            return
+        named: set[ContentId] = set()
+        untagged = False
+        for photo in remote:
+            cids = content_ids_in_tags(photo)
+            named.update(cids)
+            untagged = untagged or not cids
+        likely = [
+            p.content_id
+            for p in local
+            if p.media == "photo" and p.phash is None and p.content_id not in named
+        ]
+        if not untagged or len(likely) < AHEAD_MIN:
+            return
+        candidates = self.index.phash_candidates(likely)
+        if len(candidates) < AHEAD_MIN:
+            return
+        # One worker fewer than the look-ups get: matching keeps a core of its own (with both
+        # workers busy, round 1 took several times longer).
+        closing = contextlib.ExitStack()
+        tuning = replace(self.config.tuning, workers=self.config.tuning.workers - 1)
+        pool = closing.enter_context(localfs.scan_pool(tuning, perceptual=True))
+        found: dict[ContentId, tuple[str | None, str | None]] = {}
+        stop = threading.Event()
+
+        def decode() -> None:
+            for cid, phash, reason in scanner.decode_pictures(self.config, candidates, pool):
+                found[cid] = (phash, reason)
+                if stop.is_set():
+                    return
+
+        task = in_background(decode, name="ahead")
+        self._ahead = _Ahead(dict(candidates), found, stop, task, closing)
+        log.debug("decoding %d pictures ahead of matching", len(candidates))
+
+    def _take_ahead(self) -> _Ahead | None:
+        """The pictures decoded ahead, stopped (the batches already in the pool finish)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        ahead.stop.set()
+        with ahead.closing:
+            try:
+                ahead.task.result()
+            except Exception as exc:  # e.g. a broken pool: what is asked is decoded as without it
+                log.debug("decoding ahead failed: %s", exc, exc_info=True)
+                return None
+        return ahead
+
+    def close(self, *, keep: bool = True) -> None:
+        """Stop what :meth:`decode_ahead` started and nothing asked for; what it decoded is
+        kept in the index when ``keep`` (the run went well: asked for later, it is there)."""
+        ahead = self._take_ahead()
+        if ahead is None:
+            return
+        log.debug("decoded %d pictures ahead, none of them asked for", len(ahead.found))
+        if keep and ahead.found:
+            scanner.compute_perceptual(self.index, self.config, candidates=[], ahead=ahead.found)
 
     def match(self, local: list[LocalPicture], remote: list[RemotePhoto]) -> MatchResult:
         """Match the index's pictures and photos, gathering the evidence the matcher asks for."""
@@ -143,9 +230,23 @@ class Identify:
         """Compute or fetch what the matcher (or :mod:`flickrsync.changes`) asked for, counted in
         the ``identify`` phase (which the caller stops); each answer is kept in the index."""
         self.tally.grow("identify", needs.count)
+        ahead = self._take_ahead()
+        done: dict[ContentId, tuple[str | None, str | None]] = {}
+        local: list[tuple[ContentId, list[LocalFile]]] = []
+        if ahead is not None:
+            done, wanted = ahead.found, set(needs.local_phash)
+            local = [
+                (cid, files) for cid, files in ahead.candidates.items() if cid in wanted and cid not in done
+            ]
+            log.debug(
+                "decoded %d pictures ahead, %d of them asked for",
+                len(done),
+                sum(1 for cid in done if cid in wanted),
+            )
+        rest = [cid for cid in needs.local_phash if ahead is None or cid not in ahead.candidates]
         # The pictures to decode are read from the index before any fetch starts: a query
         # that hands the interpreter over at each row waits long when threads want it.
-        local = self.index.phash_candidates(needs.local_phash) if needs.local_phash else []
+        local += self.index.phash_candidates(rest) if rest else []
         with self._decode_pool(len(local) + len(needs.remote_phash)) as pool:
             # Small renditions are fetched (and hashed in the pool) while the library's
             # pictures are decoded.
@@ -156,7 +257,7 @@ class Identify:
                 else None
             )
             try:
-                found = self._local_evidence(needs, local, pool)
+                found = self._local_evidence(needs, local, pool, done)
             except BaseException:
                 stop.set()
                 raise
@@ -181,10 +282,15 @@ class Identify:
     # -- the library's side ------------------------------------------------------------------
 
     def _local_evidence(
-        self, needs: MatchNeeds, local: list[tuple[ContentId, list[LocalFile]]], pool: Executor | None
+        self,
+        needs: MatchNeeds,
+        local: list[tuple[ContentId, list[LocalFile]]],
+        pool: Executor | None,
+        ahead: Mapping[ContentId, tuple[str | None, str | None]],
     ) -> MatchEvidence:
         """The digests and perceptual hashes of local pictures the matcher asked for (computed
-        in the scanner's pool, kept in the index); ``local``: the pictures to decode."""
+        in the scanner's pool, kept in the index); ``local``: the pictures to decode; ``ahead``:
+        those decoded before it asked (all kept, asked for or not)."""
         found = MatchEvidence()
         if needs.digests:
             with self._local_lookups(len(needs.digests)) as progress:
@@ -198,11 +304,11 @@ class Identify:
                 md5, sha1 = (picture.md5, picture.sha1) if picture is not None else (None, None)
                 digests[cid] = FileDigests(md5, sha1) if md5 and sha1 else None
             found = replace(found, digests=digests)
-        if needs.local_phash:
+        if needs.local_phash or ahead:
             self.unsure_pictures.update(needs.local_phash)
             with self._local_lookups(len(needs.local_phash)) as progress:
                 done = scanner.compute_perceptual(
-                    self.index, self.config, progress=progress, executor=pool, candidates=local
+                    self.index, self.config, progress=progress, executor=pool, candidates=local, ahead=ahead
                 )
             self.lookups.decodes += len(needs.local_phash)
             # A picture asked for and not computed now has none (it cannot be decoded, now or

@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -547,19 +547,23 @@ def compute_perceptual(
     progress: ProgressCallback | None = None,
     executor: Executor | None = None,
     candidates: list[tuple[ContentId, list[LocalFile]]] | None = None,
+    ahead: Mapping[ContentId, tuple[str | None, str | None]] | None = None,
 ) -> LazyResult:
     """Compute and cache the perceptual hash of these pictures (default: every photo without
     one; ``candidates``: as :meth:`Index.phash_candidates` found them). A picture is decoded
     from its first file that is still as indexed; pictures that cannot be decoded are
     remembered (not retried unless ``retry_failed``). Results are written in transactions of
-    :data:`PHASH_WRITE_BATCH` (a run stopped midway keeps what was written)."""
+    :data:`PHASH_WRITE_BATCH` (a run stopped midway keeps what was written). ``ahead``: results
+    :func:`decode_pictures` gave before (kept like the others; those pictures are not decoded
+    again)."""
     if candidates is None:
         candidates = index.phash_candidates(content_ids, retry_failed=retry_failed)
-    if not candidates:
+    done_ahead = dict(ahead or {})
+    if done_ahead:
+        candidates = [(cid, files) for cid, files in candidates if cid not in done_ahead]
+    if not candidates and not done_ahead:
         return LazyResult()
-    items = [
-        [(localfs.fs_path(f.path), f.stat.size, f.stat.mtime_ns) for f in files] for _cid, files in candidates
-    ]
+    items = _perceptual_items(candidates)
     sizes = [files[0].stat.size for _cid, files in candidates]
     computed = stale = done = done_bytes = 0
     failed: list[tuple[str, str]] = []
@@ -578,18 +582,23 @@ def compute_perceptual(
         hashes.clear()
         errors.clear()
 
+    def take(cid: ContentId, phash: str | None, reason: str | None) -> None:
+        nonlocal stale
+        if phash is not None:
+            hashes[cid] = phash
+        elif reason is not None:
+            errors[cid] = reason
+            failed.append((cid, reason))
+        else:
+            stale += 1
+
+    for cid, (phash, reason) in done_ahead.items():
+        take(cid, phash, reason)
     if progress is not None:
         progress(ScanProgress("perceptual", 0, len(items), 0, total_bytes))
     for batch, results in localfs.perceptual_hashes(items, config.tuning, executor):
         for i, (phash, reason) in zip(batch, results, strict=True):
-            cid = candidates[i][0]
-            if phash is not None:
-                hashes[cid] = phash
-            elif reason is not None:
-                errors[cid] = reason
-                failed.append((cid, reason))
-            else:
-                stale += 1
+            take(candidates[i][0], phash, reason)
             done += 1
             done_bytes += sizes[i]
         if len(hashes) + len(errors) >= PHASH_WRITE_BATCH:
@@ -598,6 +607,31 @@ def compute_perceptual(
             progress(ScanProgress("perceptual", done, len(items), done_bytes, total_bytes))
     write()
     return LazyResult(computed=computed, failed=tuple(failed), stale=stale, values=values)
+
+
+def decode_pictures(
+    config: ScanConfig,
+    candidates: Sequence[tuple[ContentId, list[LocalFile]]],
+    executor: Executor | None,
+) -> Iterator[tuple[ContentId, str | None, str | None]]:
+    """The perceptual hash of each of these pictures (as :meth:`Index.phash_candidates` found
+    them) as the pool finishes it, kept nowhere (:func:`compute_perceptual` keeps them, given as
+    ``ahead``): ``(content id, hash, None)``, ``(content id, None, reason)`` when it cannot be
+    decoded, or ``(content id, None, None)`` when its files changed since they were indexed.
+    Closing the iterator early leaves the batches not yet started undone."""
+    items = _perceptual_items(candidates)
+    for batch, results in localfs.perceptual_hashes(items, config.tuning, executor):
+        for i, (phash, reason) in zip(batch, results, strict=True):
+            yield candidates[i][0], phash, reason
+
+
+def _perceptual_items(
+    candidates: Sequence[tuple[ContentId, list[LocalFile]]],
+) -> list[list[tuple[bytes, int, int]]]:
+    """What the decoders need of each picture: its files as indexed, ``(path, size, mtime_ns)``."""
+    return [
+        [(localfs.fs_path(f.path), f.stat.size, f.stat.mtime_ns) for f in files] for _cid, files in candidates
+    ]
 
 
 def compute_digests(

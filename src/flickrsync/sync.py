@@ -264,7 +264,13 @@ class Engine:
         """Settle the journal, scan the library, list Flickr, match, plan. Builds the run's
         long-lived data (:func:`flickrsync.heap.building`)."""
         with heap.building():
-            return self._prepare()
+            try:
+                prepared = self._prepare()
+            except BaseException:
+                self.identify.close(keep=False)
+                raise
+            self.identify.close()
+            return prepared
 
     def _prepare(self) -> Prepared:
         opts = self.options
@@ -340,6 +346,8 @@ class Engine:
         self.identify.identified = {i.photo_id: i.content_id for i in self.choices.identified}
         self.identify.different = self.choices.different_pairs
         local, problems, remote, sets = self._state(stored)
+        # The looks matching will ask for are decoded in the pool while this thread matches.
+        self.identify.decode_ahead(local, remote)
         changes = self._reconcile(local, remote)
         match = changes.match
         notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
