@@ -194,19 +194,22 @@ class App:
         return _not_found()
 
     def guarded(self, request: Request, endpoint: str, handler: Any) -> Response:
-        """Count, rate-limit and fault-inject one request, then run its handler."""
-        params = first_values(request.args.items(multi=True))
-        method_name = params.get("method") if endpoint == "rest" else None
+        """Count, rate-limit and fault-inject one request, then run its handler. Files on the
+        static hosts are not API calls: no method, and no API key's rate limit (REFERENCE §7),
+        so their API key is not looked for."""
+        method_name: str | None = None
         if endpoint == "rest":
+            method_name = first_values(request.args.items(multi=True)).get("method")
             with contextlib.suppress(ValueError, HTTPException):
                 method_name = first_values(request.form.items(multi=True)).get("method", method_name)
         if endpoint == "oauth":
             self.count(f"oauth.{request.path.rstrip('/').rsplit('/', 1)[1]}")
         else:
             self.count(method_name or endpoint)
-        key = api_key_of(request, params)
-        if endpoint != "static" and not self.rate_limit.allow(key):
-            return Response(RATE_LIMIT_BODY, status=429, content_type="text/html; charset=utf-8")
+        if endpoint != "static":
+            key = api_key_of(request, first_values(request.args.items(multi=True)))
+            if not self.rate_limit.allow(key):
+                return Response(RATE_LIMIT_BODY, status=429, content_type="text/html; charset=utf-8")
         fault = self.faults.decide(endpoint, method_name)
         if fault in ("http500", "http502", "http503"):
             status = int(fault[4:])
