@@ -8,13 +8,19 @@ all of them again through flickrsync's client (``FlickrClient.fetch_bytes`` on t
 client, connections kept alive) with 1, 2, 4, 8 and 16 threads. Reports renditions per second
 and the CPU per rendition of flickrsync (this process) and of fakeflickr (``/proc``): what the
 look-ups of a big dry run cost on this machine, apart from decoding (docs/scale.md).
+
+Then the floor, in the same run: the same GETs with 8 threads through the standard library's
+``http.client`` (one kept connection per thread, no retries, no checks), and the ratio of
+flickrsync's CPU per rendition to it: what the HTTP client library costs (httpx, in our use).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 client.fetch_bytes(url, limit=SMALL_LIMIT)
             load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
             print(f"{len(urls):,} renditions; load average {load}")
+            per_rendition: dict[int, float] = {}
             for threads in (1, 2, 4, 8, 16):
                 server_before, cpu_before, started = (
                     sb.cpu_seconds(server),
@@ -54,13 +61,44 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with ThreadPoolExecutor(threads) as pool:
                     list(pool.map(lambda url: client.fetch_bytes(url, limit=SMALL_LIMIT), urls))
                 seconds = time.perf_counter() - started
-                ours = 1000 * (time.process_time() - cpu_before) / len(urls)
+                ours = per_rendition[threads] = 1000 * (time.process_time() - cpu_before) / len(urls)
                 theirs = 1000 * (sb.cpu_seconds(server) - server_before) / len(urls)
                 print(
                     f"{threads:3} threads: {len(urls) / seconds:7,.0f} renditions/s, "
                     f"CPU per rendition {ours:.2f} ms flickrsync + {theirs:.2f} ms fakeflickr"
                 )
+            floor = _stdlib_floor(ff.base_url, urls, 8)
+            print(
+                f"floor, 8 threads of http.client: CPU per rendition {floor:.2f} ms; flickrsync's "
+                f"is {per_rendition[8] / floor:.1f}x that"
+            )
     return 0
+
+
+def _stdlib_floor(base_url: str, urls: list[str], threads: int) -> float:
+    """CPU ms per GET of ``urls`` through ``http.client`` (one kept connection per thread)."""
+    host = base_url.split("//", 1)[1]
+    local = threading.local()
+    connections: list[http.client.HTTPConnection] = []
+
+    def get(url: str) -> bytes:
+        connection: http.client.HTTPConnection | None = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = http.client.HTTPConnection(host, timeout=60)
+            connections.append(connection)
+        connection.request("GET", url.split(host, 1)[1])
+        response = connection.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+        return data
+
+    cpu_before = time.process_time()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(get, urls))
+    for connection in connections:
+        connection.close()
+    return 1000 * (time.process_time() - cpu_before) / len(urls)
 
 
 if __name__ == "__main__":

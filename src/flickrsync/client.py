@@ -72,6 +72,8 @@ FLICKR = Endpoints()
 TAGS_FULL = 2
 DEFAULT_BACKOFF = Backoff()
 DEFAULT_UPLOAD = UploadOptions()
+#: A small file's fetch (:meth:`FlickrClient.fetch_bytes`).
+_FETCH_TIMEOUT = httpx.Timeout(60.0, connect=30.0)
 
 # --- the client ------------------------------------------------------------------------------
 
@@ -630,27 +632,26 @@ class FlickrClient(Wire):
 
     def fetch_bytes(self, url: str, *, limit: int = 8 << 20) -> bytes:
         """A small file (a thumbnail-sized rendition) into memory, retrying transient failures.
-        Refuses more than ``limit`` bytes. Static hosts are not API calls: no budget charge."""
-        shown = redact_url(url)
+        Refuses more than ``limit`` bytes. Static hosts are not API calls: no budget charge.
+        (Tens of thousands of these make a big first sync's look-ups: nothing is done per call
+        that only a failure needs, such as the URL as messages show it.)"""
 
         def attempt() -> bytes:
             with self._lock:
                 self._downloads += 1
             try:
-                response = self.http.get(
-                    url, follow_redirects=True, timeout=httpx.Timeout(60.0, connect=30.0)
-                )
+                response = self.http.get(url, follow_redirects=True, timeout=_FETCH_TIMEOUT)
             except httpx.TransportError as exc:
                 raise TransientError(
-                    f"download {shown}: {type(exc).__name__}: {exc}", method="download"
+                    f"download {redact_url(url)}: {type(exc).__name__}: {exc}", method="download"
                 ) from exc
             if response.status_code != 200:
-                message = f"download {shown}: HTTP {response.status_code}"
+                message = f"download {redact_url(url)}: HTTP {response.status_code}"
                 if is_retryable_status(response.status_code):
                     raise TransientError(message, method="download", http_status=response.status_code)
                 raise RemoteError(message, method="download", http_status=response.status_code)
             if len(response.content) > limit:
-                raise RemoteError(f"download {shown}: larger than {limit} bytes", method="download")
+                raise RemoteError(f"download {redact_url(url)}: larger than {limit} bytes", method="download")
             return response.content
 
         data: bytes = self.with_retries(attempt, "download")

@@ -10,13 +10,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from fakeflickr.httpserver import IDLE_TIMEOUT
-from fakeflickr.server import FakeFlickr
+from fakeflickr.server import FakeFlickr, FileAnswer
 from fakeflickr.testing import FakeFlickrHandle
 
 
@@ -255,3 +255,47 @@ def test_a_request_whose_body_cannot_be_framed_is_refused_and_the_connection_clo
     assert answer.headers["connection"] == "close"
     assert wire.closed_by_server()
     assert "flickr.test.echo" not in fakeflickr.calls()
+
+
+def test_a_file_is_answered_to_get_and_head_alike_on_a_kept_connection(
+    fakeflickr: FakeFlickrHandle, wire: Wire
+) -> None:
+    photo = fakeflickr.photo(fakeflickr.seed_photo(title="file"))
+    original = f"/{photo['server']}/{photo['id']}_{photo['originalsecret']}_o.{photo['originalformat']}"
+    for target in (original, _static(fakeflickr)):
+        wire.send(wire.request("GET", target))
+        got = wire.answer()
+        wire.send(wire.request("HEAD", target))
+        status_line = wire.reader.readline()
+        head: dict[str, str] = {}
+        while (line := wire.reader.readline()) != b"\r\n":
+            name, value = line.decode("latin-1").split(":", 1)
+            head[name.strip().lower()] = value.strip()
+        assert status_line.startswith(b"HTTP/1.1 200 ")
+        assert got.status == 200
+        assert got.body
+        assert {k: v for k, v in head.items() if k != "date"} == {
+            k: v for k, v in got.headers.items() if k not in ("date", "transfer-encoding")
+        }
+    wire.send(wire.request("GET", _rest(fakeflickr, hello="after")))  # nothing was left on the wire
+    assert b"after" in wire.answer().body
+
+
+def test_a_file_answer_sends_what_its_werkzeug_response_would() -> None:
+    """A file's answer is served as plain WSGI; a fault that spoils it works on the werkzeug
+    Response it stands for (FileAnswer.response): both send the same status, headers and bytes."""
+
+    def served(app: Any, method: str) -> tuple[str, list[tuple[str, str]], bytes]:
+        started: list[Any] = []
+        body = app({"REQUEST_METHOD": method}, lambda status, headers: started.extend([status, headers]))
+        data = b"".join(body)
+        getattr(body, "close", lambda: None)()
+        return started[0], list(started[1]), data
+
+    headers = {"ETag": '"abc.1"', "Cache-Control": "public, max-age=31536000"}
+    for method in ("GET", "HEAD"):
+        plain = served(FileAnswer(headers, "image/jpeg", iter([b"ab", b"cd"])), method)
+        wrapped = served(FileAnswer(headers, "image/jpeg", iter([b"ab", b"cd"])).response(), method)
+        assert plain == wrapped
+        assert plain[2] == (b"abcd" if method == "GET" else b"")
+        assert plain[1][-1] == ("Content-Type", "image/jpeg")

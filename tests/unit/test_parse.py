@@ -54,6 +54,12 @@ def fixture_text(name: str) -> str:
         (None, None),
         ("lots", None),
         (True, 1),
+        # garbage that float() reads but no int has: the default, not OverflowError/ValueError
+        ("inf", None),
+        ("-Infinity", None),
+        ("nan", None),
+        (float("inf"), None),
+        (float("nan"), None),
     ],
 )
 def test_as_int(raw: object, expected: int | None) -> None:

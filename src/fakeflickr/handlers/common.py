@@ -9,14 +9,16 @@ JSON value types follow the recorded 2012-2013 JSON bodies field by field (REFER
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from fakeflickr.errors import ApiError
 from fakeflickr.handlers.registry import Call
-from fakeflickr.media import Size, available_sizes, size_dims, size_secret
+from fakeflickr.media import Media, Size, available_sizes, size_dims, size_secret
 from fakeflickr.render import El, Scalar, text_el
 from fakeflickr.state import Photo, PhotoQuery, Tag, User
 from fakeflickr.text import parse_taken_bound, parse_timestamp_or_datetime
@@ -154,6 +156,20 @@ def _date_taken_attrs(photo: Photo) -> dict[str, Scalar]:
     }
 
 
+#: The ``url_X`` extras in the order a photo's attributes list them, with their keys.
+_URL_EXTRAS = tuple(
+    (code, f"url_{code}", f"height_{code}", f"width_{code}")
+    for code in ("sq", "q", "t", "s", "n", "m", "z", "c", "l", "h", "k", "o")
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sizes_by_code(width: int, height: int, media: Media) -> Mapping[str, Size]:
+    """:func:`available_sizes` by size code, for a photo list's items (a list page asks for the
+    same few shapes again and again)."""
+    return MappingProxyType({s.code: s for s in available_sizes(width, height, media)})
+
+
 def photo_item(
     call: Call,
     photo: Photo,
@@ -219,9 +235,9 @@ def photo_item(
         attrs["media_status"] = "ready"
     if "path_alias" in wanted:
         attrs["pathalias"] = owner.path_alias if owner else None
-    sizes = {s.code: s for s in available_sizes(photo.width, photo.height, media_kind(photo))}
-    for code in ("sq", "q", "t", "s", "n", "m", "z", "c", "l", "h", "k", "o"):
-        if f"url_{code}" not in wanted:
+    sizes = _sizes_by_code(photo.width, photo.height, media_kind(photo))
+    for code, url_key, height_key, width_key in _URL_EXTRAS:
+        if url_key not in wanted:
             continue
         if code == "o":
             if not mine:
@@ -234,9 +250,9 @@ def photo_item(
             width, height = size_dims(size, photo.width, photo.height)
             url, suffix = photo_file_url(call, photo, size), size.suffix
         w, h = dims(suffix, width, height)
-        attrs[f"url_{code}"] = url
-        attrs[f"height_{code}"] = h
-        attrs[f"width_{code}"] = w
+        attrs[url_key] = url
+        attrs[height_key] = h
+        attrs[width_key] = w
     children = [text_el("description", photo.description)] if "description" in wanted else []
     return El("photo", attrs, children)
 

@@ -249,6 +249,15 @@ class StoreBase:
             self._depth = 0
             self.db.execute("COMMIT")
 
+    def read_one(self, sql: str, params: Sequence[Any]) -> sqlite3.Row | None:
+        """The first row of one read-only statement: under the lock, but without a write
+        transaction of its own (one statement is atomic by itself; inside a transaction of
+        this thread it sees what the transaction changed). A static file's photo is looked up
+        this way: ``BEGIN IMMEDIATE`` and ``COMMIT`` around it were two thirds of its cost."""
+        with self.lock:
+            row: sqlite3.Row | None = self.db.execute(sql, params).fetchone()
+            return row
+
     def _update_columns(
         self, table: str, key_column: str, key: object, values: dict[str, Any], allowed: set[str]
     ) -> None:

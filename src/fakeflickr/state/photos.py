@@ -278,9 +278,8 @@ class PhotosMixin(StoreBase):
             return updated
 
     def photo(self, photo_id: int) -> Photo | None:
-        with self.tx() as db:
-            row = db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
-            return None if row is None else _row_photo(row)
+        row = self.read_one("SELECT * FROM photos WHERE id = ?", (photo_id,))
+        return None if row is None else _row_photo(row)
 
     def photos_by_id(self, ids: Iterable[int]) -> dict[int, Photo]:
         wanted = sorted(set(ids))
