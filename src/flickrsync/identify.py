@@ -134,14 +134,15 @@ class Identify:
             different=self.different,
         )
 
-    def decode_ahead(self, local: Sequence[LocalPicture], remote: Sequence[RemotePhoto]) -> None:
+    def decode_ahead(self, remote: Sequence[RemotePhoto]) -> None:
         """Start decoding the pictures whose look the matcher will likely ask for, in a pool of
-        one worker fewer than the look-ups get, while this thread matches on a core of its own:
-        the photos without a perceptual hash that no Flickr photo names by our machine
-        tag, when some Flickr photo carries none (what another tool uploaded, or what the
-        library does not have). :meth:`gather` then takes what is done and decodes the rest of
-        what is asked; :meth:`close` stops what is not. Not for fewer than :data:`AHEAD_MIN`
-        such pictures, nor without a pool."""
+        one worker fewer than the look-ups get, while this thread goes on (storing the listing,
+        matching) on a core of its own: the photos of the library without a perceptual hash
+        that no photo of ``remote`` (the whole account) names by our machine tag, when some of
+        them carries none (what another tool uploaded, or what the library does not have).
+        :meth:`gather` then takes what is done and decodes the rest of what is asked;
+        :meth:`close` stops what is not. Not for fewer than :data:`AHEAD_MIN` such pictures, nor
+        without a pool."""
         if self._ahead is not None or self.config.tuning.workers <= 1:
             return
         named: set[ContentId] = set()
@@ -150,14 +151,9 @@ class Identify:
             cids = content_ids_in_tags(photo)
             named.update(cids)
             untagged = untagged or not cids
-        likely = [
-            p.content_id
-            for p in local
-            if p.media == "photo" and p.phash is None and p.content_id not in named
-        ]
-        if not untagged or len(likely) < AHEAD_MIN:
+        if not untagged:
             return
-        candidates = self.index.phash_candidates(likely)
+        candidates = [(cid, files) for cid, files in self.index.phash_candidates() if cid not in named]
         if len(candidates) < AHEAD_MIN:
             return
         # One worker fewer than the look-ups get: matching keeps a core of its own (with both

@@ -334,6 +334,10 @@ class Engine:
             assert error is not None
             raise error
         self._vanished = {(p.root, p.relpath) for p in scan.vanished}
+        if listing.full and listing.complete:
+            # The looks matching will ask for are decoded in a pool while this thread stores
+            # the listing and matches.
+            self.identify.decode_ahead(listing.photos)
         stored = self._store_listing(listing, state.last_update)
         if listing.relisted:
             notes.append(listing.relisted)
@@ -346,8 +350,6 @@ class Engine:
         self.identify.identified = {i.photo_id: i.content_id for i in self.choices.identified}
         self.identify.different = self.choices.different_pairs
         local, problems, remote, sets = self._state(stored)
-        # The looks matching will ask for are decoded in the pool while this thread matches.
-        self.identify.decode_ahead(local, remote)
         changes = self._reconcile(local, remote)
         match = changes.match
         notes.extend(f"photo {doubt.photo_id} {doubt.reason}" for doubt in match.doubts)
