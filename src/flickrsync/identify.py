@@ -43,7 +43,7 @@ from flickrsync.models import ContentId, LocalFile, LocalPicture, Nsid, PhotoId,
 from flickrsync.progress import Tally
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future  # the scanner's pool, passed on: no concurrency here
+    from concurrent.futures import Executor, Future  # the scanner's pools; decoding ahead's task
 
 log = logging.getLogger("flickrsync.sync")
 

@@ -58,6 +58,12 @@ class RemoteListing:
     #: Photos and videos in the account, as Flickr counts them (None: not asked, or not told).
     flickr_total: int | None = None
 
+    @property
+    def whole_account(self) -> bool:
+        """A complete full listing: its photos are every photo of the account (what is not
+        listed is gone from Flickr)."""
+        return self.full and self.complete
+
 
 def list_remote(
     client: FlickrClient,
@@ -152,7 +158,7 @@ def store_listing(
     None after any other listing."""
     index.upsert_remote_photos(nsid, listing.photos)
     stored = None
-    if listing.full and listing.complete:
+    if listing.whole_account:
         stored = index.as_read_back(listing.photos)
         listed = {p.id for p in listing.photos}
         gone = index.remote_photo_ids(nsid) - listed

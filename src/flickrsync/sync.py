@@ -334,7 +334,7 @@ class Engine:
             assert error is not None
             raise error
         self._vanished = {(p.root, p.relpath) for p in scan.vanished}
-        if listing.full and listing.complete:
+        if listing.whole_account:
             # The looks matching will ask for are decoded in a pool while this thread stores
             # the listing and matches.
             self.identify.decode_ahead(listing.photos)
