@@ -152,6 +152,44 @@ def test_hashes_compared_with_numpy_find_what_hamming_finds(
         prune._VECTOR_SPAN = kept
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(pictures, st.sampled_from(HASHES[1:])), min_size=1, max_size=6),
+    st.lists(photos, max_size=25),
+    st.lists(st.sampled_from(HASHES), min_size=25, max_size=25),
+    st.integers(0, 10),
+    st.tuples(st.sampled_from([1, 4, 48]), st.sampled_from([1, 8, 1 << 20])),
+)
+def test_many_pictures_compared_at_once_find_what_each_alone_finds(
+    looks: list[tuple[LocalPicture, str]],
+    remote: list[RemotePhoto],
+    theirs: list[str | None],
+    threshold: int,
+    blocks: tuple[int, int],
+) -> None:
+    """:meth:`Candidates.near_many` compares the long spans of several pictures in blocks (of at
+    most ``_VECTOR_WORDS`` words): whatever the block, each picture gets exactly its pairs."""
+    remote = numbered(remote)
+    hashes = {p.id: theirs[i] for i, p in enumerate(remote)}
+    candidates = Candidates(remote, use_dates=True, hashes=hashes)
+    kept = prune._VECTOR_SPAN, prune._VECTOR_WORDS
+    prune._VECTOR_SPAN, prune._VECTOR_WORDS = blocks
+    try:
+        found = candidates.near_many(looks, threshold)
+    finally:
+        prune._VECTOR_SPAN, prune._VECTOR_WORDS = kept
+    assert len(found) == len(looks)
+    for (picture, mine), near in zip(looks, found, strict=True):
+        assert near == {
+            p.id: d
+            for p in remote
+            if implausible(picture, p, use_dates=True) is None
+            and (h := hashes[p.id]) is not None
+            and (d := hamming(mine, h)) is not None
+            and d <= threshold
+        }
+
+
 def test_bits_are_counted_the_same_without_numpy_2(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(5)
     words = np.array([[rng.getrandbits(64) for _ in range(4)] for _ in range(50)], dtype=np.uint64)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import cast
 
 import numpy as np
@@ -151,9 +151,10 @@ def _dims(width: int | None, height: int | None) -> _Dims:
     return (width, height) if width and height else None
 
 
-def _split(value: int, width: int) -> list[int]:
-    """``value`` as ``width`` 64-bit words, most significant first."""
-    return [(value >> (64 * (width - 1 - k))) & 0xFFFF_FFFF_FFFF_FFFF for k in range(width)]
+def _words(values: Iterable[int], width: int) -> npt.NDArray[np.uint64]:
+    """Each of ``values`` as ``width`` 64-bit words, most significant first, a row each."""
+    data = b"".join(value.to_bytes(8 * width, "big") for value in values)
+    return np.frombuffer(data, dtype=">u8").astype(np.uint64).reshape(-1, width)
 
 
 def _bits(phash: str | None, length: int) -> int | None:
@@ -169,6 +170,9 @@ def _bits(phash: str | None, length: int) -> int | None:
 
 #: A span of candidates at least this long is compared with numpy, 64 bits at a time.
 _VECTOR_SPAN = 48
+#: At most this many 64-bit words are compared in one numpy operation (8 MB): the long spans of
+#: many pictures are compared together, a block of pictures at a time.
+_VECTOR_WORDS = 1 << 20
 
 
 def _popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -206,8 +210,7 @@ class _Photos:
         if found is None:
             width = length // 16
             bits = self.bits(hashes, length)
-            rows = [_split(b or 0, width) for b in bits]
-            array = np.array(rows, dtype=np.uint64).reshape(len(bits), width)
+            array = _words((b or 0 for b in bits), width)
             found = self._words[length] = (array, np.array([b is not None for b in bits], dtype=np.bool_))
         return found
 
@@ -332,31 +335,77 @@ class Candidates:
         """The photos ``picture`` could be whose perceptual hash (``hashes``) is within
         ``threshold`` of ``phash``, with the distance: their hashes are compared first, the rule
         is checked on those that look alike."""
-        mine = _bits(phash, len(phash))
-        if mine is None:
-            return {}
-        found: dict[PhotoId, int] = {}
-        length = len(phash)
-        for photos, lo, hi in self._spans(picture):
-            if hi - lo >= _VECTOR_SPAN and length % 16 == 0:
-                words, held = photos.words(self.hashes, length)
-                distances = _popcount(words[lo:hi] ^ np.array(_split(mine, length // 16), dtype=np.uint64))
-                total = distances.sum(axis=1)
-                hits = np.flatnonzero((total <= threshold) & held[lo:hi])
-                close = [(lo + int(i), int(total[i])) for i in hits]
-            else:
-                bits = photos.bits(self.hashes, length)
-                close = [
-                    (i, distance)
-                    for i in range(lo, hi)
-                    if (theirs := bits[i]) is not None
-                    and (distance := (theirs ^ mine).bit_count()) <= threshold
-                ]
-            for i, distance in close:
+        return self.near_many([(picture, phash)], threshold)[0]
+
+    def near_many(
+        self, looks: Sequence[tuple[LocalPicture, str]], threshold: int
+    ) -> list[dict[PhotoId, int]]:
+        """:meth:`near` of each ``(picture, phash)``. The long spans of candidates (photos whose
+        date Flickr does not know, mostly: every picture taken before their upload may be one)
+        are compared for many pictures in one numpy operation each, not picture by picture."""
+        # Pairs within the threshold, per picture: (photos, index), distance.
+        close: list[list[tuple[_Photos, int, int]]] = [[] for _ in looks]
+        # Long spans, by list and hash length: (row in looks, lo, hi, the picture's hash).
+        long: dict[tuple[int, int], tuple[_Photos, list[tuple[int, int, int, int]]]] = {}
+        for row, (picture, phash) in enumerate(looks):
+            length = len(phash)
+            mine = _bits(phash, length)
+            if mine is None:
+                continue
+            for photos, lo, hi in self._spans(picture):
+                if hi - lo >= _VECTOR_SPAN and length % 16 == 0:
+                    long.setdefault((id(photos), length), (photos, []))[1].append((row, lo, hi, mine))
+                elif hi > lo:
+                    bits = photos.bits(self.hashes, length)
+                    close[row].extend(
+                        (photos, i, distance)
+                        for i in range(lo, hi)
+                        if (theirs := bits[i]) is not None
+                        and (distance := (theirs ^ mine).bit_count()) <= threshold
+                    )
+        for (_list, length), (photos, asks) in long.items():
+            self._compare(photos, length, sorted(asks, key=lambda ask: ask[1]), threshold, close)
+        found: list[dict[PhotoId, int]] = [{} for _ in looks]
+        for row, (picture, _phash) in enumerate(looks):
+            for photos, i, distance in close[row]:
                 photo = photos.items[i]
                 if implausible(picture, photo, use_dates=self.use_dates) is None:
-                    found[photo.id] = distance
+                    found[row][photo.id] = distance
         return found
+
+    def _compare(
+        self,
+        photos: _Photos,
+        length: int,
+        asks: Sequence[tuple[int, int, int, int]],
+        threshold: int,
+        close: list[list[tuple[_Photos, int, int]]],
+    ) -> None:
+        """Compare each ask ``(row, lo, hi, hash)`` (sorted by ``lo``) with ``photos.items[lo:hi]``
+        by look, a block of asks at a time (the block spans the union of their ranges, at most
+        :data:`_VECTOR_WORDS` words), adding the pairs within ``threshold`` to ``close[row]``."""
+        words, held = photos.words(self.hashes, length)
+        width = length // 16
+        start = 0
+        while start < len(asks):
+            lo, hi = asks[start][1], asks[start][2]
+            end = start + 1
+            while end < len(asks):
+                wider = max(hi, asks[end][2])
+                if (end + 1 - start) * (wider - lo) * width > _VECTOR_WORDS:
+                    break
+                hi, end = wider, end + 1
+            block = asks[start:end]
+            mine = _words((ask[3] for ask in block), width)
+            distances = _popcount(words[lo:hi][None, :, :] ^ mine[:, None, :]).sum(axis=2, dtype=np.uint32)
+            columns = np.arange(lo, hi)
+            inside = (columns >= np.array([ask[1] for ask in block])[:, None]) & (
+                columns < np.array([ask[2] for ask in block])[:, None]
+            )
+            rows, cols = np.nonzero((distances <= threshold) & inside & held[lo:hi])
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                close[block[r][0]].append((photos, lo + c, int(distances[r, c])))
+            start = end
 
 
 class _PictureBucket:

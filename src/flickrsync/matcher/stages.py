@@ -507,35 +507,32 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
 
     use_dates = options.date_match
     candidates = Candidates(photos, use_dates=use_dates, hashes=evidence.remote_phash)
-    # A pair the user said is different is no candidate: no hash is asked for it, no edge
-    # joins it, so it is neither a match nor an undecided group.
+    # Which pictures and photos must be looked at: only those whose look is not known yet are
+    # asked about (whether some candidate could be them); one whose look is known finds its
+    # candidates by :meth:`Candidates.near` below, which is the same question, asked anyway.
+    # A pair the user said is different is no candidate: no hash is asked for it, no edge joins
+    # it, so it is neither a match nor an undecided group.
+    unknown_pictures = [p for p in pictures if p.phash is None and p.content_id not in evidence.local_phash]
+    unknown_photos = [r for r in photos if r.id not in evidence.remote_phash]
     could_be = Pictures(pictures, use_dates=use_dates)
     if m.different:
         looking = [
-            p for p in pictures if any(not m.said_different(p.content_id, r.id) for r in candidates.of(p))
+            p
+            for p in unknown_pictures
+            if any(not m.said_different(p.content_id, r.id) for r in candidates.of(p))
         ]
         wanted_photos = [
-            r for r in photos if any(not m.said_different(p.content_id, r.id) for p in could_be.of(r))
+            r for r in unknown_photos if any(not m.said_different(p.content_id, r.id) for p in could_be.of(r))
         ]
     else:  # the usual case, and the same answer: the first candidate is enough
-        looking = [p for p in pictures if candidates.any(p)]
-        wanted_photos = [r for r in photos if could_be.any(r)]
-    wanted = {r.id for r in wanted_photos}
-    compared = {p.content_id for p in looking}
+        looking = [p for p in unknown_pictures if candidates.any(p)]
+        wanted_photos = [r for r in unknown_photos if could_be.any(r)]
     m.pruning = Pruning(
-        renditions=sum(1 for r in photos if r.id not in wanted and r.id not in evidence.remote_phash),
-        decodes=sum(
-            1
-            for p in pictures
-            if p.content_id not in compared and p.phash is None and p.content_id not in evidence.local_phash
-        ),
+        renditions=len(unknown_photos) - len(wanted_photos),
+        decodes=len(unknown_pictures) - len(looking),
     )
-    need_local = tuple(
-        p.content_id for p in looking if p.phash is None and p.content_id not in evidence.local_phash
-    )
-    need_remote = tuple(
-        sorted((r.id for r in wanted_photos if r.id not in evidence.remote_phash), key=_id_order)
-    )
+    need_local = tuple(p.content_id for p in looking)
+    need_remote = tuple(sorted((r.id for r in wanted_photos), key=_id_order))
     if need_local or need_remote:
         return MatchNeeds(local_phash=need_local, remote_phash=need_remote)
 
@@ -544,15 +541,11 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     # is decided by the original, like a group.
     edges: dict[ContentId, dict[PhotoId, int]] = {}
     conflicts: set[tuple[ContentId, PhotoId]] = set()
-    for picture in looking:
-        mine = _local_phash(picture, evidence)
-        if mine is None:
-            continue
-        near = {
-            pid: distance
-            for pid, distance in candidates.near(picture, mine, options.phash_threshold).items()
-            if not m.said_different(picture.content_id, pid)
-        }
+    # (A picture without a look has no candidate (pruned), or could not be decoded.)
+    looks = [(p, mine) for p in pictures if (mine := _local_phash(p, evidence)) is not None]
+    nearby = candidates.near_many(looks, options.phash_threshold)
+    for (picture, _mine), found in zip(looks, nearby, strict=True):
+        near = {pid: d for pid, d in found.items() if not m.said_different(picture.content_id, pid)}
         if near:
             edges[picture.content_id] = near
         for pid in near:
