@@ -39,7 +39,7 @@ from flickrsync.matcher import (
     match_photos,
 )
 from flickrsync.matcher.keys import content_ids_in_tags
-from flickrsync.models import ContentId, LocalFile, LocalPicture, Nsid, PhotoId, RemotePhoto, ScanProgress
+from flickrsync.models import ContentId, FileSource, LocalPicture, Nsid, PhotoId, RemotePhoto, ScanProgress
 from flickrsync.progress import Tally
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class _Ahead:
     """Pictures being decoded before the matcher asks for them (:meth:`Identify.decode_ahead`)."""
 
     #: The pictures, with their files as the index has them.
-    candidates: dict[ContentId, list[LocalFile]]
+    candidates: dict[ContentId, list[FileSource]]
     #: What the pool has finished: (hash, None), (None, reason) or (None, None) for changed files.
     found: dict[ContentId, tuple[str | None, str | None]]
     stop: threading.Event
@@ -228,7 +228,7 @@ class Identify:
         self.tally.grow("identify", needs.count)
         ahead = self._take_ahead()
         done: dict[ContentId, tuple[str | None, str | None]] = {}
-        local: list[tuple[ContentId, list[LocalFile]]] = []
+        local: list[tuple[ContentId, list[FileSource]]] = []
         if ahead is not None:
             done, wanted = ahead.found, set(needs.local_phash)
             local = [
@@ -280,7 +280,7 @@ class Identify:
     def _local_evidence(
         self,
         needs: MatchNeeds,
-        local: list[tuple[ContentId, list[LocalFile]]],
+        local: list[tuple[ContentId, list[FileSource]]],
         pool: Executor | None,
         ahead: Mapping[ContentId, tuple[str | None, str | None]],
     ) -> MatchEvidence:

@@ -72,6 +72,7 @@ from flickrsync.errors import ConfigError, LocalFileError, MediaError
 from flickrsync.fingerprint import PictureMeta
 from flickrsync.models import (
     FileInspection,
+    FileSource,
     FileStat,
     Fingerprint,
     LocalPath,
@@ -563,7 +564,7 @@ def _prepare_perceptual_worker() -> None:
         log.debug("worker preparation failed", exc_info=True)
 
 
-def _perceptual_one(candidates: list[tuple[bytes, int, int]]) -> tuple[str | None, str | None]:
+def _perceptual_one(candidates: list[FileSource]) -> tuple[str | None, str | None]:
     """Perceptual hash of the first file (of one picture) still as indexed.
 
     Returns (phash, None), (None, reason) when the picture cannot be decoded, or (None, None)
@@ -590,7 +591,7 @@ def _perceptual_one(candidates: list[tuple[bytes, int, int]]) -> tuple[str | Non
     return None, None
 
 
-def _perceptual_batch(items: list[list[tuple[bytes, int, int]]]) -> list[tuple[str | None, str | None]]:
+def _perceptual_batch(items: list[list[FileSource]]) -> list[tuple[str | None, str | None]]:
     return [_perceptual_one(item) for item in items]
 
 
@@ -676,7 +677,7 @@ def read_files(
 
 
 def perceptual_hashes(
-    items: Sequence[list[tuple[bytes, int, int]]], tuning: ScanTuning, executor: Executor | None = None
+    items: Sequence[list[FileSource]], tuning: ScanTuning, executor: Executor | None = None
 ) -> Iterator[tuple[range, list[tuple[str | None, str | None]]]]:
     """Perceptual hashes of pictures, each given as its files ``[(path, size, mtime_ns), …]`` as
     indexed; yield ``(batch, results)`` as batches finish. A result is ``(phash, None)``,

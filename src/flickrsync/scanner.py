@@ -49,6 +49,7 @@ from flickrsync.index import Index, StatRow
 from flickrsync.localfs import ProgressCallback, ScanConfig, check_roots
 from flickrsync.models import (
     ContentId,
+    FileSource,
     FileStat,
     LazyResult,
     LocalFile,
@@ -546,7 +547,7 @@ def compute_perceptual(
     retry_failed: bool = False,
     progress: ProgressCallback | None = None,
     executor: Executor | None = None,
-    candidates: list[tuple[ContentId, list[LocalFile]]] | None = None,
+    candidates: list[tuple[ContentId, list[FileSource]]] | None = None,
     ahead: Mapping[ContentId, tuple[str | None, str | None]] | None = None,
 ) -> LazyResult:
     """Compute and cache the perceptual hash of these pictures (default: every photo without
@@ -563,8 +564,8 @@ def compute_perceptual(
         candidates = [(cid, files) for cid, files in candidates if cid not in done_ahead]
     if not candidates and not done_ahead:
         return LazyResult()
-    items = _perceptual_items(candidates)
-    sizes = [files[0].stat.size for _cid, files in candidates]
+    items = [files for _cid, files in candidates]
+    sizes = [files[0][1] for files in items]
     computed = stale = done = done_bytes = 0
     failed: list[tuple[str, str]] = []
     total_bytes = sum(sizes)
@@ -611,7 +612,7 @@ def compute_perceptual(
 
 def decode_pictures(
     config: ScanConfig,
-    candidates: Sequence[tuple[ContentId, list[LocalFile]]],
+    candidates: Sequence[tuple[ContentId, list[FileSource]]],
     executor: Executor | None,
 ) -> Iterator[tuple[ContentId, str | None, str | None]]:
     """The perceptual hash of each of these pictures (as :meth:`Index.phash_candidates` found
@@ -619,19 +620,10 @@ def decode_pictures(
     ``ahead``): ``(content id, hash, None)``, ``(content id, None, reason)`` when it cannot be
     decoded, or ``(content id, None, None)`` when its files changed since they were indexed.
     Closing the iterator early leaves the batches not yet started undone."""
-    items = _perceptual_items(candidates)
+    items = [files for _cid, files in candidates]
     for batch, results in localfs.perceptual_hashes(items, config.tuning, executor):
         for i, (phash, reason) in zip(batch, results, strict=True):
             yield candidates[i][0], phash, reason
-
-
-def _perceptual_items(
-    candidates: Sequence[tuple[ContentId, list[LocalFile]]],
-) -> list[list[tuple[bytes, int, int]]]:
-    """What the decoders need of each picture: its files as indexed, ``(path, size, mtime_ns)``."""
-    return [
-        [(localfs.fs_path(f.path), f.stat.size, f.stat.mtime_ns) for f in files] for _cid, files in candidates
-    ]
 
 
 def compute_digests(

@@ -493,14 +493,15 @@ def test_phash_cache_and_failures(idx: Index) -> None:
     idx.record_files(
         [
             lf("a.jpg", 1, ino=1),
+            lf("c.jpg", 2, ino=3, size=300, mtime=2**70),  # a file time after 2262
             lf("b.jpg", 2, ino=2),
-            lf("c.jpg", 2, ino=3),
             LocalFile(LocalPath(ROOT, "v.mp4"), FileStat(9, 9, 7, 5), fp(3, media="video", format="mp4")),
         ]
     )
     todo = idx.phash_candidates()
     assert [c for c, _ in todo] == [cid(1), cid(2)]  # videos never
-    assert [f.path.relpath for f in todo[1][1]] == ["b.jpg", "c.jpg"]
+    # Each file as a decoder opens it: its path as the OS has it, the size and mtime indexed.
+    assert todo[1][1] == [(b"/pictures/b.jpg", 100, 5), (b"/pictures/c.jpg", 300, 2**70)]
     assert [c for c, _ in idx.phash_candidates([cid(2), cid(3)])] == [cid(2)]
     idx.set_phashes({cid(1): "ff00ff00ff00ff00"}, {cid(2): "cannot decode"})
     assert idx.phash_candidates() == []
@@ -509,6 +510,22 @@ def test_phash_cache_and_failures(idx: Index) -> None:
     pic = idx.picture(cid(1))
     assert pic is not None
     assert pic.phash == "ff00ff00ff00ff00"
+
+
+def test_phash_candidates_give_each_path_as_the_os_has_it(idx: Index) -> None:
+    """Any name round-trips (not UTF-8 too); a picture's files come by path as the index sorts
+    paths (roots and names decoded), whatever root they are in."""
+    odd = os.fsdecode(b"\xff odd.jpg")
+    idx.record_files([lf("z.jpg", 1, ino=1), lf(odd, 1, ino=2)])
+    idx.record_files([LocalFile(LocalPath("/pictures b", "a.jpg"), FileStat(100, 5, 7, 3), fp(1))])
+    [(picture, files)] = idx.phash_candidates()
+    assert picture == cid(1)
+    assert [path for path, _size, _mtime in files] == [
+        b"/pictures/z.jpg",
+        b"/pictures/\xff odd.jpg",
+        b"/pictures b/a.jpg",
+    ]
+    assert sorted(files) != files  # not the order of the bytes
 
 
 def test_files_without_digests(idx: Index) -> None:

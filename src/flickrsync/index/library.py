@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -21,6 +22,7 @@ from flickrsync.index._base import IndexBase, clamp64, dec, dir_of, enc, now_s, 
 from flickrsync.index.schema import COUNTS_KEY
 from flickrsync.models import (
     ContentId,
+    FileSource,
     FileStat,
     Fingerprint,
     IdKind,
@@ -130,6 +132,22 @@ def _first_path_key(item: tuple[LocalPath, object]) -> tuple[str, str]:
 
 def _file_path_key(file: LocalFile) -> tuple[str, str]:
     return _path_key(file.path)
+
+
+def _sources(files: list[tuple[bytes, bytes, bytes]], prefixes: dict[bytes, bytes]) -> list[FileSource]:
+    """A picture's files ``(root, relpath, stat key)`` as a decoder opens them, by path (as the
+    index sorts paths: decoded). ``prefixes``: each root's path as ``os.path.join`` puts it
+    before a name (kept across calls)."""
+    if len(files) > 1:
+        files.sort(key=lambda f: (dec(f[0]), dec(f[1])))
+    sources: list[FileSource] = []
+    for root, relpath, key in files:
+        prefix = prefixes.get(root)
+        if prefix is None:
+            prefix = prefixes[root] = os.path.join(root, b"")
+        _dev, _ino, size, mtime_ns = statkey.decode(key)
+        sources.append((prefix + relpath, size, mtime_ns))
+    return sources
 
 
 class LibraryStore(IndexBase):
@@ -587,16 +605,18 @@ class LibraryStore(IndexBase):
 
     def phash_candidates(
         self, content_ids: Iterable[ContentId] | None = None, *, retry_failed: bool = False
-    ) -> list[tuple[ContentId, list[LocalFile]]]:
+    ) -> list[tuple[ContentId, list[FileSource]]]:
         """Photos (not videos) held by a file and without a perceptual hash, each with its files
-        (sorted by path), sorted by content id.
+        as a decoder opens them (sorted by path), sorted by content id. (Only what decoding
+        needs is read: a big library's first run asks this of every picture.)
 
         ``content_ids`` limits the set; pictures whose decode failed before are skipped unless
         ``retry_failed``.
         """
         sql = (
-            f"SELECT {_FILE_COLUMNS} FROM {_FILE_FROM} JOIN local_picture p "  # noqa: S608
-            "ON p.content_id = f.content_id WHERE p.media = 'photo' AND p.phash IS NULL"
+            f"SELECT f.content_id, r.path, f.relpath, f.stat_key FROM {_FILE_FROM} "  # noqa: S608
+            "JOIN local_picture p ON p.content_id = f.content_id "
+            "WHERE p.media = 'photo' AND p.phash IS NULL"
         )
         if not retry_failed:
             sql += " AND p.phash_error IS NULL"
@@ -604,13 +624,19 @@ class LibraryStore(IndexBase):
             if not self._fill_wanted(content_ids):
                 return []
             sql += " AND p.content_id IN (SELECT id FROM wanted_content)"
-        by_content: dict[ContentId, list[LocalFile]] = {}
-        for row in self._conn.execute(sql):
-            by_content.setdefault(row[4], []).append(_file_from_row(row))  # row[4]: f.content_id
-        for files in by_content.values():
-            if len(files) > 1:
-                files.sort(key=_file_path_key)
-        return [(cid, by_content[cid]) for cid in sorted(by_content)]
+        found: list[tuple[ContentId, list[FileSource]]] = []
+        prefixes: dict[bytes, bytes] = {}
+        files: list[tuple[bytes, bytes, bytes]] = []
+        for cid, root, relpath, key in self._conn.execute(sql + " ORDER BY f.content_id"):
+            if files and cid != found[-1][0]:
+                found[-1] = (found[-1][0], _sources(files, prefixes))
+                files = []
+            if not files:
+                found.append((cid, []))
+            files.append((root, relpath, key))
+        if files:
+            found[-1] = (found[-1][0], _sources(files, prefixes))
+        return found
 
     def needs_phash(self) -> bool:
         """Whether some photo held by a file has no perceptual hash yet (and no failed try)."""

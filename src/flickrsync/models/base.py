@@ -102,6 +102,9 @@ class FileStat:
 #: A file's ``(dev, ino, size, mtime_ns)``: the cheap form of :class:`FileStat` that the walk
 #: builds for every file on every scan (a tuple costs less than a dataclass in that loop).
 StatTuple = tuple[int, int, int, int]
+#: A picture's file as a decoder opens it: its path as the OS has it (bytes: any name
+#: round-trips), and the size and mtime (ns) it was indexed with (a file changed since is skipped).
+FileSource = tuple[bytes, int, int]
 
 
 @dataclass(frozen=True, slots=True)
