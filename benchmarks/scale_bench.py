@@ -55,6 +55,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -461,6 +462,8 @@ def report_case(photos: int, library: int, results: list[dict[str, Any]]) -> Non
         originals = ", ".join(str(r.originals) for r in runs)
         rss = ", ".join(mb(r.peak_rss) for r in runs)
         print(f"   {what:<28}{wall:>16}{calls:>12}{renditions:>12}{originals:>10}{rss:>18}")
+        if len(runs) > 1:  # one run on a shared machine moves by several seconds
+            print(f"      wall s median of {len(runs)}: {statistics.median(r.seconds for r in runs):.1f}")
         phases = "; ".join(
             f"{phase} " + ", ".join(f"{r.phase_seconds(phase):.1f}" for r in runs)
             for phase in ("scan", "listing", "identify", "transfers", "photosets")
