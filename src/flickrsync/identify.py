@@ -32,6 +32,7 @@ from flickrsync.lookups import original_content_id
 from flickrsync.matcher import (
     FileDigests,
     MatchEvidence,
+    MatchMemo,
     MatchNeeds,
     MatchOptions,
     MatchResult,
@@ -202,10 +203,11 @@ class Identify:
         """Match the index's pictures and photos, gathering the evidence the matcher asks for."""
         evidence = self.evidence()
         by_id = {p.id: p for p in remote}
+        memo = MatchMemo()  # what a round finds that the next round's look-ups cannot change
         try:
             for round_ in range(1, MAX_MATCH_ROUNDS + 1):
                 started = time.perf_counter()
-                result = match_photos(local, remote, self.options, evidence)
+                result = match_photos(local, remote, self.options, evidence, memo=memo)
                 log.debug(
                     "matching round %d: %.2f s, %d look-ups asked",
                     round_,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from flickrsync.matcher import (
     MatchEvidence,
+    MatchMemo,
     MatchOptions,
     MatchResult,
     content_ids_in_tags,
@@ -173,7 +174,8 @@ def resolve(
         p.content_id: phash_of(seed) for seed in SEEDS for p in s.local if p.content_id == cid(seed)
     }
     evidence = MatchEvidence(different=different)
-    result = match_photos(local, remote, options, evidence)
+    memo = MatchMemo()
+    result = remembered(local, remote, options, evidence, memo)
     calls = 1
     while result.needs:
         needs = result.needs
@@ -191,10 +193,24 @@ def resolve(
                 originals={p: None if p in s.unavailable else cid(s.truth[p]) for p in needs.originals},
             )
         )
-        result = match_photos(local, remote, options, evidence)
+        result = remembered(local, remote, options, evidence, memo)
         calls += 1
         assert calls <= 6, "the needs loop must end within six calls"
     return result, calls
+
+
+def remembered(
+    local: list[LocalPicture],
+    remote: list[RemotePhoto],
+    options: MatchOptions,
+    evidence: MatchEvidence,
+    memo: MatchMemo,
+) -> MatchResult:
+    """A round of the needs loop as the engine runs it (with a memo of the earlier rounds),
+    checked against the same round without one: the memo only saves work."""
+    result = match_photos(local, remote, options, evidence, memo=memo)
+    assert result == match_photos(local, remote, options, evidence)
+    return result
 
 
 def check_partition(s: Scenario, result: MatchResult) -> None:

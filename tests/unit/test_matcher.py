@@ -17,6 +17,7 @@ from tests.syncfakes import cid, flip, phash_of, photo, pic
 from flickrsync.matcher import (
     FileDigests,
     MatchEvidence,
+    MatchMemo,
     MatchOptions,
     MatchResult,
     dates_conflict,
@@ -54,7 +55,9 @@ def run(
     truth = truth or Truth()
     evidence = MatchEvidence(different=different)
     asked: list[str] = []
-    result = match_photos(local, remote, options, evidence)
+    memo = MatchMemo()  # as the engine keeps one; each round is checked against one without
+    result = match_photos(local, remote, options, evidence, memo=memo)
+    assert result == match_photos(local, remote, options, evidence)
     while result.needs:
         needs = result.needs
         kinds = [k for k in ("digests", "local_phash", "remote_phash", "originals") if getattr(needs, k)]
@@ -70,7 +73,8 @@ def run(
             for item in getattr(needs, kind):
                 assert item not in getattr(evidence, kind), f"asked twice for {kind} {item}"
         evidence = evidence.merged(new)
-        result = match_photos(local, remote, options, evidence)
+        result = match_photos(local, remote, options, evidence, memo=memo)
+        assert result == match_photos(local, remote, options, evidence)
     return result, asked
 
 
@@ -859,3 +863,33 @@ def test_a_pair_said_different_is_not_matched_by_any_rule() -> None:
     assert [(m.photo_id, m.rule) for m in copies.matches] == [("2", "machine_tag")]
     assert not copies.duplicates  # 1 is no copy of a either
     assert copies.remote_only == ("1",)
+
+
+def test_a_memo_is_reused_only_for_what_the_strong_stages_read() -> None:
+    """The engine keeps a :class:`MatchMemo` across the rounds of one matching loop; a call
+    given other input than the strong stages read (the indexes, identified and different pairs,
+    digests) than the call before starts over instead of reusing it: each answer is the one
+    without a memo."""
+    local = [pic("a", "IMG_1.jpg", date=D1), pic("b", "x.jpg")]
+    remote = [photo("1", "IMG_1", date=D1), photo("2", "other", tags=["checksum:md5=" + "0" * 31 + "1"])]
+    digests: dict[ContentId, FileDigests | None] = {
+        cid("b"): FileDigests(md5="0" * 31 + "1", sha1="f" * 40),
+        cid("a"): None,
+    }
+    base = MatchEvidence(
+        digests=digests, local_phash={cid("a"): PH_A}, remote_phash={PhotoId("1"): flip(PH_A, 2)}
+    )
+    variants = [
+        (local, remote, base.merged(MatchEvidence(digests={cid("b"): None}))),
+        (local, remote, base.merged(MatchEvidence(identified={PhotoId("1"): cid("b")}))),
+        (local, remote, replace(base, different=frozenset({(PhotoId("1"), cid("a"))}))),
+        (local[:1], remote, base),
+        (local, remote[:1], base),
+    ]
+    calls: list[tuple[list[LocalPicture], list[RemotePhoto], MatchEvidence]] = []
+    for variant in variants:  # each after the same base call: it differs from it in one input
+        calls += [(local, remote, base), variant]
+    memo = MatchMemo()
+    answers = [match_photos(*call[:2], DEFAULT_OPTIONS, call[2], memo=memo) for call in calls]
+    assert answers == [match_photos(*call[:2], DEFAULT_OPTIONS, call[2]) for call in calls]
+    assert all(answers[i] != answers[0] for i in range(1, len(answers), 2))  # each variant differs

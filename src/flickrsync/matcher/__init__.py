@@ -35,11 +35,14 @@ so the engine computes them only when asked. :func:`match_photos` returns a :cla
 whose ``needs`` names exactly what it still lacks; the engine computes/fetches those, adds them to
 the :class:`MatchEvidence` (``None`` = tried, unavailable) and calls again::
 
-    evidence = MatchEvidence()
-    result = match_photos(local, remote, options, evidence)
+    evidence, memo = MatchEvidence(), MatchMemo()
+    result = match_photos(local, remote, options, evidence, memo=memo)
     while result.needs:
         evidence = evidence.merged(compute(result.needs))   # the engine's I/O
-        result = match_photos(local, remote, options, evidence)
+        result = match_photos(local, remote, options, evidence, memo=memo)
+
+(The memo only saves work: the strong keys and the title + date pairs are not found again in
+each round. The result is the same without it.)
 
 The matcher never asks twice for something the evidence already answers, and each round asks for
 one step's worth (digests; hashes; originals; then, with ``check_flickr_copies``, hashes and
@@ -54,6 +57,7 @@ Unicode NFC, case-folded, trimmed; tags in Flickr's clean (lower-case) form; dat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flickrsync.matcher.keys import (
     content_ids_in_tags,
@@ -69,14 +73,16 @@ from flickrsync.matcher.keys import (
     title_keys,
 )
 from flickrsync.matcher.stages import (
+    Offer,
     _checksum_stage,
     _content_stage,
     _match_date_alone,
     _match_flickr_ids,
     _match_identified,
     _match_machine_tags,
-    _match_title_date,
     _Matching,
+    _offer_title_date,
+    _title_date_pairs,
 )
 from flickrsync.matcher.trust import WeakGate, distrust_tags
 from flickrsync.matcher.types import (
@@ -98,27 +104,87 @@ from flickrsync.models import LocalPicture, RemotePhoto
 # --- entry point -----------------------------------------------------------------------------
 
 
+@dataclass
+class _Kept:
+    """What one round found that the next may reuse, and what it was found from."""
+
+    local: Sequence[LocalPicture]
+    remote: Sequence[RemotePhoto]
+    options: MatchOptions
+    evidence: MatchEvidence
+    #: The working state after the strong keys (stages 0-1), never worked on itself.
+    strong: _Matching
+    #: The title + date pairs found from it (whatever the gate makes of them).
+    title_date: list[Offer]
+
+
+class MatchMemo:
+    """What :func:`match_photos` found in one round that the evidence the next round brings
+    (perceptual hashes, originals) cannot change: the outcome of the strong keys (stages 0-1)
+    and the title + date pairs, which the weak gate then judges by the new evidence. Reused
+    only for the same ``local`` and ``remote`` (the same objects), options, and the evidence
+    those stages read (identified and different pairs, digests); anything else starts over.
+    Only a cache: the result is the same with or without it. One per matching loop."""
+
+    def __init__(self) -> None:
+        self._kept: _Kept | None = None
+
+    def reusable(
+        self,
+        local: Sequence[LocalPicture],
+        remote: Sequence[RemotePhoto],
+        options: MatchOptions,
+        evidence: MatchEvidence,
+    ) -> _Kept | None:
+        kept = self._kept
+        if (
+            kept is None
+            or kept.local is not local
+            or kept.remote is not remote
+            or kept.options != options
+            or kept.evidence.identified != evidence.identified
+            or kept.evidence.different != evidence.different
+            or kept.evidence.digests != evidence.digests
+        ):
+            return None
+        return kept
+
+    def keep(self, kept: _Kept) -> None:
+        self._kept = kept
+
+
 def match_photos(
     local: Sequence[LocalPicture],
     remote: Sequence[RemotePhoto],
     options: MatchOptions = MatchOptions(),
     evidence: MatchEvidence = MatchEvidence(),
+    *,
+    memo: MatchMemo | None = None,
 ) -> MatchResult:
     """Match the local index against the remote index. Pure; see the module docstring.
+    ``memo``: kept across the rounds of one matching loop (see :class:`MatchMemo`).
 
     Raises ValueError if a content id or a photo id appears twice (a bug in the caller).
     """
-    m = _Matching(local, remote, evidence.different)
-    _match_identified(m, evidence)
-    distrust_tags(m)
-    _match_machine_tags(m)
-    _match_flickr_ids(m)
-    need_digests = _checksum_stage(m, evidence)
-    if need_digests:
-        return m.result(MatchNeeds(digests=need_digests))
+    kept = memo.reusable(local, remote, options, evidence) if memo is not None else None
+    if kept is not None:
+        m = kept.strong.copy()
+        title_date = kept.title_date
+    else:
+        m = _Matching(local, remote, evidence.different)
+        _match_identified(m, evidence)
+        distrust_tags(m)
+        _match_machine_tags(m)
+        _match_flickr_ids(m)
+        need_digests = _checksum_stage(m, evidence)
+        if need_digests:
+            return m.result(MatchNeeds(digests=need_digests))
+        title_date = _title_date_pairs(m) if options.date_match else []
+        if memo is not None:
+            memo.keep(_Kept(local, remote, options, evidence, m.copy(), title_date))
     gate = WeakGate(options, evidence)
     if options.date_match:
-        _match_title_date(m, gate)
+        _offer_title_date(m, gate, title_date)
         _match_date_alone(m, gate)
     needs = _content_stage(m, options, evidence)
     return m.result(gate.needs().union(needs))
@@ -130,6 +196,7 @@ __all__ = [
     "FlickrDuplicate",
     "Match",
     "MatchEvidence",
+    "MatchMemo",
     "MatchNeeds",
     "MatchOptions",
     "MatchResult",

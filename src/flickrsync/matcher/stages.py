@@ -102,6 +102,14 @@ class _Matching:
         #: Machine tags not trusted (see matcher.trust), in the order found.
         self.doubts: list[TagDoubt] = []
 
+    def copy(self) -> _Matching:
+        """A working state of its own: the same values, each container copied (the records in
+        them are immutable)."""
+        other = object.__new__(_Matching)
+        for name, value in vars(self).items():
+            setattr(other, name, value.copy() if isinstance(value, dict | list | set) else value)
+        return other
+
     # -- bookkeeping
 
     def free_pictures(self) -> list[LocalPicture]:
@@ -375,11 +383,17 @@ class _Undated:
         )
 
 
-def _match_title_date(m: _Matching, gate: WeakGate) -> None:
+#: A pair a weak rule found, for :meth:`WeakGate.offer`: picture, photo, the reason.
+Offer = tuple[ContentId, PhotoId, str]
+
+
+def _title_date_pairs(m: _Matching) -> list[Offer]:
     """Title = a file name without extension AND date taken equal to the second — only when the
     pair is unique: no other picture/photo has that name and date (a Live Photo's HEIC and MOV
     share both: media is in the key), and no undated one with that name could be either half.
-    The pair is then offered to ``gate``, which confirms it (matcher.trust)."""
+    Found from what ``m`` leaves free; :func:`_offer_title_date` then offers each pair to the
+    gate, which confirms it (matcher.trust) and decides each pair alone, so the pairs found do
+    not depend on the evidence the gate is given."""
     index: dict[tuple[str, str, str], set[PhotoId]] = defaultdict(set)
     photos = m.open_photos()
     for photo in photos:
@@ -389,7 +403,7 @@ def _match_title_date(m: _Matching, gate: WeakGate) -> None:
         for key in title_keys(photo.title):
             index[(photo.media, key, date)].add(photo.id)
     if not index:
-        return
+        return []
     pictures = m.free_pictures()
     edges: dict[ContentId, set[PhotoId]] = {}
     labels: dict[tuple[ContentId, PhotoId], tuple[str, str]] = {}
@@ -405,6 +419,7 @@ def _match_title_date(m: _Matching, gate: WeakGate) -> None:
         if found:
             edges[picture.content_id] = found
     undated = _Undated(pictures, photos)
+    pairs: list[Offer] = []
     for cid, pid in _unique_pairs(edges):
         picture, photo = m.pictures[cid], m.photos[pid]
         if undated.could_be_photo(photo, title_keys(photo.title)):
@@ -413,7 +428,14 @@ def _match_title_date(m: _Matching, gate: WeakGate) -> None:
             continue
         stem, date = labels[(cid, pid)]
         name = next((p.stem for p in picture.paths if normalize_name(p.stem) == stem), stem)
-        gate.offer(m, cid, pid, "title_date", f"title+date: {name} / {date}")
+        pairs.append((cid, pid, f"title+date: {name} / {date}"))
+    return pairs
+
+
+def _offer_title_date(m: _Matching, gate: WeakGate, pairs: Sequence[Offer]) -> None:
+    """Offer the pairs :func:`_title_date_pairs` found to ``gate``."""
+    for cid, pid, reason in pairs:
+        gate.offer(m, cid, pid, "title_date", reason)
 
 
 def _match_date_alone(m: _Matching, gate: WeakGate) -> None:
