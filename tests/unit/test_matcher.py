@@ -893,3 +893,20 @@ def test_a_memo_is_reused_only_for_what_the_strong_stages_read() -> None:
     answers = [match_photos(*call[:2], DEFAULT_OPTIONS, call[2], memo=memo) for call in calls]
     assert answers == [match_photos(*call[:2], DEFAULT_OPTIONS, call[2]) for call in calls]
     assert all(answers[i] != answers[0] for i in range(1, len(answers), 2))  # each variant differs
+
+
+def test_a_photo_pruned_while_its_picture_was_held_is_asked_about_once_the_picture_is_free() -> None:
+    """Round 1 prunes photo 2 (no free picture could be it: ``a`` is held for a title + date
+    pair); when ``a``'s original refutes that pair, ``a`` is free again and photo 2 must be
+    compared by look after all — what the memo kept of round 1's pruning no longer holds."""
+    local = [pic("a", "IMG_1.jpg", date=D1, dims=(4000, 3000)), pic("b", "b.jpg", dims=(640, 480))]
+    remote = [photo("1", "IMG_1", date=D1, o_dims=(4000, 3000)), photo("2", o_dims=(4000, 3000))]
+    truth = Truth(
+        local_phash={"a": PH_A},
+        remote_phash={"1": PH_B, "2": flip(PH_A, 2)},
+        originals={"1": "c"},
+    )
+    result, asked = run(local, remote, truth)
+    assert asked == ["local_phash", "remote_phash", "originals", "remote_phash"]
+    assert [(m.content_id, m.photo_id, m.rule) for m in result.matches] == [(cid("a"), "2", "phash")]
+    assert result.remote_only == ("1",)

@@ -57,7 +57,7 @@ Unicode NFC, case-folded, trimmed; tags in Flickr's clean (lower-case) form; dat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flickrsync.matcher.keys import (
     content_ids_in_tags,
@@ -74,6 +74,7 @@ from flickrsync.matcher.keys import (
 )
 from flickrsync.matcher.stages import (
     Offer,
+    Pruned,
     _checksum_stage,
     _content_stage,
     _match_date_alone,
@@ -116,6 +117,8 @@ class _Kept:
     strong: _Matching
     #: The title + date pairs found from it (whatever the gate makes of them).
     title_date: list[Offer]
+    #: What look matching pruned, as later rounds may reuse it.
+    pruned: Pruned = field(default_factory=Pruned)
 
 
 class MatchMemo:
@@ -181,12 +184,13 @@ def match_photos(
             return m.result(MatchNeeds(digests=need_digests))
         title_date = _title_date_pairs(m) if options.date_match else []
         if memo is not None:
-            memo.keep(_Kept(local, remote, options, evidence, m.copy(), title_date))
+            kept = _Kept(local, remote, options, evidence, m.copy(), title_date)
+            memo.keep(kept)
     gate = WeakGate(options, evidence)
     if options.date_match:
         _offer_title_date(m, gate, title_date)
         _match_date_alone(m, gate)
-    needs = _content_stage(m, options, evidence)
+    needs = _content_stage(m, options, evidence, kept.pruned if kept is not None else None)
     return m.result(gate.needs().union(needs))
 
 

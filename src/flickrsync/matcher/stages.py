@@ -500,12 +500,26 @@ def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
             m.duplicate(photo.id, cid, m.matches[cid].photo_id, f"original is a copy of {short(cid)}")
 
 
-def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+class Pruned:
+    """The photos no free picture could be by what the listing says (look matching's pruning),
+    and which pictures were free: kept by :class:`~flickrsync.matcher.MatchMemo` between the
+    rounds of one matching loop. With the same pictures free, or fewer, such a photo still has
+    none. Only a cache."""
+
+    def __init__(self) -> None:
+        self.pictures: frozenset[ContentId] | None = None
+        self.photos: frozenset[PhotoId] = frozenset()
+
+
+def _content_stage(
+    m: _Matching, options: MatchOptions, evidence: MatchEvidence, pruned: Pruned | None = None
+) -> MatchNeeds:
     """Perceptual hashes, then originals for ambiguous look-alikes; then, if asked, the check for
     extra Flickr copies of matched pictures (whose looks are asked with the look-alikes', its
-    originals once those have settled). Returns what is still needed."""
+    originals once those have settled). Returns what is still needed. ``pruned``: see
+    :class:`Pruned`."""
     _apply_originals(m, evidence)
-    needs = _lookalikes(m, options, evidence)
+    needs = _lookalikes(m, options, evidence, pruned)
     if options.check_flickr_copies:
         copies = _suspect_copies(m, options, evidence)
         # While look-alikes are still open, the looks the copy check will want for the pairs
@@ -519,7 +533,9 @@ def _content_stage(m: _Matching, options: MatchOptions, evidence: MatchEvidence)
     return needs
 
 
-def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) -> MatchNeeds:
+def _lookalikes(
+    m: _Matching, options: MatchOptions, evidence: MatchEvidence, pruned: Pruned | None
+) -> MatchNeeds:
     pictures = [p for p in m.free_pictures() if p.media == "photo"]
     # Photos whose original was fetched and is none of ours are decided (they stay unmatched);
     # those whose original could not be fetched (None) still take part, by their look.
@@ -536,7 +552,14 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     # it, so it is neither a match nor an undecided group.
     unknown_pictures = [p for p in pictures if p.phash is None and p.content_id not in evidence.local_phash]
     unknown_photos = [r for r in photos if r.id not in evidence.remote_phash]
-    could_be = Pictures(pictures, use_dates=use_dates)
+    free = frozenset(p.content_id for p in pictures)
+    reuse = pruned is not None and pruned.pictures is not None and free <= pruned.pictures
+    settled = pruned.photos if pruned is not None and reuse else None
+    skipped = 0
+    if settled:  # pruned in an earlier round, from these pictures or more: still pruned
+        asking = [r for r in unknown_photos if r.id not in settled]
+        skipped, unknown_photos = len(unknown_photos) - len(asking), asking
+    could_be = Pictures(pictures if unknown_photos else (), use_dates=use_dates)
     if m.different:
         looking = [
             p
@@ -549,8 +572,11 @@ def _lookalikes(m: _Matching, options: MatchOptions, evidence: MatchEvidence) ->
     else:  # the usual case, and the same answer: the first candidate is enough
         looking = [p for p in unknown_pictures if candidates.any(p)]
         wanted_photos = [r for r in unknown_photos if could_be.any(r)]
+    if pruned is not None and settled is None:
+        pruned.pictures = free
+        pruned.photos = frozenset(r.id for r in unknown_photos).difference(r.id for r in wanted_photos)
     m.pruning = Pruning(
-        renditions=len(unknown_photos) - len(wanted_photos),
+        renditions=len(unknown_photos) - len(wanted_photos) + skipped,
         decodes=len(unknown_pictures) - len(looking),
     )
     need_local = tuple(p.content_id for p in looking)
