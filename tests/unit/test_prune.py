@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from tests.syncfakes import photo, pic
 
-from flickrsync.matcher.prune import clock_shifted, implausible, taken_after_upload
+from flickrsync.matcher.prune import Candidates, clock_shifted, implausible, taken_after_upload
 from flickrsync.models import LocalPicture, RemotePhoto
 
 D1 = "2014-03-05 05:28:09"
@@ -57,3 +57,16 @@ def test_the_upload_bound_needs_an_unknown_flickr_date() -> None:
     assert taken_after_upload(D1, photo("1", upload=1_300_000_000))
     assert not taken_after_upload(D1, photo("1", date=D1, upload=1_300_000_000))
     assert not taken_after_upload(None, photo("1", upload=1_300_000_000))
+
+
+@pytest.mark.parametrize("many", [1, 60])  # a short span (compared in Python), a long one (numpy)
+def test_an_index_given_new_hashes_compares_by_them(many: int) -> None:
+    """A later matching round reuses the candidates index of the same photos with the hashes it
+    has then (:meth:`Candidates.rehashed`): what was computed from the former hashes is gone."""
+    photos = [photo(str(i + 1), o_dims=(640, 480), upload=1_500_000_000) for i in range(many)]
+    picture = pic("a", dims=(640, 480), date="2014-03-05 05:28:09")
+    mine = "0" * 64
+    candidates = Candidates(photos, use_dates=True, hashes={})
+    assert candidates.near(picture, mine, 4) == {}  # no hash known yet
+    later = {p.id: "f" * 64 for p in photos} | {photos[-1].id: "0" * 63 + "3"}
+    assert candidates.rehashed(later).near(picture, mine, 4) == {photos[-1].id: 2}

@@ -73,8 +73,8 @@ from flickrsync.matcher.keys import (
     title_keys,
 )
 from flickrsync.matcher.stages import (
+    LookMemo,
     Offer,
-    Pruned,
     _checksum_stage,
     _content_stage,
     _match_date_alone,
@@ -117,8 +117,8 @@ class _Kept:
     strong: _Matching
     #: The title + date pairs found from it (whatever the gate makes of them).
     title_date: list[Offer]
-    #: What look matching pruned, as later rounds may reuse it.
-    pruned: Pruned = field(default_factory=Pruned)
+    #: What look matching found that later rounds may reuse.
+    looks: LookMemo = field(default_factory=LookMemo)
 
 
 class MatchMemo:
@@ -190,7 +190,7 @@ def match_photos(
     if options.date_match:
         _offer_title_date(m, gate, title_date)
         _match_date_alone(m, gate)
-    needs = _content_stage(m, options, evidence, kept.pruned if kept is not None else None)
+    needs = _content_stage(m, options, evidence, kept.looks if kept is not None else None)
     return m.result(gate.needs().union(needs))
 
 

@@ -195,6 +195,11 @@ class _Photos:
         self._bits: dict[int, list[int | None]] = {}
         self._words: dict[int, tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]] = {}
 
+    def forget(self) -> None:
+        """Forget the hashes computed (other hashes are coming)."""
+        self._bits.clear()
+        self._words.clear()
+
     def bits(self, hashes: Mapping[PhotoId, str | None], length: int) -> list[int | None]:
         found = self._bits.get(length)
         if found is None:
@@ -299,6 +304,17 @@ class Candidates:
             self._buckets[key].add(photo, use_dates)
         for bucket in self._buckets.values():
             bucket.seal()
+
+    def rehashed(self, hashes: Mapping[PhotoId, str | None]) -> Candidates:
+        """This index with ``hashes`` instead (the photos' buckets kept; what was computed
+        from the former hashes forgotten): for the same photos in a later matching round."""
+        self.hashes = hashes
+        for bucket in self._buckets.values():
+            for photos in (bucket.any_date, bucket.undated, *bucket.coarse.values()):
+                photos.forget()
+            for _times, photos in bucket.seconds.values():
+                photos.forget()
+        return self
 
     def _spans(self, picture: LocalPicture) -> Iterator[tuple[_Photos, int, int]]:
         formats = (

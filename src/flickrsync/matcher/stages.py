@@ -500,26 +500,44 @@ def _apply_originals(m: _Matching, evidence: MatchEvidence) -> None:
             m.duplicate(photo.id, cid, m.matches[cid].photo_id, f"original is a copy of {short(cid)}")
 
 
-class Pruned:
-    """The photos no free picture could be by what the listing says (look matching's pruning),
-    and which pictures were free: kept by :class:`~flickrsync.matcher.MatchMemo` between the
-    rounds of one matching loop. With the same pictures free, or fewer, such a photo still has
-    none. Only a cache."""
+def _candidates(
+    photos: list[RemotePhoto], use_dates: bool, evidence: MatchEvidence, memo: LookMemo | None
+) -> Candidates:
+    """The candidates index of ``photos`` with the hashes of ``evidence``: the one an earlier
+    round built for the same photos (``memo``), given the hashes known now, or a new one."""
+    ids = tuple(r.id for r in photos)
+    if memo is not None and memo.candidates is not None and memo.photos == ids:
+        return memo.candidates.rehashed(evidence.remote_phash)
+    candidates = Candidates(photos, use_dates=use_dates, hashes=evidence.remote_phash)
+    if memo is not None:
+        memo.photos, memo.candidates = ids, candidates
+    return candidates
+
+
+class LookMemo:
+    """What look matching found in one round of a matching loop that a later round may reuse,
+    kept by :class:`~flickrsync.matcher.MatchMemo`. Only a cache."""
 
     def __init__(self) -> None:
+        #: The photos no free picture could be by what the listing says (pruned), and which
+        #: pictures were free: with the same pictures free, or fewer, such a photo still has none.
         self.pictures: frozenset[ContentId] | None = None
-        self.photos: frozenset[PhotoId] = frozenset()
+        self.pruned: frozenset[PhotoId] = frozenset()
+        #: The candidates index of the photos compared by look (their ids, in order), kept for
+        #: the same photos: the next round only gives it the hashes it has then.
+        self.photos: tuple[PhotoId, ...] = ()
+        self.candidates: Candidates | None = None
 
 
 def _content_stage(
-    m: _Matching, options: MatchOptions, evidence: MatchEvidence, pruned: Pruned | None = None
+    m: _Matching, options: MatchOptions, evidence: MatchEvidence, memo: LookMemo | None = None
 ) -> MatchNeeds:
     """Perceptual hashes, then originals for ambiguous look-alikes; then, if asked, the check for
     extra Flickr copies of matched pictures (whose looks are asked with the look-alikes', its
-    originals once those have settled). Returns what is still needed. ``pruned``: see
-    :class:`Pruned`."""
+    originals once those have settled). Returns what is still needed. ``memo``: see
+    :class:`LookMemo`."""
     _apply_originals(m, evidence)
-    needs = _lookalikes(m, options, evidence, pruned)
+    needs = _lookalikes(m, options, evidence, memo)
     if options.check_flickr_copies:
         copies = _suspect_copies(m, options, evidence)
         # While look-alikes are still open, the looks the copy check will want for the pairs
@@ -534,7 +552,7 @@ def _content_stage(
 
 
 def _lookalikes(
-    m: _Matching, options: MatchOptions, evidence: MatchEvidence, pruned: Pruned | None
+    m: _Matching, options: MatchOptions, evidence: MatchEvidence, memo: LookMemo | None
 ) -> MatchNeeds:
     pictures = [p for p in m.free_pictures() if p.media == "photo"]
     # Photos whose original was fetched and is none of ours are decided (they stay unmatched);
@@ -544,7 +562,7 @@ def _lookalikes(
         return MatchNeeds()
 
     use_dates = options.date_match
-    candidates = Candidates(photos, use_dates=use_dates, hashes=evidence.remote_phash)
+    candidates = _candidates(photos, use_dates, evidence, memo)
     # Which pictures and photos must be looked at: only those whose look is not known yet are
     # asked about (whether some candidate could be them); one whose look is known finds its
     # candidates by :meth:`Candidates.near` below, which is the same question, asked anyway.
@@ -553,8 +571,8 @@ def _lookalikes(
     unknown_pictures = [p for p in pictures if p.phash is None and p.content_id not in evidence.local_phash]
     unknown_photos = [r for r in photos if r.id not in evidence.remote_phash]
     free = frozenset(p.content_id for p in pictures)
-    reuse = pruned is not None and pruned.pictures is not None and free <= pruned.pictures
-    settled = pruned.photos if pruned is not None and reuse else None
+    reuse = memo is not None and memo.pictures is not None and free <= memo.pictures
+    settled = memo.pruned if memo is not None and reuse else None
     skipped = 0
     if settled:  # pruned in an earlier round, from these pictures or more: still pruned
         asking = [r for r in unknown_photos if r.id not in settled]
@@ -572,9 +590,9 @@ def _lookalikes(
     else:  # the usual case, and the same answer: the first candidate is enough
         looking = [p for p in unknown_pictures if candidates.any(p)]
         wanted_photos = [r for r in unknown_photos if could_be.any(r)]
-    if pruned is not None and settled is None:
-        pruned.pictures = free
-        pruned.photos = frozenset(r.id for r in unknown_photos).difference(r.id for r in wanted_photos)
+    if memo is not None and settled is None:
+        memo.pictures = free
+        memo.pruned = frozenset(r.id for r in unknown_photos).difference(r.id for r in wanted_photos)
     m.pruning = Pruning(
         renditions=len(unknown_photos) - len(wanted_photos) + skipped,
         decodes=len(unknown_pictures) - len(looking),
