@@ -630,6 +630,7 @@ class FlickrClient(Wire):
     def fetch_bytes(self, url: str, *, limit: int = 8 << 20) -> bytes:
         """A small file (a thumbnail-sized rendition) into memory, retrying transient failures.
         Refuses more than ``limit`` bytes. Static hosts are not API calls: no budget charge.
+        Fetched by the wire's :class:`~flickrsync.statichttp.SmallFiles` (over http.client).
         (Tens of thousands of these make a big first sync's look-ups: nothing is done per call
         that only a failure needs, such as the URL as messages show it.)"""
 
