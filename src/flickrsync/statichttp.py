@@ -2,11 +2,13 @@
 
 A big first sync fetches tens of thousands of small renditions; through httpx each costs about
 three times the CPU of the standard library's :mod:`http.client` (docs/architecture.md, "Small
-files over http.client"). :class:`SmallFiles` fetches them with ``http.client``: one kept-alive
-connection per thread and per (scheme, host, port), certificates verified with the trust httpx
-uses (:func:`httpx.create_ssl_context`: certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``), the
-shared client's ``User-Agent``, no cookies, ``Accept-Encoding: identity``, redirects followed as
-httpx follows them (at most :data:`MAX_REDIRECTS`), at most ``limit`` + 1 bytes read.
+files over http.client"). :class:`SmallFiles` fetches them with ``http.client``: kept-alive
+connections per (scheme, host, port), each used by one thread at a time and kept for the next
+fetch of any thread (the checkers' pools and the review page's request threads come and go),
+certificates verified with the trust httpx uses (:func:`httpx.create_ssl_context`: certifi, or
+``SSL_CERT_FILE``/``SSL_CERT_DIR``), the shared client's ``User-Agent``, no cookies,
+``Accept-Encoding: identity``, redirects followed as httpx follows them (at most
+:data:`MAX_REDIRECTS`), at most ``limit`` + 1 bytes read.
 
 Only direct connections take that path: a host the httpx client would reach through a proxy
 (``HTTP(S)_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, as httpx reads them) is fetched through the
@@ -27,7 +29,6 @@ import http.client
 import re
 import ssl
 import threading
-import weakref
 from collections.abc import Callable
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -37,6 +38,9 @@ from flickrsync.errors import RemoteError, TransientError
 from flickrsync.redact import redact_url
 from flickrsync.retry import is_retryable_status
 
+#: Kept connections per (scheme, host, port) at most: one per thread fetching at once (the
+#: checkers, the review page's requests), each given back after its answer.
+MAX_IDLE = 32
 #: Redirects followed before giving up (httpx's default ``max_redirects``).
 MAX_REDIRECTS = 20
 #: Statuses that redirect when they carry a ``Location`` (as httpx's ``has_redirect_location``).
@@ -50,24 +54,6 @@ _UNSENDABLE = re.compile(r"[^\x21-\x7e]")
 
 _Key = tuple[str, str, int]
 _Connection = http.client.HTTPConnection
-
-
-class _Held:
-    """One thread's kept connections, by (scheme, host, port). When the thread ends, its
-    thread-local data goes, and with it this: ``finalizer`` closes the connections then (or
-    when :meth:`SmallFiles.close` calls it first)."""
-
-    __slots__ = ("__weakref__", "connections", "finalizer")
-
-    def __init__(self) -> None:
-        self.connections: dict[_Key, _Connection] = {}
-        self.finalizer = weakref.finalize(self, _close_all, self.connections)
-
-
-def _close_all(connections: dict[_Key, _Connection]) -> None:
-    for connection in connections.values():
-        connection.close()
-    connections.clear()
 
 
 class SmallFiles:
@@ -92,18 +78,19 @@ class SmallFiles:
         self._ssl_context = ssl_context
         self._user_agent = http.headers.get("User-Agent", "")
         self._routes: dict[_Key, bool] = {}
-        self._local = threading.local()
-        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
+        self._idle: dict[_Key, list[_Connection]] = {}
         self._lock = threading.Lock()
         self._closed = False
 
     def close(self) -> None:
-        """Close every kept connection; fetching afterwards is an error."""
+        """Close every kept connection (one in use is closed when its fetch ends); fetching
+        afterwards is an error."""
         with self._lock:
             self._closed = True
-            held = list(self._held)
-        for one in held:
-            one.finalizer()
+            idle = [c for connections in self._idle.values() for c in connections]
+            self._idle.clear()
+        for connection in idle:
+            connection.close()
 
     # --- one fetch ---------------------------------------------------------------------------
 
@@ -145,14 +132,14 @@ class SmallFiles:
         return key if direct else None
 
     def _exchange(self, key: _Key, target: str, shown: str, limit: int) -> tuple[int, bytes, str | None]:
-        """One GET on this thread's connection to ``key``: the status, the body of a 200, the
-        location of a redirect. A kept connection found closed by the server is replaced and the
-        request sent once more. The connection is closed unless the answer was read to its end."""
-        connections = self._connections()
-        connection = connections.get(key)
-        reused = connection is not None and connection.sock is not None
-        if connection is None or connection.sock is None:
-            connection = self._connect(key, connections)
+        """One GET on a kept connection to ``key`` (or a new one): the status, the body of a 200,
+        the location of a redirect. A kept connection found closed by the server is replaced and
+        the request sent once more. The connection is kept again only after an answer read to
+        its end, without ``Connection: close``; otherwise it is closed."""
+        connection = self._take(key)
+        reused = connection is not None
+        if connection is None:
+            connection = self._connect(key)
         response: http.client.HTTPResponse | None = None
         try:
             try:
@@ -161,29 +148,34 @@ class SmallFiles:
                 connection.close()
                 if not reused or isinstance(exc, TimeoutError):
                     raise
-                connection = self._connect(key, connections)
+                connection = self._connect(key)
                 response = self._send(connection, target)
             return self._answer(response, shown, limit)
         finally:
-            if response is None or not response.isclosed():
+            if response is not None and response.isclosed() and connection.sock is not None:
+                self._give_back(key, connection)  # read to its end, and not "Connection: close"
+            else:
                 if response is not None:
                     response.close()
                 connection.close()
 
-    def _connections(self) -> dict[_Key, _Connection]:
-        held: _Held | None = getattr(self._local, "held", None)
-        if held is None:
-            held = _Held()
-            with self._lock:
-                if self._closed:
-                    raise RuntimeError("the HTTP client is closed")
-                self._held.add(held)
-            self._local.held = held
-        elif self._closed:
-            raise RuntimeError("the HTTP client is closed")
-        return held.connections
+    def _take(self, key: _Key) -> _Connection | None:
+        """A kept connection to ``key`` no other thread is using (the last one given back)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the HTTP client is closed")
+            idle = self._idle.get(key)
+            return idle.pop() if idle else None
 
-    def _connect(self, key: _Key, connections: dict[_Key, _Connection]) -> _Connection:
+    def _give_back(self, key: _Key, connection: _Connection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if not self._closed and len(idle) < MAX_IDLE:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def _connect(self, key: _Key) -> _Connection:
         scheme, host, port = key
         connection: _Connection
         if scheme == "https":
@@ -192,11 +184,10 @@ class SmallFiles:
             )
         else:
             connection = http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
-        connections[key] = connection
         try:
             connection.connect()
         except BaseException:
-            connection.close()  # a TLS handshake refused leaves the plain socket open
+            connection.close()  # a TLS handshake refused leaves the plain socket behind
             raise
         connection.sock.settimeout(self._read_timeout)  # connected: reads wait up to this long
         return connection

@@ -58,6 +58,7 @@ class Origin(httpserver.ThreadingHTTPServer):
         self.flaky: dict[str, int] = {}
         self.written = 0
         self.huge_done = threading.Event()
+        self.together = threading.Barrier(2, timeout=10)
         self.errors: list[BaseException] = []
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -143,6 +144,9 @@ class _Handler(httpserver.BaseHTTPRequestHandler):
             with origin.lock:
                 seen = origin.flaky[path] = origin.flaky.get(path, 0) + 1
             self.answer(status if seen <= times else 200, body(10))
+        elif what == "together":  # answered once two such requests are in flight
+            origin.together.wait()
+            self.answer(200, body(int(arg)))
         elif what == "cookie":
             self.answer(200, b"ok", {"Set-Cookie": "session=abc; Path=/"})
         elif what == "huge":
@@ -246,20 +250,29 @@ def test_fetches_of_a_thread_share_one_kept_connection(origin: Origin, http: Htt
     assert origin.connections == 1
 
 
-def test_each_thread_has_its_connection_closed_when_the_thread_ends(origin: Origin, http: HttpClient) -> None:
+def test_threads_fetching_at_once_have_a_connection_each_kept_for_later_threads(
+    origin: Origin, http: HttpClient
+) -> None:
+    """Two threads fetch at once (the server answers when both asked), then end; a third
+    thread, then this one, fetch over the connections they left."""
     results: list[bytes] = []
 
-    def fetch_some() -> None:
-        results.extend(http.small_files.fetch(f"{origin.url}/img/{n}", SMALL_LIMIT) for n in range(5))
+    def fetch(path: str) -> None:
+        results.append(http.small_files.fetch(f"{origin.url}/{path}", SMALL_LIMIT))
 
-    threads = [threading.Thread(target=fetch_some) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == sorted(body(n) for n in range(5) for _ in range(2))
+    for _round in range(2):
+        threads = [threading.Thread(target=fetch, args=(f"together/{n}",)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    later = threading.Thread(target=fetch, args=("img/9",))
+    later.start()
+    later.join()
+    fetch("img/8")
+    assert sorted(results) == sorted([body(1), body(2)] * 2 + [body(9), body(8)])
     assert origin.connections == 2
-    wait_for(lambda: not origin.open, "the ended threads' connections were closed")
+    assert len(origin.open) == 2
 
 
 def test_closing_the_client_closes_the_kept_connections(origin: Origin) -> None:
