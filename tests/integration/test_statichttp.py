@@ -126,6 +126,12 @@ class _Handler(httpserver.BaseHTTPRequestHandler):
         elif what == "close":
             self.close_connection = True
             self.answer(200, body(int(arg)), {"Connection": "close"})
+        elif what == "short":  # promises n bytes, sends half, hangs up
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Length", arg)
+            self.end_headers()
+            self.wfile.write(body(int(arg) // 2))
         elif what == "chunked":
             self.chunked(body(int(arg)))
         elif what == "hop":
@@ -382,6 +388,13 @@ def test_a_body_of_exactly_the_limit_is_accepted(origin: Origin, http: HttpClien
 
 
 # --- transport failures ------------------------------------------------------------------------
+
+
+def test_a_body_cut_short_is_transient_not_a_short_file(origin: Origin, http: HttpClient) -> None:
+    client = flickr_client(http)
+    with pytest.raises(TransientError, match="IncompleteRead"):
+        client.fetch_bytes(f"{origin.url}/short/1000")
+    assert client.stats().downloads == FAST.attempts
 
 
 def test_a_refused_connection_is_transient(http: HttpClient) -> None:
