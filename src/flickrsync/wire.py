@@ -506,8 +506,12 @@ class HttpClient(httpx.Client):
 
     def direct(self, url: str) -> bool:
         """Whether this client connects to ``url`` itself, not through a proxy (httpx's own
-        choice: its environment proxies and ``NO_PROXY`` exceptions)."""
-        return self._transport_for_url(httpx.URL(url)) is self._transport
+        choice: its environment proxies and ``NO_PROXY`` exceptions). False for a URL httpx
+        cannot read: its own request says what is wrong."""
+        try:
+            return self._transport_for_url(httpx.URL(url)) is self._transport
+        except httpx.InvalidURL:
+            return False
 
     def close(self) -> None:
         self.small_files.close()
