@@ -232,6 +232,8 @@ class SmallFiles:
             if response.length > limit:
                 raise too_large(shown, limit)
             return response.read()
+        if not response.chunked and response.getheader("Content-Length") is not None:
+            raise http.client.HTTPException("unreadable Content-Length")  # http.client would read on
         data = response.read(limit + 1)  # chunked, or up to the connection's end
         if len(data) > limit:
             raise too_large(shown, limit)

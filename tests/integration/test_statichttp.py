@@ -153,6 +153,14 @@ class _Handler(httpserver.BaseHTTPRequestHandler):
         elif what == "together":  # answered once two such requests are in flight
             origin.together.wait()
             self.answer(200, body(int(arg)))
+        elif what == "gzip":
+            self.answer(200, b"\x1f\x8b not really", {"Content-Encoding": "gzip"})
+        elif what == "badlength":
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Length", "12, 13")
+            self.end_headers()
+            self.wfile.write(body(12))
         elif what == "cookie":
             self.answer(200, b"ok", {"Set-Cookie": "session=abc; Path=/"})
         elif what == "huge":
@@ -387,7 +395,17 @@ def test_a_body_of_exactly_the_limit_is_accepted(origin: Origin, http: HttpClien
         http.small_files.fetch(f"{origin.url}/chunked/5000", 4999)
 
 
+def test_an_answer_compressed_unasked_is_refused(origin: Origin, http: HttpClient) -> None:
+    with pytest.raises(RemoteError, match="answered in gzip encoding, which was not asked for"):
+        http.small_files.fetch(f"{origin.url}/gzip", SMALL_LIMIT)
+
+
 # --- transport failures ------------------------------------------------------------------------
+
+
+def test_an_unreadable_content_length_is_transient(origin: Origin, http: HttpClient) -> None:
+    with pytest.raises(TransientError, match="unreadable Content-Length"):
+        http.small_files.fetch(f"{origin.url}/badlength", SMALL_LIMIT)
 
 
 def test_a_body_cut_short_is_transient_not_a_short_file(origin: Origin, http: HttpClient) -> None:
