@@ -59,7 +59,6 @@ class Origin(httpserver.ThreadingHTTPServer):
         self.written = 0
         self.huge_done = threading.Event()
         self.together = threading.Barrier(2, timeout=10)
-        self.errors: list[BaseException] = []
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
@@ -255,7 +254,7 @@ def test_a_rendition_from_fakeflickr_is_the_bytes_httpx_gets(
     assert client.stats().downloads == 3
 
 
-def test_fetches_of_a_thread_share_one_kept_connection(origin: Origin, http: HttpClient) -> None:
+def test_fetches_one_after_another_share_one_kept_connection(origin: Origin, http: HttpClient) -> None:
     sizes = [0, 1, 1000, 70_000, 5]
     assert [http.small_files.fetch(f"{origin.url}/img/{n}", SMALL_LIMIT) for n in sizes] == [
         body(n) for n in sizes
