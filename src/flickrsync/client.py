@@ -22,7 +22,7 @@ from typing import IO, BinaryIO
 
 import httpx
 
-from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, TransientError, UsageError
+from flickrsync.errors import AuthError, OutcomeUnknownError, RemoteError, UsageError
 from flickrsync.listing import LISTING_CAP, PER_PAGE, SYNC_EXTRAS, Walker, WalkReport
 from flickrsync.models import (
     FREE_ITEMS,
@@ -59,8 +59,7 @@ from flickrsync.parse import (
     parse_tickets,
     parse_upload_status,
 )
-from flickrsync.redact import redact_url
-from flickrsync.retry import Backoff, RateBudget, is_retryable_status
+from flickrsync.retry import Backoff, RateBudget
 from flickrsync.tags import format_tags
 from flickrsync.transfers import Downloaded, download_to
 from flickrsync.wire import Wire
@@ -72,8 +71,6 @@ FLICKR = Endpoints()
 TAGS_FULL = 2
 DEFAULT_BACKOFF = Backoff()
 DEFAULT_UPLOAD = UploadOptions()
-#: A small file's fetch (:meth:`FlickrClient.fetch_bytes`).
-_FETCH_TIMEOUT = httpx.Timeout(60.0, connect=30.0)
 
 # --- the client ------------------------------------------------------------------------------
 
@@ -633,26 +630,14 @@ class FlickrClient(Wire):
     def fetch_bytes(self, url: str, *, limit: int = 8 << 20) -> bytes:
         """A small file (a thumbnail-sized rendition) into memory, retrying transient failures.
         Refuses more than ``limit`` bytes. Static hosts are not API calls: no budget charge.
+        Fetched by the wire's :class:`~flickrsync.statichttp.SmallFiles` (over http.client).
         (Tens of thousands of these make a big first sync's look-ups: nothing is done per call
         that only a failure needs, such as the URL as messages show it.)"""
 
         def attempt() -> bytes:
             with self._lock:
                 self._downloads += 1
-            try:
-                response = self.http.get(url, follow_redirects=True, timeout=_FETCH_TIMEOUT)
-            except httpx.TransportError as exc:
-                raise TransientError(
-                    f"download {redact_url(url)}: {type(exc).__name__}: {exc}", method="download"
-                ) from exc
-            if response.status_code != 200:
-                message = f"download {redact_url(url)}: HTTP {response.status_code}"
-                if is_retryable_status(response.status_code):
-                    raise TransientError(message, method="download", http_status=response.status_code)
-                raise RemoteError(message, method="download", http_status=response.status_code)
-            if len(response.content) > limit:
-                raise RemoteError(f"download {redact_url(url)}: larger than {limit} bytes", method="download")
-            return response.content
+            return self.small_files.fetch(url, limit)
 
         data: bytes = self.with_retries(attempt, "download")
         return data

@@ -68,6 +68,7 @@ from flickrsync.retry import (
     is_retryable_code,
     never_sent,
 )
+from flickrsync.statichttp import SmallFiles
 
 log = logging.getLogger("flickrsync.wire")
 
@@ -142,6 +143,8 @@ class Wire:
         upload_timeout: float,
     ) -> None:
         self.http = http
+        #: Small files into memory: the shared client's lean path, or through ``http`` itself.
+        self.small_files = http.small_files if isinstance(http, HttpClient) else SmallFiles(http)
         self.endpoints = endpoints
         self.profile = profile
         self.token = token
@@ -493,11 +496,37 @@ class _NoCookies(http.cookiejar.CookieJar):
         del response, request
 
 
-def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> httpx.Client:
+class HttpClient(httpx.Client):
+    """The shared HTTP client: httpx, plus :class:`~flickrsync.statichttp.SmallFiles`' lean path
+    for small files from hosts it reaches without a proxy, closed with it."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.small_files = SmallFiles(self, direct=self.direct)
+
+    def direct(self, url: str) -> bool:
+        """Whether this client connects to ``url`` itself, not through a proxy (httpx's own
+        choice: its environment proxies and ``NO_PROXY`` exceptions). False for a URL httpx
+        cannot read: its own request says what is wrong."""
+        try:
+            return self._transport_for_url(httpx.URL(url)) is self._transport
+        except httpx.InvalidURL:
+            return False
+
+    def close(self) -> None:
+        self.small_files.close()
+        super().close()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.small_files.close()
+        super().__exit__(*exc_info)
+
+
+def new_http_client(transfers: int = 4, *, timeout: float = 60.0) -> HttpClient:
     """The shared HTTP client: pooled connections for ``transfers`` threads (the larger of the
     transfers and the checkers: they do not run at once) plus API calls."""
     connections = transfers + 4
-    return httpx.Client(
+    return HttpClient(
         timeout=httpx.Timeout(timeout, connect=15.0),
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         headers={"User-Agent": f"flickrsync/{__version__}"},

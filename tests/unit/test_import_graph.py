@@ -29,12 +29,12 @@ PACKAGE = Path(flickrsync.__file__).parent
 #: (importers, must not import, why)
 RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
     (
-        frozenset({"client", "wire", "listing", "oauth"}),
+        frozenset({"client", "wire", "statichttp", "listing", "oauth"}),
         frozenset({"config"}),
         "the client room takes plain values; only accounts turns Settings into clients",
     ),
     (
-        frozenset({"client", "wire", "listing", "oauth", "parse", "transfers"}),
+        frozenset({"client", "wire", "statichttp", "listing", "oauth", "parse", "transfers"}),
         frozenset(
             {"index", "localfs", "fingerprint", "matcher", "planner", "photosets", "sync", "executor"}
             | {"accounts", "status", "cli", "lock", "library", "downloads", "changes", "runstate", "verify"}
@@ -64,7 +64,8 @@ RULES: list[tuple[frozenset[str], frozenset[str], str]] = [
                 "planfile",
             }
         ),
-        frozenset({"client", "wire", "oauth", "transfers", "accounts", "config", "index", "localfs"})
+        frozenset({"client", "wire", "statichttp", "oauth", "transfers", "accounts", "config", "index"})
+        | frozenset({"localfs"})
         | frozenset(
             {"sync", "executor", "lock", "status", "cli", "library", "downloads", "runstate", "verify"}
         )
@@ -198,7 +199,7 @@ THREADING_SHARED = frozenset({"Lock", "RLock", "Event", "local", "active_count",
 #: Rooms that may import a third-party or standard module, and why.
 ONLY: dict[str, tuple[frozenset[str], str]] = {
     "httpx": (
-        frozenset({"wire", "client", "transfers", "accounts", "retry"}),
+        frozenset({"wire", "statichttp", "client", "transfers", "accounts", "retry"}),
         "the network is the client room's (accounts makes the shared client, retry classifies its errors)",
     ),
     "sqlite3": (frozenset({"index"}), "SQL is the index's"),
