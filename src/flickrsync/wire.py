@@ -507,10 +507,13 @@ class HttpClient(httpx.Client):
     def direct(self, url: str) -> bool:
         """Whether this client connects to ``url`` itself, not through a proxy (httpx's own
         choice: its environment proxies and ``NO_PROXY`` exceptions). False for a URL httpx
-        cannot read: its own request says what is wrong."""
+        cannot read: its own request says what is wrong; and False with an httpx that no longer
+        has the private method this asks (slower, never wrong)."""
         try:
             return self._transport_for_url(httpx.URL(url)) is self._transport
         except httpx.InvalidURL:
+            return False
+        except AttributeError:  # an httpx without this (private) method: all through httpx
             return False
 
     def close(self) -> None:

@@ -465,6 +465,18 @@ def test_with_a_proxy_in_the_environment_httpx_fetches_through_it(
         proxy.stop()
 
 
+def test_an_httpx_without_its_routing_method_leaves_every_fetch_to_httpx(
+    origin: Origin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which URLs go without a proxy is asked of httpx's (private) routing; with an httpx that
+    no longer has it under that name, no URL is taken for direct: every fetch goes through httpx
+    itself (slower, never through the wrong route)."""
+    with new_http_client() as http:
+        assert http.direct(f"{origin.url}/img/10")
+        monkeypatch.delattr(httpx.Client, "_transport_for_url")
+        assert not http.direct(f"{origin.url}/img/10")
+
+
 def test_a_client_that_is_not_the_shared_one_fetches_through_its_own_transport() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"from the transport " + request.url.path.encode())
