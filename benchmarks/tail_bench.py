@@ -7,7 +7,8 @@ Issue 14's ``sync2 --dry-run`` of a 100,000-photo account and a 100,000-picture 
 about 10 s of one core after its last matching round: planning 125,000 actions, previewing the
 photoset step, one ``-v`` log line per action into the debug log, the ``--json`` document, and
 the interpreter's exit. This measures those steps on the same shape of state, made up in memory
-(no fakeflickr, no scan): a library of ``--pictures`` pictures in year/month folders, an account
+(no fakeflickr, no scan): a library of ``--pictures`` pictures in year/month folders (their
+files carry no title, description or keywords, as scale_bench's), an account
 of as many photos, half of the library on Flickr (half of that matched by machine tag, half by
 title and date, to be tagged), the rest on one side only: 50,000 uploads, 50,000 downloads and
 25,000 tags at the default size, as in scale_bench.
@@ -106,18 +107,20 @@ def child(n: int, out: Path) -> None:
     from flickrsync.changes import Changes
     from flickrsync.cli import render
     from flickrsync.cli.logs import close_logging, setup_logging
+    from flickrsync.fingerprint import PictureMeta
     from flickrsync.models import Account, LocalPath, Nsid
     from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
     from flickrsync.planner import PlanOptions, plan_sync, preview_after_transfers
     from flickrsync.runstate import RemoteListing
     from flickrsync.sync import Prepared, RunReport
 
-    try:  # the collector as Engine.prepare has it while the plan is made
+    try:  # the collector as Engine.prepare has it while the plan is made, and the CLI's report
         from flickrsync import heap
 
         building: Any = heap.building
+        reporting: Any = getattr(heap, "reporting", contextlib.nullcontext)
     except ImportError:  # a flickrsync from before flickrsync.heap
-        building = contextlib.nullcontext
+        building = reporting = contextlib.nullcontext
     root = "/bench/Pictures"  # never read: the same on both sides, for their logs to compare
     local, remote, match = _state(n, root)
     marks: dict[str, float] = {}
@@ -140,9 +143,11 @@ def child(n: int, out: Path) -> None:
     gc.callbacks.append(collector)
     set_options = PhotosetPlanOptions(exclude=("Flickr",))
     options = PlanOptions(mode="sync2", root=root, photosets=set_options)
+    # what the scanner keeps of a file that carries no title, description or keywords
+    metadata = {p.paths[0]: PictureMeta() for p in local}
     mark = time.process_time()
     with building():
-        plan = plan_sync(match, local, remote, options)
+        plan = plan_sync(match, local, remote, options, metadata=metadata)
         step("plan")
         after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
         preview = plan_photosets(after_local, after_remote, after_match, [], set_options, mode="sync2")
@@ -155,11 +160,12 @@ def child(n: int, out: Path) -> None:
     report = RunReport("DEFAULT", "sync2", True, prepared, None, 203, 80.0)
     setup_logging(out, log_file=out / "debug.log", level=logging.WARNING)
     step("setup")
-    render.verbose_lines(report, matched=False)
-    step("log")
-    with (out / "doc.json").open("w") as doc, contextlib.redirect_stdout(doc):
-        render.emit_json("sync2", render.sync_json(report))
-    step("json")
+    with reporting():
+        render.verbose_lines(report, matched=False)
+        step("log")
+        with (out / "doc.json").open("w") as doc, contextlib.redirect_stdout(doc):
+            render.emit_json("sync2", render.sync_json(report))
+        step("json")
     close_logging()
     gc.callbacks.remove(collector)
     marks["gc"] = collecting[0]
