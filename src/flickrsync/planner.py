@@ -101,6 +101,9 @@ _WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in "0123456789¹²³"} | {f"LPT{i}" for i in "0123456789¹²³"}
 )
 _FORBIDDEN = frozenset('/\\<>:"|?*')
+#: What :func:`safe_component` replaces in ASCII text: the forbidden characters and the control
+#: characters (ASCII's only ones of the categories it replaces).
+_ASCII_UNSAFE = str.maketrans(dict.fromkeys([*_FORBIDDEN, *map(chr, range(32)), "\x7f"], "_"))
 _EXT = re.compile(r"[a-z0-9]{1,8}")
 #: Spellings of one format that count as "the title already has the extension".
 _SAME_FORMAT = {"jpg": {"jpg", "jpeg", "jpe"}, "tif": {"tif", "tiff"}, "mpg": {"mpg", "mpeg"}}
@@ -163,11 +166,13 @@ def safe_component(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
     characters or NUL, none of ``<>:"|?*``, no leading dots (no ``.``/``..``, no hidden files),
     no trailing dots or spaces, no Windows reserved name (``CON``, ``com1.jpg`` …), at most
     ``max_bytes`` UTF-8 bytes. May return ``""``: the caller picks a fallback."""
-    text = unicodedata.normalize("NFC", text)
-    chars = [
-        "_" if c in _FORBIDDEN or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text
-    ]
-    name = "".join(chars).strip().lstrip(".").strip()
+    if text.isascii():  # most titles: one table, the same answer as the look-up per character
+        name = text.translate(_ASCII_UNSAFE)
+    else:
+        text = unicodedata.normalize("NFC", text)
+        unsafe = ("Cc", "Cs", "Zl", "Zp")
+        name = "".join("_" if c in _FORBIDDEN or unicodedata.category(c) in unsafe else c for c in text)
+    name = name.strip().lstrip(".").strip()
     name = _truncate_utf8(name, max_bytes).rstrip(". ")
     base, dot, rest = name.partition(".")
     if base.rstrip(" ").upper() in _WINDOWS_RESERVED:
@@ -502,10 +507,11 @@ def plan_sync(
             if picture.paths and source is None:
                 ignored += 1
                 continue
-            where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid
             public = source[1].is_public if source is not None else False
             why_not = upload_refusal(picture, options.limits) or room.refusal(picture.media, public)
             if why_not is not None or source is None:
+                first = picture.paths[0] if picture.paths else None
+                where = posixpath.join(first.root, first.relpath) if first is not None else cid
                 failed.append(FailedItem(where, why_not or "no path holds this picture any more", cid))
                 continue
             room.take(picture.media, public)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.syncfakes import ROOT, cid, phash_of, photo, photoset, pic
 
 from flickrsync.choosing import PictureSettings, upload_tags
@@ -27,8 +30,12 @@ from flickrsync.models import (
 )
 from flickrsync.photosets import PhotosetPlanOptions
 from flickrsync.planner import (
+    _FORBIDDEN,
+    _WINDOWS_RESERVED,
+    MAX_COMPONENT_BYTES,
     LibraryState,
     PlanOptions,
+    _truncate_utf8,
     download_name,
     is_safe_relpath,
     merge_plans,
@@ -387,3 +394,30 @@ def test_download_paths_are_inside_the_root() -> None:
         assert is_safe_relpath(download.dest.relpath), download.dest.relpath
         full = posixpath.normpath(posixpath.join(ROOT, download.dest.relpath))
         assert full.startswith(ROOT + "/")
+
+
+def _safe_component_per_character(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
+    """safe_component as it was before its ASCII shortcut: a category look-up per character."""
+    text = unicodedata.normalize("NFC", text)
+    chars = [
+        "_" if c in _FORBIDDEN or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text
+    ]
+    name = "".join(chars).strip().lstrip(".").strip()
+    name = _truncate_utf8(name, max_bytes).rstrip(". ")
+    base, dot, rest = name.partition(".")
+    if base.rstrip(" ").upper() in _WINDOWS_RESERVED:
+        name = _truncate_utf8(base.rstrip(" ") + "_" + dot + rest, max_bytes).rstrip(". ")
+    return name
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40), st.integers(0, 30))
+def test_safe_component_of_ascii_text_is_the_per_character_answer(text: str, budget: int) -> None:
+    assert safe_component(text, budget) == _safe_component_per_character(text, budget)
+    assert safe_component(text) == _safe_component_per_character(text)
+
+
+def test_safe_component_replaces_every_ascii_control_character() -> None:
+    every = "".join(map(chr, range(128)))
+    assert safe_component(every) == _safe_component_per_character(every)
+    assert safe_component("a\x00b\x1fc\x7fd\te") == "a_b_c_d_e"
