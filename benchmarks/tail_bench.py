@@ -110,7 +110,12 @@ def child(n: int, out: Path) -> None:
     from flickrsync.fingerprint import PictureMeta
     from flickrsync.models import Account, LocalPath, Nsid
     from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
-    from flickrsync.planner import PlanOptions, plan_sync, preview_after_transfers
+    from flickrsync.planner import PlanOptions, plan_sync
+
+    try:
+        from flickrsync.preview import preview_after_transfers
+    except ImportError:  # a flickrsync from before flickrsync.preview
+        from flickrsync.planner import preview_after_transfers  # type: ignore[attr-defined,no-redef]
     from flickrsync.runstate import RemoteListing
     from flickrsync.sync import Prepared, RunReport
 

@@ -461,7 +461,7 @@ def photoset_step(
     remember of them. Pure.
 
     Run it on the state *after* uploads and downloads (new photos need their ids); for a dry run,
-    :func:`flickrsync.planner.preview_after_transfers` gives that state with stand-in ids.
+    :func:`flickrsync.preview.preview_after_transfers` gives that state with stand-in ids.
     """
     if not match.complete:
         raise ValueError("plan_photosets needs a complete match (MatchResult.needs must be empty)")

@@ -24,7 +24,8 @@ decision is one small function with a reason, like rclone's ``NeedTransfer``.
   empty, or lost most of its indexed files (an unmounted drive) unless ``force``.
 
 Photoset changes are planned by :func:`flickrsync.photosets.plan_photosets` on the state after
-transfers; :func:`preview_after_transfers` gives that state, with stand-in ids, for a dry run.
+transfers; :func:`flickrsync.preview.preview_after_transfers` gives that state, with stand-in
+ids, for a dry run.
 """
 
 from __future__ import annotations
@@ -87,7 +88,6 @@ from flickrsync.photosets import (
     is_tool_made,
     summarize_sets,
 )
-from flickrsync.tags import MACHINE_TAG, clean_tag
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255
@@ -342,30 +342,6 @@ class _Room:
             self.videos -= 1
         if not public and self.nonpublic is not None:
             self.nonpublic -= 1
-
-
-def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> RemotePhoto:
-    """What Flickr will hold (and list) after ``action`` stored the picture as ``photo_id``:
-    the title, the clean forms of the tags sent, the date taken the file carries. Used for the
-    remote index right after an upload and for a dry run's preview; the next listing brings
-    Flickr's own record."""
-    tags = tuple(dict.fromkeys(t for t in map(clean_tag, action.tags) if t))
-    date = exact_date(picture.date_taken)
-    return RemotePhoto(
-        id=photo_id,
-        title=action.title,
-        secret="",
-        server="",
-        tags=tags,
-        machine_tags=tuple(t for t in tags if MACHINE_TAG.match(t)),
-        date_taken=date,
-        date_taken_unknown=date is None,
-        description=action.description,
-        media=action.media,
-        is_public=action.options.is_public,
-        is_friend=action.options.is_friend,
-        is_family=action.options.is_family,
-    )
 
 
 def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
@@ -747,59 +723,3 @@ def merge_plans(first: Plan, second: Plan) -> Plan:
         summary=add_summaries(first.summary, second.summary),
         refusal=first.refusal or second.refusal,
     )
-
-
-# --- dry-run preview -------------------------------------------------------------------------
-
-#: Stand-in photo ids for uploads in a preview start with this (never a real Flickr id).
-PREVIEW_PREFIX = "new:"
-
-
-def preview_after_transfers(
-    plan: Plan,
-    local: Sequence[LocalPicture],
-    remote: Sequence[RemotePhoto],
-    match: MatchResult,
-) -> tuple[list[LocalPicture], list[RemotePhoto], MatchResult]:
-    """The indexes and match as they will be once ``plan``'s uploads and downloads are done, with
-    stand-in ids (``new:<content id>``; downloads as pictures ``download:<photo id>``), so a dry
-    run can show the set changes that will follow. Never give these ids to the executor."""
-    pictures = {p.content_id: p for p in local}
-    new_remote = list(remote)
-    new_local = list(local)
-    matches = list(match.matches)
-    local_only = set(match.local_only)
-    remote_only = set(match.remote_only)
-    by_id = {r.id: r for r in remote}
-    for action in plan.actions:
-        if isinstance(action, Upload):
-            picture = pictures[action.content_id]
-            pid = PhotoId(PREVIEW_PREFIX + action.content_id)
-            new_remote.append(uploaded_photo(action, pid, picture))
-            matches.append(Match(action.content_id, pid, "machine_tag", "preview: uploaded"))
-            local_only.discard(action.content_id)
-        elif isinstance(action, Download):
-            photo = by_id[action.photo_id]
-            cid = ContentId("download:" + action.photo_id)
-            new_local.append(
-                LocalPicture(
-                    content_id=cid,
-                    id_kind="file",
-                    media=photo.media,
-                    format=photo.original_format or "",
-                    paths=(action.dest,),
-                    size=0,
-                    date_taken=exact_date(photo.date_taken),
-                    flickr_id=photo.id,
-                )
-            )
-            matches.append(Match(cid, photo.id, "flickr_id", "preview: downloaded"))
-            remote_only.discard(action.photo_id)
-    after = MatchResult(
-        matches=tuple(sorted(matches, key=lambda m: m.content_id)),
-        local_only=tuple(sorted(local_only)),
-        remote_only=tuple(sorted(remote_only, key=lambda p: (len(p), p))),
-        duplicates=match.duplicates,
-        undecided=match.undecided,
-    )
-    return new_local, new_remote, after

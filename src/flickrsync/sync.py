@@ -82,12 +82,11 @@ from flickrsync.planner import (
     LibraryState,
     PlanOptions,
     plan_sync,
-    preview_after_transfers,
     summarize,
-    uploaded_photo,
     with_actions,
     withhold,
 )
+from flickrsync.preview import preview_after_transfers, uploaded_photo
 from flickrsync.progress import ProgressSink, Tally
 from flickrsync.runstate import (
     COUNT_OFFSET,

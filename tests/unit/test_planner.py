@@ -40,11 +40,10 @@ from flickrsync.planner import (
     is_safe_relpath,
     merge_plans,
     plan_sync,
-    preview_after_transfers,
     safe_component,
-    uploaded_photo,
     withhold,
 )
+from flickrsync.preview import preview_after_transfers, uploaded_photo
 
 SYNC = PlanOptions(root=ROOT)
 SYNC2 = PlanOptions(mode="sync2", root=ROOT)
