@@ -425,6 +425,33 @@ def safety_refusal(
 
 # --- the planner -----------------------------------------------------------------------------
 
+#: The path a picture is uploaded from and the settings of its folder.
+UploadSource = tuple[LocalPath, PictureSettings]
+
+
+def upload_sources(
+    match: MatchResult, pictures: Mapping[ContentId, LocalPicture], options: PlanOptions
+) -> dict[ContentId, UploadSource]:
+    """The pictures on no Flickr photo that may be uploaded, and where from: not those that
+    came from Flickr (unless ``--restore`` brings them back), not those the user ignores, not
+    those without a path that takes part (:func:`flickrsync.choosing.uploadable_path`). Whether
+    each fits the account is :func:`plan_sync`'s to say; the engine reads the metadata of these."""
+    folders = options.folder_settings()
+    sources: dict[ContentId, UploadSource] = {}
+    for cid in match.local_only:
+        picture = pictures[cid]
+        if _from_flickr(picture, options) or cid in options.ignored:
+            continue
+        source = uploadable_path(picture, folders, options.ignored_paths)
+        if source is not None:
+            sources[cid] = source
+    return sources
+
+
+def _from_flickr(picture: LocalPicture, options: PlanOptions) -> bool:
+    """Downloaded from Flickr, so never uploaded back (unless ``--restore`` uploads it again)."""
+    return picture.flickr_id is not None and picture.content_id not in options.restore_uploads
+
 
 def plan_sync(
     match: MatchResult,
@@ -440,6 +467,7 @@ def plan_sync(
     metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
     tags_full: Collection[PhotoId] = (),
     issues: Sequence[ScanIssue] = (),
+    sources: Mapping[ContentId, UploadSource] | None = None,
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
@@ -450,7 +478,9 @@ def plan_sync(
     read by the scanner, merged with their sidecars); ``tags_full`` are photos that refused our
     machine tag (see :func:`needs_tag`); ``issues`` what the scan could not do (a folder it could
     not list, a path over the system's limit: the problem ones are failed items, as the scan
-    counts them). Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    counts them); ``sources`` what :func:`upload_sources` gave for these arguments, when the
+    caller asked it already. Raises ValueError if ``match`` is incomplete (its ``needs`` were not
+    answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -471,15 +501,14 @@ def plan_sync(
     ignored = 0
     if options.mode in UPLOAD_MODES:
         room = _Room.of(options.limits)
-        folders = options.folder_settings()
+        if sources is None:
+            sources = upload_sources(match, pictures, options)
         for cid in sorted(match.local_only):
             picture = pictures[cid]
-            if picture.flickr_id is not None and cid not in options.restore_uploads:
+            if _from_flickr(picture, options):
                 from_flickr += 1
                 continue
-            source = uploadable_path(picture, folders, options.ignored_paths)
-            if cid in options.ignored:
-                source = None
+            source = sources.get(cid)
             if picture.paths and source is None:
                 ignored += 1
                 continue

@@ -41,6 +41,7 @@ from flickrsync.planner import (
     merge_plans,
     plan_sync,
     safe_component,
+    upload_sources,
     withhold,
 )
 from flickrsync.preview import preview_after_transfers, uploaded_photo
@@ -420,3 +421,29 @@ def test_safe_component_replaces_every_ascii_control_character() -> None:
     every = "".join(map(chr, range(128)))
     assert safe_component(every) == _safe_component_per_character(every)
     assert safe_component("a\x00b\x1fc\x7fd\te") == "a_b_c_d_e"
+
+
+def test_upload_sources_are_the_pictures_plan_sync_uploads_and_where_from() -> None:
+    local = [
+        pic("new", "a/new.jpg"),
+        pic("both", "skip/both.jpg", "b/both.jpg"),  # the first path is ignored: the second one
+        pic("came", "c/came.jpg", flickr_id="55"),  # downloaded from Flickr: never uploaded back
+        pic("mine", "d/mine.jpg"),  # the user ignores the picture
+        pic("left", "skip/left.jpg"),  # its only path is ignored
+    ]
+    match = complete(local, [])
+    options = replace(SYNC, ignored=frozenset({cid("mine")}), ignored_paths=frozenset({"skip"}))
+    pictures = {p.content_id: p for p in local}
+    sources = upload_sources(match, pictures, options)
+    assert {c: path.relpath for c, (path, _settings) in sources.items()} == {
+        cid("new"): "a/new.jpg",
+        cid("both"): "b/both.jpg",
+    }
+    plan = plan_sync(match, local, [], options)
+    assert plan == plan_sync(match, local, [], options, sources=sources)
+    assert {(u.content_id, u.path.relpath) for u in plan.uploads} == {
+        (c, path.relpath) for c, (path, _settings) in sources.items()
+    }
+    assert (plan.summary.from_flickr, plan.summary.ignored) == (1, 2)
+    restoring = replace(options, restore_uploads=frozenset({cid("came")}))
+    assert set(upload_sources(match, pictures, restoring)) == {cid("new"), cid("both"), cid("came")}
