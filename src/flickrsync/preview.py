@@ -8,6 +8,7 @@ on (:func:`flickrsync.photosets.plan_photosets`), with stand-in ids for what doe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from flickrsync.matcher import Match, MatchResult, exact_date
 from flickrsync.models import ContentId, Download, LocalPicture, PhotoId, Plan, RemotePhoto, Upload
@@ -19,7 +20,9 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> 
     the title, the clean forms of the tags sent, the date taken the file carries. Used for the
     remote index right after an upload and for a dry run's preview; the next listing brings
     Flickr's own record."""
-    tags = tuple(dict.fromkeys(t for t in map(clean_tag, action.tags) if t))
+    clean = dict.fromkeys(map(clean_tag, action.tags))  # each clean form once, in order
+    clean.pop("", None)  # a tag with no letter or digit: Flickr drops it
+    tags = tuple(clean)
     date = exact_date(picture.date_taken)
     return RemotePhoto(
         id=photo_id,
@@ -27,7 +30,7 @@ def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> 
         secret="",
         server="",
         tags=tags,
-        machine_tags=tuple(t for t in tags if MACHINE_TAG.match(t)),
+        machine_tags=tuple(filter(MACHINE_TAG.match, tags)),
         date_taken=date,
         date_taken_unknown=date is None,
         description=action.description,
@@ -83,7 +86,7 @@ def preview_after_transfers(
             matches.append(Match(cid, photo.id, "flickr_id", "preview: downloaded"))
             remote_only.discard(action.photo_id)
     after = MatchResult(
-        matches=tuple(sorted(matches, key=lambda m: m.content_id)),
+        matches=tuple(sorted(matches, key=attrgetter("content_id"))),
         local_only=tuple(sorted(local_only)),
         remote_only=tuple(sorted(remote_only, key=lambda p: (len(p), p))),
         duplicates=match.duplicates,

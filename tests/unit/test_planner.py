@@ -447,3 +447,14 @@ def test_upload_sources_are_the_pictures_plan_sync_uploads_and_where_from() -> N
     assert (plan.summary.from_flickr, plan.summary.ignored) == (1, 2)
     restoring = replace(options, restore_uploads=frozenset({cid("came")}))
     assert set(upload_sources(match, pictures, restoring)) == {cid("new"), cid("both"), cid("came")}
+
+
+def test_what_flickr_holds_keeps_each_clean_form_once_and_drops_the_empty_ones() -> None:
+    """As the plan file may edit an upload's tags: ones Flickr keeps as one, or drops."""
+    local = [pic("a", "IMG_1.jpg")]
+    (upload,) = plan_sync(complete(local, []), local, [], SYNC).uploads
+    ours = content_tag(cid("a"))
+    edited = replace(upload, tags=("!!!", "New York", ours, "newyork", "", "ns:p=!", "NS:P=X", "ns:p=x"))
+    held = uploaded_photo(edited, PhotoId("9"), local[0])
+    assert held.tags == ("newyork", ours, "nsp", "ns:p=x")
+    assert held.machine_tags == (ours, "ns:p=x")
