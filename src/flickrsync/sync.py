@@ -508,8 +508,8 @@ class Engine:
         match = settled.match
         plan_options = self._plan_options(settled)
         pictures = {p.content_id: p for p in local}
-        sources = upload_sources(match, pictures, plan_options) if opts.uploads else {}
-        metadata = self._metadata(sources, pictures)
+        sources = upload_sources(match, pictures, plan_options) if opts.uploads else None
+        metadata = self._metadata(sources, pictures) if sources is not None else {}
         memory = self._set_memory()
         tags_full = self.index.tags_full(self.nsid)
 
