@@ -39,7 +39,8 @@ has, uploaded after the picture was taken, stays a candidate (pruning cannot rul
 the renditions fetched are about the account's undated photos, not the account.
 
 ``--profile DIR`` writes a cProfile of each flickrsync run (``python -m cProfile``); ``--keep DIR``
-copies each run's index there (to look at its query plans afterwards).
+copies each run's index there (to look at its query plans afterwards), with its whole debug log
+and its ``--json`` document (``output.json``: to compare two versions' plans).
 """
 
 from __future__ import annotations
@@ -276,8 +277,17 @@ class Run:
         return int(self.doc.get("lookups", {}).get("originals", 0))
 
 
-def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], profile: Path | None) -> Run:
-    """``python -m flickrsync --home HOME ARGS --json`` in a process of its own."""
+def run_cli(
+    ff: FakeFlickrHandle,
+    home: Path,
+    label: str,
+    args: Sequence[str],
+    profile: Path | None,
+    *,
+    output: Path | None = None,
+) -> Run:
+    """``python -m flickrsync --home HOME ARGS --json`` in a process of its own (``output``: where
+    its standard output, the JSON document, is copied)."""
     command = [sys.executable]
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
@@ -303,6 +313,9 @@ def run_cli(ff: FakeFlickrHandle, home: Path, label: str, args: Sequence[str], p
         out.seek(0)
         err.seek(0)
         text, problems = out.read().decode(), err.read().decode()
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
     docs = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     if proc.returncode not in (0, 1) or not docs:
         raise SystemExit(f"{label}: flickrsync {' '.join(args)} exited {proc.returncode}\n{problems[-3000:]}")
@@ -415,7 +428,8 @@ def one_case(
                 "settled": ("sync", "--yes"),
             }
             for name in runs:
-                run = run_cli(ff, home, f"{tag}-{name}", (*steps[name], *extra), profile)
+                output = keep / f"{tag}-{name}" / "output.json" if keep is not None else None
+                run = run_cli(ff, home, f"{tag}-{name}", (*steps[name], *extra), profile, output=output)
                 result["runs"][name] = run
                 if keep is not None:
                     keep_index(home, keep / f"{tag}-{name}")

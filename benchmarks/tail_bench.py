@@ -7,7 +7,11 @@ Issue 14's ``sync2 --dry-run`` of a 100,000-photo account and a 100,000-picture 
 about 10 s of one core after its last matching round: planning 125,000 actions, previewing the
 photoset step, one ``-v`` log line per action into the debug log, the ``--json`` document, and
 the interpreter's exit. This measures those steps on the same shape of state, made up in memory
-(no fakeflickr, no scan): a library of ``--pictures`` pictures in year/month folders, an account
+(no fakeflickr, no scan), after ``metadata``: the engine's read of what the files to upload say
+about themselves (``scanner.file_metadata``: the index, then each folder listed for sidecars;
+empty files stand for the library in a temporary folder, indexed before the steps start). A
+library of ``--pictures`` pictures in year/month folders (their files carry no title,
+description or keywords, as scale_bench's), an account
 of as many photos, half of the library on Flickr (half of that matched by machine tag, half by
 title and date, to be tagged), the rest on one side only: 50,000 uploads, 50,000 downloads and
 25,000 tags at the default size, as in scale_bench.
@@ -39,7 +43,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 SHAPES = [(64, 48), (48, 64), (72, 48), (48, 72), (64, 36), (56, 56)]
 TAKEN_FROM, TAKEN_TO = 1_104_537_600, 1_735_603_200
-STEPS = ("plan", "preview", "log", "json", "exit")
+STEPS = ("metadata", "plan", "preview", "log", "json", "exit")
 #: A debug log line's timestamp (the rest of the line must not differ between the two sides).
 STAMP = re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", re.MULTILINE)
 
@@ -97,8 +101,37 @@ def _state(n: int, root: str) -> tuple[Any, ...]:
     return local, remote, match
 
 
-def child(n: int, out: Path) -> None:
-    """One side's run of the steps (in this process; ``out`` gets the marks, log and JSON)."""
+def make_library(n: int, root: Path) -> None:
+    """Empty files where ``_state``'s pictures are, under ``root`` (what the metadata step lists)."""
+    made: set[Path] = set()
+    for picture in _state(n, "")[0]:
+        path = root / picture.paths[0].relpath
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.touch()
+
+
+def _indexed(local: list[Any], library: Path, index_file: Path) -> tuple[Any, list[Any]]:
+    """An index of the library's files as the scan leaves it (each with the empty metadata it
+    carries), and the paths of the pictures to upload there."""
+    from flickrsync.fingerprint import PictureMeta
+    from flickrsync.index import Index
+    from flickrsync.models import FileStat, Fingerprint, LocalFile, LocalPath
+
+    files = []
+    for i, p in enumerate(local):
+        stat = FileStat(size=p.size, mtime_ns=1_700_000_000_000_000_000 + i, dev=2049, ino=10_000 + i)
+        fp = Fingerprint(p.content_id, p.id_kind, p.media, p.format, p.width, p.height, 1, p.date_taken)
+        files.append(LocalFile(LocalPath(str(library), p.paths[0].relpath), stat, fp))
+    index = Index.open(index_file)
+    index.record_files(files, now=1.0, meta={f.path: PictureMeta() for f in files})
+    return index, [f.path for f in files[len(files) // 2 :]]
+
+
+def child(n: int, out: Path, library: Path) -> None:
+    """One side's run of the steps (in this process; ``out`` gets the marks, log and JSON;
+    ``library`` holds :func:`make_library`'s files)."""
     import contextlib
     import gc
     import logging
@@ -106,18 +139,26 @@ def child(n: int, out: Path) -> None:
     from flickrsync.changes import Changes
     from flickrsync.cli import render
     from flickrsync.cli.logs import close_logging, setup_logging
+    from flickrsync.fingerprint import PictureMeta
     from flickrsync.models import Account, LocalPath, Nsid
     from flickrsync.photosets import PhotosetPlanOptions, plan_photosets
-    from flickrsync.planner import PlanOptions, plan_sync, preview_after_transfers
+    from flickrsync.planner import PlanOptions, plan_sync
+
+    try:
+        from flickrsync.preview import preview_after_transfers
+    except ImportError:  # a flickrsync from before flickrsync.preview
+        from flickrsync.planner import preview_after_transfers  # type: ignore[attr-defined,no-redef]
     from flickrsync.runstate import RemoteListing
+    from flickrsync.scanner import file_metadata
     from flickrsync.sync import Prepared, RunReport
 
-    try:  # the collector as Engine.prepare has it while the plan is made
+    try:  # the collector as Engine.prepare has it while the plan is made, and the CLI's report
         from flickrsync import heap
 
         building: Any = heap.building
+        reporting: Any = getattr(heap, "reporting", contextlib.nullcontext)
     except ImportError:  # a flickrsync from before flickrsync.heap
-        building = contextlib.nullcontext
+        building = reporting = contextlib.nullcontext
     root = "/bench/Pictures"  # never read: the same on both sides, for their logs to compare
     local, remote, match = _state(n, root)
     marks: dict[str, float] = {}
@@ -140,9 +181,14 @@ def child(n: int, out: Path) -> None:
     gc.callbacks.append(collector)
     set_options = PhotosetPlanOptions(exclude=("Flickr",))
     options = PlanOptions(mode="sync2", root=root, photosets=set_options)
+    # what the scanner keeps of a file that carries no title, description or keywords
+    metadata = {p.paths[0]: PictureMeta() for p in local}
+    index, to_upload = _indexed(local, library, out / "index.db")
     mark = time.process_time()
     with building():
-        plan = plan_sync(match, local, remote, options)
+        file_metadata(index, to_upload)  # the engine's read of what the files to upload say
+        step("metadata")
+        plan = plan_sync(match, local, remote, options, metadata=metadata)
         step("plan")
         after_local, after_remote, after_match = preview_after_transfers(plan, local, remote, match)
         preview = plan_photosets(after_local, after_remote, after_match, [], set_options, mode="sync2")
@@ -155,12 +201,14 @@ def child(n: int, out: Path) -> None:
     report = RunReport("DEFAULT", "sync2", True, prepared, None, 203, 80.0)
     setup_logging(out, log_file=out / "debug.log", level=logging.WARNING)
     step("setup")
-    render.verbose_lines(report, matched=False)
-    step("log")
-    with (out / "doc.json").open("w") as doc, contextlib.redirect_stdout(doc):
-        render.emit_json("sync2", render.sync_json(report))
-    step("json")
+    with reporting():
+        render.verbose_lines(report, matched=False)
+        step("log")
+        with (out / "doc.json").open("w") as doc, contextlib.redirect_stdout(doc):
+            render.emit_json("sync2", render.sync_json(report))
+        step("json")
     close_logging()
+    index.close()
     gc.callbacks.remove(collector)
     marks["gc"] = collecting[0]
     (out / "marks.json").write_text(json.dumps({**marks, "end": time.process_time()}))
@@ -175,7 +223,9 @@ def one(src: Path, n: int, work: Path) -> tuple[dict[str, float], bytes, bytes]:
     """One side's step CPU seconds, its log (timestamps cut) and its JSON document."""
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(REPO)])}
+    library = work.parent / "library"
     command = [sys.executable, "-m", "benchmarks.tail_bench", "--child", str(work), "--pictures", str(n)]
+    command += ["--library", str(library)]
     proc = subprocess.Popen(command, env=env, cwd=REPO)
     _pid, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -197,14 +247,16 @@ def main() -> None:
     parser.add_argument("--pictures", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--library", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        child(args.pictures, args.child)
+        child(args.pictures, args.child, args.library)
         return
     sides = {"new": REPO / "src"} | ({"baseline": args.baseline} if args.baseline else {})
     best: dict[str, dict[str, float]] = {name: {} for name in sides}
     outputs: dict[str, tuple[bytes, bytes]] = {}
     with tempfile.TemporaryDirectory(prefix="tail-bench-") as tmp:
+        make_library(args.pictures, Path(tmp) / "library")
         for r in range(args.repeat):
             for name, src in sides.items():
                 marks, log, doc = one(src.resolve(), args.pictures, Path(tmp) / f"{name}-{r}")

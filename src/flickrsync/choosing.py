@@ -270,7 +270,7 @@ def upload_text(stem: str, meta: PictureMeta | None, settings: PictureSettings) 
     description, description_from = "", None
     keywords: tuple[str, ...] = ()
     tags_from = None
-    if meta is not None:
+    if meta is not None and (meta.texts or meta.lists):  # most files carry none: nothing to choose
         if chosen := choose_text(meta, settings.title_from):
             title, title_from = chosen[0], _source(chosen[1].source, chosen[1].sidecar)
         if chosen := choose_text(meta, settings.description_from):

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: An ``.xmp`` sidecar larger than this is not read (photo managers write a few KB).
 MAX_SIDECAR_BYTES = 16 << 20
+#: How every sidecar name :func:`with_sidecar` tries ends (its :func:`_name_key`).
+SIDECAR_SUFFIX = ".xmp"
 
 
 def read_metadata(path: LocalPath, expect: FileStat | None = None) -> PictureMeta:
@@ -44,8 +46,8 @@ def with_sidecar(path: LocalPath, embedded: PictureMeta, folder_names: Set[str] 
     """``embedded`` merged with the picture's ``.xmp`` sidecar (which wins), when it has one:
     ``NAME.EXT.xmp`` (darktable, digiKam) else ``NAME.xmp`` (Lightroom, Capture One), ``.xmp``
     in either case. A sidecar that cannot be read is a warning of the result. ``folder_names``:
-    the names in the picture's folder (:func:`_name_key` of each) when the caller listed it:
-    a name not among them is not tried."""
+    the names in the picture's folder (:func:`_name_key` of each, or of each ending ``.xmp``) when
+    the caller listed it: a name not among them is not tried."""
     from flickrsync.fingerprint import merge, read_sidecar  # noqa: PLC0415 - lazy, as above
 
     folder, name = posixpath.split(path.relpath)
@@ -79,17 +81,28 @@ def _name_key(name: str) -> str:
 
 def with_sidecars(found: Mapping[LocalPath, PictureMeta]) -> dict[LocalPath, PictureMeta]:
     """:func:`with_sidecar` for many pictures: each folder is listed once and only the sidecars
-    it holds are opened (trying four names per picture costs four failed opens each). A folder
-    that cannot be listed is tried name by name."""
+    it holds are opened (trying four names per picture costs four failed opens each); in a
+    folder without any, a picture is what it embeds. A folder that cannot be listed is tried
+    name by name."""
     listed: dict[tuple[str, str], frozenset[str] | None] = {}
     merged: dict[LocalPath, PictureMeta] = {}
     for path, embedded in found.items():
         key = (path.root, posixpath.dirname(path.relpath))
         if key not in listed:
-            try:
-                names = os.listdir(fs_path(LocalPath(*key)))
-                listed[key] = frozenset(_name_key(os.fsdecode(n)) for n in names)
-            except OSError:
-                listed[key] = None
-        merged[path] = with_sidecar(path, embedded, listed[key])
+            listed[key] = _sidecar_names(LocalPath(*key))
+        sidecars = listed[key]
+        merged[path] = (
+            embedded if sidecars is not None and not sidecars else with_sidecar(path, embedded, sidecars)
+        )
     return merged
+
+
+def _sidecar_names(folder: LocalPath) -> frozenset[str] | None:
+    """The names in ``folder`` that :func:`with_sidecar` may try (:func:`_name_key` of each one
+    ending ``.xmp``); None when it cannot be listed."""
+    try:
+        names = os.listdir(fs_path(folder))
+    except OSError:
+        return None
+    keys = (_name_key(os.fsdecode(n)) for n in names)
+    return frozenset(k for k in keys if k.endswith(SIDECAR_SUFFIX))

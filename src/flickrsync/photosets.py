@@ -329,12 +329,12 @@ def bind_sets(
             bind(found[0].photoset.id, folder)
 
     # 3. Renames: a tool-made set whose folder is gone, and a new folder holding most of its photos.
-    matched = match.picture_of()
     unbound = [
         by_id[sid]
         for sid in sorted(free, key=_id_order)
         if sid not in bound and is_tool_made(by_id[sid].photoset)
     ]
+    matched = match.picture_of() if unbound else {}  # a pass over every match: only when asked
     new_folders = [f for f in sorted(participating) if f not in with_set and f != ROOT and desired.get(f)]
     pairs: list[tuple[int, tuple[int, str], str, PhotosetId]] = []
     for s in unbound:
@@ -461,7 +461,7 @@ def photoset_step(
     remember of them. Pure.
 
     Run it on the state *after* uploads and downloads (new photos need their ids); for a dry run,
-    :func:`flickrsync.planner.preview_after_transfers` gives that state with stand-in ids.
+    :func:`flickrsync.preview.preview_after_transfers` gives that state with stand-in ids.
     """
     if not match.complete:
         raise ValueError("plan_photosets needs a complete match (MatchResult.needs must be empty)")

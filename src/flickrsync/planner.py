@@ -24,7 +24,8 @@ decision is one small function with a reason, like rclone's ``NeedTransfer``.
   empty, or lost most of its indexed files (an unmounted drive) unless ``force``.
 
 Photoset changes are planned by :func:`flickrsync.photosets.plan_photosets` on the state after
-transfers; :func:`preview_after_transfers` gives that state, with stand-in ids, for a dry run.
+transfers; :func:`flickrsync.preview.preview_after_transfers` gives that state, with stand-in
+ids, for a dry run.
 """
 
 from __future__ import annotations
@@ -87,7 +88,6 @@ from flickrsync.photosets import (
     is_tool_made,
     summarize_sets,
 )
-from flickrsync.tags import MACHINE_TAG, clean_tag
 
 #: Bytes a path component may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
 MAX_COMPONENT_BYTES = 255
@@ -101,6 +101,9 @@ _WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in "0123456789¹²³"} | {f"LPT{i}" for i in "0123456789¹²³"}
 )
 _FORBIDDEN = frozenset('/\\<>:"|?*')
+#: What :func:`safe_component` replaces in ASCII text: the forbidden characters and the control
+#: characters (ASCII's only ones of the categories it replaces).
+_ASCII_UNSAFE = str.maketrans(dict.fromkeys([*_FORBIDDEN, *map(chr, range(32)), "\x7f"], "_"))
 _EXT = re.compile(r"[a-z0-9]{1,8}")
 #: Spellings of one format that count as "the title already has the extension".
 _SAME_FORMAT = {"jpg": {"jpg", "jpeg", "jpe"}, "tif": {"tif", "tiff"}, "mpg": {"mpg", "mpeg"}}
@@ -163,11 +166,13 @@ def safe_component(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
     characters or NUL, none of ``<>:"|?*``, no leading dots (no ``.``/``..``, no hidden files),
     no trailing dots or spaces, no Windows reserved name (``CON``, ``com1.jpg`` …), at most
     ``max_bytes`` UTF-8 bytes. May return ``""``: the caller picks a fallback."""
-    text = unicodedata.normalize("NFC", text)
-    chars = [
-        "_" if c in _FORBIDDEN or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text
-    ]
-    name = "".join(chars).strip().lstrip(".").strip()
+    if text.isascii():  # most titles: one table, the same answer as the look-up per character
+        name = text.translate(_ASCII_UNSAFE)
+    else:
+        text = unicodedata.normalize("NFC", text)
+        unsafe = ("Cc", "Cs", "Zl", "Zp")
+        name = "".join("_" if c in _FORBIDDEN or unicodedata.category(c) in unsafe else c for c in text)
+    name = name.strip().lstrip(".").strip()
     name = _truncate_utf8(name, max_bytes).rstrip(". ")
     base, dot, rest = name.partition(".")
     if base.rstrip(" ").upper() in _WINDOWS_RESERVED:
@@ -339,30 +344,6 @@ class _Room:
             self.nonpublic -= 1
 
 
-def uploaded_photo(action: Upload, photo_id: PhotoId, picture: LocalPicture) -> RemotePhoto:
-    """What Flickr will hold (and list) after ``action`` stored the picture as ``photo_id``:
-    the title, the clean forms of the tags sent, the date taken the file carries. Used for the
-    remote index right after an upload and for a dry run's preview; the next listing brings
-    Flickr's own record."""
-    tags = tuple(dict.fromkeys(t for t in map(clean_tag, action.tags) if t))
-    date = exact_date(picture.date_taken)
-    return RemotePhoto(
-        id=photo_id,
-        title=action.title,
-        secret="",
-        server="",
-        tags=tags,
-        machine_tags=tuple(t for t in tags if MACHINE_TAG.match(t)),
-        date_taken=date,
-        date_taken_unknown=date is None,
-        description=action.description,
-        media=action.media,
-        is_public=action.options.is_public,
-        is_friend=action.options.is_friend,
-        is_family=action.options.is_family,
-    )
-
-
 def needs_tag(match: Match, photo: RemotePhoto, *, tags_full: bool = False) -> bool:
     """A photo matched by a weaker rule than our machine tag lacks it. Not for ``flickr_id``: the
     index already links a downloaded picture to its photo (``download`` writes nothing to Flickr,
@@ -444,6 +425,33 @@ def safety_refusal(
 
 # --- the planner -----------------------------------------------------------------------------
 
+#: The path a picture is uploaded from and the settings of its folder.
+UploadSource = tuple[LocalPath, PictureSettings]
+
+
+def upload_sources(
+    match: MatchResult, pictures: Mapping[ContentId, LocalPicture], options: PlanOptions
+) -> dict[ContentId, UploadSource]:
+    """The pictures on no Flickr photo that may be uploaded, and where from: not those that
+    came from Flickr (unless ``--restore`` brings them back), not those the user ignores, not
+    those without a path that takes part (:func:`flickrsync.choosing.uploadable_path`). Whether
+    each fits the account is :func:`plan_sync`'s to say; the engine reads the metadata of these."""
+    folders = options.folder_settings()
+    sources: dict[ContentId, UploadSource] = {}
+    for cid in match.local_only:
+        picture = pictures[cid]
+        if _from_flickr(picture, options) or cid in options.ignored:
+            continue
+        source = uploadable_path(picture, folders, options.ignored_paths)
+        if source is not None:
+            sources[cid] = source
+    return sources
+
+
+def _from_flickr(picture: LocalPicture, options: PlanOptions) -> bool:
+    """Downloaded from Flickr, so never uploaded back (unless ``--restore`` uploads it again)."""
+    return picture.flickr_id is not None and picture.content_id not in options.restore_uploads
+
 
 def plan_sync(
     match: MatchResult,
@@ -459,6 +467,7 @@ def plan_sync(
     metadata: Mapping[LocalPath, PictureMeta] = MappingProxyType({}),
     tags_full: Collection[PhotoId] = (),
     issues: Sequence[ScanIssue] = (),
+    sources: Mapping[ContentId, UploadSource] | None = None,
 ) -> Plan:
     """Plan uploads, tags and downloads. Pure; the result does not depend on input order.
 
@@ -469,7 +478,9 @@ def plan_sync(
     read by the scanner, merged with their sidecars); ``tags_full`` are photos that refused our
     machine tag (see :func:`needs_tag`); ``issues`` what the scan could not do (a folder it could
     not list, a path over the system's limit: the problem ones are failed items, as the scan
-    counts them). Raises ValueError if ``match`` is incomplete (its ``needs`` were not answered).
+    counts them); ``sources`` what :func:`upload_sources` gave for these arguments, when the
+    caller asked it already. Raises ValueError if ``match`` is incomplete (its ``needs`` were not
+    answered).
     """
     if not match.complete:
         raise ValueError("plan_sync needs a complete match (MatchResult.needs must be empty)")
@@ -490,22 +501,22 @@ def plan_sync(
     ignored = 0
     if options.mode in UPLOAD_MODES:
         room = _Room.of(options.limits)
-        folders = options.folder_settings()
+        if sources is None:
+            sources = upload_sources(match, pictures, options)
         for cid in sorted(match.local_only):
             picture = pictures[cid]
-            if picture.flickr_id is not None and cid not in options.restore_uploads:
+            if _from_flickr(picture, options):
                 from_flickr += 1
                 continue
-            source = uploadable_path(picture, folders, options.ignored_paths)
-            if cid in options.ignored:
-                source = None
+            source = sources.get(cid)
             if picture.paths and source is None:
                 ignored += 1
                 continue
-            where = posixpath.join(picture.paths[0].root, picture.paths[0].relpath) if picture.paths else cid
             public = source[1].is_public if source is not None else False
             why_not = upload_refusal(picture, options.limits) or room.refusal(picture.media, public)
             if why_not is not None or source is None:
+                first = picture.paths[0] if picture.paths else None
+                where = posixpath.join(first.root, first.relpath) if first is not None else cid
                 failed.append(FailedItem(where, why_not or "no path holds this picture any more", cid))
                 continue
             room.take(picture.media, public)
@@ -741,59 +752,3 @@ def merge_plans(first: Plan, second: Plan) -> Plan:
         summary=add_summaries(first.summary, second.summary),
         refusal=first.refusal or second.refusal,
     )
-
-
-# --- dry-run preview -------------------------------------------------------------------------
-
-#: Stand-in photo ids for uploads in a preview start with this (never a real Flickr id).
-PREVIEW_PREFIX = "new:"
-
-
-def preview_after_transfers(
-    plan: Plan,
-    local: Sequence[LocalPicture],
-    remote: Sequence[RemotePhoto],
-    match: MatchResult,
-) -> tuple[list[LocalPicture], list[RemotePhoto], MatchResult]:
-    """The indexes and match as they will be once ``plan``'s uploads and downloads are done, with
-    stand-in ids (``new:<content id>``; downloads as pictures ``download:<photo id>``), so a dry
-    run can show the set changes that will follow. Never give these ids to the executor."""
-    pictures = {p.content_id: p for p in local}
-    new_remote = list(remote)
-    new_local = list(local)
-    matches = list(match.matches)
-    local_only = set(match.local_only)
-    remote_only = set(match.remote_only)
-    by_id = {r.id: r for r in remote}
-    for action in plan.actions:
-        if isinstance(action, Upload):
-            picture = pictures[action.content_id]
-            pid = PhotoId(PREVIEW_PREFIX + action.content_id)
-            new_remote.append(uploaded_photo(action, pid, picture))
-            matches.append(Match(action.content_id, pid, "machine_tag", "preview: uploaded"))
-            local_only.discard(action.content_id)
-        elif isinstance(action, Download):
-            photo = by_id[action.photo_id]
-            cid = ContentId("download:" + action.photo_id)
-            new_local.append(
-                LocalPicture(
-                    content_id=cid,
-                    id_kind="file",
-                    media=photo.media,
-                    format=photo.original_format or "",
-                    paths=(action.dest,),
-                    size=0,
-                    date_taken=exact_date(photo.date_taken),
-                    flickr_id=photo.id,
-                )
-            )
-            matches.append(Match(cid, photo.id, "flickr_id", "preview: downloaded"))
-            remote_only.discard(action.photo_id)
-    after = MatchResult(
-        matches=tuple(sorted(matches, key=lambda m: m.content_id)),
-        local_only=tuple(sorted(local_only)),
-        remote_only=tuple(sorted(remote_only, key=lambda p: (len(p), p))),
-        duplicates=match.duplicates,
-        undecided=match.undecided,
-    )
-    return new_local, new_remote, after

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from flickrsync import heap, localfs, scanner, userlists
@@ -81,13 +81,14 @@ from flickrsync.photosets import PhotosetPlanOptions, SetMemory, photoset_step, 
 from flickrsync.planner import (
     LibraryState,
     PlanOptions,
+    UploadSource,
     plan_sync,
-    preview_after_transfers,
     summarize,
-    uploaded_photo,
+    upload_sources,
     with_actions,
     withhold,
 )
+from flickrsync.preview import preview_after_transfers, uploaded_photo
 from flickrsync.progress import ProgressSink, Tally
 from flickrsync.runstate import (
     COUNT_OFFSET,
@@ -506,7 +507,9 @@ class Engine:
             return Plan(mode=opts.mode, summary=summarize(()))
         match = settled.match
         plan_options = self._plan_options(settled)
-        metadata = self._metadata(match, local, plan_options.restore_uploads) if opts.uploads else {}
+        pictures = {p.content_id: p for p in local}
+        sources = upload_sources(match, pictures, plan_options) if opts.uploads else None
+        metadata = self._metadata(sources, pictures) if sources is not None else {}
         memory = self._set_memory()
         tags_full = self.index.tags_full(self.nsid)
 
@@ -523,6 +526,7 @@ class Engine:
                 metadata=metadata,
                 tags_full=tags_full,
                 issues=issues,
+                sources=sources,
             )
 
         plan = planned(plan_options)
@@ -557,22 +561,12 @@ class Engine:
         return chosen
 
     def _metadata(
-        self, match: MatchResult, local: list[LocalPicture], restored: frozenset[ContentId]
+        self, sources: Mapping[ContentId, UploadSource], pictures: Mapping[ContentId, LocalPicture]
     ) -> dict[LocalPath, PictureMeta]:
-        """What the files about to be uploaded say about themselves (and their sidecars): read
-        only for those, so a run with nothing to upload reads nothing more. ``restored``:
-        pictures from Flickr that ``--restore`` uploads again."""
-        pictures = {p.content_id: p for p in local}
-        paths = []
-        for cid in match.local_only:
-            picture = pictures.get(cid)
-            if picture is None or cid in self.choices.pictures:
-                continue
-            if picture.flickr_id is not None and cid not in restored:
-                continue
-            source = uploadable_path(picture, self.folders, self.choices.paths)
-            if source is not None and picture.media == "photo":
-                paths.append(source[0])
+        """What the files about to be uploaded (``sources``: :func:`upload_sources`) say about
+        themselves (and their sidecars): read only for those, so a run with nothing to upload
+        reads nothing more."""
+        paths = [path for cid, (path, _settings) in sources.items() if pictures[cid].media == "photo"]
         return scanner.file_metadata(self.index, paths) if paths else {}
 
     def _hold_back(self, plan: Plan, listing: RemoteListing) -> Plan:

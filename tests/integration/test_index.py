@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from flickrsync import statkey
 from flickrsync.errors import DatabaseError, DiskFullError
+from flickrsync.fingerprint import PictureMeta
 from flickrsync.index import MIGRATIONS, TABLES, Index, Migration
 from flickrsync.index import schema as index_schema
 from flickrsync.models import (
@@ -823,3 +824,18 @@ def test_a_photo_that_refused_our_tag_is_remembered_until_it_changes(tmp_path: P
         assert idx.tags_full(nsid) == {"7"}
         idx.upsert_remote_photos(nsid, [replace(full, last_update=200)])  # the user removed a tag
         assert idx.tags_full(nsid) == set()
+
+
+@pytest.mark.parametrize(
+    "asked", [1, 2, 3, 8], ids=["joined", "joined-at-the-edge", "scanned-at-the-edge", "scanned"]
+)
+def test_file_metas_give_what_was_kept_whether_joined_or_scanned(idx: Index, asked: int) -> None:
+    """A few paths are joined with, a good part of the library is read in one pass: the same
+    answer (None: not read yet; paths not in the index are left out)."""
+    meta = PictureMeta(texts=(("XMP-dc:Title", "kept"),))
+    files = [lf(f"a/{i}.jpg", i, ino=i + 1) for i in range(20)]  # scanned from 5 paths asked
+    idx.record_files(files, now=1, meta={f.path: meta for f in files[::2]})
+    other_root = LocalPath("/elsewhere", "a/0.jpg")
+    wanted = [f.path for f in files[:asked]] + [LocalPath(ROOT, "not/there.jpg"), other_root]
+    expected = {f.path: meta if i % 2 == 0 else None for i, f in enumerate(files[:asked])}
+    assert idx.file_metas(wanted) == expected

@@ -63,3 +63,34 @@ def test_an_old_cycle_waits_for_the_collection_at_the_end() -> None:
         gc.collect(1)
         assert ref() is not None
     assert ref() is None
+
+
+def test_reporting_turns_full_collections_off_and_leaves_no_collection_at_the_end() -> None:
+    """The report is built without full collections; an old cycle that died meanwhile waits for
+    the collector's own next full collection (none is run at the end)."""
+    before = gc.get_threshold()
+    gc.collect()
+    with heap.reporting():
+        young, middle, old = gc.get_threshold()
+        assert (young, middle) == before[:2]
+        assert old > 1_000_000
+        a = _Node()
+        a.other = _Node()
+        a.other.other = a
+        ref = weakref.ref(a)
+        gc.collect(1)  # alive: moved to the oldest generation
+        del a
+    assert gc.get_threshold() == before
+    assert ref() is not None
+    gc.collect()
+    assert ref() is None
+
+
+def test_reporting_inside_building_joins_it() -> None:
+    before = gc.get_threshold()
+    with heap.building():
+        inside = gc.get_threshold()
+        with heap.reporting():
+            assert gc.get_threshold() == inside
+        assert gc.get_threshold() == inside
+    assert gc.get_threshold() == before

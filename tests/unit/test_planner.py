@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.syncfakes import ROOT, cid, phash_of, photo, photoset, pic
 
 from flickrsync.choosing import PictureSettings, upload_tags
@@ -27,17 +30,21 @@ from flickrsync.models import (
 )
 from flickrsync.photosets import PhotosetPlanOptions
 from flickrsync.planner import (
+    _FORBIDDEN,
+    _WINDOWS_RESERVED,
+    MAX_COMPONENT_BYTES,
     LibraryState,
     PlanOptions,
+    _truncate_utf8,
     download_name,
     is_safe_relpath,
     merge_plans,
     plan_sync,
-    preview_after_transfers,
     safe_component,
-    uploaded_photo,
+    upload_sources,
     withhold,
 )
+from flickrsync.preview import preview_after_transfers, uploaded_photo
 
 SYNC = PlanOptions(root=ROOT)
 SYNC2 = PlanOptions(mode="sync2", root=ROOT)
@@ -387,3 +394,67 @@ def test_download_paths_are_inside_the_root() -> None:
         assert is_safe_relpath(download.dest.relpath), download.dest.relpath
         full = posixpath.normpath(posixpath.join(ROOT, download.dest.relpath))
         assert full.startswith(ROOT + "/")
+
+
+def _safe_component_per_character(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
+    """safe_component as it was before its ASCII shortcut: a category look-up per character."""
+    text = unicodedata.normalize("NFC", text)
+    chars = [
+        "_" if c in _FORBIDDEN or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text
+    ]
+    name = "".join(chars).strip().lstrip(".").strip()
+    name = _truncate_utf8(name, max_bytes).rstrip(". ")
+    base, dot, rest = name.partition(".")
+    if base.rstrip(" ").upper() in _WINDOWS_RESERVED:
+        name = _truncate_utf8(base.rstrip(" ") + "_" + dot + rest, max_bytes).rstrip(". ")
+    return name
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40), st.integers(0, 30))
+def test_safe_component_of_ascii_text_is_the_per_character_answer(text: str, budget: int) -> None:
+    assert safe_component(text, budget) == _safe_component_per_character(text, budget)
+    assert safe_component(text) == _safe_component_per_character(text)
+
+
+def test_safe_component_replaces_every_ascii_control_character() -> None:
+    every = "".join(map(chr, range(128)))
+    assert safe_component(every) == _safe_component_per_character(every)
+    assert safe_component("a\x00b\x1fc\x7fd\te") == "a_b_c_d_e"
+
+
+def test_upload_sources_are_the_pictures_plan_sync_uploads_and_where_from() -> None:
+    local = [
+        pic("new", "a/new.jpg"),
+        pic("both", "skip/both.jpg", "b/both.jpg"),  # the first path is ignored: the second one
+        pic("came", "c/came.jpg", flickr_id="55"),  # downloaded from Flickr: never uploaded back
+        pic("mine", "d/mine.jpg"),  # the user ignores the picture
+        pic("left", "skip/left.jpg"),  # its only path is ignored
+    ]
+    match = complete(local, [])
+    options = replace(SYNC, ignored=frozenset({cid("mine")}), ignored_paths=frozenset({"skip"}))
+    pictures = {p.content_id: p for p in local}
+    sources = upload_sources(match, pictures, options)
+    assert {c: path.relpath for c, (path, _settings) in sources.items()} == {
+        cid("new"): "a/new.jpg",
+        cid("both"): "b/both.jpg",
+    }
+    plan = plan_sync(match, local, [], options)
+    assert plan == plan_sync(match, local, [], options, sources=sources)
+    assert {(u.content_id, u.path.relpath) for u in plan.uploads} == {
+        (c, path.relpath) for c, (path, _settings) in sources.items()
+    }
+    assert (plan.summary.from_flickr, plan.summary.ignored) == (1, 2)
+    restoring = replace(options, restore_uploads=frozenset({cid("came")}))
+    assert set(upload_sources(match, pictures, restoring)) == {cid("new"), cid("both"), cid("came")}
+
+
+def test_what_flickr_holds_keeps_each_clean_form_once_and_drops_the_empty_ones() -> None:
+    """As the plan file may edit an upload's tags: ones Flickr keeps as one, or drops."""
+    local = [pic("a", "IMG_1.jpg")]
+    (upload,) = plan_sync(complete(local, []), local, [], SYNC).uploads
+    ours = content_tag(cid("a"))
+    edited = replace(upload, tags=("!!!", "New York", ours, "newyork", "", "ns:p=!", "NS:P=X", "ns:p=x"))
+    held = uploaded_photo(edited, PhotoId("9"), local[0])
+    assert held.tags == ("newyork", ours, "nsp", "ns:p=x")
+    assert held.machine_tags == (ours, "ns:p=x")

@@ -51,6 +51,9 @@ _FILE_COLUMNS = (
     "f.problem, f.problem_kind"
 )
 _FILE_FROM = "local_file f JOIN local_root r ON r.id = f.root_id"
+#: :meth:`LibraryStore.file_metas` reads every file's row once it is asked for at least one file
+#: in this many (else it joins with the paths asked for).
+METAS_BY_SCAN = 4
 #: What :meth:`LibraryStore.record_files` writes of a file, in order.
 _RECORDED_FILE_COLUMNS = (
     "root_id", "relpath", "dev", "ino", "size", "mtime_ns", "stat_key", "content_id", "id_kind", "media",
@@ -746,17 +749,22 @@ class LibraryStore(IndexBase):
         wanted = {(enc(p.root), enc(p.relpath)): p for p in paths}
         if not wanted:
             return found
-        self._conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS wanted_path(root BLOB, relpath BLOB, "
-            "PRIMARY KEY (root, relpath))"
-        )
-        with self.transaction():
-            self._conn.execute("DELETE FROM wanted_path")
-            self.insert_rows("wanted_path", ("root", "relpath"), wanted, or_="OR IGNORE")
-            rows = self._conn.execute(
-                f"SELECT r.path, f.relpath, f.meta FROM {_FILE_FROM} "  # noqa: S608
-                "JOIN wanted_path w ON w.root = r.path AND w.relpath = f.relpath"
-            ).fetchall()
+        everything = f"SELECT r.path, f.relpath, f.meta FROM {_FILE_FROM}"  # noqa: S608
+        if len(wanted) * METAS_BY_SCAN >= self.file_count():
+            # A good part of the library (the first run's uploads): one pass over every file
+            # costs less than writing the paths into a table to join with (0.2 s to 0.4 s for
+            # 50,000 of 100,000 files).
+            rows = [row for row in self._conn.execute(everything) if (row[0], row[1]) in wanted]
+        else:
+            self._conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS wanted_path(root BLOB, relpath BLOB, "
+                "PRIMARY KEY (root, relpath))"
+            )
+            with self.transaction():
+                self._conn.execute("DELETE FROM wanted_path")
+                self.insert_rows("wanted_path", ("root", "relpath"), wanted, or_="OR IGNORE")
+                joined = " JOIN wanted_path w ON w.root = r.path AND w.relpath = f.relpath"
+                rows = self._conn.execute(everything + joined).fetchall()
         for root, relpath, meta in rows:
             found[wanted[(root, relpath)]] = None if meta is None else meta_from_json(meta)
         return found

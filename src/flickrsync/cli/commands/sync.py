@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from flickrsync import heap
 from flickrsync.cli.app import F, GlobalOptions, command, confirm, start
 from flickrsync.cli.commands.legacy import gone
 from flickrsync.cli.progress import BudgetWaits, run_progress
@@ -275,11 +276,12 @@ def _sync_profile(  # noqa: PLR0917 - one profile's part of the command
     report.api_calls = after.calls - before.calls
     report.budget_wait = after.budget_wait - before.budget_wait
     report.elapsed = time.monotonic() - started
-    verbose_lines(report, matched=opts.verbose or opts.debug)
-    if as_json:
-        emit_json(command, sync_json(report))
-    else:
-        outcome_text(report, options)
+    with heap.reporting():
+        verbose_lines(report, matched=opts.verbose or opts.debug)
+        if as_json:
+            emit_json(command, sync_json(report))
+        else:
+            outcome_text(report, options)
     if plan.refusal is not None:
         click.echo(f"flickrsync: error: {label} {plan.refusal}", err=True)
     for item in report.failed:
@@ -336,13 +338,15 @@ def apply(ctx: click.Context, plan_file: Path, as_json: bool, transfers: int | N
                 confirm=ask,
             )
     report = applied.report
-    verbose_lines(report, matched=opts.verbose or opts.debug)
-    if as_json:
-        emit_json("apply", {**sync_json(report), "refused": [to_json(f) for f in applied.refused]})
-    else:
-        if applied.ignored:
-            click.echo(f"{label} ignored for good: {len(applied.ignored):,} (see `flickrsync ignore list`)")
-        outcome_text(report, options)
+    with heap.reporting():
+        verbose_lines(report, matched=opts.verbose or opts.debug)
+        if as_json:
+            emit_json("apply", {**sync_json(report), "refused": [to_json(f) for f in applied.refused]})
+        else:
+            if applied.ignored:
+                ignored = len(applied.ignored)
+                click.echo(f"{label} ignored for good: {ignored:,} (see `flickrsync ignore list`)")
+            outcome_text(report, options)
     if report.prepared is not None and report.prepared.plan.refusal is not None:
         click.echo(f"flickrsync: error: {label} {report.prepared.plan.refusal}", err=True)
     refused = set(applied.refused)
