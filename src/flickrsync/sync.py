@@ -340,6 +340,7 @@ class Engine:
             # the listing and matches.
             self.identify.decode_ahead(listing.photos)
         stored = self._store_listing(listing, state.last_update)
+        heap.collect()  # the listing's pages, dead now (see flickrsync.heap)
         if listing.relisted:
             notes.append(listing.relisted)
         if not listing.complete:
