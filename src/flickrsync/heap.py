@@ -51,9 +51,9 @@ def collect() -> None:
     """A full collection now, inside :func:`building`: the cycles that outlived the young
     collections and have died since (in the dry run of a 100,000-photo account, once the listing
     is stored: ~800 objects, the 201 pages of Flickr's listing, where an HTTP response and its
-    stream refer to each other; 0.25 s), for one walk of the heap as it is now. Late enough in
-    the step that what is built after it stays under a quarter of the heap, it also leaves no full
-    collection due when the step ends (that dry run: none until the process exits)."""
+    stream refer to each other; 0.25 s), for one walk of the heap as it is now. The collector
+    then counts what survives from there: in that dry run no full collection was due again before
+    the process exited (counted with a ``gc.callbacks`` hook)."""
     gc.collect()
 
 
