@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import unicodedata
 from collections.abc import Mapping, Set
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -18,13 +17,14 @@ from typing import TYPE_CHECKING
 from flickrsync.errors import LocalFileError
 from flickrsync.localfs import fs_path, open_file
 from flickrsync.models import FileStat, LocalPath
+from flickrsync.planner import path_key
 
 if TYPE_CHECKING:
     from flickrsync.fingerprint import PictureMeta
 
 #: An ``.xmp`` sidecar larger than this is not read (photo managers write a few KB).
 MAX_SIDECAR_BYTES = 16 << 20
-#: How every sidecar name :func:`with_sidecar` tries ends (its :func:`_name_key`).
+#: How every sidecar name :func:`with_sidecar` tries ends (its :func:`path_key`).
 SIDECAR_SUFFIX = ".xmp"
 
 
@@ -46,14 +46,14 @@ def with_sidecar(path: LocalPath, embedded: PictureMeta, folder_names: Set[str] 
     """``embedded`` merged with the picture's ``.xmp`` sidecar (which wins), when it has one:
     ``NAME.EXT.xmp`` (darktable, digiKam) else ``NAME.xmp`` (Lightroom, Capture One), ``.xmp``
     in either case. A sidecar that cannot be read is a warning of the result. ``folder_names``:
-    the names in the picture's folder (:func:`_name_key` of each, or of each ending ``.xmp``) when
+    the names in the picture's folder (:func:`path_key` of each, or of each ending ``.xmp``) when
     the caller listed it: a name not among them is not tried."""
     from flickrsync.fingerprint import merge, read_sidecar  # noqa: PLC0415 - lazy, as above
 
     folder, name = posixpath.split(path.relpath)
     for candidate in dict.fromkeys((name, name.rsplit(".", 1)[0])):
         for sidecar in (candidate + ".xmp", candidate + ".XMP"):
-            if folder_names is not None and _name_key(sidecar) not in folder_names:
+            if folder_names is not None and path_key(sidecar) not in folder_names:
                 continue
             try:
                 with open_file(LocalPath(path.root, posixpath.join(folder, sidecar))) as stream:
@@ -70,13 +70,6 @@ def with_sidecar(path: LocalPath, embedded: PictureMeta, folder_names: Set[str] 
                 return replace(embedded, warnings=(*embedded.warnings, why))
             return merge(embedded, read_sidecar(data))
     return embedded
-
-
-def _name_key(name: str) -> str:
-    """How a file system may compare names: case-insensitive and normalising ones find
-    ``x.xmp`` as ``X.XMP`` or in NFD; a listing filtered by this key only leaves out names that
-    cannot be opened anywhere."""
-    return unicodedata.normalize("NFC", name).casefold()
 
 
 def with_sidecars(found: Mapping[LocalPath, PictureMeta]) -> dict[LocalPath, PictureMeta]:
@@ -98,11 +91,11 @@ def with_sidecars(found: Mapping[LocalPath, PictureMeta]) -> dict[LocalPath, Pic
 
 
 def _sidecar_names(folder: LocalPath) -> frozenset[str] | None:
-    """The names in ``folder`` that :func:`with_sidecar` may try (:func:`_name_key` of each one
+    """The names in ``folder`` that :func:`with_sidecar` may try (:func:`path_key` of each one
     ending ``.xmp``); None when it cannot be listed."""
     try:
         names = os.listdir(fs_path(folder))
     except OSError:
         return None
-    keys = (_name_key(os.fsdecode(n)) for n in names)
+    keys = (path_key(os.fsdecode(n)) for n in names)
     return frozenset(k for k in keys if k.endswith(SIDECAR_SUFFIX))

@@ -264,7 +264,9 @@ def _default_folder(options: PlanOptions) -> str:
 
 
 def path_key(relpath: str) -> str:
-    """Paths that would be one file on a case-insensitive or normalising file system."""
+    """Paths (or names) that would be one file on a case-insensitive or normalising file system:
+    the one rule for new names the plan takes and for the sidecar names looked for
+    (:mod:`flickrsync.localmeta`)."""
     return unicodedata.normalize("NFC", relpath).casefold()
 
 
