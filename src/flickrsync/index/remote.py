@@ -59,6 +59,11 @@ def _photo_id(photo: RemotePhoto) -> str:
     return photo.id
 
 
+def _strings(text: str) -> tuple[str, ...]:
+    """A stored JSON list of strings (tags): most photos have none, read without the parser."""
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _remote_from_row(row: Sequence[Any]) -> RemotePhoto:
     (
         pid,
@@ -92,8 +97,8 @@ def _remote_from_row(row: Sequence[Any]) -> RemotePhoto:
         server=server,
         farm=farm,
         description=description,
-        tags=tuple(json.loads(tags)),
-        machine_tags=tuple(json.loads(machine_tags)),
+        tags=_strings(tags),
+        machine_tags=_strings(machine_tags),
         date_taken=date_taken,
         date_taken_unknown=bool(unknown),
         date_taken_granularity=granularity,

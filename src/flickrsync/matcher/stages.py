@@ -396,15 +396,18 @@ def _title_date_pairs(m: _Matching) -> list[Offer]:
     not depend on the evidence the gate is given."""
     index: dict[tuple[str, str, str], set[PhotoId]] = defaultdict(set)
     photos = m.open_photos()
+    pictures = m.free_pictures()
+    # Only a photo of a free picture's date can be found by one: the others' titles are not
+    # read (a small library against a big account).
+    dates = {date for p in pictures if (date := exact_date(p.date_taken)) is not None}
     for photo in photos:
         date = remote_exact_date(photo)
-        if date is None:
+        if date is None or date not in dates:
             continue
         for key in title_keys(photo.title):
             index[(photo.media, key, date)].add(photo.id)
     if not index:
         return []
-    pictures = m.free_pictures()
     edges: dict[ContentId, set[PhotoId]] = {}
     labels: dict[tuple[ContentId, PhotoId], tuple[str, str]] = {}
     for picture in pictures:
